@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "lib/strv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+char **strv_free(char **v)
+{
+	if (v) {
+		for (char **p = v; *p; p++)
+			free(*p);
+		free(v);
+	}
+	return NULL;
+}
+
+size_t strv_length(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+bool strv_contains(char *const *v, const char *s)
+{
+	STRV_FOREACH(p, v)
+		if (strcmp(*p, s) == 0)
+			return true;
+	return false;
+}
+
+int strv_consume(char ***v, char *s)
+{
+	size_t n = strv_length(*v);
+	char **nv;
+
+	if (!s)
+		return -ENOMEM;
+	nv = realloc(*v, (n + 2) * sizeof(char *));
+	if (!nv) {
+		free(s);
+		return -ENOMEM;
+	}
+	nv[n] = s;
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
+int strv_push_dup(char ***v, const char *s)
+{
+	return strv_consume(v, strdup(s));
+}
+
+char **strv_copy(char *const *v)
+{
+	size_t n = strv_length(v);
+	char **c;
+
+	if (!v)
+		return NULL;
+	c = calloc(n + 1, sizeof(char *));
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		c[i] = strdup(v[i]);
+		if (!c[i])
+			return strv_free(c);
+	}
+	return c;
+}
+
+const char *strv_env_get(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	STRV_FOREACH(e, env)
+		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+			return *e + len + 1;
+	return NULL;
+}

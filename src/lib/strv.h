@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* NULL-terminated string vectors (char **), as systemd's strv.h. */
+#ifndef BERTH_LIB_STRV_H
+#define BERTH_LIB_STRV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Free every string and the vector; accepts NULL and returns NULL. */
+char **strv_free(char **v);
+static inline void strv_freep(char ***v)
+{
+	*v = strv_free(*v);
+}
+#define _cleanup_strv_ __attribute__((cleanup(strv_freep)))
+
+size_t strv_length(char *const *v);
+bool strv_contains(char *const *v, const char *s);
+
+/* Append s to *v, taking ownership of s (freed on failure). Returns 0 or -ENOMEM. */
+int strv_consume(char ***v, char *s);
+/* Append a copy of s. */
+int strv_push_dup(char ***v, const char *s);
+
+/* Deep copy; NULL on OOM (and for a NULL input). */
+char **strv_copy(char *const *v);
+
+/*
+ * In an environment vector, the entry for name ("NAME=value"), or NULL.
+ */
+const char *strv_env_get(char *const *env, const char *name);
+
+#define STRV_FOREACH(s, v) for (char *const *s = (v); s && *s; s++)
+
+#endif
