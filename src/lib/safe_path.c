@@ -194,21 +194,47 @@ int safe_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
 	return r < 0 ? r : final;
 }
 
-int safe_mkdir_p_in_root(int rootfd, const char *path, mode_t mode)
+/*
+ * A component that exists but cannot be opened as a directory may be a dangling
+ * symlink: then what is left to create is its target (taken from the root when
+ * absolute, else from the symlink's directory) followed by the rest of the path.
+ */
+static int follow_dangling(int dirfd, const char *name, const char *parent, const char *rest,
+			   char **todo)
 {
-	_cleanup_free_ char *prefix = malloc(strlen(path) + 2);
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	char *next = NULL;
+
+	if (n < 0)
+		return errno == EINVAL ? -EEXIST : -errno;
+	target[n] = '\0';
+	if (asprintf(&next, "%s%s%s/%s", target[0] == '/' ? "" : parent,
+		     target[0] == '/' ? "" : "/", target, rest) < 0)
+		return -ENOMEM;
+	free(*todo);
+	*todo = next;
+	return 0;
+}
+
+/* One pass over *todo; 1 when a dangling symlink rewrote *todo and the walk restarts. */
+static int mkdir_p_pass(int rootfd, char **todo, mode_t mode, int *ret_fd)
+{
+	_cleanup_free_ char *prefix = malloc(strlen(*todo) + 2);
 	_cleanup_close_ int cur = -1;
-	const char *p = path;
+	const char *p = *todo;
 	size_t plen = 0;
 
 	if (!prefix)
 		return -ENOMEM;
+	prefix[0] = '\0';
 	cur = safe_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
 	if (cur < 0)
 		return cur;
 	while (*p) {
+		_cleanup_free_ char *name = NULL;
 		const char *end;
-		size_t len;
+		size_t len, parent_len = plen;
 		int next;
 
 		while (*p == '/')
@@ -217,19 +243,25 @@ int safe_mkdir_p_in_root(int rootfd, const char *path, mode_t mode)
 			break;
 		end = strchrnul(p, '/');
 		len = (size_t) (end - p);
+		name = strndup(p, len);
+		if (!name)
+			return -ENOMEM;
 		prefix[plen++] = '/';
 		memcpy(prefix + plen, p, len);
 		plen += len;
 		prefix[plen] = '\0';
 		next = safe_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
 		if (next == -ENOENT) {
-			_cleanup_free_ char *name = strndup(p, len);
-
-			if (!name)
-				return -ENOMEM;
 			if (mkdirat(cur, name, mode) < 0 && errno != EEXIST)
 				return -errno;
 			next = safe_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
+		}
+		if (next == -ENOENT) {
+			int r;
+
+			prefix[parent_len] = '\0';
+			r = follow_dangling(cur, name, prefix, end, todo);
+			return r < 0 ? r : 1;
 		}
 		if (next < 0)
 			return next;
@@ -237,21 +269,33 @@ int safe_mkdir_p_in_root(int rootfd, const char *path, mode_t mode)
 		cur = next;
 		p = end;
 	}
-	return TAKE_FD(cur);
+	*ret_fd = TAKE_FD(cur);
+	return 0;
 }
 
-int safe_mount_target(int rootfd, const char *path, bool is_file)
+int safe_mkdir_p_in_root(int rootfd, const char *path, mode_t mode)
 {
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *todo = strdup(path);
+	int fd = -1, r;
+
+	if (!todo)
+		return -ENOMEM;
+	for (int links = 0; links <= MAX_SYMLINKS; links++) {
+		r = mkdir_p_pass(rootfd, &todo, mode, &fd);
+		if (r <= 0)
+			return r < 0 ? r : fd;
+	}
+	return -ELOOP;
+}
+
+static int mount_target_file(int rootfd, const char *path, int depth)
+{
+	_cleanup_free_ char *dir = NULL, *todo = NULL;
 	_cleanup_close_ int dirfd = -1;
 	const char *base;
 	struct stat st;
 	int fd;
 
-	if (!is_file) {
-		fd = safe_mkdir_p_in_root(rootfd, path, 0755);
-		return fd;
-	}
 	fd = safe_open_in_root(rootfd, path, O_PATH, 0);
 	if (fd >= 0) {
 		if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
@@ -274,9 +318,25 @@ int safe_mount_target(int rootfd, const char *path, bool is_file)
 	if (dirfd < 0)
 		return dirfd;
 	fd = openat(dirfd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno != EEXIST)
-		return -errno;
-	if (fd >= 0)
+	if (fd >= 0) {
 		(void) close(fd);
-	return safe_open_in_root(rootfd, path, O_PATH, 0);
+		return safe_open_in_root(rootfd, path, O_PATH, 0);
+	}
+	if (errno != EEXIST)
+		return -errno;
+	/* A dangling symlink: create its target, inside the root. */
+	if (depth >= MAX_SYMLINKS)
+		return -ELOOP;
+	fd = follow_dangling(dirfd, base, dir, "", &todo);
+	if (fd < 0)
+		return fd;
+	todo[strlen(todo) - 1] = '\0'; /* the trailing "/" of the empty rest */
+	return mount_target_file(rootfd, todo, depth + 1);
+}
+
+int safe_mount_target(int rootfd, const char *path, bool is_file)
+{
+	if (!is_file)
+		return safe_mkdir_p_in_root(rootfd, path, 0755);
+	return mount_target_file(rootfd, path, 0);
 }

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the runtime knows about a container while it creates it: the parsed config,
+ * where things are, and the fds handed to the container's init across clone.
+ */
+#ifndef BERTH_RUNTIME_CONTAINER_H
+#define BERTH_RUNTIME_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "runtime/namespaces.h"
+#include "runtime/oci_config.h"
+
+struct container_ctx {
+	const struct spec *spec;
+	const char *id;
+	const char *bundle;         /* absolute */
+	const char *rootfs;         /* absolute */
+	int bundle_fd;              /* O_PATH|O_DIRECTORY of the bundle */
+	int ns_fds[_NS_TYPE_MAX];   /* namespaces to join (config `path`), -1 otherwise */
+	int sync_fd;                /* the init's end of the sync socket */
+	int parent_sync_fd;         /* the parent's end: closed in the init */
+	int parent_only_fds[2];     /* state root and locked state dir: closed in the init */
+	int fifo_fd;                /* exec.fifo opened O_RDWR (create), or -1 (run) */
+	int clone_flags;            /* CLONE_NEW* given to clone */
+	int cgroup_fd;              /* v2 cgroup dir for CLONE_INTO_CGROUP, or -1 */
+	int preserve_fds;           /* fds 3 .. 3+n-1 pass into the container */
+	bool no_pivot;              /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool no_new_keyring;        /* --no-new-keyring */
+	bool setgroups_denied;      /* "deny" was written to /proc/PID/setgroups */
+};
+
+/*
+ * The container's init, after clone: set everything up inside the new namespaces, tell
+ * the parent it is ready, wait for `start`, then exec the user process. Never returns;
+ * a failure is sent over sync_fd and the init exits.
+ */
+_Noreturn void container_init(struct container_ctx *c);
+
+/*
+ * Clone the container's init into its new namespaces (clone3, with CLONE_INTO_CGROUP
+ * when cgroup_fd >= 0). On success *ret_pid is its pid on the host.
+ */
+int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err);
+
+#endif

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/idmap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/strv.h"
+
+char *idmap_format(const struct id_mappings *m)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++)
+		fprintf(f, "%u %u %u\n", m->v[i].container_id, m->v[i].host_id, m->v[i].size);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf ? buf : strdup("");
+}
+
+static int write_map(pid_t pid, const char *file, const struct id_mappings *m)
+{
+	_cleanup_free_ char *text = idmap_format(m);
+	char path[64];
+
+	if (!text)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
+	return write_file_at(AT_FDCWD, path, text, O_WRONLY);
+}
+
+/* newuidmap PID cid hid size ... (the setuid helpers from the uidmap package). */
+static int run_helper(const char *helper, pid_t pid, const struct id_mappings *m)
+{
+	_cleanup_strv_ char **argv = NULL;
+	char buf[32];
+	pid_t child;
+	int status;
+
+	if (strv_push_dup(&argv, helper) < 0)
+		return -ENOMEM;
+	snprintf(buf, sizeof(buf), "%d", (int) pid);
+	if (strv_push_dup(&argv, buf) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++) {
+		uint32_t f[3] = { m->v[i].container_id, m->v[i].host_id, m->v[i].size };
+
+		for (int k = 0; k < 3; k++) {
+			snprintf(buf, sizeof(buf), "%u", f[k]);
+			if (strv_push_dup(&argv, buf) < 0)
+				return -ENOMEM;
+		}
+	}
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0) {
+		execvp(helper, argv);
+		_exit(127);
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPERM;
+}
+
+static bool maps_only_self(const struct spec_linux *l)
+{
+	return l->uid_mappings.n == 1 && l->gid_mappings.n == 1 &&
+	       l->uid_mappings.v[0].size == 1 && l->gid_mappings.v[0].size == 1 &&
+	       l->uid_mappings.v[0].host_id == geteuid() &&
+	       l->gid_mappings.v[0].host_id == getegid();
+}
+
+int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denied,
+		struct berr **err)
+{
+	char path[64];
+	int r;
+
+	*ret_setgroups_denied = false;
+	if (geteuid() != 0 && maps_only_self(l)) {
+		/* An unprivileged process may map only itself, and only without setgroups. */
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int) pid);
+		r = write_file_at(AT_FDCWD, path, "deny", O_WRONLY);
+		if (r < 0)
+			return berr_sys(err, -r, "writing setgroups");
+		*ret_setgroups_denied = true;
+	}
+	if (geteuid() == 0 || *ret_setgroups_denied) {
+		r = write_map(pid, "uid_map", &l->uid_mappings);
+		if (r < 0)
+			return berr_sys(err, -r, "writing uid_map");
+		r = write_map(pid, "gid_map", &l->gid_mappings);
+		if (r < 0)
+			return berr_sys(err, -r, "writing gid_map");
+		return 0;
+	}
+	r = run_helper("newuidmap", pid, &l->uid_mappings);
+	if (r < 0)
+		return berr_sys(err, -r, "newuidmap failed for the uid mappings");
+	r = run_helper("newgidmap", pid, &l->gid_mappings);
+	if (r < 0)
+		return berr_sys(err, -r, "newgidmap failed for the gid mappings");
+	return 0;
+}

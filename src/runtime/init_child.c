@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container's init between clone and exec. */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/strv.h"
+#include "runtime/process.h"
+#include "runtime/rlimits.h"
+#include "runtime/rootfs.h"
+#include "runtime/sync.h"
+
+static int set_names(const struct spec *s, struct berr **err)
+{
+	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return berr_sys(err, errno, "setting hostname '%s'", s->hostname);
+	if (s->domainname && *s->domainname &&
+	    setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return berr_sys(err, errno, "setting domainname '%s'", s->domainname);
+	return 0;
+}
+
+/* Namespaces the init joins or creates itself, after the parent let it go. */
+static int enter_namespaces(struct container_ctx *c, struct berr **err)
+{
+	unsigned join = ~(1u << NS_PID); /* pid was joined by the parent, before clone */
+	int r;
+
+	if (c->clone_flags & CLONE_NEWUSER) {
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			return berr_sys(err, errno, "becoming root in the user namespace");
+	}
+	r = namespaces_join(c->ns_fds, join, err);
+	if (r < 0)
+		return r;
+	/* After the parent put us in our cgroup, so that it is the namespace's root. */
+	if (c->spec->linux.ns[NS_CGROUP].enabled && !c->spec->linux.ns[NS_CGROUP].path &&
+	    unshare(CLONE_NEWCGROUP) < 0)
+		return berr_sys(err, errno, "creating the cgroup namespace");
+	return set_names(c->spec, err);
+}
+
+/* Block until `start` writes to the exec fifo, or the parent says SYNC_START. */
+static int wait_for_start(struct container_ctx *c, struct berr **err)
+{
+	char byte;
+	ssize_t n;
+
+	if (c->fifo_fd < 0)
+		return sync_expect(c->sync_fd, SYNC_START, NULL, 0, NULL, err);
+	do
+		n = read(c->fifo_fd, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return berr_sys(err, n < 0 ? errno : EPIPE, "waiting for start");
+	(void) close(c->fifo_fd);
+	c->fifo_fd = -1;
+	return 0;
+}
+
+static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
+		      struct berr **err)
+{
+	const struct spec_process *p = c->spec->process;
+	_cleanup_close_ int rootfd = -1;
+	bool in_userns = c->spec->linux.ns[NS_USER].enabled;
+	int r;
+
+	r = sync_expect(c->sync_fd, SYNC_GO, NULL, 0, NULL, err);
+	if (r < 0)
+		return r;
+	if ((r = enter_namespaces(c, err)) < 0 || (r = process_set_oom_score_adj(p, err)) < 0)
+		return r;
+	r = rootfs_prepare(c, in_userns, &rootfd, err);
+	if (r < 0)
+		return r;
+	if (c->clone_flags & CLONE_NEWNS)
+		r = rootfs_enter(c, rootfd, err);
+	if (r < 0)
+		return r;
+	if ((r = rlimits_apply(p->rlimits, p->n_rlimits, err)) < 0 ||
+	    (r = process_prepare_exec(p, ret_path, ret_env, err)) < 0)
+		return r;
+	return 0;
+}
+
+_Noreturn void container_init(struct container_ctx *c)
+{
+	const struct spec_process *p = c->spec->process;
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_free_ char *path = NULL;
+	struct berr *err = NULL;
+	bool parent_listens = c->fifo_fd < 0; /* `run`: the parent waits for us to exec */
+	bool ready = false;
+	int r;
+
+	/* Until we are ready, the init must not outlive a create that died. */
+	(void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	r = init_setup(c, &path, &env, &err);
+	if (r < 0)
+		goto fail;
+	(void) prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (sync_send(c->sync_fd, SYNC_READY, NULL, 0) < 0)
+		_exit(127);
+	ready = true;
+	r = wait_for_start(c, &err);
+	if (r < 0)
+		goto fail;
+	r = process_become_user(p, !c->setgroups_denied, &err);
+	if (r < 0)
+		goto fail;
+	/* Only stdio and preserved fds may reach the container (CVE-2024-21626). */
+	r = fd_cloexec_from(3 + c->preserve_fds);
+	if (r < 0) {
+		berr_sys(&err, -r, "closing the runtime's file descriptors");
+		goto fail;
+	}
+	execve(path, p->args, env);
+	berr_sys(&err, errno, "executing '%s'", path);
+fail:
+	/* Before ready the parent reports it; after, `create` may be gone: say it here too. */
+	sync_send_error(c->sync_fd, err);
+	if (ready && !parent_listens && err)
+		dprintf(STDERR_FILENO, "berth-runtime: %s\n", err->msg);
+	_exit(127);
+}

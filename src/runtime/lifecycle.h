@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The runtime's operations (runtime.md "Operations", with runc's command line): create,
+ * start, run, state, kill, delete, list. Each takes parsed options and reports through
+ * struct berr; none prints.
+ */
+#ifndef BERTH_RUNTIME_LIFECYCLE_H
+#define BERTH_RUNTIME_LIFECYCLE_H
+
+#include <stdbool.h>
+
+#include "lib/err.h"
+#include "runtime/state.h"
+
+typedef void (*warn_fn)(const char *message);
+
+/* Global options (runc's --root, --systemd-cgroup, ...). */
+struct runtime_opts {
+	const char *root;     /* state directory root, e.g. /run/berth */
+	bool systemd_cgroup;  /* --systemd-cgroup */
+	warn_fn warn;         /* reports config fields berth does not apply */
+};
+
+struct create_opts {
+	const char *id;
+	const char *bundle; /* "." when not given */
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool detach;
+	bool no_pivot;
+	bool no_new_keyring;
+};
+
+int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o,
+		     struct berr **err);
+
+/* create + start; without detach, wait, forward signals, delete, and give the exit code
+ * (128+signal for a signal death) in *ret_exit_code. */
+int lifecycle_run(const struct runtime_opts *ro, const struct create_opts *o, int *ret_exit_code,
+		  struct berr **err);
+
+int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr **err);
+
+/* The state JSON of id (malloc'd) as `state` prints it. */
+int lifecycle_state(const struct runtime_opts *ro, const char *id, char **ret_json,
+		    struct berr **err);
+
+int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool all,
+		   struct berr **err);
+
+int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force,
+		     struct berr **err);
+
+/* Called by lifecycle_list for each container, in directory order. */
+typedef int (*list_fn)(const struct container_state *st, enum container_status status,
+		       void *userdata);
+int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata,
+		   struct berr **err);
+
+#endif

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* create, start and run. */
+#include "runtime/lifecycle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/strv.h"
+#include "runtime/container.h"
+#include "runtime/idmap.h"
+#include "runtime/support.h"
+#include "runtime/sync.h"
+
+/* Everything create makes, so that a failure can undo it in reverse order. */
+struct creation {
+	struct spec *spec;
+	char *bundle;
+	char *rootfs;
+	int bundle_fd;
+	int root_fd;
+	int dir_fd;
+	int sync[2];
+	int fifo_fd;
+	pid_t pid;
+	struct container_state st;
+	struct container_ctx ctx;
+};
+
+static void creation_init(struct creation *cr)
+{
+	memset(cr, 0, sizeof(*cr));
+	cr->bundle_fd = cr->root_fd = cr->dir_fd = cr->fifo_fd = -1;
+	cr->sync[0] = cr->sync[1] = -1;
+	for (int t = 0; t < _NS_TYPE_MAX; t++)
+		cr->ctx.ns_fds[t] = -1;
+}
+
+static void creation_done(struct creation *cr)
+{
+	int *fds[] = { &cr->bundle_fd, &cr->root_fd, &cr->dir_fd, &cr->fifo_fd,
+		       &cr->sync[0], &cr->sync[1] };
+
+	for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+		if (*fds[i] >= 0) {
+			(void) close(*fds[i]);
+			*fds[i] = -1;
+		}
+	namespaces_close(cr->ctx.ns_fds);
+	cr->spec = spec_free(cr->spec);
+	free(cr->bundle);
+	free(cr->rootfs);
+	free(cr->st.created);
+	cr->bundle = cr->rootfs = cr->st.created = NULL;
+}
+
+/* The bundle and its rootfs as absolute paths; the config parsed and checked. */
+static int load_bundle(const struct runtime_opts *ro, const struct create_opts *o,
+		       struct creation *cr, struct berr **err)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (!realpath(o->bundle ? o->bundle : ".", buf))
+		return berr_sys(err, errno, "bundle '%s'", o->bundle ? o->bundle : ".");
+	cr->bundle = strdup(buf);
+	if (!cr->bundle)
+		return berr_set(err, ENOMEM, "out of memory");
+	cr->bundle_fd = open(cr->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cr->bundle_fd < 0)
+		return berr_sys(err, errno, "opening bundle '%s'", cr->bundle);
+	r = oci_config_load(cr->bundle_fd, &cr->spec, NULL, NULL, err);
+	if (r < 0)
+		return r;
+	r = support_check(cr->spec, o->detach, o->console_socket != NULL, ro->warn, err);
+	if (r < 0)
+		return r;
+	if (asprintf(&cr->rootfs, "%s%s%s", cr->spec->root_path[0] == '/' ? "" : cr->bundle,
+		     cr->spec->root_path[0] == '/' ? "" : "/", cr->spec->root_path) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	if (!realpath(cr->rootfs, buf) || stat(buf, &st) < 0)
+		return berr_sys(err, errno, "config.json: root.path: '%s'", cr->spec->root_path);
+	if (!S_ISDIR(st.st_mode))
+		return berr_set(err, ENOTDIR, "config.json: root.path: '%s' is not a directory",
+				cr->spec->root_path);
+	free(cr->rootfs);
+	cr->rootfs = strdup(buf);
+	return cr->rootfs ? 0 : berr_set(err, ENOMEM, "out of memory");
+}
+
+static int make_fifo(struct creation *cr, struct berr **err)
+{
+	if (mkfifoat(cr->dir_fd, STATE_FIFO, 0600) < 0)
+		return berr_sys(err, errno, "creating %s", STATE_FIFO);
+	/* O_RDWR never blocks on a fifo; the init then blocks reading it until start. */
+	cr->fifo_fd = openat(cr->dir_fd, STATE_FIFO, O_RDWR | O_CLOEXEC);
+	if (cr->fifo_fd < 0)
+		return berr_sys(err, errno, "opening %s", STATE_FIFO);
+	return 0;
+}
+
+static void fill_state(const struct create_opts *o, struct creation *cr)
+{
+	struct container_state *st = &cr->st;
+
+	st->id = (char *) o->id;
+	st->bundle = cr->bundle;
+	st->rootfs = cr->rootfs;
+	st->created = rfc3339_now();
+	st->owner = (uint32_t) geteuid();
+	st->annotations = cr->spec->annotations;
+	st->n_annotations = cr->spec->n_annotations;
+	st->own_pid_ns = cr->spec->linux.ns[NS_PID].enabled;
+	st->phase = STATUS_CREATING;
+	st->exit_code = -1;
+}
+
+static void fill_ctx(const struct create_opts *o, struct creation *cr)
+{
+	struct container_ctx *c = &cr->ctx;
+
+	c->spec = cr->spec;
+	c->id = o->id;
+	c->bundle = cr->bundle;
+	c->rootfs = cr->rootfs;
+	c->bundle_fd = cr->bundle_fd;
+	c->sync_fd = cr->sync[1];
+	c->parent_sync_fd = cr->sync[0];
+	c->parent_only_fds[0] = cr->root_fd;
+	c->parent_only_fds[1] = cr->dir_fd;
+	c->fifo_fd = cr->fifo_fd;
+	c->clone_flags = namespaces_new_flags(&cr->spec->linux) & ~CLONE_NEWCGROUP;
+	c->cgroup_fd = -1;
+	c->preserve_fds = o->preserve_fds;
+	c->no_pivot = o->no_pivot;
+	c->no_new_keyring = o->no_new_keyring;
+}
+
+/* Clone the init and walk it through setup until it is ready. */
+static int spawn_init(struct creation *cr, struct berr **err)
+{
+	int r;
+
+	r = container_spawn(&cr->ctx, &cr->pid, err);
+	if (r < 0)
+		return r;
+	(void) close(cr->sync[1]);
+	cr->sync[1] = -1;
+	cr->st.pid = cr->pid;
+	r = proc_start_time(cr->pid, &cr->st.start_time);
+	if (r < 0)
+		return berr_sys(err, -r, "reading the start time of the init");
+	/* Written now so that `delete --force` finds the init if we die from here on. */
+	r = state_save(cr->dir_fd, &cr->st, err);
+	if (r < 0)
+		return r;
+	if (cr->ctx.clone_flags & CLONE_NEWUSER) {
+		r = idmap_write(cr->pid, &cr->spec->linux, &cr->ctx.setgroups_denied, err);
+		if (r < 0)
+			return r;
+		if (cr->ctx.setgroups_denied)
+			return berr_set(err, ENOTSUP, "rootless containers are not supported yet");
+	}
+	if (sync_send(cr->sync[0], SYNC_GO, NULL, 0) < 0)
+		return berr_sys(err, errno, "starting the init");
+	return sync_expect(cr->sync[0], SYNC_READY, NULL, 0, NULL, err);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct berr **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int dirfd = -1;
+	const char *base = strrchr(path, '/');
+	char text[32];
+	int r;
+
+	dir = base ? strndup(path, (size_t) (base - path)) : strdup(".");
+	if (!dir)
+		return berr_set(err, ENOMEM, "out of memory");
+	dirfd = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return berr_sys(err, errno, "pid file '%s'", path);
+	snprintf(text, sizeof(text), "%d", (int) pid);
+	r = write_file_atomic_at(dirfd, base ? base + 1 : path, text, strlen(text), 0644, false);
+	if (r < 0)
+		return berr_sys(err, -r, "writing pid file '%s'", path);
+	return 0;
+}
+
+/* Undo a failed create: the init, then the state directory. */
+static void creation_abort(const struct create_opts *o, struct creation *cr)
+{
+	if (cr->pid > 0) {
+		(void) kill(cr->pid, SIGKILL);
+		while (waitpid(cr->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		cr->pid = 0;
+	}
+	if (cr->dir_fd >= 0)
+		(void) state_dir_remove(cr->root_fd, o->id);
+}
+
+static int do_create(const struct runtime_opts *ro, const struct create_opts *o, bool run_mode,
+		     struct creation *cr, struct berr **err)
+{
+	int r;
+
+	if (!state_id_valid(o->id))
+		return berr_set(err, EINVAL, "invalid container id '%s'", o->id);
+	if ((r = load_bundle(ro, o, cr, err)) < 0 ||
+	    (r = state_root_open(ro->root, true, &cr->root_fd, err)) < 0 ||
+	    (r = state_dir_create(cr->root_fd, o->id, &cr->dir_fd, err)) < 0)
+		return r;
+	fill_state(o, cr);
+	if ((!run_mode && (r = make_fifo(cr, err)) < 0) ||
+	    (r = namespaces_open_paths(&cr->spec->linux, cr->ctx.ns_fds, err)) < 0 ||
+	    (r = sync_pair(cr->sync, err)) < 0)
+		goto out_abort;
+	fill_ctx(o, cr);
+	r = spawn_init(cr, err);
+	if (r < 0)
+		goto out_abort;
+	cr->st.phase = STATUS_CREATED;
+	if ((r = state_save(cr->dir_fd, &cr->st, err)) < 0 ||
+	    (o->pid_file && (r = write_pid_file(o->pid_file, cr->pid, err)) < 0))
+		goto out_abort;
+	return 0;
+out_abort:
+	creation_abort(o, cr);
+	return r;
+}
+
+int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o,
+		     struct berr **err)
+{
+	struct creation cr;
+	int r;
+
+	creation_init(&cr);
+	r = do_create(ro, o, false, &cr, err);
+	creation_done(&cr);
+	return r;
+}
+
+int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr **err)
+{
+	_cleanup_close_ int rootfd = -1, dirfd = -1, fifo = -1;
+	_cleanup_state_ struct container_state *st = NULL;
+	enum container_status status;
+	int r;
+
+	if ((r = state_root_open(ro->root, false, &rootfd, err)) < 0)
+		return r == -ENOENT ? berr_set(err, ENOENT, "container '%s' does not exist", id) : r;
+	if ((r = state_dir_open(rootfd, id, true, &dirfd, err)) < 0 ||
+	    (r = state_load(dirfd, &st, err)) < 0)
+		return r;
+	status = state_status(st);
+	if (status != STATUS_CREATED)
+		return berr_set(err, EINVAL, "cannot start container '%s': it is %s, not created",
+				id, status_name(status));
+	fifo = openat(dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return berr_sys(err, errno == ENXIO ? ESRCH : errno,
+				"cannot start container '%s': its init is not waiting", id);
+	if (write(fifo, "0", 1) != 1)
+		return berr_sys(err, errno, "cannot start container '%s'", id);
+	(void) unlinkat(dirfd, STATE_FIFO, 0);
+	st->phase = STATUS_RUNNING;
+	return state_save(dirfd, st, err);
+}
+
+/* run: the init is our child; tell it to start and see it exec (the sync socket closes). */
+static int run_start(struct creation *cr, struct berr **err)
+{
+	int r;
+
+	if (sync_send(cr->sync[0], SYNC_START, NULL, 0) < 0)
+		return berr_sys(err, errno, "starting the container");
+	r = sync_expect(cr->sync[0], 0, NULL, 0, NULL, err);
+	if (r == -EPIPE) {
+		berr_clear(err);
+		r = 0; /* closed on exec: it runs */
+	}
+	if (r < 0)
+		return r;
+	cr->st.phase = STATUS_RUNNING;
+	return state_save(cr->dir_fd, &cr->st, err);
+}
+
+static int wait_status_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+/* Forward the signals a terminal or a supervisor sends to the container, until it exits. */
+static int run_wait(pid_t pid, int sfd, int *ret_code, struct berr **err)
+{
+	struct signalfd_siginfo si;
+	int status;
+
+	for (;;) {
+		ssize_t n = read(sfd, &si, sizeof(si));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(si))
+			return berr_sys(err, n < 0 ? errno : EIO, "waiting for the container");
+		if (si.ssi_signo != SIGCHLD) {
+			(void) kill(pid, (int) si.ssi_signo);
+			continue;
+		}
+		for (;;) {
+			pid_t w = waitpid(-1, &status, WNOHANG);
+
+			if (w == pid) {
+				*ret_code = wait_status_code(status);
+				return 0;
+			}
+			if (w <= 0)
+				break;
+		}
+	}
+}
+
+static int forwarded_signals(sigset_t *set)
+{
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
+				    SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPWR };
+
+	sigemptyset(set);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+		sigaddset(set, sigs[i]);
+	return sigprocmask(SIG_BLOCK, set, NULL) < 0 ? -errno : 0;
+}
+
+int lifecycle_run(const struct runtime_opts *ro, const struct create_opts *o, int *ret_exit_code,
+		  struct berr **err)
+{
+	_cleanup_close_ int sfd = -1;
+	struct creation cr;
+	sigset_t set;
+	int r;
+
+	*ret_exit_code = 0;
+	/* Block before clone so no signal is lost; the init unblocks them. */
+	if (!o->detach && (r = forwarded_signals(&set)) < 0)
+		return berr_sys(err, -r, "blocking signals");
+	creation_init(&cr);
+	r = do_create(ro, o, true, &cr, err);
+	if (r < 0)
+		goto out;
+	r = run_start(&cr, err);
+	if (r < 0) {
+		creation_abort(o, &cr);
+		goto out;
+	}
+	if (o->detach)
+		goto out;
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		r = berr_sys(err, errno, "creating a signalfd");
+		goto out;
+	}
+	r = run_wait(cr.pid, sfd, ret_exit_code, err);
+	if (r >= 0) {
+		creation_done(&cr);
+		r = lifecycle_delete(ro, o->id, true, err);
+	}
+out:
+	creation_done(&cr);
+	return r;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/safe_path.h"
+#include "runtime/cgroup_mount.h"
+#include "runtime/container.h"
+#include "runtime/mount_api.h"
+
+#ifndef MOUNT_ATTR_NOSYMFOLLOW
+#define MOUNT_ATTR_NOSYMFOLLOW 0x00200000
+#endif
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+/* The per-mount flags mount_setattr knows; the rest are superblock flags. */
+#define MS_PER_MOUNT                                                                   \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |    \
+	 MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW)
+
+uint64_t mounts_ms_to_attr(unsigned long ms)
+{
+	uint64_t a = 0;
+
+	if (ms & MS_RDONLY)
+		a |= MOUNT_ATTR_RDONLY;
+	if (ms & MS_NOSUID)
+		a |= MOUNT_ATTR_NOSUID;
+	if (ms & MS_NODEV)
+		a |= MOUNT_ATTR_NODEV;
+	if (ms & MS_NOEXEC)
+		a |= MOUNT_ATTR_NOEXEC;
+	if (ms & MS_NODIRATIME)
+		a |= MOUNT_ATTR_NODIRATIME;
+	if (ms & MS_NOSYMFOLLOW)
+		a |= MOUNT_ATTR_NOSYMFOLLOW;
+	if (ms & MS_NOATIME)
+		a |= MOUNT_ATTR_NOATIME;
+	else if (ms & MS_STRICTATIME)
+		a |= MOUNT_ATTR_STRICTATIME;
+	return a;
+}
+
+static uint64_t atime_clear(unsigned long set_ms, unsigned long clear_ms)
+{
+	/* An atime mode replaces the whole atime field; "atime"/"norelatime" reset it. */
+	if (set_ms & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
+		return MOUNT_ATTR__ATIME;
+	if (clear_ms & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
+		return MOUNT_ATTR__ATIME;
+	return 0;
+}
+
+int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set,
+		   uint64_t attr_clr, uint64_t rattr_set, uint64_t rattr_clr,
+		   unsigned long propagation)
+{
+	_cleanup_close_ int tree = -1;
+	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
+
+	tree = sys_open_tree(src_fd, "", flags | (recursive ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return -errno;
+	if (attr_set || attr_clr) {
+		struct mount_attr a = { .attr_set = attr_set, .attr_clr = attr_clr };
+
+		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &a) < 0)
+			return -errno;
+	}
+	if (rattr_set || rattr_clr || propagation) {
+		struct mount_attr a = {
+			.attr_set = rattr_set,
+			.attr_clr = rattr_clr,
+			.propagation = propagation & ~(unsigned long) MS_REC,
+		};
+		unsigned int rec = (rattr_set || rattr_clr || (propagation & MS_REC))
+					   ? AT_RECURSIVE : 0;
+
+		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0)
+			return -errno;
+	}
+	if (sys_move_mount(tree, "", target_fd, "",
+			   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+int mounts_setattr_path(const char *path, bool recursive, uint64_t attr_set, uint64_t attr_clr)
+{
+	struct mount_attr a = { .attr_set = attr_set, .attr_clr = attr_clr };
+
+	if (sys_mount_setattr(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &a) < 0)
+		return -errno;
+	return 0;
+}
+
+static bool is_bind(const struct spec_mount *m)
+{
+	return m->opts.bind || (m->type && strcmp(m->type, "bind") == 0);
+}
+
+static int open_bind_source(const struct container_ctx *c, const struct spec_mount *m,
+			    struct berr **err)
+{
+	int dirfd = m->source[0] == '/' ? AT_FDCWD : c->bundle_fd;
+	int fd = openat(dirfd, m->source, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return berr_sys(err, errno, "opening bind source '%s'", m->source);
+	return fd;
+}
+
+static int apply_bind(const struct container_ctx *c, int rootfd, const struct spec_mount *m,
+		      struct berr **err)
+{
+	_cleanup_close_ int src = -1, target = -1;
+	const struct mount_opts *o = &m->opts;
+	struct stat st;
+	int r;
+
+	src = open_bind_source(c, m, err);
+	if (src < 0)
+		return src;
+	if (fstat(src, &st) < 0)
+		return berr_sys(err, errno, "inspecting bind source '%s'", m->source);
+	target = safe_mount_target(rootfd, m->destination, !S_ISDIR(st.st_mode));
+	if (target < 0)
+		return berr_sys(err, -target, "creating mount point");
+	r = mounts_bind_fd(src, target, o->recursive || (m->type && !strcmp(m->type, "rbind")),
+			   mounts_ms_to_attr(o->flags & MS_PER_MOUNT),
+			   mounts_ms_to_attr(o->clear & MS_PER_MOUNT) |
+				   atime_clear(o->flags, o->clear),
+			   o->attr_set, o->attr_clr, o->propagation);
+	if (r < 0)
+		return berr_sys(err, -r, "bind-mounting '%s'", m->source);
+	return 0;
+}
+
+/* Refuse a proc or sysfs mount that did not produce the real thing (CVE-2019-16884). */
+static int check_fs_type(int fd, const char *type, struct berr **err)
+{
+	struct statfs sfs;
+	long want;
+
+	if (strcmp(type, "proc") == 0)
+		want = PROC_SUPER_MAGIC;
+	else if (strcmp(type, "sysfs") == 0)
+		want = SYSFS_MAGIC;
+	else
+		return 0;
+	if (fstatfs(fd, &sfs) < 0)
+		return berr_sys(err, errno, "checking the %s mount", type);
+	if (sfs.f_type != want)
+		return berr_set(err, EPERM, "the %s mount is not a %s filesystem", type, type);
+	return 0;
+}
+
+static int apply_fs(int rootfd, const struct spec_mount *m, struct berr **err)
+{
+	_cleanup_close_ int target = -1, mounted = -1;
+	const struct mount_opts *o = &m->opts;
+	const char *type = m->type;
+	char path[32];
+	int r;
+
+	target = safe_mount_target(rootfd, m->destination, false);
+	if (target < 0)
+		return berr_sys(err, -target, "creating mount point");
+	if (mount(m->source ? m->source : type, fd_proc_path(target, path), type,
+		  o->flags | (o->remount ? MS_REMOUNT : 0), o->data) < 0)
+		return berr_sys(err, errno, "mounting %s", type);
+	mounted = safe_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0);
+	if (mounted < 0)
+		return berr_sys(err, -mounted, "reopening the mount point");
+	r = check_fs_type(mounted, type, err);
+	if (r < 0)
+		return r;
+	if (o->propagation &&
+	    mount(NULL, fd_proc_path(mounted, path), NULL, o->propagation, NULL) < 0)
+		return berr_sys(err, errno, "setting propagation");
+	if (o->attr_set || o->attr_clr) {
+		struct mount_attr a = { .attr_set = o->attr_set, .attr_clr = o->attr_clr };
+
+		if (sys_mount_setattr(mounted, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
+			return berr_sys(err, errno, "setting recursive mount attributes");
+	}
+	return 0;
+}
+
+int mounts_apply(const struct container_ctx *c, int rootfd, const struct spec_mount *m,
+		 struct berr **err)
+{
+	int r;
+
+	if (is_bind(m))
+		r = apply_bind(c, rootfd, m, err);
+	else if (!m->type)
+		r = berr_set(err, EINVAL, "no type given (and not a bind mount)");
+	else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
+		r = cgroup_mount_in_container(c, rootfd, m, err);
+	else
+		r = apply_fs(rootfd, m, err);
+	if (r < 0)
+		return berr_wrap(err, "mount '%s'", m->destination);
+	return 0;
+}

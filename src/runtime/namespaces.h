@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Linux namespaces: the spec's names, /proc names and clone flags in one table, and
+ * the steps that create or join them.
+ */
+#ifndef BERTH_RUNTIME_NAMESPACES_H
+#define BERTH_RUNTIME_NAMESPACES_H
+
+#include <stdbool.h>
+
+#include "lib/err.h"
+
+/* In the order namespaces are joined: user first (it grants the rights for the
+ * others), mount last (it changes how later paths resolve). */
+enum ns_type {
+	NS_USER,
+	NS_IPC,
+	NS_UTS,
+	NS_NET,
+	NS_PID,
+	NS_CGROUP,
+	NS_TIME,
+	NS_MNT,
+	_NS_TYPE_MAX,
+};
+
+struct ns_info {
+	const char *spec_name; /* "network" */
+	const char *proc_name; /* "net", as in /proc/PID/ns/ */
+	int clone_flag;        /* CLONE_NEWNET */
+};
+
+extern const struct ns_info ns_info[_NS_TYPE_MAX];
+
+/* enum ns_type for a spec name ("mount", "network", ...), or -EINVAL. */
+int ns_type_from_spec_name(const char *name);
+
+struct spec_linux;
+
+/*
+ * Open the namespace files named by `path` in the config (before anything changes the
+ * mount namespace). fds[t] is -1 for types not joined. On error nothing stays open.
+ */
+int namespaces_open_paths(const struct spec_linux *l, int fds[_NS_TYPE_MAX], struct berr **err);
+
+/* Close every fd of fds and set it to -1. */
+void namespaces_close(int fds[_NS_TYPE_MAX]);
+
+/*
+ * setns() into every open fd of fds whose type is in the mask of types (bit 1<<t), in
+ * enum order; closes each fd it used.
+ */
+int namespaces_join(int fds[_NS_TYPE_MAX], unsigned types, struct berr **err);
+
+/* CLONE_NEW* flags for the namespaces the config asks to create (no path). */
+int namespaces_new_flags(const struct spec_linux *l);
+
+#endif

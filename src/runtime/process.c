@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/safe_path.h"
+#include "lib/strv.h"
+#include "runtime/caps.h"
+
+/* The home directory of uid in the container's /etc/passwd, or NULL. */
+static char *passwd_home(uid_t uid)
+{
+	_cleanup_free_ char *text = NULL;
+	char *save = NULL;
+
+	if (read_file_at(AT_FDCWD, "/etc/passwd", 4u << 20, &text, NULL) < 0)
+		return NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[7] = { 0 }, *p = line;
+
+		for (int i = 0; i < 7 && p; i++) {
+			f[i] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (f[2] && f[5] && strtoul(f[2], NULL, 10) == uid && *f[5])
+			return strdup(f[5]);
+	}
+	return NULL;
+}
+
+static int build_env(const struct spec_process *p, char ***ret)
+{
+	_cleanup_strv_ char **env = strv_copy(p->env);
+	_cleanup_free_ char *home = NULL;
+	char *entry = NULL;
+
+	if (!env && p->env)
+		return -ENOMEM;
+	if (!strv_env_get(env, "HOME")) {
+		home = passwd_home(p->user.uid);
+		if (asprintf(&entry, "HOME=%s", home ? home : "/") < 0)
+			return -ENOMEM;
+		if (strv_consume(&env, entry) < 0)
+			return -ENOMEM;
+	}
+	if (!env && !(env = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	*ret = TAKE_PTR(env);
+	return 0;
+}
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+static int lookup_path(const char *name, const char *path_env, char **ret)
+{
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL;
+
+	if (strchr(name, '/')) {
+		if (!is_executable(name))
+			return access(name, F_OK) == 0 ? -EACCES : -ENOENT;
+		*ret = strdup(name);
+		return *ret ? 0 : -ENOMEM;
+	}
+	if (!path_env)
+		return -ENOENT;
+	copy = strdup(path_env);
+	if (!copy)
+		return -ENOMEM;
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char *candidate = NULL;
+
+		if (asprintf(&candidate, "%s/%s", *dir ? dir : ".", name) < 0)
+			return -ENOMEM;
+		if (is_executable(candidate)) {
+			*ret = candidate;
+			return 0;
+		}
+		free(candidate);
+	}
+	return -ENOENT;
+}
+
+int process_prepare_exec(const struct spec_process *p, char **ret_path, char ***ret_env,
+			 struct berr **err)
+{
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	r = build_env(p, &env);
+	if (r < 0)
+		return berr_set(err, -r, "out of memory");
+	r = lookup_path(p->args[0], strv_env_get(env, "PATH"), &path);
+	if (r == -ENOENT)
+		return berr_set(err, ENOENT, "executable '%s' not found%s", p->args[0],
+				strchr(p->args[0], '/') ? "" : " in $PATH");
+	if (r < 0)
+		return berr_sys(err, -r, "executable '%s'", p->args[0]);
+	*ret_path = TAKE_PTR(path);
+	*ret_env = TAKE_PTR(env);
+	return 0;
+}
+
+static int enter_cwd(const char *cwd, struct berr **err)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (chdir(cwd) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return berr_sys(err, errno, "changing to cwd '%s'", cwd);
+	/* A missing cwd is created inside the container, as runc does. */
+	fd = safe_mkdir_p_in_root(AT_FDCWD, cwd, 0755);
+	if (fd < 0 || chdir(cwd) < 0)
+		return berr_sys(err, fd < 0 ? -fd : errno, "changing to cwd '%s'", cwd);
+	return 0;
+}
+
+static int set_ids(const struct spec_process *p, bool setgroups_allowed, struct berr **err)
+{
+	const struct spec_user *u = &p->user;
+
+	if (setgroups_allowed &&
+	    setgroups(u->n_additional_gids, (const gid_t *) u->additional_gids) < 0)
+		return berr_sys(err, errno, "setting additional groups");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return berr_sys(err, errno, "setting gid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return berr_sys(err, errno, "setting uid %u", u->uid);
+	return 0;
+}
+
+/*
+ * Why this order: dropping from the bounding set needs CAP_SETPCAP, which the uid
+ * change would clear; PR_SET_KEEPCAPS keeps the permitted set across setresuid so the
+ * final capset can still grant what the config asks (runc's finalizeNamespace).
+ * Inheritable stays empty unless the config names it (CVE-2022-29162).
+ */
+int process_become_user(const struct spec_process *p, bool setgroups_allowed,
+			struct berr **err)
+{
+	int r;
+
+	if (p->has_capabilities) {
+		r = caps_drop_bounding(p->capabilities.bounding, err);
+		if (r < 0)
+			return r;
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			return berr_sys(err, errno, "keeping capabilities");
+	}
+	r = set_ids(p, setgroups_allowed, err);
+	if (r < 0)
+		return r;
+	r = enter_cwd(p->cwd, err);
+	if (r < 0)
+		return r;
+	if (p->has_capabilities) {
+		if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+			return berr_sys(err, errno, "clearing keep-capabilities");
+		r = caps_apply(&p->capabilities, err);
+		if (r < 0)
+			return r;
+	}
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return berr_sys(err, errno, "setting no_new_privs");
+	umask(p->user.umask.set ? (mode_t) p->user.umask.v : 022);
+	return 0;
+}
+
+int process_set_oom_score_adj(const struct spec_process *p, struct berr **err)
+{
+	char buf[16];
+	int r;
+
+	if (!p->oom_score_adj.set)
+		return 0;
+	snprintf(buf, sizeof(buf), "%d", p->oom_score_adj.v);
+	r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, O_WRONLY);
+	if (r < 0)
+		return berr_sys(err, -r, "setting oomScoreAdj to %d", p->oom_score_adj.v);
+	return 0;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/safe_path.h"
+#include "runtime/container.h"
+#include "runtime/devices.h"
+#include "runtime/mount_api.h"
+#include "runtime/mounts.h"
+
+static unsigned long host_propagation(const struct spec *s)
+{
+	/* As runc: rslave unless the config asks for private; shared is set at the end. */
+	if (s->linux.rootfs_propagation & MS_PRIVATE)
+		return MS_PRIVATE | MS_REC;
+	return MS_SLAVE | MS_REC;
+}
+
+int rootfs_prepare(const struct container_ctx *c, bool in_userns, int *ret_rootfd,
+		   struct berr **err)
+{
+	const struct spec *s = c->spec;
+	_cleanup_close_ int rootfd = -1;
+	int r;
+
+	/* Nothing the container mounts may propagate back to the host. */
+	if (mount(NULL, "/", NULL, host_propagation(s), NULL) < 0)
+		return berr_sys(err, errno, "making / %s",
+				s->linux.rootfs_propagation & MS_PRIVATE ? "rprivate" : "rslave");
+	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return berr_sys(err, errno, "bind-mounting the rootfs '%s'", c->rootfs);
+	rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return berr_sys(err, errno, "opening the rootfs '%s'", c->rootfs);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		r = mounts_apply(c, rootfd, &s->mounts[i], err);
+		if (r < 0)
+			return r;
+	}
+	r = devices_setup(rootfd, s, in_userns, err);
+	if (r < 0)
+		return r;
+	*ret_rootfd = TAKE_FD(rootfd);
+	return 0;
+}
+
+/*
+ * pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
+ * drops it, with no put_old directory needed inside the rootfs. The old root is made
+ * rslave first so the detach cannot propagate unmounts to the host.
+ */
+static int do_pivot(int rootfd, struct berr **err)
+{
+	if (fchdir(rootfd) < 0)
+		return berr_sys(err, errno, "entering the rootfs");
+	if (sys_pivot_root(".", ".") < 0)
+		return berr_sys(err, errno, "pivot_root");
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return berr_sys(err, errno, "making the old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return berr_sys(err, errno, "detaching the old root");
+	if (chdir("/") < 0)
+		return berr_sys(err, errno, "entering /");
+	return 0;
+}
+
+static int do_move_chroot(int rootfd, struct berr **err)
+{
+	if (fchdir(rootfd) < 0)
+		return berr_sys(err, errno, "entering the rootfs");
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return berr_sys(err, errno, "moving the rootfs to /");
+	if (chroot(".") < 0)
+		return berr_sys(err, errno, "chroot");
+	if (chdir("/") < 0)
+		return berr_sys(err, errno, "entering /");
+	return 0;
+}
+
+static int mount_detached_on(int tree, int target)
+{
+	if (sys_move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		return -errno;
+	return 0;
+}
+
+/* A masked file gets /dev/null over it; a masked directory an empty read-only tmpfs. */
+static int mask_path(int root, const char *path, struct berr **err)
+{
+	_cleanup_close_ int target = -1, tree = -1, fs = -1;
+	struct stat st;
+	int r;
+
+	target = safe_open_in_root(root, path, O_PATH, 0);
+	if (target == -ENOENT || target == -ENOTDIR)
+		return 0;
+	if (target < 0 || fstat(target, &st) < 0)
+		return berr_sys(err, target < 0 ? -target : errno, "masking '%s'", path);
+	if (!S_ISDIR(st.st_mode)) {
+		tree = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	} else {
+		fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+		if (fs >= 0 && sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+			tree = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+	}
+	if (tree < 0)
+		return berr_sys(err, errno, "masking '%s'", path);
+	r = mount_detached_on(tree, target);
+	if (r < 0)
+		return berr_sys(err, -r, "masking '%s'", path);
+	return 0;
+}
+
+static int readonly_path(int root, const char *path, struct berr **err)
+{
+	_cleanup_close_ int target = -1;
+	int r;
+
+	target = safe_open_in_root(root, path, O_PATH, 0);
+	if (target == -ENOENT || target == -ENOTDIR)
+		return 0;
+	if (target < 0)
+		return berr_sys(err, -target, "making '%s' read-only", path);
+	r = mounts_bind_fd(target, target, true, 0, 0, MOUNT_ATTR_RDONLY, 0, 0);
+	if (r < 0)
+		return berr_sys(err, -r, "making '%s' read-only", path);
+	return 0;
+}
+
+static int finish_root(const struct spec *s, struct berr **err)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (root < 0)
+		return berr_sys(err, errno, "opening /");
+	for (char **p = s->linux.masked_paths; p && *p; p++) {
+		r = mask_path(root, *p, err);
+		if (r < 0)
+			return r;
+	}
+	for (char **p = s->linux.readonly_paths; p && *p; p++) {
+		r = readonly_path(root, *p, err);
+		if (r < 0)
+			return r;
+	}
+	if (s->root_readonly) {
+		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		if (sys_mount_setattr(root, "", AT_EMPTY_PATH, &a) < 0)
+			return berr_sys(err, errno, "making / read-only");
+	}
+	if (s->linux.rootfs_propagation &&
+	    mount(NULL, "/", NULL, s->linux.rootfs_propagation, NULL) < 0)
+		return berr_sys(err, errno, "setting the rootfs propagation");
+	return 0;
+}
+
+int rootfs_enter(const struct container_ctx *c, int rootfd, struct berr **err)
+{
+	int r = c->no_pivot ? do_move_chroot(rootfd, err) : do_pivot(rootfd, err);
+
+	if (r < 0)
+		return r;
+	return finish_root(c->spec, err);
+}

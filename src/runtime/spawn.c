@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Cloning the container's init (the parent's side of container_init). */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/sync.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* cache: clone3 is missing (kernel < 5.3). */
+static bool no_clone3;
+
+static pid_t do_clone(uint64_t flags, int cgroup_fd)
+{
+	struct clone_args args;
+	long pid;
+
+	if (!no_clone3) {
+		memset(&args, 0, sizeof(args));
+		args.flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
+		args.exit_signal = SIGCHLD;
+		args.cgroup = cgroup_fd >= 0 ? (uint64_t) cgroup_fd : 0;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0 || errno != ENOSYS)
+			return (pid_t) pid;
+		no_clone3 = true;
+	}
+	if (cgroup_fd >= 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	/* fork-like clone: the child runs on a copy of our stack. */
+	return (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err)
+{
+	sigset_t none;
+	pid_t pid;
+
+	/* Joining a pid namespace only affects children: do it here, before clone. */
+	if (c->ns_fds[NS_PID] >= 0) {
+		if (setns(c->ns_fds[NS_PID], CLONE_NEWPID) < 0)
+			return berr_sys(err, errno, "joining pid namespace");
+		(void) close(c->ns_fds[NS_PID]);
+		c->ns_fds[NS_PID] = -1;
+	}
+	pid = do_clone((uint64_t) c->clone_flags, c->cgroup_fd);
+	if (pid < 0)
+		return berr_sys(err, errno, "creating the container's init (clone)");
+	if (pid == 0) {
+		/*
+		 * The state dir holds the container's flock: a copy in the init would keep
+		 * it locked for as long as the container lives.
+		 */
+		(void) close(c->parent_sync_fd);
+		for (size_t i = 0; i < 2; i++)
+			if (c->parent_only_fds[i] >= 0)
+				(void) close(c->parent_only_fds[i]);
+		sigemptyset(&none);
+		(void) sigprocmask(SIG_SETMASK, &none, NULL);
+		container_init(c);
+	}
+	*ret_pid = pid;
+	return 0;
+}
