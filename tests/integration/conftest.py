@@ -7,6 +7,7 @@ BERTH_TEST_RUNTIMES (default "berth,runc"): test_x[berth], test_x[runc]. A test 
 
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -74,39 +75,65 @@ def runtime(request, tmp_path):
                     "or leave %s out of BERTH_TEST_RUNTIMES)" % (name, binary, name))
     rt = oci.Runtime(name, binary, tmp_path / "state", tmp_path / "calls")
     yield rt
-    problems = teardown_runtime(rt)
+    problems = teardown_runtime(rt, tmp_path)
     if problems:
         pytest.fail("left behind after the test:\n  " + "\n  ".join(problems), pytrace=False)
 
 
-def teardown_runtime(rt):
-    """delete --force every container, then check nothing is left; remove leftovers."""
+def teardown_runtime(rt, tmp_path):
+    """delete --force every container, then check that nothing is left, removing leftovers.
+
+    Returns the problems found. Every step runs even when an earlier one fails, so that a
+    broken runtime does not leak processes, mounts or cgroups onto the shared host.
+    """
     problems = []
     ids = set(rt.bundles)
     if os.path.isdir(rt.root):
         ids |= {d for d in os.listdir(rt.root) if os.path.isdir(os.path.join(rt.root, d))}
     for cid in sorted(ids):
         if os.path.exists(os.path.join(rt.root, cid)):
-            r = rt.delete(cid, force=True)
-            if r.rc != 0:
-                problems.append("delete --force %s failed: %s" % (cid, r.err.strip()))
-    for pid, start in sorted(rt.pids.items()):
-        if oci.pid_alive(pid) and oci.proc_starttime(pid) == start:
-            problems.append("container process %d still alive (killed now)" % pid)
-            os.kill(pid, 9)
+            try:
+                r = rt.delete(cid, force=True)
+                if r.rc != 0:
+                    problems.append("delete --force %s failed: %s" % (cid, r.err.strip()))
+            except pytest.fail.Exception as e:
+                problems.append("delete --force %s: %s" % (cid, str(e).splitlines()[0]))
+    # Processes: the container inits seen, and anything still holding the test's files
+    # (a container's stdout is a file under tmp_path). All were started by this test.
+    leaked = {pid for pid, start in rt.pids.items()
+              if oci.pid_alive(pid) and oci.proc_starttime(pid) == start}
+    if leaked:
+        oci.wait_for(lambda: not any(oci.pid_alive(p) for p in leaked), timeout=2)
+    leaked = {p for p in leaked if oci.pid_alive(p)}
+    leaked |= set(oci.procs_holding(tmp_path))
+    for pid in sorted(leaked):
+        problems.append("process %d still alive: %s (killed now)" % (pid, cmdline(pid)))
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     for cid in sorted(ids):
         if os.path.exists(os.path.join(rt.root, cid)):
             problems.append("state dir %s still exists" % os.path.join(rt.root, cid))
     for cid, bundle in sorted(rt.bundles.items()):
-        for mp in oci.mounts_under(bundle.path):
+        leftover = oci.mounts_under(bundle.path)
+        for mp in leftover:
             problems.append("mount %s still on the host (unmounted now)" % mp)
-        for mp in sorted(oci.mounts_under(bundle.path), key=len, reverse=True):
+        for mp in sorted(leftover, key=len, reverse=True):
             subprocess.run(["umount", "-l", mp], check=False)
         cg = bundle.config.get("linux", {}).get("cgroupsPath", bundle.cgroups_path)
         for d in oci.cgroup_dirs(cg):
             problems.append("cgroup %s still exists (removed now)" % d)
             problems += oci.remove_cgroup_tree(d)
     return problems
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()[:120]
+    except OSError:
+        return "?"
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.join(REPO, "scripts"))
 import mkbundle  # noqa: E402  (scripts/ is not a package)
 
 CGROUP_PARENT = "/berth-test"
-TIMEOUT = 30          # seconds, for any single runtime call
+TIMEOUT = 10          # seconds, for a runtime call that does not wait for the container
+RUN_TIMEOUT = 30      # seconds, for create and run
 NAMESPACES = ("pid", "mnt", "uts", "ipc", "net", "cgroup")
 
 
@@ -117,15 +118,20 @@ class Runtime:
         self.pids = {}      # container pid -> start time, seen through state / pid files
         os.makedirs(self.logdir, exist_ok=True)
 
-    def __call__(self, *args, timeout=TIMEOUT):
-        """Run a command; return Result(rc, out, err) with the runtime's (and container's) output."""
+    def __call__(self, *args, timeout=TIMEOUT, cwd=None):
+        """Run a command; return Result(rc, out, err) with the runtime's (and container's) output.
+
+        self.last_out is the file the call's stdout went to: after create or run --detach,
+        the container keeps writing there.
+        """
         self.ncalls += 1
         base = os.path.join(self.logdir, "%03d-%s" % (self.ncalls, args[0] if args else "none"))
+        self.last_out = base + ".out"
         argv = [self.binary, "--root", self.root] + [str(a) for a in args]
         with open(base + ".out", "w+") as out, open(base + ".err", "w+") as err:
             try:
                 p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                   timeout=timeout)
+                                   timeout=timeout, cwd=cwd)
             except subprocess.TimeoutExpired:
                 out.seek(0)
                 err.seek(0)
@@ -141,14 +147,15 @@ class Runtime:
         self.bundles[bundle.id] = bundle
         bundle.write()
 
-    def create(self, bundle, *extra, pid_file=None):
+    def create(self, bundle, *extra, pid_file=None, bundle_arg=None, cwd=None):
+        """create --bundle <bundle.path, or bundle_arg> [--pid-file F] EXTRA... ID"""
         self._remember(bundle)
-        args = ["create", "--bundle", bundle.path]
+        args = ["create", "--bundle", bundle_arg or bundle.path]
         if pid_file:
             args += ["--pid-file", pid_file]
-        return self(*args, *extra, bundle.id)
+        return self(*args, *extra, bundle.id, cwd=cwd, timeout=RUN_TIMEOUT)
 
-    def run(self, bundle, *extra, detach=False, pid_file=None, timeout=TIMEOUT):
+    def run(self, bundle, *extra, detach=False, pid_file=None, timeout=RUN_TIMEOUT):
         self._remember(bundle)
         args = ["run", "--bundle", bundle.path]
         if detach:
@@ -291,6 +298,60 @@ def wait_gone(pid, timeout=10):
     while pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     return not pid_alive(pid)
+
+
+def proc_cgroups(pid):
+    """/proc/PID/cgroup as a dict: controller (or 'name=systemd', or '' for cgroup2) -> path."""
+    out = {}
+    with open("/proc/%s/cgroup" % pid) as f:
+        for line in f:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            for c in controllers.split(",") if controllers else [""]:
+                out[c] = path
+    return out
+
+
+def read_file(path):
+    with open(path) as f:
+        return f.read()
+
+
+def wait_for(predicate, timeout=10, interval=0.02):
+    """Poll predicate() until it is true or timeout; return its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = predicate()
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(interval)
+
+
+def procs_holding(path):
+    """Pids of processes with an fd, cwd or root under path (not this one): for leak checks.
+
+    A container started by a test holds that test's files: its stdout is the file the
+    create call wrote to, under tmp_path.
+    """
+    path = os.path.realpath(path).rstrip("/") + "/"
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        base = "/proc/" + entry
+        try:
+            links = [base + "/cwd", base + "/root"] + \
+                [base + "/fd/" + fd for fd in os.listdir(base + "/fd")]
+        except OSError:
+            continue
+        for link in links:
+            try:
+                target = os.readlink(link)
+            except OSError:
+                continue
+            if (target + "/").startswith(path):
+                found.add(int(entry))
+                break
+    return sorted(pid for pid in found if pid_alive(pid))
 
 
 def proc_status(pid):
