@@ -131,7 +131,7 @@ def test_exit_code_of_signal_death_is_128_plus_signal(runtime, bundle):
     assert runtime.run(bundle).rc == 128 + 9
 
 
-def test_exit_code_of_sigterm_with_handler_default(runtime, bundle):
+def test_exit_code_of_sigterm_death(runtime, bundle):
     bundle.remove_namespace("pid")
     bundle.set_args(sh("kill -TERM $$; sleep 10"))
     assert runtime.run(bundle).rc == 128 + 15
