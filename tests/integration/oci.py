@@ -57,16 +57,13 @@ class Result(NamedTuple):
 class Bundle:
     """A busybox bundle: edit .config (the config.json dict), then hand it to the runtime."""
 
-    def __init__(self, path, cid, rootfs_template=None):
+    def __init__(self, path, cid):
         self.path = str(path)
         self.rootfs = os.path.join(self.path, "rootfs")
         self.id = cid
         self.cgroups_path = "%s/%s" % (CGROUP_PARENT, cid)
         os.makedirs(self.path, exist_ok=True)
-        if rootfs_template:
-            subprocess.run(["cp", "-a", rootfs_template, self.rootfs], check=True)
-        else:
-            mkbundle.make_rootfs(self.rootfs)
+        mkbundle.make_rootfs(self.rootfs)
         self.config = mkbundle.default_config(["true"], hostname="berth-test",
                                               cgroups_path=self.cgroups_path)
 
@@ -114,7 +111,7 @@ class Runtime:
         self.root = str(root)
         self.logdir = str(logdir)
         self.ncalls = 0
-        self.bundles = {}   # id -> Bundle (or bundle path) ever created
+        self.bundles = {}   # id -> Bundle, for every create and run
         self.pids = {}      # container pid -> start time, seen through state / pid files
         os.makedirs(self.logdir, exist_ok=True)
 

@@ -51,12 +51,9 @@ def test_create_does_not_run_the_process(runtime, bundle):
     assert st["status"] == "created"
     pid = st["pid"]
     assert pid > 0 and oci.pid_alive(pid)
-    # Everything but the process is set up: namespaces and cgroups exist already ...
+    # Everything but the process is set up: the namespaces exist already ...
     for kind in oci.NAMESPACES:
         assert oci.ns_link(kind, pid) != oci.ns_link(kind), kind + " namespace is the host's"
-    cgroups = oci.proc_cgroups(pid)
-    for controller in ("memory", "pids", "devices"):
-        assert cgroups[controller] == bundle.cgroups_path, (controller, cgroups)
     # ... but the user program has not run: no output, and the init is not busybox yet.
     assert not oci.wait_for(lambda: oci.read_file(out), timeout=0.3), oci.read_file(out)
     assert not os.readlink("/proc/%d/exe" % pid).endswith("/bin/busybox")
@@ -130,6 +127,23 @@ def test_run_foreground_deletes_the_container(runtime, bundle):
     r = runtime.run(bundle)
     assert r.rc == 0, str(r)
     assert_gone(runtime, bundle)
+
+
+def test_init_is_in_cgroups_path(runtime, bundle):
+    """linux.cgroupsPath: the init sits in /berth-test/<id> in every v1 hierarchy; delete
+    removes the directories."""
+    pid = running(runtime, bundle)[0]["pid"]
+    cgroups = oci.proc_cgroups(pid)
+    v1 = {c: p for c, p in cgroups.items() if c}     # '' is the cgroup2 line
+    assert v1, cgroups
+    for controller, path in sorted(v1.items()):
+        assert path == bundle.cgroups_path, (controller, cgroups)
+    dirs = oci.cgroup_dirs(bundle.cgroups_path)
+    for d in dirs:
+        if os.path.exists(d + "/cgroup.procs"):
+            assert str(pid) in oci.read_file(d + "/cgroup.procs").split(), d
+    assert runtime.delete(bundle.id, force=True).rc == 0
+    assert oci.cgroup_dirs(bundle.cgroups_path) == []
 
 
 def test_run_detach_leaves_it_running(runtime, bundle):
