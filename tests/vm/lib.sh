@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tests/vm/build and tests/vm/run (sourced, bash).
 #
 # VMLANE_CACHE  where the kernel .deb, its extraction and the initramfs images live.

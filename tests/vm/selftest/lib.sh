@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Helpers for the guest-side self-tests (sourced by v2.sh, v1.sh, ...; POSIX sh).
 #
 # Each check prints "ok - what" or "not ok - what" (with what was seen), and finish() prints
