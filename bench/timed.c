@@ -32,50 +32,50 @@ static volatile pid_t child;
 
 static void on_alarm(int sig)
 {
-        (void) sig;
-        timed_out = 1;
-        kill(child, SIGKILL);
+	(void) sig;
+	timed_out = 1;
+	kill(child, SIGKILL);
 }
 
 static long long now_ns(void)
 {
-        struct timespec ts;
+	struct timespec ts;
 
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 int main(int argc, char **argv)
 {
-        struct sigaction sa = { .sa_handler = on_alarm };
-        struct rusage usage;
-        long long start, elapsed;
-        int status, code, r;
-        pid_t pid;
-        FILE *out;
+	struct sigaction sa = {.sa_handler = on_alarm};
+	struct rusage usage;
+	long long start, elapsed;
+	int status, code, r;
+	pid_t pid;
+	FILE *out;
 
-        if (argc < 4) {
-                fprintf(stderr, "usage: timed RESULT_FILE TIMEOUT_SECONDS CMD [ARG...]\n");
-                return 2;
-        }
-        sigaction(SIGALRM, &sa, NULL);
-        start = now_ns();
-        r = posix_spawn(&pid, argv[3], NULL, NULL, argv + 3, environ);
-        if (r != 0) {
-                fprintf(stderr, "timed: cannot run '%s': %s\n", argv[3], strerror(r));
-                return 127;
-        }
-        child = pid;
-        alarm((unsigned) atoi(argv[2]));
-        while (wait4(pid, &status, 0, &usage) < 0)
-                if (errno != EINTR)
-                        return 127;
-        elapsed = now_ns() - start;
-        alarm(0);
-        code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        out = fopen(argv[1], "we");
-        if (!out)
-                return 127;
-        fprintf(out, "%lld %d %ld\n", elapsed, timed_out ? -1 : code, usage.ru_maxrss);
-        return fclose(out) == 0 ? 0 : 127;
+	if (argc < 4) {
+		fprintf(stderr, "usage: timed RESULT_FILE TIMEOUT_SECONDS CMD [ARG...]\n");
+		return 2;
+	}
+	sigaction(SIGALRM, &sa, NULL);
+	start = now_ns();
+	r = posix_spawn(&pid, argv[3], NULL, NULL, argv + 3, environ);
+	if (r != 0) {
+		fprintf(stderr, "timed: cannot run '%s': %s\n", argv[3], strerror(r));
+		return 127;
+	}
+	child = pid;
+	alarm((unsigned) atoi(argv[2]));
+	while (wait4(pid, &status, 0, &usage) < 0)
+		if (errno != EINTR)
+			return 127;
+	elapsed = now_ns() - start;
+	alarm(0);
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	out = fopen(argv[1], "we");
+	if (!out)
+		return 127;
+	fprintf(out, "%lld %d %ld\n", elapsed, timed_out ? -1 : code, usage.ru_maxrss);
+	return fclose(out) == 0 ? 0 : 127;
 }

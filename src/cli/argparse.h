@@ -23,7 +23,7 @@ struct opt_def {
 	char short_name;  /* 0 if none */
 	enum opt_kind kind;
 	void *target;
-	const char *arg;  /* the argument's name in help ("PATH"), NULL for flags */
+	const char *arg; /* the argument's name in help ("PATH"), NULL for flags */
 	const char *help;
 };
 

@@ -19,7 +19,10 @@
 #include "runtime/signals.h"
 #include "runtime/spec_default.h"
 
-#define END_OPTS { NULL, 0, 0, NULL, NULL, NULL }
+#define END_OPTS                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL, NULL                                                       \
+	}
 
 /* Parse a command's options; exactly npos positionals (or [min, max]). */
 static int parse_cmd(int argc, char **argv, const struct opt_def *defs, const char *usage,
@@ -53,13 +56,13 @@ static int parse_cmd(int argc, char **argv, const struct opt_def *defs, const ch
 }
 
 /* parse_cmd's result as an exit code for the caller: 0 help, 1 error. */
-#define PARSE_OR_RETURN(call)              \
-	do {                               \
-		int _p = (call);           \
-		if (_p > 0)                \
-			return 0;          \
-		if (_p < 0)                \
-			return 1;          \
+#define PARSE_OR_RETURN(call)                                                                      \
+	do {                                                                                       \
+		int _p = (call);                                                                   \
+		if (_p > 0)                                                                        \
+			return 0;                                                                  \
+		if (_p < 0)                                                                        \
+			return 1;                                                                  \
 	} while (0)
 
 /* The exit code for r; prints *err (read after the call that filled it). */
@@ -79,8 +82,8 @@ static int cmd_spec(struct runtime_ctx *ctx, int argc, char **argv)
 	const char *bundle = ".";
 	bool rootless = false;
 	const struct opt_def defs[] = {
-		{ "bundle", 'b', OPT_STRING, &bundle, "DIR", "write DIR/config.json" },
-		{ "rootless", 0, OPT_BOOL, &rootless, NULL, "a config for rootless containers" },
+		{"bundle", 'b', OPT_STRING, &bundle, "DIR", "write DIR/config.json"},
+		{"rootless", 0, OPT_BOOL, &rootless, NULL, "a config for rootless containers"},
 		END_OPTS,
 	};
 	const char *text = spec_default_text();
@@ -113,22 +116,23 @@ static int cmd_create_or_run(struct runtime_ctx *ctx, int argc, char **argv)
 {
 	bool run = strcmp(argv[0], "run") == 0;
 	_cleanup_strv_ char **pos = NULL;
-	struct create_opts o = { .bundle = "." };
+	struct create_opts o = {.bundle = "."};
 	bool keep = false, no_subreaper = false;
 	const struct opt_def defs[] = {
-		{ "bundle", 'b', OPT_STRING, &o.bundle, "DIR", "the bundle (default: cwd)" },
-		{ "console-socket", 0, OPT_STRING, &o.console_socket, "PATH",
-		  "unix socket that receives the terminal's master fd" },
-		{ "pid-file", 0, OPT_STRING, &o.pid_file, "PATH", "write the init's pid to PATH" },
-		{ "no-pivot", 0, OPT_BOOL, &o.no_pivot, NULL, "use MS_MOVE and chroot, not pivot_root" },
-		{ "no-new-keyring", 0, OPT_BOOL, &o.no_new_keyring, NULL,
-		  "keep the caller's session keyring" },
-		{ "preserve-fds", 0, OPT_INT, &o.preserve_fds, "N",
-		  "pass fds 3..3+N-1 to the container" },
-		{ "detach", 'd', run ? OPT_BOOL : OPT_BOOL, &o.detach, NULL,
-		  run ? "do not wait for the container" : NULL },
-		{ "keep", 0, OPT_BOOL, &keep, NULL, NULL },
-		{ "no-subreaper", 0, OPT_BOOL, &no_subreaper, NULL, NULL },
+		{"bundle", 'b', OPT_STRING, &o.bundle, "DIR", "the bundle (default: cwd)"},
+		{"console-socket", 0, OPT_STRING, &o.console_socket, "PATH",
+		 "unix socket that receives the terminal's master fd"},
+		{"pid-file", 0, OPT_STRING, &o.pid_file, "PATH", "write the init's pid to PATH"},
+		{"no-pivot", 0, OPT_BOOL, &o.no_pivot, NULL,
+		 "use MS_MOVE and chroot, not pivot_root"},
+		{"no-new-keyring", 0, OPT_BOOL, &o.no_new_keyring, NULL,
+		 "keep the caller's session keyring"},
+		{"preserve-fds", 0, OPT_INT, &o.preserve_fds, "N",
+		 "pass fds 3..3+N-1 to the container"},
+		{"detach", 'd', run ? OPT_BOOL : OPT_BOOL, &o.detach, NULL,
+		 run ? "do not wait for the container" : NULL},
+		{"keep", 0, OPT_BOOL, &keep, NULL, NULL},
+		{"no-subreaper", 0, OPT_BOOL, &no_subreaper, NULL, NULL},
 		END_OPTS,
 	};
 	struct berr *err = NULL;
@@ -149,7 +153,7 @@ static int cmd_create_or_run(struct runtime_ctx *ctx, int argc, char **argv)
 static int cmd_start(struct runtime_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
-	const struct opt_def defs[] = { END_OPTS };
+	const struct opt_def defs[] = {END_OPTS};
 	struct berr *err = NULL;
 
 	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "ID", 1, 1, &pos));
@@ -160,7 +164,7 @@ static int cmd_state(struct runtime_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
 	_cleanup_free_ char *json = NULL;
-	const struct opt_def defs[] = { END_OPTS };
+	const struct opt_def defs[] = {END_OPTS};
 	struct berr *err = NULL;
 	int r;
 
@@ -177,7 +181,7 @@ static int cmd_kill(struct runtime_ctx *ctx, int argc, char **argv)
 	_cleanup_strv_ char **pos = NULL;
 	bool all = false;
 	const struct opt_def defs[] = {
-		{ "all", 'a', OPT_BOOL, &all, NULL, "signal every process of the container" },
+		{"all", 'a', OPT_BOOL, &all, NULL, "signal every process of the container"},
 		END_OPTS,
 	};
 	struct berr *err = NULL;
@@ -197,7 +201,7 @@ static int cmd_delete(struct runtime_ctx *ctx, int argc, char **argv)
 	_cleanup_strv_ char **pos = NULL;
 	bool force = false;
 	const struct opt_def defs[] = {
-		{ "force", 'f', OPT_BOOL, &force, NULL, "kill the container if it runs" },
+		{"force", 'f', OPT_BOOL, &force, NULL, "kill the container if it runs"},
 		END_OPTS,
 	};
 	struct berr *err = NULL;
@@ -212,8 +216,7 @@ struct list_rows {
 	bool quiet;
 };
 
-static int list_row(const struct container_state *st, enum container_status status,
-		    void *userdata)
+static int list_row(const struct container_state *st, enum container_status status, void *userdata)
 {
 	struct list_rows *rows = userdata;
 	struct passwd *pw = getpwuid(st->owner);
@@ -246,7 +249,7 @@ static int list_row(const struct container_state *st, enum container_status stat
 
 static void print_table(char **cells, bool quiet)
 {
-	static const char *const head[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
+	static const char *const head[] = {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"};
 	size_t n = strv_length(cells) / 6, width[6];
 
 	if (quiet) {
@@ -273,10 +276,10 @@ static int cmd_list(struct runtime_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
 	const char *format = "table";
-	struct list_rows rows = { 0 };
+	struct list_rows rows = {0};
 	const struct opt_def defs[] = {
-		{ "format", 'f', OPT_STRING, &format, "FMT", "table or json" },
-		{ "quiet", 'q', OPT_BOOL, &rows.quiet, NULL, "print the ids only" },
+		{"format", 'f', OPT_STRING, &format, "FMT", "table or json"},
+		{"quiet", 'q', OPT_BOOL, &rows.quiet, NULL, "print the ids only"},
 		END_OPTS,
 	};
 	_cleanup_free_ char *text = NULL;
@@ -308,15 +311,14 @@ static int cmd_list(struct runtime_ctx *ctx, int argc, char **argv)
 }
 
 const struct runtime_cmd runtime_cmds[] = {
-	{ "spec", "write a default config.json into a bundle", cmd_spec },
-	{ "create", "create a container from a bundle (its process waits for start)",
-	  cmd_create_or_run },
-	{ "start", "run the user process of a created container", cmd_start },
-	{ "run", "create and start a container, and wait for it unless --detach",
-	  cmd_create_or_run },
-	{ "state", "print the state of a container as JSON", cmd_state },
-	{ "kill", "send a signal (default TERM) to the container's init", cmd_kill },
-	{ "delete", "delete a stopped container (--force: kill it first)", cmd_delete },
-	{ "list", "list the containers", cmd_list },
-	{ NULL, NULL, NULL },
+	{"spec", "write a default config.json into a bundle", cmd_spec},
+	{"create", "create a container from a bundle (its process waits for start)",
+	 cmd_create_or_run},
+	{"start", "run the user process of a created container", cmd_start},
+	{"run", "create and start a container, and wait for it unless --detach", cmd_create_or_run},
+	{"state", "print the state of a container as JSON", cmd_state},
+	{"kill", "send a signal (default TERM) to the container's init", cmd_kill},
+	{"delete", "delete a stopped container (--force: kill it first)", cmd_delete},
+	{"list", "list the containers", cmd_list},
+	{NULL, NULL, NULL},
 };

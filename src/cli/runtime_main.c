@@ -67,22 +67,22 @@ static int setup_logging(const struct globals *g)
 
 int main(int argc, char **argv)
 {
-	struct globals g = { .root = "/run/berth" };
+	struct globals g = {.root = "/run/berth"};
 	const struct opt_def globals[] = {
-		{ "root", 0, OPT_STRING, &g.root, "DIR", "state directory (default /run/berth)" },
-		{ "log", 0, OPT_STRING, &g.log, "FILE", "log to FILE instead of stderr" },
-		{ "log-format", 0, OPT_STRING, &g.log_format, "FMT", "log format: text or json" },
-		{ "debug", 0, OPT_BOOL, &g.debug, NULL, "log debug messages" },
-		{ "systemd-cgroup", 0, OPT_BOOL, &g.systemd_cgroup, NULL,
-		  "use systemd for cgroups (not supported: refused)" },
-		{ "criu", 0, OPT_STRING, &g.criu, "PATH", "accepted for runc compatibility" },
-		{ "rootless", 0, OPT_STRING, &g.rootless, "auto|true|false",
-		  "accepted for runc compatibility" },
-		{ "help", 'h', OPT_BOOL, &g.help, NULL, "show this help" },
-		{ "version", 'v', OPT_BOOL, &g.version, NULL, "print the version" },
-		{ NULL, 0, 0, NULL, NULL, NULL },
+		{"root", 0, OPT_STRING, &g.root, "DIR", "state directory (default /run/berth)"},
+		{"log", 0, OPT_STRING, &g.log, "FILE", "log to FILE instead of stderr"},
+		{"log-format", 0, OPT_STRING, &g.log_format, "FMT", "log format: text or json"},
+		{"debug", 0, OPT_BOOL, &g.debug, NULL, "log debug messages"},
+		{"systemd-cgroup", 0, OPT_BOOL, &g.systemd_cgroup, NULL,
+		 "use systemd for cgroups (not supported: refused)"},
+		{"criu", 0, OPT_STRING, &g.criu, "PATH", "accepted for runc compatibility"},
+		{"rootless", 0, OPT_STRING, &g.rootless, "auto|true|false",
+		 "accepted for runc compatibility"},
+		{"help", 'h', OPT_BOOL, &g.help, NULL, "show this help"},
+		{"version", 'v', OPT_BOOL, &g.version, NULL, "print the version"},
+		{NULL, 0, 0, NULL, NULL, NULL},
 	};
-	struct runtime_ctx ctx = { 0 };
+	struct runtime_ctx ctx = {0};
 	_cleanup_free_ char *msg = NULL;
 	_cleanup_strv_ char **pos = NULL;
 	const struct runtime_cmd *cmd;

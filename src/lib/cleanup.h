@@ -62,18 +62,18 @@ static inline void killchildp(pid_t *pid)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 #define _cleanup_child_ _cleanup_(killchildp)
 
-#define TAKE_PTR(p)                       \
-	({                                \
-		__typeof__(p) _tp_ = (p); \
-		(p) = NULL;               \
-		_tp_;                     \
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _tp_ = (p);                                                          \
+		(p) = NULL;                                                                        \
+		_tp_;                                                                              \
 	})
 
-#define TAKE_FD(fd)              \
-	({                       \
-		int _tfd_ = (fd); \
-		(fd) = -1;       \
-		_tfd_;           \
+#define TAKE_FD(fd)                                                                                \
+	({                                                                                         \
+		int _tfd_ = (fd);                                                                  \
+		(fd) = -1;                                                                         \
+		_tfd_;                                                                             \
 	})
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

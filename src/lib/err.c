@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Used when even the error cannot be allocated; never freed. */
-static struct berr berr_oom = { ENOMEM, (char *) "out of memory" };
+static struct berr berr_oom = {ENOMEM, (char *) "out of memory"};
 
 struct berr *berr_free(struct berr *e)
 {

@@ -19,8 +19,7 @@ struct jdoc {
 	struct json_object *root;
 };
 
-int jdoc_parse(const char *buf, size_t len, const char *name, struct jdoc **ret,
-	       struct berr **err)
+int jdoc_parse(const char *buf, size_t len, const char *name, struct jdoc **ret, struct berr **err)
 {
 	struct json_tokener *tok;
 	struct json_object *root;
@@ -73,7 +72,7 @@ struct jdoc *jdoc_free(struct jdoc *doc)
 
 void jdoc_root(const struct jdoc *doc, struct jnode *ret)
 {
-	*ret = (struct jnode){ .v = doc->root };
+	*ret = (struct jnode){.v = doc->root};
 	if (json_object_get_type(doc->root) == json_type_null)
 		ret->v = NULL;
 }
@@ -180,7 +179,7 @@ void jnode_member(const struct jnode *obj, const char *key, struct jnode *ret)
 
 	if (jnode_is_object(obj) && !json_object_object_get_ex(obj->v, key, &v))
 		v = NULL;
-	*ret = (struct jnode){ .v = v ? nonnull(v) : NULL, .key = key, .parent = obj };
+	*ret = (struct jnode){.v = v ? nonnull(v) : NULL, .key = key, .parent = obj};
 }
 
 size_t jnode_array_len(const struct jnode *arr)
@@ -192,7 +191,7 @@ void jnode_array_at(const struct jnode *arr, size_t i, struct jnode *ret)
 {
 	struct json_object *v = jnode_is_array(arr) ? json_object_array_get_idx(arr->v, i) : NULL;
 
-	*ret = (struct jnode){ .v = v ? nonnull(v) : NULL, .index = i, .parent = arr };
+	*ret = (struct jnode){.v = v ? nonnull(v) : NULL, .index = i, .parent = arr};
 }
 
 size_t jnode_object_len(const struct jnode *obj)
@@ -207,7 +206,7 @@ int jnode_foreach_member(const struct jnode *obj, jnode_member_fn cb, void *user
 		return 0;
 	json_object_object_foreach(obj->v, key, val)
 	{
-		struct jnode child = { .v = val ? nonnull(val) : NULL, .key = key, .parent = obj };
+		struct jnode child = {.v = val ? nonnull(val) : NULL, .key = key, .parent = obj};
 		int r = cb(&child, userdata, err);
 
 		if (r < 0)
@@ -248,8 +247,7 @@ int jnode_bool(const struct jnode *n, bool *ret, struct berr **err)
  * json-c keeps an integer as int64, or as uint64 when it is above INT64_MAX. Read it
  * as a sign and a magnitude so both ranges stay exact.
  */
-static int read_integer(const struct jnode *n, bool *ret_neg, uint64_t *ret_mag,
-			struct berr **err)
+static int read_integer(const struct jnode *n, bool *ret_neg, uint64_t *ret_mag, struct berr **err)
 {
 	int64_t s;
 
@@ -303,8 +301,8 @@ int jnode_int_range(const struct jnode *n, int64_t min, int64_t max, int64_t *re
 	*ret = v;
 	return 0;
 out_range:
-	return jnode_err(n, err, ERANGE, "must be an integer between %" PRId64 " and %" PRId64,
-			 min, max);
+	return jnode_err(n, err, ERANGE, "must be an integer between %" PRId64 " and %" PRId64, min,
+			 max);
 }
 
 int jnode_int64(const struct jnode *n, int64_t *ret, struct berr **err)
@@ -340,16 +338,16 @@ int jnode_strv(const struct jnode *n, char ***ret, struct berr **err)
 	return 0;
 }
 
-#define DEFINE_GETTER(name, type, body)                                                   \
-	int name(const struct jnode *obj, const char *key, type *ret, struct berr **err) \
-	{                                                                                 \
-		struct jnode m;                                                           \
-		int r;                                                                    \
-		jnode_member(obj, key, &m);                                               \
-		if (!jnode_present(&m))                                                   \
-			return 0;                                                         \
-		body;                                                                     \
-		return r < 0 ? r : 1;                                                     \
+#define DEFINE_GETTER(name, type, body)                                                            \
+	int name(const struct jnode *obj, const char *key, type *ret, struct berr **err)           \
+	{                                                                                          \
+		struct jnode m;                                                                    \
+		int r;                                                                             \
+		jnode_member(obj, key, &m);                                                        \
+		if (!jnode_present(&m))                                                            \
+			return 0;                                                                  \
+		body;                                                                              \
+		return r < 0 ? r : 1;                                                              \
 	}
 
 DEFINE_GETTER(jnode_get_string, char *, r = jnode_string(&m, ret, err))

@@ -24,9 +24,9 @@ struct json_object;
 struct jdoc;
 
 struct jnode {
-	struct json_object *v;      /* NULL when absent or JSON null */
-	const char *key;            /* member name in the parent object, or NULL */
-	size_t index;               /* element index when the parent is an array */
+	struct json_object *v;	    /* NULL when absent or JSON null */
+	const char *key;	    /* member name in the parent object, or NULL */
+	size_t index;		    /* element index when the parent is an array */
 	const struct jnode *parent; /* NULL for the document root */
 };
 
@@ -34,8 +34,7 @@ struct jnode {
  * Parse len bytes of buf. name (e.g. "config.json") prefixes syntax errors. On success
  * *ret is a document the caller frees with jdoc_free().
  */
-int jdoc_parse(const char *buf, size_t len, const char *name, struct jdoc **ret,
-	       struct berr **err);
+int jdoc_parse(const char *buf, size_t len, const char *name, struct jdoc **ret, struct berr **err);
 struct jdoc *jdoc_free(struct jdoc *doc);
 static inline void jdoc_freep(struct jdoc **d)
 {
@@ -98,13 +97,10 @@ int jnode_strv(const struct jnode *n, char ***ret, struct berr **err);
 int jnode_get_string(const struct jnode *obj, const char *key, char **ret, struct berr **err);
 int jnode_get_bool(const struct jnode *obj, const char *key, bool *ret, struct berr **err);
 int jnode_get_int64(const struct jnode *obj, const char *key, int64_t *ret, struct berr **err);
-int jnode_get_uint64(const struct jnode *obj, const char *key, uint64_t *ret,
-		     struct berr **err);
-int jnode_get_uint32(const struct jnode *obj, const char *key, uint32_t *ret,
-		     struct berr **err);
+int jnode_get_uint64(const struct jnode *obj, const char *key, uint64_t *ret, struct berr **err);
+int jnode_get_uint32(const struct jnode *obj, const char *key, uint32_t *ret, struct berr **err);
 int jnode_get_int32(const struct jnode *obj, const char *key, int32_t *ret, struct berr **err);
-int jnode_get_uint16(const struct jnode *obj, const char *key, uint16_t *ret,
-		     struct berr **err);
+int jnode_get_uint16(const struct jnode *obj, const char *key, uint16_t *ret, struct berr **err);
 int jnode_get_strv(const struct jnode *obj, const char *key, char ***ret, struct berr **err);
 
 /* Writing. Every jw_* tolerates a NULL writer (after OOM) and does nothing then. */

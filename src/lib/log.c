@@ -18,7 +18,7 @@ static struct {
 	enum log_format format;
 	enum log_level level;
 	int fd; /* -1: not opened yet; -2: stderr */
-} log_state = { "berth", NULL, LOG_FORMAT_TEXT, LOG_LEVEL_WARN, -2 };
+} log_state = {"berth", NULL, LOG_FORMAT_TEXT, LOG_LEVEL_WARN, -2};
 
 static const char *const level_names[] = {
 	[LOG_LEVEL_ERROR] = "error",
@@ -27,8 +27,7 @@ static const char *const level_names[] = {
 	[LOG_LEVEL_DEBUG] = "debug",
 };
 
-void log_setup(const char *program, const char *path, enum log_format format,
-	       enum log_level level)
+void log_setup(const char *program, const char *path, enum log_format format, enum log_level level)
 {
 	if (program)
 		log_state.program = program;
@@ -103,8 +102,8 @@ static void log_write(int fd, bool to_stderr, enum log_level level, const char *
 		clock_gettime(CLOCK_REALTIME, &now);
 		gmtime_r(&now.tv_sec, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level == LOG_LEVEL_WARN ? "warning"
-							    : level_names[level]);
+		fprintf(f, "{\"level\":\"%s\",\"msg\":\"",
+			level == LOG_LEVEL_WARN ? "warning" : level_names[level]);
 		json_escape(f, text);
 		fprintf(f, "\",\"time\":\"%s.%09ldZ\"}\n", ts, now.tv_nsec);
 	}

@@ -26,8 +26,7 @@ enum log_format {
  * Configure logging. path (may be NULL: stderr) is opened lazily, in append mode, on the
  * first message. program prefixes text lines on stderr ("berth-runtime: ...").
  */
-void log_setup(const char *program, const char *path, enum log_format format,
-	       enum log_level level);
+void log_setup(const char *program, const char *path, enum log_format format, enum log_level level);
 
 /* Parse "text"/"json"; -EINVAL for anything else. */
 int log_format_from_string(const char *s, enum log_format *ret);
@@ -39,10 +38,10 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 /* An error the user must see: always on stderr, and in the log file when there is one. */
 void log_error_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define log_debug(...)                                   \
-	do {                                             \
-		if (log_enabled(LOG_LEVEL_DEBUG))        \
-			log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__); \
+#define log_debug(...)                                                                             \
+	do {                                                                                       \
+		if (log_enabled(LOG_LEVEL_DEBUG))                                                  \
+			log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__);                                     \
 	} while (0)
 #define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)

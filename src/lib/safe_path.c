@@ -53,7 +53,7 @@ int safe_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 
 /* A path still to walk: components are consumed from the front, symlinks prepended. */
 struct walk {
-	char *rest;        /* remaining path, malloc'd */
+	char *rest;	    /* remaining path, malloc'd */
 	int fds[MAX_DEPTH]; /* fds[0] = root, fds[depth] = current directory */
 	int depth;
 	int links;
@@ -172,7 +172,7 @@ static int walk_step(struct walk *w, const char *comp, bool last, int flags, mod
 
 int safe_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
 {
-	struct walk w = { .depth = 0 };
+	struct walk w = {.depth = 0};
 	char comp[NAME_MAX + 1];
 	int final = -1, r = 0;
 	bool last;

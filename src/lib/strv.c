@@ -26,7 +26,7 @@ size_t strv_length(char *const *v)
 
 bool strv_contains(char *const *v, const char *s)
 {
-	STRV_FOREACH(p, v)
+	STRV_FOREACH (p, v)
 		if (strcmp(*p, s) == 0)
 			return true;
 	return false;
@@ -77,7 +77,7 @@ const char *strv_env_get(char *const *env, const char *name)
 {
 	size_t len = strlen(name);
 
-	STRV_FOREACH(e, env)
+	STRV_FOREACH (e, env)
 		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
 			return *e + len + 1;
 	return NULL;

@@ -26,7 +26,10 @@ struct test {
 	void (*fn)(void);
 };
 
-#define TEST(f) { #f, f }
+#define TEST(f)                                                                                    \
+	{                                                                                          \
+#f, f                                                                              \
+	}
 
 static jmp_buf test_jmp;
 static int test_outcome; /* 0 pass, 1 fail, 2 skip */
@@ -38,97 +41,97 @@ static inline void test_fail_here(void)
 	longjmp(test_jmp, 1);
 }
 
-#define TEST_FAIL(...)                                                     \
-	do {                                                               \
-		printf("# %s:%d: ", __FILE__, __LINE__);                   \
-		printf(__VA_ARGS__);                                       \
-		printf("\n");                                              \
-		test_fail_here();                                          \
+#define TEST_FAIL(...)                                                                             \
+	do {                                                                                       \
+		printf("# %s:%d: ", __FILE__, __LINE__);                                           \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
+		test_fail_here();                                                                  \
 	} while (0)
 
-#define TEST_SKIP(...)                                                                 \
-	do {                                                                           \
-		snprintf(test_skip_reason, sizeof(test_skip_reason), __VA_ARGS__);     \
-		test_outcome = 2;                                                      \
-		longjmp(test_jmp, 1);                                                  \
+#define TEST_SKIP(...)                                                                             \
+	do {                                                                                       \
+		snprintf(test_skip_reason, sizeof(test_skip_reason), __VA_ARGS__);                 \
+		test_outcome = 2;                                                                  \
+		longjmp(test_jmp, 1);                                                              \
 	} while (0)
 
-#define ASSERT_TRUE(e)                                              \
-	do {                                                        \
-		if (!(e))                                           \
-			TEST_FAIL("ASSERT_TRUE(%s): false", #e);    \
+#define ASSERT_TRUE(e)                                                                             \
+	do {                                                                                       \
+		if (!(e))                                                                          \
+			TEST_FAIL("ASSERT_TRUE(%s): false", #e);                                   \
 	} while (0)
 
-#define ASSERT_FALSE(e)                                             \
-	do {                                                        \
-		if (e)                                              \
-			TEST_FAIL("ASSERT_FALSE(%s): true", #e);    \
+#define ASSERT_FALSE(e)                                                                            \
+	do {                                                                                       \
+		if (e)                                                                             \
+			TEST_FAIL("ASSERT_FALSE(%s): true", #e);                                   \
 	} while (0)
 
-#define ASSERT_EQ(a, b)                                                                   \
-	do {                                                                              \
-		long long _a = (long long) (a), _b = (long long) (b);                     \
-		if (_a != _b)                                                             \
-			TEST_FAIL("ASSERT_EQ(%s, %s): %lld != %lld", #a, #b, _a, _b);      \
+#define ASSERT_EQ(a, b)                                                                            \
+	do {                                                                                       \
+		long long _a = (long long) (a), _b = (long long) (b);                              \
+		if (_a != _b)                                                                      \
+			TEST_FAIL("ASSERT_EQ(%s, %s): %lld != %lld", #a, #b, _a, _b);              \
 	} while (0)
 
-#define ASSERT_NE(a, b)                                                                   \
-	do {                                                                              \
-		long long _a = (long long) (a), _b = (long long) (b);                     \
-		if (_a == _b)                                                             \
-			TEST_FAIL("ASSERT_NE(%s, %s): both %lld", #a, #b, _a);             \
+#define ASSERT_NE(a, b)                                                                            \
+	do {                                                                                       \
+		long long _a = (long long) (a), _b = (long long) (b);                              \
+		if (_a == _b)                                                                      \
+			TEST_FAIL("ASSERT_NE(%s, %s): both %lld", #a, #b, _a);                     \
 	} while (0)
 
-#define ASSERT_EQ_U64(a, b)                                                                \
-	do {                                                                               \
-		uint64_t _a = (uint64_t) (a), _b = (uint64_t) (b);                         \
-		if (_a != _b)                                                              \
-			TEST_FAIL("ASSERT_EQ_U64(%s, %s): %" PRIu64 " != %" PRIu64, #a, #b, \
-				  _a, _b);                                                 \
+#define ASSERT_EQ_U64(a, b)                                                                        \
+	do {                                                                                       \
+		uint64_t _a = (uint64_t) (a), _b = (uint64_t) (b);                                 \
+		if (_a != _b)                                                                      \
+			TEST_FAIL("ASSERT_EQ_U64(%s, %s): %" PRIu64 " != %" PRIu64, #a, #b, _a,    \
+				  _b);                                                             \
 	} while (0)
 
-#define ASSERT_STREQ(a, b)                                                                  \
-	do {                                                                                \
-		const char *_a = (a), *_b = (b);                                            \
-		if (!_a || !_b || strcmp(_a, _b) != 0)                                      \
-			TEST_FAIL("ASSERT_STREQ(%s, %s): \"%s\" != \"%s\"", #a, #b,           \
-				  _a ? _a : "(null)", _b ? _b : "(null)");                  \
+#define ASSERT_STREQ(a, b)                                                                         \
+	do {                                                                                       \
+		const char *_a = (a), *_b = (b);                                                   \
+		if (!_a || !_b || strcmp(_a, _b) != 0)                                             \
+			TEST_FAIL("ASSERT_STREQ(%s, %s): \"%s\" != \"%s\"", #a, #b,                \
+				  _a ? _a : "(null)", _b ? _b : "(null)");                         \
 	} while (0)
 
-#define ASSERT_CONTAINS(hay, needle)                                                         \
-	do {                                                                                 \
-		const char *_h = (hay), *_n = (needle);                                      \
-		if (!_h || !strstr(_h, _n))                                                  \
-			TEST_FAIL("ASSERT_CONTAINS(%s, %s): \"%s\" lacks \"%s\"", #hay, #needle, \
-				  _h ? _h : "(null)", _n);                                   \
+#define ASSERT_CONTAINS(hay, needle)                                                               \
+	do {                                                                                       \
+		const char *_h = (hay), *_n = (needle);                                            \
+		if (!_h || !strstr(_h, _n))                                                        \
+			TEST_FAIL("ASSERT_CONTAINS(%s, %s): \"%s\" lacks \"%s\"", #hay, #needle,   \
+				  _h ? _h : "(null)", _n);                                         \
 	} while (0)
 
-#define ASSERT_NULL(p)                                                        \
-	do {                                                                  \
-		const void *_p = (p);                                         \
-		if (_p)                                                       \
-			TEST_FAIL("ASSERT_NULL(%s): %p", #p, _p);            \
+#define ASSERT_NULL(p)                                                                             \
+	do {                                                                                       \
+		const void *_p = (p);                                                              \
+		if (_p)                                                                            \
+			TEST_FAIL("ASSERT_NULL(%s): %p", #p, _p);                                  \
 	} while (0)
 
-#define ASSERT_NOT_NULL(p)                                                    \
-	do {                                                                  \
-		if (!(p))                                                     \
-			TEST_FAIL("ASSERT_NOT_NULL(%s): NULL", #p);          \
+#define ASSERT_NOT_NULL(p)                                                                         \
+	do {                                                                                       \
+		if (!(p))                                                                          \
+			TEST_FAIL("ASSERT_NOT_NULL(%s): NULL", #p);                                \
 	} while (0)
 
 /* r >= 0 */
-#define ASSERT_OK(r)                                                                        \
-	do {                                                                                \
-		long long _r = (long long) (r);                                             \
-		if (_r < 0)                                                                 \
-			TEST_FAIL("ASSERT_OK(%s): %lld (%s)", #r, _r, strerror((int) -_r));  \
+#define ASSERT_OK(r)                                                                               \
+	do {                                                                                       \
+		long long _r = (long long) (r);                                                    \
+		if (_r < 0)                                                                        \
+			TEST_FAIL("ASSERT_OK(%s): %lld (%s)", #r, _r, strerror((int) -_r));        \
 	} while (0)
 
 static inline int test_main(const struct test *tests)
 {
 	const char *must = getenv("BERTH_MUST_WORK");
 	bool must_work = must && strcmp(must, "1") == 0;
-	int n = 0, passed = 0, failed = 0;
+	volatile int n = 0, passed = 0, failed = 0;
 
 	while (tests[n].name)
 		n++;

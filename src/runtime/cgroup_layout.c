@@ -12,8 +12,15 @@
 
 /* v1 super options that are not controllers. */
 static const char *const v1_non_controllers[] = {
-	"rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode", "favordynmods",
-	"nofavordynmods", NULL,
+	"rw",
+	"ro",
+	"xattr",
+	"noprefix",
+	"clone_children",
+	"cpuset_v2_mode",
+	"favordynmods",
+	"nofavordynmods",
+	NULL,
 };
 
 const char *cgroup_mode_name(enum cgroup_mode m)
@@ -148,7 +155,7 @@ int cgroup_layout_parse(const char *mountinfo, struct cgroup_layout **ret, struc
 	if (!copy || !l)
 		goto out_oom;
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct cgroup_hier h = { 0 }, *nv;
+		struct cgroup_hier h = {0}, *nv;
 		int r = parse_line(line, &h);
 
 		if (r <= 0) {

@@ -21,8 +21,8 @@ enum cgroup_mode {
 
 struct cgroup_hier {
 	char *mountpoint; /* /sys/fs/cgroup/memory */
-	char *root;       /* the hierarchy path mounted there ("/" normally) */
-	char *options;    /* v1 super options naming it: "memory", "cpu,cpuacct", "name=systemd" */
+	char *root;	  /* the hierarchy path mounted there ("/" normally) */
+	char *options;	  /* v1 super options naming it: "memory", "cpu,cpuacct", "name=systemd" */
 	char **controllers; /* v1 controllers (none for a named hierarchy) */
 	bool v2;
 };

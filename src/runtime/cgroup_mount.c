@@ -44,7 +44,7 @@ static int mount_hier(int dirfd, const struct cgroup_hier *h, unsigned long flag
 		  h->v2 ? NULL : h->options) < 0)
 		return berr_sys(err, errno, "mounting cgroup '%s'", name);
 	/* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct", as on the host. */
-	STRV_FOREACH(ctl, h->controllers)
+	STRV_FOREACH (ctl, h->controllers)
 		if (strcmp(*ctl, name) != 0)
 			(void) symlinkat(name, dirfd, *ctl);
 	return 0;
@@ -69,7 +69,7 @@ static int mount_v1_tree(int rootfd, const char *dest, int target, const struct 
 			return r;
 	}
 	if (flags & MS_RDONLY) {
-		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
 
 		if (sys_mount_setattr(top, "", AT_EMPTY_PATH, &a) < 0)
 			return berr_sys(err, errno, "making the cgroup tmpfs read-only");
@@ -77,8 +77,8 @@ static int mount_v1_tree(int rootfd, const char *dest, int target, const struct 
 	return 0;
 }
 
-int cgroup_mount_in_container(const struct container_ctx *c, int rootfd,
-			      const struct spec_mount *m, struct berr **err)
+int cgroup_mount_in_container(const struct container_ctx *c, int rootfd, const struct spec_mount *m,
+			      struct berr **err)
 {
 	struct cgroup_layout *l = NULL;
 	_cleanup_close_ int target = -1;

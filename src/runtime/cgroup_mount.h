@@ -14,7 +14,7 @@ struct container_ctx;
  * hierarchy (and "unified" for the cgroup2 tree of a hybrid host). In a cgroup
  * namespace each shows the container's own cgroup as its root. Read-only when m says.
  */
-int cgroup_mount_in_container(const struct container_ctx *c, int rootfd,
-			      const struct spec_mount *m, struct berr **err);
+int cgroup_mount_in_container(const struct container_ctx *c, int rootfd, const struct spec_mount *m,
+			      struct berr **err);
 
 #endif

@@ -15,20 +15,20 @@
 struct container_ctx {
 	const struct spec *spec;
 	const char *id;
-	const char *bundle;         /* absolute */
-	const char *rootfs;         /* absolute */
-	int bundle_fd;              /* O_PATH|O_DIRECTORY of the bundle */
-	int ns_fds[_NS_TYPE_MAX];   /* namespaces to join (config `path`), -1 otherwise */
-	int sync_fd;                /* the init's end of the sync socket */
-	int parent_sync_fd;         /* the parent's end: closed in the init */
-	int parent_only_fds[2];     /* state root and locked state dir: closed in the init */
-	int fifo_fd;                /* exec.fifo opened O_RDWR (create), or -1 (run) */
-	int clone_flags;            /* CLONE_NEW* given to clone */
-	int cgroup_fd;              /* v2 cgroup dir for CLONE_INTO_CGROUP, or -1 */
-	int preserve_fds;           /* fds 3 .. 3+n-1 pass into the container */
-	bool no_pivot;              /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
-	bool no_new_keyring;        /* --no-new-keyring */
-	bool setgroups_denied;      /* "deny" was written to /proc/PID/setgroups */
+	const char *bundle;	  /* absolute */
+	const char *rootfs;	  /* absolute */
+	int bundle_fd;		  /* O_PATH|O_DIRECTORY of the bundle */
+	int ns_fds[_NS_TYPE_MAX]; /* namespaces to join (config `path`), -1 otherwise */
+	int sync_fd;		  /* the init's end of the sync socket */
+	int parent_sync_fd;	  /* the parent's end: closed in the init */
+	int parent_only_fds[2];	  /* state root and locked state dir: closed in the init */
+	int fifo_fd;		  /* exec.fifo opened O_RDWR (create), or -1 (run) */
+	int clone_flags;	  /* CLONE_NEW* given to clone */
+	int cgroup_fd;		  /* v2 cgroup dir for CLONE_INTO_CGROUP, or -1 */
+	int preserve_fds;	  /* fds 3 .. 3+n-1 pass into the container */
+	bool no_pivot;		  /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool no_new_keyring;	  /* --no-new-keyring */
+	bool setgroups_denied;	  /* "deny" was written to /proc/PID/setgroups */
 };
 
 /*

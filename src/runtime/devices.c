@@ -14,22 +14,22 @@
 #include "runtime/mounts.h"
 
 static const struct spec_device default_devices[] = {
-	{ 'c', (char *) "/dev/null", 1, 3, { 0666, true }, { 0, false }, { 0, false } },
-	{ 'c', (char *) "/dev/zero", 1, 5, { 0666, true }, { 0, false }, { 0, false } },
-	{ 'c', (char *) "/dev/full", 1, 7, { 0666, true }, { 0, false }, { 0, false } },
-	{ 'c', (char *) "/dev/random", 1, 8, { 0666, true }, { 0, false }, { 0, false } },
-	{ 'c', (char *) "/dev/urandom", 1, 9, { 0666, true }, { 0, false }, { 0, false } },
-	{ 'c', (char *) "/dev/tty", 5, 0, { 0666, true }, { 0, false }, { 0, false } },
+	{'c', (char *) "/dev/null", 1, 3, {0666, true}, {0, false}, {0, false}},
+	{'c', (char *) "/dev/zero", 1, 5, {0666, true}, {0, false}, {0, false}},
+	{'c', (char *) "/dev/full", 1, 7, {0666, true}, {0, false}, {0, false}},
+	{'c', (char *) "/dev/random", 1, 8, {0666, true}, {0, false}, {0, false}},
+	{'c', (char *) "/dev/urandom", 1, 9, {0666, true}, {0, false}, {0, false}},
+	{'c', (char *) "/dev/tty", 5, 0, {0666, true}, {0, false}, {0, false}},
 };
 
 static const struct {
 	const char *target;
 	const char *link;
 } dev_symlinks[] = {
-	{ "/proc/self/fd", "fd" },
-	{ "/proc/self/fd/0", "stdin" },
-	{ "/proc/self/fd/1", "stdout" },
-	{ "/proc/self/fd/2", "stderr" },
+	{"/proc/self/fd", "fd"},
+	{"/proc/self/fd/0", "stdin"},
+	{"/proc/self/fd/1", "stdout"},
+	{"/proc/self/fd/2", "stderr"},
 };
 
 bool devices_dev_is_bind(const struct spec *s)
@@ -86,8 +86,7 @@ static int split_parent(int rootfd, const char *path, const char **ret_base)
 	return safe_mkdir_p_in_root(rootfd, dir, 0755);
 }
 
-static int make_device(int rootfd, const struct spec_device *d, bool in_userns,
-		       struct berr **err)
+static int make_device(int rootfd, const struct spec_device *d, bool in_userns, struct berr **err)
 {
 	_cleanup_close_ int dir = -1;
 	mode_t mode = d->file_mode.set ? (mode_t) d->file_mode.v : 0666;

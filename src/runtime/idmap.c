@@ -55,7 +55,7 @@ static int run_helper(const char *helper, pid_t pid, const struct id_mappings *m
 	if (strv_push_dup(&argv, buf) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n; i++) {
-		uint32_t f[3] = { m->v[i].container_id, m->v[i].host_id, m->v[i].size };
+		uint32_t f[3] = {m->v[i].container_id, m->v[i].host_id, m->v[i].size};
 
 		for (int k = 0; k < 3; k++) {
 			snprintf(buf, sizeof(buf), "%u", f[k]);
@@ -78,9 +78,8 @@ static int run_helper(const char *helper, pid_t pid, const struct id_mappings *m
 
 static bool maps_only_self(const struct spec_linux *l)
 {
-	return l->uid_mappings.n == 1 && l->gid_mappings.n == 1 &&
-	       l->uid_mappings.v[0].size == 1 && l->gid_mappings.v[0].size == 1 &&
-	       l->uid_mappings.v[0].host_id == geteuid() &&
+	return l->uid_mappings.n == 1 && l->gid_mappings.n == 1 && l->uid_mappings.v[0].size == 1 &&
+	       l->gid_mappings.v[0].size == 1 && l->uid_mappings.v[0].host_id == geteuid() &&
 	       l->gid_mappings.v[0].host_id == getegid();
 }
 

@@ -67,8 +67,7 @@ static int wait_for_start(struct container_ctx *c, struct berr **err)
 	return 0;
 }
 
-static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
-		      struct berr **err)
+static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env, struct berr **err)
 {
 	const struct spec_process *p = c->spec->process;
 	_cleanup_close_ int rootfd = -1;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "runtime/cgroup.h"
 #include "runtime/state.h"
 
 /* How long delete --force waits for a killed init to go. */
@@ -45,6 +46,15 @@ static int open_container(const struct runtime_opts *ro, const char *id, bool ex
 		*ret_rootfd = TAKE_FD(rootfd);
 	*ret_dirfd = TAKE_FD(dirfd);
 	return 0;
+}
+
+static int with_cgroup(const struct container_state *st, struct cgroup_manager **ret,
+		       struct berr **err)
+{
+	*ret = NULL;
+	if (!st->cgroup_path || !st->cgroup_created)
+		return 0;
+	return cgroup_manager_new(st->cgroup_path, ret, err);
 }
 
 int lifecycle_state(const struct runtime_opts *ro, const char *id, char **ret_json,
@@ -94,7 +104,6 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 	enum container_status status;
 	int r;
 
-	(void) all; /* every process of the container: needs its cgroup (cgroup work) */
 	r = open_container(ro, id, false, NULL, &dirfd, &st, err);
 	if (r < 0)
 		return r;
@@ -102,6 +111,16 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 	if (status != STATUS_CREATED && status != STATUS_RUNNING && status != STATUS_PAUSED)
 		return berr_set(err, EINVAL, "cannot kill container '%s': it is %s", id,
 				status_name(status));
+	if (all && st->cgroup_path) {
+		struct cgroup_manager *cg = NULL;
+
+		r = with_cgroup(st, &cg, err);
+		if (r >= 0 && cg)
+			r = cgroup_signal_all(cg, sig, err);
+		cgroup_manager_free(cg);
+		if (r < 0 || cg)
+			return r < 0 ? r : 0;
+	}
 	r = signal_init(st, sig);
 	if (r == -ESRCH)
 		return berr_set(err, ESRCH, "cannot kill container '%s': it is stopped", id);
@@ -123,7 +142,7 @@ static int kill_and_wait(const struct container_state *st, struct berr **err)
 		return berr_sys(err, -pidfd, "opening the init of '%s'", st->id);
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return berr_sys(err, errno, "killing the init of '%s'", st->id);
-	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
 	do
 		r = poll(&pfd, 1, KILL_WAIT_MS);
 	while (r < 0 && errno == EINTR);
@@ -136,15 +155,22 @@ static int kill_and_wait(const struct container_state *st, struct berr **err)
 /* Undo create: what the container was given on the host goes, then its state. */
 static int destroy(int rootfd, const struct container_state *st, struct berr **err)
 {
-	int r = state_dir_remove(rootfd, st->id);
+	struct cgroup_manager *cg = NULL;
+	int r = with_cgroup(st, &cg, err);
+
+	if (r >= 0 && cg)
+		r = cg->ops->destroy(cg, err);
+	cgroup_manager_free(cg);
+	if (r < 0)
+		return r;
+	r = state_dir_remove(rootfd, st->id);
 
 	if (r < 0)
 		return berr_sys(err, -r, "removing the state of '%s'", st->id);
 	return 0;
 }
 
-int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force,
-		     struct berr **err)
+int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, struct berr **err)
 {
 	_cleanup_close_ int rootfd = -1, dirfd = -1;
 	_cleanup_state_ struct container_state *st = NULL;
@@ -186,8 +212,7 @@ int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force,
 	return destroy(rootfd, st, err);
 }
 
-int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata,
-		   struct berr **err)
+int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata, struct berr **err)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;

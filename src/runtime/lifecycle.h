@@ -16,9 +16,9 @@ typedef void (*warn_fn)(const char *message);
 
 /* Global options (runc's --root, --systemd-cgroup, ...). */
 struct runtime_opts {
-	const char *root;     /* state directory root, e.g. /run/berth */
-	bool systemd_cgroup;  /* --systemd-cgroup */
-	warn_fn warn;         /* reports config fields berth does not apply */
+	const char *root;    /* state directory root, e.g. /run/berth */
+	bool systemd_cgroup; /* --systemd-cgroup */
+	warn_fn warn;	     /* reports config fields berth does not apply */
 };
 
 struct create_opts {
@@ -32,8 +32,7 @@ struct create_opts {
 	bool no_new_keyring;
 };
 
-int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o,
-		     struct berr **err);
+int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o, struct berr **err);
 
 /* create + start; without detach, wait, forward signals, delete, and give the exit code
  * (128+signal for a signal death) in *ret_exit_code. */
@@ -49,13 +48,11 @@ int lifecycle_state(const struct runtime_opts *ro, const char *id, char **ret_js
 int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool all,
 		   struct berr **err);
 
-int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force,
-		     struct berr **err);
+int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, struct berr **err);
 
 /* Called by lifecycle_list for each container, in directory order. */
 typedef int (*list_fn)(const struct container_state *st, enum container_status status,
 		       void *userdata);
-int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata,
-		   struct berr **err);
+int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata, struct berr **err);
 
 #endif

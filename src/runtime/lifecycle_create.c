@@ -19,6 +19,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/idmap.h"
 #include "runtime/support.h"
@@ -35,6 +36,7 @@ struct creation {
 	int sync[2];
 	int fifo_fd;
 	pid_t pid;
+	struct cgroup_manager *cg;
 	struct container_state st;
 	struct container_ctx ctx;
 };
@@ -50,8 +52,8 @@ static void creation_init(struct creation *cr)
 
 static void creation_done(struct creation *cr)
 {
-	int *fds[] = { &cr->bundle_fd, &cr->root_fd, &cr->dir_fd, &cr->fifo_fd,
-		       &cr->sync[0], &cr->sync[1] };
+	int *fds[] = {&cr->bundle_fd, &cr->root_fd, &cr->dir_fd,
+		      &cr->fifo_fd,   &cr->sync[0], &cr->sync[1]};
 
 	for (size_t i = 0; i < ELEMENTSOF(fds); i++)
 		if (*fds[i] >= 0) {
@@ -59,6 +61,9 @@ static void creation_done(struct creation *cr)
 			*fds[i] = -1;
 		}
 	namespaces_close(cr->ctx.ns_fds);
+	cr->cg = cgroup_manager_free(cr->cg);
+	free(cr->st.cgroup_path);
+	cr->st.cgroup_path = NULL;
 	cr->spec = spec_free(cr->spec);
 	free(cr->bundle);
 	free(cr->rootfs);
@@ -143,7 +148,7 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 	c->parent_only_fds[1] = cr->dir_fd;
 	c->fifo_fd = cr->fifo_fd;
 	c->clone_flags = namespaces_new_flags(&cr->spec->linux) & ~CLONE_NEWCGROUP;
-	c->cgroup_fd = -1;
+	c->cgroup_fd = cgroup_clone_fd(cr->cg);
 	c->preserve_fds = o->preserve_fds;
 	c->no_pivot = o->no_pivot;
 	c->no_new_keyring = o->no_new_keyring;
@@ -157,6 +162,7 @@ static int spawn_init(struct creation *cr, struct berr **err)
 	r = container_spawn(&cr->ctx, &cr->pid, err);
 	if (r < 0)
 		return r;
+	cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
 	(void) close(cr->sync[1]);
 	cr->sync[1] = -1;
 	cr->st.pid = cr->pid;
@@ -174,6 +180,9 @@ static int spawn_init(struct creation *cr, struct berr **err)
 		if (cr->ctx.setgroups_denied)
 			return berr_set(err, ENOTSUP, "rootless containers are not supported yet");
 	}
+	r = cr->cg->ops->enter(cr->cg, cr->pid, err);
+	if (r < 0)
+		return r;
 	if (sync_send(cr->sync[0], SYNC_GO, NULL, 0) < 0)
 		return berr_sys(err, errno, "starting the init");
 	return sync_expect(cr->sync[0], SYNC_READY, NULL, 0, NULL, err);
@@ -200,7 +209,25 @@ static int write_pid_file(const char *path, pid_t pid, struct berr **err)
 	return 0;
 }
 
-/* Undo a failed create: the init, then the state directory. */
+/* The container's cgroup, made and limited before the init exists. */
+static int setup_cgroup(const struct create_opts *o, struct creation *cr, struct berr **err)
+{
+	int r;
+
+	r = cgroup_path_for(cr->spec->linux.cgroups_path, o->id, &cr->st.cgroup_path, err);
+	if (r < 0)
+		return berr_wrap(err, "config.json");
+	r = cgroup_manager_new(cr->st.cgroup_path, &cr->cg, err);
+	if (r < 0)
+		return r;
+	cr->st.cgroup_created = true;
+	r = cr->cg->ops->create(cr->cg, err);
+	if (r < 0)
+		return r;
+	return cr->cg->ops->apply(cr->cg, &cr->spec->linux.resources, err);
+}
+
+/* Undo a failed create: the init, its cgroup, then the state directory. */
 static void creation_abort(const struct create_opts *o, struct creation *cr)
 {
 	if (cr->pid > 0) {
@@ -209,6 +236,8 @@ static void creation_abort(const struct create_opts *o, struct creation *cr)
 			;
 		cr->pid = 0;
 	}
+	if (cr->cg && cr->st.cgroup_created)
+		(void) cr->cg->ops->destroy(cr->cg, NULL);
 	if (cr->dir_fd >= 0)
 		(void) state_dir_remove(cr->root_fd, o->id);
 }
@@ -225,7 +254,7 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 	    (r = state_dir_create(cr->root_fd, o->id, &cr->dir_fd, err)) < 0)
 		return r;
 	fill_state(o, cr);
-	if ((!run_mode && (r = make_fifo(cr, err)) < 0) ||
+	if ((r = setup_cgroup(o, cr, err)) < 0 || (!run_mode && (r = make_fifo(cr, err)) < 0) ||
 	    (r = namespaces_open_paths(&cr->spec->linux, cr->ctx.ns_fds, err)) < 0 ||
 	    (r = sync_pair(cr->sync, err)) < 0)
 		goto out_abort;
@@ -243,8 +272,7 @@ out_abort:
 	return r;
 }
 
-int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o,
-		     struct berr **err)
+int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o, struct berr **err)
 {
 	struct creation cr;
 	int r;
@@ -263,7 +291,8 @@ int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr *
 	int r;
 
 	if ((r = state_root_open(ro->root, false, &rootfd, err)) < 0)
-		return r == -ENOENT ? berr_set(err, ENOENT, "container '%s' does not exist", id) : r;
+		return r == -ENOENT ? berr_set(err, ENOENT, "container '%s' does not exist", id)
+				    : r;
 	if ((r = state_dir_open(rootfd, id, true, &dirfd, err)) < 0 ||
 	    (r = state_load(dirfd, &st, err)) < 0)
 		return r;
@@ -341,8 +370,8 @@ static int run_wait(pid_t pid, int sfd, int *ret_code, struct berr **err)
 
 static int forwarded_signals(sigset_t *set)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
-				    SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPWR };
+	static const int sigs[] = {SIGCHLD, SIGHUP,   SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
+				   SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPWR};
 
 	sigemptyset(set);
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)

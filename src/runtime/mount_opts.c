@@ -23,69 +23,65 @@ struct flag_opt {
 };
 
 static const struct flag_opt flag_opts[] = {
-	{ "defaults", false, 0 },
-	{ "ro", false, MS_RDONLY },
-	{ "rw", true, MS_RDONLY },
-	{ "suid", true, MS_NOSUID },
-	{ "nosuid", false, MS_NOSUID },
-	{ "dev", true, MS_NODEV },
-	{ "nodev", false, MS_NODEV },
-	{ "exec", true, MS_NOEXEC },
-	{ "noexec", false, MS_NOEXEC },
-	{ "sync", false, MS_SYNCHRONOUS },
-	{ "async", true, MS_SYNCHRONOUS },
-	{ "dirsync", false, MS_DIRSYNC },
-	{ "mand", false, MS_MANDLOCK },
-	{ "nomand", true, MS_MANDLOCK },
-	{ "atime", true, MS_NOATIME },
-	{ "noatime", false, MS_NOATIME },
-	{ "diratime", true, MS_NODIRATIME },
-	{ "nodiratime", false, MS_NODIRATIME },
-	{ "relatime", false, MS_RELATIME },
-	{ "norelatime", true, MS_RELATIME },
-	{ "strictatime", false, MS_STRICTATIME },
-	{ "nostrictatime", true, MS_STRICTATIME },
-	{ "iversion", false, MS_I_VERSION },
-	{ "noiversion", true, MS_I_VERSION },
-	{ "lazytime", false, MS_LAZYTIME },
-	{ "nolazytime", true, MS_LAZYTIME },
-	{ "silent", false, MS_SILENT },
-	{ "loud", true, MS_SILENT },
-	{ "nosymfollow", false, MS_NOSYMFOLLOW },
-	{ "symfollow", true, MS_NOSYMFOLLOW },
+	{"defaults", false, 0},
+	{"ro", false, MS_RDONLY},
+	{"rw", true, MS_RDONLY},
+	{"suid", true, MS_NOSUID},
+	{"nosuid", false, MS_NOSUID},
+	{"dev", true, MS_NODEV},
+	{"nodev", false, MS_NODEV},
+	{"exec", true, MS_NOEXEC},
+	{"noexec", false, MS_NOEXEC},
+	{"sync", false, MS_SYNCHRONOUS},
+	{"async", true, MS_SYNCHRONOUS},
+	{"dirsync", false, MS_DIRSYNC},
+	{"mand", false, MS_MANDLOCK},
+	{"nomand", true, MS_MANDLOCK},
+	{"atime", true, MS_NOATIME},
+	{"noatime", false, MS_NOATIME},
+	{"diratime", true, MS_NODIRATIME},
+	{"nodiratime", false, MS_NODIRATIME},
+	{"relatime", false, MS_RELATIME},
+	{"norelatime", true, MS_RELATIME},
+	{"strictatime", false, MS_STRICTATIME},
+	{"nostrictatime", true, MS_STRICTATIME},
+	{"iversion", false, MS_I_VERSION},
+	{"noiversion", true, MS_I_VERSION},
+	{"lazytime", false, MS_LAZYTIME},
+	{"nolazytime", true, MS_LAZYTIME},
+	{"silent", false, MS_SILENT},
+	{"loud", true, MS_SILENT},
+	{"nosymfollow", false, MS_NOSYMFOLLOW},
+	{"symfollow", true, MS_NOSYMFOLLOW},
 };
 
 static const struct flag_opt propagation_opts[] = {
-	{ "private", false, MS_PRIVATE },
-	{ "rprivate", false, MS_PRIVATE | MS_REC },
-	{ "shared", false, MS_SHARED },
-	{ "rshared", false, MS_SHARED | MS_REC },
-	{ "slave", false, MS_SLAVE },
-	{ "rslave", false, MS_SLAVE | MS_REC },
-	{ "unbindable", false, MS_UNBINDABLE },
-	{ "runbindable", false, MS_UNBINDABLE | MS_REC },
+	{"private", false, MS_PRIVATE},	      {"rprivate", false, MS_PRIVATE | MS_REC},
+	{"shared", false, MS_SHARED},	      {"rshared", false, MS_SHARED | MS_REC},
+	{"slave", false, MS_SLAVE},	      {"rslave", false, MS_SLAVE | MS_REC},
+	{"unbindable", false, MS_UNBINDABLE}, {"runbindable", false, MS_UNBINDABLE | MS_REC},
 };
 
 /* Recursive options, applied with mount_setattr(AT_RECURSIVE); flag is MOUNT_ATTR_*. */
 static const struct flag_opt attr_opts[] = {
-	{ "rro", false, MOUNT_ATTR_RDONLY },
-	{ "rrw", true, MOUNT_ATTR_RDONLY },
-	{ "rnosuid", false, MOUNT_ATTR_NOSUID },
-	{ "rsuid", true, MOUNT_ATTR_NOSUID },
-	{ "rnodev", false, MOUNT_ATTR_NODEV },
-	{ "rdev", true, MOUNT_ATTR_NODEV },
-	{ "rnoexec", false, MOUNT_ATTR_NOEXEC },
-	{ "rexec", true, MOUNT_ATTR_NOEXEC },
-	{ "rnodiratime", false, MOUNT_ATTR_NODIRATIME },
-	{ "rdiratime", true, MOUNT_ATTR_NODIRATIME },
-	{ "rrelatime", false, MOUNT_ATTR_RELATIME },
-	{ "rnorelatime", true, MOUNT_ATTR_RELATIME },
-	{ "rnoatime", false, MOUNT_ATTR_NOATIME },
-	{ "ratime", true, MOUNT_ATTR_NOATIME },
-	{ "rstrictatime", false, MOUNT_ATTR_STRICTATIME },
-	{ "rnostrictatime", true, MOUNT_ATTR_STRICTATIME },
-	{ "rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW },
-	{ "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
+	{"rro", false, MOUNT_ATTR_RDONLY},
+	{"rrw", true, MOUNT_ATTR_RDONLY},
+	{"rnosuid", false, MOUNT_ATTR_NOSUID},
+	{"rsuid", true, MOUNT_ATTR_NOSUID},
+	{"rnodev", false, MOUNT_ATTR_NODEV},
+	{"rdev", true, MOUNT_ATTR_NODEV},
+	{"rnoexec", false, MOUNT_ATTR_NOEXEC},
+	{"rexec", true, MOUNT_ATTR_NOEXEC},
+	{"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+	{"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+	{"rrelatime", false, MOUNT_ATTR_RELATIME},
+	{"rnorelatime", true, MOUNT_ATTR_RELATIME},
+	{"rnoatime", false, MOUNT_ATTR_NOATIME},
+	{"ratime", true, MOUNT_ATTR_NOATIME},
+	{"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
+	{"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
+	{"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
+	{"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
 static const struct flag_opt *find(const struct flag_opt *t, size_t n, const char *name)
@@ -115,11 +111,13 @@ static void apply_attr(struct mount_opts *o, const struct flag_opt *a)
 		o->attr_set &= ~a->flag;
 		return;
 	}
-	/* The atime modes are one field of the attributes: setting one replaces it. */
-	if (is_atime_attr(a->flag))
-		o->attr_clr |= MOUNT_ATTR__ATIME;
 	o->attr_set |= a->flag;
 	o->attr_clr &= ~a->flag;
+	/* The atime modes are one field of the attributes: setting one replaces it. */
+	if (is_atime_attr(a->flag)) {
+		o->attr_set &= ~(uint64_t) MOUNT_ATTR__ATIME | a->flag;
+		o->attr_clr |= MOUNT_ATTR__ATIME;
+	}
 }
 
 static int add_data(struct mount_opts *o, const char *opt)
@@ -170,7 +168,7 @@ static int apply_named(struct mount_opts *o, const char *opt)
 
 int mount_opts_parse(char *const *options, struct mount_opts *ret)
 {
-	struct mount_opts o = { 0 };
+	struct mount_opts o = {0};
 
 	for (char *const *p = options; p && *p; p++) {
 		int r;

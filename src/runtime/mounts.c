@@ -25,9 +25,9 @@
 #endif
 
 /* The per-mount flags mount_setattr knows; the rest are superblock flags. */
-#define MS_PER_MOUNT                                                                   \
-	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |    \
-	 MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW)
+#define MS_PER_MOUNT                                                                               \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
+	 MS_STRICTATIME | MS_NOSYMFOLLOW)
 
 uint64_t mounts_ms_to_attr(unsigned long ms)
 {
@@ -62,9 +62,8 @@ static uint64_t atime_clear(unsigned long set_ms, unsigned long clear_ms)
 	return 0;
 }
 
-int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set,
-		   uint64_t attr_clr, uint64_t rattr_set, uint64_t rattr_clr,
-		   unsigned long propagation)
+int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set, uint64_t attr_clr,
+		   uint64_t rattr_set, uint64_t rattr_clr, unsigned long propagation)
 {
 	_cleanup_close_ int tree = -1;
 	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
@@ -73,7 +72,7 @@ int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set,
 	if (tree < 0)
 		return -errno;
 	if (attr_set || attr_clr) {
-		struct mount_attr a = { .attr_set = attr_set, .attr_clr = attr_clr };
+		struct mount_attr a = {.attr_set = attr_set, .attr_clr = attr_clr};
 
 		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &a) < 0)
 			return -errno;
@@ -84,8 +83,8 @@ int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set,
 			.attr_clr = rattr_clr,
 			.propagation = propagation & ~(unsigned long) MS_REC,
 		};
-		unsigned int rec = (rattr_set || rattr_clr || (propagation & MS_REC))
-					   ? AT_RECURSIVE : 0;
+		unsigned int rec =
+			(rattr_set || rattr_clr || (propagation & MS_REC)) ? AT_RECURSIVE : 0;
 
 		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0)
 			return -errno;
@@ -98,7 +97,7 @@ int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set,
 
 int mounts_setattr_path(const char *path, bool recursive, uint64_t attr_set, uint64_t attr_clr)
 {
-	struct mount_attr a = { .attr_set = attr_set, .attr_clr = attr_clr };
+	struct mount_attr a = {.attr_set = attr_set, .attr_clr = attr_clr};
 
 	if (sys_mount_setattr(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &a) < 0)
 		return -errno;
@@ -190,7 +189,7 @@ static int apply_fs(int rootfd, const struct spec_mount *m, struct berr **err)
 	    mount(NULL, fd_proc_path(mounted, path), NULL, o->propagation, NULL) < 0)
 		return berr_sys(err, errno, "setting propagation");
 	if (o->attr_set || o->attr_clr) {
-		struct mount_attr a = { .attr_set = o->attr_set, .attr_clr = o->attr_clr };
+		struct mount_attr a = {.attr_set = o->attr_set, .attr_clr = o->attr_clr};
 
 		if (sys_mount_setattr(mounted, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
 			return berr_sys(err, errno, "setting recursive mount attributes");

@@ -23,9 +23,8 @@ int mounts_apply(const struct container_ctx *c, int rootfd, const struct spec_mo
  * Bind-mount the tree at src_fd (an O_PATH fd) onto target_fd, with MOUNT_ATTR_* set
  * and cleared on the top mount, and rattr_set/rattr_clr on every mount of the tree.
  */
-int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set,
-		   uint64_t attr_clr, uint64_t rattr_set, uint64_t rattr_clr,
-		   unsigned long propagation);
+int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set, uint64_t attr_clr,
+		   uint64_t rattr_set, uint64_t rattr_clr, unsigned long propagation);
 
 /* Apply MOUNT_ATTR_* to the mount at path (relative to the cwd/root), recursively or not. */
 int mounts_setattr_path(const char *path, bool recursive, uint64_t attr_set, uint64_t attr_clr);

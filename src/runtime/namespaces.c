@@ -15,14 +15,14 @@
 #endif
 
 const struct ns_info ns_info[_NS_TYPE_MAX] = {
-	[NS_USER] = { "user", "user", CLONE_NEWUSER },
-	[NS_IPC] = { "ipc", "ipc", CLONE_NEWIPC },
-	[NS_UTS] = { "uts", "uts", CLONE_NEWUTS },
-	[NS_NET] = { "network", "net", CLONE_NEWNET },
-	[NS_PID] = { "pid", "pid", CLONE_NEWPID },
-	[NS_CGROUP] = { "cgroup", "cgroup", CLONE_NEWCGROUP },
-	[NS_TIME] = { "time", "time", CLONE_NEWTIME },
-	[NS_MNT] = { "mount", "mnt", CLONE_NEWNS },
+	[NS_USER] = {"user", "user", CLONE_NEWUSER},
+	[NS_IPC] = {"ipc", "ipc", CLONE_NEWIPC},
+	[NS_UTS] = {"uts", "uts", CLONE_NEWUTS},
+	[NS_NET] = {"network", "net", CLONE_NEWNET},
+	[NS_PID] = {"pid", "pid", CLONE_NEWPID},
+	[NS_CGROUP] = {"cgroup", "cgroup", CLONE_NEWCGROUP},
+	[NS_TIME] = {"time", "time", CLONE_NEWTIME},
+	[NS_MNT] = {"mount", "mnt", CLONE_NEWNS},
 };
 
 int ns_type_from_spec_name(const char *name)

@@ -27,7 +27,7 @@ enum ns_type {
 struct ns_info {
 	const char *spec_name; /* "network" */
 	const char *proc_name; /* "net", as in /proc/PID/ns/ */
-	int clone_flag;        /* CLONE_NEWNET */
+	int clone_flag;	       /* CLONE_NEWNET */
 };
 
 extern const struct ns_info ns_info[_NS_TYPE_MAX];

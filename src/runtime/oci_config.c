@@ -83,7 +83,7 @@ static int kv_member(const struct jnode *child, void *userdata, struct berr **er
 
 int oci_parse_kv_map(const struct jnode *n, struct kv **ret, size_t *ret_n, struct berr **err)
 {
-	struct kv_collect c = { NULL, 0 };
+	struct kv_collect c = {NULL, 0};
 	int r;
 
 	if (!jnode_present(n))
@@ -119,8 +119,8 @@ int oci_parse_id_mappings(const struct jnode *n, struct id_mappings *ret, struct
 		return berr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < len; i++) {
 		struct id_mapping *m = &ret->v[i];
-		static const char *const keys[] = { "containerID", "hostID", "size" };
-		uint32_t *fields[] = { &m->container_id, &m->host_id, &m->size };
+		static const char *const keys[] = {"containerID", "hostID", "size"};
+		uint32_t *fields[] = {&m->container_id, &m->host_id, &m->size};
 		struct jnode e;
 
 		jnode_array_at(n, i, &e);

@@ -63,14 +63,14 @@ struct id_mappings {
 
 /* Mount options, sorted out of the "options" strings during validation. */
 struct mount_opts {
-	unsigned long flags;       /* MS_* for mount(2) */
-	unsigned long clear;       /* MS_* that an option turned off (rw, suid, ...) */
+	unsigned long flags;	   /* MS_* for mount(2) */
+	unsigned long clear;	   /* MS_* that an option turned off (rw, suid, ...) */
 	unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE (| MS_REC) */
-	uint64_t attr_set;         /* MOUNT_ATTR_* applied recursively (r* options) */
+	uint64_t attr_set;	   /* MOUNT_ATTR_* applied recursively (r* options) */
 	uint64_t attr_clr;
 	bool bind;
 	bool recursive; /* rbind */
-	bool idmap;     /* idmap or ridmap */
+	bool idmap;	/* idmap or ridmap */
 	bool ridmap;
 	bool tmpcopyup;
 	bool remount;
@@ -190,9 +190,9 @@ struct spec_device {
 
 struct spec_device_rule {
 	bool allow;
-	char type; /* 'a', 'c' or 'b' */
-	int64_t major; /* -1: any */
-	int64_t minor; /* -1: any */
+	char type;	/* 'a', 'c' or 'b' */
+	int64_t major;	/* -1: any */
+	int64_t minor;	/* -1: any */
 	char access[4]; /* subset of "rwm" */
 };
 
@@ -382,8 +382,7 @@ static inline void spec_freep(struct spec **s)
 #define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
 
 /* The process object alone (exec --process FILE); same rules as config.json's process. */
-int oci_process_parse(const char *text, size_t len, struct spec_process **ret,
-		      struct berr **err);
+int oci_process_parse(const char *text, size_t len, struct spec_process **ret, struct berr **err);
 struct spec_process *spec_process_free(struct spec_process *p);
 
 const char *hook_kind_name(enum hook_kind k);

@@ -174,7 +174,7 @@ static int netdev_member(const struct jnode *child, void *userdata, struct berr 
 
 static int parse_net_devices(const struct jnode *l, struct spec_linux *out, struct berr **err)
 {
-	struct netdev_collect c = { 0 };
+	struct netdev_collect c = {0};
 	struct jnode m;
 	int r;
 
@@ -226,7 +226,8 @@ static int parse_intel_rdt(const struct jnode *l, struct spec_linux *out, struct
 	    (r = jnode_get_strv(&m, "schemata", &out->intel_rdt.schemata, err)) < 0 ||
 	    (r = jnode_get_string(&m, "l3CacheSchema", &out->intel_rdt.l3_cache_schema, err)) < 0 ||
 	    (r = jnode_get_string(&m, "memBwSchema", &out->intel_rdt.mem_bw_schema, err)) < 0 ||
-	    (r = jnode_get_bool(&m, "enableMonitoring", &out->intel_rdt.enable_monitoring, err)) < 0)
+	    (r = jnode_get_bool(&m, "enableMonitoring", &out->intel_rdt.enable_monitoring, err)) <
+		    0)
 		return r;
 	return 0;
 }
@@ -234,15 +235,20 @@ static int parse_intel_rdt(const struct jnode *l, struct spec_linux *out, struct
 static const struct {
 	const char *name;
 	int value;
-} mpol_modes[] = {
-	{ "MPOL_DEFAULT", 0 },        { "MPOL_PREFERRED", 1 },
-	{ "MPOL_BIND", 2 },           { "MPOL_INTERLEAVE", 3 },
-	{ "MPOL_LOCAL", 4 },          { "MPOL_PREFERRED_MANY", 5 },
-	{ "MPOL_WEIGHTED_INTERLEAVE", 6 },
-}, mpol_flags[] = {
-	{ "MPOL_F_STATIC_NODES", 1 << 15 },
-	{ "MPOL_F_RELATIVE_NODES", 1 << 14 },
-	{ "MPOL_F_NUMA_BALANCING", 1 << 13 },
+} mpol_modes[] =
+	{
+		{"MPOL_DEFAULT", 0},
+		{"MPOL_PREFERRED", 1},
+		{"MPOL_BIND", 2},
+		{"MPOL_INTERLEAVE", 3},
+		{"MPOL_LOCAL", 4},
+		{"MPOL_PREFERRED_MANY", 5},
+		{"MPOL_WEIGHTED_INTERLEAVE", 6},
+},
+  mpol_flags[] = {
+	  {"MPOL_F_STATIC_NODES", 1 << 15},
+	  {"MPOL_F_RELATIVE_NODES", 1 << 14},
+	  {"MPOL_F_NUMA_BALANCING", 1 << 13},
 };
 
 static int parse_memory_policy(const struct jnode *l, struct spec_linux *out, struct berr **err)
@@ -270,7 +276,7 @@ static int parse_memory_policy(const struct jnode *l, struct spec_linux *out, st
 	if (out->memory_policy.mode < 0)
 		return jnode_err(&sub, err, EINVAL, mode ? "unknown mode '%s'" : "must be given%s",
 				 mode ? mode : "");
-	STRV_FOREACH(f, flags) {
+	STRV_FOREACH (f, flags) {
 		size_t i;
 
 		for (i = 0; i < ELEMENTSOF(mpol_flags); i++)
@@ -307,13 +313,14 @@ static int parse_personality(const struct jnode *l, struct spec_linux *out, stru
 	else if (strcmp(domain, "LINUX32") == 0)
 		out->personality.domain = PER_LINUX32;
 	else
-		return jnode_err(&sub, err, EINVAL, "must be 'LINUX' or 'LINUX32', not '%s'", domain);
+		return jnode_err(&sub, err, EINVAL, "must be 'LINUX' or 'LINUX32', not '%s'",
+				 domain);
 	return 0;
 }
 
 static int check_abs_paths(const struct jnode *l, const char *key, char **v, struct berr **err)
 {
-	STRV_FOREACH(p, v) {
+	STRV_FOREACH (p, v) {
 		if ((*p)[0] != '/') {
 			struct jnode m;
 
@@ -379,8 +386,9 @@ static int validate_linux(const struct spec_linux *l, struct berr **err)
 		return berr_set(err, EINVAL,
 				"uidMappings: given without a user namespace in namespaces");
 	if (user->enabled && !user->path && (!l->uid_mappings.n || !l->gid_mappings.n))
-		return berr_set(err, EINVAL,
-				"uidMappings: a new user namespace needs uidMappings and gidMappings");
+		return berr_set(
+			err, EINVAL,
+			"uidMappings: a new user namespace needs uidMappings and gidMappings");
 	if ((l->time_boottime.set || l->time_monotonic.set) &&
 	    (!l->ns[NS_TIME].enabled || l->ns[NS_TIME].path))
 		return berr_set(err, EINVAL, "timeOffsets: need a new time namespace");

@@ -18,23 +18,22 @@ struct name_value {
 };
 
 static const struct name_value io_classes[] = {
-	{ "IOPRIO_CLASS_RT", 1 },
-	{ "IOPRIO_CLASS_BE", 2 },
-	{ "IOPRIO_CLASS_IDLE", 3 },
-	{ NULL, 0 },
+	{"IOPRIO_CLASS_RT", 1},
+	{"IOPRIO_CLASS_BE", 2},
+	{"IOPRIO_CLASS_IDLE", 3},
+	{NULL, 0},
 };
 
 static const struct name_value sched_policies[] = {
-	{ "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 },
-	{ "SCHED_BATCH", 3 }, { "SCHED_ISO", 4 },  { "SCHED_IDLE", 5 },
-	{ "SCHED_DEADLINE", 6 }, { NULL, 0 },
+	{"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},	      {"SCHED_BATCH", 3},
+	{"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6}, {NULL, 0},
 };
 
 static const struct name_value sched_flags[] = {
-	{ "SCHED_FLAG_RESET_ON_FORK", 0x01 }, { "SCHED_FLAG_RECLAIM", 0x02 },
-	{ "SCHED_FLAG_DL_OVERRUN", 0x04 },    { "SCHED_FLAG_KEEP_POLICY", 0x08 },
-	{ "SCHED_FLAG_KEEP_PARAMS", 0x10 },   { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
-	{ "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 }, { NULL, 0 },
+	{"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},
+	{"SCHED_FLAG_DL_OVERRUN", 0x04},     {"SCHED_FLAG_KEEP_POLICY", 0x08},
+	{"SCHED_FLAG_KEEP_PARAMS", 0x10},    {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+	{"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40}, {NULL, 0},
 };
 
 /* Read a string member that must be one of table's names; 0 if absent, 1 if set. */
@@ -60,12 +59,12 @@ static int get_enum(const struct jnode *obj, const char *key, const struct name_
 	return jnode_err(&m, err, EINVAL, "unknown value '%s'", s);
 }
 
-#define GET_OPT(fn, obj, key, opt)                              \
-	do {                                                    \
-		int _r = fn(obj, key, &(opt).v, err);           \
-		if (_r < 0)                                     \
-			return _r;                              \
-		(opt).set = _r > 0;                             \
+#define GET_OPT(fn, obj, key, opt)                                                                 \
+	do {                                                                                       \
+		int _r = fn(obj, key, &(opt).v, err);                                              \
+		if (_r < 0)                                                                        \
+			return _r;                                                                 \
+		(opt).set = _r > 0;                                                                \
 	} while (0)
 
 static int parse_user(const struct jnode *p, struct spec_user *u, struct berr **err)
@@ -137,8 +136,7 @@ static int parse_cap_set(const struct jnode *caps, const char *key, uint64_t *re
 	return 0;
 }
 
-static int parse_capabilities(const struct jnode *p, struct spec_process *proc,
-			      struct berr **err)
+static int parse_capabilities(const struct jnode *p, struct spec_process *proc, struct berr **err)
 {
 	struct jnode caps;
 	struct spec_capabilities *c = &proc->capabilities;
@@ -222,8 +220,7 @@ static int parse_rlimits(const struct jnode *p, struct spec_process *proc, struc
 	return 0;
 }
 
-static int parse_io_priority(const struct jnode *p, struct spec_io_priority *io,
-			     struct berr **err)
+static int parse_io_priority(const struct jnode *p, struct spec_io_priority *io, struct berr **err)
 {
 	struct jnode m;
 	int r;
@@ -336,8 +333,7 @@ static int parse_affinity(const struct jnode *p, struct spec_process *proc, stru
 	return 0;
 }
 
-static int parse_console_size(const struct jnode *p, struct spec_process *proc,
-			      struct berr **err)
+static int parse_console_size(const struct jnode *p, struct spec_process *proc, struct berr **err)
 {
 	struct jnode m;
 
@@ -353,8 +349,7 @@ static int parse_console_size(const struct jnode *p, struct spec_process *proc,
 	return 0;
 }
 
-static int parse_args_env_cwd(const struct jnode *p, struct spec_process *proc,
-			      struct berr **err)
+static int parse_args_env_cwd(const struct jnode *p, struct spec_process *proc, struct berr **err)
 {
 	struct jnode m;
 	int r;
@@ -367,7 +362,7 @@ static int parse_args_env_cwd(const struct jnode *p, struct spec_process *proc,
 	if ((r = jnode_get_string(p, "commandLine", &proc->command_line, err)) < 0 ||
 	    (r = jnode_get_strv(p, "env", &proc->env, err)) < 0)
 		return r;
-	STRV_FOREACH(e, proc->env) {
+	STRV_FOREACH (e, proc->env) {
 		if (!strchr(*e, '=') || **e == '=') {
 			jnode_member(p, "env", &m);
 			return jnode_err(&m, err, EINVAL, "'%s' is not NAME=VALUE", *e);
@@ -384,14 +379,14 @@ static int parse_args_env_cwd(const struct jnode *p, struct spec_process *proc,
 	return 0;
 }
 
-static int parse_process_fields(const struct jnode *p, struct spec_process *proc,
-				struct berr **err)
+static int parse_process_fields(const struct jnode *p, struct spec_process *proc, struct berr **err)
 {
 	int r;
 
 	if ((r = parse_args_env_cwd(p, proc, err)) < 0 ||
 	    (r = jnode_get_bool(p, "terminal", &proc->terminal, err)) < 0 ||
-	    (r = parse_console_size(p, proc, err)) < 0 || (r = parse_user(p, &proc->user, err)) < 0 ||
+	    (r = parse_console_size(p, proc, err)) < 0 ||
+	    (r = parse_user(p, &proc->user, err)) < 0 ||
 	    (r = parse_capabilities(p, proc, err)) < 0 || (r = parse_rlimits(p, proc, err)) < 0 ||
 	    (r = jnode_get_bool(p, "noNewPrivileges", &proc->no_new_privileges, err)) < 0 ||
 	    (r = jnode_get_string(p, "apparmorProfile", &proc->apparmor_profile, err)) < 0 ||
@@ -401,7 +396,8 @@ static int parse_process_fields(const struct jnode *p, struct spec_process *proc
 	    (r = parse_affinity(p, proc, err)) < 0)
 		return r;
 	GET_OPT(jnode_get_int32, p, "oomScoreAdj", proc->oom_score_adj);
-	if (proc->oom_score_adj.set && (proc->oom_score_adj.v < -1000 || proc->oom_score_adj.v > 1000))
+	if (proc->oom_score_adj.set &&
+	    (proc->oom_score_adj.v < -1000 || proc->oom_score_adj.v > 1000))
 		return berr_set(err, EINVAL, "oomScoreAdj: must be between -1000 and 1000");
 	return 0;
 }
@@ -450,8 +446,7 @@ struct spec_process *spec_process_free(struct spec_process *p)
 	return NULL;
 }
 
-int oci_process_parse(const char *text, size_t len, struct spec_process **ret,
-		      struct berr **err)
+int oci_process_parse(const char *text, size_t len, struct spec_process **ret, struct berr **err)
 {
 	_cleanup_jdoc_ struct jdoc *doc = NULL;
 	struct jnode top;

@@ -26,7 +26,7 @@ static char *passwd_home(uid_t uid)
 	if (read_file_at(AT_FDCWD, "/etc/passwd", 4u << 20, &text, NULL) < 0)
 		return NULL;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[7] = { 0 }, *p = line;
+		char *f[7] = {0}, *p = line;
 
 		for (int i = 0; i < 7 && p; i++) {
 			f[i] = p;
@@ -154,8 +154,7 @@ static int set_ids(const struct spec_process *p, bool setgroups_allowed, struct 
  * final capset can still grant what the config asks (runc's finalizeNamespace).
  * Inheritable stays empty unless the config names it (CVE-2022-29162).
  */
-int process_become_user(const struct spec_process *p, bool setgroups_allowed,
-			struct berr **err)
+int process_become_user(const struct spec_process *p, bool setgroups_allowed, struct berr **err)
 {
 	int r;
 

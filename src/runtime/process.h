@@ -20,8 +20,7 @@ int process_prepare_exec(const struct spec_process *p, char **ret_path, char ***
  * setresuid, then set the final sets and ambient ones, no_new_privs and the umask.
  * Changes into cwd as the new user.
  */
-int process_become_user(const struct spec_process *p, bool setgroups_allowed,
-			struct berr **err);
+int process_become_user(const struct spec_process *p, bool setgroups_allowed, struct berr **err);
 
 /* Write oomScoreAdj (through the host's /proc: call before pivot_root). */
 int process_set_oom_score_adj(const struct spec_process *p, struct berr **err);

@@ -10,22 +10,14 @@
 #include "runtime/oci_config.h"
 
 static const char *const rlimit_names[RLIMIT_NLIMITS] = {
-	[RLIMIT_CPU] = "RLIMIT_CPU",
-	[RLIMIT_FSIZE] = "RLIMIT_FSIZE",
-	[RLIMIT_DATA] = "RLIMIT_DATA",
-	[RLIMIT_STACK] = "RLIMIT_STACK",
-	[RLIMIT_CORE] = "RLIMIT_CORE",
-	[RLIMIT_RSS] = "RLIMIT_RSS",
-	[RLIMIT_NPROC] = "RLIMIT_NPROC",
-	[RLIMIT_NOFILE] = "RLIMIT_NOFILE",
-	[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",
-	[RLIMIT_AS] = "RLIMIT_AS",
-	[RLIMIT_LOCKS] = "RLIMIT_LOCKS",
-	[RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
-	[RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE",
-	[RLIMIT_NICE] = "RLIMIT_NICE",
-	[RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",
-	[RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+	[RLIMIT_CPU] = "RLIMIT_CPU",	       [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+	[RLIMIT_DATA] = "RLIMIT_DATA",	       [RLIMIT_STACK] = "RLIMIT_STACK",
+	[RLIMIT_CORE] = "RLIMIT_CORE",	       [RLIMIT_RSS] = "RLIMIT_RSS",
+	[RLIMIT_NPROC] = "RLIMIT_NPROC",       [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+	[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",   [RLIMIT_AS] = "RLIMIT_AS",
+	[RLIMIT_LOCKS] = "RLIMIT_LOCKS",       [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+	[RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
+	[RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",     [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
 };
 
 int rlimit_from_name(const char *name)
@@ -44,18 +36,18 @@ const char *rlimit_name(int resource)
 int rlimits_apply(const struct spec_rlimit *v, size_t n, struct berr **err)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct rlimit rl = { .rlim_cur = v[i].soft, .rlim_max = v[i].hard };
+		struct rlimit rl = {.rlim_cur = v[i].soft, .rlim_max = v[i].hard};
 		struct rlimit cur;
 
 		if (setrlimit((__rlimit_resource_t) v[i].resource, &rl) == 0)
 			continue;
 		if (errno == EPERM && getrlimit((__rlimit_resource_t) v[i].resource, &cur) == 0 &&
 		    rl.rlim_max > cur.rlim_max)
-			return berr_set(err, EPERM,
-					"setting %s: hard limit %" PRIu64 " is above the current "
-					"hard limit %" PRIu64 " and raising it needs CAP_SYS_RESOURCE",
-					rlimit_name(v[i].resource), v[i].hard,
-					(uint64_t) cur.rlim_max);
+			return berr_set(
+				err, EPERM,
+				"setting %s: hard limit %" PRIu64 " is above the current "
+				"hard limit %" PRIu64 " and raising it needs CAP_SYS_RESOURCE",
+				rlimit_name(v[i].resource), v[i].hard, (uint64_t) cur.rlim_max);
 		return berr_sys(err, errno, "setting %s", rlimit_name(v[i].resource));
 	}
 	return 0;

@@ -86,8 +86,8 @@ static int do_move_chroot(int rootfd, struct berr **err)
 
 static int mount_detached_on(int tree, int target)
 {
-	if (sys_move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
-	    0)
+	if (sys_move_mount(tree, "", target, "",
+			   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -errno;
 	return 0;
 }
@@ -153,7 +153,7 @@ static int finish_root(const struct spec *s, struct berr **err)
 			return r;
 	}
 	if (s->root_readonly) {
-		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
 
 		if (sys_mount_setattr(root, "", AT_EMPTY_PATH, &a) < 0)
 			return berr_sys(err, errno, "making / read-only");

@@ -13,15 +13,15 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{ "HUP", SIGHUP },     { "INT", SIGINT },       { "QUIT", SIGQUIT },   { "ILL", SIGILL },
-	{ "TRAP", SIGTRAP },   { "ABRT", SIGABRT },     { "IOT", SIGIOT },     { "BUS", SIGBUS },
-	{ "FPE", SIGFPE },     { "KILL", SIGKILL },     { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 },   { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },   { "TERM", SIGTERM },
-	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },   { "CONT", SIGCONT },   { "STOP", SIGSTOP },
-	{ "TSTP", SIGTSTP },   { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },   { "URG", SIGURG },
-	{ "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-	{ "WINCH", SIGWINCH }, { "IO", SIGIO },         { "POLL", SIGPOLL },   { "PWR", SIGPWR },
-	{ "SYS", SIGSYS },
+	{"HUP", SIGHUP},       {"INT", SIGINT},	  {"QUIT", SIGQUIT},	 {"ILL", SIGILL},
+	{"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},	 {"BUS", SIGBUS},
+	{"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},	 {"SEGV", SIGSEGV},
+	{"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},	 {"TERM", SIGTERM},
+	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},	 {"STOP", SIGSTOP},
+	{"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},	 {"URG", SIGURG},
+	{"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	{"WINCH", SIGWINCH},   {"IO", SIGIO},	  {"POLL", SIGPOLL},	 {"PWR", SIGPWR},
+	{"SYS", SIGSYS},
 };
 
 static int parse_number(const char *s, int min, int max)
@@ -48,13 +48,15 @@ int signal_from_string(const char *s)
 		if (strcasecmp(signals[i].name, s) == 0)
 			return signals[i].sig;
 	if (strncasecmp(s, "RTMIN", 5) == 0) {
-		int off = s[5] ? (s[5] == '+' ? parse_number(s + 6, 0, SIGRTMAX - SIGRTMIN) : -EINVAL)
-			       : 0;
+		int off =
+			s[5] ? (s[5] == '+' ? parse_number(s + 6, 0, SIGRTMAX - SIGRTMIN) : -EINVAL)
+			     : 0;
 		return off < 0 ? off : SIGRTMIN + off;
 	}
 	if (strncasecmp(s, "RTMAX", 5) == 0) {
-		int off = s[5] ? (s[5] == '-' ? parse_number(s + 6, 0, SIGRTMAX - SIGRTMIN) : -EINVAL)
-			       : 0;
+		int off =
+			s[5] ? (s[5] == '-' ? parse_number(s + 6, 0, SIGRTMAX - SIGRTMIN) : -EINVAL)
+			     : 0;
 		return off < 0 ? off : SIGRTMAX - off;
 	}
 	return -EINVAL;

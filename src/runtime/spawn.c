@@ -35,11 +35,8 @@ static pid_t do_clone(uint64_t flags, int cgroup_fd)
 			return (pid_t) pid;
 		no_clone3 = true;
 	}
-	if (cgroup_fd >= 0) {
-		errno = ENOSYS;
-		return -1;
-	}
-	/* fork-like clone: the child runs on a copy of our stack. */
+	/* fork-like clone: the child runs on a copy of our stack; the caller then moves it
+	 * into its cgroup (cgroup_fd is ignored here, see container_spawn). */
 	return (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
@@ -56,6 +53,8 @@ int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err)
 		c->ns_fds[NS_PID] = -1;
 	}
 	pid = do_clone((uint64_t) c->clone_flags, c->cgroup_fd);
+	if (no_clone3)
+		c->cgroup_fd = -1; /* not cloned into it: the cgroup manager moves the init */
 	if (pid < 0)
 		return berr_sys(err, errno, "creating the container's init (clone)");
 	if (pid == 0) {

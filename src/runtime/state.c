@@ -23,9 +23,8 @@
 #define ID_MAX_LEN 1024
 
 static const char *const status_names[_STATUS_MAX] = {
-	[STATUS_CREATING] = "creating", [STATUS_CREATED] = "created",
-	[STATUS_RUNNING] = "running",   [STATUS_PAUSED] = "paused",
-	[STATUS_STOPPED] = "stopped",
+	[STATUS_CREATING] = "creating", [STATUS_CREATED] = "created", [STATUS_RUNNING] = "running",
+	[STATUS_PAUSED] = "paused",	[STATUS_STOPPED] = "stopped",
 };
 
 const char *status_name(enum container_status s)
@@ -106,8 +105,7 @@ int state_dir_create(int rootfd, const char *id, int *ret_dirfd, struct berr **e
 	return 0;
 }
 
-int state_dir_open(int rootfd, const char *id, bool exclusive, int *ret_dirfd,
-		   struct berr **err)
+int state_dir_open(int rootfd, const char *id, bool exclusive, int *ret_dirfd, struct berr **err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -339,13 +337,12 @@ enum container_status state_status(const struct container_state *st)
 	return st->phase;
 }
 
-char *state_to_json(const struct container_state *st, enum container_status status,
-		    bool pretty)
+char *state_to_json(const struct container_state *st, enum container_status status, bool pretty)
 {
 	_cleanup_jw_ struct jwriter *o = jw_object();
 	struct passwd *pw = getpwuid(st->owner);
-	bool has_pid = status == STATUS_CREATED || status == STATUS_RUNNING ||
-		       status == STATUS_PAUSED;
+	bool has_pid =
+		status == STATUS_CREATED || status == STATUS_RUNNING || status == STATUS_PAUSED;
 
 	jw_str(o, "ociVersion", BERTH_OCI_VERSION);
 	jw_str(o, "id", st->id);

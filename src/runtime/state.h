@@ -30,16 +30,16 @@ enum container_status {
 
 struct container_state {
 	char *id;
-	pid_t pid;           /* the init's pid on the host; 0 before it exists */
-	uint64_t start_time; /* /proc/PID/stat field 22: tells a reused pid apart */
-	char *bundle;        /* absolute */
-	char *rootfs;        /* absolute */
-	char *created;       /* RFC 3339, UTC */
-	uint32_t owner;      /* uid that created it */
+	pid_t pid;		     /* the init's pid on the host; 0 before it exists */
+	uint64_t start_time;	     /* /proc/PID/stat field 22: tells a reused pid apart */
+	char *bundle;		     /* absolute */
+	char *rootfs;		     /* absolute */
+	char *created;		     /* RFC 3339, UTC */
+	uint32_t owner;		     /* uid that created it */
 	enum container_status phase; /* last phase written: creating, created or running */
 	struct kv *annotations;
 	size_t n_annotations;
-	char *cgroup_path; /* the container's cgroup path inside each hierarchy */
+	char *cgroup_path;   /* the container's cgroup path inside each hierarchy */
 	bool cgroup_created; /* berth made the cgroup and must remove it */
 	bool own_pid_ns;     /* the container has its own pid namespace */
 	int64_t exit_code;   /* when known (foreground run), else -1 */
@@ -64,8 +64,7 @@ int state_dir_create(int rootfd, const char *id, int *ret_dirfd, struct berr **e
  * "container 'x' does not exist" when there is no such container (also when it was
  * deleted while we waited).
  */
-int state_dir_open(int rootfd, const char *id, bool exclusive, int *ret_dirfd,
-		   struct berr **err);
+int state_dir_open(int rootfd, const char *id, bool exclusive, int *ret_dirfd, struct berr **err);
 
 /* Remove <root>/<id> and everything in it. */
 int state_dir_remove(int rootfd, const char *id);
@@ -98,8 +97,7 @@ int proc_start_time(pid_t pid, uint64_t *ret);
  * The state JSON that `state` prints (runtime.md's State, plus runc's rootfs, created,
  * owner). Malloc'd, pretty when asked.
  */
-char *state_to_json(const struct container_state *st, enum container_status status,
-		    bool pretty);
+char *state_to_json(const struct container_state *st, enum container_status status, bool pretty);
 
 /* Current time as RFC 3339 with nanoseconds, e.g. "2026-11-29T10:00:00.123456789Z". */
 char *rfc3339_now(void);

@@ -91,39 +91,39 @@ static bool has_time_offsets(const struct spec *s)
 }
 
 static const struct unapplied unapplied[] = {
-	{ "linux.resources", has_resources },
-	{ "linux.seccomp", has_seccomp },
-	{ "process.apparmorProfile", has_apparmor },
-	{ "process.selinuxLabel", has_selinux },
-	{ "linux.mountLabel", has_mount_label },
-	{ "process.ioPriority", has_io_priority },
-	{ "process.scheduler", has_scheduler },
-	{ "process.execCPUAffinity", has_affinity },
-	{ "linux.personality", has_personality },
-	{ "linux.intelRdt", has_intel_rdt },
-	{ "linux.memoryPolicy", has_memory_policy },
-	{ "linux.netDevices", has_net_devices },
-	{ "linux.sysctl", has_sysctl },
-	{ "hooks", has_hooks },
-	{ "mounts[].options: idmap", has_idmap_mounts },
-	{ "mounts[].options: tmpcopyup", has_tmpcopyup },
-	{ "linux.timeOffsets", has_time_offsets },
+	{"linux.resources", has_resources},
+	{"linux.seccomp", has_seccomp},
+	{"process.apparmorProfile", has_apparmor},
+	{"process.selinuxLabel", has_selinux},
+	{"linux.mountLabel", has_mount_label},
+	{"process.ioPriority", has_io_priority},
+	{"process.scheduler", has_scheduler},
+	{"process.execCPUAffinity", has_affinity},
+	{"linux.personality", has_personality},
+	{"linux.intelRdt", has_intel_rdt},
+	{"linux.memoryPolicy", has_memory_policy},
+	{"linux.netDevices", has_net_devices},
+	{"linux.sysctl", has_sysctl},
+	{"hooks", has_hooks},
+	{"mounts[].options: idmap", has_idmap_mounts},
+	{"mounts[].options: tmpcopyup", has_tmpcopyup},
+	{"linux.timeOffsets", has_time_offsets},
 };
 
-int support_check(const struct spec *s, bool detach, bool has_console_socket,
-		  support_warn_fn warn, struct berr **err)
+int support_check(const struct spec *s, bool detach, bool has_console_socket, support_warn_fn warn,
+		  struct berr **err)
 {
 	char msg[256];
 
 	if (!s->process)
 		return berr_set(err, EINVAL, "config.json: process: must be given");
 	if (s->process->terminal && !has_console_socket)
-		return berr_set(err, EINVAL,
-				"config.json: process.terminal: a terminal needs --console-socket%s",
-				detach ? "" : " (terminal proxying is not supported yet)");
+		return berr_set(
+			err, EINVAL,
+			"config.json: process.terminal: a terminal needs --console-socket%s",
+			detach ? "" : " (terminal proxying is not supported yet)");
 	if (s->process->terminal)
-		return berr_set(err, ENOTSUP,
-				"config.json: process.terminal: not supported yet");
+		return berr_set(err, ENOTSUP, "config.json: process.terminal: not supported yet");
 	for (size_t i = 0; i < ELEMENTSOF(unapplied); i++) {
 		if (!warn || !unapplied[i].is_set(s))
 			continue;

@@ -18,7 +18,7 @@ typedef void (*support_warn_fn)(const char *message);
  * Call warn once per config field that is set but not applied. Returns an error for
  * a setting berth must not ignore (detach is true for create and run --detach).
  */
-int support_check(const struct spec *s, bool detach, bool has_console_socket,
-		  support_warn_fn warn, struct berr **err);
+int support_check(const struct spec *s, bool detach, bool has_console_socket, support_warn_fn warn,
+		  struct berr **err);
 
 #endif

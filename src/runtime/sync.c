@@ -17,10 +17,10 @@ int sync_pair(int fds[2], struct berr **err)
 int sync_send(int fd, uint32_t type, const void *payload, size_t len)
 {
 	struct iovec iov[2] = {
-		{ .iov_base = &type, .iov_len = sizeof(type) },
-		{ .iov_base = (void *) payload, .iov_len = payload ? len : 0 },
+		{.iov_base = &type, .iov_len = sizeof(type)},
+		{.iov_base = (void *) payload, .iov_len = payload ? len : 0},
 	};
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
 	ssize_t n;
 
 	do
@@ -43,10 +43,10 @@ int sync_recv(int fd, uint32_t *ret_type, void *buf, size_t size, size_t *ret_le
 {
 	uint32_t type = 0;
 	struct iovec iov[2] = {
-		{ .iov_base = &type, .iov_len = sizeof(type) },
-		{ .iov_base = buf, .iov_len = size },
+		{.iov_base = &type, .iov_len = sizeof(type)},
+		{.iov_base = buf, .iov_len = size},
 	};
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
 	ssize_t n;
 
 	do
@@ -64,8 +64,7 @@ int sync_recv(int fd, uint32_t *ret_type, void *buf, size_t size, size_t *ret_le
 	return 0;
 }
 
-int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len,
-		struct berr **err)
+int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len, struct berr **err)
 {
 	char local[SYNC_MAX_PAYLOAD];
 	uint32_t type;

@@ -14,11 +14,11 @@
 #include "lib/err.h"
 
 enum sync_msg {
-	SYNC_GO = 1,    /* parent -> init: ids mapped, cgroup joined: go on */
-	SYNC_READY,     /* init -> parent: set up, waiting for start */
-	SYNC_START,     /* parent -> init: run the user process (foreground `run`) */
-	SYNC_ERROR,     /* init -> parent: setup failed; payload is the error */
-	SYNC_HOOKS,     /* init -> parent: run hooks of the kind in the payload */
+	SYNC_GO = 1,	 /* parent -> init: ids mapped, cgroup joined: go on */
+	SYNC_READY,	 /* init -> parent: set up, waiting for start */
+	SYNC_START,	 /* parent -> init: run the user process (foreground `run`) */
+	SYNC_ERROR,	 /* init -> parent: setup failed; payload is the error */
+	SYNC_HOOKS,	 /* init -> parent: run hooks of the kind in the payload */
 	SYNC_HOOKS_DONE, /* parent -> init: the hooks ran */
 };
 
@@ -42,7 +42,6 @@ int sync_recv(int fd, uint32_t *ret_type, void *buf, size_t size, size_t *ret_le
  * Wait for a message of type want. A SYNC_ERROR becomes the error (with its text),
  * EOF becomes "container init exited during setup".
  */
-int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len,
-		struct berr **err);
+int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len, struct berr **err);
 
 #endif

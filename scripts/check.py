@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""`make check`: every test lane, then one line "N passed, N failed".
+
+Lanes: formatting, unit tests (release and ASan+UBSan builds), integration tests against
+berth-runtime and runc (release), and against the ASan+UBSan berth-runtime. The exit code
+is non-zero when any test failed or a lane could not run.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = {"passed": 0, "failed": 0}
+LANE_FAILURES = []
+
+
+def run(cmd, env=None, **kw):
+    print("+ " + " ".join(cmd), flush=True)
+    full = dict(os.environ)
+    full.update(env or {})
+    return subprocess.run(cmd, cwd=TOP, env=full, **kw).returncode
+
+
+def count(lane, passed, failed):
+    RESULTS["passed"] += passed
+    RESULTS["failed"] += failed
+    print("== %s: %d passed, %d failed" % (lane, passed, failed), flush=True)
+
+
+def unit_lane(builddir):
+    """meson test; counts the TAP subtests each binary reports."""
+    rc = run(["meson", "test", "-C", builddir, "--suite", "unit", "--print-errorlogs"])
+    passed = failed = 0
+    log = os.path.join(TOP, builddir, "meson-logs", "testlog.json")
+    with open(log) as f:
+        for line in f:
+            t = json.loads(line)
+            out = t.get("stdout", "")
+            sub_ok = sum(1 for l in out.splitlines() if l.startswith("ok "))
+            sub_bad = sum(1 for l in out.splitlines() if l.startswith("not ok "))
+            if t.get("result") != "OK" and sub_bad == 0:
+                sub_bad = 1  # crashed or timed out before reporting
+            passed += sub_ok
+            failed += sub_bad
+    if rc != 0 and failed == 0:
+        LANE_FAILURES.append("unit tests in %s" % builddir)
+    count("unit (%s)" % builddir, passed, failed)
+
+
+def pytest_lane(name, env, args=()):
+    xml = os.path.join(TOP, "build", "pytest-%s.xml" % name)
+    rc = run(["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+              "--junitxml", xml, *args], env=env)
+    passed = failed = 0
+    if os.path.exists(xml):
+        root = ET.parse(xml).getroot()
+        for suite in root.iter("testsuite"):
+            tests = int(suite.get("tests", 0))
+            bad = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            skipped = int(suite.get("skipped", 0))
+            passed += tests - bad - skipped
+            failed += bad
+    if rc not in (0, 1) or (rc == 1 and failed == 0):
+        LANE_FAILURES.append("pytest lane %s (exit %d)" % (name, rc))
+    count(name, passed, failed)
+
+
+def format_lane():
+    files = subprocess.run(["git", "ls-files", "*.c", "*.h"], cwd=TOP, capture_output=True,
+                           text=True).stdout.split()
+    bad = []
+    for f in files:
+        out = subprocess.run(["clang-format", "--dry-run", "--Werror", f], cwd=TOP,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            bad.append(f)
+    for f in bad:
+        print("clang-format: %s is not formatted (run: clang-format -i %s)" % (f, f))
+    count("clang-format", len(files) - len(bad), len(bad))
+
+
+def main():
+    env = {"BERTH_MUST_WORK": "1", "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1",
+           "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0"}
+    os.environ.update(env)
+    format_lane()
+    unit_lane("build")
+    unit_lane("build-asan")
+    pytest_lane("integration", {"BERTH_RUNTIME": os.path.join(TOP, "build/berth-runtime"),
+                                "BERTH_TEST_RUNTIMES": "berth,runc"}, ["tests/integration"])
+    pytest_lane("integration-asan",
+                {"BERTH_RUNTIME": os.path.join(TOP, "build-asan/berth-runtime"),
+                 "BERTH_TEST_RUNTIMES": "berth"}, ["tests/integration"])
+    for lane in LANE_FAILURES:
+        print("lane failed to run: %s" % lane)
+    print("%d passed, %d failed" % (RESULTS["passed"], RESULTS["failed"]))
+    return 1 if RESULTS["failed"] or LANE_FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+
+/* How long destroy waits for killed processes to leave a cgroup. */
+#define CGROUP_EMPTY_WAIT_MS 5000
+
+int cgroup_path_for(const char *cgroups_path, const char *id, char **ret, struct berr **err)
+{
+	const char *p = cgroups_path && *cgroups_path ? cgroups_path : NULL;
+	char *out = NULL;
+
+	if (!p) {
+		if (asprintf(&out, "/berth/%s", id) < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+	} else {
+		const char *s = p;
+
+		/* Relative paths are rooted at each hierarchy's root, not at our own cgroup. */
+		while (*s == '/')
+			s++;
+		for (const char *c = s; *c;) {
+			size_t len = strcspn(c, "/");
+
+			if ((len == 2 && c[0] == '.' && c[1] == '.') || (len == 1 && c[0] == '.'))
+				return berr_set(
+					err, EINVAL,
+					"linux.cgroupsPath: '%s' must not contain '.' or '..'",
+					cgroups_path);
+			c += len;
+			c += strspn(c, "/");
+		}
+		if (!*s)
+			return berr_set(err, EINVAL, "linux.cgroupsPath: '%s' is the root cgroup",
+					cgroups_path);
+		if (asprintf(&out, "/%s", s) < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+		for (size_t n = strlen(out); n > 1 && out[n - 1] == '/'; n--)
+			out[n - 1] = '\0';
+	}
+	*ret = out;
+	return 0;
+}
+
+int cgroup_manager_new(const char *path, struct cgroup_manager **ret, struct berr **err)
+{
+	struct cgroup_manager *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m || !(m->path = strdup(path))) {
+		free(m);
+		return berr_set(err, ENOMEM, "out of memory");
+	}
+	m->unified_fd = -1;
+	r = cgroup_layout_detect(&m->layout, err);
+	if (r < 0) {
+		cgroup_manager_free(m);
+		return r;
+	}
+	switch (m->layout->mode) {
+	case CGROUP_MODE_V1:
+		m->ops = &cgroup_v1_ops;
+		break;
+	case CGROUP_MODE_V2:
+		m->ops = &cgroup_v2_ops;
+		break;
+	case CGROUP_MODE_HYBRID:
+		m->ops = &cgroup_hybrid_ops;
+		break;
+	case CGROUP_MODE_NONE:
+	default:
+		cgroup_manager_free(m);
+		return berr_set(err, ENOENT, "this host has no cgroup filesystem mounted");
+	}
+	*ret = m;
+	return 0;
+}
+
+struct cgroup_manager *cgroup_manager_free(struct cgroup_manager *m)
+{
+	if (!m)
+		return NULL;
+	if (m->unified_fd >= 0)
+		(void) close(m->unified_fd);
+	cgroup_layout_free(m->layout);
+	free(m->path);
+	free(m);
+	return NULL;
+}
+
+int cgroup_clone_fd(const struct cgroup_manager *m)
+{
+	return m ? m->unified_fd : -1;
+}
+
+char *cgroup_dir(const struct cgroup_hier *h, const char *path)
+{
+	char *out = NULL;
+
+	if (asprintf(&out, "%s%s", h->mountpoint, path) < 0)
+		return NULL;
+	return out;
+}
+
+int cgroup_mkdir_p(const char *dir, struct berr **err)
+{
+	_cleanup_free_ char *copy = strdup(dir);
+
+	if (!copy)
+		return berr_set(err, ENOMEM, "out of memory");
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			return berr_sys(err, errno, "creating cgroup '%s'", copy);
+		*p = '/';
+	}
+	if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+		return berr_sys(err, errno, "creating cgroup '%s'", copy);
+	return 0;
+}
+
+int cgroup_read_procs(const char *dir, pid_t **ret, size_t *ret_n)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	pid_t *v = NULL;
+	size_t n = 0;
+	char *save = NULL;
+	int r;
+
+	if (asprintf(&path, "%s/cgroup.procs", dir) < 0)
+		return -ENOMEM;
+	r = read_file_at(AT_FDCWD, path, 16u << 20, &text, NULL);
+	if (r < 0)
+		return r;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		pid_t *nv = realloc(v, (n + 1) * sizeof(pid_t));
+
+		if (!nv) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = nv;
+		v[n++] = (pid_t) atoi(l);
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int cgroup_write_pid(const char *dir, pid_t pid, struct berr **err)
+{
+	_cleanup_free_ char *path = NULL;
+	char buf[16];
+	int r;
+
+	if (asprintf(&path, "%s/cgroup.procs", dir) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	snprintf(buf, sizeof(buf), "%d", (int) pid);
+	r = write_file_at(AT_FDCWD, path, buf, O_WRONLY);
+	if (r < 0)
+		return berr_sys(err, -r, "moving the init into cgroup '%s'", dir);
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	(void) nanosleep(&ts, NULL);
+}
+
+int cgroup_kill_and_rmdir(const char *dir, struct berr **err)
+{
+	for (long waited = 0;; waited += 10) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+		int r = cgroup_read_procs(dir, &pids, &n);
+
+		if (r == -ENOENT)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			(void) kill(pids[i], SIGKILL);
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return berr_sys(err, errno, "removing cgroup '%s'", dir);
+		if (waited >= CGROUP_EMPTY_WAIT_MS)
+			return berr_set(err, EBUSY, "removing cgroup '%s': still busy after %d ms",
+					dir, CGROUP_EMPTY_WAIT_MS);
+		sleep_ms(10);
+	}
+}
+
+int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berr **err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	int r = m->ops->procs(m, &pids, &n, err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			return berr_sys(err, errno, "signalling pid %d", (int) pids[i]);
+	return 0;
+}

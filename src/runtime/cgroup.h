@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's cgroup on v1, v2 and hybrid hosts. cgroup.c picks a backend from the
+ * host's layout; cgroup_v1.c, cgroup_v2.c and cgroup_hybrid.c fill in the same ops table
+ * (STYLE.md §1).
+ *
+ * The container's path comes from linux.cgroupsPath: absolute, or relative to each
+ * hierarchy's root (never to the caller's own cgroup), default /berth/<id>.
+ */
+#ifndef BERTH_RUNTIME_CGROUP_H
+#define BERTH_RUNTIME_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+#include "runtime/cgroup_layout.h"
+#include "runtime/oci_config.h"
+
+struct cgroup_manager;
+
+struct cgroup_ops {
+	const char *name;
+	/* mkdir the container's cgroup (and missing parents) in every hierarchy. */
+	int (*create)(struct cgroup_manager *m, struct berr **err);
+	/* Write the limits of r (the cgroup work fills this in). */
+	int (*apply)(struct cgroup_manager *m, const struct spec_resources *r, struct berr **err);
+	/* Move pid into the hierarchies that clone3's CLONE_INTO_CGROUP did not cover. */
+	int (*enter)(struct cgroup_manager *m, pid_t pid, struct berr **err);
+	/* Kill what is left in the cgroup and remove it from every hierarchy. */
+	int (*destroy)(struct cgroup_manager *m, struct berr **err);
+	/* The pids in the container's cgroup (malloc'd array). */
+	int (*procs)(struct cgroup_manager *m, pid_t **ret, size_t *ret_n, struct berr **err);
+};
+
+struct cgroup_manager {
+	const struct cgroup_ops *ops;
+	struct cgroup_layout *layout;
+	char *path;	 /* the container's path in every hierarchy: "/berth/<id>" */
+	int unified_fd;	 /* the container's cgroup2 directory once created, or -1 */
+	bool into_clone; /* the init was cloned into unified_fd (CLONE_INTO_CGROUP) */
+};
+
+/*
+ * The container's cgroup path from cgroupsPath (may be NULL) and the id, as an absolute
+ * path below each hierarchy's root. -EINVAL for a path with "..". Pure.
+ */
+int cgroup_path_for(const char *cgroups_path, const char *id, char **ret, struct berr **err);
+
+/*
+ * Detect the host's layout and set up a manager for path (no kernel change yet). On
+ * success *ret is owned by the caller (cgroup_manager_free).
+ */
+int cgroup_manager_new(const char *path, struct cgroup_manager **ret, struct berr **err);
+struct cgroup_manager *cgroup_manager_free(struct cgroup_manager *m);
+
+/* The fd to pass to clone3 with CLONE_INTO_CGROUP, or -1 (v1-only host, or not created). */
+int cgroup_clone_fd(const struct cgroup_manager *m);
+
+/* Send sig to every process of the container's cgroup. */
+int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berr **err);
+
+/* Helpers shared by the backends: "<mountpoint><path>" of a hierarchy. */
+char *cgroup_dir(const struct cgroup_hier *h, const char *path);
+int cgroup_mkdir_p(const char *dir, struct berr **err);
+int cgroup_read_procs(const char *dir, pid_t **ret, size_t *ret_n);
+int cgroup_write_pid(const char *dir, pid_t pid, struct berr **err);
+/* Kill every process in dir, wait for it to empty, then rmdir it (bounded time). */
+int cgroup_kill_and_rmdir(const char *dir, struct berr **err);
+
+extern const struct cgroup_ops cgroup_v1_ops;
+extern const struct cgroup_ops cgroup_v2_ops;
+extern const struct cgroup_ops cgroup_hybrid_ops;
+
+#endif
