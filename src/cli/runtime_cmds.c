@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/argparse.h"
+#include "cli/runtime_cmds_cgroup.h"
 #include "config.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
@@ -310,6 +311,17 @@ static int cmd_list(struct runtime_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+int runtime_cmds_parse(int argc, char **argv, const struct opt_def *defs, const char *usage,
+		       size_t min_pos, size_t max_pos, char ***ret_pos)
+{
+	return parse_cmd(argc, argv, defs, usage, min_pos, max_pos, ret_pos);
+}
+
+int runtime_cmds_report(int r, struct berr **err)
+{
+	return report(r, err);
+}
+
 const struct runtime_cmd runtime_cmds[] = {
 	{"spec", "write a default config.json into a bundle", cmd_spec},
 	{"create", "create a container from a bundle (its process waits for start)",
@@ -320,5 +332,10 @@ const struct runtime_cmd runtime_cmds[] = {
 	{"kill", "send a signal (default TERM) to the container's init", cmd_kill},
 	{"delete", "delete a stopped container (--force: kill it first)", cmd_delete},
 	{"list", "list the containers", cmd_list},
+	{"update", "change the resource limits of a container", runtime_cmd_update},
+	{"pause", "freeze every process of a container", runtime_cmd_pause},
+	{"resume", "thaw a paused container", runtime_cmd_resume},
+	{"events", "print a container's stats and OOM events (--stats: once)", runtime_cmd_events},
+	{"ps", "list the processes of a container", runtime_cmd_ps},
 	{NULL, NULL, NULL},
 };

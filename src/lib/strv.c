@@ -73,6 +73,43 @@ char **strv_copy(char *const *v)
 	return c;
 }
 
+char **strv_split(const char *s, const char *sep)
+{
+	char **v = calloc(1, sizeof(char *));
+
+	if (!v)
+		return NULL;
+	for (const char *p = s + strspn(s, sep); *p; p += strspn(p, sep)) {
+		size_t len = strcspn(p, sep);
+
+		if (strv_consume(&v, strndup(p, len)) < 0)
+			return strv_free(v);
+		p += len;
+	}
+	return v;
+}
+
+char *strv_join(char *const *v, const char *sep)
+{
+	size_t len = 1, slen = strlen(sep);
+	char *out, *p;
+
+	STRV_FOREACH (s, v)
+		len += strlen(*s) + slen;
+	out = p = malloc(len);
+	if (!out)
+		return NULL;
+	*p = '\0';
+	STRV_FOREACH (s, v) {
+		if (s != v) {
+			memcpy(p, sep, slen);
+			p += slen;
+		}
+		p = stpcpy(p, *s);
+	}
+	return out;
+}
+
 const char *strv_env_get(char *const *env, const char *name)
 {
 	size_t len = strlen(name);

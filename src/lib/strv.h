@@ -26,6 +26,15 @@ int strv_push_dup(char ***v, const char *s);
 char **strv_copy(char *const *v);
 
 /*
+ * Split s at any of the characters in sep, dropping empty words: "a b\n" -> {"a", "b"}.
+ * NULL on OOM; an empty vector (not NULL) when s has no word.
+ */
+char **strv_split(const char *s, const char *sep);
+
+/* The words of v joined with sep (malloc'd; "" for an empty or NULL v). NULL on OOM. */
+char *strv_join(char *const *v, const char *sep);
+
+/*
  * In an environment vector, the entry for name ("NAME=value"), or NULL.
  */
 const char *strv_env_get(char *const *env, const char *name);

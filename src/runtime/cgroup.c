@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,9 +14,12 @@
 
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/strv.h"
 
 /* How long destroy waits for killed processes to leave a cgroup. */
 #define CGROUP_EMPTY_WAIT_MS 5000
+/* How deep below the container's cgroup ps, kill --all and delete look. */
+#define CGROUP_MAX_DEPTH 32
 
 int cgroup_path_for(const char *cgroups_path, const char *id, char **ret, struct berr **err)
 {
@@ -95,6 +99,7 @@ struct cgroup_manager *cgroup_manager_free(struct cgroup_manager *m)
 	if (m->unified_fd >= 0)
 		(void) close(m->unified_fd);
 	cgroup_layout_free(m->layout);
+	strv_free(m->v2_controllers);
 	free(m->path);
 	free(m);
 	return NULL;
@@ -133,11 +138,10 @@ int cgroup_mkdir_p(const char *dir, struct berr **err)
 	return 0;
 }
 
-int cgroup_read_procs(const char *dir, pid_t **ret, size_t *ret_n)
+/* Append the pids of dir's own cgroup.procs to *v. */
+static int read_one(const char *dir, pid_t **v, size_t *n)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
-	pid_t *v = NULL;
-	size_t n = 0;
 	char *save = NULL;
 	int r;
 
@@ -147,14 +151,48 @@ int cgroup_read_procs(const char *dir, pid_t **ret, size_t *ret_n)
 	if (r < 0)
 		return r;
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		pid_t *nv = realloc(v, (n + 1) * sizeof(pid_t));
+		pid_t *nv = realloc(*v, (*n + 1) * sizeof(pid_t));
 
-		if (!nv) {
-			free(v);
+		if (!nv)
 			return -ENOMEM;
-		}
-		v = nv;
-		v[n++] = (pid_t) atoi(l);
+		*v = nv;
+		(*v)[(*n)++] = (pid_t) atoi(l);
+	}
+	return 0;
+}
+
+/* dir and the cgroups the container made below it, depth first. */
+static int read_tree(const char *dir, unsigned depth, pid_t **v, size_t *n)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int r = read_one(dir, v, n);
+
+	if (r < 0 || depth >= CGROUP_MAX_DEPTH || !(d = opendir(dir)))
+		return r;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *sub = NULL;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
+			return -ENOMEM;
+		r = read_tree(sub, depth + 1, v, n);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
+int cgroup_read_procs(const char *dir, pid_t **ret, size_t *ret_n)
+{
+	pid_t *v = NULL;
+	size_t n = 0;
+	int r = read_tree(dir, 0, &v, &n);
+
+	if (r < 0) {
+		free(v);
+		return r;
 	}
 	*ret = v;
 	*ret_n = n;
@@ -183,6 +221,28 @@ static void sleep_ms(long ms)
 	(void) nanosleep(&ts, NULL);
 }
 
+/* rmdir dir after the cgroups below it; -errno of the first that stays. */
+static int rmdir_tree(const char *dir, unsigned depth)
+{
+	_cleanup_closedir_ DIR *d = depth < CGROUP_MAX_DEPTH ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *sub = NULL;
+		int r;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
+			return -ENOMEM;
+		if ((r = rmdir_tree(sub, depth + 1)) < 0)
+			return r;
+	}
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 int cgroup_kill_and_rmdir(const char *dir, struct berr **err)
 {
 	for (long waited = 0;; waited += 10) {
@@ -194,10 +254,11 @@ int cgroup_kill_and_rmdir(const char *dir, struct berr **err)
 			return 0;
 		for (size_t i = 0; i < n; i++)
 			(void) kill(pids[i], SIGKILL);
-		if (rmdir(dir) == 0 || errno == ENOENT)
+		r = rmdir_tree(dir, 0);
+		if (r == 0)
 			return 0;
-		if (errno != EBUSY)
-			return berr_sys(err, errno, "removing cgroup '%s'", dir);
+		if (r != -EBUSY)
+			return berr_sys(err, -r, "removing cgroup '%s'", dir);
 		if (waited >= CGROUP_EMPTY_WAIT_MS)
 			return berr_set(err, EBUSY, "removing cgroup '%s': still busy after %d ms",
 					dir, CGROUP_EMPTY_WAIT_MS);

@@ -19,12 +19,16 @@
 #include "runtime/oci_config.h"
 
 struct cgroup_manager;
+struct jwriter;
 
 struct cgroup_ops {
 	const char *name;
 	/* mkdir the container's cgroup (and missing parents) in every hierarchy. */
 	int (*create)(struct cgroup_manager *m, struct berr **err);
-	/* Write the limits of r (the cgroup work fills this in). */
+	/*
+	 * Write the limits of config.json's linux.resources at create: the device rules
+	 * always (runc's default list is added), everything else when given.
+	 */
 	int (*apply)(struct cgroup_manager *m, const struct spec_resources *r, struct berr **err);
 	/* Move pid into the hierarchies that clone3's CLONE_INTO_CGROUP did not cover. */
 	int (*enter)(struct cgroup_manager *m, pid_t pid, struct berr **err);
@@ -34,12 +38,17 @@ struct cgroup_ops {
 	int (*procs)(struct cgroup_manager *m, pid_t **ret, size_t *ret_n, struct berr **err);
 };
 
+typedef void (*cgroup_warn_fn)(const char *message);
+
 struct cgroup_manager {
 	const struct cgroup_ops *ops;
 	struct cgroup_layout *layout;
-	char *path;	 /* the container's path in every hierarchy: "/berth/<id>" */
-	int unified_fd;	 /* the container's cgroup2 directory once created, or -1 */
-	bool into_clone; /* the init was cloned into unified_fd (CLONE_INTO_CGROUP) */
+	char *path;	       /* the container's path in every hierarchy: "/berth/<id>" */
+	int unified_fd;	       /* the container's cgroup2 directory once created, or -1 */
+	bool into_clone;       /* the init was cloned into unified_fd (CLONE_INTO_CGROUP) */
+	cgroup_warn_fn warn;   /* settings that are accepted but ignored; may be NULL */
+	char **v2_controllers; /* cache: the cgroup2 root's cgroup.controllers */
+	bool v2_controllers_read;
 };
 
 /*
@@ -61,12 +70,38 @@ int cgroup_clone_fd(const struct cgroup_manager *m);
 /* Send sig to every process of the container's cgroup. */
 int cgroup_signal_all(struct cgroup_manager *m, int sig, struct berr **err);
 
+/*
+ * Change the limits of a running container (`update`): only the fields set in r are
+ * written; devices only when r->devices_set. Errors name the field ("memory.limit: ...").
+ */
+int cgroup_update(struct cgroup_manager *m, const struct spec_resources *r, struct berr **err);
+
+/* The apply op of every backend: one dispatcher, controller by controller. */
+int cgroup_apply_resources(struct cgroup_manager *m, const struct spec_resources *r,
+			   struct berr **err);
+
+/*
+ * Freeze (pause) or thaw (resume) every process of the container: the v1 freezer, or
+ * cgroup.freeze in cgroup2. Returns once the kernel reports the cgroup frozen/thawed.
+ */
+int cgroup_freeze(struct cgroup_manager *m, bool frozen, struct berr **err);
+
+/*
+ * The container's usage as the "data" of runc's stats event (`events --stats`): cpu,
+ * memory, pids, blkio, hugetlb. On success the caller owns *ret (jw_free).
+ */
+int cgroup_stats(struct cgroup_manager *m, struct jwriter **ret, struct berr **err);
+
 /* Helpers shared by the backends: "<mountpoint><path>" of a hierarchy. */
 char *cgroup_dir(const struct cgroup_hier *h, const char *path);
 int cgroup_mkdir_p(const char *dir, struct berr **err);
+/* The pids in dir and in the cgroups below it (malloc'd). -ENOENT when dir is gone. */
 int cgroup_read_procs(const char *dir, pid_t **ret, size_t *ret_n);
 int cgroup_write_pid(const char *dir, pid_t pid, struct berr **err);
-/* Kill every process in dir, wait for it to empty, then rmdir it (bounded time). */
+/*
+ * Kill every process in dir (and below), wait for it to empty, then rmdir it after its
+ * child cgroups (bounded time).
+ */
 int cgroup_kill_and_rmdir(const char *dir, struct berr **err);
 
 extern const struct cgroup_ops cgroup_v1_ops;

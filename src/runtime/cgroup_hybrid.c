@@ -12,14 +12,6 @@ static int hybrid_create(struct cgroup_manager *m, struct berr **err)
 	return r < 0 ? r : cgroup_v2_ops.create(m, err);
 }
 
-static int hybrid_apply(struct cgroup_manager *m, const struct spec_resources *res,
-			struct berr **err)
-{
-	int r = cgroup_v1_ops.apply(m, res, err);
-
-	return r < 0 ? r : cgroup_v2_ops.apply(m, res, err);
-}
-
 static int hybrid_enter(struct cgroup_manager *m, pid_t pid, struct berr **err)
 {
 	int r = cgroup_v1_ops.enter(m, pid, err);
@@ -44,7 +36,7 @@ static int hybrid_procs(struct cgroup_manager *m, pid_t **ret, size_t *ret_n, st
 const struct cgroup_ops cgroup_hybrid_ops = {
 	.name = "hybrid",
 	.create = hybrid_create,
-	.apply = hybrid_apply,
+	.apply = cgroup_apply_resources,
 	.enter = hybrid_enter,
 	.destroy = hybrid_destroy,
 	.procs = hybrid_procs,

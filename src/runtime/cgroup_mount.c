@@ -2,6 +2,8 @@
 #include "runtime/cgroup_mount.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/fd.h"
 #include "lib/safe_path.h"
 #include "lib/strv.h"
 #include "runtime/cgroup_layout.h"
@@ -25,13 +28,76 @@ static const char *basename_of(const char *path)
 	return b ? b + 1 : path;
 }
 
+/* Does a CONTROLLERS field of /proc/self/cgroup (len bytes at field) name h? */
+static bool names_hier(const struct cgroup_hier *h, const char *field, size_t len)
+{
+	_cleanup_free_ char *copy = strndup(field, len);
+	_cleanup_strv_ char **f = copy ? strv_split(copy, ",") : NULL;
+
+	if (!f)
+		return false;
+	if (h->v2)
+		return len == 0;
+	if (!h->controllers || !h->controllers[0])
+		return strv_contains(f, h->options); /* "name=systemd" */
+	if (strv_length(f) != strv_length(h->controllers))
+		return false;
+	STRV_FOREACH (c, f)
+		if (!strv_contains(h->controllers, *c))
+			return false;
+	return true;
+}
+
+/*
+ * This process's cgroup in hierarchy h (from /proc/self/cgroup, whose lines are
+ * "ID:CONTROLLERS:PATH") as a host directory: "/sys/fs/cgroup/memory/berth/x".
+ */
+static char *own_cgroup_dir(const struct cgroup_hier *h, char *const *lines)
+{
+	size_t rootlen = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
+
+	STRV_FOREACH (l, lines) {
+		const char *c1 = strchr(*l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		const char *path;
+		char *out = NULL;
+
+		if (!c2 || !names_hier(h, c1 + 1, (size_t) (c2 - c1 - 1)))
+			continue;
+		path = c2 + 1;
+		if (rootlen && strncmp(path, h->root, rootlen) == 0)
+			path += rootlen;
+		if (asprintf(&out, "%s%s", h->mountpoint, path) < 0)
+			return NULL;
+		return out;
+	}
+	return NULL;
+}
+
+/* Bind the container's own directory of h onto the target directory fd. */
+static int bind_own(int target, const struct cgroup_hier *h, char *const *lines,
+		    unsigned long flags, struct berr **err)
+{
+	_cleanup_free_ char *dir = own_cgroup_dir(h, lines);
+	_cleanup_close_ int src = -1;
+	int r;
+
+	if (!dir)
+		return berr_set(err, ENOENT, "finding our cgroup under '%s'", h->mountpoint);
+	src = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0)
+		return berr_sys(err, errno, "opening cgroup '%s'", dir);
+	r = mounts_bind_fd(src, target, false, mounts_ms_to_attr(flags), 0, 0, 0, 0);
+	return r < 0 ? berr_sys(err, -r, "binding cgroup '%s'", dir) : 0;
+}
+
 /* Mount one hierarchy below the tmpfs at dirfd, named as on the host. */
-static int mount_hier(int dirfd, const struct cgroup_hier *h, unsigned long flags,
+static int mount_hier(int dirfd, const struct cgroup_hier *h, char *const *own, unsigned long flags,
 		      struct berr **err)
 {
 	_cleanup_close_ int sub = -1;
 	const char *name = basename_of(h->mountpoint);
 	char path[32];
+	int r;
 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return 0;
@@ -40,8 +106,11 @@ static int mount_hier(int dirfd, const struct cgroup_hier *h, unsigned long flag
 	sub = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0)
 		return berr_sys(err, errno, "opening '%s'", name);
-	if (mount("cgroup", fd_proc_path(sub, path), h->v2 ? "cgroup2" : "cgroup", flags,
-		  h->v2 ? NULL : h->options) < 0)
+	if (own) {
+		if ((r = bind_own(sub, h, own, flags, err)) < 0)
+			return r;
+	} else if (mount("cgroup", fd_proc_path(sub, path), h->v2 ? "cgroup2" : "cgroup", flags,
+			 h->v2 ? NULL : h->options) < 0)
 		return berr_sys(err, errno, "mounting cgroup '%s'", name);
 	/* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct", as on the host. */
 	STRV_FOREACH (ctl, h->controllers)
@@ -51,7 +120,7 @@ static int mount_hier(int dirfd, const struct cgroup_hier *h, unsigned long flag
 }
 
 static int mount_v1_tree(int rootfd, const char *dest, int target, const struct cgroup_layout *l,
-			 unsigned long flags, struct berr **err)
+			 char *const *own, unsigned long flags, struct berr **err)
 {
 	_cleanup_close_ int top = -1;
 	char path[32];
@@ -64,7 +133,7 @@ static int mount_v1_tree(int rootfd, const char *dest, int target, const struct 
 	if (top < 0)
 		return berr_sys(err, -top, "opening the cgroup tmpfs");
 	for (size_t i = 0; i < l->n; i++) {
-		r = mount_hier(top, &l->v[i], flags | CG_FLAGS, err);
+		r = mount_hier(top, &l->v[i], own, flags | CG_FLAGS, err);
 		if (r < 0)
 			return r;
 	}
@@ -77,26 +146,51 @@ static int mount_v1_tree(int rootfd, const char *dest, int target, const struct 
 	return 0;
 }
 
+/* Without a cgroup namespace: the lines of /proc/self/cgroup, to bind our own cgroups. */
+static int own_cgroups(const struct container_ctx *c, char ***ret, struct berr **err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	*ret = NULL;
+	if (c->spec->linux.ns[NS_CGROUP].enabled)
+		return 0;
+	r = read_file_at(AT_FDCWD, "/proc/self/cgroup", 1u << 20, &text, NULL);
+	if (r < 0)
+		return berr_sys(err, -r, "reading /proc/self/cgroup");
+	*ret = strv_split(text, "\n");
+	return *ret ? 0 : berr_set(err, ENOMEM, "out of memory");
+}
+
+/*
+ * With a cgroup namespace, cgroup filesystems mounted here show the container's own
+ * cgroup as their root. Without one, they would show the host's whole tree: the
+ * container's own directories are bound instead, as runc does. Read-only unless the
+ * mount says "rw".
+ */
 int cgroup_mount_in_container(const struct container_ctx *c, int rootfd, const struct spec_mount *m,
 			      struct berr **err)
 {
 	struct cgroup_layout *l = NULL;
+	_cleanup_strv_ char **own = NULL;
 	_cleanup_close_ int target = -1;
 	unsigned long flags = m->opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
 					       MS_RELATIME | MS_NOATIME);
 	char path[32];
 	int r;
 
-	(void) c;
-	r = cgroup_layout_detect(&l, err);
-	if (r < 0)
+	if (!(m->opts.clear & MS_RDONLY))
+		flags |= MS_RDONLY;
+	if ((r = own_cgroups(c, &own, err)) < 0 || (r = cgroup_layout_detect(&l, err)) < 0)
 		return r;
 	target = safe_mount_target(rootfd, m->destination, false);
 	if (target < 0) {
 		cgroup_layout_free(l);
 		return berr_sys(err, -target, "creating mount point");
 	}
-	if (l->mode == CGROUP_MODE_V2) {
+	if (l->mode == CGROUP_MODE_V2 && own) {
+		r = bind_own(target, l->unified, own, flags | CG_FLAGS, err);
+	} else if (l->mode == CGROUP_MODE_V2) {
 		r = 0;
 		if (mount("cgroup2", fd_proc_path(target, path), "cgroup2", flags | CG_FLAGS,
 			  NULL) < 0)
@@ -104,7 +198,7 @@ int cgroup_mount_in_container(const struct container_ctx *c, int rootfd, const s
 	} else if (l->mode == CGROUP_MODE_NONE) {
 		r = berr_set(err, ENOENT, "the host has no cgroup filesystem mounted");
 	} else {
-		r = mount_v1_tree(rootfd, m->destination, target, l, flags, err);
+		r = mount_v1_tree(rootfd, m->destination, target, l, own, flags, err);
 	}
 	cgroup_layout_free(l);
 	return r;

@@ -84,14 +84,6 @@ static int v1_create(struct cgroup_manager *m, struct berr **err)
 	return 0;
 }
 
-static int v1_apply(struct cgroup_manager *m, const struct spec_resources *r, struct berr **err)
-{
-	(void) m;
-	(void) r;
-	(void) err;
-	return 0;
-}
-
 static int v1_enter(struct cgroup_manager *m, pid_t pid, struct berr **err)
 {
 	FOREACH_V1(m, h)
@@ -111,6 +103,10 @@ static int v1_enter(struct cgroup_manager *m, pid_t pid, struct berr **err)
 static int v1_destroy(struct cgroup_manager *m, struct berr **err)
 {
 	int ret = 0;
+
+	/* A frozen v1 task does not die of SIGKILL until it is thawed (a paused container). */
+	if (cgroup_layout_find_v1(m->layout, "freezer"))
+		(void) cgroup_freeze(m, false, NULL);
 
 	FOREACH_V1(m, h)
 	{
@@ -152,7 +148,7 @@ static int v1_procs(struct cgroup_manager *m, pid_t **ret, size_t *ret_n, struct
 const struct cgroup_ops cgroup_v1_ops = {
 	.name = "v1",
 	.create = v1_create,
-	.apply = v1_apply,
+	.apply = cgroup_apply_resources,
 	.enter = v1_enter,
 	.destroy = v1_destroy,
 	.procs = v1_procs,

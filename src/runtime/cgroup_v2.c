@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup v2: one unified tree; the init is cloned straight into it (CLONE_INTO_CGROUP). */
 #include "runtime/cgroup.h"
+#include "runtime/cgroup_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/strv.h"
 
 static const struct cgroup_hier *unified(const struct cgroup_manager *m)
 {
@@ -21,20 +23,16 @@ static int v2_create(struct cgroup_manager *m, struct berr **err)
 
 	if (!dir)
 		return berr_set(err, ENOMEM, "out of memory");
+	/* Every controller the host offers, down to the parent, as runc (best effort). */
+	if (m->layout->mode == CGROUP_MODE_V2)
+		STRV_FOREACH (c, cgroup_v2_controllers(m))
+			(void) cgroup_v2_enable(m, *c, true, NULL);
 	r = cgroup_mkdir_p(dir, err);
 	if (r < 0)
 		return r;
 	m->unified_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->unified_fd < 0)
 		return berr_sys(err, errno, "opening cgroup '%s'", dir);
-	return 0;
-}
-
-static int v2_apply(struct cgroup_manager *m, const struct spec_resources *r, struct berr **err)
-{
-	(void) m;
-	(void) r;
-	(void) err;
 	return 0;
 }
 
@@ -73,7 +71,7 @@ static int v2_procs(struct cgroup_manager *m, pid_t **ret, size_t *ret_n, struct
 const struct cgroup_ops cgroup_v2_ops = {
 	.name = "v2",
 	.create = v2_create,
-	.apply = v2_apply,
+	.apply = cgroup_apply_resources,
 	.enter = v2_enter,
 	.destroy = v2_destroy,
 	.procs = v2_procs,

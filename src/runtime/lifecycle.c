@@ -15,6 +15,7 @@
 
 #include "lib/cleanup.h"
 #include "runtime/cgroup.h"
+#include "runtime/lifecycle_cgroup.h"
 #include "runtime/state.h"
 
 /* How long delete --force waits for a killed init to go. */
@@ -204,6 +205,8 @@ int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, 
 					"cannot delete container '%s': it is %s (use --force)", id,
 					status_name(status));
 	}
+	if (status == STATUS_PAUSED)
+		lifecycle_cgroup_kill_paused(st);
 	if (status != STATUS_STOPPED) {
 		r = kill_and_wait(st, err);
 		if (r < 0)
@@ -244,4 +247,10 @@ int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata, st
 			return r;
 	}
 	return 0;
+}
+
+int lifecycle_open_container(const struct runtime_opts *ro, const char *id, bool exclusive,
+			     int *ret_dirfd, struct container_state **ret_st, struct berr **err)
+{
+	return open_container(ro, id, exclusive, NULL, ret_dirfd, ret_st, err);
 }

@@ -50,6 +50,13 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 
 int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, struct berr **err);
 
+/*
+ * Open the state of container id, locked (exclusive or shared) through *ret_dirfd;
+ * *ret_st is its state. "container 'x' does not exist" when there is none.
+ */
+int lifecycle_open_container(const struct runtime_opts *ro, const char *id, bool exclusive,
+			     int *ret_dirfd, struct container_state **ret_st, struct berr **err);
+
 /* Called by lifecycle_list for each container, in directory order. */
 typedef int (*list_fn)(const struct container_state *st, enum container_status status,
 		       void *userdata);

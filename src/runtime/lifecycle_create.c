@@ -210,7 +210,8 @@ static int write_pid_file(const char *path, pid_t pid, struct berr **err)
 }
 
 /* The container's cgroup, made and limited before the init exists. */
-static int setup_cgroup(const struct create_opts *o, struct creation *cr, struct berr **err)
+static int setup_cgroup(const struct runtime_opts *ro, const struct create_opts *o,
+			struct creation *cr, struct berr **err)
 {
 	int r;
 
@@ -221,10 +222,12 @@ static int setup_cgroup(const struct create_opts *o, struct creation *cr, struct
 	if (r < 0)
 		return r;
 	cr->st.cgroup_created = true;
+	cr->cg->warn = ro->warn;
 	r = cr->cg->ops->create(cr->cg, err);
 	if (r < 0)
 		return r;
-	return cr->cg->ops->apply(cr->cg, &cr->spec->linux.resources, err);
+	r = cr->cg->ops->apply(cr->cg, &cr->spec->linux.resources, err);
+	return r < 0 ? berr_wrap(err, "config.json: linux.resources") : 0;
 }
 
 /* Undo a failed create: the init, its cgroup, then the state directory. */
@@ -254,7 +257,7 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 	    (r = state_dir_create(cr->root_fd, o->id, &cr->dir_fd, err)) < 0)
 		return r;
 	fill_state(o, cr);
-	if ((r = setup_cgroup(o, cr, err)) < 0 || (!run_mode && (r = make_fifo(cr, err)) < 0) ||
+	if ((r = setup_cgroup(ro, o, cr, err)) < 0 || (!run_mode && (r = make_fifo(cr, err)) < 0) ||
 	    (r = namespaces_open_paths(&cr->spec->linux, cr->ctx.ns_fds, err)) < 0 ||
 	    (r = sync_pair(cr->sync, err)) < 0)
 		goto out_abort;

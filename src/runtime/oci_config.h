@@ -226,7 +226,8 @@ struct spec_rdma {
 };
 
 struct spec_resources {
-	bool set;
+	bool set;	  /* the object has members */
+	bool devices_set; /* "devices" was given (maybe empty) */
 	struct spec_device_rule *devices;
 	size_t n_devices;
 	struct {
@@ -374,6 +375,14 @@ int oci_config_parse(const char *text, size_t len, struct spec **ret, struct ber
 int oci_config_load(int bundle_dirfd, struct spec **ret, char **ret_text, size_t *ret_len,
 		    struct berr **err);
 
+/*
+ * Parse a LinuxResources document on its own (`update -r FILE`); name ("resources.json")
+ * prefixes errors. On success the caller owns *ret's contents (spec_resources_done).
+ */
+int oci_resources_parse(const char *text, size_t len, const char *name, struct spec_resources *ret,
+			struct berr **err);
+void spec_resources_done(struct spec_resources *r);
+
 struct spec *spec_free(struct spec *s);
 static inline void spec_freep(struct spec **s)
 {
@@ -393,7 +402,9 @@ void spec_process_done(struct spec_process *p);
 int oci_parse_linux(const struct jnode *n, struct spec *s, struct berr **err);
 void spec_linux_done(struct spec_linux *l);
 int oci_parse_resources(const struct jnode *n, struct spec_resources *r, struct berr **err);
-void spec_resources_done(struct spec_resources *r);
+int oci_parse_resources_devices(const struct jnode *res, struct spec_resources *r,
+				struct berr **err);
+int oci_parse_resources_blkio(const struct jnode *res, struct spec_resources *r, struct berr **err);
 int oci_parse_seccomp(const struct jnode *n, struct spec_seccomp *sc, struct berr **err);
 void spec_seccomp_done(struct spec_seccomp *sc);
 int oci_parse_id_mappings(const struct jnode *n, struct id_mappings *ret, struct berr **err);

@@ -11,10 +11,6 @@ struct unapplied {
 	bool (*is_set)(const struct spec *s);
 };
 
-static bool has_resources(const struct spec *s)
-{
-	return s->linux.resources.set;
-}
 static bool has_seccomp(const struct spec *s)
 {
 	return s->linux.seccomp.set;
@@ -91,7 +87,6 @@ static bool has_time_offsets(const struct spec *s)
 }
 
 static const struct unapplied unapplied[] = {
-	{"linux.resources", has_resources},
 	{"linux.seccomp", has_seccomp},
 	{"process.apparmorProfile", has_apparmor},
 	{"process.selinuxLabel", has_selinux},

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * OOM notifications for `events`: on v1 an eventfd registered on memory.oom_control
+ * through cgroup.event_control; on v2 inotify on memory.events. Either way the count
+ * comes from the kernel's oom_kill counter, so no kill is missed or counted twice.
+ */
+#include "runtime/cgroup_oom.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "runtime/cgroup_internal.h"
+
+struct cgroup_oom {
+	struct cgroup_target t;
+	int fd;	       /* eventfd (v1) or inotify (v2), non-blocking */
+	uint64_t seen; /* oom_kill count reported so far */
+	bool counted;  /* the kernel has an oom_kill counter */
+};
+
+static int kill_count(const struct cgroup_oom *o, uint64_t *ret)
+{
+	if (o->t.v2)
+		return cgroup_get_keyed(&o->t, "memory.events", "oom_kill", ret);
+	return cgroup_get_keyed(&o->t, "memory.oom_control", "oom_kill", ret);
+}
+
+static int register_v1(struct cgroup_oom *o, struct berr **err)
+{
+	_cleanup_close_ int ctl = -1;
+	char line[64];
+	int r;
+
+	o->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (o->fd < 0)
+		return berr_sys(err, errno, "creating an eventfd");
+	ctl = openat(o->t.fd, "memory.oom_control", O_RDONLY | O_CLOEXEC);
+	if (ctl < 0)
+		return berr_sys(err, errno, "opening memory.oom_control of '%s'", o->t.dir);
+	snprintf(line, sizeof(line), "%d %d", o->fd, ctl);
+	r = cgroup_set(&o->t, "cgroup.event_control", line, "memory", err);
+	return r < 0 ? r : 0;
+}
+
+static int register_v2(struct cgroup_oom *o, struct berr **err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	o->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (o->fd < 0)
+		return berr_sys(err, errno, "creating an inotify instance");
+	if (asprintf(&path, "%s/memory.events", o->t.dir) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	if (inotify_add_watch(o->fd, path, IN_MODIFY) < 0)
+		return berr_sys(err, errno, "watching '%s'", path);
+	return 0;
+}
+
+int cgroup_oom_open(struct cgroup_manager *m, struct cgroup_oom **ret, struct berr **err)
+{
+	struct cgroup_oom *o = calloc(1, sizeof(*o));
+	int r;
+
+	if (!o)
+		return berr_set(err, ENOMEM, "out of memory");
+	o->fd = -1;
+	r = cgroup_target_open(m, CG_MEMORY, false, &o->t, err);
+	if (r >= 0)
+		r = o->t.v2 ? register_v2(o, err) : register_v1(o, err);
+	if (r < 0) {
+		cgroup_oom_free(o);
+		return r;
+	}
+	o->counted = kill_count(o, &o->seen) >= 0;
+	*ret = o;
+	return 0;
+}
+
+int cgroup_oom_fd(const struct cgroup_oom *o)
+{
+	return o->fd;
+}
+
+int cgroup_oom_read(struct cgroup_oom *o, uint64_t *ret_new)
+{
+	char buf[4096];
+	uint64_t now = 0;
+	bool woke = false;
+	ssize_t n;
+
+	while ((n = read(o->fd, buf, sizeof(buf))) > 0)
+		woke = true;
+	*ret_new = 0;
+	if (!o->counted) {
+		/* An old kernel without oom_kill: one event per wakeup of the eventfd. */
+		if (faccessat(o->t.fd, ".", F_OK, 0) < 0)
+			return -ENOENT;
+		*ret_new = woke ? 1 : 0;
+		return 0;
+	}
+	if (kill_count(o, &now) < 0)
+		return -ENOENT; /* the cgroup is gone */
+	if (now > o->seen)
+		*ret_new = now - o->seen;
+	o->seen = now;
+	return 0;
+}
+
+struct cgroup_oom *cgroup_oom_free(struct cgroup_oom *o)
+{
+	if (!o)
+		return NULL;
+	if (o->fd >= 0)
+		(void) close(o->fd);
+	cgroup_target_done(&o->t);
+	free(o);
+	return NULL;
+}
