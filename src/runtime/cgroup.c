@@ -58,22 +58,19 @@ int cgroup_path_for(const char *cgroups_path, const char *id, char **ret, struct
 	return 0;
 }
 
-int cgroup_manager_new(const char *path, struct cgroup_manager **ret, struct berr **err)
+int cgroup_manager_new_layout(const char *path, struct cgroup_layout *layout,
+			      struct cgroup_manager **ret, struct berr **err)
 {
 	struct cgroup_manager *m = calloc(1, sizeof(*m));
-	int r;
 
 	if (!m || !(m->path = strdup(path))) {
 		free(m);
+		cgroup_layout_free(layout);
 		return berr_set(err, ENOMEM, "out of memory");
 	}
 	m->unified_fd = -1;
-	r = cgroup_layout_detect(&m->layout, err);
-	if (r < 0) {
-		cgroup_manager_free(m);
-		return r;
-	}
-	switch (m->layout->mode) {
+	m->layout = layout;
+	switch (layout->mode) {
 	case CGROUP_MODE_V1:
 		m->ops = &cgroup_v1_ops;
 		break;
@@ -90,6 +87,16 @@ int cgroup_manager_new(const char *path, struct cgroup_manager **ret, struct ber
 	}
 	*ret = m;
 	return 0;
+}
+
+int cgroup_manager_new(const char *path, struct cgroup_manager **ret, struct berr **err)
+{
+	struct cgroup_layout *layout = NULL;
+	int r = cgroup_layout_detect(&layout, err);
+
+	if (r < 0)
+		return r;
+	return cgroup_manager_new_layout(path, layout, ret, err);
 }
 
 struct cgroup_manager *cgroup_manager_free(struct cgroup_manager *m)

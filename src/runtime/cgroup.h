@@ -64,6 +64,10 @@ int cgroup_path_for(const char *cgroups_path, const char *id, char **ret, struct
 int cgroup_manager_new(const char *path, struct cgroup_manager **ret, struct berr **err);
 struct cgroup_manager *cgroup_manager_free(struct cgroup_manager *m);
 
+/* The same with a given layout (taken over, even on failure): tests point it at a temp dir. */
+int cgroup_manager_new_layout(const char *path, struct cgroup_layout *layout,
+			      struct cgroup_manager **ret, struct berr **err);
+
 /* The fd to pass to clone3 with CLONE_INTO_CGROUP, or -1 (v1-only host, or not created). */
 int cgroup_clone_fd(const struct cgroup_manager *m);
 
