@@ -2,8 +2,11 @@
 """`make check`: every test lane, then one line "N passed, N failed".
 
 Lanes: formatting, unit tests (release and ASan+UBSan builds), integration tests against
-berth-runtime and runc (release), and against the ASan+UBSan berth-runtime. The exit code
-is non-zero when any test failed or a lane could not run.
+berth-runtime and runc (release), and against the ASan+UBSan berth-runtime, then the
+cgroup tests on pure cgroup v2 and v1 guests of the VM lane (tests/vm, one boot each).
+The exit code is non-zero when any test failed or a lane could not run.
+
+BERTH_VM_LANES (default "v2 v1") names the VM modes to run; "" runs none.
 """
 
 import json
@@ -50,10 +53,8 @@ def unit_lane(builddir):
     count("unit (%s)" % builddir, passed, failed)
 
 
-def pytest_lane(name, env, args=()):
-    xml = os.path.join(TOP, "build", "pytest-%s.xml" % name)
-    rc = run(["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
-              "--junitxml", xml, *args], env=env)
+def junit_counts(xml):
+    """(passed, failed) from a pytest junit XML file; (0, 0) when there is none."""
     passed = failed = 0
     if os.path.exists(xml):
         root = ET.parse(xml).getroot()
@@ -63,9 +64,33 @@ def pytest_lane(name, env, args=()):
             skipped = int(suite.get("skipped", 0))
             passed += tests - bad - skipped
             failed += bad
+    return passed, failed
+
+
+def pytest_lane(name, env, args=()):
+    xml = os.path.join(TOP, "build", "pytest-%s.xml" % name)
+    rc = run(["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+              "--junitxml", xml, *args], env=env)
+    passed, failed = junit_counts(xml)
     if rc not in (0, 1) or (rc == 1 and failed == 0):
         LANE_FAILURES.append("pytest lane %s (exit %d)" % (name, rc))
     count(name, passed, failed)
+
+
+def vm_lane(mode):
+    """The cgroup tests in a pure `mode` guest (tests/vm/cgroup-tests.sh), one boot.
+
+    The runner's 124 (timeout) and 125 (lane error) are lane failures, never skips.
+    """
+    xml = os.path.join(TOP, "build", "pytest-vm-%s.xml" % mode)
+    if os.path.exists(xml):
+        os.unlink(xml)
+    rc = run(["tests/vm/run", mode, TOP, "tests/vm/cgroup-tests.sh", xml],
+             env={"VMLANE_MODULES": "bfq", "VMLANE_TIMEOUT": "1500"})
+    passed, failed = junit_counts(xml)
+    if rc not in (0, 1) or (rc == 1 and failed == 0):
+        LANE_FAILURES.append("VM lane %s (exit %d)" % (mode, rc))
+    count("vm-%s (cgroup tests)" % mode, passed, failed)
 
 
 def fuzz_lane(seconds):
@@ -123,6 +148,8 @@ def main():
     pytest_lane("integration-asan",
                 {"BERTH_RUNTIME": os.path.join(TOP, "build-asan/berth-runtime"),
                  "BERTH_TEST_RUNTIMES": "berth"}, ["tests/integration"])
+    for mode in os.environ.get("BERTH_VM_LANES", "v2 v1").split():
+        vm_lane(mode)
     for lane in LANE_FAILURES:
         print("lane failed to run: %s" % lane)
     print("%d passed, %d failed" % (RESULTS["passed"], RESULTS["failed"]))

@@ -57,18 +57,39 @@ static int open_checked(const struct runtime_opts *ro, const char *id, bool excl
 
 #define LIVE ((1u << STATUS_CREATED) | (1u << STATUS_RUNNING) | (1u << STATUS_PAUSED))
 
+/*
+ * memory.checkBeforeUpdate is a setting of the container, not of one update: when the
+ * update does not say, the bundle's config.json does (unreadable: not set).
+ */
+static struct opt_bool check_before_update(const struct container_state *st,
+					   const struct spec_resources *r)
+{
+	_cleanup_close_ int bundle = -1;
+	_cleanup_spec_ struct spec *s = NULL;
+
+	if (r->memory.check_before_update.set || !r->memory.limit.set || !st->bundle)
+		return r->memory.check_before_update;
+	bundle = open(st->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (bundle < 0 || oci_config_load(bundle, &s, NULL, NULL, NULL) < 0)
+		return r->memory.check_before_update;
+	return s->linux.resources.memory.check_before_update;
+}
+
 int lifecycle_update(const struct runtime_opts *ro, const char *id, const struct spec_resources *r,
 		     struct berr **err)
 {
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_state_ struct container_state *st = NULL;
 	_cleanup_cgroup_ struct cgroup_manager *m = NULL;
+	struct spec_resources merged;
 	int ret;
 
 	if ((ret = open_checked(ro, id, true, LIVE, "update", &dirfd, &st, err)) < 0 ||
 	    (ret = open_cgroup(ro, st, &m, err)) < 0)
 		return ret;
-	return cgroup_update(m, r, err);
+	merged = *r; /* shallow: only a flag changes */
+	merged.memory.check_before_update = check_before_update(st, r);
+	return cgroup_update(m, &merged, err);
 }
 
 int lifecycle_pause(const struct runtime_opts *ro, const char *id, struct berr **err)

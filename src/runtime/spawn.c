@@ -20,17 +20,22 @@
 /* cache: clone3 is missing (kernel < 5.3). */
 static bool no_clone3;
 
-static pid_t do_clone(uint64_t flags, int cgroup_fd)
+static pid_t do_clone(uint64_t flags, int *cgroup_fd)
 {
 	struct clone_args args;
 	long pid;
 
 	if (!no_clone3) {
 		memset(&args, 0, sizeof(args));
-		args.flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
+		args.flags = flags | (*cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
 		args.exit_signal = SIGCHLD;
-		args.cgroup = cgroup_fd >= 0 ? (uint64_t) cgroup_fd : 0;
+		args.cgroup = *cgroup_fd >= 0 ? (uint64_t) *cgroup_fd : 0;
 		pid = syscall(SYS_clone3, &args, sizeof(args));
+		/* A cgroup whose pids.max is 0 takes no new task, but a moved one (as runc). */
+		if (pid < 0 && errno == EAGAIN && *cgroup_fd >= 0) {
+			*cgroup_fd = -1;
+			return do_clone(flags, cgroup_fd);
+		}
 		if (pid >= 0 || errno != ENOSYS)
 			return (pid_t) pid;
 		no_clone3 = true;
@@ -52,7 +57,7 @@ int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err)
 		(void) close(c->ns_fds[NS_PID]);
 		c->ns_fds[NS_PID] = -1;
 	}
-	pid = do_clone((uint64_t) c->clone_flags, c->cgroup_fd);
+	pid = do_clone((uint64_t) c->clone_flags, &c->cgroup_fd);
 	if (no_clone3)
 		c->cgroup_fd = -1; /* not cloned into it: the cgroup manager moves the init */
 	if (pid < 0)
