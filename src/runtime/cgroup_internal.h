@@ -61,11 +61,13 @@ char **cgroup_v2_controllers(struct cgroup_manager *m);
 bool cgroup_has_ctrl(struct cgroup_manager *m, enum cgroup_ctrl c);
 
 /*
- * Enable controller (a v2 name) in cgroup.subtree_control of every level above the
- * container (root included). best_effort ignores refusals.
+ * Enable controllers (v2 names) in cgroup.subtree_control of every level above the
+ * container (root included); one write per level when it can. best_effort ignores
+ * refusals.
  */
-int cgroup_v2_enable(struct cgroup_manager *m, const char *controller, bool best_effort,
+int cgroup_v2_enable(struct cgroup_manager *m, char *const *controllers, bool best_effort,
 		     struct berr **err);
+int cgroup_v2_enable_one(struct cgroup_manager *m, const char *controller, struct berr **err);
 
 /*
  * Write value to file in t. field ("memory.limit") prefixes the message:

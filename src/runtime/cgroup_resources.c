@@ -89,25 +89,54 @@ bool cgroup_has_ctrl(struct cgroup_manager *m, enum cgroup_ctrl c)
 	return !*v2 || strv_contains(cgroup_v2_controllers(m), v2);
 }
 
-/* Is controller listed in the cgroup.subtree_control of dir already? */
-static bool subtree_has(const char *dir, const char *controller)
+/* "+a +b" for the controllers not yet in dir's cgroup.subtree_control ("" if none). */
+static char *missing_in(const char *dir, char *const *controllers)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
-	_cleanup_strv_ char **v = NULL;
+	_cleanup_strv_ char **have = NULL, **want = NULL;
 
-	if (asprintf(&path, "%s/cgroup.subtree_control", dir) < 0 ||
-	    read_file_at(AT_FDCWD, path, 65536, &text, NULL) < 0)
-		return false;
-	v = strv_split(text, " \n");
-	return strv_contains(v, controller);
+	if (asprintf(&path, "%s/cgroup.subtree_control", dir) < 0)
+		return NULL;
+	have = read_file_at(AT_FDCWD, path, 65536, &text, NULL) >= 0 ? strv_split(text, " \n")
+								     : NULL;
+	STRV_FOREACH (c, controllers) {
+		char *plus = NULL;
+
+		if (strv_contains(have, *c))
+			continue;
+		if (asprintf(&plus, "+%s", *c) < 0 || strv_consume(&want, plus) < 0)
+			return NULL;
+	}
+	return strv_join(want, " ");
 }
 
-int cgroup_v2_enable(struct cgroup_manager *m, const char *controller, bool best_effort,
+/* Enable the controllers at one level: all in one write, else one by one. */
+static int enable_at(const char *dir, char *const *controllers, bool best_effort, struct berr **err)
+{
+	_cleanup_free_ char *file = NULL, *want = missing_in(dir, controllers);
+	int r;
+
+	if (!want || asprintf(&file, "%s/cgroup.subtree_control", dir) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	if (!*want || write_file_at(AT_FDCWD, file, want, O_WRONLY) >= 0)
+		return 0;
+	STRV_FOREACH (c, controllers) {
+		_cleanup_free_ char *plus = NULL;
+
+		if (asprintf(&plus, "+%s", *c) < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+		r = write_file_at(AT_FDCWD, file, plus, O_WRONLY);
+		if (r < 0 && !best_effort)
+			return berr_sys(err, -r, "enabling the %s controller in '%s'", *c, file);
+	}
+	return 0;
+}
+
+int cgroup_v2_enable(struct cgroup_manager *m, char *const *controllers, bool best_effort,
 		     struct berr **err)
 {
 	const struct cgroup_hier *u = m->layout->unified;
 	_cleanup_free_ char *dir = NULL;
-	char value[64];
 	size_t base;
 
 	if (!u)
@@ -115,27 +144,27 @@ int cgroup_v2_enable(struct cgroup_manager *m, const char *controller, bool best
 	dir = cgroup_dir(u, m->path);
 	if (!dir)
 		return berr_set(err, ENOMEM, "out of memory");
-	snprintf(value, sizeof(value), "+%s", controller);
 	base = strlen(u->mountpoint);
 	/* Each level above the container: each '/' of the path ends one (the first: root). */
 	for (size_t i = base; dir[i]; i++) {
-		_cleanup_free_ char *file = NULL;
 		int r;
 
 		if (dir[i] != '/')
 			continue;
 		dir[i] = '\0';
-		if (!subtree_has(dir, controller)) {
-			if (asprintf(&file, "%s/cgroup.subtree_control", dir) < 0)
-				return berr_set(err, ENOMEM, "out of memory");
-			r = write_file_at(AT_FDCWD, file, value, O_WRONLY);
-			if (r < 0 && !best_effort)
-				return berr_sys(err, -r, "enabling the %s controller in '%s'",
-						controller, file);
-		}
+		r = enable_at(dir, controllers, best_effort, err);
 		dir[i] = '/';
+		if (r < 0)
+			return r;
 	}
 	return 0;
+}
+
+int cgroup_v2_enable_one(struct cgroup_manager *m, const char *controller, struct berr **err)
+{
+	char *one[] = {(char *) controller, NULL};
+
+	return cgroup_v2_enable(m, one, false, err);
 }
 
 static int not_available(struct cgroup_manager *m, enum cgroup_ctrl c, struct berr **err)
@@ -174,7 +203,7 @@ int cgroup_target_open(struct cgroup_manager *m, enum cgroup_ctrl c, bool enable
 			return not_available(m, c, err);
 		h = m->layout->unified;
 		ret->v2 = true;
-		if (enable && *v2 && (r = cgroup_v2_enable(m, v2, false, err)) < 0)
+		if (enable && *v2 && (r = cgroup_v2_enable_one(m, v2, err)) < 0)
 			return r;
 	}
 	ret->dir = cgroup_dir(h, m->path);

@@ -25,8 +25,7 @@ static int v2_create(struct cgroup_manager *m, struct berr **err)
 		return berr_set(err, ENOMEM, "out of memory");
 	/* Every controller the host offers, down to the parent, as runc (best effort). */
 	if (m->layout->mode == CGROUP_MODE_V2)
-		STRV_FOREACH (c, cgroup_v2_controllers(m))
-			(void) cgroup_v2_enable(m, *c, true, NULL);
+		(void) cgroup_v2_enable(m, cgroup_v2_controllers(m), true, NULL);
 	r = cgroup_mkdir_p(dir, err);
 	if (r < 0)
 		return r;

@@ -243,7 +243,7 @@ static int unified_controller(struct cgroup_manager *m, const struct cgroup_targ
 	if (!ctrl)
 		return berr_set(err, ENOMEM, "out of memory");
 	if (strv_contains(cgroup_v2_controllers(m), ctrl))
-		return cgroup_v2_enable(m, ctrl, false, err);
+		return cgroup_v2_enable_one(m, ctrl, err);
 	/* cgroup.* and the pressure files belong to the core, not to a controller. */
 	if (strcmp(ctrl, "cgroup") == 0 || cgroup_has_file(&probe, key))
 		return 0;

@@ -53,13 +53,14 @@ def test_without_cgroupns_the_own_cgroup_is_bound(runtime, bundle):
 
 
 def test_cgroup_mount_rw_when_asked(runtime, bundle):
+    """With "rw" the container may make child cgroups (a v2 nsdelegate root's own files
+    stay read-only to it either way)."""
     opts = cgroup_mount(bundle)["options"]
     opts[opts.index("ro")] = "rw"
-    bundle.linux["resources"]["pids"] = {"limit": 79}
-    bundle.set_args(sh("echo 42 > %s/pids.max && echo written" % pids_dir_inside()))
-    r = runtime.run(bundle, detach=False)
+    bundle.set_args(sh("mkdir %s/child && echo made" % pids_dir_inside()))
+    r = runtime.run(bundle)
     assert r.rc == 0, str(r)
-    assert "written" in r.out
+    assert "made" in r.out
 
 
 def test_delete_removes_child_cgroups_the_container_made(runtime, bundle):
