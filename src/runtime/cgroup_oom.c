@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * OOM notifications for `events`: on v1 an eventfd registered on memory.oom_control
- * through cgroup.event_control; on v2 inotify on memory.events. Either way the count
- * comes from the kernel's oom_kill counter, so no kill is missed or counted twice.
+ * through cgroup.event_control; on v2 inotify on memory.events. The kernel signals an
+ * OOM before its kill is counted (and with disableOOMKiller nothing is killed), so the
+ * events reported are the larger of the notifications and the kills, counted from the
+ * start: a kill counted late is not reported twice.
  */
 #include "runtime/cgroup_oom.h"
 
@@ -19,16 +21,26 @@
 
 struct cgroup_oom {
 	struct cgroup_target t;
-	int fd;	       /* eventfd (v1) or inotify (v2), non-blocking */
-	uint64_t seen; /* oom_kill count reported so far */
-	bool counted;  /* the kernel has an oom_kill counter */
+	int fd;		   /* eventfd (v1) or inotify (v2), non-blocking */
+	uint64_t base;	   /* the kernel's count when we started */
+	uint64_t wakes;	   /* v1: eventfd notifications since we started */
+	uint64_t reported; /* events reported so far */
 };
 
-static int kill_count(const struct cgroup_oom *o, uint64_t *ret)
+/* OOMs so far by the kernel's counters: v2 "oom" (or "oom_kill"), v1 "oom_kill". */
+static int oom_count(const struct cgroup_oom *o, uint64_t *ret)
 {
-	if (o->t.v2)
-		return cgroup_get_keyed(&o->t, "memory.events", "oom_kill", ret);
-	return cgroup_get_keyed(&o->t, "memory.oom_control", "oom_kill", ret);
+	uint64_t oom = 0, kills = 0;
+	int r;
+
+	if (!o->t.v2)
+		return cgroup_get_keyed(&o->t, "memory.oom_control", "oom_kill", ret);
+	r = cgroup_get_keyed(&o->t, "memory.events", "oom_kill", &kills);
+	if (r < 0)
+		return r;
+	(void) cgroup_get_keyed(&o->t, "memory.events", "oom", &oom);
+	*ret = oom > kills ? oom : kills;
+	return 0;
 }
 
 static int register_v1(struct cgroup_oom *o, struct berr **err)
@@ -77,7 +89,8 @@ int cgroup_oom_open(struct cgroup_manager *m, struct cgroup_oom **ret, struct be
 		cgroup_oom_free(o);
 		return r;
 	}
-	o->counted = kill_count(o, &o->seen) >= 0;
+	if (oom_count(o, &o->base) < 0)
+		o->base = 0; /* an old kernel without the counter: the eventfd alone counts */
 	*ret = o;
 	return 0;
 }
@@ -89,26 +102,22 @@ int cgroup_oom_fd(const struct cgroup_oom *o)
 
 int cgroup_oom_read(struct cgroup_oom *o, uint64_t *ret_new)
 {
+	uint64_t count = 0, total;
 	char buf[4096];
-	uint64_t now = 0;
-	bool woke = false;
 	ssize_t n;
 
-	while ((n = read(o->fd, buf, sizeof(buf))) > 0)
-		woke = true;
 	*ret_new = 0;
-	if (!o->counted) {
-		/* An old kernel without oom_kill: one event per wakeup of the eventfd. */
-		if (faccessat(o->t.fd, ".", F_OK, 0) < 0)
-			return -ENOENT;
-		*ret_new = woke ? 1 : 0;
-		return 0;
-	}
-	if (kill_count(o, &now) < 0)
-		return -ENOENT; /* the cgroup is gone */
-	if (now > o->seen)
-		*ret_new = now - o->seen;
-	o->seen = now;
+	/* The eventfd also fires when the cgroup goes: look at the cgroup first. */
+	if (oom_count(o, &count) < 0 && faccessat(o->t.fd, "cgroup.procs", F_OK, 0) < 0)
+		return -ENOENT;
+	while ((n = read(o->fd, buf, sizeof(buf))) > 0)
+		if (!o->t.v2 && n == sizeof(uint64_t))
+			o->wakes += *(uint64_t *) (void *) buf;
+	count = count > o->base ? count - o->base : 0;
+	total = count > o->wakes ? count : o->wakes;
+	if (total > o->reported)
+		*ret_new = total - o->reported;
+	o->reported = total;
 	return 0;
 }
 

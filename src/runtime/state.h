@@ -36,7 +36,7 @@ struct container_state {
 	char *rootfs;		     /* absolute */
 	char *created;		     /* RFC 3339, UTC */
 	uint32_t owner;		     /* uid that created it */
-	enum container_status phase; /* last phase written: creating, created or running */
+	enum container_status phase; /* last phase written: creating, created, running, paused */
 	struct kv *annotations;
 	size_t n_annotations;
 	char *cgroup_path;   /* the container's cgroup path inside each hierarchy */
@@ -83,7 +83,8 @@ int state_parse(const char *text, size_t len, struct container_state **ret, stru
 
 /*
  * What the container is doing now: stopped when its init is gone (or its pid was
- * reused), else the phase last written (creating, created, running).
+ * reused), else the phase last written (creating, created, running, or paused: `pause`
+ * writes it once the cgroup is frozen, `resume` writes running or created back).
  */
 enum container_status state_status(const struct container_state *st);
 
