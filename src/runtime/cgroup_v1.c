@@ -3,6 +3,7 @@
 #include "runtime/cgroup.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include <fcntl.h>
@@ -102,11 +103,19 @@ static int v1_enter(struct cgroup_manager *m, pid_t pid, struct berr **err)
 
 static int v1_destroy(struct cgroup_manager *m, struct berr **err)
 {
+	const struct cgroup_hier *freezer = cgroup_layout_find_v1(m->layout, "freezer");
 	int ret = 0;
 
-	/* A frozen v1 task does not die of SIGKILL until it is thawed (a paused container). */
-	if (cgroup_layout_find_v1(m->layout, "freezer"))
-		(void) cgroup_freeze(m, false, NULL);
+	/*
+	 * A frozen v1 task does not die of SIGKILL until it is thawed (a paused container).
+	 * A freezer cgroup that goes at once had no task to thaw.
+	 */
+	if (freezer) {
+		_cleanup_free_ char *dir = cgroup_dir(freezer, m->path);
+
+		if (dir && rmdir(dir) < 0 && errno != ENOENT)
+			(void) cgroup_freeze(m, false, NULL);
+	}
 
 	FOREACH_V1(m, h)
 	{
