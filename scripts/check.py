@@ -2,12 +2,14 @@
 """`make check`: every test lane, then one line "N passed, N failed".
 
 Lanes: formatting, unit tests (release and ASan+UBSan builds), integration tests against
-berth-runtime and runc (release), and against the ASan+UBSan berth-runtime. The exit code
-is non-zero when any test failed or a lane could not run.
+berth-runtime and runc (release), and against the ASan+UBSan berth-runtime, and the VM
+lane's AppArmor checks (tests/vm, capped at VM_CAP seconds). The exit code is non-zero
+when any test failed or a lane could not run.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -68,6 +70,28 @@ def pytest_lane(name, env, args=()):
     count(name, passed, failed)
 
 
+VM_CAP = 600   # seconds for one VM boot, build included; the runner stops qemu after
+
+
+def vm_lane(mode, script):
+    """tests/vm/run MODE: counts the guest's ok / not ok lines; 124 and 125 fail the lane."""
+    name = "vm-%s" % mode
+    if run(["tests/vm/deps.sh"]) != 0:
+        LANE_FAILURES.append("%s: tests/vm/deps.sh failed" % name)
+        count(name, 0, 0)
+        return
+    print("+ tests/vm/run %s %s %s" % (mode, TOP, script), flush=True)
+    env = dict(os.environ, VMLANE_TIMEOUT=str(VM_CAP))
+    p = subprocess.run(["tests/vm/run", mode, TOP, script], cwd=TOP, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sys.stdout.write(p.stdout)
+    passed = len(re.findall(r"^ok - ", p.stdout, re.M))
+    failed = len(re.findall(r"^not ok - ", p.stdout, re.M))
+    if p.returncode in (124, 125) or (p.returncode != 0 and failed == 0):
+        LANE_FAILURES.append("%s (tests/vm/run exit %d)" % (name, p.returncode))
+    count(name, passed, failed)
+
+
 def format_lane():
     files = subprocess.run(["git", "ls-files", "*.c", "*.h"], cwd=TOP, capture_output=True,
                            text=True).stdout.split()
@@ -94,6 +118,7 @@ def main():
     pytest_lane("integration-asan",
                 {"BERTH_RUNTIME": os.path.join(TOP, "build-asan/berth-runtime"),
                  "BERTH_TEST_RUNTIMES": "berth"}, ["tests/integration"])
+    vm_lane("apparmor", "tests/vm/security/apparmor.sh")
     for lane in LANE_FAILURES:
         print("lane failed to run: %s" % lane)
     print("%d passed, %d failed" % (RESULTS["passed"], RESULTS["failed"]))
