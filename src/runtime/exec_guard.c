@@ -58,7 +58,9 @@ static int inspect(const char *path, const char *cwd, struct stat *st, char *hea
 {
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	struct stat again;
+	char proc[32];
 	ssize_t n;
+	int rfd;
 
 	*ret_len = 0;
 	if (path[0] != '/' && cwd) {
@@ -71,11 +73,16 @@ static int inspect(const char *path, const char *cwd, struct stat *st, char *hea
 		return -errno;
 	if (!S_ISREG(st->st_mode))
 		return 0;
-	(void) close(fd);
-	fd = openat(dirfd >= 0 ? dirfd : AT_FDCWD, path,
-		    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
+	/* Reopen that very inode through /proc; by path only when /proc is not mounted. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	rfd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0 && errno == ENOENT)
+		rfd = openat(dirfd >= 0 ? dirfd : AT_FDCWD, path,
+			     O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0)
 		return -errno;
+	(void) close(fd);
+	fd = rfd;
 	if (fstat(fd, &again) < 0 || again.st_dev != st->st_dev || again.st_ino != st->st_ino)
 		return -ESTALE;
 	do
