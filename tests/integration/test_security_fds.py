@@ -11,12 +11,12 @@ import pytest
 import oci
 from oci import sh
 
-def run_sleeping(runtime, bundle, *extra, pass_fds=()):
+def run_sleeping(runtime, bundle, pass_fds=()):
     """run --detach `sleep` and return the container's fds as the host sees them: sleep
     opens nothing, so these are exactly the fds that crossed execve."""
     bundle.set_args(["sleep", "1000"])
     runtime._remember(bundle)
-    p = subprocess.run([runtime.binary, "--root", runtime.root, "run", "--detach", *extra,
+    p = subprocess.run([runtime.binary, "--root", runtime.root, "run", "--detach",
                         "--bundle", bundle.path, bundle.id], stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        timeout=oci.RUN_TIMEOUT, pass_fds=pass_fds)
@@ -44,15 +44,21 @@ def test_only_stdio_is_open_at_exec(runtime, bundle, tmp_path):
 def test_preserved_fds_reach_the_container(runtime, bundle, tmp_path):
     payload = tmp_path / "payload"
     payload.write_text("preserved\n")
-    fd = os.open(str(payload), os.O_RDONLY)
-    try:
-        if fd != 3:
-            os.dup2(fd, 3)
-            os.close(fd)
-            fd = 3
-        fds = run_sleeping(runtime, bundle, "--preserve-fds", "1", pass_fds=(3,))
-    finally:
-        os.close(fd)
+    bundle.set_args(["sleep", "1000"])
+    runtime._remember(bundle)
+    # fd 3 is opened in the child by a shell: this process's fd 3 may be pytest's.
+    p = subprocess.run(["/bin/sh", "-c", 'exec 3<"$0"; exec "$@"', str(payload),
+                        runtime.binary, "--root", runtime.root, "run", "--detach",
+                        "--preserve-fds", "1", "--bundle", bundle.path, bundle.id],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=oci.RUN_TIMEOUT)
+    assert p.returncode == 0, "run --detach --preserve-fds 1 failed"
+    pid = runtime.state(bundle.id)["pid"]
+    fds = {int(n): os.readlink("/proc/%d/fd/%s" % (pid, n))
+           for n in os.listdir("/proc/%d/fd" % pid)}
+    runtime.kill(bundle.id, "KILL")
+    runtime.wait_status(bundle.id, "stopped")
+    assert runtime.delete(bundle.id).rc == 0
     assert sorted(fds) == [0, 1, 2, 3], fds
     assert fds[3] == str(payload), fds
 

@@ -332,3 +332,13 @@ def test_seccomp_errors_name_the_json_path(runtime, bundle, mutate, message):
     assert r.rc != 0
     assert message in r.err, r
 
+
+
+def test_notify_with_no_listener_fails_create_and_leaves_nothing(runtime, bundle, tmp_path):
+    seccomp(bundle, [{"names": MKDIR, "action": "SCMP_ACT_NOTIFY"}],
+            listenerPath=str(tmp_path / "nobody-listens.sock"))
+    r = runtime.create(bundle)
+    assert r.rc != 0, str(r)
+    if runtime.name == "berth":
+        assert "linux.seccomp.listenerPath: connecting to the seccomp listener" in r.err, r
+    # The teardown checks that no process, state dir or cgroup was left behind.
