@@ -342,3 +342,46 @@ def test_notify_with_no_listener_fails_create_and_leaves_nothing(runtime, bundle
     if runtime.name == "berth":
         assert "linux.seccomp.listenerPath: connecting to the seccomp listener" in r.err, r
     # The teardown checks that no process, state dir or cgroup was left behind.
+
+
+# Everything the runtime itself needs while it sets the container up.
+SETUP_SYSCALLS = ["mount", "umount2", "pivot_root", "chroot", "sethostname", "setdomainname",
+                  "setns", "unshare", "mount_setattr", "open_tree", "move_mount", "fsopen",
+                  "fsconfig", "fsmount", "openat2", "mknodat", "mknod", "symlinkat",
+                  "setrlimit", "prlimit64", "capset", "setresuid", "setresgid", "setgroups",
+                  "close_range", "fchdir", "chdir", "umask"]
+
+
+def test_the_runtimes_own_setup_is_not_filtered(runtime, bundle):
+    """With noNewPrivileges the filter goes in after the user switch, right before
+    execve: denying every syscall of the setup still lets the container start."""
+    seccomp(bundle, [{"names": SETUP_SYSCALLS, "action": "SCMP_ACT_ERRNO",
+                      "errnoRet": errno.EXDEV}])
+    r = run_script(runtime, bundle, "hostname; cd /tmp 2>&1; true")
+    assert "berth-test" in r.out, r
+    assert os.strerror(errno.EXDEV) in r.out + r.err, r      # and the filter is there
+
+
+def test_filter_without_capabilities_or_no_new_privileges(runtime, bundle):
+    """No capabilities kept across the uid change and no noNewPrivileges: the filter must
+    go in before the user switch (the only moment CAP_SYS_ADMIN is there)."""
+    bundle.process["noNewPrivileges"] = False
+    del bundle.process["capabilities"]
+    bundle.process["user"] = {"uid": 1000, "gid": 1000}
+    seccomp(bundle, [{"names": MKDIR, "action": "SCMP_ACT_ERRNO",
+                      "errnoRet": errno.EXDEV}])
+    r = run_script(runtime, bundle, MKDIR_SCRIPT + "; id -u")
+    assert os.strerror(errno.EXDEV) in r.err and "1000" in r.out, r
+
+
+@pytest.mark.berth_only("the cache is berth's")
+def test_compiled_filters_are_cached_by_content(runtime, make_bundle):
+    cache = os.path.join(runtime.root, "@seccomp")
+    for i, errno_ret in enumerate([errno.EXDEV, errno.EXDEV, errno.ENOSYS]):
+        b = make_bundle("cache%d" % i)
+        seccomp(b, [{"names": MKDIR, "action": "SCMP_ACT_ERRNO", "errnoRet": errno_ret}])
+        r = run_script(runtime, b, MKDIR_SCRIPT)
+        assert os.strerror(errno_ret) in r.err, r
+        entries = sorted(os.listdir(cache))
+        assert len(entries) == (1 if i < 2 else 2), entries
+    assert oct(os.stat(cache).st_mode & 0o777) == "0o700"
