@@ -3,14 +3,16 @@
 
 Lanes: formatting, unit tests (release and ASan+UBSan builds), integration tests against
 berth-runtime and runc (release), and against the ASan+UBSan berth-runtime, then the
-cgroup tests on pure cgroup v2 and v1 guests of the VM lane (tests/vm, one boot each).
-The exit code is non-zero when any test failed or a lane could not run.
+cgroup tests on pure cgroup v2 and v1 guests and the AppArmor checks of the VM lane
+(tests/vm, one boot each). The exit code is non-zero when any test failed or a lane could
+not run.
 
-BERTH_VM_LANES (default "v2 v1") names the VM modes to run; "" runs none.
+BERTH_VM_LANES (default "v2 v1") names the VM modes for the cgroup tests; "" runs none.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -93,6 +95,28 @@ def vm_lane(mode):
     count("vm-%s (cgroup tests)" % mode, passed, failed)
 
 
+VM_CAP = 600   # seconds for one VM boot, build included; the runner stops qemu after
+
+
+def vm_script_lane(mode, script):
+    """tests/vm/run MODE: counts the guest's ok / not ok lines; 124 and 125 fail the lane."""
+    name = "vm-%s" % mode
+    if run(["tests/vm/deps.sh"]) != 0:
+        LANE_FAILURES.append("%s: tests/vm/deps.sh failed" % name)
+        count(name, 0, 0)
+        return
+    print("+ tests/vm/run %s %s %s" % (mode, TOP, script), flush=True)
+    env = dict(os.environ, VMLANE_TIMEOUT=str(VM_CAP))
+    p = subprocess.run(["tests/vm/run", mode, TOP, script], cwd=TOP, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sys.stdout.write(p.stdout)
+    passed = len(re.findall(r"^ok - ", p.stdout, re.M))
+    failed = len(re.findall(r"^not ok - ", p.stdout, re.M))
+    if p.returncode in (124, 125) or (p.returncode != 0 and failed == 0):
+        LANE_FAILURES.append("%s (tests/vm/run exit %d)" % (name, p.returncode))
+    count(name, passed, failed)
+
+
 def fuzz_lane(seconds):
     """Each libFuzzer target for a bounded time from its seed corpus, after replaying every
     input that once crashed it (fuzz/regressions/<target>/)."""
@@ -151,6 +175,7 @@ def main():
                  "BERTH_TEST_RUNTIMES": "berth"}, ["tests/integration"])
     for mode in os.environ.get("BERTH_VM_LANES", "v2 v1").split():
         vm_lane(mode)
+    vm_script_lane("apparmor", "tests/vm/security/apparmor.sh")
     for lane in LANE_FAILURES:
         print("lane failed to run: %s" % lane)
     print("%d passed, %d failed" % (RESULTS["passed"], RESULTS["failed"]))

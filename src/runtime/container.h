@@ -11,6 +11,7 @@
 
 #include "runtime/namespaces.h"
 #include "runtime/oci_config.h"
+#include "runtime/security.h"
 
 struct container_ctx {
 	const struct spec *spec;
@@ -29,6 +30,8 @@ struct container_ctx {
 	bool no_pivot;		  /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
 	bool no_new_keyring;	  /* --no-new-keyring */
 	bool setgroups_denied;	  /* "deny" was written to /proc/PID/setgroups */
+	struct security_plan sec; /* seccomp program, listener, binary identity */
+	int host_pid;		  /* the init's pid on the host (the init fills it in) */
 };
 
 /*

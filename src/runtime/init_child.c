@@ -17,6 +17,7 @@
 #include "runtime/process.h"
 #include "runtime/rlimits.h"
 #include "runtime/rootfs.h"
+#include "runtime/security.h"
 #include "runtime/sync.h"
 
 static int set_names(const struct spec *s, struct berr **err)
@@ -67,6 +68,18 @@ static int wait_for_start(struct container_ctx *c, struct berr **err)
 	return 0;
 }
 
+/* Our pid in the host's pid namespace: /proc is still the host's (before pivot_root). */
+static int host_pid(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
 static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env, struct berr **err)
 {
 	const struct spec_process *p = c->spec->process;
@@ -77,8 +90,9 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 	r = sync_expect(c->sync_fd, SYNC_GO, NULL, 0, NULL, err);
 	if (r < 0)
 		return r;
-	if ((r = enter_namespaces(c, err)) < 0 || (r = process_set_oom_score_adj(p, err)) < 0)
+	if ((r = enter_namespaces(c, err)) < 0 || (r = security_set_labels(p, err)) < 0)
 		return r;
+	c->host_pid = host_pid();
 	r = rootfs_prepare(c, in_userns, &rootfd, err);
 	if (r < 0)
 		return r;
@@ -100,6 +114,14 @@ _Noreturn void container_init(struct container_ctx *c)
 	struct berr *err = NULL;
 	bool parent_listens = c->fifo_fd < 0; /* `run`: the parent waits for us to exec */
 	bool ready = false;
+	struct seccomp_notify_state st = {
+		.id = c->id,
+		.bundle = c->bundle,
+		.status = "created",
+		.annotations = c->spec->annotations,
+		.n_annotations = c->spec->n_annotations,
+		.metadata = c->sec.listener_metadata,
+	};
 	int r;
 
 	/* Until we are ready, the init must not outlive a create that died. */
@@ -111,10 +133,8 @@ _Noreturn void container_init(struct container_ctx *c)
 	if (sync_send(c->sync_fd, SYNC_READY, NULL, 0) < 0)
 		_exit(127);
 	ready = true;
+	st.pid = c->host_pid;
 	r = wait_for_start(c, &err);
-	if (r < 0)
-		goto fail;
-	r = process_become_user(p, !c->setgroups_denied, &err);
 	if (r < 0)
 		goto fail;
 	/* Only stdio and preserved fds may reach the container (CVE-2024-21626). */
@@ -123,6 +143,9 @@ _Noreturn void container_init(struct container_ctx *c)
 		berr_sys(&err, -r, "closing the runtime's file descriptors");
 		goto fail;
 	}
+	r = security_apply_before_exec(&c->sec, p, path, !c->setgroups_denied, &st, &err);
+	if (r < 0)
+		goto fail;
 	execve(path, p->args, env);
 	berr_sys(&err, errno, "executing '%s'", path);
 fail:

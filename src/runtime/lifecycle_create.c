@@ -22,6 +22,8 @@
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/idmap.h"
+#include "runtime/process.h"
+#include "runtime/security.h"
 #include "runtime/support.h"
 #include "runtime/sync.h"
 
@@ -48,6 +50,7 @@ static void creation_init(struct creation *cr)
 	cr->sync[0] = cr->sync[1] = -1;
 	for (int t = 0; t < _NS_TYPE_MAX; t++)
 		cr->ctx.ns_fds[t] = -1;
+	security_plan_init(&cr->ctx.sec);
 }
 
 static void creation_done(struct creation *cr)
@@ -61,6 +64,7 @@ static void creation_done(struct creation *cr)
 			*fds[i] = -1;
 		}
 	namespaces_close(cr->ctx.ns_fds);
+	security_plan_done(&cr->ctx.sec);
 	cr->cg = cgroup_manager_free(cr->cg);
 	free(cr->st.cgroup_path);
 	cr->st.cgroup_path = NULL;
@@ -160,6 +164,8 @@ static int spawn_init(struct creation *cr, struct berr **err)
 	int r;
 
 	r = container_spawn(&cr->ctx, &cr->pid, err);
+	/* The init has its copy; ours would keep the seccomp listener from seeing EOF. */
+	security_plan_done(&cr->ctx.sec);
 	if (r < 0)
 		return r;
 	cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
@@ -181,7 +187,7 @@ static int spawn_init(struct creation *cr, struct berr **err)
 			return berr_set(err, ENOTSUP, "rootless containers are not supported yet");
 	}
 	r = cr->cg->ops->enter(cr->cg, cr->pid, err);
-	if (r < 0)
+	if (r < 0 || (r = process_set_oom_score_adj(cr->pid, cr->spec->process, err)) < 0)
 		return r;
 	if (sync_send(cr->sync[0], SYNC_GO, NULL, 0) < 0)
 		return berr_sys(err, errno, "starting the init");
@@ -259,7 +265,8 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 	fill_state(o, cr);
 	if ((r = setup_cgroup(ro, o, cr, err)) < 0 || (!run_mode && (r = make_fifo(cr, err)) < 0) ||
 	    (r = namespaces_open_paths(&cr->spec->linux, cr->ctx.ns_fds, err)) < 0 ||
-	    (r = sync_pair(cr->sync, err)) < 0)
+	    (r = sync_pair(cr->sync, err)) < 0 ||
+	    (r = security_prepare(cr->spec, cr->spec->process, cr->root_fd, &cr->ctx.sec, err)) < 0)
 		goto out_abort;
 	fill_ctx(o, cr);
 	r = spawn_init(cr, err);

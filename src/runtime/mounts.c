@@ -15,6 +15,7 @@
 #include "lib/safe_path.h"
 #include "runtime/cgroup_mount.h"
 #include "runtime/container.h"
+#include "runtime/lsm.h"
 #include "runtime/mount_api.h"
 
 #ifndef MOUNT_ATTR_NOSYMFOLLOW
@@ -146,8 +147,7 @@ static int apply_bind(const struct container_ctx *c, int rootfd, const struct sp
 	return 0;
 }
 
-/* Refuse a proc or sysfs mount that did not produce the real thing (CVE-2019-16884). */
-static int check_fs_type(int fd, const char *type, struct berr **err)
+int mounts_check_fs_type(int fd, const char *type, struct berr **err)
 {
 	struct statfs sfs;
 	long want;
@@ -165,24 +165,54 @@ static int check_fs_type(int fd, const char *type, struct berr **err)
 	return 0;
 }
 
-static int apply_fs(int rootfd, const struct spec_mount *m, struct berr **err)
+/*
+ * procfs and sysfs go only on a real directory of the rootfs: a symlink there (to a
+ * fake /proc elsewhere, CVE-2023-27561) or a file is refused, as runc does.
+ */
+static int check_kernel_fs_target(int rootfd, const struct spec_mount *m, struct berr **err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (strcmp(m->type, "proc") != 0 && strcmp(m->type, "sysfs") != 0)
+		return 0;
+	fd = safe_open_in_root(rootfd, m->destination, O_PATH | O_NOFOLLOW, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return berr_sys(err, fd < 0 ? -fd : errno, "inspecting the mount point");
+	if (S_ISLNK(st.st_mode))
+		return berr_set(err, EPERM, "refusing to mount %s on a symlink", m->type);
+	if (!S_ISDIR(st.st_mode))
+		return berr_set(err, ENOTDIR, "refusing to mount %s on a non-directory", m->type);
+	return 0;
+}
+
+static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_label,
+		    struct berr **err)
 {
 	_cleanup_close_ int target = -1, mounted = -1;
+	_cleanup_free_ char *labelled = NULL;
 	const struct mount_opts *o = &m->opts;
 	const char *type = m->type;
 	char path[32];
 	int r;
 
+	if ((r = check_kernel_fs_target(rootfd, m, err)) < 0)
+		return r;
+	if (lsm_mount_data(type, o->data, mount_label, &labelled) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
 	target = safe_mount_target(rootfd, m->destination, false);
 	if (target < 0)
 		return berr_sys(err, -target, "creating mount point");
 	if (mount(m->source ? m->source : type, fd_proc_path(target, path), type,
-		  o->flags | (o->remount ? MS_REMOUNT : 0), o->data) < 0)
+		  o->flags | (o->remount ? MS_REMOUNT : 0), labelled ? labelled : o->data) < 0)
 		return berr_sys(err, errno, "mounting %s", type);
+	/* Reopened by path: what the rootfs shows there now must be the real thing. */
 	mounted = safe_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0);
 	if (mounted < 0)
 		return berr_sys(err, -mounted, "reopening the mount point");
-	r = check_fs_type(mounted, type, err);
+	r = mounts_check_fs_type(mounted, type, err);
 	if (r < 0)
 		return r;
 	if (o->propagation &&
@@ -209,7 +239,7 @@ int mounts_apply(const struct container_ctx *c, int rootfd, const struct spec_mo
 	else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
 		r = cgroup_mount_in_container(c, rootfd, m, err);
 	else
-		r = apply_fs(rootfd, m, err);
+		r = apply_fs(rootfd, m, c->spec->linux.mount_label, err);
 	if (r < 0)
 		return berr_wrap(err, "mount '%s'", m->destination);
 	return 0;

@@ -29,6 +29,12 @@ int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set,
 /* Apply MOUNT_ATTR_* to the mount at path (relative to the cwd/root), recursively or not. */
 int mounts_setattr_path(const char *path, bool recursive, uint64_t attr_set, uint64_t attr_clr);
 
+/*
+ * For type "proc" or "sysfs": fail unless fd (the mount point, reopened after the
+ * mount) is on a real procfs or sysfs (CVE-2019-16884). Other types pass.
+ */
+int mounts_check_fs_type(int fd, const char *type, struct berr **err);
+
 /* The MOUNT_ATTR_* equivalent of per-mount MS_* flags. */
 uint64_t mounts_ms_to_attr(unsigned long ms);
 

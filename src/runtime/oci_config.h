@@ -276,7 +276,7 @@ struct spec_resources {
 };
 
 struct spec_syscall_arg {
-	uint32_t index;
+	uint32_t index; /* 0..5 */
 	uint64_t value;
 	uint64_t value_two;
 	int op; /* enum seccomp_op from seccomp.h */
@@ -292,12 +292,14 @@ struct spec_syscall {
 
 struct spec_seccomp {
 	bool set;
-	int default_action;
+	int default_action; /* enum seccomp_action */
 	struct opt_uint32 default_errno_ret;
-	char **architectures;
-	char **flags;
+	int *architectures; /* enum seccomp_arch */
+	size_t n_architectures;
+	unsigned flags; /* bits 1u << enum seccomp_flag */
 	char *listener_path;
 	char *listener_metadata;
+	bool uses_notify; /* some syscalls[].action is SCMP_ACT_NOTIFY */
 	struct spec_syscall *syscalls;
 	size_t n_syscalls;
 };

@@ -119,18 +119,25 @@ int process_prepare_exec(const struct spec_process *p, char **ret_path, char ***
 	return 0;
 }
 
+/*
+ * The cwd is resolved inside the container's root with magic links refused: a cwd like
+ * /proc/self/fd/N must not reach a directory fd the runtime held (CVE-2024-21626).
+ */
 static int enter_cwd(const char *cwd, struct berr **err)
 {
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int root = -1, fd = -1;
 
-	if (chdir(cwd) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return berr_sys(err, errno, "changing to cwd '%s'", cwd);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return berr_sys(err, errno, "opening /");
+	fd = safe_open_in_root(root, cwd, O_PATH | O_DIRECTORY, 0);
 	/* A missing cwd is created inside the container, as runc does. */
-	fd = safe_mkdir_p_in_root(AT_FDCWD, cwd, 0755);
-	if (fd < 0 || chdir(cwd) < 0)
-		return berr_sys(err, fd < 0 ? -fd : errno, "changing to cwd '%s'", cwd);
+	if (fd == -ENOENT)
+		fd = safe_mkdir_p_in_root(root, cwd, 0755);
+	if (fd < 0)
+		return berr_sys(err, -fd, "changing to cwd '%s'", cwd);
+	if (fchdir(fd) < 0)
+		return berr_sys(err, errno, "changing to cwd '%s'", cwd);
 	return 0;
 }
 
@@ -154,7 +161,7 @@ static int set_ids(const struct spec_process *p, bool setgroups_allowed, struct 
  * final capset can still grant what the config asks (runc's finalizeNamespace).
  * Inheritable stays empty unless the config names it (CVE-2022-29162).
  */
-int process_become_user(const struct spec_process *p, bool setgroups_allowed, struct berr **err)
+int process_set_identity(const struct spec_process *p, bool setgroups_allowed, struct berr **err)
 {
 	int r;
 
@@ -168,9 +175,13 @@ int process_become_user(const struct spec_process *p, bool setgroups_allowed, st
 	r = set_ids(p, setgroups_allowed, err);
 	if (r < 0)
 		return r;
-	r = enter_cwd(p->cwd, err);
-	if (r < 0)
-		return r;
+	return enter_cwd(p->cwd, err);
+}
+
+int process_set_capabilities(const struct spec_process *p, struct berr **err)
+{
+	int r;
+
 	if (p->has_capabilities) {
 		if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 			return berr_sys(err, errno, "clearing keep-capabilities");
@@ -184,15 +195,23 @@ int process_become_user(const struct spec_process *p, bool setgroups_allowed, st
 	return 0;
 }
 
-int process_set_oom_score_adj(const struct spec_process *p, struct berr **err)
+int process_become_user(const struct spec_process *p, bool setgroups_allowed, struct berr **err)
 {
-	char buf[16];
+	int r = process_set_identity(p, setgroups_allowed, err);
+
+	return r < 0 ? r : process_set_capabilities(p, err);
+}
+
+int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct berr **err)
+{
+	char buf[16], path[64];
 	int r;
 
 	if (!p->oom_score_adj.set)
 		return 0;
 	snprintf(buf, sizeof(buf), "%d", p->oom_score_adj.v);
-	r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, O_WRONLY);
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int) pid);
+	r = write_file_at(AT_FDCWD, path, buf, O_WRONLY);
 	if (r < 0)
 		return berr_sys(err, -r, "setting oomScoreAdj to %d", p->oom_score_adj.v);
 	return 0;

@@ -3,6 +3,8 @@
 #ifndef BERTH_RUNTIME_PROCESS_H
 #define BERTH_RUNTIME_PROCESS_H
 
+#include <sys/types.h>
+
 #include "lib/err.h"
 #include "runtime/oci_config.h"
 
@@ -22,7 +24,15 @@ int process_prepare_exec(const struct spec_process *p, char **ret_path, char ***
  */
 int process_become_user(const struct spec_process *p, bool setgroups_allowed, struct berr **err);
 
-/* Write oomScoreAdj (through the host's /proc: call before pivot_root). */
-int process_set_oom_score_adj(const struct spec_process *p, struct berr **err);
+/* The two halves of process_become_user: the bounding set, ids and cwd ... */
+int process_set_identity(const struct spec_process *p, bool setgroups_allowed, struct berr **err);
+/* ... then the capability sets, ambient ones, no_new_privs and the umask. */
+int process_set_capabilities(const struct spec_process *p, struct berr **err);
+
+/*
+ * Write oomScoreAdj for process pid, from the runtime (the container's process is not
+ * dumpable during setup, so in a user namespace it cannot write its own).
+ */
+int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct berr **err);
 
 #endif

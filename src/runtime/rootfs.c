@@ -93,7 +93,7 @@ static int mount_detached_on(int tree, int target)
 }
 
 /* A masked file gets /dev/null over it; a masked directory an empty read-only tmpfs. */
-static int mask_path(int root, const char *path, struct berr **err)
+static int mask_path(int root, const char *path, const char *mount_label, struct berr **err)
 {
 	_cleanup_close_ int target = -1, tree = -1, fs = -1;
 	struct stat st;
@@ -108,6 +108,11 @@ static int mask_path(int root, const char *path, struct berr **err)
 		tree = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	} else {
 		fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+		/* linux.mountLabel: the mask carries the container's label, as runc's does. */
+		if (fs >= 0 && mount_label && *mount_label &&
+		    sys_fsconfig(fs, FSCONFIG_SET_STRING, "context", mount_label, 0) < 0)
+			return berr_sys(err, errno, "masking '%s' (context '%s')", path,
+					mount_label);
 		if (fs >= 0 && sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 			tree = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
 	}
@@ -143,7 +148,7 @@ static int finish_root(const struct spec *s, struct berr **err)
 	if (root < 0)
 		return berr_sys(err, errno, "opening /");
 	for (char **p = s->linux.masked_paths; p && *p; p++) {
-		r = mask_path(root, *p, err);
+		r = mask_path(root, *p, s->linux.mount_label, err);
 		if (r < 0)
 			return r;
 	}

@@ -3,6 +3,7 @@
 #include "runtime/container.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "runtime/sync.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -47,17 +49,25 @@ static pid_t do_clone(uint64_t flags, int *cgroup_fd)
 
 int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err)
 {
+	_cleanup_close_ int own_pidns = -1;
 	sigset_t none;
 	pid_t pid;
 
-	/* Joining a pid namespace only affects children: do it here, before clone. */
+	/*
+	 * Joining a pid namespace only affects children: do it here, before clone, and
+	 * go back after it, so that our later children (LeakSanitizer's tracer at exit)
+	 * do not land in the container's pid namespace.
+	 */
 	if (c->ns_fds[NS_PID] >= 0) {
+		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 		if (setns(c->ns_fds[NS_PID], CLONE_NEWPID) < 0)
 			return berr_sys(err, errno, "joining pid namespace");
 		(void) close(c->ns_fds[NS_PID]);
 		c->ns_fds[NS_PID] = -1;
 	}
 	pid = do_clone((uint64_t) c->clone_flags, &c->cgroup_fd);
+	if (pid != 0 && own_pidns >= 0)
+		(void) setns(own_pidns, CLONE_NEWPID);
 	if (no_clone3)
 		c->cgroup_fd = -1; /* not cloned into it: the cgroup manager moves the init */
 	if (pid < 0)
@@ -68,6 +78,8 @@ int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err)
 		 * it locked for as long as the container lives.
 		 */
 		(void) close(c->parent_sync_fd);
+		if (own_pidns >= 0)
+			(void) close(own_pidns);
 		for (size_t i = 0; i < 2; i++)
 			if (c->parent_only_fds[i] >= 0)
 				(void) close(c->parent_only_fds[i]);

@@ -11,22 +11,6 @@ struct unapplied {
 	bool (*is_set)(const struct spec *s);
 };
 
-static bool has_seccomp(const struct spec *s)
-{
-	return s->linux.seccomp.set;
-}
-static bool has_apparmor(const struct spec *s)
-{
-	return s->process && s->process->apparmor_profile && *s->process->apparmor_profile;
-}
-static bool has_selinux(const struct spec *s)
-{
-	return s->process && s->process->selinux_label && *s->process->selinux_label;
-}
-static bool has_mount_label(const struct spec *s)
-{
-	return s->linux.mount_label && *s->linux.mount_label;
-}
 static bool has_io_priority(const struct spec *s)
 {
 	return s->process && s->process->io_priority.set;
@@ -87,10 +71,6 @@ static bool has_time_offsets(const struct spec *s)
 }
 
 static const struct unapplied unapplied[] = {
-	{"linux.seccomp", has_seccomp},
-	{"process.apparmorProfile", has_apparmor},
-	{"process.selinuxLabel", has_selinux},
-	{"linux.mountLabel", has_mount_label},
 	{"process.ioPriority", has_io_priority},
 	{"process.scheduler", has_scheduler},
 	{"process.execCPUAffinity", has_affinity},

@@ -6,6 +6,7 @@ BERTH_TEST_RUNTIMES (default "berth,runc"): test_x[berth], test_x[runc]. A test 
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -89,7 +90,9 @@ def teardown_runtime(rt, tmp_path):
     problems = []
     ids = set(rt.bundles)
     if os.path.isdir(rt.root):
-        ids |= {d for d in os.listdir(rt.root) if os.path.isdir(os.path.join(rt.root, d))}
+        # Names that cannot be container ids (berth's "@seccomp" cache) are not states.
+        ids |= {d for d in os.listdir(rt.root) if os.path.isdir(os.path.join(rt.root, d))
+                and re.fullmatch(r"[A-Za-z0-9_+.-]+", d)}
     for cid in sorted(ids):
         if os.path.exists(os.path.join(rt.root, cid)):
             try:

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * linux.seccomp: the names config.json uses, compiling the filter to BPF (in the
+ * parent, before clone, cached by content) and loading it in the container's process
+ * right before execve.
+ */
+#ifndef BERTH_RUNTIME_SECCOMP_H
+#define BERTH_RUNTIME_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+
+struct kv;
+struct spec_seccomp;
+struct sock_filter;
+
+enum seccomp_action {
+	SECCOMP_ACT_KILL, /* libseccomp's SCMP_ACT_KILL: kill the thread */
+	SECCOMP_ACT_KILL_PROCESS,
+	SECCOMP_ACT_KILL_THREAD,
+	SECCOMP_ACT_TRAP,
+	SECCOMP_ACT_ERRNO,
+	SECCOMP_ACT_TRACE,
+	SECCOMP_ACT_ALLOW,
+	SECCOMP_ACT_LOG,
+	SECCOMP_ACT_NOTIFY,
+	_SECCOMP_ACT_MAX,
+};
+
+enum seccomp_op {
+	SECCOMP_OP_NE,
+	SECCOMP_OP_LT,
+	SECCOMP_OP_LE,
+	SECCOMP_OP_EQ,
+	SECCOMP_OP_GE,
+	SECCOMP_OP_GT,
+	SECCOMP_OP_MASKED_EQ,
+	_SECCOMP_OP_MAX,
+};
+
+enum seccomp_arch {
+	SECCOMP_ARCH_X86,
+	SECCOMP_ARCH_X86_64,
+	SECCOMP_ARCH_X32,
+	SECCOMP_ARCH_ARM,
+	SECCOMP_ARCH_AARCH64,
+	SECCOMP_ARCH_MIPS,
+	SECCOMP_ARCH_MIPS64,
+	SECCOMP_ARCH_MIPS64N32,
+	SECCOMP_ARCH_MIPSEL,
+	SECCOMP_ARCH_MIPSEL64,
+	SECCOMP_ARCH_MIPSEL64N32,
+	SECCOMP_ARCH_PPC,
+	SECCOMP_ARCH_PPC64,
+	SECCOMP_ARCH_PPC64LE,
+	SECCOMP_ARCH_S390,
+	SECCOMP_ARCH_S390X,
+	SECCOMP_ARCH_PARISC,
+	SECCOMP_ARCH_PARISC64,
+	SECCOMP_ARCH_RISCV64,
+	SECCOMP_ARCH_LOONGARCH64,
+	SECCOMP_ARCH_M68K,
+	SECCOMP_ARCH_SH,
+	SECCOMP_ARCH_SHEB,
+	_SECCOMP_ARCH_MAX,
+};
+
+/* config.json's flags, as bits (1u << enum seccomp_flag) in spec_seccomp.flags. */
+enum seccomp_flag {
+	SECCOMP_FLAG_TSYNC, /* accepted; meaningless for a single-threaded process */
+	SECCOMP_FLAG_LOG,
+	SECCOMP_FLAG_SPEC_ALLOW,
+	SECCOMP_FLAG_WAIT_KILLABLE_RECV, /* only with a listener (the kernel's rule) */
+	_SECCOMP_FLAG_MAX,
+};
+
+/* Largest errnoRet accepted: the 16 bits of SECCOMP_RET_DATA (the kernel clamps to 4095). */
+#define SECCOMP_ERRNO_MAX 65535u
+/* The kernel's limit on one filter (BPF_MAXINSNS). */
+#define SECCOMP_MAX_INSNS 4096u
+
+/* The enum value for a config.json name ("SCMP_ACT_ERRNO", ...), or -EINVAL. */
+int seccomp_action_from_name(const char *name);
+int seccomp_op_from_name(const char *name);
+int seccomp_arch_from_name(const char *name);
+int seccomp_flag_from_name(const char *name);
+const char *seccomp_action_name(int action);
+
+/* A compiled filter, ready for seccomp(SECCOMP_SET_MODE_FILTER). */
+struct seccomp_program {
+	struct sock_filter *insns; /* NULL: no filter */
+	size_t n_insns;
+	unsigned long flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	bool notify;	     /* some rule is SCMP_ACT_NOTIFY: load with a listener */
+};
+
+void seccomp_program_done(struct seccomp_program *p);
+
+/* Set p->flags (seccomp(2)'s, a listener when a rule notifies) and p->notify from sc. */
+void seccomp_program_set_flags(const struct spec_seccomp *sc, struct seccomp_program *p);
+
+/*
+ * Compile sc to BPF for this machine (libseccomp), or reuse the copy cached in
+ * cache_dirfd (a directory the caller owns; -1: no cache) for the same input. Syscall
+ * names this architecture does not know are skipped, as runc does. On success *ret
+ * holds the program (empty when sc is not set); free it with seccomp_program_done().
+ */
+int seccomp_prepare(const struct spec_seccomp *sc, int cache_dirfd, struct seccomp_program *ret,
+		    struct berr **err);
+
+/*
+ * Compile without the cache: the same as seccomp_prepare(sc, -1, ...). Exposed for the
+ * cache's tests.
+ */
+int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_program *ret, struct berr **err);
+
+/*
+ * The text that decides the compiled program (every field of sc that reaches the BPF,
+ * plus libseccomp's version and this machine's architecture): the cache key.
+ * Malloc'd; NULL on OOM.
+ */
+char *seccomp_cache_key(const struct spec_seccomp *sc);
+
+/*
+ * Install the program in the calling thread. The kernel wants no_new_privs or
+ * CAP_SYS_ADMIN in the current user namespace. When the program has a listener,
+ * *ret_listener_fd is its notify fd (close-on-exec, owned by the caller); else -1.
+ */
+int seccomp_install(const struct seccomp_program *p, int *ret_listener_fd, struct berr **err);
+
+/* What SCMP_ACT_NOTIFY's listener is told (config-linux.md "container process state"). */
+struct seccomp_notify_state {
+	const char *id;
+	const char *bundle;
+	const char *status; /* "created" for the init, "running" for an exec */
+	int pid;	    /* the container process, in the runtime's pid namespace */
+	const struct kv *annotations;
+	size_t n_annotations;
+	const char *metadata; /* linux.seccomp.listenerMetadata, or NULL */
+};
+
+/*
+ * Connect to linux.seccomp.listenerPath (a SOCK_STREAM unix socket). On success
+ * *ret_fd is the connected socket, close-on-exec, owned by the caller.
+ */
+int seccomp_notify_connect(const char *path, int *ret_fd, struct berr **err);
+
+/*
+ * Send the container process state as JSON with notify_fd in SCM_RIGHTS over sock, as
+ * runtime-spec says: fds ["seccompFd"], one message, then the caller closes sock.
+ */
+int seccomp_notify_send(int sock, int notify_fd, const struct seccomp_notify_state *st,
+			struct berr **err);
+
+#endif

@@ -1,0 +1,90 @@
+"""CVE-2024-21626: no host file descriptor reaches the container, and process.cwd cannot
+land outside the rootfs through one (cwd "/proc/self/fd/N" naming a directory fd the
+runtime held while it set the container up).
+"""
+
+import os
+import subprocess
+
+import pytest
+
+import oci
+from oci import sh
+
+def run_sleeping(runtime, bundle, pass_fds=()):
+    """run --detach `sleep` and return the container's fds as the host sees them: sleep
+    opens nothing, so these are exactly the fds that crossed execve."""
+    bundle.set_args(["sleep", "1000"])
+    runtime._remember(bundle)
+    p = subprocess.run([runtime.binary, "--root", runtime.root, "run", "--detach",
+                        "--bundle", bundle.path, bundle.id], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=oci.RUN_TIMEOUT, pass_fds=pass_fds)
+    assert p.returncode == 0, "run --detach failed"
+    pid = runtime.state(bundle.id)["pid"]
+    fds = {int(n): os.readlink("/proc/%d/fd/%s" % (pid, n))
+           for n in os.listdir("/proc/%d/fd" % pid)}
+    runtime.kill(bundle.id, "KILL")
+    runtime.wait_status(bundle.id, "stopped")
+    assert runtime.delete(bundle.id).rc == 0
+    return fds
+
+
+def test_only_stdio_is_open_at_exec(runtime, bundle, tmp_path):
+    """The runtime's own fds (state dir, bundle, sync socket, cgroup dirs) and an fd the
+    caller left open without --preserve-fds never reach the container."""
+    leak = os.open(str(tmp_path), os.O_RDONLY | os.O_DIRECTORY)   # not close-on-exec
+    try:
+        fds = run_sleeping(runtime, bundle, pass_fds=(leak,))
+    finally:
+        os.close(leak)
+    assert sorted(fds) == [0, 1, 2], fds
+
+
+def test_preserved_fds_reach_the_container(runtime, bundle, tmp_path):
+    payload = tmp_path / "payload"
+    payload.write_text("preserved\n")
+    bundle.set_args(["sleep", "1000"])
+    runtime._remember(bundle)
+    # fd 3 is opened in the child by a shell: this process's fd 3 may be pytest's.
+    p = subprocess.run(["/bin/sh", "-c", 'exec 3<"$0"; exec "$@"', str(payload),
+                        runtime.binary, "--root", runtime.root, "run", "--detach",
+                        "--preserve-fds", "1", "--bundle", bundle.path, bundle.id],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=oci.RUN_TIMEOUT)
+    assert p.returncode == 0, "run --detach --preserve-fds 1 failed"
+    pid = runtime.state(bundle.id)["pid"]
+    fds = {int(n): os.readlink("/proc/%d/fd/%s" % (pid, n))
+           for n in os.listdir("/proc/%d/fd" % pid)}
+    runtime.kill(bundle.id, "KILL")
+    runtime.wait_status(bundle.id, "stopped")
+    assert runtime.delete(bundle.id).rc == 0
+    assert sorted(fds) == [0, 1, 2, 3], fds
+    assert fds[3] == str(payload), fds
+
+
+@pytest.fixture
+def markers(tmp_path):
+    """A marker file in every host directory around the bundle and its state."""
+    for d in (tmp_path, tmp_path / "bundle", tmp_path / "state"):
+        d.mkdir(exist_ok=True)
+        (d / "escape-marker").write_text("host\n")
+
+
+@pytest.mark.parametrize("fd", range(3, 13))
+def test_cwd_through_proc_self_fd_stays_in_the_rootfs(runtime, bundle, markers, fd):
+    bundle.process["cwd"] = "/proc/self/fd/%d" % fd
+    bundle.set_args(sh("ls -a . .. ../.. ../../.. 2>/dev/null; echo done"))
+    r = runtime.run(bundle)
+    # Refusing is fine; running with the cwd outside the rootfs is the escape.
+    assert "escape-marker" not in r.out, "cwd %s escaped the rootfs:\n%s" % (
+        bundle.process["cwd"], r)
+
+
+@pytest.mark.parametrize("cwd", ["/../../../../..", "/tmp/../../../.."])
+def test_cwd_with_dotdot_stays_in_the_rootfs(runtime, bundle, markers, cwd):
+    bundle.process["cwd"] = cwd
+    bundle.set_args(sh("ls -a . ..; echo done"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert "escape-marker" not in r.out and "bin" in r.out, r
