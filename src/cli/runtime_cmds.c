@@ -310,6 +310,17 @@ static int cmd_list(struct runtime_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+int runtime_cmds_parse(int argc, char **argv, const struct opt_def *defs, const char *usage,
+		       size_t min_pos, size_t max_pos, char ***ret_pos)
+{
+	return parse_cmd(argc, argv, defs, usage, min_pos, max_pos, ret_pos);
+}
+
+int runtime_cmds_report(int r, struct berr **err)
+{
+	return report(r, err);
+}
+
 const struct runtime_cmd runtime_cmds[] = {
 	{"spec", "write a default config.json into a bundle", cmd_spec},
 	{"create", "create a container from a bundle (its process waits for start)",
@@ -320,5 +331,7 @@ const struct runtime_cmd runtime_cmds[] = {
 	{"kill", "send a signal (default TERM) to the container's init", cmd_kill},
 	{"delete", "delete a stopped container (--force: kill it first)", cmd_delete},
 	{"list", "list the containers", cmd_list},
+	{"exec", "run another process in a container", runtime_cmd_exec},
+	{"features", "print the features of this runtime as JSON", runtime_cmd_features},
 	{NULL, NULL, NULL},
 };
