@@ -243,16 +243,25 @@ static void fill_ctx(const struct exec_opts *o, struct execution *e)
 	x->join_keyring = !e->st->no_new_keyring;
 }
 
-/* Our children from now on start in the init's pid namespace (setns applies to them). */
-static int enter_pid_namespace(const struct exec_ctx *x, struct berr **err)
+/*
+ * Our next child starts in the init's pid namespace (setns applies to children only).
+ * *ret_own is our own pid namespace, to go back to once it is cloned.
+ */
+static int enter_pid_namespace(const struct exec_ctx *x, int *ret_own, struct berr **err)
 {
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int own = -1, fd = -1;
 	char path[64];
 
+	*ret_own = -1;
 	if (!(x->ns_flags & CLONE_NEWPID))
 		return 0;
-	if (setns(x->init_pidfd, CLONE_NEWPID) == 0)
+	own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (own < 0)
+		return berr_sys(err, errno, "opening our pid namespace");
+	if (setns(x->init_pidfd, CLONE_NEWPID) == 0) {
+		*ret_own = TAKE_FD(own);
 		return 0;
+	}
 	if (errno != EINVAL)
 		return berr_sys(err, errno, "joining the pid namespace of the container's init");
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) x->init_pid);
@@ -260,25 +269,40 @@ static int enter_pid_namespace(const struct exec_ctx *x, struct berr **err)
 	if (fd < 0 || syscall(SYS_pidfd_send_signal, x->init_pidfd, 0, NULL, 0) < 0 ||
 	    setns(fd, CLONE_NEWPID) < 0)
 		return berr_sys(err, errno, "joining the pid namespace of the container's init");
+	*ret_own = TAKE_FD(own);
 	return 0;
+}
+
+/*
+ * Back to our own pid namespace for children: whatever we fork later (the sanitizers'
+ * leak checker does) must not land in the container.
+ */
+static void leave_pid_namespace(int own)
+{
+	if (own < 0)
+		return;
+	(void) setns(own, CLONE_NEWPID);
+	(void) close(own);
 }
 
 /* Clone the child into the cgroup, let it go, and see it exec (the sync socket closes). */
 static int spawn(struct execution *e, struct berr **err)
 {
 	bool into_cgroup = false;
-	int r;
+	int own_pidns, clone_errno, r;
 
-	r = enter_pid_namespace(&e->x, err);
+	r = enter_pid_namespace(&e->x, &own_pidns, err);
 	if (r < 0)
 		return r;
 	e->pid = spawn_clone(0, cgroup_clone_fd(e->cg), &into_cgroup);
-	if (e->pid < 0) {
-		e->pid = 0;
-		return berr_sys(err, errno, "creating the process (clone)");
-	}
 	if (e->pid == 0)
 		exec_child(&e->x);
+	clone_errno = errno;
+	leave_pid_namespace(own_pidns);
+	if (e->pid < 0) {
+		e->pid = 0;
+		return berr_sys(err, clone_errno, "creating the process (clone)");
+	}
 	close_fd(&e->sync[1]);
 	close_fd(&e->console[1]);
 	if (e->cg) {

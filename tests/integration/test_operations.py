@@ -9,8 +9,11 @@ import os
 import oci
 from oci import sh
 
-# The init handles TERM (so it lives on); its children are plain sleeps.
-FAMILY = sh("trap 'echo init-got-term' TERM; sleep 1000 & sleep 1000 & echo started; "
+# The init handles TERM (so it lives on); its children are plain sleeps, which say when
+# TERM is back to its default for them (busybox may run `sleep` without an exec, with the
+# shell's handler still installed).
+FAMILY = sh("trap 'echo init-got-term' TERM; "
+            "for i in 1 2; do (trap - TERM; echo child-ready; exec sleep 1000) & done; "
             "while :; do wait; sleep 0.05; done")
 
 
@@ -26,11 +29,17 @@ def start_family(runtime, bundle):
     r = runtime.run(bundle, detach=True)
     assert r.rc == 0, str(r)
     out = runtime.last_out
-    assert oci.wait_for(lambda: "started" in oci.read_file(out))
+    assert oci.wait_for(lambda: oci.read_file(out).count("child-ready") == 2)
     init = runtime.state(bundle.id)["pid"]
     assert oci.wait_for(lambda: len(cgroup_pids(bundle)) >= 3), cgroup_pids(bundle)
-    children = [p for p in cgroup_pids(bundle) if p != init]
+    children = {p: oci.proc_starttime(p) for p in cgroup_pids(bundle) if p != init}
     return init, children, out
+
+
+def gone(pid, start, timeout=10):
+    """The process pid (started at start) has exited: its pid is free, a zombie, or reused."""
+    return oci.wait_for(lambda: not oci.pid_alive(pid) or oci.proc_starttime(pid) != start,
+                        timeout=timeout)
 
 
 def test_kill_signals_the_init_only(runtime, bundle):
@@ -43,11 +52,12 @@ def test_kill_signals_the_init_only(runtime, bundle):
 def test_kill_all_signals_every_process(runtime, bundle):
     init, children, out = start_family(runtime, bundle)
     assert runtime.kill(bundle.id, "TERM", all=True).rc == 0
-    for p in children:
-        assert oci.wait_gone(p), "child %d survived kill --all" % p
+    for p, start in children.items():
+        assert gone(p, start), "child %d survived kill --all: %s, cgroup %s" % (
+            p, oci.read_file("/proc/%d/cmdline" % p), cgroup_pids(bundle))
     assert oci.wait_for(lambda: "init-got-term" in oci.read_file(out))
     assert oci.pid_alive(init)
-    assert not set(children) & set(cgroup_pids(bundle))
+
 
 
 def test_kill_all_kill_stops_the_container(runtime, bundle):
@@ -61,8 +71,9 @@ def test_delete_force_kills_every_process_and_removes_it(runtime, bundle):
     init, children, _ = start_family(runtime, bundle)
     r = runtime.delete(bundle.id, force=True)
     assert r.rc == 0, str(r)
-    for p in [init] + children:
-        assert oci.wait_gone(p), "process %d survived delete --force" % p
+    children[init] = oci.proc_starttime(init)
+    for p, start in children.items():
+        assert gone(p, start), "process %d survived delete --force" % p
     assert runtime.state_result(bundle.id).rc != 0
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
     assert oci.cgroup_dirs(bundle.cgroups_path) == []

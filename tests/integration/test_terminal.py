@@ -104,6 +104,14 @@ def test_console_socket_without_terminal_fails(runtime, bundle, console_socket):
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
 
 
+def test_foreground_run_with_console_socket_fails(runtime, bundle, console_socket):
+    """runc: a console socket is for detached containers; in the foreground runc proxies."""
+    terminal_bundle(bundle, "true")
+    r = runtime.run(bundle, "--console-socket", console_socket.path)
+    assert r.rc != 0, "foreground run with --console-socket succeeded"
+    assert not os.path.exists(os.path.join(runtime.root, bundle.id))
+
+
 def test_console_socket_nobody_listens(runtime, bundle, tmp_path):
     terminal_bundle(bundle, "true")
     r = runtime.create(bundle, "--console-socket", tmp_path / "none.sock")
