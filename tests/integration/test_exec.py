@@ -220,6 +220,18 @@ def test_exec_preserve_fds(runtime, bundle, container):
             os.close(fd)
 
 
+def test_exec_into_no_pivot_container(runtime, bundle, tmp_path):
+    """The mount namespace's root is still the host's there: exec must land in the rootfs."""
+    bundle.set_args(["sleep", "1000"])
+    pid_file = tmp_path / "init.pid"
+    assert runtime.run(bundle, "--no-pivot", detach=True, pid_file=pid_file).rc == 0
+    init = int(oci.read_file(pid_file))
+    runtime.remember_pid(init)
+    pid = exec_detached(runtime, bundle.id, tmp_path)
+    assert os.path.samefile("/proc/%d/root" % pid, "/proc/%d/root" % init)
+    assert os.path.samefile("/proc/%d/root/bin/busybox" % pid, bundle.rootfs + "/bin/busybox")
+
+
 def test_exec_in_created_container(runtime, bundle):
     """As runc 1.1: a created container takes an exec (its namespaces exist already)."""
     bundle.set_args(["sleep", "1000"])

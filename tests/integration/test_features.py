@@ -73,3 +73,9 @@ def test_features_match_create_warnings(runtime, bundle, field):
         r.err)
     if r.rc == 0:
         assert runtime.delete(bundle.id, force=True).rc == 0
+
+
+def test_features_refuses_arguments(runtime):
+    r = runtime("features", "--no-such-option")
+    assert r.rc != 0
+    assert r.err.strip()
