@@ -50,17 +50,19 @@ def run_threads(targets):
         raise errors[0]
 
 
-def host_snapshot(root):
-    """What a leak would change: mounts, our fds, state dirs, /berth-test cgroups."""
-    with open("/proc/self/mountinfo") as f:
-        mounts = len(f.readlines())
+def host_snapshot(root, prefix, tmp):
+    """What a leak would change: mounts under the test's tmp dir (the host's other mounts
+    move with other users' work), our fds, state dirs, our /berth-test cgroups."""
+    mounts = len(oci.mounts_under(tmp))
     fds = len(os.listdir("/proc/self/fd"))
     states = sorted(os.listdir(root)) if os.path.isdir(root) else []
-    cgroups = sorted(d for mp in oci.cgroup_mountpoints()
-                     for d in ([mp + oci.CGROUP_PARENT] if os.path.isdir(mp + oci.CGROUP_PARENT)
-                               else [])
-                     for d in os.listdir(d))
-    return mounts, fds, states, cgroups
+    cgroups = []
+    for mp in oci.cgroup_mountpoints():
+        parent = mp + oci.CGROUP_PARENT
+        if os.path.isdir(parent):
+            cgroups += [os.path.join(parent, d) for d in os.listdir(parent)
+                        if d.startswith(prefix) and os.path.isdir(os.path.join(parent, d))]
+    return mounts, fds, states, sorted(cgroups)
 
 
 def bundle_for(make_bundle, args):
@@ -83,7 +85,7 @@ def wait_stopped(runtime, cid, timeout=10):
 def test_create_start_delete_cycles_leave_nothing(runtime, make_bundle):
     b = bundle_for(make_bundle, ["true"])
     config = dict(b.config)
-    before = host_snapshot(runtime.root)
+    before = host_snapshot(runtime.root, b.id, os.path.dirname(b.path))
     for i in range(CYCLES):
         cid = "%s-%d" % (b.id, i)
         b.config = dict(config, linux=dict(config["linux"],
@@ -95,7 +97,7 @@ def test_create_start_delete_cycles_leave_nothing(runtime, make_bundle):
         wait_stopped(runtime, cid)
         r = call(runtime, "delete", cid)
         assert r.rc == 0, r
-    after = host_snapshot(runtime.root)
+    after = host_snapshot(runtime.root, b.id, os.path.dirname(b.path))
     assert after == before, "before %s, after %s" % (before, after)
 
 
