@@ -39,13 +39,21 @@ static int set_value(const struct opt_def *d, const char *value, char **ret_msg)
 
 	switch (d->kind) {
 	case OPT_BOOL:
+	case OPT_TRISTATE: {
+		bool on;
+
 		if (!value || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-			*(bool *) d->target = true;
+			on = true;
 		else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-			*(bool *) d->target = false;
+			on = false;
 		else
 			return fail(ret_msg, "option '--%s' takes true or false", d->name);
+		if (d->kind == OPT_BOOL)
+			*(bool *) d->target = on;
+		else
+			*(int *) d->target = on;
 		return 0;
+	}
 	case OPT_STRING:
 		*(const char **) d->target = value;
 		return 0;
@@ -83,9 +91,9 @@ static int parse_one(int argc, char **argv, int *i, const struct opt_def *defs, 
 		for (const char *c = name; *c; c++) {
 			const struct opt_def *s = find_short(defs, *c);
 
-			if (!s || s->kind != OPT_BOOL)
+			if (!s || (s->kind != OPT_BOOL && s->kind != OPT_TRISTATE))
 				return fail(ret_msg, "unknown option '%s'", arg);
-			*(bool *) s->target = true;
+			(void) set_value(s, NULL, ret_msg);
 		}
 		return 0;
 	}
@@ -93,7 +101,7 @@ static int parse_one(int argc, char **argv, int *i, const struct opt_def *defs, 
 		return fail(ret_msg, "unknown option '%s'", arg);
 	if (eq)
 		return set_value(d, eq + 1, ret_msg);
-	if (d->kind == OPT_BOOL)
+	if (d->kind == OPT_BOOL || d->kind == OPT_TRISTATE)
 		return set_value(d, NULL, ret_msg);
 	if (*i + 1 >= argc)
 		return fail(ret_msg, "option '%s' needs a value", arg);

@@ -12,10 +12,11 @@
 #include <stddef.h>
 
 enum opt_kind {
-	OPT_BOOL,   /* bool *target */
-	OPT_STRING, /* const char **target (points into argv) */
-	OPT_INT,    /* int *target, decimal, >= 0 */
-	OPT_LIST,   /* char ***target: every occurrence appended (strv) */
+	OPT_BOOL,     /* bool *target */
+	OPT_STRING,   /* const char **target (points into argv) */
+	OPT_INT,      /* int *target, decimal, >= 0 */
+	OPT_LIST,     /* char ***target: every occurrence appended (strv) */
+	OPT_TRISTATE, /* int *target: a flag like OPT_BOOL; stays -1 when not given */
 };
 
 struct opt_def {

@@ -337,5 +337,7 @@ const struct runtime_cmd runtime_cmds[] = {
 	{"resume", "thaw a paused container", runtime_cmd_resume},
 	{"events", "print a container's stats and OOM events (--stats: once)", runtime_cmd_events},
 	{"ps", "list the processes of a container", runtime_cmd_ps},
+	{"exec", "run another process in a container", runtime_cmd_exec},
+	{"features", "print the features of this runtime as JSON", runtime_cmd_features},
 	{NULL, NULL, NULL},
 };

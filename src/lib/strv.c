@@ -119,3 +119,25 @@ const char *strv_env_get(char *const *env, const char *name)
 			return *e + len + 1;
 	return NULL;
 }
+
+int strv_env_set(char ***env, const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	size_t len;
+	char *copy;
+
+	if (!eq || eq == entry)
+		return -EINVAL;
+	len = (size_t) (eq - entry) + 1;
+	copy = strdup(entry);
+	if (!copy)
+		return -ENOMEM;
+	for (char **e = *env; e && *e; e++) {
+		if (strncmp(*e, entry, len) == 0) {
+			free(*e);
+			*e = copy;
+			return 0;
+		}
+	}
+	return strv_consume(env, copy);
+}

@@ -39,6 +39,12 @@ char *strv_join(char *const *v, const char *sep);
  */
 const char *strv_env_get(char *const *env, const char *name);
 
+/*
+ * Put entry ("NAME=value", copied) into the environment vector *env: it replaces the
+ * entry of the same name, or is appended. Returns 0, -EINVAL without '=', or -ENOMEM.
+ */
+int strv_env_set(char ***env, const char *entry);
+
 #define STRV_FOREACH(s, v) for (char *const *s = (v); s && *s; s++)
 
 #endif

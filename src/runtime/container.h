@@ -7,6 +7,7 @@
 #define BERTH_RUNTIME_CONTAINER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "runtime/namespaces.h"
@@ -27,6 +28,9 @@ struct container_ctx {
 	int clone_flags;	  /* CLONE_NEW* given to clone */
 	int cgroup_fd;		  /* v2 cgroup dir for CLONE_INTO_CGROUP, or -1 */
 	int preserve_fds;	  /* fds 3 .. 3+n-1 pass into the container */
+	int listen_fds;		  /* the first listen_fds of them are LISTEN_FDS (passfds.h) */
+	int console_fd;		  /* socket that gets the pty's master (terminal.h), or -1 */
+	bool console_proxied;	  /* berth-runtime proxies the pty (foreground run) */
 	bool no_pivot;		  /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
 	bool no_new_keyring;	  /* --no-new-keyring */
 	bool setgroups_denied;	  /* "deny" was written to /proc/PID/setgroups */
@@ -46,5 +50,12 @@ _Noreturn void container_init(struct container_ctx *c);
  * when cgroup_fd >= 0). On success *ret_pid is its pid on the host.
  */
 int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err);
+
+/*
+ * clone3 with flags (| CLONE_INTO_CGROUP when cgroup_fd >= 0), falling back to clone on
+ * kernels without clone3; fork-like (returns 0 in the child). *ret_into_cgroup says
+ * whether the child started in cgroup_fd. -1 with errno on failure.
+ */
+pid_t spawn_clone(uint64_t flags, int cgroup_fd, bool *ret_into_cgroup);
 
 #endif

@@ -14,11 +14,14 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
+#include "runtime/keyring.h"
+#include "runtime/passfds.h"
 #include "runtime/process.h"
 #include "runtime/rlimits.h"
 #include "runtime/rootfs.h"
 #include "runtime/security.h"
 #include "runtime/sync.h"
+#include "runtime/terminal.h"
 
 static int set_names(const struct spec *s, struct berr **err)
 {
@@ -80,29 +83,44 @@ static int host_pid(void)
 	return atoi(buf);
 }
 
+/* The pty, when process.terminal: /dev/console is made before pivot_root, used after. */
+static int setup_rootfs_and_terminal(struct container_ctx *c, bool in_userns, struct berr **err)
+{
+	_cleanup_close_ int rootfd = -1, console = -1;
+	bool terminal = c->spec->process->terminal;
+	int r;
+
+	r = rootfs_prepare(c, in_userns, &rootfd, err);
+	if (r >= 0 && terminal && (c->clone_flags & CLONE_NEWNS))
+		r = terminal_console_target(rootfd, &console, err);
+	if (r >= 0 && (c->clone_flags & CLONE_NEWNS))
+		r = rootfs_enter(c, rootfd, err);
+	if (r >= 0 && terminal)
+		r = terminal_setup(c->console_fd, c->spec->process, console, c->console_proxied,
+				   err);
+	return r;
+}
+
 static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env, struct berr **err)
 {
 	const struct spec_process *p = c->spec->process;
-	_cleanup_close_ int rootfd = -1;
 	bool in_userns = c->spec->linux.ns[NS_USER].enabled;
 	int r;
 
 	r = sync_expect(c->sync_fd, SYNC_GO, NULL, 0, NULL, err);
 	if (r < 0)
 		return r;
-	if ((r = enter_namespaces(c, err)) < 0 || (r = security_set_labels(p, err)) < 0)
+	if ((r = enter_namespaces(c, err)) < 0 || (r = security_set_labels(p, err)) < 0 ||
+	    (!c->no_new_keyring && (r = keyring_join_session(c->id, true, in_userns, err)) < 0))
 		return r;
 	c->host_pid = host_pid();
-	r = rootfs_prepare(c, in_userns, &rootfd, err);
-	if (r < 0)
-		return r;
-	if (c->clone_flags & CLONE_NEWNS)
-		r = rootfs_enter(c, rootfd, err);
-	if (r < 0)
+	if ((r = setup_rootfs_and_terminal(c, in_userns, err)) < 0)
 		return r;
 	if ((r = rlimits_apply(p->rlimits, p->n_rlimits, err)) < 0 ||
 	    (r = process_prepare_exec(p, ret_path, ret_env, err)) < 0)
 		return r;
+	if (passfds_listen_env(ret_env, c->listen_fds) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -126,6 +144,11 @@ _Noreturn void container_init(struct container_ctx *c)
 
 	/* Until we are ready, the init must not outlive a create that died. */
 	(void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* As runc: a session of its own, without the caller's controlling terminal. */
+	if (setsid() < 0) {
+		r = berr_sys(&err, errno, "creating a session (setsid)");
+		goto fail;
+	}
 	r = init_setup(c, &path, &env, &err);
 	if (r < 0)
 		goto fail;

@@ -8,6 +8,7 @@
 #define BERTH_RUNTIME_LIFECYCLE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "lib/err.h"
 #include "runtime/state.h"
@@ -38,6 +39,9 @@ int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o,
  * (128+signal for a signal death) in *ret_exit_code. */
 int lifecycle_run(const struct runtime_opts *ro, const struct create_opts *o, int *ret_exit_code,
 		  struct berr **err);
+
+/* Write pid as text to path (atomically, relative to the cwd), as --pid-file asks. */
+int lifecycle_write_pid_file(const char *path, pid_t pid, struct berr **err);
 
 int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr **err);
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,8 +23,11 @@
 #include "runtime/idmap.h"
 #include "runtime/process.h"
 #include "runtime/security.h"
+#include "runtime/monitor.h"
+#include "runtime/passfds.h"
 #include "runtime/support.h"
 #include "runtime/sync.h"
+#include "runtime/terminal.h"
 
 /* Everything create makes, so that a failure can undo it in reverse order. */
 struct creation {
@@ -37,6 +39,10 @@ struct creation {
 	int dir_fd;
 	int sync[2];
 	int fifo_fd;
+	int console[2]; /* [0] ours (foreground terminal), [1] the init's */
+	int listen_fds;
+	char *config_text; /* snapshot for `exec` */
+	size_t config_len;
 	pid_t pid;
 	struct cgroup_manager *cg;
 	struct container_state st;
@@ -48,6 +54,7 @@ static void creation_init(struct creation *cr)
 	memset(cr, 0, sizeof(*cr));
 	cr->bundle_fd = cr->root_fd = cr->dir_fd = cr->fifo_fd = -1;
 	cr->sync[0] = cr->sync[1] = -1;
+	cr->console[0] = cr->console[1] = -1;
 	for (int t = 0; t < _NS_TYPE_MAX; t++)
 		cr->ctx.ns_fds[t] = -1;
 	security_plan_init(&cr->ctx.sec);
@@ -55,8 +62,8 @@ static void creation_init(struct creation *cr)
 
 static void creation_done(struct creation *cr)
 {
-	int *fds[] = {&cr->bundle_fd, &cr->root_fd, &cr->dir_fd,
-		      &cr->fifo_fd,   &cr->sync[0], &cr->sync[1]};
+	int *fds[] = {&cr->bundle_fd, &cr->root_fd, &cr->dir_fd,     &cr->fifo_fd,
+		      &cr->sync[0],   &cr->sync[1], &cr->console[0], &cr->console[1]};
 
 	for (size_t i = 0; i < ELEMENTSOF(fds); i++)
 		if (*fds[i] >= 0) {
@@ -72,7 +79,8 @@ static void creation_done(struct creation *cr)
 	free(cr->bundle);
 	free(cr->rootfs);
 	free(cr->st.created);
-	cr->bundle = cr->rootfs = cr->st.created = NULL;
+	free(cr->config_text);
+	cr->bundle = cr->rootfs = cr->st.created = cr->config_text = NULL;
 }
 
 /* The bundle and its rootfs as absolute paths; the config parsed and checked. */
@@ -91,7 +99,7 @@ static int load_bundle(const struct runtime_opts *ro, const struct create_opts *
 	cr->bundle_fd = open(cr->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cr->bundle_fd < 0)
 		return berr_sys(err, errno, "opening bundle '%s'", cr->bundle);
-	r = oci_config_load(cr->bundle_fd, &cr->spec, NULL, NULL, err);
+	r = oci_config_load(cr->bundle_fd, &cr->spec, &cr->config_text, &cr->config_len, err);
 	if (r < 0)
 		return r;
 	r = support_check(cr->spec, o->detach, o->console_socket != NULL, ro->warn, err);
@@ -135,6 +143,7 @@ static void fill_state(const struct create_opts *o, struct creation *cr)
 	st->own_pid_ns = cr->spec->linux.ns[NS_PID].enabled;
 	st->phase = STATUS_CREATING;
 	st->exit_code = -1;
+	st->no_new_keyring = o->no_new_keyring;
 }
 
 static void fill_ctx(const struct create_opts *o, struct creation *cr)
@@ -153,7 +162,10 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 	c->fifo_fd = cr->fifo_fd;
 	c->clone_flags = namespaces_new_flags(&cr->spec->linux) & ~CLONE_NEWCGROUP;
 	c->cgroup_fd = cgroup_clone_fd(cr->cg);
-	c->preserve_fds = o->preserve_fds;
+	c->preserve_fds = cr->listen_fds + o->preserve_fds;
+	c->listen_fds = cr->listen_fds;
+	c->console_fd = cr->console[1];
+	c->console_proxied = cr->console[0] >= 0;
 	c->no_pivot = o->no_pivot;
 	c->no_new_keyring = o->no_new_keyring;
 }
@@ -171,6 +183,10 @@ static int spawn_init(struct creation *cr, struct berr **err)
 	cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
 	(void) close(cr->sync[1]);
 	cr->sync[1] = -1;
+	if (cr->console[1] >= 0) {
+		(void) close(cr->console[1]);
+		cr->console[1] = -1;
+	}
 	cr->st.pid = cr->pid;
 	r = proc_start_time(cr->pid, &cr->st.start_time);
 	if (r < 0)
@@ -194,7 +210,7 @@ static int spawn_init(struct creation *cr, struct berr **err)
 	return sync_expect(cr->sync[0], SYNC_READY, NULL, 0, NULL, err);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct berr **err)
+int lifecycle_write_pid_file(const char *path, pid_t pid, struct berr **err)
 {
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_close_ int dirfd = -1;
@@ -251,6 +267,30 @@ static void creation_abort(const struct create_opts *o, struct creation *cr)
 		(void) state_dir_remove(cr->root_fd, o->id);
 }
 
+/* The fds that pass into the container, and where its terminal goes. */
+static int open_passed_fds(const struct create_opts *o, struct creation *cr, struct berr **err)
+{
+	int r = passfds_listen_count(err);
+
+	if (r < 0)
+		return r;
+	cr->listen_fds = r;
+	r = passfds_check(cr->listen_fds, o->preserve_fds, err);
+	if (r < 0 || !cr->spec->process->terminal)
+		return r;
+	if (o->console_socket)
+		return terminal_connect(o->console_socket, &cr->console[1], err);
+	return terminal_socketpair(&cr->console[0], &cr->console[1], err);
+}
+
+static int save_config(struct creation *cr, struct berr **err)
+{
+	int r = write_file_atomic_at(cr->dir_fd, STATE_CONFIG, cr->config_text, cr->config_len,
+				     0600, false);
+
+	return r < 0 ? berr_sys(err, -r, "writing %s", STATE_CONFIG) : 0;
+}
+
 static int do_create(const struct runtime_opts *ro, const struct create_opts *o, bool run_mode,
 		     struct creation *cr, struct berr **err)
 {
@@ -258,11 +298,13 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 
 	if (!state_id_valid(o->id))
 		return berr_set(err, EINVAL, "invalid container id '%s'", o->id);
-	if ((r = load_bundle(ro, o, cr, err)) < 0 ||
+	if ((r = load_bundle(ro, o, cr, err)) < 0 || (r = open_passed_fds(o, cr, err)) < 0 ||
 	    (r = state_root_open(ro->root, true, &cr->root_fd, err)) < 0 ||
 	    (r = state_dir_create(cr->root_fd, o->id, &cr->dir_fd, err)) < 0)
 		return r;
 	fill_state(o, cr);
+	if ((r = save_config(cr, err)) < 0)
+		goto out_abort;
 	if ((r = setup_cgroup(ro, o, cr, err)) < 0 || (!run_mode && (r = make_fifo(cr, err)) < 0) ||
 	    (r = namespaces_open_paths(&cr->spec->linux, cr->ctx.ns_fds, err)) < 0 ||
 	    (r = sync_pair(cr->sync, err)) < 0 ||
@@ -274,7 +316,7 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 		goto out_abort;
 	cr->st.phase = STATUS_CREATED;
 	if ((r = state_save(cr->dir_fd, &cr->st, err)) < 0 ||
-	    (o->pid_file && (r = write_pid_file(o->pid_file, cr->pid, err)) < 0))
+	    (o->pid_file && (r = lifecycle_write_pid_file(o->pid_file, cr->pid, err)) < 0))
 		goto out_abort;
 	return 0;
 out_abort:
@@ -339,90 +381,52 @@ static int run_start(struct creation *cr, struct berr **err)
 	return state_save(cr->dir_fd, &cr->st, err);
 }
 
-static int wait_status_code(int status)
+/* A foreground terminal: the init sent the pty's master before it was ready. */
+static int start_proxy(struct creation *cr, struct terminal_proxy *tp, struct berr **err)
 {
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
+	int master = -1;
+	int r = terminal_recv_fd(cr->console[0], &master, err);
 
-/* Forward the signals a terminal or a supervisor sends to the container, until it exits. */
-static int run_wait(pid_t pid, int sfd, int *ret_code, struct berr **err)
-{
-	struct signalfd_siginfo si;
-	int status;
-
-	for (;;) {
-		ssize_t n = read(sfd, &si, sizeof(si));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != sizeof(si))
-			return berr_sys(err, n < 0 ? errno : EIO, "waiting for the container");
-		if (si.ssi_signo != SIGCHLD) {
-			(void) kill(pid, (int) si.ssi_signo);
-			continue;
-		}
-		for (;;) {
-			pid_t w = waitpid(-1, &status, WNOHANG);
-
-			if (w == pid) {
-				*ret_code = wait_status_code(status);
-				return 0;
-			}
-			if (w <= 0)
-				break;
-		}
-	}
-}
-
-static int forwarded_signals(sigset_t *set)
-{
-	static const int sigs[] = {SIGCHLD, SIGHUP,   SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
-				   SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPWR};
-
-	sigemptyset(set);
-	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-		sigaddset(set, sigs[i]);
-	return sigprocmask(SIG_BLOCK, set, NULL) < 0 ? -errno : 0;
+	if (r < 0)
+		return r;
+	return terminal_proxy_start(tp, master, err);
 }
 
 int lifecycle_run(const struct runtime_opts *ro, const struct create_opts *o, int *ret_exit_code,
 		  struct berr **err)
 {
-	_cleanup_close_ int sfd = -1;
+	struct terminal_proxy tp = {.master = -1};
 	struct creation cr;
 	sigset_t set;
 	int r;
 
 	*ret_exit_code = 0;
 	/* Block before clone so no signal is lost; the init unblocks them. */
-	if (!o->detach && (r = forwarded_signals(&set)) < 0)
+	if (!o->detach && (r = monitor_block_signals(&set, NULL)) < 0)
 		return berr_sys(err, -r, "blocking signals");
 	creation_init(&cr);
 	r = do_create(ro, o, true, &cr, err);
 	if (r < 0)
 		goto out;
 	r = run_start(&cr, err);
+	if (r >= 0 && cr.console[0] >= 0)
+		r = start_proxy(&cr, &tp, err);
 	if (r < 0) {
 		creation_abort(o, &cr);
 		goto out;
 	}
 	if (o->detach)
 		goto out;
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0) {
-		r = berr_sys(err, errno, "creating a signalfd");
-		goto out;
-	}
-	r = run_wait(cr.pid, sfd, ret_exit_code, err);
+	/* Unlock: state, kill and delete of the running container must not wait for us. */
+	(void) close(cr.dir_fd);
+	cr.dir_fd = -1;
+	r = monitor_wait(cr.pid, &set, cr.console[0] >= 0 ? &tp : NULL, ret_exit_code, err);
 	if (r >= 0) {
 		creation_done(&cr);
 		r = lifecycle_delete(ro, o->id, true, err);
 	}
 out:
+	terminal_proxy_finish(&tp);
 	creation_done(&cr);
 	return r;
 }

@@ -210,7 +210,10 @@ int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct be
 	if (!p->oom_score_adj.set)
 		return 0;
 	snprintf(buf, sizeof(buf), "%d", p->oom_score_adj.v);
-	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int) pid);
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int) pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
 	r = write_file_at(AT_FDCWD, path, buf, O_WRONLY);
 	if (r < 0)
 		return berr_sys(err, -r, "setting oomScoreAdj to %d", p->oom_score_adj.v);

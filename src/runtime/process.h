@@ -30,7 +30,7 @@ int process_set_identity(const struct spec_process *p, bool setgroups_allowed, s
 int process_set_capabilities(const struct spec_process *p, struct berr **err);
 
 /*
- * Write oomScoreAdj for process pid, from the runtime (the container's process is not
+ * Write oomScoreAdj for process pid (0: the caller), from the runtime (the container's process is not
  * dumpable during setup, so in a user namespace it cannot write its own).
  */
 int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct berr **err);

@@ -22,34 +22,36 @@
 /* cache: clone3 is missing (kernel < 5.3). */
 static bool no_clone3;
 
-static pid_t do_clone(uint64_t flags, int *cgroup_fd)
+pid_t spawn_clone(uint64_t flags, int cgroup_fd, bool *ret_into_cgroup)
 {
 	struct clone_args args;
 	long pid;
 
 	if (!no_clone3) {
 		memset(&args, 0, sizeof(args));
-		args.flags = flags | (*cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
+		args.flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
 		args.exit_signal = SIGCHLD;
-		args.cgroup = *cgroup_fd >= 0 ? (uint64_t) *cgroup_fd : 0;
+		args.cgroup = cgroup_fd >= 0 ? (uint64_t) cgroup_fd : 0;
 		pid = syscall(SYS_clone3, &args, sizeof(args));
 		/* A cgroup whose pids.max is 0 takes no new task, but a moved one (as runc). */
-		if (pid < 0 && errno == EAGAIN && *cgroup_fd >= 0) {
-			*cgroup_fd = -1;
-			return do_clone(flags, cgroup_fd);
-		}
-		if (pid >= 0 || errno != ENOSYS)
+		if (pid < 0 && errno == EAGAIN && cgroup_fd >= 0)
+			return spawn_clone(flags, -1, ret_into_cgroup);
+		if (pid >= 0 || errno != ENOSYS) {
+			*ret_into_cgroup = cgroup_fd >= 0;
 			return (pid_t) pid;
+		}
 		no_clone3 = true;
 	}
 	/* fork-like clone: the child runs on a copy of our stack; the caller then moves it
-	 * into its cgroup (cgroup_fd is ignored here, see container_spawn). */
+	 * into its cgroup (cgroup_fd is ignored here). */
+	*ret_into_cgroup = false;
 	return (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err)
 {
 	_cleanup_close_ int own_pidns = -1;
+	bool into_cgroup = false;
 	sigset_t none;
 	pid_t pid;
 
@@ -65,10 +67,10 @@ int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err)
 		(void) close(c->ns_fds[NS_PID]);
 		c->ns_fds[NS_PID] = -1;
 	}
-	pid = do_clone((uint64_t) c->clone_flags, &c->cgroup_fd);
+	pid = spawn_clone((uint64_t) c->clone_flags, c->cgroup_fd, &into_cgroup);
 	if (pid != 0 && own_pidns >= 0)
 		(void) setns(own_pidns, CLONE_NEWPID);
-	if (no_clone3)
+	if (!into_cgroup)
 		c->cgroup_fd = -1; /* not cloned into it: the cgroup manager moves the init */
 	if (pid < 0)
 		return berr_sys(err, errno, "creating the container's init (clone)");

@@ -195,6 +195,7 @@ int state_save(int dirfd, const struct container_state *st, struct berr **err)
 	jw_str(o, "cgroupPath", st->cgroup_path);
 	jw_bool(o, "cgroupCreated", st->cgroup_created);
 	jw_bool(o, "ownPidNs", st->own_pid_ns);
+	jw_bool(o, "noNewKeyring", st->no_new_keyring);
 	text = jw_to_string(o, false);
 	if (!text)
 		return berr_set(err, ENOMEM, "out of memory");
@@ -224,7 +225,8 @@ static int state_fields(const struct jnode *top, struct container_state *st, str
 	    (r = jnode_get_string(top, "phase", &phase, err)) < 0 ||
 	    (r = jnode_get_string(top, "cgroupPath", &st->cgroup_path, err)) < 0 ||
 	    (r = jnode_get_bool(top, "cgroupCreated", &st->cgroup_created, err)) < 0 ||
-	    (r = jnode_get_bool(top, "ownPidNs", &st->own_pid_ns, err)) < 0)
+	    (r = jnode_get_bool(top, "ownPidNs", &st->own_pid_ns, err)) < 0 ||
+	    (r = jnode_get_bool(top, "noNewKeyring", &st->no_new_keyring, err)) < 0)
 		return r;
 	if (!st->id || !st->bundle)
 		return berr_set(err, EINVAL, "id and bundle must be given");

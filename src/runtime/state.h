@@ -43,6 +43,7 @@ struct container_state {
 	bool cgroup_created; /* berth made the cgroup and must remove it */
 	bool own_pid_ns;     /* the container has its own pid namespace */
 	int64_t exit_code;   /* when known (foreground run), else -1 */
+	bool no_new_keyring; /* created with --no-new-keyring: `exec` keeps its keyring */
 };
 
 const char *status_name(enum container_status s);

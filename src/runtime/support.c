@@ -2,7 +2,9 @@
 #include "runtime/support.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lib/cleanup.h"
 
@@ -85,20 +87,53 @@ static const struct unapplied unapplied[] = {
 	{"linux.timeOffsets", has_time_offsets},
 };
 
+bool support_field_applied(const char *field)
+{
+	for (size_t i = 0; i < ELEMENTSOF(unapplied); i++) {
+		size_t len = strlen(unapplied[i].field);
+
+		if (strncmp(field, unapplied[i].field, len) == 0 &&
+		    (field[len] == '\0' || field[len] == '.' || field[len] == '['))
+			return false;
+	}
+	return true;
+}
+
+int support_check_terminal(const struct spec_process *p, const char *what, bool detach,
+			   bool has_console_socket, struct berr **err)
+{
+	/* The rules of runc's checkTerminal: containerd and Podman rely on them. */
+	if (p->terminal && detach && !has_console_socket)
+		return berr_set(err, EINVAL,
+				"%s: a detached container needs --console-socket for its terminal",
+				what);
+	if (has_console_socket && !p->terminal)
+		return berr_set(err, EINVAL, "--console-socket: %s is false: there is no terminal",
+				what);
+	if (has_console_socket && !detach)
+		return berr_set(
+			err, EINVAL,
+			"--console-socket: only with --detach (in the foreground berth-runtime "
+			"proxies the terminal itself)");
+	if ((p->console_height.set && p->console_height.v > USHRT_MAX) ||
+	    (p->console_width.set && p->console_width.v > USHRT_MAX))
+		return berr_set(err, EINVAL, "%s: consoleSize: height and width must be at most %u",
+				what, USHRT_MAX);
+	return 0;
+}
+
 int support_check(const struct spec *s, bool detach, bool has_console_socket, support_warn_fn warn,
 		  struct berr **err)
 {
 	char msg[256];
+	int r;
 
 	if (!s->process)
 		return berr_set(err, EINVAL, "config.json: process: must be given");
-	if (s->process->terminal && !has_console_socket)
-		return berr_set(
-			err, EINVAL,
-			"config.json: process.terminal: a terminal needs --console-socket%s",
-			detach ? "" : " (terminal proxying is not supported yet)");
-	if (s->process->terminal)
-		return berr_set(err, ENOTSUP, "config.json: process.terminal: not supported yet");
+	r = support_check_terminal(s->process, "config.json: process.terminal", detach,
+				   has_console_socket, err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(unapplied); i++) {
 		if (!warn || !unapplied[i].is_set(s))
 			continue;

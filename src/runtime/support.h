@@ -21,4 +21,18 @@ typedef void (*support_warn_fn)(const char *message);
 int support_check(const struct spec *s, bool detach, bool has_console_socket, support_warn_fn warn,
 		  struct berr **err);
 
+/*
+ * The terminal rules of runc (process.terminal, --console-socket, --detach) for p; what
+ * names where terminal came from in messages ("config.json: process.terminal").
+ */
+int support_check_terminal(const struct spec_process *p, const char *what, bool detach,
+			   bool has_console_socket, struct berr **err);
+
+/*
+ * Whether this build applies the config field (a JSON path such as "linux.seccomp" or
+ * "hooks", or a name support_check warns with): false when support_check would warn that
+ * it or a field containing it is not applied. `features` reports from this.
+ */
+bool support_field_applied(const char *field);
+
 #endif

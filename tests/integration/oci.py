@@ -138,6 +138,32 @@ class Runtime:
             err.seek(0)
             return Result(p.returncode, out.read(), err.read())
 
+    def popen(self, *args, bundle=None, stdin=subprocess.DEVNULL, stdout=None, stderr=None,
+              wrapper=(), **kw):
+        """Start `<binary> --root ROOT ARGS...` without waiting (a foreground run or exec).
+
+        bundle (if given) is written and remembered for the teardown. Output goes to files
+        in the log directory unless stdout/stderr are given; the returned Popen has them as
+        .out_path and .err_path. wrapper is an argv prefix (a shell that sets something up
+        and execs "$@"). Extra keywords go to subprocess.Popen (pass_fds, ...).
+        """
+        if bundle is not None:
+            self._remember(bundle)
+        self.ncalls += 1
+        base = os.path.join(self.logdir, "%03d-%s" % (self.ncalls, args[0] if args else "none"))
+        argv = list(wrapper) + [self.binary, "--root", self.root] + [str(a) for a in args]
+        out = open(base + ".out", "w+") if stdout is None else None
+        err = open(base + ".err", "w+") if stderr is None else None
+        try:
+            p = subprocess.Popen(argv, stdin=stdin, stdout=out if out else stdout,
+                                 stderr=err if err else stderr, **kw)
+        finally:
+            for f in (out, err):
+                if f:
+                    f.close()
+        p.out_path, p.err_path = base + ".out", base + ".err"
+        return p
+
     # The commands of the runc command line.
 
     def _remember(self, bundle):

@@ -85,7 +85,34 @@ static void test_errors(void)
 	free(msg);
 }
 
+static void test_tristate(void)
+{
+	char *given_off[] = {"exec", "--nnp=false", NULL};
+	char *given_on[] = {"exec", "-dn", NULL};
+	char *absent[] = {"exec", "-d", NULL};
+	int nnp = -1;
+	bool detach = false;
+	const struct opt_def defs[] = {
+		{"nnp", 'n', OPT_TRISTATE, &nnp, NULL, "nnp"},
+		{"detach", 'd', OPT_BOOL, &detach, NULL, "detach"},
+		{NULL, 0, 0, NULL, NULL, NULL},
+	};
+	char **pos = NULL, *msg = NULL;
+
+	ASSERT_OK(argparse(2, given_off, 1, defs, false, 0, &pos, &msg));
+	ASSERT_EQ(nnp, 0);
+	nnp = -1;
+	ASSERT_OK(argparse(2, given_on, 1, defs, false, 0, &pos, &msg));
+	ASSERT_EQ(nnp, 1);
+	ASSERT_TRUE(detach);
+	nnp = -1;
+	ASSERT_OK(argparse(2, absent, 1, defs, false, 0, &pos, &msg));
+	ASSERT_EQ(nnp, -1);
+	ASSERT_NULL(pos);
+}
+
 static const struct test tests[] = {
+	TEST(test_tristate),
 	TEST(test_runc_forms),
 	TEST(test_clusters_and_bool_values),
 	TEST(test_stop_after_positional),

@@ -62,11 +62,26 @@ static void test_strv(void)
 	ASSERT_NULL(c[2]);
 }
 
+static void test_strv_env_set(void)
+{
+	_cleanup_strv_ char **v = NULL;
+
+	ASSERT_OK(strv_env_set(&v, "A=1"));
+	ASSERT_OK(strv_env_set(&v, "AB=2"));
+	ASSERT_OK(strv_env_set(&v, "A=3")); /* replaces A, not AB */
+	ASSERT_EQ(strv_length(v), 2);
+	ASSERT_STREQ(v[0], "A=3");
+	ASSERT_STREQ(v[1], "AB=2");
+	ASSERT_OK(strv_env_set(&v, "EMPTY="));
+	ASSERT_STREQ(strv_env_get(v, "EMPTY"), "");
+	ASSERT_EQ(strv_env_set(&v, "NOEQ"), -EINVAL);
+	ASSERT_EQ(strv_env_set(&v, "=x"), -EINVAL);
+	ASSERT_EQ(strv_length(v), 3);
+}
+
 static const struct test tests[] = {
-	TEST(test_err_chain),
-	TEST(test_err_encode_roundtrip),
-	TEST(test_strv),
-	{NULL, NULL},
+	TEST(test_strv_env_set), TEST(test_err_chain), TEST(test_err_encode_roundtrip),
+	TEST(test_strv),	 {NULL, NULL},
 };
 
 int main(void)

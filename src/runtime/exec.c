@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* exec: berth-runtime's side. */
+#include "runtime/exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "runtime/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/exec_internal.h"
+#include "runtime/monitor.h"
+#include "runtime/namespaces.h"
+#include "runtime/passfds.h"
+#include "runtime/state.h"
+#include "runtime/support.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+
+/* Everything exec holds, released in one place. */
+struct execution {
+	struct container_state *st;
+	struct spec *config;
+	struct spec_process *process;
+	struct cgroup_manager *cg;
+	int root_fd;
+	int dir_fd; /* holds a shared lock: no delete while we set up */
+	int sync[2];
+	int console[2]; /* [0] ours (foreground terminal), [1] the child's */
+	pid_t pid;
+	struct exec_ctx x;
+};
+
+static void execution_init(struct execution *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->root_fd = e->dir_fd = -1;
+	e->sync[0] = e->sync[1] = e->console[0] = e->console[1] = -1;
+	e->x.init_pidfd = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		(void) close(*fd);
+	*fd = -1;
+}
+
+static void execution_done(struct execution *e)
+{
+	int *fds[] = {&e->root_fd,    &e->dir_fd,     &e->sync[0],     &e->sync[1],
+		      &e->console[0], &e->console[1], &e->x.init_pidfd};
+
+	if (e->pid > 0) {
+		(void) kill(e->pid, SIGKILL);
+		while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		e->pid = 0;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+		close_fd(fds[i]);
+	e->cg = cgroup_manager_free(e->cg);
+	e->process = spec_process_free(e->process);
+	e->config = spec_free(e->config);
+	e->st = state_free(e->st);
+}
+
+static int open_state(const struct runtime_opts *ro, const struct exec_opts *o, struct execution *e,
+		      struct berr **err)
+{
+	enum container_status status;
+	int r;
+
+	if (!state_id_valid(o->id))
+		return berr_set(err, EINVAL, "invalid container id '%s'", o->id);
+	r = state_root_open(ro->root, false, &e->root_fd, err);
+	if (r == -ENOENT)
+		return berr_set(err, ENOENT, "container '%s' does not exist", o->id);
+	if (r < 0 || (r = state_dir_open(e->root_fd, o->id, false, &e->dir_fd, err)) < 0 ||
+	    (r = state_load(e->dir_fd, &e->st, err)) < 0)
+		return r;
+	status = state_status(e->st);
+	/* runc's rules: created and running containers take an exec, stopped ones do not. */
+	if (status == STATUS_STOPPED || status == STATUS_CREATING)
+		return berr_set(err, EINVAL, "cannot exec in container '%s': it is %s", o->id,
+				status_name(status));
+	if (status == STATUS_PAUSED && !o->ignore_paused)
+		return berr_set(err, EINVAL,
+				"cannot exec in container '%s': it is paused (use --ignore-paused)",
+				o->id);
+	return 0;
+}
+
+/* The config snapshot taken at create; the bundle's config.json for older state dirs. */
+static int load_config(struct execution *e, struct berr **err)
+{
+	_cleanup_close_ int bundle = -1;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_file_at(e->dir_fd, STATE_CONFIG, 16u << 20, &text, &len);
+	if (r >= 0)
+		return oci_config_parse(text, len, &e->config, err) < 0
+			       ? berr_wrap(err, "the state's %s", STATE_CONFIG)
+			       : 0;
+	if (r != -ENOENT)
+		return berr_sys(err, -r, "reading the state's %s", STATE_CONFIG);
+	bundle = open(e->st->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (bundle < 0)
+		return berr_sys(err, errno, "opening bundle '%s'", e->st->bundle);
+	return oci_config_load(bundle, &e->config, NULL, NULL, err);
+}
+
+static void warn_unapplied(const struct runtime_opts *ro, const struct spec_process *p)
+{
+	if (!ro->warn)
+		return;
+	if (p->apparmor_profile && *p->apparmor_profile &&
+	    !support_field_applied("process.apparmorProfile"))
+		ro->warn("exec: apparmorProfile (--apparmor): not applied by this version, "
+			 "ignoring");
+	if (p->selinux_label && *p->selinux_label && !support_field_applied("process.selinuxLabel"))
+		ro->warn("exec: selinuxLabel (--process-label): not applied by this version, "
+			 "ignoring");
+}
+
+/* The init's pidfd, checked to be the process the state names (not a reused pid). */
+static int open_init(struct execution *e, const char *id, struct berr **err)
+{
+	int fd = (int) syscall(SYS_pidfd_open, e->st->pid, 0);
+
+	if (fd < 0 && errno != ESRCH)
+		return berr_sys(err, errno, "opening the init of '%s'", id);
+	if (fd < 0 || !state_pid_alive(e->st)) {
+		if (fd >= 0)
+			(void) close(fd);
+		return berr_set(err, ESRCH, "cannot exec in container '%s': it is stopped", id);
+	}
+	e->x.init_pidfd = fd;
+	return 0;
+}
+
+/* CLONE_NEW* of the namespaces the init is in and we are not. */
+static int init_namespaces(pid_t pid, int *ret_flags, struct berr **err)
+{
+	int flags = 0;
+
+	for (int t = 0; t < _NS_TYPE_MAX; t++) {
+		char theirs[64], ours[64];
+		struct stat a, b;
+
+		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int) pid, ns_info[t].proc_name);
+		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", ns_info[t].proc_name);
+		if (stat(theirs, &a) < 0 || stat(ours, &b) < 0) {
+			if (errno == ENOENT)
+				continue; /* a namespace type this kernel lacks */
+			return berr_sys(err, errno, "reading '%s'", theirs);
+		}
+		if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+			flags |= ns_info[t].clone_flag;
+	}
+	*ret_flags = flags;
+	return 0;
+}
+
+/* The container's cgroup, opened for CLONE_INTO_CGROUP where there is a cgroup2 tree. */
+static int open_cgroup(struct execution *e, struct berr **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r;
+
+	if (!e->st->cgroup_path || !e->st->cgroup_created)
+		return 0;
+	r = cgroup_manager_new(e->st->cgroup_path, &e->cg, err);
+	if (r < 0 || !e->cg->layout->unified)
+		return r;
+	dir = cgroup_dir(e->cg->layout->unified, e->cg->path);
+	if (!dir)
+		return berr_set(err, ENOMEM, "out of memory");
+	e->cg->unified_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (e->cg->unified_fd < 0)
+		return berr_sys(err, errno, "opening the container's cgroup '%s'", dir);
+	return 0;
+}
+
+static int open_console(const struct exec_opts *o, struct execution *e, struct berr **err)
+{
+	if (!e->process->terminal)
+		return 0;
+	if (o->console_socket)
+		return terminal_connect(o->console_socket, &e->console[1], err);
+	return terminal_socketpair(&e->console[0], &e->console[1], err);
+}
+
+static int prepare(const struct runtime_opts *ro, const struct exec_opts *o, struct execution *e,
+		   struct berr **err)
+{
+	int r;
+
+	if ((r = passfds_check(0, o->preserve_fds, err)) < 0 ||
+	    (r = open_state(ro, o, e, err)) < 0 || (r = load_config(e, err)) < 0 ||
+	    (r = exec_build_process(o, e->config, &e->process, err)) < 0)
+		return r;
+	r = support_check_terminal(e->process, o->process_path ? "process.json: terminal" : "--tty",
+				   o->detach, o->console_socket != NULL, err);
+	if (r < 0)
+		return r;
+	warn_unapplied(ro, e->process);
+	if ((r = open_init(e, o->id, err)) < 0 ||
+	    (r = init_namespaces(e->st->pid, &e->x.ns_flags, err)) < 0 ||
+	    (r = open_cgroup(e, err)) < 0 || (r = open_console(o, e, err)) < 0)
+		return r;
+	return sync_pair(e->sync, err);
+}
+
+static void fill_ctx(const struct exec_opts *o, struct execution *e)
+{
+	struct exec_ctx *x = &e->x;
+
+	x->config = e->config;
+	x->process = e->process;
+	x->id = o->id;
+	x->init_pid = e->st->pid;
+	x->sync_fd = e->sync[1];
+	x->parent_fds[0] = e->sync[0];
+	x->parent_fds[1] = e->dir_fd;
+	x->parent_fds[2] = e->root_fd;
+	x->parent_fds[3] = e->console[0];
+	x->console_fd = e->console[1];
+	x->console_proxied = e->console[0] >= 0;
+	x->preserve_fds = o->preserve_fds;
+	x->join_keyring = !e->st->no_new_keyring;
+}
+
+/*
+ * Our next child starts in the init's pid namespace (setns applies to children only).
+ * *ret_own is our own pid namespace, to go back to once it is cloned.
+ */
+static int enter_pid_namespace(const struct exec_ctx *x, int *ret_own, struct berr **err)
+{
+	_cleanup_close_ int own = -1, fd = -1;
+	char path[64];
+
+	*ret_own = -1;
+	if (!(x->ns_flags & CLONE_NEWPID))
+		return 0;
+	own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (own < 0)
+		return berr_sys(err, errno, "opening our pid namespace");
+	if (setns(x->init_pidfd, CLONE_NEWPID) == 0) {
+		*ret_own = TAKE_FD(own);
+		return 0;
+	}
+	if (errno != EINVAL)
+		return berr_sys(err, errno, "joining the pid namespace of the container's init");
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) x->init_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_pidfd_send_signal, x->init_pidfd, 0, NULL, 0) < 0 ||
+	    setns(fd, CLONE_NEWPID) < 0)
+		return berr_sys(err, errno, "joining the pid namespace of the container's init");
+	*ret_own = TAKE_FD(own);
+	return 0;
+}
+
+/*
+ * Back to our own pid namespace for children: whatever we fork later (the sanitizers'
+ * leak checker does) must not land in the container.
+ */
+static void leave_pid_namespace(int own)
+{
+	if (own < 0)
+		return;
+	(void) setns(own, CLONE_NEWPID);
+	(void) close(own);
+}
+
+/* Clone the child into the cgroup, let it go, and see it exec (the sync socket closes). */
+static int spawn(struct execution *e, struct berr **err)
+{
+	bool into_cgroup = false;
+	int own_pidns, clone_errno, r;
+
+	r = enter_pid_namespace(&e->x, &own_pidns, err);
+	if (r < 0)
+		return r;
+	e->pid = spawn_clone(0, cgroup_clone_fd(e->cg), &into_cgroup);
+	if (e->pid == 0)
+		exec_child(&e->x);
+	clone_errno = errno;
+	leave_pid_namespace(own_pidns);
+	if (e->pid < 0) {
+		e->pid = 0;
+		return berr_sys(err, clone_errno, "creating the process (clone)");
+	}
+	close_fd(&e->sync[1]);
+	close_fd(&e->console[1]);
+	if (e->cg) {
+		e->cg->into_clone = into_cgroup;
+		r = e->cg->ops->enter(e->cg, e->pid, err);
+		if (r < 0)
+			return r;
+	}
+	if (sync_send(e->sync[0], SYNC_GO, NULL, 0) < 0)
+		return berr_sys(err, errno, "starting the process");
+	r = sync_expect(e->sync[0], 0, NULL, 0, NULL, err);
+	if (r == -EPIPE) {
+		berr_clear(err);
+		return 0; /* closed on exec: it runs */
+	}
+	return r < 0 ? r : berr_set(err, EPROTO, "unexpected message from the process");
+}
+
+static int wait_foreground(struct execution *e, const sigset_t *set, int *ret_code,
+			   struct berr **err)
+{
+	struct terminal_proxy tp = {.master = -1};
+	int master = -1;
+	pid_t pid = e->pid;
+	int r = 0;
+
+	if (e->console[0] >= 0) {
+		r = terminal_recv_fd(e->console[0], &master, err);
+		if (r >= 0)
+			r = terminal_proxy_start(&tp, master, err);
+		else
+			master = -1;
+	}
+	if (r >= 0)
+		r = monitor_wait(pid, set, e->console[0] >= 0 ? &tp : NULL, ret_code, err);
+	if (r >= 0)
+		e->pid = 0; /* reaped */
+	terminal_proxy_finish(&tp);
+	return r;
+}
+
+int lifecycle_exec(const struct runtime_opts *ro, const struct exec_opts *o, int *ret_exit_code,
+		   struct berr **err)
+{
+	struct execution e;
+	sigset_t set;
+	int r;
+
+	*ret_exit_code = 0;
+	execution_init(&e);
+	r = prepare(ro, o, &e, err);
+	if (r < 0)
+		goto out;
+	fill_ctx(o, &e);
+	/* Before clone, so that no signal for the process is lost. */
+	if (!o->detach && (r = monitor_block_signals(&set, NULL)) < 0) {
+		r = berr_sys(err, -r, "blocking signals");
+		goto out;
+	}
+	r = spawn(&e, err);
+	if (r < 0)
+		goto out;
+	close_fd(&e.dir_fd); /* the lock: delete may go on now */
+	if (o->pid_file && (r = lifecycle_write_pid_file(o->pid_file, e.pid, err)) < 0)
+		goto out;
+	if (o->detach) {
+		e.pid = 0; /* it runs on, without us */
+		goto out;
+	}
+	r = wait_foreground(&e, &set, ret_exit_code, err);
+out:
+	execution_done(&e);
+	return r;
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The process `exec` starts, between clone and execve. berth-runtime cloned it into the
+ * container's pid namespace and cgroup; it joins the init's other namespaces itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/strv.h"
+#include "runtime/exec_internal.h"
+#include "runtime/keyring.h"
+#include "runtime/namespaces.h"
+#include "runtime/process.h"
+#include "runtime/rlimits.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+
+/* Kernels before 5.8 take only namespace fds: open the init's, one type at a time. */
+static int join_by_fds(const struct exec_ctx *x, struct berr **err)
+{
+	int fds[_NS_TYPE_MAX];
+	int r;
+
+	for (int t = 0; t < _NS_TYPE_MAX; t++) {
+		char path[64];
+
+		fds[t] = -1;
+		if (!(x->ns_flags & ns_info[t].clone_flag) || t == NS_PID)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) x->init_pid,
+			 ns_info[t].proc_name);
+		fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0) {
+			r = berr_sys(err, errno, "opening '%s'", path);
+			namespaces_close(fds);
+			return r;
+		}
+	}
+	/* The fds are of the init only if it is still the process the pidfd names. */
+	if (syscall(SYS_pidfd_send_signal, x->init_pidfd, 0, NULL, 0) < 0) {
+		r = berr_sys(err, errno, "the container's init is gone");
+		namespaces_close(fds);
+		return r;
+	}
+	r = namespaces_join(fds, ~0u, err);
+	namespaces_close(fds);
+	return r;
+}
+
+/*
+ * All of the init's namespaces at once through its pidfd (Linux 5.8): the kernel joins
+ * the user namespace first and checks every step with the credentials it gives. The pid
+ * namespace was joined by berth-runtime before clone (it applies to children only).
+ */
+static int join_namespaces(const struct exec_ctx *x, struct berr **err)
+{
+	int flags = x->ns_flags & ~CLONE_NEWPID;
+
+	if (!flags)
+		return 0;
+	if (setns(x->init_pidfd, flags) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return berr_sys(err, errno, "joining the namespaces of the container's init");
+	return join_by_fds(x, err);
+}
+
+/* As runc: a missing cwd is an error for exec (the init creates its own). */
+static int check_cwd(const struct spec_process *p, struct berr **err)
+{
+	struct stat st;
+
+	if (stat(p->cwd, &st) < 0 && errno == ENOENT)
+		return berr_set(err, ENOENT, "cwd '%s' does not exist in the container", p->cwd);
+	return 0;
+}
+
+/*
+ * The container's seccomp filter (config->linux.seccomp) and the process's LSM labels
+ * (apparmorProfile, selinuxLabel), last before execve: the seccomp/LSM work replaces
+ * this body with the function the container's init calls for the same settings. Until
+ * then support.c reports these fields as not applied (and `exec` warns for its options).
+ */
+static int apply_seccomp_and_lsm(const struct exec_ctx *x, struct berr **err)
+{
+	(void) x;
+	(void) err;
+	return 0;
+}
+
+static int oom_score_adj(const struct exec_ctx *x, struct berr **err)
+{
+	/* Container-wide in runc: the process's own value if it has one, else the config's. */
+	if (x->process->oom_score_adj.set)
+		return process_set_oom_score_adj(0, x->process, err);
+	return process_set_oom_score_adj(0, x->config->process ? x->config->process : x->process,
+					 err);
+}
+
+static int setup(struct exec_ctx *x, char **ret_path, char ***ret_env, struct berr **err)
+{
+	const struct spec_process *p = x->process;
+	bool in_userns = x->ns_flags & CLONE_NEWUSER;
+	int r;
+
+	r = sync_expect(x->sync_fd, SYNC_GO, NULL, 0, NULL, err);
+	if (r < 0)
+		return r;
+	if ((r = oom_score_adj(x, err)) < 0 || (r = join_namespaces(x, err)) < 0)
+		return r;
+	if (setsid() < 0)
+		return berr_sys(err, errno, "creating a session (setsid)");
+	if ((x->join_keyring && (r = keyring_join_session(x->id, false, in_userns, err)) < 0) ||
+	    (r = rlimits_apply(p->rlimits, p->n_rlimits, err)) < 0 || (r = check_cwd(p, err)) < 0 ||
+	    (p->terminal &&
+	     (r = terminal_setup(x->console_fd, p, -1, x->console_proxied, err)) < 0) ||
+	    (r = process_prepare_exec(p, ret_path, ret_env, err)) < 0 ||
+	    (r = process_become_user(p, true, err)) < 0 || (r = apply_seccomp_and_lsm(x, err)) < 0)
+		return r;
+	return 0;
+}
+
+_Noreturn void exec_child(struct exec_ctx *x)
+{
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_free_ char *path = NULL;
+	struct berr *err = NULL;
+	sigset_t none;
+	int r;
+
+	/* The state dir's fd holds the container's lock: it must not live on in here. */
+	for (size_t i = 0; i < ELEMENTSOF(x->parent_fds); i++)
+		if (x->parent_fds[i] >= 0)
+			(void) close(x->parent_fds[i]);
+	sigemptyset(&none);
+	(void) sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Until exec, it must not outlive a berth-runtime that died. */
+	(void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	r = setup(x, &path, &env, &err);
+	if (r < 0)
+		goto fail;
+	(void) prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	/* Only stdio and preserved fds may reach the process (CVE-2024-21626). */
+	r = fd_cloexec_from(3 + x->preserve_fds);
+	if (r < 0) {
+		berr_sys(&err, -r, "closing the runtime's file descriptors");
+		goto fail;
+	}
+	execve(path, x->process->args, env);
+	berr_sys(&err, errno, "executing '%s'", path);
+fail:
+	sync_send_error(x->sync_fd, err);
+	_exit(127);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Between exec.c (berth-runtime's side), exec_process.c and exec_child.c. */
+#ifndef BERTH_RUNTIME_EXEC_INTERNAL_H
+#define BERTH_RUNTIME_EXEC_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "runtime/exec.h"
+#include "runtime/oci_config.h"
+
+/* What the exec'd process (the clone child) gets from berth-runtime. */
+struct exec_ctx {
+	const struct spec *config;	    /* the container's config.json */
+	const struct spec_process *process; /* what to run */
+	const char *id;
+	pid_t init_pid;	      /* the container's init on the host */
+	int init_pidfd;	      /* and its pidfd */
+	int ns_flags;	      /* CLONE_NEW* of the init's namespaces that are not ours */
+	int sync_fd;	      /* the child's end of the sync socket */
+	int parent_fds[4];    /* closed in the child at once (-1: unused) */
+	int console_fd;	      /* gets the pty's master (process.terminal), or -1 */
+	bool console_proxied; /* berth-runtime proxies the pty (foreground exec) */
+	int preserve_fds;     /* fds 3 .. 3+n-1 pass to the process */
+	bool join_keyring;    /* join the container's session keyring "_ses.<id>" */
+};
+
+/*
+ * The process to run: o->process_path's process.json as it is, or the config's process
+ * with o's command and overrides (as runc's exec builds it). Takes config->process. On
+ * success *ret is owned by the caller (spec_process_free).
+ */
+int exec_build_process(const struct exec_opts *o, struct spec *config, struct spec_process **ret,
+		       struct berr **err);
+
+/* The clone child: enter the container, become the process, exec. Never returns. */
+_Noreturn void exec_child(struct exec_ctx *x);
+
+#endif
