@@ -32,20 +32,24 @@ static int set_names(const struct spec *s, struct berr **err)
 /* Namespaces the init joins or creates itself, after the parent let it go. */
 static int enter_namespaces(struct container_ctx *c, struct berr **err)
 {
-	unsigned join = ~(1u << NS_PID); /* pid was joined by the parent, before clone */
+	const struct spec_linux *l = &c->spec->linux;
 	int r;
 
-	if (c->clone_flags & CLONE_NEWUSER) {
+	/* New (ids just mapped by the parent) or joined by the intermediate (spawn.c). */
+	if (l->ns[NS_USER].enabled) {
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			return berr_sys(err, errno, "becoming root in the user namespace");
 	}
-	r = namespaces_join(c->ns_fds, join, err);
+	/* Those not joined by the intermediate (spawn.c); pid never comes here. */
+	r = namespaces_join(c->ns_fds, ~0u, err);
 	if (r < 0)
 		return r;
 	/* After the parent put us in our cgroup, so that it is the namespace's root. */
-	if (c->spec->linux.ns[NS_CGROUP].enabled && !c->spec->linux.ns[NS_CGROUP].path &&
-	    unshare(CLONE_NEWCGROUP) < 0)
+	if (l->ns[NS_CGROUP].enabled && !l->ns[NS_CGROUP].path && unshare(CLONE_NEWCGROUP) < 0)
 		return berr_sys(err, errno, "creating the cgroup namespace");
+	r = namespaces_enter_time(l, err);
+	if (r < 0)
+		return r;
 	return set_names(c->spec, err);
 }
 

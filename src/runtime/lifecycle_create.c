@@ -147,7 +147,7 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 	c->parent_only_fds[0] = cr->root_fd;
 	c->parent_only_fds[1] = cr->dir_fd;
 	c->fifo_fd = cr->fifo_fd;
-	c->clone_flags = namespaces_new_flags(&cr->spec->linux) & ~CLONE_NEWCGROUP;
+	c->clone_flags = namespaces_clone_flags(&cr->spec->linux);
 	c->cgroup_fd = cgroup_clone_fd(cr->cg);
 	c->preserve_fds = o->preserve_fds;
 	c->no_pivot = o->no_pivot;

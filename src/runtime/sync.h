@@ -20,6 +20,7 @@ enum sync_msg {
 	SYNC_ERROR,	 /* init -> parent: setup failed; payload is the error */
 	SYNC_HOOKS,	 /* init -> parent: run hooks of the kind in the payload */
 	SYNC_HOOKS_DONE, /* parent -> init: the hooks ran */
+	SYNC_PID,	 /* intermediate -> parent: the init's pid (spawn.c) */
 };
 
 #define SYNC_MAX_PAYLOAD 4096

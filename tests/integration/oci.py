@@ -113,6 +113,7 @@ class Runtime:
         self.ncalls = 0
         self.bundles = {}   # id -> Bundle, for every create and run
         self.pids = {}      # container pid -> start time, seen through state / pid files
+        self.cleanup_dirs = []  # removed by the teardown once the containers are gone
         os.makedirs(self.logdir, exist_ok=True)
 
     def __call__(self, *args, timeout=TIMEOUT, cwd=None):

@@ -110,7 +110,8 @@ static void test_linux_errors(void)
 		   "config.json: linux.namespaces[0].type: unknown namespace type 'bogus'");
 	EXPECT_ERR("", ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]",
 		   "",
-		   "config.json: linux: uidMappings: given without a user namespace in namespaces");
+		   "config.json: linux.uidMappings: given without a user namespace in "
+		   "linux.namespaces");
 	EXPECT_ERR("", ", \"devices\": [{\"type\": \"x\", \"path\": \"/dev/x\"}]", "",
 		   "config.json: linux.devices[0].type: must be 'c', 'b', 'u' or 'p', not 'x'");
 	EXPECT_ERR("", ", \"devices\": [{\"type\": \"c\", \"path\": \"/dev/x\", \"minor\": 1}]", "",
@@ -120,7 +121,7 @@ static void test_linux_errors(void)
 	EXPECT_ERR("", ", \"maskedPaths\": [\"proc/kcore\"]", "",
 		   "config.json: linux.maskedPaths: 'proc/kcore' is not an absolute path");
 	EXPECT_ERR("", ", \"timeOffsets\": {\"monotonic\": {\"secs\": 1}}", "",
-		   "config.json: linux: timeOffsets: need a new time namespace");
+		   "config.json: linux.timeOffsets: need a new time namespace");
 }
 
 static void test_top_errors(void)
