@@ -14,6 +14,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
+#include "runtime/hooks.h"
 #include "runtime/process.h"
 #include "runtime/rlimits.h"
 #include "runtime/rootfs.h"
@@ -66,9 +67,15 @@ static int wait_for_start(struct container_ctx *c, struct berr **err)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		return berr_sys(err, n < 0 ? errno : EPIPE, "waiting for start");
-	(void) close(c->fifo_fd);
-	c->fifo_fd = -1;
+	/* Kept (close-on-exec) until exec: start waits for it to close (lifecycle_start). */
 	return 0;
+}
+
+/* After start, a failure goes back to `start` through the fifo (lifecycle_start). */
+static void report_start_failure(const struct container_ctx *c, const struct berr *err)
+{
+	if (c->fifo_fd >= 0 && err)
+		(void) write(c->fifo_fd, err->msg, strnlen(err->msg, SYNC_MAX_PAYLOAD));
 }
 
 static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env, struct berr **err)
@@ -84,7 +91,7 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 	if ((r = enter_namespaces(c, err)) < 0 || (r = process_set_oom_score_adj(p, err)) < 0)
 		return r;
 	r = rootfs_prepare(c, in_userns, &rootfd, err);
-	if (r < 0)
+	if (r < 0 || (r = hooks_init_create(c, err)) < 0)
 		return r;
 	if (c->clone_flags & CLONE_NEWNS)
 		r = rootfs_enter(c, rootfd, err);
@@ -119,7 +126,7 @@ _Noreturn void container_init(struct container_ctx *c)
 	if (r < 0)
 		goto fail;
 	r = process_become_user(p, !c->setgroups_denied, &err);
-	if (r < 0)
+	if (r < 0 || (r = hooks_init_start(c, &err)) < 0)
 		goto fail;
 	/* Only stdio and preserved fds may reach the container (CVE-2024-21626). */
 	r = fd_cloexec_from(3 + c->preserve_fds);
@@ -132,7 +139,9 @@ _Noreturn void container_init(struct container_ctx *c)
 fail:
 	/* Before ready the parent reports it; after, `create` may be gone: say it here too. */
 	sync_send_error(c->sync_fd, err);
-	if (ready && !parent_listens && err)
+	if (ready && !parent_listens && err) {
+		report_start_failure(c, err);
 		dprintf(STDERR_FILENO, "berth-runtime: %s\n", err->msg);
+	}
 	_exit(127);
 }

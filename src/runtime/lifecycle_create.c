@@ -21,6 +21,9 @@
 #include "lib/strv.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/exec_fifo.h"
+#include "runtime/hooks.h"
+#include "runtime/lifecycle_hooks.h"
 #include "runtime/idmap.h"
 #include "runtime/support.h"
 #include "runtime/sync.h"
@@ -39,6 +42,9 @@ struct creation {
 	struct cgroup_manager *cg;
 	struct container_state st;
 	struct container_ctx ctx;
+	char *config_text;  /* config.json as read: saved in the state dir for delete */
+	bool hooks_started; /* create-phase hooks ran: poststop must run on failure */
+	warn_fn warn;
 };
 
 static void creation_init(struct creation *cr)
@@ -68,7 +74,8 @@ static void creation_done(struct creation *cr)
 	free(cr->bundle);
 	free(cr->rootfs);
 	free(cr->st.created);
-	cr->bundle = cr->rootfs = cr->st.created = NULL;
+	free(cr->config_text);
+	cr->bundle = cr->rootfs = cr->st.created = cr->config_text = NULL;
 }
 
 /* The bundle and its rootfs as absolute paths; the config parsed and checked. */
@@ -87,7 +94,7 @@ static int load_bundle(const struct runtime_opts *ro, const struct create_opts *
 	cr->bundle_fd = open(cr->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cr->bundle_fd < 0)
 		return berr_sys(err, errno, "opening bundle '%s'", cr->bundle);
-	r = oci_config_load(cr->bundle_fd, &cr->spec, NULL, NULL, err);
+	r = oci_config_load(cr->bundle_fd, &cr->spec, &cr->config_text, NULL, err);
 	if (r < 0)
 		return r;
 	r = support_check(cr->spec, o->detach, o->console_socket != NULL, ro->warn, err);
@@ -115,6 +122,37 @@ static int make_fifo(struct creation *cr, struct berr **err)
 	if (cr->fifo_fd < 0)
 		return berr_sys(err, errno, "opening %s", STATE_FIFO);
 	return 0;
+}
+
+/* The config as create read it, for the commands that come later (poststart, poststop). */
+static int save_config(struct creation *cr, struct berr **err)
+{
+	int r = write_file_at(cr->dir_fd, STATE_CONFIG, cr->config_text,
+			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
+
+	return r < 0 ? berr_sys(err, -r, "saving %s in the state dir", STATE_CONFIG) : 0;
+}
+
+/*
+ * Wait for the init to be ready. On the way it may ask for the create hooks (SYNC_HOOKS):
+ * prestart and createRuntime run here, in the runtime namespace, between its mounts and
+ * its pivot_root (hooks.h).
+ */
+static int await_ready(struct creation *cr, struct berr **err)
+{
+	uint32_t got = 0;
+	int r;
+
+	r = sync_expect_either(cr->sync[0], SYNC_READY, SYNC_HOOKS, &got, err);
+	if (r < 0 || got == SYNC_READY)
+		return r;
+	cr->hooks_started = true;
+	r = lifecycle_create_hooks(cr->spec, &cr->st, err);
+	if (r < 0)
+		return r;
+	if (sync_send(cr->sync[0], SYNC_HOOKS_DONE, NULL, 0) < 0)
+		return berr_sys(err, errno, "resuming the init after the hooks");
+	return sync_expect(cr->sync[0], SYNC_READY, NULL, 0, NULL, err);
 }
 
 static void fill_state(const struct create_opts *o, struct creation *cr)
@@ -185,7 +223,7 @@ static int spawn_init(struct creation *cr, struct berr **err)
 		return r;
 	if (sync_send(cr->sync[0], SYNC_GO, NULL, 0) < 0)
 		return berr_sys(err, errno, "starting the init");
-	return sync_expect(cr->sync[0], SYNC_READY, NULL, 0, NULL, err);
+	return await_ready(cr, err);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct berr **err)
@@ -240,6 +278,9 @@ static void creation_abort(const struct create_opts *o, struct creation *cr)
 		(void) cr->cg->ops->destroy(cr->cg, NULL);
 	if (cr->dir_fd >= 0)
 		(void) state_dir_remove(cr->root_fd, o->id);
+	/* runtime.md: a failed hook stops the container and goes on at delete's steps. */
+	if (cr->hooks_started)
+		lifecycle_poststop(cr->spec, &cr->st, cr->warn);
 }
 
 static int do_create(const struct runtime_opts *ro, const struct create_opts *o, bool run_mode,
@@ -249,11 +290,14 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 
 	if (!state_id_valid(o->id))
 		return berr_set(err, EINVAL, "invalid container id '%s'", o->id);
+	cr->warn = ro->warn;
 	if ((r = load_bundle(ro, o, cr, err)) < 0 ||
 	    (r = state_root_open(ro->root, true, &cr->root_fd, err)) < 0 ||
 	    (r = state_dir_create(cr->root_fd, o->id, &cr->dir_fd, err)) < 0)
 		return r;
 	fill_state(o, cr);
+	if ((r = save_config(cr, err)) < 0)
+		goto out_abort;
 	if ((r = setup_cgroup(o, cr, err)) < 0 || (!run_mode && (r = make_fifo(cr, err)) < 0) ||
 	    (r = namespaces_open_paths(&cr->spec->linux, cr->ctx.ns_fds, err)) < 0 ||
 	    (r = sync_pair(cr->sync, err)) < 0)
@@ -285,7 +329,7 @@ int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o,
 
 int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr **err)
 {
-	_cleanup_close_ int rootfd = -1, dirfd = -1, fifo = -1;
+	_cleanup_close_ int rootfd = -1, dirfd = -1;
 	_cleanup_state_ struct container_state *st = NULL;
 	enum container_status status;
 	int r;
@@ -300,15 +344,13 @@ int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr *
 	if (status != STATUS_CREATED)
 		return berr_set(err, EINVAL, "cannot start container '%s': it is %s, not created",
 				id, status_name(status));
-	fifo = openat(dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fifo < 0)
-		return berr_sys(err, errno == ENXIO ? ESRCH : errno,
-				"cannot start container '%s': its init is not waiting", id);
-	if (write(fifo, "0", 1) != 1)
-		return berr_sys(err, errno, "cannot start container '%s'", id);
-	(void) unlinkat(dirfd, STATE_FIFO, 0);
+	r = exec_fifo_start(dirfd, id, err);
+	if (r < 0)
+		return r;
 	st->phase = STATUS_RUNNING;
-	return state_save(dirfd, st, err);
+	if ((r = state_save(dirfd, st, err)) < 0)
+		return r;
+	return lifecycle_poststart_saved(dirfd, st, err);
 }
 
 /* run: the init is our child; tell it to start and see it exec (the sync socket closes). */
@@ -396,7 +438,10 @@ int lifecycle_run(const struct runtime_opts *ro, const struct create_opts *o, in
 	if (r < 0)
 		goto out;
 	r = run_start(&cr, err);
+	if (r >= 0)
+		r = lifecycle_poststart(cr.spec, &cr.st, err);
 	if (r < 0) {
+		cr.hooks_started = true; /* past start: poststop runs whatever failed */
 		creation_abort(o, &cr);
 		goto out;
 	}

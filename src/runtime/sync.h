@@ -45,4 +45,7 @@ int sync_recv(int fd, uint32_t *ret_type, void *buf, size_t size, size_t *ret_le
  */
 int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len, struct berr **err);
 
+/* Like sync_expect, for a message of either type; *ret_type says which came. */
+int sync_expect_either(int fd, uint32_t a, uint32_t b, uint32_t *ret_type, struct berr **err);
+
 #endif
