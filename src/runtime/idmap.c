@@ -73,6 +73,8 @@ static int run_helper(const char *helper, pid_t pid, const struct id_mappings *m
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return -ENOENT; /* not installed */
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPERM;
 }
 
@@ -83,6 +85,11 @@ static bool maps_only_self(const struct spec_linux *l)
 	       l->gid_mappings.v[0].host_id == getegid();
 }
 
+bool idmap_denies_setgroups(const struct spec_linux *l)
+{
+	return geteuid() != 0 && maps_only_self(l);
+}
+
 int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denied,
 		struct berr **err)
 {
@@ -90,7 +97,7 @@ int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denie
 	int r;
 
 	*ret_setgroups_denied = false;
-	if (geteuid() != 0 && maps_only_self(l)) {
+	if (idmap_denies_setgroups(l)) {
 		/* An unprivileged process may map only itself, and only without setgroups. */
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int) pid);
 		r = write_file_at(AT_FDCWD, path, "deny", O_WRONLY);
@@ -108,10 +115,16 @@ int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denie
 		return 0;
 	}
 	r = run_helper("newuidmap", pid, &l->uid_mappings);
+	if (r >= 0)
+		r = run_helper("newgidmap", pid, &l->gid_mappings);
+	if (r == -ENOENT)
+		return berr_set(err, EPERM,
+				"linux.uidMappings: an unprivileged user may map only its own uid "
+				"and gid (size 1); other mappings need newuidmap and newgidmap "
+				"(package uidmap), which are not installed");
 	if (r < 0)
-		return berr_sys(err, -r, "newuidmap failed for the uid mappings");
-	r = run_helper("newgidmap", pid, &l->gid_mappings);
-	if (r < 0)
-		return berr_sys(err, -r, "newgidmap failed for the gid mappings");
+		return berr_set(err, EPERM,
+				"linux.uidMappings: newuidmap/newgidmap refused the mappings "
+				"(see /etc/subuid and /etc/subgid)");
 	return 0;
 }

@@ -20,4 +20,10 @@ char *idmap_format(const struct id_mappings *m);
 int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denied,
 		struct berr **err);
 
+/*
+ * Will idmap_write deny setgroups (unprivileged, mapping only our own ids)? Known before
+ * clone, so that the init knows it cannot call setgroups.
+ */
+bool idmap_denies_setgroups(const struct spec_linux *l);
+
 #endif

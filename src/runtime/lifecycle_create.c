@@ -190,6 +190,8 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 	c->preserve_fds = o->preserve_fds;
 	c->no_pivot = o->no_pivot;
 	c->no_new_keyring = o->no_new_keyring;
+	c->setgroups_denied =
+		(c->clone_flags & CLONE_NEWUSER) && idmap_denies_setgroups(&cr->spec->linux);
 }
 
 /* Clone the init and walk it through setup until it is ready. */
@@ -200,7 +202,8 @@ static int spawn_init(struct creation *cr, struct berr **err)
 	r = container_spawn(&cr->ctx, &cr->pid, err);
 	if (r < 0)
 		return r;
-	cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
+	if (cr->cg)
+		cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
 	(void) close(cr->sync[1]);
 	cr->sync[1] = -1;
 	cr->st.pid = cr->pid;
@@ -215,11 +218,8 @@ static int spawn_init(struct creation *cr, struct berr **err)
 		r = idmap_write(cr->pid, &cr->spec->linux, &cr->ctx.setgroups_denied, err);
 		if (r < 0)
 			return r;
-		if (cr->ctx.setgroups_denied)
-			return berr_set(err, ENOTSUP, "rootless containers are not supported yet");
 	}
-	r = cr->cg->ops->enter(cr->cg, cr->pid, err);
-	if (r < 0)
+	if (cr->cg && (r = cr->cg->ops->enter(cr->cg, cr->pid, err)) < 0)
 		return r;
 	if (sync_send(cr->sync[0], SYNC_GO, NULL, 0) < 0)
 		return berr_sys(err, errno, "starting the init");
@@ -247,6 +247,28 @@ static int write_pid_file(const char *path, pid_t pid, struct berr **err)
 	return 0;
 }
 
+/*
+ * Rootless, without a delegated cgroup: go on without one, as `runc --rootless` does,
+ * after undoing what create made in the hierarchies that let us.
+ */
+static int skip_cgroup(struct creation *cr, struct berr **err)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "cgroup '%s': %s; running without a cgroup (rootless)%s",
+		 cr->st.cgroup_path, *err ? (*err)->msg : "not permitted",
+		 cr->spec->linux.resources.set ? ", linux.resources not applied" : "");
+	berr_clear(err);
+	if (cr->warn)
+		cr->warn(msg);
+	(void) cr->cg->ops->destroy(cr->cg, NULL);
+	cr->cg = cgroup_manager_free(cr->cg);
+	cr->st.cgroup_created = false;
+	free(cr->st.cgroup_path);
+	cr->st.cgroup_path = NULL;
+	return 0;
+}
+
 /* The container's cgroup, made and limited before the init exists. */
 static int setup_cgroup(const struct create_opts *o, struct creation *cr, struct berr **err)
 {
@@ -260,6 +282,8 @@ static int setup_cgroup(const struct create_opts *o, struct creation *cr, struct
 		return r;
 	cr->st.cgroup_created = true;
 	r = cr->cg->ops->create(cr->cg, err);
+	if (r < 0 && geteuid() != 0 && (r == -EACCES || r == -EPERM || r == -EROFS))
+		return skip_cgroup(cr, err);
 	if (r < 0)
 		return r;
 	return cr->cg->ops->apply(cr->cg, &cr->spec->linux.resources, err);

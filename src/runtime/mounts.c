@@ -197,6 +197,40 @@ static int apply_fs(int rootfd, const struct spec_mount *m, struct berr **err)
 	return 0;
 }
 
+/*
+ * In a user namespace some filesystems cannot be mounted: sysfs without owning the
+ * network namespace, cgroup without owning the cgroup namespace (rootless). As runc
+ * does, bind the host's instead, recursively and with the mount's flags.
+ */
+static int bind_host_instead(int rootfd, const struct spec_mount *m, const char *host,
+			     struct berr **err)
+{
+	_cleanup_close_ int src = -1, target = -1;
+	const struct mount_opts *o = &m->opts;
+	int r;
+
+	src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0)
+		return berr_sys(err, errno, "opening the host's '%s'", host);
+	target = safe_mount_target(rootfd, m->destination, false);
+	if (target < 0)
+		return berr_sys(err, -target, "creating mount point");
+	r = mounts_bind_fd(src, target, true, 0, 0,
+			   mounts_ms_to_attr(o->flags & MS_PER_MOUNT) | o->attr_set, o->attr_clr,
+			   0);
+	if (r < 0)
+		return berr_sys(err, -r, "binding the host's '%s' (%s cannot be mounted here)",
+				host, m->type);
+	return 0;
+}
+
+static bool fallback_to_bind(const struct container_ctx *c, const struct spec_mount *m, int r)
+{
+	return r == -EPERM && c->spec->linux.ns[NS_USER].enabled &&
+	       (strcmp(m->type, "sysfs") == 0 || strcmp(m->type, "cgroup") == 0 ||
+		strcmp(m->type, "cgroup2") == 0);
+}
+
 int mounts_apply(const struct container_ctx *c, int rootfd, const struct spec_mount *m,
 		 struct berr **err)
 {
@@ -210,6 +244,11 @@ int mounts_apply(const struct container_ctx *c, int rootfd, const struct spec_mo
 		r = cgroup_mount_in_container(c, rootfd, m, err);
 	else
 		r = apply_fs(rootfd, m, err);
+	if (fallback_to_bind(c, m, r)) {
+		berr_clear(err);
+		r = bind_host_instead(rootfd, m, m->type[0] == 's' ? "/sys" : "/sys/fs/cgroup",
+				      err);
+	}
 	if (r < 0)
 		return berr_wrap(err, "mount '%s'", m->destination);
 	return 0;

@@ -138,6 +138,11 @@ static int set_ids(const struct spec_process *p, bool setgroups_allowed, struct 
 {
 	const struct spec_user *u = &p->user;
 
+	if (!setgroups_allowed && u->n_additional_gids)
+		return berr_set(
+			err, EPERM,
+			"process.user.additionalGids: cannot be set: setgroups is denied in "
+			"this user namespace (rootless, mapping only the caller's ids)");
 	if (setgroups_allowed &&
 	    setgroups(u->n_additional_gids, (const gid_t *) u->additional_gids) < 0)
 		return berr_sys(err, errno, "setting additional groups");
