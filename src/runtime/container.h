@@ -29,6 +29,7 @@ struct container_ctx {
 	bool no_pivot;		  /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
 	bool no_new_keyring;	  /* --no-new-keyring */
 	bool setgroups_denied;	  /* "deny" was written to /proc/PID/setgroups */
+	int *idmap_trees; /* per mount: idmapped tree made before clone, or -1; may be NULL */
 };
 
 /*

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,5 +129,45 @@ int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denie
 		return berr_set(err, EPERM,
 				"linux.uidMappings: newuidmap/newgidmap refused the mappings "
 				"(see /etc/subuid and /etc/subgid)");
+	return 0;
+}
+
+int idmap_userns_fd(const struct id_mappings *uid, const struct id_mappings *gid, int *ret_fd,
+		    struct berr **err)
+{
+	_cleanup_close_ int hold_rd = -1, hold_wr = -1;
+	int pipefd[2], r, fd;
+	char path[64];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return berr_sys(err, errno, "pipe");
+	hold_rd = pipefd[0];
+	hold_wr = pipefd[1];
+	/* A child in a new user namespace that lives until we close the pipe. */
+	pid = (pid_t) syscall(SYS_clone, (unsigned long) (CLONE_NEWUSER | SIGCHLD), NULL, NULL,
+			      NULL, NULL);
+	if (pid < 0)
+		return berr_sys(err, errno, "creating a user namespace for the mapping");
+	if (pid == 0) {
+		char byte;
+
+		(void) close(hold_wr);
+		(void) read(hold_rd, &byte, 1);
+		_exit(0);
+	}
+	r = write_map(pid, "uid_map", uid);
+	if (r >= 0)
+		r = write_map(pid, "gid_map", gid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
+	fd = r < 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (r >= 0 && fd < 0)
+		r = -errno;
+	(void) close(TAKE_FD(hold_wr));
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return berr_sys(err, -r, "writing the mapping");
+	*ret_fd = fd;
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include "runtime/exec_fifo.h"
 #include "runtime/hooks.h"
 #include "runtime/lifecycle_hooks.h"
+#include "runtime/mounts.h"
 #include "runtime/idmap.h"
 #include "runtime/support.h"
 #include "runtime/sync.h"
@@ -43,6 +44,7 @@ struct creation {
 	struct container_state st;
 	struct container_ctx ctx;
 	char *config_text;  /* config.json as read: saved in the state dir for delete */
+	int *idmap_trees;   /* idmapped mount trees made before clone (mounts.h) */
 	bool hooks_started; /* create-phase hooks ran: poststop must run on failure */
 	warn_fn warn;
 };
@@ -67,6 +69,7 @@ static void creation_done(struct creation *cr)
 			*fds[i] = -1;
 		}
 	namespaces_close(cr->ctx.ns_fds);
+	cr->idmap_trees = mounts_close_trees(cr->idmap_trees, cr->spec ? cr->spec->n_mounts : 0);
 	cr->cg = cgroup_manager_free(cr->cg);
 	free(cr->st.cgroup_path);
 	cr->st.cgroup_path = NULL;
@@ -190,6 +193,7 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 	c->preserve_fds = o->preserve_fds;
 	c->no_pivot = o->no_pivot;
 	c->no_new_keyring = o->no_new_keyring;
+	c->idmap_trees = cr->idmap_trees;
 	c->setgroups_denied =
 		(c->clone_flags & CLONE_NEWUSER) && idmap_denies_setgroups(&cr->spec->linux);
 }
@@ -324,6 +328,7 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 		goto out_abort;
 	if ((r = setup_cgroup(o, cr, err)) < 0 || (!run_mode && (r = make_fifo(cr, err)) < 0) ||
 	    (r = namespaces_open_paths(&cr->spec->linux, cr->ctx.ns_fds, err)) < 0 ||
+	    (r = mounts_prepare_idmapped(cr->spec, cr->bundle_fd, &cr->idmap_trees, err)) < 0 ||
 	    (r = sync_pair(cr->sync, err)) < 0)
 		goto out_abort;
 	fill_ctx(o, cr);

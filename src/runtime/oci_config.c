@@ -211,6 +211,15 @@ static int parse_mount(const struct jnode *e, struct spec_mount *m, struct berr 
 	if (m->uid_mappings.v && !m->opts.idmap)
 		return jnode_err(e, err, EINVAL,
 				 "uidMappings given without the 'idmap' or 'ridmap' option");
+	if (m->opts.tmpcopyup && (!m->type || strcmp(m->type, "tmpfs") != 0)) {
+		jnode_member(e, "options", &sub);
+		return jnode_err(&sub, err, EINVAL, "'tmpcopyup' is only for tmpfs mounts");
+	}
+	if (m->opts.idmap && !(m->opts.bind || (m->type && strcmp(m->type, "bind") == 0))) {
+		jnode_member(e, "options", &sub);
+		return jnode_err(&sub, err, EINVAL, "'%s' is only supported on bind mounts",
+				 m->opts.ridmap ? "ridmap" : "idmap");
+	}
 	return 0;
 }
 
@@ -363,6 +372,16 @@ static int validate(struct spec *s, struct berr **err)
 				has_host ? "hostname" : "domainname");
 	if (s->process && s->process->user.n_additional_gids > 65536)
 		return berr_set(err, E2BIG, "process.user.additionalGids: more than 65536");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+
+		/* config.md: no mapping of its own and no user namespace is an error. */
+		if (m->opts.idmap && !m->uid_mappings.n && !ns[NS_USER].enabled)
+			return berr_set(err, EINVAL,
+					"mounts[%zu].options: '%s' needs the mount's uidMappings "
+					"and gidMappings, or a user namespace",
+					i, m->opts.ridmap ? "ridmap" : "idmap");
+	}
 	return 0;
 }
 

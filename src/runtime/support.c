@@ -64,31 +64,6 @@ static bool has_sysctl(const struct spec *s)
 {
 	return s->linux.n_sysctl > 0;
 }
-static bool has_hooks(const struct spec *s)
-{
-	for (int k = 0; k < _HOOK_KIND_MAX; k++)
-		if (s->hooks[k].n)
-			return true;
-	return false;
-}
-static bool has_idmap_mounts(const struct spec *s)
-{
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (s->mounts[i].opts.idmap)
-			return true;
-	return false;
-}
-static bool has_tmpcopyup(const struct spec *s)
-{
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (s->mounts[i].opts.tmpcopyup)
-			return true;
-	return false;
-}
-static bool has_time_offsets(const struct spec *s)
-{
-	return s->linux.time_boottime.set || s->linux.time_monotonic.set;
-}
 
 static const struct unapplied unapplied[] = {
 	{"linux.resources", has_resources},
@@ -104,10 +79,6 @@ static const struct unapplied unapplied[] = {
 	{"linux.memoryPolicy", has_memory_policy},
 	{"linux.netDevices", has_net_devices},
 	{"linux.sysctl", has_sysctl},
-	{"hooks", has_hooks},
-	{"mounts[].options: idmap", has_idmap_mounts},
-	{"mounts[].options: tmpcopyup", has_tmpcopyup},
-	{"linux.timeOffsets", has_time_offsets},
 };
 
 int support_check(const struct spec *s, bool detach, bool has_console_socket, support_warn_fn warn,

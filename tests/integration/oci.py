@@ -234,7 +234,8 @@ def ns_link(kind, pid="self"):
 
 
 def parse_mountinfo(text):
-    """Rows of /proc/PID/mountinfo as dicts: mount_point, root, fstype, source, opts, super_opts."""
+    """Rows of /proc/PID/mountinfo as dicts: mount_point, root, fstype, source, opts, super_opts,
+    and optional: the propagation fields ("shared:N", "master:N", "unbindable", ...)."""
     rows = []
     for line in text.splitlines():
         pre, _, post = line.partition(" - ")
@@ -244,6 +245,7 @@ def parse_mountinfo(text):
             "id": int(f[0]), "parent": int(f[1]), "root": unescape(f[3]),
             "mount_point": unescape(f[4]), "opts": set(f[5].split(",")),
             "fstype": fstype, "source": source, "super_opts": set(super_opts.split(",")),
+            "optional": f[6:],
         })
     return rows
 
