@@ -19,6 +19,7 @@
 #include "runtime/rlimits.h"
 #include "runtime/rootfs.h"
 #include "runtime/sync.h"
+#include "runtime/sysctl.h"
 
 static int set_names(const struct spec *s, struct berr **err)
 {
@@ -88,7 +89,8 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 	r = sync_expect(c->sync_fd, SYNC_GO, NULL, 0, NULL, err);
 	if (r < 0)
 		return r;
-	if ((r = enter_namespaces(c, err)) < 0 || (r = process_set_oom_score_adj(p, err)) < 0)
+	if ((r = enter_namespaces(c, err)) < 0 || (r = sysctl_apply(c->spec, err)) < 0 ||
+	    (r = process_set_oom_score_adj(p, err)) < 0)
 		return r;
 	r = rootfs_prepare(c, in_userns, &rootfd, err);
 	if (r < 0 || (r = hooks_init_create(c, err)) < 0)

@@ -28,6 +28,7 @@
 #include "runtime/idmap.h"
 #include "runtime/support.h"
 #include "runtime/sync.h"
+#include "runtime/sysctl.h"
 
 /* Everything create makes, so that a failure can undo it in reverse order. */
 struct creation {
@@ -103,6 +104,8 @@ static int load_bundle(const struct runtime_opts *ro, const struct create_opts *
 	r = support_check(cr->spec, o->detach, o->console_socket != NULL, ro->warn, err);
 	if (r < 0)
 		return r;
+	if (sysctl_check_host_netns(cr->spec, err) < 0)
+		return berr_wrap(err, "config.json");
 	if (asprintf(&cr->rootfs, "%s%s%s", cr->spec->root_path[0] == '/' ? "" : cr->bundle,
 		     cr->spec->root_path[0] == '/' ? "" : "/", cr->spec->root_path) < 0)
 		return berr_set(err, ENOMEM, "out of memory");

@@ -14,6 +14,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "runtime/mount_opts.h"
+#include "runtime/sysctl.h"
 
 /* config.json larger than this is refused rather than read into memory. */
 #define CONFIG_MAX_SIZE (16u << 20)
@@ -382,7 +383,7 @@ static int validate(struct spec *s, struct berr **err)
 					"and gidMappings, or a user namespace",
 					i, m->opts.ridmap ? "ridmap" : "idmap");
 	}
-	return 0;
+	return sysctl_validate(s, err);
 }
 
 int oci_config_parse(const char *text, size_t len, struct spec **ret, struct berr **err)

@@ -60,10 +60,6 @@ static bool has_net_devices(const struct spec *s)
 {
 	return s->linux.n_net_devices > 0;
 }
-static bool has_sysctl(const struct spec *s)
-{
-	return s->linux.n_sysctl > 0;
-}
 
 static const struct unapplied unapplied[] = {
 	{"linux.resources", has_resources},
@@ -78,7 +74,6 @@ static const struct unapplied unapplied[] = {
 	{"linux.intelRdt", has_intel_rdt},
 	{"linux.memoryPolicy", has_memory_policy},
 	{"linux.netDevices", has_net_devices},
-	{"linux.sysctl", has_sysctl},
 };
 
 int support_check(const struct spec *s, bool detach, bool has_console_socket, support_warn_fn warn,
