@@ -16,6 +16,7 @@
 #include "lib/strv.h"
 #include "runtime/hooks.h"
 #include "runtime/process.h"
+#include "runtime/process_attrs.h"
 #include "runtime/rlimits.h"
 #include "runtime/rootfs.h"
 #include "runtime/sync.h"
@@ -99,7 +100,9 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 		r = rootfs_enter(c, rootfd, err);
 	if (r < 0)
 		return r;
+	/* While privileged, and at create: a refused priority fails create, not start. */
 	if ((r = rlimits_apply(p->rlimits, p->n_rlimits, err)) < 0 ||
+	    (r = process_attrs_apply(p, err)) < 0 ||
 	    (r = process_prepare_exec(p, ret_path, ret_env, err)) < 0)
 		return r;
 	return 0;
@@ -127,8 +130,8 @@ _Noreturn void container_init(struct container_ctx *c)
 	r = wait_for_start(c, &err);
 	if (r < 0)
 		goto fail;
-	r = process_become_user(p, !c->setgroups_denied, &err);
-	if (r < 0 || (r = hooks_init_start(c, &err)) < 0)
+	if ((r = process_become_user(p, !c->setgroups_denied, &err)) < 0 ||
+	    (r = hooks_init_start(c, &err)) < 0)
 		goto fail;
 	/* Only stdio and preserved fds may reach the container (CVE-2024-21626). */
 	r = fd_cloexec_from(3 + c->preserve_fds);
@@ -136,6 +139,9 @@ _Noreturn void container_init(struct container_ctx *c)
 		berr_sys(&err, -r, "closing the runtime's file descriptors");
 		goto fail;
 	}
+	r = linux_attrs_apply(&c->spec->linux, &err);
+	if (r < 0)
+		goto fail;
 	execve(path, p->args, env);
 	berr_sys(&err, errno, "executing '%s'", path);
 fail:

@@ -28,6 +28,8 @@
 #include "runtime/idmap.h"
 #include "runtime/support.h"
 #include "runtime/sync.h"
+#include "runtime/netdev.h"
+#include "runtime/process_attrs.h"
 #include "runtime/sysctl.h"
 
 /* Everything create makes, so that a failure can undo it in reverse order. */
@@ -104,7 +106,9 @@ static int load_bundle(const struct runtime_opts *ro, const struct create_opts *
 	r = support_check(cr->spec, o->detach, o->console_socket != NULL, ro->warn, err);
 	if (r < 0)
 		return r;
-	if (sysctl_check_host_netns(cr->spec, err) < 0)
+	if (sysctl_check_host_netns(cr->spec, err) < 0 ||
+	    memory_policy_check_nodes(&cr->spec->linux, err) < 0 ||
+	    netdev_check_present(&cr->spec->linux, err) < 0)
 		return berr_wrap(err, "config.json");
 	if (asprintf(&cr->rootfs, "%s%s%s", cr->spec->root_path[0] == '/' ? "" : cr->bundle,
 		     cr->spec->root_path[0] == '/' ? "" : "/", cr->spec->root_path) < 0)
@@ -227,6 +231,8 @@ static int spawn_init(struct creation *cr, struct berr **err)
 			return r;
 	}
 	if (cr->cg && (r = cr->cg->ops->enter(cr->cg, cr->pid, err)) < 0)
+		return r;
+	if ((r = netdev_move_all(&cr->spec->linux, cr->pid, err)) < 0)
 		return r;
 	if (sync_send(cr->sync[0], SYNC_GO, NULL, 0) < 0)
 		return berr_sys(err, errno, "starting the init");

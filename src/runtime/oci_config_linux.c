@@ -12,6 +12,8 @@
 #include "lib/strv.h"
 #include "runtime/mount_opts.h"
 #include "runtime/namespaces.h"
+#include "runtime/netdev.h"
+#include "runtime/process_attrs.h"
 
 static int parse_namespaces(const struct jnode *l, struct spec_linux *out, struct berr **err)
 {
@@ -395,7 +397,9 @@ static int validate_linux(const struct spec_linux *l, struct berr **err)
 		return berr_set(err, EINVAL, "linux.timeOffsets: need a new time namespace");
 	if (l->n_net_devices && (!l->ns[NS_NET].enabled || l->ns[NS_NET].path))
 		return berr_set(err, EINVAL, "linux.netDevices: need a new network namespace");
-	return 0;
+	if (netdev_validate(l, err) < 0)
+		return -EINVAL;
+	return linux_attrs_validate(l, err);
 }
 
 int oci_parse_linux(const struct jnode *n, struct spec *s, struct berr **err)

@@ -198,7 +198,13 @@ int process_set_oom_score_adj(const struct spec_process *p, struct berr **err)
 		return 0;
 	snprintf(buf, sizeof(buf), "%d", p->oom_score_adj.v);
 	r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, O_WRONLY);
+	if (r == -EACCES || r == -EPERM)
+		return berr_set(
+			err, -r,
+			"process.oomScoreAdj: %d is below the runtime's own value, and "
+			"lowering it needs CAP_SYS_RESOURCE, which berth-runtime does not have",
+			p->oom_score_adj.v);
 	if (r < 0)
-		return berr_sys(err, -r, "setting oomScoreAdj to %d", p->oom_score_adj.v);
+		return berr_sys(err, -r, "process.oomScoreAdj: setting %d", p->oom_score_adj.v);
 	return 0;
 }
