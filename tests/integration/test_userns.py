@@ -139,7 +139,7 @@ def test_userns_partial_mapping_setgroups(runtime, bundle):
     assert lines[3].split()[1:] == ["2000", "3000"]
 
 
-def unshare_userns_holder(helper_process, extra=()):
+def unshare_userns_holder(helper_process, extra=(), setgroups=None):
     """A process in a new user namespace (root mapped to HOST_BASE) to join by path."""
     if not shutil.which("unshare"):
         oci.skip("unshare (util-linux) is needed")
@@ -148,6 +148,9 @@ def unshare_userns_holder(helper_process, extra=()):
     # unshare execs sleep in place: wait for the exec, then map its ids as root may.
     assert oci.wait_for(lambda: oci.ns_link("user", p.pid) != host and
                         "sleep" in open("/proc/%d/comm" % p.pid).read(), timeout=5)
+    if setgroups:
+        with open("/proc/%d/setgroups" % p.pid, "w") as f:
+            f.write(setgroups)
     for f in ("uid_map", "gid_map"):
         with open("/proc/%d/%s" % (p.pid, f), "w") as m:
             m.write("0 %d 65536\n" % HOST_BASE)
@@ -210,6 +213,16 @@ def test_join_userns_and_netns_by_path(runtime, bundle, helper_process, tmp_path
     assert lines[0] == oci.ns_link("user", holder.pid)
     assert lines[1] == oci.ns_link("net", holder.pid)
     assert lines[2].split() == ["0", str(HOST_BASE), "65536"]
+
+
+def test_join_userns_with_setgroups_denied(runtime, bundle, helper_process):
+    holder = unshare_userns_holder(helper_process, setgroups="deny")
+    join_userns(bundle, holder)
+    chown_tree(bundle.rootfs, HOST_BASE)
+    bundle.set_args(sh("cat /proc/self/setgroups; id -u"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["deny", "0"]
 
 
 def test_new_userns_with_joined_netns(runtime, bundle, netns):
