@@ -154,3 +154,47 @@ def test_rootless_additional_gids_are_refused(rootless):
     assert r.rc != 0
     assert "process.user.additionalGids" in r.err, r.err
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
+
+
+SUBID_BASE = 300000
+
+
+@pytest.fixture
+def subids(rootless_user):
+    """Subordinate ids for the user (/etc/subuid, /etc/subgid), for newuidmap/newgidmap."""
+    if not shutil.which("newuidmap") or not shutil.which("newgidmap"):
+        oci.skip("newuidmap and newgidmap (package uidmap) are needed")
+    line = "%s:%d:65536\n" % (USER, SUBID_BASE)
+    for path in ("/etc/subuid", "/etc/subgid"):
+        text = open(path).read() if os.path.exists(path) else ""
+        if line not in text:
+            with open(path, "a") as f:
+                f.write(line)
+    return SUBID_BASE
+
+
+@pytest.mark.parametrize("gids", [
+    [],
+    pytest.param([5, 100], marks=pytest.mark.berth_only(
+        "runc 1.1.5 refuses additionalGids in any rootless container")),
+])
+def test_rootless_with_subordinate_ids(rootless, rootless_user, subids, gids):
+    """More than its own id: the mappings go through newuidmap/newgidmap, and setgroups
+    stays allowed (additionalGids work)."""
+    runtime, bundle, _ = rootless
+    config = rootless_config(runtime, bundle, sh(
+        "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u; "
+        "grep Groups /proc/self/status"))
+    uid, gid = rootless_user.pw_uid, rootless_user.pw_gid
+    config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": uid, "size": 1},
+                                      {"containerID": 1, "hostID": subids, "size": 65536}]
+    config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": gid, "size": 1},
+                                      {"containerID": 1, "hostID": subids, "size": 65536}]
+    config["process"]["user"]["additionalGids"] = gids
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    lines = [l.split() for l in r.out.splitlines()]
+    assert lines[0] == ["0", str(uid), "1"] and lines[1] == ["1", str(subids), "65536"]
+    assert lines[2] == ["0", str(gid), "1"] and lines[3] == ["1", str(subids), "65536"]
+    assert lines[4] == ["allow"] and lines[5] == ["0"]
+    assert lines[6][1:] == [str(g) for g in gids]
