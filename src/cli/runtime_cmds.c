@@ -87,12 +87,14 @@ static int cmd_spec(struct runtime_ctx *ctx, int argc, char **argv)
 		{"rootless", 0, OPT_BOOL, &rootless, NULL, "a config for rootless containers"},
 		END_OPTS,
 	};
+	_cleanup_free_ char *rootless_text = NULL;
 	const char *text = spec_default_text();
 
 	(void) ctx;
-	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[--bundle DIR]", 0, 0, &pos));
-	if (rootless) {
-		log_error_report("spec: --rootless is not supported yet");
+	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[--bundle DIR] [--rootless]", 0, 0, &pos));
+	if (rootless &&
+	    !(text = rootless_text = spec_default_rootless_text(geteuid(), getegid()))) {
+		log_error_report("spec: out of memory");
 		return 1;
 	}
 	dirfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -65,11 +65,27 @@ static int setup_logging(const struct globals *g)
 	return 0;
 }
 
+/*
+ * As runc: root uses /run/berth; anyone else $XDG_RUNTIME_DIR/berth (their own tmpfs
+ * under /run/user), falling back to /run/berth, where they will get a clear EACCES.
+ */
+static const char *default_root(char **buf)
+{
+	const char *xdg = secure_getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0 || !xdg || xdg[0] != '/')
+		return "/run/berth";
+	if (asprintf(buf, "%s/berth", xdg) < 0)
+		return NULL;
+	return *buf;
+}
+
 int main(int argc, char **argv)
 {
-	struct globals g = {.root = "/run/berth"};
+	struct globals g = {0};
 	const struct opt_def globals[] = {
-		{"root", 0, OPT_STRING, &g.root, "DIR", "state directory (default /run/berth)"},
+		{"root", 0, OPT_STRING, &g.root, "DIR",
+		 "state directory (default /run/berth; $XDG_RUNTIME_DIR/berth when not root)"},
 		{"log", 0, OPT_STRING, &g.log, "FILE", "log to FILE instead of stderr"},
 		{"log-format", 0, OPT_STRING, &g.log_format, "FMT", "log format: text or json"},
 		{"debug", 0, OPT_BOOL, &g.debug, NULL, "log debug messages"},
@@ -83,7 +99,7 @@ int main(int argc, char **argv)
 		{NULL, 0, 0, NULL, NULL, NULL},
 	};
 	struct runtime_ctx ctx = {0};
-	_cleanup_free_ char *msg = NULL;
+	_cleanup_free_ char *msg = NULL, *root_buf = NULL;
 	_cleanup_strv_ char **pos = NULL;
 	const struct runtime_cmd *cmd;
 
@@ -109,6 +125,10 @@ int main(int argc, char **argv)
 	}
 	if (g.systemd_cgroup) {
 		log_error_report("--systemd-cgroup: the systemd cgroup driver is not supported");
+		return 1;
+	}
+	if (!g.root && !(g.root = default_root(&root_buf))) {
+		log_error_report("out of memory");
 		return 1;
 	}
 	ctx.opts.root = g.root;

@@ -89,8 +89,11 @@ static int v1_options(const char *super, struct cgroup_hier *h)
 	return h->options ? 0 : -ENOMEM;
 }
 
-/* Split one mountinfo line; returns 1 for a cgroup line it stored, 0 to skip. */
-static int parse_line(char *line, struct cgroup_hier *h)
+/*
+ * Split one mountinfo line; returns 1 for a cgroup line it stored, 0 to skip. *ret_dev
+ * points at its "major:minor" inside line.
+ */
+static int parse_line(char *line, struct cgroup_hier *h, const char **ret_dev)
 {
 	char *fields[16], *save = NULL, *dash, *fstype, *source, *super;
 	size_t n = 0;
@@ -112,6 +115,7 @@ static int parse_line(char *line, struct cgroup_hier *h)
 		return 0;
 	if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)
 		return 0;
+	*ret_dev = fields[2];
 	unescape(fields[3]);
 	unescape(fields[4]);
 	h->root = strdup(fields[3]);
@@ -149,6 +153,7 @@ static enum cgroup_mode decide_mode(const struct cgroup_layout *l)
 int cgroup_layout_parse(const char *mountinfo, struct cgroup_layout **ret, struct berr **err)
 {
 	_cleanup_free_ char *copy = strdup(mountinfo);
+	_cleanup_strv_ char **seen = NULL;
 	struct cgroup_layout *l = calloc(1, sizeof(*l));
 	char *save = NULL;
 
@@ -156,8 +161,17 @@ int cgroup_layout_parse(const char *mountinfo, struct cgroup_layout **ret, struc
 		goto out_oom;
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		struct cgroup_hier h = {0}, *nv;
-		int r = parse_line(line, &h);
+		const char *dev = NULL;
+		int r = parse_line(line, &h, &dev);
 
+		/*
+		 * A hierarchy seen again is a bind copy (a container's rbind of /sys shows
+		 * up here while its init sets up mounts): the first mount point counts.
+		 */
+		if (r > 0 && strv_contains(seen, dev))
+			r = 0;
+		else if (r > 0 && strv_push_dup(&seen, dev) < 0)
+			r = -ENOMEM;
 		if (r <= 0) {
 			hier_done(&h);
 			if (r < 0)

@@ -86,7 +86,24 @@ static int split_parent(int rootfd, const char *path, const char **ret_base)
 	return safe_mkdir_p_in_root(rootfd, dir, 0755);
 }
 
-static int make_device(int rootfd, const struct spec_device *d, bool in_userns, struct berr **err)
+/*
+ * config-linux.md: a file already at a device's path that is not that device is an
+ * error. The same device is made again, so that fileMode, uid and gid are the config's.
+ */
+static int check_existing(int dir, const char *base, const struct spec_device *d, struct berr **err)
+{
+	struct stat st;
+
+	if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : berr_sys(err, errno, "inspecting '%s'", d->path);
+	if ((st.st_mode & S_IFMT) != type_bits(d->type) ||
+	    (d->type != 'p' && st.st_rdev != makedev((unsigned) d->major, (unsigned) d->minor)))
+		return berr_set(err, EEXIST, "'%s' exists and is not that device", d->path);
+	return 0;
+}
+
+static int make_device(int rootfd, const struct spec_device *d, bool in_userns, bool strict,
+		       struct berr **err)
 {
 	_cleanup_close_ int dir = -1;
 	mode_t mode = d->file_mode.set ? (mode_t) d->file_mode.v : 0666;
@@ -100,6 +117,8 @@ static int make_device(int rootfd, const struct spec_device *d, bool in_userns, 
 	dir = split_parent(rootfd, d->path, &base);
 	if (dir < 0)
 		return berr_sys(err, -dir, "creating the parent of device '%s'", d->path);
+	if (strict && (r = check_existing(dir, base, d, err)) < 0)
+		return r;
 	if (unlinkat(dir, base, 0) < 0 && errno != ENOENT)
 		return berr_sys(err, errno, "replacing '%s'", d->path);
 	if (mknodat(dir, base, type_bits(d->type) | (mode & 07777),
@@ -154,14 +173,14 @@ int devices_setup(int rootfd, const struct spec *s, bool in_userns, struct berr 
 	for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
 		if (listed(s, default_devices[i].path))
 			continue;
-		r = make_device(rootfd, &default_devices[i], in_userns, err);
+		r = make_device(rootfd, &default_devices[i], in_userns, false, err);
 		if (r < 0)
 			return r;
 	}
 	for (size_t i = 0; i < s->linux.n_devices; i++) {
-		r = make_device(rootfd, &s->linux.devices[i], in_userns, err);
+		r = make_device(rootfd, &s->linux.devices[i], in_userns, true, err);
 		if (r < 0)
-			return r;
+			return berr_wrap(err, "linux.devices[%zu]", i);
 	}
 	for (size_t i = 0; i < s->n_mounts; i++)
 		has_devpts |= strcmp(s->mounts[i].destination, "/dev/pts") == 0;

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +76,8 @@ static int run_helper(const char *helper, pid_t pid, const struct id_mappings *m
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return -ENOENT; /* not installed */
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPERM;
 }
 
@@ -83,6 +88,11 @@ static bool maps_only_self(const struct spec_linux *l)
 	       l->gid_mappings.v[0].host_id == getegid();
 }
 
+bool idmap_denies_setgroups(const struct spec_linux *l)
+{
+	return geteuid() != 0 && maps_only_self(l);
+}
+
 int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denied,
 		struct berr **err)
 {
@@ -90,7 +100,7 @@ int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denie
 	int r;
 
 	*ret_setgroups_denied = false;
-	if (geteuid() != 0 && maps_only_self(l)) {
+	if (idmap_denies_setgroups(l)) {
 		/* An unprivileged process may map only itself, and only without setgroups. */
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int) pid);
 		r = write_file_at(AT_FDCWD, path, "deny", O_WRONLY);
@@ -108,10 +118,56 @@ int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denie
 		return 0;
 	}
 	r = run_helper("newuidmap", pid, &l->uid_mappings);
+	if (r >= 0)
+		r = run_helper("newgidmap", pid, &l->gid_mappings);
+	if (r == -ENOENT)
+		return berr_set(err, EPERM,
+				"linux.uidMappings: an unprivileged user may map only its own uid "
+				"and gid (size 1); other mappings need newuidmap and newgidmap "
+				"(package uidmap), which are not installed");
 	if (r < 0)
-		return berr_sys(err, -r, "newuidmap failed for the uid mappings");
-	r = run_helper("newgidmap", pid, &l->gid_mappings);
+		return berr_set(err, EPERM,
+				"linux.uidMappings: newuidmap/newgidmap refused the mappings "
+				"(see /etc/subuid and /etc/subgid)");
+	return 0;
+}
+
+int idmap_userns_fd(const struct id_mappings *uid, const struct id_mappings *gid, int *ret_fd,
+		    struct berr **err)
+{
+	_cleanup_close_ int hold_rd = -1, hold_wr = -1;
+	int pipefd[2], r, fd;
+	char path[64];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return berr_sys(err, errno, "pipe");
+	hold_rd = pipefd[0];
+	hold_wr = pipefd[1];
+	/* A child in a new user namespace that lives until we close the pipe. */
+	pid = (pid_t) syscall(SYS_clone, (unsigned long) (CLONE_NEWUSER | SIGCHLD), NULL, NULL,
+			      NULL, NULL);
+	if (pid < 0)
+		return berr_sys(err, errno, "creating a user namespace for the mapping");
+	if (pid == 0) {
+		char byte;
+
+		(void) close(hold_wr);
+		(void) read(hold_rd, &byte, 1);
+		_exit(0);
+	}
+	r = write_map(pid, "uid_map", uid);
+	if (r >= 0)
+		r = write_map(pid, "gid_map", gid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
+	fd = r < 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (r >= 0 && fd < 0)
+		r = -errno;
+	(void) close(TAKE_FD(hold_wr));
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	if (r < 0)
-		return berr_sys(err, -r, "newgidmap failed for the gid mappings");
+		return berr_sys(err, -r, "writing the mapping");
+	*ret_fd = fd;
 	return 0;
 }

@@ -20,4 +20,18 @@ char *idmap_format(const struct id_mappings *m);
 int idmap_write(pid_t pid, const struct spec_linux *l, bool *ret_setgroups_denied,
 		struct berr **err);
 
+/*
+ * Will idmap_write deny setgroups (unprivileged, mapping only our own ids)? Known before
+ * clone, so that the init knows it cannot call setgroups.
+ */
+bool idmap_denies_setgroups(const struct spec_linux *l);
+
+/*
+ * A user namespace with these mappings (for an idmapped mount: mount_setattr's
+ * MOUNT_ATTR_IDMAP takes one): a child is cloned into a new user namespace, its maps are
+ * written, its namespace opened, and it exits. *ret_fd is owned by the caller.
+ */
+int idmap_userns_fd(const struct id_mappings *uid, const struct id_mappings *gid, int *ret_fd,
+		    struct berr **err);
+
 #endif

@@ -16,12 +16,15 @@
 #include "lib/strv.h"
 #include "runtime/keyring.h"
 #include "runtime/passfds.h"
+#include "runtime/hooks.h"
 #include "runtime/process.h"
+#include "runtime/process_attrs.h"
 #include "runtime/rlimits.h"
 #include "runtime/rootfs.h"
 #include "runtime/security.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
+#include "runtime/sysctl.h"
 
 static int set_names(const struct spec *s, struct berr **err)
 {
@@ -36,20 +39,24 @@ static int set_names(const struct spec *s, struct berr **err)
 /* Namespaces the init joins or creates itself, after the parent let it go. */
 static int enter_namespaces(struct container_ctx *c, struct berr **err)
 {
-	unsigned join = ~(1u << NS_PID); /* pid was joined by the parent, before clone */
+	const struct spec_linux *l = &c->spec->linux;
 	int r;
 
-	if (c->clone_flags & CLONE_NEWUSER) {
+	/* New (ids just mapped by the parent) or joined by the intermediate (spawn.c). */
+	if (l->ns[NS_USER].enabled) {
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			return berr_sys(err, errno, "becoming root in the user namespace");
 	}
-	r = namespaces_join(c->ns_fds, join, err);
+	/* Those not joined by the intermediate (spawn.c); pid never comes here. */
+	r = namespaces_join(c->ns_fds, ~0u, err);
 	if (r < 0)
 		return r;
 	/* After the parent put us in our cgroup, so that it is the namespace's root. */
-	if (c->spec->linux.ns[NS_CGROUP].enabled && !c->spec->linux.ns[NS_CGROUP].path &&
-	    unshare(CLONE_NEWCGROUP) < 0)
+	if (l->ns[NS_CGROUP].enabled && !l->ns[NS_CGROUP].path && unshare(CLONE_NEWCGROUP) < 0)
 		return berr_sys(err, errno, "creating the cgroup namespace");
+	r = namespaces_enter_time(l, err);
+	if (r < 0)
+		return r;
 	return set_names(c->spec, err);
 }
 
@@ -66,8 +73,7 @@ static int wait_for_start(struct container_ctx *c, struct berr **err)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		return berr_sys(err, n < 0 ? errno : EPIPE, "waiting for start");
-	(void) close(c->fifo_fd);
-	c->fifo_fd = -1;
+	/* Kept (close-on-exec) until exec: start waits for it to close (lifecycle_start). */
 	return 0;
 }
 
@@ -91,6 +97,8 @@ static int setup_rootfs_and_terminal(struct container_ctx *c, bool in_userns, st
 	int r;
 
 	r = rootfs_prepare(c, in_userns, &rootfd, err);
+	if (r >= 0)
+		r = hooks_init_create(c, err);
 	if (r >= 0 && terminal && (c->clone_flags & CLONE_NEWNS))
 		r = terminal_console_target(rootfd, &console, err);
 	if (r >= 0 && (c->clone_flags & CLONE_NEWNS))
@@ -99,6 +107,13 @@ static int setup_rootfs_and_terminal(struct container_ctx *c, bool in_userns, st
 		r = terminal_setup(c->console_fd, c->spec->process, console, c->console_proxied,
 				   err);
 	return r;
+}
+
+/* After start, a failure goes back to `start` through the fifo (lifecycle_start). */
+static void report_start_failure(const struct container_ctx *c, const struct berr *err)
+{
+	if (c->fifo_fd >= 0 && err)
+		(void) write(c->fifo_fd, err->msg, strnlen(err->msg, SYNC_MAX_PAYLOAD));
 }
 
 static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env, struct berr **err)
@@ -111,12 +126,15 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 	if (r < 0)
 		return r;
 	if ((r = enter_namespaces(c, err)) < 0 || (r = security_set_labels(p, err)) < 0 ||
+	    (r = sysctl_apply(c->spec, err)) < 0 ||
 	    (!c->no_new_keyring && (r = keyring_join_session(c->id, true, in_userns, err)) < 0))
 		return r;
 	c->host_pid = host_pid();
 	if ((r = setup_rootfs_and_terminal(c, in_userns, err)) < 0)
 		return r;
+	/* While privileged, and at create: a refused priority fails create, not start. */
 	if ((r = rlimits_apply(p->rlimits, p->n_rlimits, err)) < 0 ||
+	    (r = process_attrs_apply(p, err)) < 0 ||
 	    (r = process_prepare_exec(p, ret_path, ret_env, err)) < 0)
 		return r;
 	if (passfds_listen_env(ret_env, c->listen_fds) < 0)
@@ -160,13 +178,21 @@ _Noreturn void container_init(struct container_ctx *c)
 	r = wait_for_start(c, &err);
 	if (r < 0)
 		goto fail;
+	/*
+	 * startContainer hooks run in the container's namespaces before the user process;
+	 * still as root there (security_apply_before_exec switches the user last).
+	 */
+	if ((r = hooks_init_start(c, &err)) < 0)
+		goto fail;
 	/* Only stdio and preserved fds may reach the container (CVE-2024-21626). */
 	r = fd_cloexec_from(3 + c->preserve_fds);
 	if (r < 0) {
 		berr_sys(&err, -r, "closing the runtime's file descriptors");
 		goto fail;
 	}
-	r = security_apply_before_exec(&c->sec, p, path, !c->setgroups_denied, &st, &err);
+	r = linux_attrs_apply(&c->spec->linux, &err);
+	if (r >= 0)
+		r = security_apply_before_exec(&c->sec, p, path, !c->setgroups_denied, &st, &err);
 	if (r < 0)
 		goto fail;
 	execve(path, p->args, env);
@@ -174,7 +200,9 @@ _Noreturn void container_init(struct container_ctx *c)
 fail:
 	/* Before ready the parent reports it; after, `create` may be gone: say it here too. */
 	sync_send_error(c->sync_fd, err);
-	if (ready && !parent_listens && err)
+	if (ready && !parent_listens && err) {
+		report_start_failure(c, err);
 		dprintf(STDERR_FILENO, "berth-runtime: %s\n", err->msg);
+	}
 	_exit(127);
 }

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -16,6 +17,7 @@
 #include "lib/cleanup.h"
 #include "runtime/cgroup.h"
 #include "runtime/lifecycle_cgroup.h"
+#include "runtime/lifecycle_hooks.h"
 #include "runtime/state.h"
 
 /* How long delete --force waits for a killed init to go. */
@@ -175,6 +177,7 @@ int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, 
 {
 	_cleanup_close_ int rootfd = -1, dirfd = -1;
 	_cleanup_state_ struct container_state *st = NULL;
+	_cleanup_spec_ struct spec *saved = NULL;
 	enum container_status status;
 	int r;
 
@@ -212,7 +215,20 @@ int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, 
 		if (r < 0)
 			return r;
 	}
-	return destroy(rootfd, st, err);
+	/* Read before the state dir goes: poststop runs once the container is gone. */
+	r = lifecycle_saved_config(dirfd, "\"poststop\"", &saved, err);
+	if (r < 0 && ro->warn && *err) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s: poststop hooks not run", (*err)->msg);
+		ro->warn(msg);
+	}
+	berr_clear(err);
+	r = destroy(rootfd, st, err);
+	if (r < 0)
+		return r;
+	lifecycle_poststop(saved, st, ro->warn);
+	return 0;
 }
 
 int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata, struct berr **err)

@@ -20,6 +20,10 @@
 #include "lib/strv.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/exec_fifo.h"
+#include "runtime/hooks.h"
+#include "runtime/lifecycle_hooks.h"
+#include "runtime/mounts.h"
 #include "runtime/idmap.h"
 #include "runtime/process.h"
 #include "runtime/security.h"
@@ -28,6 +32,9 @@
 #include "runtime/support.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
+#include "runtime/netdev.h"
+#include "runtime/process_attrs.h"
+#include "runtime/sysctl.h"
 
 /* Everything create makes, so that a failure can undo it in reverse order. */
 struct creation {
@@ -41,12 +48,15 @@ struct creation {
 	int fifo_fd;
 	int console[2]; /* [0] ours (foreground terminal), [1] the init's */
 	int listen_fds;
-	char *config_text; /* snapshot for `exec` */
+	char *config_text; /* config.json as read: saved in the state dir for exec, delete */
 	size_t config_len;
 	pid_t pid;
 	struct cgroup_manager *cg;
 	struct container_state st;
 	struct container_ctx ctx;
+	int *idmap_trees;   /* idmapped mount trees made before clone (mounts.h) */
+	bool hooks_started; /* create-phase hooks ran: poststop must run on failure */
+	warn_fn warn;
 };
 
 static void creation_init(struct creation *cr)
@@ -72,6 +82,7 @@ static void creation_done(struct creation *cr)
 		}
 	namespaces_close(cr->ctx.ns_fds);
 	security_plan_done(&cr->ctx.sec);
+	cr->idmap_trees = mounts_close_trees(cr->idmap_trees, cr->spec ? cr->spec->n_mounts : 0);
 	cr->cg = cgroup_manager_free(cr->cg);
 	free(cr->st.cgroup_path);
 	cr->st.cgroup_path = NULL;
@@ -105,6 +116,10 @@ static int load_bundle(const struct runtime_opts *ro, const struct create_opts *
 	r = support_check(cr->spec, o->detach, o->console_socket != NULL, ro->warn, err);
 	if (r < 0)
 		return r;
+	if (sysctl_check_host_netns(cr->spec, err) < 0 ||
+	    memory_policy_check_nodes(&cr->spec->linux, err) < 0 ||
+	    netdev_check_present(&cr->spec->linux, err) < 0)
+		return berr_wrap(err, "config.json");
 	if (asprintf(&cr->rootfs, "%s%s%s", cr->spec->root_path[0] == '/' ? "" : cr->bundle,
 		     cr->spec->root_path[0] == '/' ? "" : "/", cr->spec->root_path) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
@@ -127,6 +142,28 @@ static int make_fifo(struct creation *cr, struct berr **err)
 	if (cr->fifo_fd < 0)
 		return berr_sys(err, errno, "opening %s", STATE_FIFO);
 	return 0;
+}
+
+/*
+ * Wait for the init to be ready. On the way it may ask for the create hooks (SYNC_HOOKS):
+ * prestart and createRuntime run here, in the runtime namespace, between its mounts and
+ * its pivot_root (hooks.h).
+ */
+static int await_ready(struct creation *cr, struct berr **err)
+{
+	uint32_t got = 0;
+	int r;
+
+	r = sync_expect_either(cr->sync[0], SYNC_READY, SYNC_HOOKS, &got, err);
+	if (r < 0 || got == SYNC_READY)
+		return r;
+	cr->hooks_started = true;
+	r = lifecycle_create_hooks(cr->spec, &cr->st, err);
+	if (r < 0)
+		return r;
+	if (sync_send(cr->sync[0], SYNC_HOOKS_DONE, NULL, 0) < 0)
+		return berr_sys(err, errno, "resuming the init after the hooks");
+	return sync_expect(cr->sync[0], SYNC_READY, NULL, 0, NULL, err);
 }
 
 static void fill_state(const struct create_opts *o, struct creation *cr)
@@ -160,7 +197,7 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 	c->parent_only_fds[0] = cr->root_fd;
 	c->parent_only_fds[1] = cr->dir_fd;
 	c->fifo_fd = cr->fifo_fd;
-	c->clone_flags = namespaces_new_flags(&cr->spec->linux) & ~CLONE_NEWCGROUP;
+	c->clone_flags = namespaces_clone_flags(&cr->spec->linux);
 	c->cgroup_fd = cgroup_clone_fd(cr->cg);
 	c->preserve_fds = cr->listen_fds + o->preserve_fds;
 	c->listen_fds = cr->listen_fds;
@@ -168,6 +205,9 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 	c->console_proxied = cr->console[0] >= 0;
 	c->no_pivot = o->no_pivot;
 	c->no_new_keyring = o->no_new_keyring;
+	c->idmap_trees = cr->idmap_trees;
+	c->setgroups_denied =
+		(c->clone_flags & CLONE_NEWUSER) && idmap_denies_setgroups(&cr->spec->linux);
 }
 
 /* Clone the init and walk it through setup until it is ready. */
@@ -180,7 +220,8 @@ static int spawn_init(struct creation *cr, struct berr **err)
 	security_plan_done(&cr->ctx.sec);
 	if (r < 0)
 		return r;
-	cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
+	if (cr->cg)
+		cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
 	(void) close(cr->sync[1]);
 	cr->sync[1] = -1;
 	if (cr->console[1] >= 0) {
@@ -199,15 +240,15 @@ static int spawn_init(struct creation *cr, struct berr **err)
 		r = idmap_write(cr->pid, &cr->spec->linux, &cr->ctx.setgroups_denied, err);
 		if (r < 0)
 			return r;
-		if (cr->ctx.setgroups_denied)
-			return berr_set(err, ENOTSUP, "rootless containers are not supported yet");
 	}
-	r = cr->cg->ops->enter(cr->cg, cr->pid, err);
-	if (r < 0 || (r = process_set_oom_score_adj(cr->pid, cr->spec->process, err)) < 0)
+	if (cr->cg && (r = cr->cg->ops->enter(cr->cg, cr->pid, err)) < 0)
+		return r;
+	if ((r = process_set_oom_score_adj(cr->pid, cr->spec->process, err)) < 0 ||
+	    (r = netdev_move_all(&cr->spec->linux, cr->pid, err)) < 0)
 		return r;
 	if (sync_send(cr->sync[0], SYNC_GO, NULL, 0) < 0)
 		return berr_sys(err, errno, "starting the init");
-	return sync_expect(cr->sync[0], SYNC_READY, NULL, 0, NULL, err);
+	return await_ready(cr, err);
 }
 
 int lifecycle_write_pid_file(const char *path, pid_t pid, struct berr **err)
@@ -231,6 +272,28 @@ int lifecycle_write_pid_file(const char *path, pid_t pid, struct berr **err)
 	return 0;
 }
 
+/*
+ * Rootless, without a delegated cgroup: go on without one, as `runc --rootless` does,
+ * after undoing what create made in the hierarchies that let us.
+ */
+static int skip_cgroup(struct creation *cr, struct berr **err)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "cgroup '%s': %s; running without a cgroup (rootless)%s",
+		 cr->st.cgroup_path, *err ? (*err)->msg : "not permitted",
+		 cr->spec->linux.resources.set ? ", linux.resources not applied" : "");
+	berr_clear(err);
+	if (cr->warn)
+		cr->warn(msg);
+	(void) cr->cg->ops->destroy(cr->cg, NULL);
+	cr->cg = cgroup_manager_free(cr->cg);
+	cr->st.cgroup_created = false;
+	free(cr->st.cgroup_path);
+	cr->st.cgroup_path = NULL;
+	return 0;
+}
+
 /* The container's cgroup, made and limited before the init exists. */
 static int setup_cgroup(const struct runtime_opts *ro, const struct create_opts *o,
 			struct creation *cr, struct berr **err)
@@ -246,6 +309,8 @@ static int setup_cgroup(const struct runtime_opts *ro, const struct create_opts 
 	cr->st.cgroup_created = true;
 	cr->cg->warn = ro->warn;
 	r = cr->cg->ops->create(cr->cg, err);
+	if (r < 0 && geteuid() != 0 && (r == -EACCES || r == -EPERM || r == -EROFS))
+		return skip_cgroup(cr, err);
 	if (r < 0)
 		return r;
 	r = cr->cg->ops->apply(cr->cg, &cr->spec->linux.resources, err);
@@ -265,6 +330,9 @@ static void creation_abort(const struct create_opts *o, struct creation *cr)
 		(void) cr->cg->ops->destroy(cr->cg, NULL);
 	if (cr->dir_fd >= 0)
 		(void) state_dir_remove(cr->root_fd, o->id);
+	/* runtime.md: a failed hook stops the container and goes on at delete's steps. */
+	if (cr->hooks_started)
+		lifecycle_poststop(cr->spec, &cr->st, cr->warn);
 }
 
 /* The fds that pass into the container, and where its terminal goes. */
@@ -283,6 +351,8 @@ static int open_passed_fds(const struct create_opts *o, struct creation *cr, str
 	return terminal_socketpair(&cr->console[0], &cr->console[1], err);
 }
 
+/* The config as create read it, for the commands that come later (exec, poststart,
+ * poststop): later edits of the bundle must not change the container. */
 static int save_config(struct creation *cr, struct berr **err)
 {
 	int r = write_file_atomic_at(cr->dir_fd, STATE_CONFIG, cr->config_text, cr->config_len,
@@ -298,6 +368,7 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 
 	if (!state_id_valid(o->id))
 		return berr_set(err, EINVAL, "invalid container id '%s'", o->id);
+	cr->warn = ro->warn;
 	if ((r = load_bundle(ro, o, cr, err)) < 0 || (r = open_passed_fds(o, cr, err)) < 0 ||
 	    (r = state_root_open(ro->root, true, &cr->root_fd, err)) < 0 ||
 	    (r = state_dir_create(cr->root_fd, o->id, &cr->dir_fd, err)) < 0)
@@ -307,6 +378,7 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 		goto out_abort;
 	if ((r = setup_cgroup(ro, o, cr, err)) < 0 || (!run_mode && (r = make_fifo(cr, err)) < 0) ||
 	    (r = namespaces_open_paths(&cr->spec->linux, cr->ctx.ns_fds, err)) < 0 ||
+	    (r = mounts_prepare_idmapped(cr->spec, cr->bundle_fd, &cr->idmap_trees, err)) < 0 ||
 	    (r = sync_pair(cr->sync, err)) < 0 ||
 	    (r = security_prepare(cr->spec, cr->spec->process, cr->root_fd, &cr->ctx.sec, err)) < 0)
 		goto out_abort;
@@ -337,7 +409,7 @@ int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o,
 
 int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr **err)
 {
-	_cleanup_close_ int rootfd = -1, dirfd = -1, fifo = -1;
+	_cleanup_close_ int rootfd = -1, dirfd = -1;
 	_cleanup_state_ struct container_state *st = NULL;
 	enum container_status status;
 	int r;
@@ -352,15 +424,13 @@ int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr *
 	if (status != STATUS_CREATED)
 		return berr_set(err, EINVAL, "cannot start container '%s': it is %s, not created",
 				id, status_name(status));
-	fifo = openat(dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fifo < 0)
-		return berr_sys(err, errno == ENXIO ? ESRCH : errno,
-				"cannot start container '%s': its init is not waiting", id);
-	if (write(fifo, "0", 1) != 1)
-		return berr_sys(err, errno, "cannot start container '%s'", id);
-	(void) unlinkat(dirfd, STATE_FIFO, 0);
+	r = exec_fifo_start(dirfd, id, err);
+	if (r < 0)
+		return r;
 	st->phase = STATUS_RUNNING;
-	return state_save(dirfd, st, err);
+	if ((r = state_save(dirfd, st, err)) < 0)
+		return r;
+	return lifecycle_poststart_saved(dirfd, st, err);
 }
 
 /* run: the init is our child; tell it to start and see it exec (the sync socket closes). */
@@ -411,7 +481,10 @@ int lifecycle_run(const struct runtime_opts *ro, const struct create_opts *o, in
 	r = run_start(&cr, err);
 	if (r >= 0 && cr.console[0] >= 0)
 		r = start_proxy(&cr, &tp, err);
+	if (r >= 0)
+		r = lifecycle_poststart(cr.spec, &cr.st, err);
 	if (r < 0) {
+		cr.hooks_started = true; /* past start: poststop runs whatever failed */
 		creation_abort(o, &cr);
 		goto out;
 	}

@@ -38,4 +38,18 @@ int mounts_check_fs_type(int fd, const char *type, struct berr **err);
 /* The MOUNT_ATTR_* equivalent of per-mount MS_* flags. */
 uint64_t mounts_ms_to_attr(unsigned long ms);
 
+/*
+ * Before clone, as the host's root (only it may idmap a host filesystem): for every
+ * mount with idmap or ridmap, clone its source as a detached tree and apply
+ * MOUNT_ATTR_IDMAP (recursively for ridmap) with the mount's own mappings, or else the
+ * container's (a user namespace made for them, or the one joined by path). *ret_trees
+ * gets one fd per mount (-1 for the others), or NULL when no mount is idmapped; free it
+ * with mounts_close_trees. Errors name the mount ("mounts[2]: ...").
+ */
+int mounts_prepare_idmapped(const struct spec *s, int bundle_fd, int **ret_trees,
+			    struct berr **err);
+
+/* Close the fds of trees (n of them) and free it; NULL is fine. Returns NULL. */
+int *mounts_close_trees(int *trees, size_t n);
+
 #endif

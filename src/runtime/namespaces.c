@@ -3,11 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/fd.h"
 #include "runtime/oci_config.h"
 
 #ifndef CLONE_NEWTIME
@@ -84,4 +87,43 @@ int namespaces_new_flags(const struct spec_linux *l)
 		if (l->ns[t].enabled && !l->ns[t].path)
 			flags |= ns_info[t].clone_flag;
 	return flags;
+}
+
+static bool has_time_offsets(const struct spec_linux *l)
+{
+	return l->time_boottime.set || l->time_monotonic.set;
+}
+
+int namespaces_clone_flags(const struct spec_linux *l)
+{
+	int flags = namespaces_new_flags(l) & ~CLONE_NEWCGROUP;
+
+	if (has_time_offsets(l))
+		flags &= ~CLONE_NEWTIME;
+	return flags;
+}
+
+int namespaces_enter_time(const struct spec_linux *l, struct berr **err)
+{
+	_cleanup_close_ int fd = -1;
+	char text[160];
+	int r;
+
+	if (!has_time_offsets(l))
+		return 0;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return berr_sys(err, errno, "creating the time namespace");
+	snprintf(text, sizeof(text),
+		 "monotonic %" PRId64 " %" PRIu32 "\nboottime %" PRId64 " %" PRIu32 "\n",
+		 l->time_monotonic.secs, l->time_monotonic.nanosecs, l->time_boottime.secs,
+		 l->time_boottime.nanosecs);
+	r = write_file_at(AT_FDCWD, "/proc/self/timens_offsets", text, O_WRONLY);
+	if (r < 0)
+		return berr_sys(err, -r, "linux.timeOffsets: writing the offsets");
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, errno, "opening the new time namespace");
+	if (setns(fd, CLONE_NEWTIME) < 0)
+		return berr_sys(err, errno, "entering the time namespace");
+	return 0;
 }

@@ -55,4 +55,20 @@ int namespaces_join(int fds[_NS_TYPE_MAX], unsigned types, struct berr **err);
 /* CLONE_NEW* flags for the namespaces the config asks to create (no path). */
 int namespaces_new_flags(const struct spec_linux *l);
 
+/*
+ * The CLONE_NEW* flags to clone the init with: the new namespaces except the cgroup one
+ * (the init unshares it once it is in its cgroup) and a time namespace with offsets
+ * (its offsets can only be written before a process enters it: see
+ * namespaces_enter_time).
+ */
+int namespaces_clone_flags(const struct spec_linux *l);
+
+/*
+ * In the init: create the time namespace with linux.timeOffsets. unshare(CLONE_NEWTIME)
+ * only makes it the namespace of our children; the offsets are written while it is
+ * still empty, then setns() into time_for_children moves the init itself in. No-op
+ * without offsets.
+ */
+int namespaces_enter_time(const struct spec_linux *l, struct berr **err);
+
 #endif

@@ -14,6 +14,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "runtime/mount_opts.h"
+#include "runtime/sysctl.h"
 
 /* config.json larger than this is refused rather than read into memory. */
 #define CONFIG_MAX_SIZE (16u << 20)
@@ -211,6 +212,15 @@ static int parse_mount(const struct jnode *e, struct spec_mount *m, struct berr 
 	if (m->uid_mappings.v && !m->opts.idmap)
 		return jnode_err(e, err, EINVAL,
 				 "uidMappings given without the 'idmap' or 'ridmap' option");
+	if (m->opts.tmpcopyup && (!m->type || strcmp(m->type, "tmpfs") != 0)) {
+		jnode_member(e, "options", &sub);
+		return jnode_err(&sub, err, EINVAL, "'tmpcopyup' is only for tmpfs mounts");
+	}
+	if (m->opts.idmap && !(m->opts.bind || (m->type && strcmp(m->type, "bind") == 0))) {
+		jnode_member(e, "options", &sub);
+		return jnode_err(&sub, err, EINVAL, "'%s' is only supported on bind mounts",
+				 m->opts.ridmap ? "ridmap" : "idmap");
+	}
 	return 0;
 }
 
@@ -363,7 +373,17 @@ static int validate(struct spec *s, struct berr **err)
 				has_host ? "hostname" : "domainname");
 	if (s->process && s->process->user.n_additional_gids > 65536)
 		return berr_set(err, E2BIG, "process.user.additionalGids: more than 65536");
-	return 0;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+
+		/* config.md: no mapping of its own and no user namespace is an error. */
+		if (m->opts.idmap && !m->uid_mappings.n && !ns[NS_USER].enabled)
+			return berr_set(err, EINVAL,
+					"mounts[%zu].options: '%s' needs the mount's uidMappings "
+					"and gidMappings, or a user namespace",
+					i, m->opts.ridmap ? "ridmap" : "idmap");
+	}
+	return sysctl_validate(s, err);
 }
 
 int oci_config_parse(const char *text, size_t len, struct spec **ret, struct berr **err)

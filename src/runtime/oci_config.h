@@ -171,6 +171,8 @@ struct spec_process {
 	struct spec_scheduler scheduler;
 	char *exec_cpu_affinity_initial;
 	char *exec_cpu_affinity_final;
+	/* What parsing ignored with a warning (config.md: unknown capabilities). */
+	char **warnings;
 };
 
 struct spec_namespace {

@@ -12,6 +12,8 @@
 #include "lib/strv.h"
 #include "runtime/mount_opts.h"
 #include "runtime/namespaces.h"
+#include "runtime/netdev.h"
+#include "runtime/process_attrs.h"
 
 static int parse_namespaces(const struct jnode *l, struct spec_linux *out, struct berr **err)
 {
@@ -384,17 +386,20 @@ static int validate_linux(const struct spec_linux *l, struct berr **err)
 
 	if ((l->uid_mappings.n || l->gid_mappings.n) && !user->enabled)
 		return berr_set(err, EINVAL,
-				"uidMappings: given without a user namespace in namespaces");
+				"linux.%s: given without a user namespace in linux.namespaces",
+				l->uid_mappings.n ? "uidMappings" : "gidMappings");
 	if (user->enabled && !user->path && (!l->uid_mappings.n || !l->gid_mappings.n))
-		return berr_set(
-			err, EINVAL,
-			"uidMappings: a new user namespace needs uidMappings and gidMappings");
+		return berr_set(err, EINVAL,
+				"linux.%s: a new user namespace needs uidMappings and gidMappings",
+				l->uid_mappings.n ? "gidMappings" : "uidMappings");
 	if ((l->time_boottime.set || l->time_monotonic.set) &&
 	    (!l->ns[NS_TIME].enabled || l->ns[NS_TIME].path))
-		return berr_set(err, EINVAL, "timeOffsets: need a new time namespace");
+		return berr_set(err, EINVAL, "linux.timeOffsets: need a new time namespace");
 	if (l->n_net_devices && (!l->ns[NS_NET].enabled || l->ns[NS_NET].path))
-		return berr_set(err, EINVAL, "netDevices: need a new network namespace");
-	return 0;
+		return berr_set(err, EINVAL, "linux.netDevices: need a new network namespace");
+	if (netdev_validate(l, err) < 0)
+		return -EINVAL;
+	return linux_attrs_validate(l, err);
 }
 
 int oci_parse_linux(const struct jnode *n, struct spec *s, struct berr **err)
@@ -408,8 +413,7 @@ int oci_parse_linux(const struct jnode *n, struct spec *s, struct berr **err)
 	r = parse_linux_sections(n, &s->linux, err);
 	if (r < 0)
 		return r;
-	r = validate_linux(&s->linux, err);
-	return r < 0 ? berr_wrap(err, "linux") : 0;
+	return validate_linux(&s->linux, err);
 }
 
 void spec_linux_done(struct spec_linux *l)

@@ -3,13 +3,16 @@
 #include "runtime/oci_config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
+#include "runtime/affinity.h"
 #include "runtime/caps.h"
+#include "runtime/process_attrs.h"
 #include "runtime/rlimits.h"
 
 struct name_value {
@@ -105,7 +108,17 @@ static int parse_user(const struct jnode *p, struct spec_user *u, struct berr **
 	return 0;
 }
 
-static int parse_cap_set(const struct jnode *caps, const char *key, uint64_t *ret,
+static int warn_unknown_cap(const struct jnode *e, const char *name, char ***warnings)
+{
+	_cleanup_free_ char *path = jnode_path(e);
+	char *msg = NULL;
+
+	if (!path || asprintf(&msg, "%s: unknown capability '%s', ignoring", path, name) < 0)
+		return -ENOMEM;
+	return strv_consume(warnings, msg);
+}
+
+static int parse_cap_set(const struct jnode *caps, const char *key, uint64_t *ret, char ***warnings,
 			 struct berr **err)
 {
 	struct jnode set;
@@ -129,8 +142,16 @@ static int parse_cap_set(const struct jnode *caps, const char *key, uint64_t *re
 		if (r < 0)
 			return r;
 		cap = cap_from_name(name);
-		if (cap < 0)
-			return jnode_err(&e, err, EINVAL, "unknown capability '%s'", name);
+		/*
+		 * config.md: a capability that cannot be mapped to the kernel MUST be
+		 * logged as a warning, and runtimes SHOULD NOT fail for it (as runc).
+		 */
+		if (cap < 0) {
+			r = warn_unknown_cap(&e, name, warnings);
+			if (r < 0)
+				return berr_set(err, -r, "out of memory");
+			continue;
+		}
 		*ret |= 1ULL << cap;
 	}
 	return 0;
@@ -148,11 +169,11 @@ static int parse_capabilities(const struct jnode *p, struct spec_process *proc, 
 	if (!jnode_is_object(&caps))
 		return jnode_err(&caps, err, EINVAL, "must be an object");
 	proc->has_capabilities = true;
-	if ((r = parse_cap_set(&caps, "bounding", &c->bounding, err)) < 0 ||
-	    (r = parse_cap_set(&caps, "effective", &c->effective, err)) < 0 ||
-	    (r = parse_cap_set(&caps, "inheritable", &c->inheritable, err)) < 0 ||
-	    (r = parse_cap_set(&caps, "permitted", &c->permitted, err)) < 0 ||
-	    (r = parse_cap_set(&caps, "ambient", &c->ambient, err)) < 0)
+	if ((r = parse_cap_set(&caps, "bounding", &c->bounding, &proc->warnings, err)) < 0 ||
+	    (r = parse_cap_set(&caps, "effective", &c->effective, &proc->warnings, err)) < 0 ||
+	    (r = parse_cap_set(&caps, "inheritable", &c->inheritable, &proc->warnings, err)) < 0 ||
+	    (r = parse_cap_set(&caps, "permitted", &c->permitted, &proc->warnings, err)) < 0 ||
+	    (r = parse_cap_set(&caps, "ambient", &c->ambient, &proc->warnings, err)) < 0)
 		return r;
 	return 0;
 }
@@ -308,11 +329,12 @@ static int check_cpu_list(const struct jnode *aff, const char *key, const char *
 			  struct berr **err)
 {
 	struct jnode m;
+	cpu_set_t set;
 
-	if (!v || strspn(v, "0123456789, -") == strlen(v))
+	if (!v || !*v || affinity_parse(v, key, &set, NULL) == 0)
 		return 0;
 	jnode_member(aff, key, &m);
-	return jnode_err(&m, err, EINVAL, "'%s' is not a CPU list", v);
+	return jnode_err(&m, err, EINVAL, "'%s' is not a CPU list like '0-3,7'", v);
 }
 
 static int parse_affinity(const struct jnode *p, struct spec_process *proc, struct berr **err)
@@ -398,8 +420,8 @@ static int parse_process_fields(const struct jnode *p, struct spec_process *proc
 	GET_OPT(jnode_get_int32, p, "oomScoreAdj", proc->oom_score_adj);
 	if (proc->oom_score_adj.set &&
 	    (proc->oom_score_adj.v < -1000 || proc->oom_score_adj.v > 1000))
-		return berr_set(err, EINVAL, "oomScoreAdj: must be between -1000 and 1000");
-	return 0;
+		return berr_set(err, EINVAL, "process.oomScoreAdj: must be between -1000 and 1000");
+	return process_attrs_validate(proc, err);
 }
 
 int oci_parse_process(const struct jnode *p, struct spec_process **ret, struct berr **err)
@@ -435,6 +457,7 @@ void spec_process_done(struct spec_process *p)
 	free(p->selinux_label);
 	free(p->exec_cpu_affinity_initial);
 	free(p->exec_cpu_affinity_final);
+	strv_free(p->warnings);
 }
 
 struct spec_process *spec_process_free(struct spec_process *p)

@@ -141,12 +141,27 @@ static int enter_cwd(const char *cwd, struct berr **err)
 	return 0;
 }
 
+/* A user namespace joined by path may have setgroups denied by its creator. */
+static bool setgroups_denied_here(void)
+{
+	_cleanup_free_ char *text = NULL;
+
+	return read_file_at(AT_FDCWD, "/proc/self/setgroups", 64, &text, NULL) >= 0 &&
+	       strncmp(text, "deny", 4) == 0;
+}
+
 static int set_ids(const struct spec_process *p, bool setgroups_allowed, struct berr **err)
 {
 	const struct spec_user *u = &p->user;
 
+	if (!setgroups_allowed && u->n_additional_gids)
+		return berr_set(
+			err, EPERM,
+			"process.user.additionalGids: cannot be set: setgroups is denied in "
+			"this user namespace (rootless, mapping only the caller's ids)");
 	if (setgroups_allowed &&
-	    setgroups(u->n_additional_gids, (const gid_t *) u->additional_gids) < 0)
+	    setgroups(u->n_additional_gids, (const gid_t *) u->additional_gids) < 0 &&
+	    !(errno == EPERM && !u->n_additional_gids && setgroups_denied_here()))
 		return berr_sys(err, errno, "setting additional groups");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return berr_sys(err, errno, "setting gid %u", u->gid);
@@ -215,7 +230,13 @@ int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct be
 	else
 		snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
 	r = write_file_at(AT_FDCWD, path, buf, O_WRONLY);
+	if (r == -EACCES || r == -EPERM)
+		return berr_set(
+			err, -r,
+			"process.oomScoreAdj: %d is below the runtime's own value, and "
+			"lowering it needs CAP_SYS_RESOURCE, which berth-runtime does not have",
+			p->oom_score_adj.v);
 	if (r < 0)
-		return berr_sys(err, -r, "setting oomScoreAdj to %d", p->oom_score_adj.v);
+		return berr_sys(err, -r, "process.oomScoreAdj: setting %d", p->oom_score_adj.v);
 	return 0;
 }

@@ -52,16 +52,24 @@ int rootfs_prepare(const struct container_ctx *c, bool in_userns, int *ret_rootf
 }
 
 /*
- * pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
+ * pivot_root(".", ".") stacks the old root on top of the new one; unmounting it then
  * drops it, with no put_old directory needed inside the rootfs. The old root is made
- * rslave first so the detach cannot propagate unmounts to the host.
+ * rslave first so the detach cannot propagate unmounts to the host. Which of the two
+ * "." names after pivot_root is the kernel's business: we fchdir to the old root
+ * explicitly, or the rslave would hit the container's own mounts (and undo "shared").
  */
 static int do_pivot(int rootfd, struct berr **err)
 {
+	_cleanup_close_ int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (oldroot < 0)
+		return berr_sys(err, errno, "opening the old root");
 	if (fchdir(rootfd) < 0)
 		return berr_sys(err, errno, "entering the rootfs");
 	if (sys_pivot_root(".", ".") < 0)
 		return berr_sys(err, errno, "pivot_root");
+	if (fchdir(oldroot) < 0)
+		return berr_sys(err, errno, "entering the old root");
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return berr_sys(err, errno, "making the old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)

@@ -3,7 +3,15 @@
 #ifndef BERTH_RUNTIME_SPEC_DEFAULT_H
 #define BERTH_RUNTIME_SPEC_DEFAULT_H
 
+#include <sys/types.h>
+
 /* The default config (tab-indented JSON text, static). */
 const char *spec_default_text(void);
+
+/*
+ * The rootless config (`spec --rootless`, as runc's) for a caller with these ids: a user
+ * namespace mapping them to root. Malloc'd, NULL on OOM.
+ */
+char *spec_default_rootless_text(uid_t uid, gid_t gid);
 
 #endif

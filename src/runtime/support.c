@@ -2,89 +2,29 @@
 #include "runtime/support.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/strv.h"
+#include "runtime/caps.h"
 
 struct unapplied {
 	const char *field;
 	bool (*is_set)(const struct spec *s);
 };
 
-static bool has_io_priority(const struct spec *s)
-{
-	return s->process && s->process->io_priority.set;
-}
-static bool has_scheduler(const struct spec *s)
-{
-	return s->process && s->process->scheduler.set;
-}
-static bool has_affinity(const struct spec *s)
-{
-	return s->process &&
-	       (s->process->exec_cpu_affinity_initial || s->process->exec_cpu_affinity_final);
-}
-static bool has_personality(const struct spec *s)
-{
-	return s->linux.has_personality;
-}
 static bool has_intel_rdt(const struct spec *s)
 {
 	return s->linux.has_intel_rdt;
 }
-static bool has_memory_policy(const struct spec *s)
-{
-	return s->linux.has_memory_policy;
-}
-static bool has_net_devices(const struct spec *s)
-{
-	return s->linux.n_net_devices > 0;
-}
-static bool has_sysctl(const struct spec *s)
-{
-	return s->linux.n_sysctl > 0;
-}
-static bool has_hooks(const struct spec *s)
-{
-	for (int k = 0; k < _HOOK_KIND_MAX; k++)
-		if (s->hooks[k].n)
-			return true;
-	return false;
-}
-static bool has_idmap_mounts(const struct spec *s)
-{
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (s->mounts[i].opts.idmap)
-			return true;
-	return false;
-}
-static bool has_tmpcopyup(const struct spec *s)
-{
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (s->mounts[i].opts.tmpcopyup)
-			return true;
-	return false;
-}
-static bool has_time_offsets(const struct spec *s)
-{
-	return s->linux.time_boottime.set || s->linux.time_monotonic.set;
-}
 
+/* Fields berth recognises but does not apply (intelRdt is then refused, not warned). */
 static const struct unapplied unapplied[] = {
-	{"process.ioPriority", has_io_priority},
-	{"process.scheduler", has_scheduler},
-	{"process.execCPUAffinity", has_affinity},
-	{"linux.personality", has_personality},
 	{"linux.intelRdt", has_intel_rdt},
-	{"linux.memoryPolicy", has_memory_policy},
-	{"linux.netDevices", has_net_devices},
-	{"linux.sysctl", has_sysctl},
-	{"hooks", has_hooks},
-	{"mounts[].options: idmap", has_idmap_mounts},
-	{"mounts[].options: tmpcopyup", has_tmpcopyup},
-	{"linux.timeOffsets", has_time_offsets},
 };
 
 bool support_field_applied(const char *field)
@@ -122,6 +62,50 @@ int support_check_terminal(const struct spec_process *p, const char *what, bool 
 	return 0;
 }
 
+/*
+ * config-linux.md: intelRdt without a mounted resctrl filesystem MUST be an error. berth
+ * does not drive resctrl yet, so with one it is an error too, never silently ignored.
+ */
+static int intel_rdt_refuse(struct berr **err)
+{
+	_cleanup_free_ char *mountinfo = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16u << 20, &mountinfo, NULL) >= 0 &&
+	    !strstr(mountinfo, " - resctrl "))
+		return berr_set(err, ENODEV,
+				"config.json: linux.intelRdt: no resctrl filesystem is mounted "
+				"(Intel RDT is not available on this host)");
+	return berr_set(err, ENOTSUP, "config.json: linux.intelRdt: not supported yet");
+}
+
+static void warn_list(char *const *list, support_warn_fn warn)
+{
+	char msg[512];
+
+	STRV_FOREACH (w, list) {
+		snprintf(msg, sizeof(msg), "config.json: %s", *w);
+		if (warn)
+			warn(msg);
+	}
+}
+
+/* Capabilities berth knows but this kernel does not: warned, then left out (caps.c). */
+static void warn_kernel_caps(const struct spec_capabilities *c, support_warn_fn warn)
+{
+	uint64_t all = c->bounding | c->effective | c->permitted | c->inheritable | c->ambient;
+	char msg[256];
+
+	for (int cap = cap_last_kernel() + 1; cap < 64; cap++) {
+		if (!(all & (1ULL << cap)) || !warn)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "config.json: process.capabilities: %s is not supported by this kernel, "
+			 "ignoring",
+			 cap_name(cap) ? cap_name(cap) : "?");
+		warn(msg);
+	}
+}
+
 int support_check(const struct spec *s, bool detach, bool has_console_socket, support_warn_fn warn,
 		  struct berr **err)
 {
@@ -134,6 +118,11 @@ int support_check(const struct spec *s, bool detach, bool has_console_socket, su
 				   has_console_socket, err);
 	if (r < 0)
 		return r;
+	if (s->linux.has_intel_rdt)
+		return intel_rdt_refuse(err);
+	warn_list(s->warnings, warn);
+	warn_list(s->process->warnings, warn);
+	warn_kernel_caps(&s->process->capabilities, warn);
 	for (size_t i = 0; i < ELEMENTSOF(unapplied); i++) {
 		if (!warn || !unapplied[i].is_set(s))
 			continue;

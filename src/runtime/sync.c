@@ -64,7 +64,8 @@ int sync_recv(int fd, uint32_t *ret_type, void *buf, size_t size, size_t *ret_le
 	return 0;
 }
 
-int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len, struct berr **err)
+static int expect(int fd, uint32_t want, uint32_t other, uint32_t *ret_type, void *buf, size_t size,
+		  size_t *ret_len, struct berr **err)
 {
 	char local[SYNC_MAX_PAYLOAD];
 	uint32_t type;
@@ -82,9 +83,21 @@ int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len, 
 		return berr_sys(err, -r, "reading the sync socket");
 	if (type == SYNC_ERROR)
 		return berr_decode(buf, len, err);
-	if (type != want)
+	if (type != want && (!other || type != other))
 		return berr_set(err, EPROTO, "sync: expected message %u, got %u", want, type);
+	if (ret_type)
+		*ret_type = type;
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len, struct berr **err)
+{
+	return expect(fd, want, 0, NULL, buf, size, ret_len, err);
+}
+
+int sync_expect_either(int fd, uint32_t a, uint32_t b, uint32_t *ret_type, struct berr **err)
+{
+	return expect(fd, a, b, ret_type, NULL, 0, NULL, err);
 }

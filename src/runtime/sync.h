@@ -20,6 +20,7 @@ enum sync_msg {
 	SYNC_ERROR,	 /* init -> parent: setup failed; payload is the error */
 	SYNC_HOOKS,	 /* init -> parent: run hooks of the kind in the payload */
 	SYNC_HOOKS_DONE, /* parent -> init: the hooks ran */
+	SYNC_PID,	 /* intermediate -> parent: the init's pid (spawn.c) */
 };
 
 #define SYNC_MAX_PAYLOAD 4096
@@ -43,5 +44,8 @@ int sync_recv(int fd, uint32_t *ret_type, void *buf, size_t size, size_t *ret_le
  * EOF becomes "container init exited during setup".
  */
 int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len, struct berr **err);
+
+/* Like sync_expect, for a message of either type; *ret_type says which came. */
+int sync_expect_either(int fd, uint32_t a, uint32_t b, uint32_t *ret_type, struct berr **err);
 
 #endif

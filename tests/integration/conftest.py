@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 
 import pytest
 
@@ -128,6 +129,8 @@ def teardown_runtime(rt, tmp_path):
         for d in oci.cgroup_dirs(cg):
             problems.append("cgroup %s still exists (removed now)" % d)
             problems += oci.remove_cgroup_tree(d)
+    for d in rt.cleanup_dirs:
+        shutil.rmtree(d, ignore_errors=True)
     return problems
 
 
@@ -146,6 +149,22 @@ def bundle(request, tmp_path):
     Edit bundle.config before handing it to runtime.create/run, which write config.json.
     """
     return oci.Bundle(tmp_path / "bundle", oci.unique_id(request.node.name))
+
+
+@pytest.fixture
+def open_bundle(request, runtime):
+    """Factory for bundles in a directory every user may traverse (tmp_path is 0700 root):
+    for user namespaces and rootless runs. open_bundle() or open_bundle('name').
+
+    The directory is removed by the runtime's teardown, after the containers are gone.
+    """
+    def make(name="open"):
+        top = tempfile.mkdtemp(prefix="berth-test-", dir="/tmp")
+        os.chmod(top, 0o755)
+        runtime.cleanup_dirs.append(top)
+        return oci.Bundle(os.path.join(top, "bundle"),
+                          oci.unique_id("%s-%s" % (name, request.node.name)))
+    return make
 
 
 @pytest.fixture

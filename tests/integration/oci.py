@@ -62,6 +62,7 @@ class Bundle:
         self.rootfs = os.path.join(self.path, "rootfs")
         self.id = cid
         self.cgroups_path = "%s/%s" % (CGROUP_PARENT, cid)
+        self.rootless = False   # run by an unprivileged runtime: cgroupsPath may be left out
         os.makedirs(self.path, exist_ok=True)
         mkbundle.make_rootfs(self.rootfs)
         self.config = mkbundle.default_config(["true"], hostname="berth-test",
@@ -92,7 +93,10 @@ class Bundle:
         self.linux["namespaces"].append({"type": kind, "path": path})
 
     def write(self):
-        if not self.config.get("linux", {}).get("cgroupsPath", "").startswith(CGROUP_PARENT + "/"):
+        if self.rootless and "cgroupsPath" not in self.config.get("linux", {}):
+            pass  # an unprivileged runtime cannot create cgroups, and must not need to
+        elif not self.config.get("linux", {}).get("cgroupsPath", "").startswith(
+                CGROUP_PARENT + "/"):
             raise AssertionError("test configs must keep linux.cgroupsPath under " + CGROUP_PARENT)
         mkbundle.write_config(self.path, self.config)
 
@@ -113,6 +117,10 @@ class Runtime:
         self.ncalls = 0
         self.bundles = {}   # id -> Bundle, for every create and run
         self.pids = {}      # container pid -> start time, seen through state / pid files
+        self.cleanup_dirs = []  # removed by the teardown once the containers are gone
+        self.prefix = []        # run the binary through this (e.g. setpriv for rootless)
+        self.env = None         # the environment of the calls (None: the test's)
+        self.pass_root = True   # give --root (False: the runtime's default root)
         os.makedirs(self.logdir, exist_ok=True)
 
     def __call__(self, *args, timeout=TIMEOUT, cwd=None):
@@ -124,11 +132,12 @@ class Runtime:
         self.ncalls += 1
         base = os.path.join(self.logdir, "%03d-%s" % (self.ncalls, args[0] if args else "none"))
         self.last_out = base + ".out"
-        argv = [self.binary, "--root", self.root] + [str(a) for a in args]
+        argv = self.prefix + [self.binary] + (["--root", self.root] if self.pass_root else []) \
+            + [str(a) for a in args]
         with open(base + ".out", "w+") as out, open(base + ".err", "w+") as err:
             try:
                 p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                   timeout=timeout, cwd=cwd)
+                                   timeout=timeout, cwd=cwd, env=self.env)
             except subprocess.TimeoutExpired:
                 out.seek(0)
                 err.seek(0)
@@ -251,7 +260,8 @@ def ns_link(kind, pid="self"):
 
 
 def parse_mountinfo(text):
-    """Rows of /proc/PID/mountinfo as dicts: mount_point, root, fstype, source, opts, super_opts."""
+    """Rows of /proc/PID/mountinfo as dicts: mount_point, root, fstype, source, opts, super_opts,
+    and optional: the propagation fields ("shared:N", "master:N", "unbindable", ...)."""
     rows = []
     for line in text.splitlines():
         pre, _, post = line.partition(" - ")
@@ -261,6 +271,7 @@ def parse_mountinfo(text):
             "id": int(f[0]), "parent": int(f[1]), "root": unescape(f[3]),
             "mount_point": unescape(f[4]), "opts": set(f[5].split(",")),
             "fstype": fstype, "source": source, "super_opts": set(super_opts.split(",")),
+            "optional": f[6:],
         })
     return rows
 

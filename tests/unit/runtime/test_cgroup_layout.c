@@ -53,8 +53,27 @@ static void test_v2_and_v1_and_none(void)
 	cgroup_layout_free(l);
 }
 
+/* A container's rbind of /sys shows the same hierarchies again: the first mount counts. */
+static void test_bind_copies_are_skipped(void)
+{
+	struct cgroup_layout *l = NULL;
+	struct berr *err = NULL;
+
+	ASSERT_OK(cgroup_layout_parse(
+		"32 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"34 30 0:30 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+		"90 80 0:28 / /b/rootfs/sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"91 80 0:30 / /b/rootfs/sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
+		&l, &err));
+	ASSERT_EQ(l->n, 2);
+	ASSERT_STREQ(l->v[0].mountpoint, "/sys/fs/cgroup/memory");
+	ASSERT_STREQ(l->unified->mountpoint, "/sys/fs/cgroup/unified");
+	cgroup_layout_free(l);
+}
+
 static const struct test tests[] = {
 	TEST(test_hybrid),
+	TEST(test_bind_copies_are_skipped),
 	TEST(test_v2_and_v1_and_none),
 	{NULL, NULL},
 };

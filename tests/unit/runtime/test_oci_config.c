@@ -88,8 +88,8 @@ static void test_process_errors(void)
 		   "config.json: process.env: 'NOEQUALS' is not NAME=VALUE");
 	EXPECT_ERR(", \"user\": {\"uid\": -1}", "", "",
 		   "config.json: process.user.uid: must be an integer between 0 and 4294967295");
-	EXPECT_ERR(", \"capabilities\": {\"bounding\": [\"CAP_NOPE\"]}", "", "",
-		   "config.json: process.capabilities.bounding[0]: unknown capability 'CAP_NOPE'");
+	EXPECT_ERR(", \"capabilities\": {\"bounding\": [5]}", "", "",
+		   "config.json: process.capabilities.bounding[0]: must be a string");
 	EXPECT_ERR(", \"rlimits\": [{\"type\": \"RLIMIT_FOO\", \"soft\": 1, \"hard\": 1}]", "", "",
 		   "config.json: process.rlimits[0].type: unknown rlimit 'RLIMIT_FOO'");
 	EXPECT_ERR(", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 2, \"hard\": 1}]", "",
@@ -97,9 +97,24 @@ static void test_process_errors(void)
 	EXPECT_ERR(", \"terminal\": \"yes\"", "", "",
 		   "config.json: process.terminal: must be a boolean");
 	EXPECT_ERR(", \"oomScoreAdj\": 5000", "", "",
-		   "config.json: oomScoreAdj: must be between -1000 and 1000");
+		   "config.json: process.oomScoreAdj: must be between -1000 and 1000");
 	EXPECT_ERR(", \"scheduler\": {\"policy\": \"SCHED_NOPE\"}", "", "",
 		   "config.json: process.scheduler.policy: unknown value 'SCHED_NOPE'");
+}
+
+/* config.md: an unknown capability is a warning, and the known ones still count. */
+static void test_unknown_capability_is_a_warning(void)
+{
+	struct spec *s = NULL;
+	struct berr *err = NULL;
+
+	ASSERT_OK(parse3(", \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_NOPE\"]}", "", "",
+			 &s, &err));
+	ASSERT_EQ_U64(s->process->capabilities.bounding, 1ULL << 5);
+	ASSERT_EQ(strv_length(s->process->warnings), 1);
+	ASSERT_STREQ(s->process->warnings[0],
+		     "process.capabilities.bounding[1]: unknown capability 'CAP_NOPE', ignoring");
+	spec_free(s);
 }
 
 static void test_linux_errors(void)
@@ -110,7 +125,8 @@ static void test_linux_errors(void)
 		   "config.json: linux.namespaces[0].type: unknown namespace type 'bogus'");
 	EXPECT_ERR("", ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]",
 		   "",
-		   "config.json: linux: uidMappings: given without a user namespace in namespaces");
+		   "config.json: linux.uidMappings: given without a user namespace in "
+		   "linux.namespaces");
 	EXPECT_ERR("", ", \"devices\": [{\"type\": \"x\", \"path\": \"/dev/x\"}]", "",
 		   "config.json: linux.devices[0].type: must be 'c', 'b', 'u' or 'p', not 'x'");
 	EXPECT_ERR("", ", \"devices\": [{\"type\": \"c\", \"path\": \"/dev/x\", \"minor\": 1}]", "",
@@ -120,7 +136,7 @@ static void test_linux_errors(void)
 	EXPECT_ERR("", ", \"maskedPaths\": [\"proc/kcore\"]", "",
 		   "config.json: linux.maskedPaths: 'proc/kcore' is not an absolute path");
 	EXPECT_ERR("", ", \"timeOffsets\": {\"monotonic\": {\"secs\": 1}}", "",
-		   "config.json: linux: timeOffsets: need a new time namespace");
+		   "config.json: linux.timeOffsets: need a new time namespace");
 }
 
 static void test_top_errors(void)
@@ -188,15 +204,11 @@ static void test_process_json(void)
 }
 
 static const struct test tests[] = {
-	TEST(test_default_spec_parses),
-	TEST(test_minimal_and_unknown_members),
-	TEST(test_process_errors),
-	TEST(test_linux_errors),
-	TEST(test_top_errors),
-	TEST(test_hostname_needs_uts),
-	TEST(test_relative_destination_made_absolute),
-	TEST(test_process_json),
-	{NULL, NULL},
+	TEST(test_default_spec_parses), TEST(test_minimal_and_unknown_members),
+	TEST(test_process_errors),	TEST(test_unknown_capability_is_a_warning),
+	TEST(test_linux_errors),	TEST(test_top_errors),
+	TEST(test_hostname_needs_uts),	TEST(test_relative_destination_made_absolute),
+	TEST(test_process_json),	{NULL, NULL},
 };
 
 int main(void)

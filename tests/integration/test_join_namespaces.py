@@ -1,0 +1,91 @@
+"""Joining every namespace type by `path` (config-linux.md, Namespaces), alone and all at
+once: the container's process is in the holder's namespaces, and the runtime's own stay
+untouched."""
+
+import shutil
+
+import pytest
+
+import oci
+from oci import sh
+
+# spec type -> (unshare flag, /proc/PID/ns name)
+TYPES = {"ipc": ("--ipc", "ipc"), "uts": ("--uts", "uts"), "network": ("--net", "net"),
+         "cgroup": ("--cgroup", "cgroup"), "time": ("--time", "time"),
+         "mount": ("--mount", "mnt"), "pid": ("--pid", "pid")}
+
+
+def holder(helper_process, kinds):
+    """A process in new namespaces of kinds; for pid, the namespace's init (unshare's child)."""
+    if not shutil.which("unshare"):
+        oci.skip("unshare (util-linux) is needed")
+    flags = [TYPES[k][0] for k in kinds]
+    fork = ["--fork"] if "pid" in kinds else []
+    p = helper_process(["unshare", *flags, *fork, "sleep", "1000"])
+    if fork:
+        kids = oci.wait_for(lambda: open("/proc/%d/task/%d/children" % (p.pid, p.pid))
+                            .read().split(), timeout=5)
+        assert kids, "unshare --fork did not start its child"
+        return int(kids[0])
+    assert oci.wait_for(lambda: "sleep" in open("/proc/%d/comm" % p.pid).read(), timeout=5)
+    return p.pid
+
+
+@pytest.mark.parametrize("kind", sorted(set(TYPES) - {"time"}))  # time: below, berth only
+def test_join_one_namespace_by_path(runtime, bundle, helper_process, kind):
+    pid = holder(helper_process, [kind])
+    proc = TYPES[kind][1]
+    before = oci.ns_link(proc)
+    assert oci.ns_link(proc, pid) != before
+    bundle.set_namespace_path(kind, "/proc/%d/ns/%s" % (pid, proc))
+    if kind == "uts":
+        bundle.config["hostname"] = "joined"
+    bundle.set_args(sh("readlink /proc/self/ns/%s" % proc))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.strip() == oci.ns_link(proc, pid)
+    assert oci.ns_link(proc) == before
+
+
+@pytest.mark.berth_only("runc 1.1.5 has no time namespace")
+def test_join_time_namespace(runtime, bundle, helper_process):
+    pid = holder(helper_process, ["time"])
+    bundle.set_namespace_path("time", "/proc/%d/ns/time" % pid)
+    bundle.set_args(sh("readlink /proc/self/ns/time"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.strip() == oci.ns_link("time", pid)
+
+
+def test_join_all_namespaces_at_once(runtime, bundle, helper_process):
+    kinds = ["ipc", "uts", "network", "cgroup", "mount", "pid"]
+    pid = holder(helper_process, kinds)
+    for k in kinds:
+        bundle.set_namespace_path(k, "/proc/%d/ns/%s" % (pid, TYPES[k][1]))
+    bundle.config["hostname"] = "all-joined"
+    bundle.set_args(sh("; ".join("readlink /proc/self/ns/" + TYPES[k][1] for k in kinds)))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == [oci.ns_link(TYPES[k][1], pid) for k in kinds]
+
+
+def test_bad_namespace_path_leaves_nothing(runtime, bundle, tmp_path):
+    not_ns = tmp_path / "not-a-namespace"
+    not_ns.write_text("")
+    bundle.set_namespace_path("ipc", str(not_ns))
+    r = runtime.create(bundle)
+    assert r.rc != 0
+    if runtime.name == "berth":
+        assert "ipc namespace" in r.err, r.err
+    import os
+    assert not os.path.exists(os.path.join(runtime.root, bundle.id))
+    assert oci.cgroup_dirs(bundle.cgroups_path) == []
+
+
+def test_namespace_path_of_the_wrong_type_is_refused(runtime, bundle, netns):
+    import os
+    bundle.set_namespace_path("uts", "/run/netns/" + netns)
+    r = runtime.create(bundle)
+    assert r.rc != 0
+    assert not os.path.exists(os.path.join(runtime.root, bundle.id))
+    assert oci.cgroup_dirs(bundle.cgroups_path) == []

@@ -1,0 +1,293 @@
+"""User namespaces: uidMappings/gidMappings, what works inside one, joining one by `path`
+(config-linux.md, Namespaces and User namespace mappings)."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+import oci
+from oci import sh
+
+# Container root is host uid/gid 100000; 65536 ids mapped, as Docker's userns-remap does.
+HOST_BASE = 100000
+MAPPING = [{"containerID": 0, "hostID": HOST_BASE, "size": 65536}]
+
+
+@pytest.fixture
+def bundle(open_bundle):
+    """Bundles here live where the container's mapped root can reach them."""
+    return open_bundle()
+
+
+def open_dir(bundle, name):
+    """A directory beside the bundle (reachable from inside a user namespace)."""
+    path = os.path.join(os.path.dirname(bundle.path), name)
+    os.makedirs(path)
+    return path
+
+
+def use_userns(bundle, uid_map=MAPPING, gid_map=MAPPING):
+    bundle.linux["namespaces"].append({"type": "user"})
+    bundle.linux["uidMappings"] = [dict(m) for m in uid_map]
+    bundle.linux["gidMappings"] = [dict(m) for m in gid_map]
+    # The rootfs must be usable by the mapped root: as Docker's remap, chown it.
+    chown_tree(bundle.rootfs, HOST_BASE)
+
+
+def chown_tree(path, base):
+    for dirpath, dirnames, filenames in os.walk(path):
+        for name in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
+            st = os.lstat(name)
+            os.lchown(name, base + st.st_uid, base + st.st_gid)
+
+
+def test_userns_maps_and_root_inside(runtime, bundle, tmp_path):
+    use_userns(bundle)
+    pid_file = str(tmp_path / "pid")
+    bundle.set_args(["sleep", "1000"])
+    r = runtime.create(bundle, pid_file=pid_file)
+    assert r.rc == 0, str(r)
+    pid = int(open(pid_file).read())
+    runtime.remember_pid(pid)
+    assert open("/proc/%d/uid_map" % pid).read().split() == ["0", str(HOST_BASE), "65536"]
+    assert open("/proc/%d/gid_map" % pid).read().split() == ["0", str(HOST_BASE), "65536"]
+    assert oci.ns_link("user", pid) != oci.ns_link("user")
+    # Root in the container is the unprivileged host uid 100000.
+    status = oci.proc_status(pid)
+    assert status["Uid"].split() == [str(HOST_BASE)] * 4
+    assert status["Gid"].split() == [str(HOST_BASE)] * 4
+
+
+def add_caps(bundle, *caps):
+    for k, v in bundle.process["capabilities"].items():
+        if k != "inheritable":
+            v.extend(caps)
+
+
+def sys_bind(bundle):
+    """/sys from the host (rbind, ro), as `spec --rootless` has it: sysfs cannot be mounted
+    in a user namespace that does not own the network namespace."""
+    for m in bundle.config["mounts"]:
+        if m["destination"] == "/sys":
+            m.update({"type": "none", "source": "/sys",
+                      "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]})
+
+
+def test_userns_id_and_file_ownership(runtime, bundle):
+    use_userns(bundle)
+    add_caps(bundle, "CAP_CHOWN")
+    shared = open_dir(bundle, "shared")
+    os.chown(shared, HOST_BASE, HOST_BASE)
+    bundle.add_mount("/shared", "bind", str(shared), ["rbind", "rw"])
+    bundle.set_args(sh("id -u; id -g; touch /shared/made; chown 1000:1000 /shared; "
+                       "stat -c '%u %g' /shared/made; stat -c '%u' /proc"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split()[:4] == ["0", "0", "0", "0"]
+    st = os.stat(os.path.join(shared, "made"))
+    assert (st.st_uid, st.st_gid) == (HOST_BASE, HOST_BASE)
+    st = os.stat(shared)
+    assert (st.st_uid, st.st_gid) == (HOST_BASE + 1000, HOST_BASE + 1000)
+
+
+def test_userns_unmapped_host_files_are_nobody(runtime, bundle):
+    use_userns(bundle)
+    shared = open_dir(bundle, "hostowned")
+    with open(os.path.join(shared, "f"), "w") as f:
+        f.write("x")
+    bundle.add_mount("/hostowned", "bind", str(shared), ["rbind", "ro"])
+    bundle.set_args(sh("stat -c '%u %g' /hostowned/f; touch /hostowned/g 2>/dev/null || "
+                       "echo denied"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["65534", "65534", "denied"]
+
+
+def test_userns_dev_proc_and_mounts_work(runtime, bundle):
+    """In a user namespace mknod is refused: the default devices come from the host."""
+    use_userns(bundle)
+    bundle.set_args(sh(
+        "echo hi > /dev/null && head -c 4 /dev/zero | wc -c && "
+        "stat -c '%t:%T' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty && "
+        "test -c /dev/null && ls /proc/self/ns/user >/dev/null && cat /proc/1/comm && "
+        "grep -c ' /dev/shm ' /proc/self/mountinfo && grep -c ' /dev/pts ' /proc/self/mountinfo"
+        " && touch /tmp/x && echo rootfs-writable"))
+    bundle.config["root"]["readonly"] = False
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    out = r.out.split()
+    assert out[0] == "4"
+    assert out[1:7] == ["1:3", "1:5", "1:7", "1:8", "1:9", "5:0"]
+    assert out[7] == "sh"
+    assert out[8:] == ["1", "1", "rootfs-writable"]
+
+
+def test_userns_partial_mapping_setgroups(runtime, bundle):
+    """Several ranges, and additionalGids inside the mapped range."""
+    uid_map = [{"containerID": 0, "hostID": HOST_BASE, "size": 1000},
+               {"containerID": 1000, "hostID": HOST_BASE + 1000, "size": 64536}]
+    use_userns(bundle, uid_map, uid_map)
+    bundle.process["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [2000, 3000]}
+    bundle.set_args(sh("id -u; id -g; cat /proc/self/uid_map | wc -l; "
+                       "grep Groups /proc/self/status"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    lines = r.out.splitlines()
+    assert lines[:3] == ["1000", "1000", "2"]
+    assert lines[3].split()[1:] == ["2000", "3000"]
+
+
+def unshare_userns_holder(helper_process, extra=(), setgroups=None):
+    """A process in a new user namespace (root mapped to HOST_BASE) to join by path."""
+    if not shutil.which("unshare"):
+        oci.skip("unshare (util-linux) is needed")
+    p = helper_process(["unshare", "--user", *extra, "sleep", "1000"])
+    host = oci.ns_link("user")
+    # unshare execs sleep in place: wait for the exec, then map its ids as root may.
+    assert oci.wait_for(lambda: oci.ns_link("user", p.pid) != host and
+                        "sleep" in open("/proc/%d/comm" % p.pid).read(), timeout=5)
+    if setgroups:
+        with open("/proc/%d/setgroups" % p.pid, "w") as f:
+            f.write(setgroups)
+    for f in ("uid_map", "gid_map"):
+        with open("/proc/%d/%s" % (p.pid, f), "w") as m:
+            m.write("0 %d 65536\n" % HOST_BASE)
+    return p
+
+
+def join_userns(bundle, holder):
+    """Join holder's user namespace; the mappings are repeated (runc 1.1.5 wants them)."""
+    bundle.set_namespace_path("user", "/proc/%d/ns/user" % holder.pid)
+    bundle.linux["uidMappings"] = list(MAPPING)
+    bundle.linux["gidMappings"] = list(MAPPING)
+
+
+def userns_owner(pid, kind):
+    """The inode of the user namespace that owns pid's `kind` namespace (ioctl NS_GET_USERNS)."""
+    import fcntl
+    NS_GET_USERNS = 0xb701
+    fd = os.open("/proc/%d/ns/%s" % (pid, kind), os.O_RDONLY)
+    try:
+        owner = fcntl.ioctl(fd, NS_GET_USERNS)
+        try:
+            return os.fstat(owner).st_ino
+        finally:
+            os.close(owner)
+    finally:
+        os.close(fd)
+
+
+def test_join_userns_by_path_owns_new_namespaces(runtime, bundle, helper_process, tmp_path):
+    holder = unshare_userns_holder(helper_process)
+    join_userns(bundle, holder)
+    chown_tree(bundle.rootfs, HOST_BASE)
+    pid_file = str(tmp_path / "pid")
+    bundle.set_args(["sleep", "1000"])
+    r = runtime.create(bundle, pid_file=pid_file)
+    assert r.rc == 0, str(r)
+    pid = int(open(pid_file).read())
+    runtime.remember_pid(pid)
+    assert oci.ns_link("user", pid) == oci.ns_link("user", holder.pid)
+    assert oci.proc_status(pid)["Uid"].split() == [str(HOST_BASE)] * 4
+    user_ino = os.stat("/proc/%d/ns/user" % holder.pid).st_ino
+    for kind in ("mnt", "pid", "uts", "ipc", "net"):
+        assert oci.ns_link(kind, pid) != oci.ns_link(kind), kind
+        assert userns_owner(pid, kind) == user_ino, kind
+    # A new pid namespace: the init is its pid 1 (NSpid: host pid, then 1).
+    assert oci.proc_status(pid)["NSpid"].split() == [str(pid), "1"]
+
+
+def test_join_userns_and_netns_by_path(runtime, bundle, helper_process, tmp_path):
+    """Both joined: user first, so the network namespace owned by it can be joined."""
+    holder = unshare_userns_holder(helper_process, ["--net"])
+    join_userns(bundle, holder)
+    bundle.set_namespace_path("network", "/proc/%d/ns/net" % holder.pid)
+    chown_tree(bundle.rootfs, HOST_BASE)
+    bundle.set_args(sh("readlink /proc/self/ns/user; readlink /proc/self/ns/net; "
+                       "cat /proc/self/uid_map"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    lines = r.out.splitlines()
+    assert lines[0] == oci.ns_link("user", holder.pid)
+    assert lines[1] == oci.ns_link("net", holder.pid)
+    assert lines[2].split() == ["0", str(HOST_BASE), "65536"]
+
+
+def test_join_userns_with_setgroups_denied(runtime, bundle, helper_process):
+    holder = unshare_userns_holder(helper_process, setgroups="deny")
+    join_userns(bundle, holder)
+    chown_tree(bundle.rootfs, HOST_BASE)
+    bundle.set_args(sh("cat /proc/self/setgroups; id -u"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["deny", "0"]
+
+
+def test_new_userns_with_joined_netns(runtime, bundle, netns):
+    """A new user namespace and a host-owned netns joined by path: joined before userns."""
+    use_userns(bundle)
+    sys_bind(bundle)
+    bundle.set_namespace_path("network", "/run/netns/" + netns)
+    bundle.set_args(sh("readlink /proc/self/ns/net; id -u"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["net:[%d]" % os.stat("/run/netns/" + netns).st_ino, "0"]
+
+
+def test_join_pid_namespace_by_path(runtime, bundle, helper_process):
+    """Joined pid namespace: the container sees the holder's pid 1 and itself inside it."""
+    if not shutil.which("unshare"):
+        oci.skip("unshare (util-linux) is needed")
+    holder = helper_process(["unshare", "--pid", "--fork", "--mount-proc", "sleep", "1000"])
+    host = oci.ns_link("pid")
+    # The namespace holder is unshare's child (sleep, pid 1 inside).
+    child = oci.wait_for(lambda: children_of(holder.pid), timeout=5)
+    assert child, "unshare --fork did not start its child"
+    sleeper = child[0]
+    assert oci.ns_link("pid", sleeper) != host
+    bundle.set_namespace_path("pid", "/proc/%d/ns/pid" % sleeper)
+    bundle.set_args(sh("readlink /proc/self/ns/pid; cat /proc/1/cmdline | tr '\\0' ' '; echo"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    lines = r.out.splitlines()
+    assert lines[0] == oci.ns_link("pid", sleeper)
+    assert lines[1].split() == ["sleep", "1000"]
+    # berth-runtime's own pid namespace for children is untouched (hooks run there).
+    assert oci.ns_link("pid") == host
+
+
+def children_of(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.parametrize("field,value,needle", [
+    ("uidMappings", [{"containerID": 0, "hostID": 1, "size": 0}], "uidMappings[0]"),
+    ("gidMappings", [{"containerID": 0, "hostID": 1}], "gidMappings[0]"),
+    ("uidMappings", "x", "uidMappings"),
+])
+def test_bad_mappings_are_refused(runtime, bundle, field, value, needle):
+    use_userns(bundle)
+    bundle.linux[field] = value
+    r = runtime.create(bundle)
+    assert r.rc != 0
+    if runtime.name == "berth":
+        assert needle in r.err, r.err
+    assert not os.path.exists(os.path.join(runtime.root, bundle.id))
+    assert oci.cgroup_dirs(bundle.cgroups_path) == []
+
+
+@pytest.mark.berth_only("runc 1.1.5 ignores mappings without a user namespace")
+def test_mappings_without_userns_are_refused(runtime, bundle):
+    bundle.linux["uidMappings"] = list(MAPPING)
+    bundle.linux["gidMappings"] = list(MAPPING)
+    r = runtime.create(bundle)
+    assert r.rc != 0
+    if runtime.name == "berth":
+        assert "linux.uidMappings" in r.err, r.err
+    assert not os.path.exists(os.path.join(runtime.root, bundle.id))
