@@ -125,6 +125,9 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 	r = sync_expect(c->sync_fd, SYNC_GO, NULL, 0, NULL, err);
 	if (r < 0)
 		return r;
+	/* Not dumpable before any of the container's setup (security.c says why). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return berr_sys(err, errno, "making the init non-dumpable");
 	if ((r = enter_namespaces(c, err)) < 0 || (r = security_set_labels(p, err)) < 0 ||
 	    (r = sysctl_apply(c->spec, err)) < 0 ||
 	    (!c->no_new_keyring && (r = keyring_join_session(c->id, true, in_userns, err)) < 0))
@@ -202,6 +205,9 @@ fail:
 	sync_send_error(c->sync_fd, err);
 	if (ready && !parent_listens && err) {
 		report_start_failure(c, err);
+		/* start waits for the fifo to close: not for a stderr that may block. */
+		if (c->fifo_fd >= 0)
+			(void) close(c->fifo_fd);
 		dprintf(STDERR_FILENO, "berth-runtime: %s\n", err->msg);
 	}
 	_exit(127);

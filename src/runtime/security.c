@@ -55,8 +55,11 @@ int security_prepare(const struct spec *s, const struct spec_process *p, int sta
 	 * /proc/PID/exe (the host's berth-runtime, CVE-2019-5736), /proc/PID/mem or its
 	 * fds, nor ptrace it, even one with CAP_SYS_PTRACE in the container's user
 	 * namespace. The kernel makes the user's program dumpable again at execve.
+	 * Rootless, the runtime must still write the init's /proc/PID/uid_map and setgroups,
+	 * which a non-dumpable process's owner cannot: the init drops the flag itself at
+	 * SYNC_GO, before anything of the container runs (init_child.c).
 	 */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	if (geteuid() == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return berr_sys(err, errno, "making the runtime non-dumpable");
 	host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (host < 0)

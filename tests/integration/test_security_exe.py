@@ -119,7 +119,9 @@ def test_proc_self_exe_entrypoint_cannot_overwrite_the_runtime(runtime, make_bun
             raise AssertionError("create failed: %r" % os.read(rfd, 65536))
         fill_pipe(wfd)
         r = runtime.start(victim.id)
-        assert r.rc == 0, str(r)
+        # berth refuses the exec (start reports it); a runtime without that guard
+        # starts it and must still keep its binary safe.
+        assert r.rc == 0 or "CVE-2019-5736" in r.err, str(r)
         # Whatever the victim's process runs now blocks writing to the full pipe.
         oci.wait_for(lambda: (out / "report").exists(), timeout=5)
     finally:
