@@ -230,8 +230,8 @@ static int make_room(struct unpack *u, int pfd, const char *name, bool new_is_di
 		*ret_is_dir = true;
 		return 0;
 	}
-	if (S_ISDIR(st.st_mode))
-		uncache(u);
+	if (S_ISDIR(st.st_mode) && u->cached_fd != pfd)
+		uncache(u); /* the cached parent may lie inside what goes */
 	r = rm_rf_at(pfd, name);
 	return r;
 }

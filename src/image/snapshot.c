@@ -191,5 +191,13 @@ int image_mount_readonly(struct image_store *s, const char *ref, const char *tar
 		r = image_lowerdirs(s, img, &lowers, err);
 	if (r < 0)
 		return r;
+	if (strv_length(lowers) < 2) {
+		/* overlayfs wants two lowers without an upper: an empty one goes at the bottom */
+		char empty[PATH_MAX];
+
+		snprintf(empty, sizeof(empty), "%s/empty", s->path);
+		if (strv_push_dup(&lowers, empty) < 0)
+			return -ENOMEM;
+	}
 	return overlay_mount(&(struct overlay_spec){.lowerdirs = lowers}, target, err);
 }

@@ -11,6 +11,7 @@
  *   layers/<hex>/layer.json  its sizes; the directory appears by rename when complete
  *   snapshots/<key>/         a container's rootfs: upper/, work/, snapshot.json
  *   tmp/                     layers being unpacked, archives being read
+ *   empty/                   an empty lower for read-only mounts of one-layer images
  *
  * A layer is keyed by its diff_id, not its chain: OverlayFS whiteouts are relative to
  * whatever lies below, so one unpacked directory serves every image that has the layer.
