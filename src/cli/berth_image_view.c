@@ -115,7 +115,10 @@ static int image_rows(struct image_store *s, const struct image_record *rec,
 	char id[DIGEST_MAX], size[32], ago[64], repo[512], tag[160];
 	long long created = 0;
 	char *none[] = {NULL, NULL};
-	char *const *names = rec->names && rec->names[0] ? rec->names : none;
+	bool by_digest = !(rec->names && rec->names[0]) && rec->digests && rec->digests[0];
+	char *const *names = rec->names && rec->names[0] ? rec->names
+			     : by_digest		 ? rec->digests
+							 : none;
 
 	if (image_load(s, rec, &img, &err) < 0) {
 		log_warn("image %s: %s", rec->id, err ? err->msg : "cannot be read");
@@ -127,17 +130,28 @@ static int image_rows(struct image_store *s, const struct image_record *rec,
 	human_ago((long long) time(NULL) - created, ago, sizeof(ago));
 	for (char *const *p = names; p == none || *p; p++) {
 		_cleanup_jw_ struct jwriter *w = jw_object();
+		const char *digest = "<none>";
 
-		if (*p)
+		if (*p && by_digest) {
+			const char *fam = image_ref_familiar(*p), *at = strchr(fam, '@');
+
+			if (!at)
+				continue;
+			snprintf(repo, sizeof(repo), "%.*s", (int) (at - fam), fam);
+			snprintf(tag, sizeof(tag), "<none>");
+			digest = at + 1;
+		} else if (*p) {
 			split_name(*p, repo, sizeof(repo), tag, sizeof(tag));
-		else
-			snprintf(repo, sizeof(repo), "<none>"),
-				snprintf(tag, sizeof(tag), "<none>");
+			digest = repo_digest(rec, *p);
+		} else {
+			snprintf(repo, sizeof(repo), "<none>");
+			snprintf(tag, sizeof(tag), "<none>");
+		}
 		if (!filtered_out(o, repo, tag, !*p)) {
 			jw_str(w, "Repository", repo);
 			jw_str(w, "Tag", tag);
 			jw_str(w, "ID", id);
-			jw_str(w, "Digest", *p ? repo_digest(rec, *p) : "<none>");
+			jw_str(w, "Digest", digest);
 			jw_str(w, "CreatedSince", ago);
 			jw_str(w, "CreatedAt", img->config->created ? img->config->created : "");
 			jw_str(w, "Size", size);
