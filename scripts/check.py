@@ -90,9 +90,11 @@ def main():
     unit_lane("build")
     unit_lane("build-asan")
     pytest_lane("integration", {"BERTH_RUNTIME": os.path.join(TOP, "build/berth-runtime"),
+                                "BERTH_ENGINE": os.path.join(TOP, "build/berth"),
                                 "BERTH_TEST_RUNTIMES": "berth,runc"}, ["tests/integration"])
     pytest_lane("integration-asan",
                 {"BERTH_RUNTIME": os.path.join(TOP, "build-asan/berth-runtime"),
+                 "BERTH_ENGINE": os.path.join(TOP, "build-asan/berth"),
                  "BERTH_TEST_RUNTIMES": "berth"}, ["tests/integration"])
     for lane in LANE_FAILURES:
         print("lane failed to run: %s" % lane)

@@ -19,6 +19,11 @@ static const char *const image_headers[] = {
 	"CREATED AT", "CreatedBy", "CREATED BY",   NULL,
 };
 
+static const char *const history_headers[] = {
+	"ID",	      "IMAGE",	   "CreatedSince", "CREATED", "CreatedAt",
+	"CREATED AT", "CreatedBy", "CREATED BY",   NULL,
+};
+
 struct row {
 	long long created;
 	char *json;
@@ -172,12 +177,13 @@ static int by_created_desc(const void *a, const void *b)
 	return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
 }
 
-static int print_rows(struct row *rows, size_t n, const char *tmpl, FILE *out, struct berr **err)
+static int print_rows(struct row *rows, size_t n, const char *tmpl, const char *const *headers,
+		      FILE *out, struct berr **err)
 {
 	struct table *t = NULL;
 	int r;
 
-	r = table_new(tmpl, image_headers, &t, err);
+	r = table_new(tmpl, headers, &t, err);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		_cleanup_jdoc_ struct jdoc *doc = NULL;
 		struct jnode root;
@@ -211,7 +217,8 @@ int images_view(struct image_store *s, const struct images_view_opts *o, FILE *o
 	for (size_t i = 0; r >= 0 && i < l->n; i++)
 		r = image_rows(s, &l->v[i], o, &rows, &n);
 	if (r >= 0) {
-		qsort(rows, n, sizeof(*rows), by_created_desc);
+		if (n > 1)
+			qsort(rows, n, sizeof(*rows), by_created_desc);
 		if (o->quiet)
 			tmpl = "{{.ID}}";
 		else if (!tmpl)
@@ -220,7 +227,7 @@ int images_view(struct image_store *s, const struct images_view_opts *o, FILE *o
 					 "{{.CreatedSince}}\t{{.Size}}"
 				       : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
 					 "{{.CreatedSince}}\t{{.Size}}";
-		r = print_rows(rows, n, tmpl, out, err);
+		r = print_rows(rows, n, tmpl, image_headers, out, err);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].json);
@@ -297,7 +304,7 @@ int history_view(struct image_store *s, const char *ref, const struct history_vi
 		tmpl = "{{.ID}}";
 	else if (!tmpl)
 		tmpl = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
-	r = print_rows(rows, n, tmpl, out, err);
+	r = print_rows(rows, n, tmpl, history_headers, out, err);
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].json);
 	free(rows);

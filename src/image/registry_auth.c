@@ -273,14 +273,17 @@ int auth_file_set(const char *path, const char *server, const char *userpass, st
 	_cleanup_jdoc_ struct jdoc *doc = NULL;
 	_cleanup_jw_ struct jwriter *w = jw_object();
 	_cleanup_free_ char *text = NULL, *b64 = NULL;
-	struct jwriter *auths = jw_object();
+	struct jwriter *auths;
 	struct jnode root, old;
-	void *data[2] = {auths, (void *) server};
+	void *data[2];
 	int r;
 
 	r = load_auths(path, &doc, err);
 	if (r < 0)
 		return r;
+	auths = jw_object();
+	data[0] = auths;
+	data[1] = (void *) server;
 	if (doc) {
 		jdoc_root(doc, &root);
 		jnode_member(&root, "auths", &old);

@@ -52,7 +52,7 @@ int image_snapshot_create(struct image_store *s, const char *key, const struct i
 	_cleanup_jw_ struct jwriter *w = jw_object();
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int fd = -1;
-	struct jwriter *layers = jw_array();
+	struct jwriter *layers;
 	char rel[160];
 	int r;
 
@@ -67,6 +67,7 @@ int image_snapshot_create(struct image_store *s, const char *key, const struct i
 		goto out_rm;
 	}
 	jw_str(w, "image", img->id);
+	layers = jw_array();
 	for (size_t i = 0; i < img->config->n_diff_ids; i++)
 		jw_append_str(layers, img->config->diff_ids[i]);
 	jw_put(w, "layers", layers);
