@@ -211,7 +211,7 @@ int registry_login(const struct registry_opts *o, const char *server, const char
 	if (asprintf(&creds, "%s:%s", user, password) < 0)
 		return -ENOMEM;
 	ro.auth_file = NULL;
-	r = reg_client_new(&ro, host, "berth-login", "pull", &c, err);
+	r = reg_client_new(&ro, host, "", "pull", &c, err);
 	if (r < 0)
 		return r;
 	c->creds = TAKE_PTR(creds);

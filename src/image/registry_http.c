@@ -282,12 +282,14 @@ static int fetch_token(struct reg_client *c, const struct auth_challenge *ch, st
 	char *saved_bearer = c->bearer;
 	int r;
 
-	if (asprintf(&scope, "repository:%s:%s", c->repo, c->actions) < 0)
+	/* no repository (login): the challenge's own scope, or none, as docker login asks */
+	if (*c->repo ? asprintf(&scope, "repository:%s:%s", c->repo, c->actions) < 0
+		     : !(scope = strdup(ch->scope ? ch->scope : "")))
 		return -ENOMEM;
 	svc = curl_easy_escape(NULL, ch->service ? ch->service : "", 0);
 	sc = curl_easy_escape(NULL, scope, 0);
-	r = asprintf(&url, "%s%sservice=%s&scope=%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?",
-		     svc ? svc : "", sc ? sc : "");
+	r = asprintf(&url, "%s%sservice=%s%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?",
+		     svc ? svc : "", *scope ? "&scope=" : "", sc ? sc : "");
 	curl_free(svc);
 	curl_free(sc);
 	if (r < 0) {

@@ -91,3 +91,28 @@ def test_login_push_pull_logout(engine, auth_registry, tmp_path):
     assert auth_registry.host not in json.load(open(auth))["auths"]
     r = engine("logout", auth_registry.host, check=False)
     assert r.rc == 1 and "not logged in" in r.err
+
+
+@pytest.fixture
+def token_front(registry):
+    import token_proxy
+    front = token_proxy.Front(registry.host)
+    yield front
+    front.stop()
+
+
+def test_bearer_token_pull_push(engine, registry, token_front, tmp_path):
+    """Docker Hub's protocol: 401 + Bearer challenge, token from the realm with the
+    repository scope (basic credentials from berth login for push), then the request."""
+    engine("image", "create-busybox")
+    r = engine("push", "busybox", token_front.ref("tok/bb:1"), check=False)
+    assert r.rc == 1 and "authentication required" in r.err
+    assert "repository:tok/bb:pull,push" in token_front.scopes
+    r = engine("login", "-u", "alice", "-p", "wrong", token_front.host, check=False)
+    assert r.rc == 1 and "incorrect username or password" in r.err
+    engine("login", "-u", "alice", "--password-stdin", token_front.host, input="s3cret\n")
+    engine("push", "busybox", token_front.ref("tok/bb:1"))
+    fresh = images.Engine(tmp_path / "fresh")
+    fresh("pull", token_front.ref("tok/bb:1"))  # anonymous pull token
+    assert fresh.inspect(token_front.ref("tok/bb:1"))["Id"] == engine.inspect("busybox")["Id"]
+    assert any(s == "repository:tok/bb:pull" for s in token_front.scopes)
