@@ -1,8 +1,9 @@
 # A thin layer over Meson: `make run` and `make check` are the README's two commands.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 
-.PHONY: all deps build asan run check unit clean
+.PHONY: all deps build asan fuzz run check unit clean
 
 all: build
 
@@ -16,11 +17,19 @@ $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debug
 
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dbuildtype=debug
+
 build: deps $(BUILD)/build.ninja
 	meson compile -C $(BUILD)
 
 asan: deps $(ASAN_BUILD)/build.ninja
 	meson compile -C $(ASAN_BUILD)
+
+# libFuzzer targets (fuzz/README.md); check runs each for FUZZ_SECONDS.
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	meson compile -C $(FUZZ_BUILD) fuzz_config fuzz_process fuzz_state fuzz_mountinfo
 
 # The embedded default: a busybox container showing it is isolated.
 run: build
@@ -30,8 +39,8 @@ unit: build
 	meson test -C $(BUILD) --suite unit
 
 # Every lane: formatting, unit and integration tests, release and ASan+UBSan.
-check: build asan
+check: build asan fuzz
 	@scripts/check.py
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

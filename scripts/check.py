@@ -68,6 +68,34 @@ def pytest_lane(name, env, args=()):
     count(name, passed, failed)
 
 
+def fuzz_lane(seconds):
+    """Each libFuzzer target for a bounded time from its seed corpus, after replaying every
+    input that once crashed it (fuzz/regressions/<target>/)."""
+    passed = failed = 0
+    for target in ("fuzz_config", "fuzz_process", "fuzz_state", "fuzz_mountinfo"):
+        exe = os.path.join(TOP, "build-fuzz", "fuzz", target)
+        work = os.path.join(TOP, "build-fuzz", "corpus", target)
+        os.makedirs(work, exist_ok=True)
+        regress = os.path.join(TOP, "fuzz", "regressions", target)
+        inputs = sorted(os.path.join(regress, f) for f in os.listdir(regress)) \
+            if os.path.isdir(regress) else []
+        ok = True
+        if inputs:
+            ok = run([exe, *inputs]) == 0
+        artifacts = os.path.join(TOP, "build-fuzz", "crashes", target) + "/"
+        os.makedirs(artifacts, exist_ok=True)
+        ok = ok and run([exe, "-max_total_time=%d" % seconds, "-print_final_stats=1",
+                         "-artifact_prefix=" + artifacts, work,
+                         os.path.join(TOP, "fuzz", "corpus", target)]) == 0
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print("fuzz: %s found a crash: see %s; add the input to fuzz/regressions/%s/"
+                  % (target, artifacts, target))
+    count("fuzz (%d s each)" % seconds, passed, failed)
+
+
 def format_lane():
     files = subprocess.run(["git", "ls-files", "*.c", "*.h"], cwd=TOP, capture_output=True,
                            text=True).stdout.split()
@@ -89,6 +117,7 @@ def main():
     format_lane()
     unit_lane("build")
     unit_lane("build-asan")
+    fuzz_lane(int(os.environ.get("FUZZ_SECONDS", "60")))
     pytest_lane("integration", {"BERTH_RUNTIME": os.path.join(TOP, "build/berth-runtime"),
                                 "BERTH_ENGINE": os.path.join(TOP, "build/berth"),
                                 "BERTH_TEST_RUNTIMES": "berth,runc"}, ["tests/integration"])
