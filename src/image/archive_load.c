@@ -97,6 +97,11 @@ static int copy_blob(struct image_store *s, int fd, const char *expect, char dig
 		return 0;
 	}
 	r = blob_writer_open(s, expect, false, &w, err);
+	if (r == -EEXIST) {
+		snprintf(digest, DIGEST_MAX, "%s", expect);
+		*ret_size = blob_size(s, expect);
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	while ((n = read(fd, buf, COPY_CHUNK)) > 0) {

@@ -124,17 +124,22 @@ static int hash_existing(struct blob_writer *w)
 	return n < 0 ? -errno : 0;
 }
 
-/* flock fd; false when a cleaner unlinked the file before we held it. */
-static int lock_linked(int fd)
+/*
+ * flock fd, then check that dirfd/name is still this file: false when, while we waited,
+ * a cleaner unlinked it or another writer finished it and renamed it into blobs/.
+ */
+static int lock_linked(int fd, int dirfd, const char *name)
 {
-	struct stat st;
+	struct stat st, now;
 
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	return st.st_nlink > 0;
+	if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return st.st_ino == now.st_ino && st.st_dev == now.st_dev;
 }
 
 static int open_named(struct blob_writer *w, bool resume)
@@ -146,12 +151,15 @@ static int open_named(struct blob_writer *w, bool resume)
 			       0644);
 		if (w->fd < 0)
 			return -errno;
-		r = lock_linked(w->fd);
+		r = lock_linked(w->fd, w->s->dirfd, w->name);
 		if (r < 0)
 			return r;
 		if (r > 0)
 			break;
 		(void) close(w->fd);
+		w->fd = -1;
+		if (blob_exists(w->s, w->expect))
+			return -EEXIST; /* another process wrote it meanwhile */
 	}
 	if (resume)
 		return hash_existing(w);
@@ -170,7 +178,7 @@ static int open_temp(struct blob_writer *w)
 		return -errno;
 	w->fd = fd;
 	memcpy(w->name, path + strlen(w->s->path) + 1, strlen(w->name));
-	r = lock_linked(fd);
+	r = lock_linked(fd, w->s->dirfd, w->name);
 	return r < 0 ? r : r == 0 ? -ENOENT : 0;
 }
 
@@ -200,6 +208,11 @@ int blob_writer_open(struct image_store *s, const char *expect, bool resume,
 		return -ENOMEM;
 	}
 	r = expect ? open_named(w, resume) : open_temp(w);
+	if (r == -EEXIST) {
+		*w->name = '\0';
+		blob_writer_abort(w, true);
+		return -EEXIST;
+	}
 	if (r < 0) {
 		blob_writer_abort(w, true);
 		return berr_sys(err, -r, "cannot write a blob in '%s/" INGEST_DIR "'", s->path);
@@ -314,6 +327,8 @@ int blob_put(struct image_store *s, const void *buf, size_t len, const char *exp
 		expect = d;
 	}
 	r = blob_writer_open(s, expect, false, &w, err);
+	if (r == -EEXIST)
+		return ret_digest ? (snprintf(ret_digest, DIGEST_MAX, "%s", expect), 0) : 0;
 	if (r < 0)
 		return r;
 	r = blob_writer_write(w, buf, len);

@@ -49,7 +49,8 @@ struct blob_writer;
  * Start writing a blob. With expect set, the file is ingest/<algo>-<hex> and, when
  * resume is true, what a killed writer left there is kept: blob_writer_offset() says
  * how much (already hashed). Without expect, a private temporary file.
- * Blocks while another process writes the same blob.
+ * Blocks while another process writes the same blob; -EEXIST (no message) when that
+ * process completed it meanwhile.
  */
 int blob_writer_open(struct image_store *s, const char *expect, bool resume,
 		     struct blob_writer **ret, struct berr **err);

@@ -120,6 +120,11 @@ static int start(struct layers *ls, struct dl *dl, struct berr **err)
 	int r;
 
 	r = blob_writer_open(ls->s, dl->d->digest, true, &dl->w, err);
+	if (r == -EEXIST) {
+		/* another pull downloaded it while we waited for its lock */
+		dl->state = DL_DOWNLOADED;
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	dl->start = blob_writer_offset(dl->w);

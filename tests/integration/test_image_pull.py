@@ -222,3 +222,16 @@ def test_killed_pull_cleans_up(engine, registry, big, tmp_path):
 
 def subprocess_devnull():
     return open(os.devnull, "w")
+
+
+def test_two_pulls_at_once(engine, registry, big, tmp_path):
+    """Two pulls of one image into one root: one downloads, the other waits for it;
+    both succeed, the layer is stored once."""
+    procs = [engine.popen("pull", "-q", registry.ref("test/big:v1"),
+                          stdout=open(tmp_path / ("out%d" % i), "w"),
+                          stderr=open(tmp_path / ("err%d" % i), "w")) for i in range(2)]
+    for i, p in enumerate(procs):
+        assert p.wait(timeout=120) == 0, open(tmp_path / ("err%d" % i)).read()
+    assert len(engine.listdir("layers")) == 1
+    assert engine.listdir("ingest") == [] and engine.listdir("tmp") == []
+    assert engine.inspect(registry.ref("test/big:v1"))["Manifest"] == big["digest"]
