@@ -72,7 +72,8 @@ def fuzz_lane(seconds):
     """Each libFuzzer target for a bounded time from its seed corpus, after replaying every
     input that once crashed it (fuzz/regressions/<target>/)."""
     passed = failed = 0
-    for target in ("fuzz_config", "fuzz_process", "fuzz_state", "fuzz_mountinfo"):
+    for target in ("fuzz_config", "fuzz_process", "fuzz_state", "fuzz_mountinfo",
+                   "fuzz_manifest", "fuzz_image_config", "fuzz_registry_auth"):
         exe = os.path.join(TOP, "build-fuzz", "fuzz", target)
         work = os.path.join(TOP, "build-fuzz", "corpus", target)
         os.makedirs(work, exist_ok=True)

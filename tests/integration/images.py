@@ -244,9 +244,11 @@ class Layout:
         with open(os.path.join(self.path, "index.json"), "w") as f:
             json.dump({"schemaVersion": 2, "manifests": self.index}, f)
 
-    def push(self, tag, registry, name, all_platforms=False):
-        """skopeo copy oci:LAYOUT:tag docker://registry/name (blobs kept as they are)."""
-        args = ["copy", "--dest-tls-verify=false", "--preserve-digests"]
+    def push(self, tag, registry, name, all_platforms=False, docker_format=False):
+        """skopeo copy oci:LAYOUT:tag docker://registry/name (blobs kept as they are), or
+        converted to a docker schema 2 manifest."""
+        args = ["copy", "--dest-tls-verify=false"]
+        args += ["--format", "v2s2"] if docker_format else ["--preserve-digests"]
         if all_platforms:
             args.append("--all")
         skopeo(*args, "oci:%s:%s" % (self.path, tag), "docker://%s" % registry.ref(name))

@@ -41,6 +41,9 @@ def pushed(registry, tmp_path_factory):
     ])
     lay.tag(wh, "wh")
     lay.push("wh", registry, "test/wh:v1")
+    dock = lay.image([base, [("etc/docker", b"d\n")]])
+    lay.tag(dock, "dock")
+    lay.push("dock", registry, "test/dock:v1", docker_format=True)
     return {"one": one, "two": two, "zst": zst, "index": idx, "amd": amd, "arm": arm}
 
 
@@ -78,6 +81,19 @@ def test_pull_zstd_and_plain(engine, registry, pushed, tmp_path):
         assert open(os.path.join(m, "etc/zst")).read() == "z\n"
     with mounted(engine, registry.ref("test/plain:v1"), tmp_path / "p") as m:
         assert open(os.path.join(m, "etc/plain")).read() == "p\n"
+
+
+def test_pull_docker_schema2(engine, registry, pushed, tmp_path):
+    engine("pull", registry.ref("test/dock:v1"))
+    info = engine.inspect(registry.ref("test/dock:v1"))
+    assert info["ManifestMediaType"] == \
+        "application/vnd.docker.distribution.manifest.v2+json"
+    assert info["Manifest"] == remote_digest(registry, "test/dock:v1")
+    with mounted(engine, registry.ref("test/dock:v1"), tmp_path / "d") as m:
+        assert open(os.path.join(m, "etc/docker")).read() == "d\n"
+    # and it pushes back unchanged
+    engine("push", registry.ref("test/dock:v1"), registry.ref("test/dock2:v1"))
+    assert remote_digest(registry, "test/dock2:v1") == info["Manifest"]
 
 
 def test_pull_multi_platform(engine, registry, pushed, tmp_path):
