@@ -80,6 +80,9 @@ static size_t on_data(char *buf, size_t size, size_t nmemb, void *data)
 	}
 	if (dl->status != 200 && dl->status != 206)
 		return 0;
+	/* a registry that sends more than the descriptor's size is cut off, not trusted */
+	if (blob_writer_offset(dl->w) + n > (uint64_t) dl->d->size)
+		return 0;
 	return blob_writer_write(dl->w, buf, n) < 0 ? 0 : n;
 }
 
