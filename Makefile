@@ -29,7 +29,8 @@ asan: deps $(ASAN_BUILD)/build.ninja
 
 # libFuzzer targets (fuzz/README.md); check runs each for FUZZ_SECONDS.
 fuzz: deps $(FUZZ_BUILD)/build.ninja
-	meson compile -C $(FUZZ_BUILD) fuzz_config fuzz_process fuzz_resources fuzz_state fuzz_mountinfo
+	meson compile -C $(FUZZ_BUILD) fuzz_config fuzz_process fuzz_resources fuzz_state \
+		fuzz_mountinfo fuzz_manifest fuzz_image_config fuzz_registry_auth
 
 # The embedded default: a busybox container showing it is isolated.
 run: build

@@ -122,7 +122,7 @@ def fuzz_lane(seconds):
     input that once crashed it (fuzz/regressions/<target>/)."""
     passed = failed = 0
     for target in ("fuzz_config", "fuzz_process", "fuzz_resources", "fuzz_state",
-                   "fuzz_mountinfo"):
+                   "fuzz_mountinfo", "fuzz_manifest", "fuzz_image_config", "fuzz_registry_auth"):
         exe = os.path.join(TOP, "build-fuzz", "fuzz", target)
         work = os.path.join(TOP, "build-fuzz", "corpus", target)
         os.makedirs(work, exist_ok=True)
@@ -169,9 +169,11 @@ def main():
     unit_lane("build-asan")
     fuzz_lane(int(os.environ.get("FUZZ_SECONDS", "60")))
     pytest_lane("integration", {"BERTH_RUNTIME": os.path.join(TOP, "build/berth-runtime"),
+                                "BERTH_ENGINE": os.path.join(TOP, "build/berth"),
                                 "BERTH_TEST_RUNTIMES": "berth,runc"}, ["tests/integration"])
     pytest_lane("integration-asan",
                 {"BERTH_RUNTIME": os.path.join(TOP, "build-asan/berth-runtime"),
+                 "BERTH_ENGINE": os.path.join(TOP, "build-asan/berth"),
                  "BERTH_TEST_RUNTIMES": "berth"}, ["tests/integration"])
     for mode in os.environ.get("BERTH_VM_LANES", "v2 v1").split():
         vm_lane(mode)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# `make run`: a busybox container in new namespaces that shows it is isolated.
+# `make run`: the busybox image in berth's store (/var/lib/berth), and a busybox container
+# in new namespaces that shows it is isolated.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 runtime="$top/build/berth-runtime"
@@ -21,5 +22,8 @@ echo "namespaces of the host (the caller):"
 for ns in cgroup ipc mnt net pid uts user; do
 	printf "  %-7s %s\n" $ns "$(readlink /proc/self/ns/$ns)"
 done
+echo "--- berth image create-busybox: the engine's default image, from Debian's busybox-static"
+"$top/build/berth" image create-busybox
+"$top/build/berth" images busybox
 echo "--- berth-runtime run $id"
 exec "$runtime" --root "$top/build/demo-state" run --bundle "$bundle" "$id"

@@ -475,3 +475,8 @@ char *jw_to_string(const struct jwriter *w, bool pretty)
 	s = json_object_to_json_string_ext(JO(w), flags);
 	return s ? strdup(s) : NULL;
 }
+
+char *jnode_to_json(const struct jnode *n, bool pretty)
+{
+	return n->v ? jw_to_string((const struct jwriter *) n->v, pretty) : NULL;
+}

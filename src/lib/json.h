@@ -127,5 +127,7 @@ void jw_append_str(struct jwriter *arr, const char *value);
 void jw_put_node(struct jwriter *obj, const char *key, const struct jnode *n);
 /* Serialise; malloc'd string or NULL on OOM. */
 char *jw_to_string(const struct jwriter *w, bool pretty);
+/* Serialise a present value read from a document (malloc'd; NULL on OOM or absent). */
+char *jnode_to_json(const struct jnode *n, bool pretty);
 
 #endif

@@ -214,3 +214,28 @@ def host_mount():
     yield mount
     for target in reversed(mounted):
         subprocess.run(["umount", "-l", target], check=False)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """build/berth with a private --root (images tests)."""
+    import images
+    e = images.Engine(tmp_path / "berth-root")
+    yield e
+    # an image mount a failed test left behind
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            mp = line.split()[4]
+            if mp.startswith(str(tmp_path)):
+                subprocess.run(["umount", "-l", mp], capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    """A private docker-registry on 127.0.0.1, for the module's tests."""
+    import images
+    if not shutil.which("docker-registry") or not shutil.which("skopeo"):
+        oci.skip("needs docker-registry and skopeo (scripts/install-deps.sh)")
+    reg = images.Registry(tmp_path_factory.mktemp("registry"))
+    yield reg
+    reg.stop()

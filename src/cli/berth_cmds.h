@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The commands of berth, the engine: tables of commands, the context they share. */
+#ifndef BERTH_CLI_BERTH_CMDS_H
+#define BERTH_CLI_BERTH_CMDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/argparse.h"
+#include "image/store.h"
+#include "lib/err.h"
+
+struct berth_ctx {
+	const char *root; /* engine state (default /var/lib/berth) */
+	bool debug;
+	struct image_store *store; /* opened on first use */
+};
+
+struct berth_cmd {
+	const char *name;
+	const char *summary;
+	/* argv[0] is the command's name, then its arguments; returns the exit code. */
+	int (*run)(struct berth_ctx *ctx, int argc, char **argv);
+};
+
+/* The image commands (NULL-terminated); the containers half adds its own table. */
+extern const struct berth_cmd berth_image_cmds[];
+/* `berth image SUBCOMMAND` */
+extern const struct berth_cmd berth_image_subcmds[];
+
+/* The registry commands (berth_registry_cmds.c). */
+int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_push(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_login(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv);
+
+#define END_OPTS                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL, NULL                                                       \
+	}
+
+/*
+ * Parse a command's options with between min_pos and max_pos positionals. Returns 0,
+ * 1 after printing help (exit 0), or -1 after reporting a usage error (exit 125, as
+ * docker's usage errors).
+ */
+int berth_parse(int argc, char **argv, const struct opt_def *defs, const char *usage,
+		size_t min_pos, size_t max_pos, char ***ret_pos);
+
+#define BERTH_PARSE_OR_RETURN(call)                                                                \
+	do {                                                                                       \
+		int _p = (call);                                                                   \
+		if (_p > 0)                                                                        \
+			return 0;                                                                  \
+		if (_p < 0)                                                                        \
+			return 125;                                                                \
+	} while (0)
+
+/* Print *err (or strerror) as "berth: ..." and return 1. */
+int berth_report(int r, struct berr **err);
+
+/* The store, opened on first use; NULL after reporting why. */
+struct image_store *berth_store(struct berth_ctx *ctx);
+
+#define STORE_OR_RETURN_PLAIN(s, ctx)                                                              \
+	struct image_store *s = berth_store(ctx);                                                  \
+	if (!s)                                                                                    \
+	return 1
+
+/* "<root>/auth.json", the credentials of `berth login` (malloc'd). */
+char *berth_auth_file(const struct berth_ctx *ctx);
+
+#endif

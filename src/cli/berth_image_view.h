@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The output of `berth images`, `history` and `image inspect`, as docker prints them. */
+#ifndef BERTH_CLI_BERTH_IMAGE_VIEW_H
+#define BERTH_CLI_BERTH_IMAGE_VIEW_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "image/store.h"
+#include "lib/err.h"
+
+struct images_view_opts {
+	bool all, quiet, digests, no_trunc;
+	const char *format;
+	const char *repository; /* only this repository[:tag] */
+	char **filters;		/* "dangling=true", "reference=busybox" */
+};
+
+int images_view(struct image_store *s, const struct images_view_opts *o, FILE *out,
+		struct berr **err);
+
+struct history_view_opts {
+	bool no_trunc, quiet;
+	const char *format;
+};
+
+int history_view(struct image_store *s, const char *ref, const struct history_view_opts *o,
+		 FILE *out, struct berr **err);
+
+/* A JSON array of the images refs, or format rendered for each. */
+int inspect_view(struct image_store *s, char *const *refs, const char *format, FILE *out,
+		 struct berr **err);
+
+#endif

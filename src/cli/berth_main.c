@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* berth: the engine's command line (docker's and podman's commands and output). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/argparse.h"
+#include "cli/berth_cmds.h"
+#include "config.h"
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+
+/* Each half of the engine contributes a table. */
+static const struct berth_cmd *const cmd_tables[] = {berth_image_cmds};
+
+static const struct berth_cmd *find_cmd(const char *name)
+{
+	for (size_t t = 0; t < ELEMENTSOF(cmd_tables); t++)
+		for (const struct berth_cmd *c = cmd_tables[t]; c->name; c++)
+			if (strcmp(c->name, name) == 0)
+				return c;
+	return NULL;
+}
+
+static void usage(const struct opt_def *globals)
+{
+	printf("Usage: berth [global options] COMMAND [options] [arguments]\n\n"
+	       "berth is a daemonless container engine.\n\nCommands:\n");
+	for (size_t t = 0; t < ELEMENTSOF(cmd_tables); t++)
+		for (const struct berth_cmd *c = cmd_tables[t]; c->name; c++)
+			if (c->summary)
+				printf("  %-10s %s\n", c->name, c->summary);
+	printf("\nGlobal options:\n");
+	argparse_help(globals);
+	printf("\nRun 'berth COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct berth_ctx ctx = {.root = STORE_DEFAULT_ROOT};
+	bool help = false, version = false;
+	const char *log_level = NULL;
+	const struct opt_def globals[] = {
+		{"root", 0, OPT_STRING, &ctx.root, "DIR",
+		 "where the engine keeps its state (default " STORE_DEFAULT_ROOT ")"},
+		{"debug", 'D', OPT_BOOL, &ctx.debug, NULL, "log debug messages"},
+		{"log-level", 'l', OPT_STRING, &log_level, "LEVEL", "debug, info, warn or error"},
+		{"help", 'h', OPT_BOOL, &help, NULL, "show this help"},
+		{"version", 'v', OPT_BOOL, &version, NULL, "print the version"},
+		END_OPTS,
+	};
+	_cleanup_free_ char *msg = NULL;
+	_cleanup_strv_ char **pos = NULL;
+	const struct berth_cmd *cmd;
+	int code;
+
+	if (argparse(argc, argv, 1, globals, true, 0, &pos, &msg) < 0) {
+		fprintf(stderr, "berth: %s\n", msg ? msg : "out of memory");
+		return 125;
+	}
+	if (version) {
+		printf("berth version %s\n", BERTH_VERSION);
+		return 0;
+	}
+	if (help || !pos || strcmp(pos[0], "help") == 0) {
+		usage(globals);
+		return help || pos ? 0 : 125;
+	}
+	if (log_level && strcmp(log_level, "debug") == 0)
+		ctx.debug = true;
+	log_setup("berth", NULL, LOG_FORMAT_TEXT, ctx.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
+	cmd = find_cmd(pos[0]);
+	if (!cmd) {
+		log_error_report("unknown command '%s' (see 'berth --help')", pos[0]);
+		return 125;
+	}
+	code = cmd->run(&ctx, (int) strv_length(pos), pos);
+	ctx.store = image_store_free(ctx.store);
+	return code;
+}

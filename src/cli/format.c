@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli/format.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/strv.h"
+
+#define TAB_PADDING 3
+
+struct table {
+	char *tmpl; /* without "table " */
+	bool header;
+	char **lines;
+};
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static int sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *p = realloc(b->s, cap);
+
+		if (!p)
+			return -ENOMEM;
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+/* Value of ".A.B" in n: strings raw, everything else as JSON. */
+static int field_value(const struct jnode *n, const char *path, bool as_json, struct sbuf *out,
+		       struct berr **err)
+{
+	struct jnode cur = *n, next;
+	_cleanup_free_ char *copy = strdup(path), *text = NULL;
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *k = strtok_r(copy, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
+		if (!jnode_is_object(&cur))
+			return berr_set(err, EINVAL, "template: cannot evaluate field %s", k);
+		jnode_member(&cur, k, &next);
+		next.parent = NULL;
+		cur = next;
+	}
+	if (!jnode_present(&cur))
+		return sb_add(out, as_json ? "null" : "", as_json ? 4 : 0);
+	if (!as_json && jnode_is_string(&cur)) {
+		_cleanup_free_ char *s = NULL;
+
+		if (jnode_string(&cur, &s, NULL) < 0)
+			return -ENOMEM;
+		return sb_add(out, s, strlen(s));
+	}
+	text = jnode_to_json(&cur, false);
+	if (!text)
+		return -ENOMEM;
+	return sb_add(out, text, strlen(text));
+}
+
+/* One action "{{ ... }}": ".Field", ".A.B", "json .X", "json .". */
+static int action(const char *a, size_t len, const struct jnode *n, struct sbuf *out,
+		  struct berr **err)
+{
+	_cleanup_free_ char *s = strndup(a, len);
+	char *p, *end;
+	bool as_json = false;
+
+	if (!s)
+		return -ENOMEM;
+	for (p = s; *p == ' '; p++)
+		;
+	for (end = p + strlen(p); end > p && end[-1] == ' '; end--)
+		*(end - 1) = '\0';
+	if (strncmp(p, "json ", 5) == 0) {
+		as_json = true;
+		for (p += 5; *p == ' '; p++)
+			;
+	}
+	if (strcmp(p, ".") == 0) {
+		_cleanup_free_ char *t = jnode_to_json(n, false);
+
+		return t ? sb_add(out, t, strlen(t)) : -ENOMEM;
+	}
+	if (p[0] != '.' || !p[1])
+		return berr_set(err, EINVAL, "template: unsupported action '{{%s}}'", s);
+	return field_value(n, p + 1, as_json, out, err);
+}
+
+int template_render(const char *tmpl, const struct jnode *n, char **ret, struct berr **err)
+{
+	struct sbuf out = {0};
+	const char *p = tmpl;
+	int r = sb_add(&out, "", 0);
+
+	while (r >= 0 && *p) {
+		const char *open = strstr(p, "{{"), *close;
+
+		if (!open) {
+			r = sb_add(&out, p, strlen(p));
+			break;
+		}
+		r = sb_add(&out, p, (size_t) (open - p));
+		close = strstr(open + 2, "}}");
+		if (r >= 0 && !close)
+			r = berr_set(err, EINVAL, "template: unclosed action");
+		if (r >= 0)
+			r = action(open + 2, (size_t) (close - open - 2), n, &out, err);
+		if (r >= 0)
+			p = close + 2;
+	}
+	if (r < 0) {
+		free(out.s);
+		return r;
+	}
+	*ret = out.s;
+	return 0;
+}
+
+/* "\t" and "\n" typed in a shell are the characters. */
+static char *unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (s[0] == '\\' && (s[1] == 't' || s[1] == 'n')) {
+			*o++ = s[1] == 't' ? '\t' : '\n';
+			s++;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static const char *header_for(const char *const *headers, const char *field)
+{
+	for (size_t i = 0; headers && headers[i]; i += 2)
+		if (strcmp(headers[i], field) == 0)
+			return headers[i + 1];
+	return NULL;
+}
+
+/* The header row: each {{.Field}} replaced by its header (upper-cased field name). */
+static int header_line(const char *tmpl, const char *const *headers, char **ret)
+{
+	struct sbuf out = {0};
+	const char *p = tmpl;
+	int r = sb_add(&out, "", 0);
+
+	while (r >= 0 && *p) {
+		const char *open = strstr(p, "{{"), *close = open ? strstr(open, "}}") : NULL;
+		char field[64] = "";
+		const char *h;
+
+		if (!open || !close) {
+			r = sb_add(&out, p, strlen(p));
+			break;
+		}
+		r = sb_add(&out, p, (size_t) (open - p));
+		sscanf(open + 2, " .%63[A-Za-z0-9_]", field);
+		h = header_for(headers, field);
+		if (!h) {
+			for (char *c = field; *c; c++)
+				*c = (char) toupper((unsigned char) *c);
+			h = field;
+		}
+		if (r >= 0)
+			r = sb_add(&out, h, strlen(h));
+		p = close + 2;
+	}
+	if (r < 0) {
+		free(out.s);
+		return r;
+	}
+	*ret = out.s;
+	return 0;
+}
+
+int table_new(const char *tmpl, const char *const *headers, struct table **ret, struct berr **err)
+{
+	struct table *t = calloc(1, sizeof(*t));
+	char *h = NULL;
+
+	if (!t)
+		return -ENOMEM;
+	if (strncmp(tmpl, "table", 5) == 0 && (tmpl[5] == ' ' || tmpl[5] == '\0')) {
+		t->header = true;
+		tmpl += tmpl[5] ? 6 : 5;
+	}
+	t->tmpl = unescape(tmpl);
+	if (!t->tmpl || (t->header && (header_line(t->tmpl, headers, &h) < 0 ||
+				       strv_consume(&t->lines, h) < 0))) {
+		table_free(t);
+		return berr_set(err, ENOMEM, "out of memory");
+	}
+	*ret = t;
+	return 0;
+}
+
+int table_add(struct table *t, const struct jnode *row, struct berr **err)
+{
+	char *line;
+	int r = template_render(t->tmpl, row, &line, err);
+
+	if (r < 0)
+		return r;
+	return strv_consume(&t->lines, line);
+}
+
+static void print_aligned(char **lines, FILE *out)
+{
+	size_t widths[32] = {0};
+
+	STRV_FOREACH (l, lines) {
+		size_t col = 0;
+
+		for (const char *c = *l; col < ELEMENTSOF(widths); col++) {
+			size_t n = strcspn(c, "\t");
+
+			if (!c[n])
+				break;
+			if (n > widths[col])
+				widths[col] = n;
+			c += n + 1;
+		}
+	}
+	STRV_FOREACH (l, lines) {
+		size_t col = 0;
+		const char *c = *l;
+
+		for (; col < ELEMENTSOF(widths); col++) {
+			size_t n = strcspn(c, "\t");
+
+			if (!c[n])
+				break;
+			fprintf(out, "%.*s%*s", (int) n, c, (int) (widths[col] - n + TAB_PADDING),
+				"");
+			c += n + 1;
+		}
+		fprintf(out, "%s\n", c);
+	}
+}
+
+void table_print(struct table *t, FILE *out)
+{
+	print_aligned(t->lines, out);
+	table_free(t);
+}
+
+void table_free(struct table *t)
+{
+	if (!t)
+		return;
+	free(t->tmpl);
+	strv_free(t->lines);
+	free(t);
+}
+
+const char *human_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+	double v = (double) bytes;
+	size_t u = 0;
+
+	while (v >= 1000.0 && u + 1 < ELEMENTSOF(units)) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(buf, size, "%.4g%s", v, units[u]);
+	return buf;
+}
+
+const char *human_ago(long long s, char *buf, size_t size)
+{
+	const long long min = 60, hour = 3600, day = 86400;
+
+	if (s < 1)
+		snprintf(buf, size, "Less than a second ago");
+	else if (s == 1)
+		snprintf(buf, size, "1 second ago");
+	else if (s < min)
+		snprintf(buf, size, "%lld seconds ago", s);
+	else if (s < 2 * min)
+		snprintf(buf, size, "About a minute ago");
+	else if (s < hour)
+		snprintf(buf, size, "%lld minutes ago", s / min);
+	else if (s < 2 * hour)
+		snprintf(buf, size, "About an hour ago");
+	else if (s < 2 * day)
+		snprintf(buf, size, "%lld hours ago", s / hour);
+	else if (s < 14 * day)
+		snprintf(buf, size, "%lld days ago", s / day);
+	else if (s < 90 * day)
+		snprintf(buf, size, "%lld weeks ago", s / (7 * day));
+	else if (s < 730 * day)
+		snprintf(buf, size, "%lld months ago", s / (30 * day));
+	else
+		snprintf(buf, size, "%lld years ago", s / (365 * day));
+	return buf;
+}
