@@ -6,6 +6,9 @@ set -eu
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libseccomp-dev
 busybox-static python3 python3-pytest runc iproute2 util-linux clang-format clang libclang-rt-14-dev"
 
+# The container engines the client tests drive (containerd, docker.io, podman).
+"$(dirname "$0")/../tests/clients/deps.sh"
+
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -7,6 +7,8 @@ Environment:
   BERTH_TEST_RUNTIMES  berth,runc (default); the runtime is a parameter of every test
   BERTH_RUNTIME        the berth-runtime binary (default <repo>/build/berth-runtime)
   BERTH_MUST_WORK=1    a missing client or daemon fails instead of skipping (CI)
+  BERTH_CLIENTS_TRACE  a file: every runtime call the clients make is appended to it
+                       (the caller's name and the command line), through a wrapper script
 
 Known berth gaps (gaps.py) turn the berth instances of the listed tests into strict
 xfails: they must fail, so a fix shows up as XPASS(strict), a failure to act on.
@@ -54,11 +56,14 @@ def pytest_collection_modifyitems(config, items):
     keep, drop = [], []
     for item in items:
         spec = getattr(item, "callspec", None)
-        param = spec.params.get("client") if spec else None
-        if not param:
+        params = spec.params if spec else {}
+        if "client" in params:
+            client, runtime = params["client"].rsplit("-", 1)
+        elif "rt" in params:  # test_contract.py: the runtime alone
+            client, runtime = "runtime", params["rt"]
+        else:
             keep.append(item)
             continue
-        client, runtime = param.rsplit("-", 1)
         only = item.get_closest_marker("only_clients")
         if only and client not in only.args[0]:
             drop.append(item)
@@ -75,13 +80,27 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def runtimes():
+def runtimes(world):
     rts = drivers.runtime_binaries()
     for name, path in rts.items():
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
             pytest.fail("runtime %s: %s is not an executable file (build it or set "
                         "BERTH_RUNTIME / BERTH_TEST_RUNTIMES)" % (name, path))
+    trace = os.environ.get("BERTH_CLIENTS_TRACE")
+    if trace:
+        rts = {name: trace_wrapper(world, name, path, os.path.abspath(trace))
+               for name, path in rts.items()}
     return rts
+
+
+def trace_wrapper(world, name, path, trace):
+    """A script that logs its caller and arguments to trace, then execs the runtime."""
+    wrapper = world.path("trace-" + name)
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\necho "%s [$(cat /proc/$PPID/comm)] $*" >> %s\nexec %s "$@"\n'
+                % (name, trace, path))
+    os.chmod(wrapper, 0o755)
+    return wrapper
 
 
 @pytest.fixture(scope="session")

@@ -220,8 +220,10 @@ class DockerDaemon:
         check(self.cli("load", "-i", tar), "docker load")
 
     def runtime_root(self, runtime_name):
-        """Where containerd's shim keeps this runtime's state: <exec-root>/runtime-<name>/moby."""
-        return os.path.join(self.config["exec-root"], "runtime-" + runtime_name, "moby")
+        """The --root the shim gives this runtime: Docker 20.10 passes
+        <exec-root>/runtime-runc/moby to every runtime it registers (berth too), so berth
+        and runc share one root there."""
+        return os.path.join(self.config["exec-root"], "runtime-runc", "moby")
 
 
 class Docker(Client):
@@ -511,11 +513,18 @@ class Podman(Client):
         """Container state dirs in the runtime's root. Podman calls the runtime without
         --root: its cleanup process (conmon's exit command) does not get --runtime-flag, so
         a private root would leak every state dir. The runtime's default root is shared
-        with the host, so only names that look like podman ids (64 hex digits) count."""
+        with the host, so only the dirs whose state names our base folder count."""
         root = "/run/runc" if self.runtime_name == "runc" else "/run/berth"
-        entries = os.listdir(root) if os.path.isdir(root) else []
-        return sorted(e for e in entries if len(e) == 64 and
-                      all(c in "0123456789abcdef" for c in e))
+        found = []
+        for e in (os.listdir(root) if os.path.isdir(root) else []):
+            try:
+                with open(os.path.join(root, e, "state.json"), errors="replace") as f:
+                    ours = self.world.base in f.read()
+            except OSError:
+                ours = False
+            if ours:
+                found.append(e)
+        return sorted(found)
 
 
 # ---------------------------------------------------------------------------- containerd
