@@ -23,15 +23,10 @@ GAPS = {
     # test_contract.py (the runtime alone).
     "test_ps_json": {"runtime": "no `ps --format json` command yet (cgroups branch)"},
     "test_features": {"runtime": "no `features` command yet (runtime-exec branch)"},
-    # Not on any branch yet: runc and crun bring lo up in a new network namespace (podman
-    # --network none, ctr); Docker brings it up from its libnetwork-setkey prestart hook
-    # (runtime-spec branch: hooks).
-    "test_loopback_up": {"docker": "hooks are not run yet (Docker sets up lo and the "
-                                   "network from a prestart hook)",
-                         "podman": "lo is left down in a new network namespace (runc and "
-                                   "crun bring it up)",
-                         "containerd": "lo is left down in a new network namespace (runc "
-                                       "and crun bring it up)"},
+    # Not on any branch yet: runc and crun bring lo up in a new network namespace; the
+    # clients count on it (Docker with no bridge network, podman --network none, ctr).
+    "test_loopback_up": {"*": "lo is left down in a new network namespace (runc and crun "
+                              "bring it up)"},
 }
 
 

@@ -190,3 +190,23 @@ def test_version_first_line(rt):
     r = rt("--version")
     assert r.rc == 0, r
     assert re.match(r"^\S+ version \S+", r.out), r
+
+
+# linux.resources as Docker 20.10 writes it for `docker run --memory 64m` (captured from its
+# bundle): zeros mean "not set" (cpu.shares, blockIO.weight), as runc reads them.
+DOCKER_RESOURCES = {
+    "devices": [{"allow": False, "access": "rwm"},
+                {"allow": True, "type": "c", "major": 1, "minor": 3, "access": "rwm"}],
+    "memory": {"limit": 64 * 1024 * 1024, "swap": 128 * 1024 * 1024,
+               "disableOOMKiller": False},
+    "cpu": {"shares": 0},
+    "blockIO": {"weight": 0},
+}
+
+
+def test_docker_resources_zero_is_unset(rt, bundle):
+    """Every Docker container carries cpu.shares 0 and blockIO.weight 0: a runtime that
+    rejects them (the range is 10-1000 for a weight that is set) runs no Docker container."""
+    bundle.linux["resources"] = json.loads(json.dumps(DOCKER_RESOURCES))
+    st = created(rt, bundle, ["true"])
+    assert st["status"] == "created"
