@@ -659,6 +659,15 @@ class Ctr(Client):
             json.dump(s, f)
         return path
 
+    def run_systemd_cgroup(self, cmd, timeout=TIMEOUT):
+        """`ctr run --runc-systemd-cgroup`: the shim passes --systemd-cgroup to the runtime,
+        with a systemd-style cgroupsPath (slice:prefix:name)."""
+        name = unique_name("sd")
+        self.created.append(name)
+        return self.d.cli("run", "--rm", *self._runtime_args(), "--runc-systemd-cgroup",
+                          "--cgroup", "berth-clients.slice:bc:" + name, image.IMAGE, name,
+                          *cmd, timeout=timeout)
+
     def _needs_spec(self, o):
         return bool(o.user or o.pids)
 

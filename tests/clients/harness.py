@@ -122,6 +122,7 @@ class World:
         self.netns = "berth-clients-" + self.sid
         self.cgroup_parent = "%s/%s" % (CGROUP_ROOT_PARENT, self.sid)
         self.daemons = []
+        self.own_cgroup_dirs = own_cgroup_subtree()
         os.makedirs(self.base, mode=0o711)
         subprocess.run(["ip", "netns", "add", self.netns], check=True)
         subprocess.run(["ip", "-n", self.netns, "link", "set", "lo", "up"], check=True)
@@ -201,11 +202,31 @@ class World:
                 os.rmdir(mp + CGROUP_ROOT_PARENT)
             except OSError:
                 pass  # absent, or another session's cgroups are still in it
+        for d in sorted(set(own_cgroup_subtree()) - set(self.own_cgroup_dirs)):
+            problems.append("cgroup %s appeared under this process's own cgroup (a relative "
+                            "cgroup path?); left in place, it is not ours to remove" % d)
         subprocess.run(["ip", "netns", "delete", self.netns], capture_output=True)
         subprocess.run(["rm", "-rf", "--one-file-system", self.base], capture_output=True)
         if os.path.exists(self.base):
             problems.append("cannot remove %s" % self.base)
         return problems
+
+
+def own_cgroup_subtree():
+    """Every cgroup directory at or below this process's own cgroups (on this host, the
+    machine's /process_api/<session>): a runtime given a relative path creates there."""
+    found = []
+    with open("/proc/self/cgroup") as f:
+        mine = [line.rstrip("\n").split(":", 2) for line in f]
+    for mp, ctrls in cgroup_hierarchies():
+        for _, names, path in mine:
+            if path == "/":
+                continue
+            if (ctrls is None and names == "") or (ctrls is not None and
+                                                    ctrls == set(names.split(","))):
+                for dirpath, _, _ in os.walk(mp + path):
+                    found.append(dirpath)
+    return sorted(found)
 
 
 def remove_cgroup(path, tries=100):

@@ -253,6 +253,20 @@ def test_oom_reported(client):
         "%s did not report the OOM kill" % client.name
 
 
+@only_clients("containerd")
+def test_systemd_cgroup_driver_refused(client):
+    """With the systemd cgroup driver (--systemd-cgroup) and no systemd on the host, the
+    runtime refuses, the client shows why, and nothing is left behind. (Docker with
+    native.cgroupdriver=systemd passes the same flag through the same shim; Podman with
+    cgroup_manager=systemd fails in Podman itself without systemd.)"""
+    before = snapshot(client)
+    r = client.run_systemd_cgroup(["true"])
+    assert r.rc != 0, r
+    assert "systemd" in r.err.lower(), r
+    assert wait_until(lambda: snapshot(client) == before, timeout=10), \
+        "left behind: %s" % snapshot(client)
+
+
 # --------------------------------------------------------------------------- leaks
 
 def test_many_containers_no_leaks(client):
