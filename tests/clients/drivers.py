@@ -87,6 +87,7 @@ def execute_pty(argv, env=None, timeout=TIMEOUT, cwd=None):
         os.close(slave)
     chunks = []
     deadline = time.monotonic() + timeout
+    exited_at = None
     try:
         while True:
             left = deadline - time.monotonic()
@@ -95,7 +96,7 @@ def execute_pty(argv, env=None, timeout=TIMEOUT, cwd=None):
                 p.wait()
                 raise ClientError("timed out after %ds on a terminal: %s\n--- output\n%s" % (
                     timeout, " ".join(argv), b"".join(chunks).decode(errors="replace")))
-            ready, _, _ = select.select([master], [], [], min(left, 0.2))
+            ready, _, _ = select.select([master], [], [], min(left, 0.1))
             if ready:
                 try:
                     data = os.read(master, 65536)
@@ -104,8 +105,13 @@ def execute_pty(argv, env=None, timeout=TIMEOUT, cwd=None):
                 if not data:
                     break
                 chunks.append(data)
-            elif p.poll() is not None:
-                break
+                continue
+            # Nothing to read: once the client has exited (and a grandchild may still hold
+            # the terminal), what it wrote is in the buffer; drain it for a moment.
+            if p.poll() is not None:
+                exited_at = exited_at or time.monotonic()
+                if time.monotonic() - exited_at > 0.5:
+                    break
         rc = p.wait(timeout=max(1, deadline - time.monotonic()))
     finally:
         os.close(master)

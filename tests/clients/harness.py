@@ -182,7 +182,8 @@ class World:
                 problems.append("stopping %s: %s" % (d.name, e))
         left = self.our_processes()
         for pid in left:
-            log("cleanup: killing leftover process %d: %s" % (pid, cmdline(pid)[:150]))
+            problems.append("process %d still alive after the daemons stopped (killed now): %s"
+                            % (pid, cmdline(pid)[:150]))
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -191,10 +192,14 @@ class World:
         while any(pid_alive(p) for p in left) and time.monotonic() < deadline:
             time.sleep(0.05)
         for mp in sorted(self.mounts(), key=len, reverse=True):
+            problems.append("mount %s left after the daemons stopped (unmounted now)" % mp)
             r = subprocess.run(["umount", "-l", mp], capture_output=True, text=True)
             if r.returncode != 0:
                 problems.append("umount %s: %s" % (mp, r.stderr.strip()))
         for d in sorted(self.cgroup_dirs(), key=len, reverse=True):
+            rel = d.split(self.cgroup_parent, 1)[1]
+            if rel not in ("", "/conmon"):  # the parent, and podman's cgroup for conmon
+                problems.append("cgroup %s left after the daemons stopped (removed now)" % d)
             if not remove_cgroup(d):
                 problems.append("cannot remove cgroup %s" % d)
         for mp in cgroup_mountpoints():
