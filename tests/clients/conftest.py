@@ -136,8 +136,10 @@ def docker_daemon(world, runtimes, image_tar):
     _need("docker")
     d = drivers.DockerDaemon(world, runtimes)
     d.load(image_tar)
+    d.make_bridge_network()
     yield d
     d.cli("rm", "-f", *d.cli("ps", "-aq").out.split(), timeout=120)
+    d.cli("network", "rm", d.BRIDGE_NET)
 
 
 @pytest.fixture(scope="session")

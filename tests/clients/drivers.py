@@ -51,6 +51,7 @@ class Opts:
     pids: Optional[int] = None
     cpus: Optional[float] = None
     cap_drop: list = field(default_factory=list)   # names without CAP_
+    network: Optional[str] = None       # Docker only: a network name
 
 
 @dataclass
@@ -225,6 +226,15 @@ class DockerDaemon:
     def load(self, tar):
         check(self.cli("load", "-i", tar), "docker load")
 
+    BRIDGE_NET = "bc-net"
+    BRIDGE_SUBNET = "10.213.7.0/24"
+
+    def make_bridge_network(self):
+        """A user-defined bridge network: its bridge lives in the session's netns, with no
+        NAT or iptables rules. Docker attaches containers to it from a prestart hook."""
+        check(self.cli("network", "create", "--subnet", self.BRIDGE_SUBNET, self.BRIDGE_NET),
+              "docker network create")
+
     def runtime_root(self, runtime_name):
         """The --root the shim gives this runtime: Docker 20.10 passes
         <exec-root>/runtime-runc/moby to every runtime it registers (berth too), so berth
@@ -241,6 +251,8 @@ class Docker(Client):
 
     def _opts(self, o):
         a = ["--runtime", self.runtime_name]
+        if o.network:
+            a += ["--network", o.network]
         for k, v in o.env.items():
             a += ["-e", "%s=%s" % (k, v)]
         if o.workdir:

@@ -117,6 +117,16 @@ def test_loopback_up(client):
     assert ",UP" in r.out and "ping-ok" in r.out, r
 
 
+@only_clients("docker")
+def test_bridge_network(client):
+    """Docker attaches a container to a bridge network from its libnetwork-setkey prestart
+    hook (the runtime must run hooks). Only addresses are looked at: no traffic."""
+    r = client.run(["ip", "-o", "-4", "addr", "show", "eth0"],
+                   Opts(network=client.d.BRIDGE_NET))
+    assert r.rc == 0, r
+    assert "inet 10.213.7." in r.out, r
+
+
 # --------------------------------------------------------------------------- detached
 
 def test_detached_exec_logs_stop_rm(client):
