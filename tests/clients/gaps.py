@@ -1,7 +1,8 @@
 """The known berth gaps: scenarios that fail through a client because berth-runtime lacks
 something runc has. Each entry names the test, the clients it affects ("*" for all;
-"runtime" for test_contract.py, which calls the runtime alone) and why. conftest.py marks those berth instances as strict xfails: they must fail, so when a
-gap is fixed the test XPASSes, fails the lane, and its entry here must go.
+"runtime" for test_contract.py, which calls the runtime alone) and why. conftest.py marks
+those berth instances as strict xfails: they must fail, so when a gap is fixed the test
+XPASSes, fails the lane, and its entry here must go.
 
 Nothing else may be tolerated: a berth failure not listed here is a failure.
 """
