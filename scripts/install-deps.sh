@@ -17,6 +17,9 @@ vm_deps() {
 	fi
 }
 
+# The container engines the client tests drive (containerd, docker.io, podman).
+"$(dirname "$0")/../tests/clients/deps.sh"
+
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -47,6 +47,20 @@ static int berr_store(struct berr **err, int errnum, char *msg)
 	return -errnum;
 }
 
+/*
+ * Docker, Podman and containerd read the runtime's error text and look for Go's errno strings
+ * in it ("no such file or directory" gives exit code 127, "permission denied" 126), which are
+ * glibc's with a lowercase first letter. Lowercase is also our message style.
+ */
+static char *errno_text(int errnum)
+{
+	char *s = strdup(strerror(errnum));
+
+	if (s && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z')
+		s[0] = (char) (s[0] - 'A' + 'a');
+	return s;
+}
+
 int berr_vset(struct berr **err, int errnum, bool with_strerror, const char *fmt, va_list ap)
 {
 	char *text = NULL, *msg = NULL;
@@ -56,8 +70,11 @@ int berr_vset(struct berr **err, int errnum, bool with_strerror, const char *fmt
 	if (vasprintf(&text, fmt, ap) < 0)
 		text = NULL;
 	if (text && with_strerror) {
-		if (asprintf(&msg, "%s: %s", text, strerror(errnum)) < 0)
+		char *why = errno_text(errnum);
+
+		if (!why || asprintf(&msg, "%s: %s", text, why) < 0)
 			msg = NULL;
+		free(why);
 		free(text);
 	} else {
 		msg = text;

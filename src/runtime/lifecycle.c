@@ -111,9 +111,11 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 	if (r < 0)
 		return r;
 	status = state_status(st);
-	if (status != STATUS_CREATED && status != STATUS_RUNNING && status != STATUS_PAUSED)
-		return berr_set(err, EINVAL, "cannot kill container '%s': it is %s", id,
-				status_name(status));
+	/*
+	 * As runc: --all also reaches what is left in the cgroup of a stopped container (the
+	 * containerd shim sends it when the init has exited), and the errors say "container not
+	 * running", which containerd and Podman take for "already exited".
+	 */
 	if (all && st->cgroup_path) {
 		struct cgroup_manager *cg = NULL;
 
@@ -121,12 +123,20 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 		if (r >= 0 && cg)
 			r = cgroup_signal_all(cg, sig, err);
 		cgroup_manager_free(cg);
-		if (r < 0 || cg)
+		if (r == -ENOENT && status == STATUS_STOPPED) {
+			berr_clear(err);
+			return 0;
+		}
+		if (r < 0 || cg || status == STATUS_STOPPED)
 			return r < 0 ? r : 0;
 	}
+	if (status != STATUS_CREATED && status != STATUS_RUNNING && status != STATUS_PAUSED)
+		return berr_set(err, ESRCH, "cannot kill container '%s': container not running",
+				id);
 	r = signal_init(st, sig);
 	if (r == -ESRCH)
-		return berr_set(err, ESRCH, "cannot kill container '%s': it is stopped", id);
+		return berr_set(err, ESRCH, "cannot kill container '%s': container not running",
+				id);
 	if (r < 0)
 		return berr_sys(err, -r, "sending signal %d to container '%s'", sig, id);
 	return 0;

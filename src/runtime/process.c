@@ -109,9 +109,10 @@ int process_prepare_exec(const struct spec_process *p, char **ret_path, char ***
 	if (r < 0)
 		return berr_set(err, -r, "out of memory");
 	r = lookup_path(p->args[0], strv_env_get(env, "PATH"), &path);
-	if (r == -ENOENT)
-		return berr_set(err, ENOENT, "executable '%s' not found%s", p->args[0],
-				strchr(p->args[0], '/') ? "" : " in $PATH");
+	/* Clients map these texts (Go's, as runc prints them) to exit codes 127 and 126. */
+	if (r == -ENOENT && !strchr(p->args[0], '/'))
+		return berr_set(err, ENOENT, "exec '%s': executable file not found in $PATH",
+				p->args[0]);
 	if (r < 0)
 		return berr_sys(err, -r, "executable '%s'", p->args[0]);
 	*ret_path = TAKE_PTR(path);

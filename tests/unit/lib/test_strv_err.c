@@ -20,7 +20,7 @@ static void test_err_chain(void)
 	berr_clear(&err);
 	ASSERT_NULL(err);
 	ASSERT_EQ(berr_sys(&err, ENOENT, "cannot open '%s'", "x"), -ENOENT);
-	ASSERT_STREQ(err->msg, "cannot open 'x': No such file or directory");
+	ASSERT_STREQ(err->msg, "cannot open 'x': no such file or directory");
 	berr_clear(&err);
 	ASSERT_EQ(berr_set(NULL, EPERM, "ignored"), -EPERM);
 }
