@@ -16,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "runtime/affinity.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/exec_internal.h"
@@ -47,6 +48,7 @@ static void execution_init(struct execution *e)
 	e->root_fd = e->dir_fd = -1;
 	e->sync[0] = e->sync[1] = e->console[0] = e->console[1] = -1;
 	e->x.init_pidfd = -1;
+	security_plan_init(&e->x.sec);
 }
 
 static void close_fd(int *fd)
@@ -69,6 +71,7 @@ static void execution_done(struct execution *e)
 	}
 	for (size_t i = 0; i < ELEMENTSOF(fds); i++)
 		close_fd(fds[i]);
+	security_plan_done(&e->x.sec);
 	e->cg = cgroup_manager_free(e->cg);
 	e->process = spec_process_free(e->process);
 	e->config = spec_free(e->config);
@@ -120,19 +123,6 @@ static int load_config(struct execution *e, struct berr **err)
 	if (bundle < 0)
 		return berr_sys(err, errno, "opening bundle '%s'", e->st->bundle);
 	return oci_config_load(bundle, &e->config, NULL, NULL, err);
-}
-
-static void warn_unapplied(const struct runtime_opts *ro, const struct spec_process *p)
-{
-	if (!ro->warn)
-		return;
-	if (p->apparmor_profile && *p->apparmor_profile &&
-	    !support_field_applied("process.apparmorProfile"))
-		ro->warn("exec: apparmorProfile (--apparmor): not applied by this version, "
-			 "ignoring");
-	if (p->selinux_label && *p->selinux_label && !support_field_applied("process.selinuxLabel"))
-		ro->warn("exec: selinuxLabel (--process-label): not applied by this version, "
-			 "ignoring");
 }
 
 /* The init's pidfd, checked to be the process the state names (not a reused pid). */
@@ -216,7 +206,10 @@ static int prepare(const struct runtime_opts *ro, const struct exec_opts *o, str
 				   o->detach, o->console_socket != NULL, err);
 	if (r < 0)
 		return r;
-	warn_unapplied(ro, e->process);
+	/* The config's seccomp and the process's labels, as for the init. */
+	r = security_prepare(e->config, e->process, e->root_fd, &e->x.sec, err);
+	if (r < 0)
+		return r;
 	if ((r = open_init(e, o->id, err)) < 0 ||
 	    (r = init_namespaces(e->st->pid, &e->x.ns_flags, err)) < 0 ||
 	    (r = open_cgroup(e, err)) < 0 || (r = open_console(o, e, err)) < 0)
@@ -231,6 +224,7 @@ static void fill_ctx(const struct exec_opts *o, struct execution *e)
 	x->config = e->config;
 	x->process = e->process;
 	x->id = o->id;
+	x->bundle = e->st->bundle;
 	x->init_pid = e->st->pid;
 	x->sync_fd = e->sync[1];
 	x->parent_fds[0] = e->sync[0];
@@ -285,24 +279,61 @@ static void leave_pid_namespace(int own)
 	(void) close(own);
 }
 
+/*
+ * process.execCPUAffinity.initial: the CPUs of the process until it is in the container's
+ * cgroup. We take them for the clone, which the child inherits from its first instant
+ * (born in the cgroup through CLONE_INTO_CGROUP, or moved there by us after), and
+ * *ret_own keeps ours to go back to. *ret_pinned is false when there is no initial list.
+ */
+static int pin_initial(const struct spec_process *p, cpu_set_t *ret_own, bool *ret_pinned,
+		       struct berr **err)
+{
+	const char *initial = p->exec_cpu_affinity_initial;
+
+	*ret_pinned = false;
+	if (!initial || !*initial)
+		return 0;
+	if (sched_getaffinity(0, sizeof(*ret_own), ret_own) < 0)
+		return berr_sys(err, errno, "reading our CPU affinity");
+	*ret_pinned = true;
+	return affinity_apply(0, initial, "process.execCPUAffinity.initial", err);
+}
+
+/* Clone the child in the init's pid namespace, with the initial CPUs. */
+static int clone_child(struct execution *e, bool *ret_into_cgroup, struct berr **err)
+{
+	int own_pidns, clone_errno, r;
+	cpu_set_t own_cpus;
+	bool pinned;
+
+	r = pin_initial(e->process, &own_cpus, &pinned, err);
+	if (r >= 0)
+		r = enter_pid_namespace(&e->x, &own_pidns, err);
+	if (r >= 0) {
+		e->pid = spawn_clone(0, cgroup_clone_fd(e->cg), ret_into_cgroup);
+		if (e->pid == 0)
+			exec_child(&e->x);
+		clone_errno = errno;
+		leave_pid_namespace(own_pidns);
+		if (e->pid < 0) {
+			e->pid = 0;
+			r = berr_sys(err, clone_errno, "creating the process (clone)");
+		}
+	}
+	if (pinned)
+		(void) sched_setaffinity(0, sizeof(own_cpus), &own_cpus);
+	return r;
+}
+
 /* Clone the child into the cgroup, let it go, and see it exec (the sync socket closes). */
 static int spawn(struct execution *e, struct berr **err)
 {
 	bool into_cgroup = false;
-	int own_pidns, clone_errno, r;
+	int r;
 
-	r = enter_pid_namespace(&e->x, &own_pidns, err);
+	r = clone_child(e, &into_cgroup, err);
 	if (r < 0)
 		return r;
-	e->pid = spawn_clone(0, cgroup_clone_fd(e->cg), &into_cgroup);
-	if (e->pid == 0)
-		exec_child(&e->x);
-	clone_errno = errno;
-	leave_pid_namespace(own_pidns);
-	if (e->pid < 0) {
-		e->pid = 0;
-		return berr_sys(err, clone_errno, "creating the process (clone)");
-	}
 	close_fd(&e->sync[1]);
 	close_fd(&e->console[1]);
 	if (e->cg) {

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -16,6 +17,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
+#include "runtime/affinity.h"
 #include "runtime/exec_internal.h"
 #include "runtime/keyring.h"
 #include "runtime/namespaces.h"
@@ -84,17 +86,16 @@ static int check_cwd(const struct spec_process *p, struct berr **err)
 	return 0;
 }
 
-/*
- * The container's seccomp filter (config->linux.seccomp) and the process's LSM labels
- * (apparmorProfile, selinuxLabel), last before execve: the seccomp/LSM work replaces
- * this body with the function the container's init calls for the same settings. Until
- * then support.c reports these fields as not applied (and `exec` warns for its options).
- */
-static int apply_seccomp_and_lsm(const struct exec_ctx *x, struct berr **err)
+/* Our pid in the host's pid namespace: /proc is still the host's (before setns). */
+static int host_pid(void)
 {
-	(void) x;
-	(void) err;
-	return 0;
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return atoi(buf);
 }
 
 static int oom_score_adj(const struct exec_ctx *x, struct berr **err)
@@ -106,7 +107,14 @@ static int oom_score_adj(const struct exec_ctx *x, struct berr **err)
 					 err);
 }
 
-static int setup(struct exec_ctx *x, char **ret_path, char ***ret_env, struct berr **err)
+/*
+ * Everything up to the identity switch. The LSM exec labels go through the host's /proc,
+ * before we join the container's mount namespace, whose /proc the container controls
+ * (CVE-2019-16884). Rootless, berth-runtime stays dumpable: drop it here, before any of
+ * the container's namespaces (security.c says why).
+ */
+static int setup(struct exec_ctx *x, char **ret_path, char ***ret_env, int *ret_host_pid,
+		 struct berr **err)
 {
 	const struct spec_process *p = x->process;
 	bool in_userns = x->ns_flags & CLONE_NEWUSER;
@@ -115,7 +123,11 @@ static int setup(struct exec_ctx *x, char **ret_path, char ***ret_env, struct be
 	r = sync_expect(x->sync_fd, SYNC_GO, NULL, 0, NULL, err);
 	if (r < 0)
 		return r;
-	if ((r = oom_score_adj(x, err)) < 0 || (r = join_namespaces(x, err)) < 0)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return berr_sys(err, errno, "making the process non-dumpable");
+	*ret_host_pid = host_pid();
+	if ((r = security_set_labels(p, err)) < 0 || (r = oom_score_adj(x, err)) < 0 ||
+	    (r = join_namespaces(x, err)) < 0)
 		return r;
 	if (setsid() < 0)
 		return berr_sys(err, errno, "creating a session (setsid)");
@@ -123,10 +135,36 @@ static int setup(struct exec_ctx *x, char **ret_path, char ***ret_env, struct be
 	    (r = rlimits_apply(p->rlimits, p->n_rlimits, err)) < 0 || (r = check_cwd(p, err)) < 0 ||
 	    (p->terminal &&
 	     (r = terminal_setup(x->console_fd, p, -1, x->console_proxied, err)) < 0) ||
-	    (r = process_prepare_exec(p, ret_path, ret_env, err)) < 0 ||
-	    (r = process_become_user(p, true, err)) < 0 || (r = apply_seccomp_and_lsm(x, err)) < 0)
+	    (r = process_prepare_exec(p, ret_path, ret_env, err)) < 0)
 		return r;
 	return 0;
+}
+
+/*
+ * The last steps, after the runtime's fds are closed: the final CPU affinity (in the
+ * container's cgroup now, whose cpuset may have changed it), then the container's
+ * seccomp filter with the user and capabilities (the same call as the init's). For the
+ * listener the exec'd process belongs to a running container, as in runc.
+ */
+static int finish(struct exec_ctx *x, const char *path, int pid, struct berr **err)
+{
+	const struct spec_process *p = x->process;
+	struct seccomp_notify_state st = {
+		.id = x->id,
+		.bundle = x->bundle,
+		.status = "running",
+		.pid = pid,
+		.init_pid = (int) x->init_pid,
+		.annotations = x->config->annotations,
+		.n_annotations = x->config->n_annotations,
+		.metadata = x->sec.listener_metadata,
+	};
+	int r;
+
+	r = affinity_apply(0, p->exec_cpu_affinity_final, "process.execCPUAffinity.final", err);
+	if (r < 0)
+		return r;
+	return security_apply_before_exec(&x->sec, p, path, true, &st, err);
 }
 
 _Noreturn void exec_child(struct exec_ctx *x)
@@ -135,7 +173,7 @@ _Noreturn void exec_child(struct exec_ctx *x)
 	_cleanup_free_ char *path = NULL;
 	struct berr *err = NULL;
 	sigset_t none;
-	int r;
+	int pid = 0, r;
 
 	/* The state dir's fd holds the container's lock: it must not live on in here. */
 	for (size_t i = 0; i < ELEMENTSOF(x->parent_fds); i++)
@@ -145,7 +183,7 @@ _Noreturn void exec_child(struct exec_ctx *x)
 	(void) sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until exec, it must not outlive a berth-runtime that died. */
 	(void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	r = setup(x, &path, &env, &err);
+	r = setup(x, &path, &env, &pid, &err);
 	if (r < 0)
 		goto fail;
 	(void) prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -155,6 +193,9 @@ _Noreturn void exec_child(struct exec_ctx *x)
 		berr_sys(&err, -r, "closing the runtime's file descriptors");
 		goto fail;
 	}
+	r = finish(x, path, pid, &err);
+	if (r < 0)
+		goto fail;
 	execve(path, x->process->args, env);
 	berr_sys(&err, errno, "executing '%s'", path);
 fail:

@@ -8,21 +8,24 @@
 
 #include "runtime/exec.h"
 #include "runtime/oci_config.h"
+#include "runtime/security.h"
 
 /* What the exec'd process (the clone child) gets from berth-runtime. */
 struct exec_ctx {
 	const struct spec *config;	    /* the container's config.json */
 	const struct spec_process *process; /* what to run */
 	const char *id;
-	pid_t init_pid;	      /* the container's init on the host */
-	int init_pidfd;	      /* and its pidfd */
-	int ns_flags;	      /* CLONE_NEW* of the init's namespaces that are not ours */
-	int sync_fd;	      /* the child's end of the sync socket */
-	int parent_fds[4];    /* closed in the child at once (-1: unused) */
-	int console_fd;	      /* gets the pty's master (process.terminal), or -1 */
-	bool console_proxied; /* berth-runtime proxies the pty (foreground exec) */
-	int preserve_fds;     /* fds 3 .. 3+n-1 pass to the process */
-	bool join_keyring;    /* join the container's session keyring "_ses.<id>" */
+	const char *bundle;	  /* the container's, for the seccomp listener */
+	pid_t init_pid;		  /* the container's init on the host */
+	int init_pidfd;		  /* and its pidfd */
+	int ns_flags;		  /* CLONE_NEW* of the init's namespaces that are not ours */
+	int sync_fd;		  /* the child's end of the sync socket */
+	int parent_fds[4];	  /* closed in the child at once (-1: unused) */
+	int console_fd;		  /* gets the pty's master (process.terminal), or -1 */
+	bool console_proxied;	  /* berth-runtime proxies the pty (foreground exec) */
+	int preserve_fds;	  /* fds 3 .. 3+n-1 pass to the process */
+	bool join_keyring;	  /* join the container's session keyring "_ses.<id>" */
+	struct security_plan sec; /* the container's seccomp filter, p's LSM labels */
 };
 
 /*

@@ -400,6 +400,10 @@ struct spec_process *spec_process_free(struct spec_process *p);
 
 const char *hook_kind_name(enum hook_kind k);
 
+/* The i-th name linux.memoryPolicy takes as its mode (or in flags); NULL past the last. */
+const char *oci_memory_policy_mode_name(size_t i);
+const char *oci_memory_policy_flag_name(size_t i);
+
 /* Internal to the oci_config*.c files. */
 int oci_parse_process(const struct jnode *n, struct spec_process **ret, struct berr **err);
 void spec_process_done(struct spec_process *p);

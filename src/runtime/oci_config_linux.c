@@ -253,6 +253,16 @@ static const struct {
 	  {"MPOL_F_NUMA_BALANCING", 1 << 13},
 };
 
+const char *oci_memory_policy_mode_name(size_t i)
+{
+	return i < ELEMENTSOF(mpol_modes) ? mpol_modes[i].name : NULL;
+}
+
+const char *oci_memory_policy_flag_name(size_t i)
+{
+	return i < ELEMENTSOF(mpol_flags) ? mpol_flags[i].name : NULL;
+}
+
 static int parse_memory_policy(const struct jnode *l, struct spec_linux *out, struct berr **err)
 {
 	_cleanup_strv_ char **flags = NULL;

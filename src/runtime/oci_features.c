@@ -11,9 +11,10 @@
 #include "runtime/mount_opts.h"
 #include "runtime/namespaces.h"
 #include "runtime/oci_config.h"
+#include "runtime/seccomp.h"
 #include "runtime/support.h"
 
-/* Set by meson.build when berth is built with seccomp support (the seccomp work). */
+/* config.h: 1 when berth is built with libseccomp (meson.build requires it). */
 #ifndef BERTH_HAVE_SECCOMP
 #define BERTH_HAVE_SECCOMP 0
 #endif
@@ -93,6 +94,52 @@ static struct jwriter *enabled(bool on)
 	return o;
 }
 
+static struct jwriter *names(int n, const char *(*name)(int), bool (*keep)(int))
+{
+	struct jwriter *a = jw_array();
+
+	for (int i = 0; i < n; i++)
+		if (!keep || keep(i))
+			jw_append_str(a, name(i));
+	return a;
+}
+
+/* features-linux.md: every name the parser takes, and the flags this kernel takes. */
+static struct jwriter *seccomp(void)
+{
+	bool on = BERTH_HAVE_SECCOMP && support_field_applied("linux.seccomp");
+	struct jwriter *o = enabled(on);
+
+	if (!on)
+		return o;
+	jw_put(o, "actions", names(_SECCOMP_ACT_MAX, seccomp_action_name, NULL));
+	jw_put(o, "operators", names(_SECCOMP_OP_MAX, seccomp_op_name, NULL));
+	jw_put(o, "archs", names(_SECCOMP_ARCH_MAX, seccomp_arch_name, NULL));
+	jw_put(o, "knownFlags", names(_SECCOMP_FLAG_MAX, seccomp_flag_name, NULL));
+	jw_put(o, "supportedFlags",
+	       names(_SECCOMP_FLAG_MAX, seccomp_flag_name, seccomp_flag_supported));
+	return o;
+}
+
+static struct jwriter *name_list(const char *(*name)(size_t i))
+{
+	struct jwriter *a = jw_array();
+
+	for (size_t i = 0; name(i); i++)
+		jw_append_str(a, name(i));
+	return a;
+}
+
+/* features-linux.md: the modes and flags linux.memoryPolicy takes. */
+static struct jwriter *memory_policy(void)
+{
+	struct jwriter *o = jw_object();
+
+	jw_put(o, "modes", name_list(oci_memory_policy_mode_name));
+	jw_put(o, "flags", name_list(oci_memory_policy_flag_name));
+	return o;
+}
+
 static struct jwriter *cgroup(void)
 {
 	struct jwriter *o = jw_object();
@@ -116,14 +163,15 @@ static struct jwriter *linux_features(void)
 		jw_append_str(caps, cap_name(c));
 	jw_put(o, "capabilities", caps);
 	jw_put(o, "cgroup", cgroup());
-	/* The action, operator and arch lists come with the seccomp work. */
-	jw_put(o, "seccomp", enabled(BERTH_HAVE_SECCOMP && support_field_applied("linux.seccomp")));
+	jw_put(o, "seccomp", seccomp());
 	jw_put(o, "apparmor", enabled(support_field_applied("process.apparmorProfile")));
 	jw_put(o, "selinux", enabled(support_field_applied("process.selinuxLabel")));
 	jw_put(o, "intelRdt", enabled(support_field_applied("linux.intelRdt")));
 	jw_put(ext, "idmap", enabled(support_field_applied("mounts[].options: idmap")));
 	jw_put(o, "mountExtensions", ext);
 	jw_put(o, "netDevices", enabled(support_field_applied("linux.netDevices")));
+	if (support_field_applied("linux.memoryPolicy"))
+		jw_put(o, "memoryPolicy", memory_policy());
 	return o;
 }
 

@@ -126,6 +126,43 @@ const char *seccomp_action_name(int action)
 	return action >= 0 && action < _SECCOMP_ACT_MAX ? action_names[action] : "unknown";
 }
 
+const char *seccomp_op_name(int op)
+{
+	return op >= 0 && op < _SECCOMP_OP_MAX ? op_names[op] : "unknown";
+}
+
+const char *seccomp_arch_name(int arch)
+{
+	return arch >= 0 && arch < _SECCOMP_ARCH_MAX ? arch_names[arch][0] : "unknown";
+}
+
+const char *seccomp_flag_name(int flag)
+{
+	return flag >= 0 && flag < _SECCOMP_FLAG_MAX ? flag_names[flag] : "unknown";
+}
+
+bool seccomp_flag_supported(int flag)
+{
+	static const unsigned long kernel_flag[_SECCOMP_FLAG_MAX] = {
+		[SECCOMP_FLAG_LOG] = SECCOMP_FILTER_FLAG_LOG,
+		[SECCOMP_FLAG_SPEC_ALLOW] = SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+		/* The kernel takes it only with a listener, as berth passes it. */
+		[SECCOMP_FLAG_WAIT_KILLABLE_RECV] =
+			SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER,
+	};
+
+	if (flag < 0 || flag >= _SECCOMP_FLAG_MAX)
+		return false;
+	if (flag == SECCOMP_FLAG_TSYNC)
+		return true; /* never passed on: the process is single-threaded */
+	/*
+	 * A NULL program: a kernel that knows the flags gets as far as reading it and
+	 * fails with EFAULT; one that does not fails with EINVAL first. Nothing is loaded.
+	 */
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kernel_flag[flag], NULL) < 0 &&
+	       errno == EFAULT;
+}
+
 /* libseccomp's action value; ERRNO and TRACE carry errnoRet (EPERM when not given). */
 static uint32_t scmp_action(int action, const struct opt_uint32 *errno_ret)
 {

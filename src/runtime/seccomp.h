@@ -87,7 +87,17 @@ int seccomp_action_from_name(const char *name);
 int seccomp_op_from_name(const char *name);
 int seccomp_arch_from_name(const char *name);
 int seccomp_flag_from_name(const char *name);
+/* The config.json name of an enum value; "unknown" out of range. */
 const char *seccomp_action_name(int action);
+const char *seccomp_op_name(int op);
+const char *seccomp_arch_name(int arch);
+const char *seccomp_flag_name(int flag);
+
+/*
+ * Whether this kernel takes the flag as berth passes it (features' supportedFlags).
+ * Asks the kernel without loading anything.
+ */
+bool seccomp_flag_supported(int flag);
 
 /* A compiled filter, ready for seccomp(SECCOMP_SET_MODE_FILTER). */
 struct seccomp_program {
@@ -137,6 +147,7 @@ struct seccomp_notify_state {
 	const char *bundle;
 	const char *status; /* "created" for the init, "running" for an exec */
 	int pid;	    /* the container process, in the runtime's pid namespace */
+	int init_pid;	    /* state.pid: the container's init (0: pid, for the init itself) */
 	const struct kv *annotations;
 	size_t n_annotations;
 	const char *metadata; /* linux.seccomp.listenerMetadata, or NULL */

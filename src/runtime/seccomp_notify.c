@@ -42,7 +42,7 @@ static char *state_json(const struct seccomp_notify_state *st)
 	jw_str(state, "ociVersion", BERTH_OCI_VERSION);
 	jw_str(state, "id", st->id);
 	jw_str(state, "status", st->status);
-	jw_int(state, "pid", st->pid);
+	jw_int(state, "pid", st->init_pid ? st->init_pid : st->pid);
 	jw_str(state, "bundle", st->bundle);
 	for (size_t i = 0; i < st->n_annotations; i++)
 		jw_str(ann, st->annotations[i].key, st->annotations[i].value);

@@ -5,6 +5,7 @@ is one that create warns about (and the other way round), checked through real c
 """
 
 import json
+import sys
 
 import pytest
 
@@ -42,6 +43,46 @@ def test_features_min_version_is_accepted(runtime, bundle):
         bundle.config["ociVersion"] = version
         r = runtime.run(bundle)
         assert r.rc == 0, "ociVersion %s: %s" % (version, r)
+
+
+# Syscalls `true` never makes, one per listed action (one action per syscall).
+UNUSED_SYSCALLS = ["acct", "swapon", "swapoff", "vhangup", "quotactl", "lookup_dcookie",
+                   "kexec_load", "kexec_file_load", "init_module", "delete_module",
+                   "finit_module", "reboot", "iopl", "ioperm", "bpf", "perf_event_open",
+                   "userfaultfd", "settimeofday", "clock_adjtime", "name_to_handle_at"]
+
+
+# libseccomp puts only architectures of the host's byte order in one filter (EDOM).
+BIG_ENDIAN_ARCHS = {"SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_PPC",
+                    "SCMP_ARCH_PPC64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_PARISC",
+                    "SCMP_ARCH_PARISC64", "SCMP_ARCH_M68K", "SCMP_ARCH_SHEB"}
+
+
+def test_features_seccomp_names_are_accepted(runtime, bundle):
+    """features-linux.md: the runtime MUST recognise every action, operator, architecture
+    (those of this host's byte order: libseccomp mixes no others) and supported flag it
+    lists, in linux.seccomp."""
+    sc = features(runtime)["linux"]["seccomp"]
+    assert sc["enabled"] is True
+    actions = [a for a in sc["actions"] if a != "SCMP_ACT_NOTIFY"]    # needs a listener
+    assert "SCMP_ACT_ERRNO" in actions and "SCMP_CMP_EQ" in sc["operators"]
+    assert len(actions) + len(sc["operators"]) <= len(UNUSED_SYSCALLS)
+    assert "SCMP_ARCH_X86_64" in sc["archs"]
+    assert set(sc.get("supportedFlags", [])) <= set(sc.get("knownFlags", []))
+    rules = [{"names": [name], "action": a} for name, a in zip(UNUSED_SYSCALLS, actions)]
+    rules += [{"names": [name], "action": "SCMP_ACT_ERRNO",
+               "args": [{"index": 0, "value": 1, "valueTwo": 1, "op": op}]}
+              for name, op in zip(UNUSED_SYSCALLS[len(actions):], sc["operators"])]
+    bundle.linux["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW", "syscalls": rules,
+        "architectures": [a for a in sc["archs"] if (a in BIG_ENDIAN_ARCHS) ==
+                          (sys.byteorder == "big")],
+        # WAIT_KILLABLE_RECV means something only with a listener.
+        "flags": [f for f in sc.get("supportedFlags", [])
+                  if f != "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]}
+    bundle.set_args(["true"])
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
 
 
 # Config fragments that use one feature each, and where features reports it.

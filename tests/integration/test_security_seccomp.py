@@ -211,40 +211,52 @@ SECCOMP_IOCTL_NOTIF_SEND = 0xC0182101      # _IOWR('!', 1, struct seccomp_notif_
 
 
 class Listener(threading.Thread):
-    """Accepts one connection, takes the fd and the state, answers notifications."""
+    """Accepts `count` connections (one per container process: the init's, then each
+    exec's), takes each fd and state, answers the notifications on all of them."""
 
-    def __init__(self, path):
+    def __init__(self, path, count=1):
         super().__init__(daemon=True)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(path)
-        self.sock.listen(1)
+        self.sock.listen(count)
         self.sock.settimeout(30)
-        self.state = None
+        self.count = count
+        self.states = []
         self.fds = []
         self.notified = []
         self.error = None
         self.stop = threading.Event()
 
+    @property
+    def state(self):
+        return self.states[0] if self.states else None
+
+    def receive(self, conn):
+        data = b""
+        fds = array.array("i")
+        while True:
+            msg, anc, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(16 * 4))
+            for level, kind, payload in anc:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    fds.frombytes(payload[:len(payload) - len(payload) % 4])
+            self.fds.extend(fds)
+            fds = array.array("i")
+            if not msg:
+                raise EOFError("the connection closed before the state arrived")
+            data += msg
+            try:       # complete once it parses: runc keeps the socket open
+                self.states.append(json.loads(data))
+                return
+            except ValueError:
+                pass
+
     def run(self):
         try:
-            conn, _ = self.sock.accept()
-            with conn:
-                data = b""
-                fds = array.array("i")
-                while self.state is None:
-                    msg, anc, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(16 * 4))
-                    for level, kind, payload in anc:
-                        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                            fds.frombytes(payload[:len(payload) - len(payload) % 4])
-                    if not msg:
-                        raise EOFError("the connection closed before the state arrived")
-                    data += msg
-                    try:       # complete once it parses: runc keeps the socket open
-                        self.state = json.loads(data)
-                    except ValueError:
-                        pass
-                self.fds = list(fds)
-            self.answer(self.fds[0])
+            for _ in range(self.count):
+                conn, _ = self.sock.accept()
+                with conn:
+                    self.receive(conn)
+            self.answer(self.fds)
         except Exception as e:      # reported by the test
             self.error = e
         finally:
@@ -252,24 +264,26 @@ class Listener(threading.Thread):
                 os.close(fd)
             self.sock.close()
 
-    def answer(self, fd):
+    def answer(self, fds):
         while not self.stop.is_set():
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            if not ready:
-                continue
-            req = bytearray(80)
-            try:
-                fcntl.ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req, True)
-            except OSError:
-                continue        # the process went away
-            nid, pid = struct.unpack_from("=QI", req, 0)
-            nr = struct.unpack_from("=i", req, 16)[0]
-            self.notified.append(nr)
-            resp = bytearray(struct.pack("=QqiI", nid, 0, -errno.EXDEV, 0))
-            try:
-                fcntl.ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp, True)
-            except OSError:
-                pass
+            ready, _, _ = select.select(fds, [], [], 0.1)
+            for fd in ready:
+                self.answer_one(fd)
+
+    def answer_one(self, fd):
+        req = bytearray(80)
+        try:
+            fcntl.ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req, True)
+        except OSError:
+            return        # the process went away
+        nid, pid = struct.unpack_from("=QI", req, 0)
+        nr = struct.unpack_from("=i", req, 16)[0]
+        self.notified.append(nr)
+        resp = bytearray(struct.pack("=QqiI", nid, 0, -errno.EXDEV, 0))
+        try:
+            fcntl.ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp, True)
+        except OSError:
+            pass
 
 
 @pytest.mark.parametrize("flags", [[], pytest.param(
@@ -372,6 +386,79 @@ def test_filter_without_capabilities_or_no_new_privileges(runtime, bundle):
                       "errnoRet": errno.EXDEV}])
     r = run_script(runtime, bundle, MKDIR_SCRIPT + "; id -u")
     assert os.strerror(errno.EXDEV) in r.err and "1000" in r.out, r
+
+
+# exec: the container's filter applies to every process it runs, not only the init.
+
+def running_container(runtime, bundle, tmp_path):
+    """The bundle run detached (init: sleep, which makes no filtered syscall); its pid."""
+    bundle.set_args(["sleep", "1000"])
+    pid_file = tmp_path / "init.pid"
+    r = runtime.run(bundle, detach=True, pid_file=pid_file)
+    assert r.rc == 0, str(r)
+    pid = int(oci.read_file(pid_file))
+    runtime.remember_pid(pid)
+    return pid
+
+
+def test_the_filter_applies_to_exec_processes_too(runtime, bundle, tmp_path):
+    seccomp(bundle, [{"names": MKDIR, "action": "SCMP_ACT_ERRNO", "errnoRet": errno.EXDEV}])
+    running_container(runtime, bundle, tmp_path)
+    r = runtime("exec", bundle.id, "sh", "-c",
+                MKDIR_SCRIPT + "; grep Seccomp: /proc/self/status")
+    assert r.rc == 0, str(r)
+    assert re.search(r"Seccomp:\s+2", r.out), r
+    assert "rc=1" in r.out and os.strerror(errno.EXDEV) in r.err, r
+
+
+def test_exec_setup_is_not_filtered(runtime, bundle, tmp_path):
+    """exec joins namespaces, switches user and capabilities after the filter is known:
+    the filter goes in last there too."""
+    seccomp(bundle, [{"names": SETUP_SYSCALLS, "action": "SCMP_ACT_ERRNO",
+                      "errnoRet": errno.EXDEV}])
+    running_container(runtime, bundle, tmp_path)
+    r = runtime("exec", "--user", "1000:1000", bundle.id, "sh", "-c",
+                "id -u; hostname; cd /tmp 2>&1; true")
+    assert r.rc == 0, str(r)
+    assert "1000" in r.out and "berth-test" in r.out, r
+    assert os.strerror(errno.EXDEV) in r.out + r.err, r
+
+
+def test_exec_filter_without_capabilities_or_no_new_privileges(runtime, bundle, tmp_path):
+    bundle.process["noNewPrivileges"] = False
+    del bundle.process["capabilities"]
+    seccomp(bundle, [{"names": MKDIR, "action": "SCMP_ACT_ERRNO", "errnoRet": errno.EXDEV}])
+    running_container(runtime, bundle, tmp_path)
+    r = runtime("exec", "--user", "1000:1000", bundle.id, "sh", "-c", MKDIR_SCRIPT + "; id -u")
+    assert r.rc == 0, str(r)
+    assert os.strerror(errno.EXDEV) in r.err and "1000" in r.out, r
+
+
+def test_notify_hands_each_exec_its_own_fd_and_state(runtime, bundle, tmp_path):
+    """The init's connection first (at create), then the exec's: its own notify fd, with
+    the exec'd process's pid and the running container's state."""
+    path = str(tmp_path / "listener.sock")
+    listener = Listener(path, count=2)
+    listener.start()
+    seccomp(bundle, [{"names": MKDIR, "action": "SCMP_ACT_NOTIFY"}], listenerPath=path,
+            listenerMetadata="exec-meta")
+    try:
+        init_pid = running_container(runtime, bundle, tmp_path)
+        pid_file = tmp_path / "exec.pid"
+        r = runtime("exec", "--pid-file", pid_file, bundle.id, "sh", "-c", MKDIR_SCRIPT)
+    finally:
+        listener.stop.set()
+        listener.join(10)
+    assert listener.error is None, repr(listener.error)
+    assert r.rc == 0, str(r)
+    assert "rc=1" in r.out and os.strerror(errno.EXDEV) in r.err, r
+    assert len(listener.states) == 2 and len(listener.fds) == 2, listener.states
+    st = listener.states[1]
+    assert st["fds"] == ["seccompFd"] and st["metadata"] == "exec-meta", st
+    assert st["pid"] == int(oci.read_file(pid_file)), st
+    assert st["state"]["id"] == bundle.id and st["state"]["bundle"] == bundle.path, st
+    assert st["state"]["status"] == "running", st
+    assert st["state"]["pid"] == init_pid, st
 
 
 @pytest.mark.berth_only("the cache is berth's")

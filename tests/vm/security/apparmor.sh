@@ -58,6 +58,15 @@ set_config "$B" apparmor=berth-test 'args=["sleep","60"]'
 PID=$("$RT" --root "$ROOT" state detached 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 expect_eq "/proc/PID/attr/current on the host" "$(cat /proc/"$PID"/attr/current 2>&1)" \
 	"berth-test (enforce)"
+# exec: the config's profile, or --apparmor's, on the exec'd process too.
+expect_eq "exec gets the config's profile" \
+	"$("$RT" --root "$ROOT" exec detached cat /proc/self/attr/current 2>&1)" \
+	"berth-test (enforce)"
+expect_eq "exec --apparmor unconfined is unconfined" \
+	"$("$RT" --root "$ROOT" exec --apparmor unconfined detached cat /proc/self/attr/current 2>&1)" \
+	"unconfined"
+"$RT" --root "$ROOT" exec detached sh -c 'cat /berth-denied' >/dev/null 2>&1
+expect_eq "exec under the profile cannot read the denied file" "$?" 1
 "$RT" --root "$ROOT" delete -f detached >/dev/null 2>&1
 
 set_config "$B" apparmor=berth-no-such-profile "$ARGS"
