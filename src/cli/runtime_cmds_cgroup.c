@@ -139,8 +139,8 @@ static int cpu_flags(const struct update_flags *f, struct spec_resources *r)
 	    (ret = flag_cpus("cpuset-mems", f->cpuset_mems, &r->cpu.mems)) < 0 ||
 	    (ret = flag_u64("blkio-weight", f->blkio_weight, 1000, &weight)) < 0)
 		return ret;
-	if (weight.set && weight.v < 10)
-		return flag_error("blkio-weight", f->blkio_weight, "between 10 and 1000");
+	if (weight.set && weight.v && weight.v < 10)
+		return flag_error("blkio-weight", f->blkio_weight, "0 or between 10 and 1000");
 	r->block_io.weight = (struct opt_uint16){(uint16_t) weight.v, weight.set};
 	return 0;
 }
@@ -209,8 +209,8 @@ int runtime_cmd_update(struct runtime_ctx *ctx, int argc, char **argv)
 		ret = flag_error(f.l3_cache_schema ? "l3-cache-schema" : "mem-bw-schema",
 				 f.l3_cache_schema ? f.l3_cache_schema : f.mem_bw_schema,
 				 "supported: berth does not manage Intel RDT");
-	else if ((ret = memory_flags(&f, &r)) >= 0)
-		ret = cpu_flags(&f, &r);
+	else if ((ret = memory_flags(&f, &r)) >= 0 && (ret = cpu_flags(&f, &r)) >= 0)
+		spec_resources_unset_zeros(&r); /* 0 leaves a field as it is, as in runc */
 	if (ret >= 0)
 		ret = runtime_cmds_report(lifecycle_update(&ctx->opts, pos[0], &r, &err), &err) ? -1
 												: 0;

@@ -387,6 +387,16 @@ int oci_resources_parse(const char *text, size_t len, const char *name, struct s
 			struct berr **err);
 void spec_resources_done(struct spec_resources *r);
 
+/*
+ * 0 means "not set" in the fields where runc skips it: memory limit, reservation, swap,
+ * kernel and kernelTCP; cpu shares, quota, period, realtimeRuntime and realtimePeriod;
+ * blockIO weight and leafWeight (also per device); network classID. Docker sends
+ * cpu.shares and blockIO.weight 0 in every container it does not limit, and the kernel
+ * would take 0 as a weight of 2 (cpu.shares) or refuse it. pids.limit 0 stays a limit
+ * (config-linux.md). The parser calls it; `update`'s flags too.
+ */
+void spec_resources_unset_zeros(struct spec_resources *r);
+
 struct spec *spec_free(struct spec *s);
 static inline void spec_freep(struct spec **s)
 {

@@ -88,9 +88,12 @@ static int parse_memory(const struct jnode *res, struct spec_resources *r, struc
 	    (ret = get_bool(&m, "useHierarchy", &r->memory.use_hierarchy, err)) < 0 ||
 	    (ret = get_bool(&m, "checkBeforeUpdate", &r->memory.check_before_update, err)) < 0)
 		return ret;
-	/* v1 refuses memory+swap below memory; v2 cannot express it (cgroup_swap_to_v2). */
+	/*
+	 * v1 refuses memory+swap below memory; v2 cannot express it (cgroup_swap_to_v2).
+	 * A swap of 0 is no swap setting at all (spec_resources_unset_zeros).
+	 */
 	if (r->memory.limit.set && r->memory.swap.set && r->memory.limit.v >= 0 &&
-	    r->memory.swap.v >= 0 && r->memory.swap.v < r->memory.limit.v)
+	    r->memory.swap.v > 0 && r->memory.swap.v < r->memory.limit.v)
 		return jnode_err(&m, err, EINVAL,
 				 "swap: memory+swap (%lld) must not be below limit (%lld)",
 				 (long long) r->memory.swap.v, (long long) r->memory.limit.v);
@@ -333,6 +336,45 @@ static int parse_unified(const struct jnode *res, struct spec_resources *r, stru
 	return 0;
 }
 
+static void unset_zero_i64(struct opt_int64 *o)
+{
+	if (o->set && o->v == 0)
+		o->set = false;
+}
+
+static void unset_zero_u64(struct opt_uint64 *o)
+{
+	if (o->set && o->v == 0)
+		o->set = false;
+}
+
+static void unset_zero_u16(struct opt_uint16 *o)
+{
+	if (o->set && o->v == 0)
+		o->set = false;
+}
+
+void spec_resources_unset_zeros(struct spec_resources *r)
+{
+	struct opt_int64 *i64[] = {&r->memory.limit,	    &r->memory.reservation, &r->memory.swap,
+				   &r->memory.kernel,	    &r->memory.kernel_tcp,  &r->cpu.quota,
+				   &r->cpu.realtime_runtime};
+	struct opt_uint64 *u64[] = {&r->cpu.shares, &r->cpu.period, &r->cpu.realtime_period};
+
+	for (size_t i = 0; i < ELEMENTSOF(i64); i++)
+		unset_zero_i64(i64[i]);
+	for (size_t i = 0; i < ELEMENTSOF(u64); i++)
+		unset_zero_u64(u64[i]);
+	unset_zero_u16(&r->block_io.weight);
+	unset_zero_u16(&r->block_io.leaf_weight);
+	for (size_t i = 0; i < r->block_io.weight_device.n; i++) {
+		unset_zero_u16(&r->block_io.weight_device.v[i].weight);
+		unset_zero_u16(&r->block_io.weight_device.v[i].leaf_weight);
+	}
+	if (r->network.class_id.set && r->network.class_id.v == 0)
+		r->network.class_id.set = false;
+}
+
 int oci_parse_resources(const struct jnode *n, struct spec_resources *r, struct berr **err)
 {
 	int ret;
@@ -347,6 +389,7 @@ int oci_parse_resources(const struct jnode *n, struct spec_resources *r, struct 
 	    (ret = parse_hugepage_limits(n, r, err)) < 0 || (ret = parse_network(n, r, err)) < 0 ||
 	    (ret = parse_rdma(n, r, err)) < 0 || (ret = parse_unified(n, r, err)) < 0)
 		return ret;
+	spec_resources_unset_zeros(r);
 	r->set = jnode_object_len(n) > 0;
 	return 0;
 }

@@ -120,7 +120,10 @@ int oci_parse_resources_devices(const struct jnode *res, struct spec_resources *
 	return 0;
 }
 
-/* A blkio weight: [10, 1000] as the v1 blkio files take it. */
+/*
+ * A blkio weight: [10, 1000] as the v1 blkio files take it, or 0, which means not set
+ * (as in runc: Docker sends 0 when it sets none; spec_resources_unset_zeros drops it).
+ */
 static int get_weight(const struct jnode *obj, const char *key, struct opt_uint16 *ret,
 		      struct berr **err)
 {
@@ -131,7 +134,10 @@ static int get_weight(const struct jnode *obj, const char *key, struct opt_uint1
 	jnode_member(obj, key, &m);
 	if (!jnode_present(&m))
 		return 0;
-	r = jnode_int_range(&m, WEIGHT_MIN, WEIGHT_MAX, &v, err);
+	r = jnode_int_range(&m, 0, WEIGHT_MAX, &v, err);
+	if (r >= 0 && v != 0 && v < WEIGHT_MIN)
+		r = jnode_err(&m, err, ERANGE, "must be 0 (not set) or between %d and %d",
+			      WEIGHT_MIN, WEIGHT_MAX);
 	if (r < 0)
 		return r;
 	ret->v = (uint16_t) v;

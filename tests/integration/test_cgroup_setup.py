@@ -125,6 +125,26 @@ def test_cpu_shares(runtime, bundle):
         "100" if cgroupfs.is_v2("cpu") else "1024")
 
 
+def test_zero_is_unset_where_runc_skips_it(runtime, bundle):
+    """Docker sends cpu.shares and blockIO.weight 0 in every container it does not limit:
+    they (and a 0 memory limit or CFS quota) leave the defaults; v1 would take shares 0 as 2."""
+    bundle.linux["resources"].update({"cpu": {"shares": 0, "quota": 0, "period": 0},
+                                      "memory": {"limit": 0, "reservation": 0, "swap": 0},
+                                      "blockIO": {"weight": 0}})
+    bundle.set_args(sh("sleep 1000"))
+    r = runtime.run(bundle, detach=True)
+    assert r.rc == 0, str(r)
+    path = bundle.cgroups_path
+    if cgroupfs.is_v2("cpu"):
+        assert cgroupfs.read(path, "cpu", "", "cpu.weight") == "100"
+        assert cgroupfs.read(path, "cpu", "", "cpu.max") == "max 100000"
+    else:
+        assert cgroupfs.read(path, "cpu", "cpu.shares", "") == "1024"
+        assert cgroupfs.read(path, "cpu", "cpu.cfs_quota_us", "") == "-1"
+    limit = cgroupfs.read(path, "memory", "memory.limit_in_bytes", "memory.max")
+    assert limit == "max" or int(limit) > 1 << 60, limit
+
+
 @pytest.mark.berth_only("runc 1.1.5 cannot set hugetlb limits on a hybrid host whose hugetlb "
                         "is in cgroup2")
 def test_hugepage_limits(runtime, bundle):

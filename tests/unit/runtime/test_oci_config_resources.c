@@ -85,6 +85,44 @@ static void test_absent_is_unset(void)
 	spec_resources_done(&r);
 }
 
+/*
+ * What runc skips when 0, and what Docker sends for "not set" (cpu.shares and
+ * blockIO.weight in every container): unset, so that nothing is written.
+ */
+static void test_zero_is_unset_where_runc_skips_it(void)
+{
+	static const char doc[] =
+		"{\"memory\": {\"limit\": 0, \"reservation\": 0, \"swap\": 0, \"kernel\": 0,"
+		"  \"kernelTCP\": 0, \"swappiness\": 0},"
+		" \"cpu\": {\"shares\": 0, \"quota\": 0, \"period\": 0, \"realtimeRuntime\": 0,"
+		"  \"realtimePeriod\": 0, \"burst\": 0, \"idle\": 0},"
+		" \"pids\": {\"limit\": 0},"
+		" \"blockIO\": {\"weight\": 0, \"leafWeight\": 0,"
+		"  \"weightDevice\": [{\"major\": 8, \"minor\": 0, \"weight\": 0}]},"
+		" \"network\": {\"classID\": 0}}";
+	static const char swap0[] = "{\"memory\": {\"limit\": 100, \"swap\": 0}}";
+	struct spec_resources r;
+	struct berr *err = NULL;
+
+	ASSERT_OK(oci_resources_parse(doc, strlen(doc), "r", &r, &err));
+	ASSERT_FALSE(r.memory.limit.set || r.memory.reservation.set || r.memory.swap.set ||
+		     r.memory.kernel.set || r.memory.kernel_tcp.set);
+	ASSERT_FALSE(r.cpu.shares.set || r.cpu.quota.set || r.cpu.period.set ||
+		     r.cpu.realtime_runtime.set || r.cpu.realtime_period.set);
+	ASSERT_FALSE(r.block_io.weight.set || r.block_io.leaf_weight.set);
+	ASSERT_EQ(r.block_io.weight_device.n, 1);
+	ASSERT_FALSE(r.block_io.weight_device.v[0].weight.set);
+	ASSERT_FALSE(r.network.class_id.set);
+	/* 0 means something there: no swapping, no burst, not idle, no new task. */
+	ASSERT_TRUE(r.memory.swappiness.set && r.cpu.burst.set && r.cpu.idle.set);
+	ASSERT_TRUE(r.pids_limit.set && r.pids_limit.v == 0);
+	spec_resources_done(&r);
+	/* A swap of 0 is no swap setting, not a memory+swap below the limit. */
+	ASSERT_OK(oci_resources_parse(swap0, strlen(swap0), "r", &r, &err));
+	ASSERT_TRUE(r.memory.limit.set && !r.memory.swap.set);
+	spec_resources_done(&r);
+}
+
 /* Parse one bad document and expect exactly want. */
 #define EXPECT_BAD(doc, want)                                                                      \
 	do {                                                                                       \
@@ -132,7 +170,9 @@ static void test_bad_devices_and_blkio(void)
 	EXPECT_BAD("{\"devices\": [{\"allow\": true, \"major\": -2}]}",
 		   "r.json: devices[0].major: must be an integer between -1 and 1048575");
 	EXPECT_BAD("{\"blockIO\": {\"weight\": 5}}",
-		   "r.json: blockIO.weight: must be an integer between 10 and 1000");
+		   "r.json: blockIO.weight: must be 0 (not set) or between 10 and 1000");
+	EXPECT_BAD("{\"blockIO\": {\"weight\": 1001}}",
+		   "r.json: blockIO.weight: must be an integer between 0 and 1000");
 	EXPECT_BAD("{\"blockIO\": {\"weightDevice\": [{\"major\": 8, \"minor\": 0}]}}",
 		   "r.json: blockIO.weightDevice[0]: needs weight or leafWeight");
 	EXPECT_BAD("{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"rate\": 1}]}}",
@@ -182,6 +222,7 @@ static void test_path_in_config(void)
 static const struct test tests[] = {
 	TEST(test_every_field),
 	TEST(test_absent_is_unset),
+	TEST(test_zero_is_unset_where_runc_skips_it),
 	TEST(test_bad_memory_and_cpu),
 	TEST(test_bad_devices_and_blkio),
 	TEST(test_bad_other_groups),
