@@ -15,6 +15,7 @@
 #include "lib/fd.h"
 #include "lib/strv.h"
 #include "runtime/keyring.h"
+#include "runtime/netdev.h"
 #include "runtime/passfds.h"
 #include "runtime/hooks.h"
 #include "runtime/process.h"
@@ -128,8 +129,9 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 	/* Not dumpable before any of the container's setup (security.c says why). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return berr_sys(err, errno, "making the init non-dumpable");
-	if ((r = enter_namespaces(c, err)) < 0 || (r = security_set_labels(p, err)) < 0 ||
-	    (r = sysctl_apply(c->spec, err)) < 0 ||
+	if ((r = enter_namespaces(c, err)) < 0 ||
+	    (r = netdev_loopback_up(&c->spec->linux, err)) < 0 ||
+	    (r = security_set_labels(p, err)) < 0 || (r = sysctl_apply(c->spec, err)) < 0 ||
 	    (!c->no_new_keyring && (r = keyring_join_session(c->id, true, in_userns, err)) < 0))
 		return r;
 	c->host_pid = host_pid();

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "runtime/namespaces.h"
 
 /* Addresses of one device kept across the move (the kernel drops them on the way). */
 #define NETDEV_MAX_ADDRS 64
@@ -266,6 +267,25 @@ int netdev_move_all(const struct spec_linux *l, pid_t pid, struct berr **err)
 		if (r < 0)
 			return berr_wrap(err, "linux.netDevices[\"%s\"]", l->net_devices[i].key);
 	}
+	return 0;
+}
+
+/* The kernel gives every network namespace's loopback this index. */
+#define LOOPBACK_IFINDEX 1
+
+int netdev_loopback_up(const struct spec_linux *l, struct berr **err)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!l->ns[NS_NET].enabled || l->ns[NS_NET].path)
+		return 0;
+	fd = nl_open();
+	if (fd < 0)
+		return berr_sys(err, -fd, "bringing up the loopback interface: netlink");
+	r = set_link(fd, LOOPBACK_IFINDEX, -1, NULL, IFF_UP);
+	if (r < 0)
+		return berr_sys(err, -r, "bringing up the loopback interface");
 	return 0;
 }
 

@@ -54,3 +54,28 @@ def test_join_namespace_while_others_are_new(runtime, bundle, netns):
     assert r.rc == 0, str(r)
     for kind, link in zip(kinds, r.out.split()):
         assert link != oci.ns_link(kind), kind
+
+
+# The loopback interface (netdev.c): up in a network namespace the runtime creates, as runc
+# and crun leave it (Docker, Podman and containerd count on it); a joined one is left as it is.
+
+IFF_UP = 0x1
+
+
+def lo_flags(runtime, bundle):
+    bundle.set_args(sh("cat /sys/class/net/lo/flags"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    return int(r.out.strip(), 16)
+
+
+def test_loopback_is_up_in_a_new_network_namespace(runtime, bundle):
+    assert lo_flags(runtime, bundle) & IFF_UP
+
+
+def test_joined_network_namespace_is_left_as_it_is(runtime, bundle, netns):
+    """`ip netns add` leaves lo down: joining the namespace does not bring it up."""
+    bundle.set_namespace_path("network", "/run/netns/" + netns)
+    assert not lo_flags(runtime, bundle) & IFF_UP
+    assert "state DOWN" in subprocess.run(["ip", "-n", netns, "link", "show", "lo"],
+                                          capture_output=True, text=True).stdout

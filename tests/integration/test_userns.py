@@ -291,3 +291,12 @@ def test_mappings_without_userns_are_refused(runtime, bundle):
     if runtime.name == "berth":
         assert "linux.uidMappings" in r.err, r.err
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
+
+
+def test_loopback_is_up_in_a_new_user_and_network_namespace(runtime, bundle):
+    """The init brings lo up with the capabilities of its own user namespace."""
+    use_userns(bundle)
+    bundle.set_args(sh("cat /sys/class/net/lo/flags"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert int(r.out.strip(), 16) & 0x1, r.out      # IFF_UP
