@@ -231,7 +231,7 @@ def test_missing_executable_on_path(runtime, bundle):
     r = runtime.run(bundle)
     assert r.rc != 0
     if runtime.name == "berth":
-        assert "'sh' not found in $PATH" in r.err, r.err
+        assert "exec 'sh': executable file not found in $PATH" in r.err, r.err
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
 
 
