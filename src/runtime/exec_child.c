@@ -182,11 +182,17 @@ _Noreturn void exec_child(struct exec_ctx *x)
 	sigemptyset(&none);
 	(void) sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until exec, it must not outlive a berth-runtime that died. */
-	(void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		r = berr_sys(&err, errno, "setting the parent-death signal");
+		goto fail;
+	}
 	r = setup(x, &path, &env, &pid, &err);
 	if (r < 0)
 		goto fail;
-	(void) prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
+		r = berr_sys(&err, errno, "clearing the parent-death signal");
+		goto fail;
+	}
 	/* Only stdio and preserved fds may reach the process (CVE-2024-21626). */
 	r = fd_cloexec_from(3 + x->preserve_fds);
 	if (r < 0) {

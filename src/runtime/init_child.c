@@ -166,7 +166,10 @@ _Noreturn void container_init(struct container_ctx *c)
 	int r;
 
 	/* Until we are ready, the init must not outlive a create that died. */
-	(void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		r = berr_sys(&err, errno, "setting the parent-death signal");
+		goto fail;
+	}
 	/* As runc: a session of its own, without the caller's controlling terminal. */
 	if (setsid() < 0) {
 		r = berr_sys(&err, errno, "creating a session (setsid)");
@@ -175,7 +178,11 @@ _Noreturn void container_init(struct container_ctx *c)
 	r = init_setup(c, &path, &env, &err);
 	if (r < 0)
 		goto fail;
-	(void) prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	/* Kept, it would kill the container when create exits. */
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
+		r = berr_sys(&err, errno, "clearing the parent-death signal");
+		goto fail;
+	}
 	if (sync_send(c->sync_fd, SYNC_READY, NULL, 0) < 0)
 		_exit(127);
 	ready = true;

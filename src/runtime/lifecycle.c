@@ -149,7 +149,8 @@ static int kill_and_wait(const struct container_state *st, struct berr **err)
 	struct pollfd pfd;
 	int r;
 
-	if (pidfd == -ESRCH)
+	/* pid 0: create died before it cloned the init (or -ESRCH: the init is gone). */
+	if (st->pid <= 0 || pidfd == -ESRCH)
 		return 0;
 	if (pidfd < 0)
 		return berr_sys(err, -pidfd, "opening the init of '%s'", st->id);

@@ -210,6 +210,13 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 		(c->clone_flags & CLONE_NEWUSER) && idmap_denies_setgroups(&cr->spec->linux);
 }
 
+static bool init_hung_up(int fd)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP));
+}
+
 /* Clone the init and walk it through setup until it is ready. */
 static int spawn_init(struct creation *cr, struct berr **err)
 {
@@ -246,8 +253,10 @@ static int spawn_init(struct creation *cr, struct berr **err)
 	if ((r = process_set_oom_score_adj(cr->pid, cr->spec->process, err)) < 0 ||
 	    (r = netdev_move_all(&cr->spec->linux, cr->pid, err)) < 0)
 		return r;
-	if (sync_send(cr->sync[0], SYNC_GO, NULL, 0) < 0)
-		return berr_sys(err, errno, "starting the init");
+	r = sync_send(cr->sync[0], SYNC_GO, NULL, 0);
+	/* The init failed first (it hung up): the error it sent says why. */
+	if (r < 0 && !init_hung_up(cr->sync[0]))
+		return berr_sys(err, -r, "starting the init");
 	return await_ready(cr, err);
 }
 
@@ -307,6 +316,10 @@ static int setup_cgroup(const struct runtime_opts *ro, const struct create_opts 
 	if (r < 0)
 		return r;
 	cr->st.cgroup_created = true;
+	/* Recorded before the cgroup exists: `delete --force` removes it if we die. */
+	r = state_save(cr->dir_fd, &cr->st, err);
+	if (r < 0)
+		return r;
 	cr->cg->warn = ro->warn;
 	r = cr->cg->ops->create(cr->cg, err);
 	if (r < 0 && geteuid() != 0 && (r == -EACCES || r == -EPERM || r == -EROFS))

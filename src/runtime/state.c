@@ -271,6 +271,9 @@ int state_load(int dirfd, struct container_state **ret, struct berr **err)
 	int r;
 
 	r = read_file_at(dirfd, STATE_FILE, STATE_MAX_SIZE, &text, &len);
+	/* A create killed before its first state write: nothing ran (as runc's ErrNotExist). */
+	if (r == -ENOENT)
+		return berr_set(err, ENOENT, "container does not exist (no %s)", STATE_FILE);
 	if (r < 0)
 		return berr_sys(err, -r, "reading %s", STATE_FILE);
 	return state_parse(text, len, ret, err);
