@@ -29,8 +29,9 @@ asan: deps $(ASAN_BUILD)/build.ninja
 
 # libFuzzer targets (fuzz/README.md); check runs each for FUZZ_SECONDS.
 fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) build.ninja  # regenerate first: meson compile looks targets up before
 	meson compile -C $(FUZZ_BUILD) fuzz_config fuzz_process fuzz_resources fuzz_state \
-		fuzz_mountinfo fuzz_manifest fuzz_image_config fuzz_registry_auth
+		fuzz_mountinfo fuzz_seccomp fuzz_manifest fuzz_image_config fuzz_registry_auth fuzz_layer
 
 # The embedded default: a busybox container showing it is isolated.
 run: build

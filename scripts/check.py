@@ -13,6 +13,7 @@ BERTH_VM_LANES (default "v2 v1") names the VM modes for the cgroup tests; "" run
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -152,33 +153,60 @@ def vm_script_lane(mode, script):
     count(name, passed, failed)
 
 
-def fuzz_lane(seconds):
-    """Each libFuzzer target for a bounded time from its seed corpus, after replaying every
-    input that once crashed it (fuzz/regressions/<target>/)."""
+FUZZ_TARGETS = ("fuzz_config", "fuzz_process", "fuzz_resources", "fuzz_state", "fuzz_mountinfo",
+                "fuzz_seccomp", "fuzz_manifest", "fuzz_image_config", "fuzz_registry_auth",
+                "fuzz_layer")
+
+
+def fuzz_target(target, seconds):
+    """Popen of one target: replay every input that once crashed it (fuzz/regressions/
+    <target>/), then fuzz for `seconds` from its seed corpus. Output goes to a log."""
+    exe = os.path.join(TOP, "build-fuzz", "fuzz", target)
+    work = os.path.join(TOP, "build-fuzz", "corpus", target)
+    artifacts = os.path.join(TOP, "build-fuzz", "crashes", target) + "/"
+    os.makedirs(work, exist_ok=True)
+    os.makedirs(artifacts, exist_ok=True)
+    regress = os.path.join(TOP, "fuzz", "regressions", target)
+    inputs = sorted(os.path.join(regress, f) for f in os.listdir(regress)) \
+        if os.path.isdir(regress) else []
+    fuzz = [exe, "-max_total_time=%d" % seconds, "-print_final_stats=1",
+            "-artifact_prefix=" + artifacts, work, os.path.join(TOP, "fuzz", "corpus", target)]
+    script = shlex.join(fuzz)
+    if inputs:
+        script = shlex.join([exe, *inputs]) + " && " + script
+    log = open(os.path.join(TOP, "build-fuzz", target + ".log"), "w")
+    print("+ " + script, flush=True)
+    return subprocess.Popen(["/bin/sh", "-c", script], cwd=TOP, stdout=log,
+                            stderr=subprocess.STDOUT), log
+
+
+def fuzz_lane(seconds, jobs):
+    """Each libFuzzer target for a bounded time, `jobs` at once (one a core)."""
     passed = failed = 0
-    for target in ("fuzz_config", "fuzz_process", "fuzz_resources", "fuzz_state",
-                   "fuzz_mountinfo", "fuzz_manifest", "fuzz_image_config", "fuzz_registry_auth"):
-        exe = os.path.join(TOP, "build-fuzz", "fuzz", target)
-        work = os.path.join(TOP, "build-fuzz", "corpus", target)
-        os.makedirs(work, exist_ok=True)
-        regress = os.path.join(TOP, "fuzz", "regressions", target)
-        inputs = sorted(os.path.join(regress, f) for f in os.listdir(regress)) \
-            if os.path.isdir(regress) else []
-        ok = True
-        if inputs:
-            ok = run([exe, *inputs]) == 0
-        artifacts = os.path.join(TOP, "build-fuzz", "crashes", target) + "/"
-        os.makedirs(artifacts, exist_ok=True)
-        ok = ok and run([exe, "-max_total_time=%d" % seconds, "-print_final_stats=1",
-                         "-artifact_prefix=" + artifacts, work,
-                         os.path.join(TOP, "fuzz", "corpus", target)]) == 0
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print("fuzz: %s found a crash: see %s; add the input to fuzz/regressions/%s/"
-                  % (target, artifacts, target))
-    count("fuzz (%d s each)" % seconds, passed, failed)
+    pending, running = list(FUZZ_TARGETS), []
+    while pending or running:
+        while pending and len(running) < jobs:
+            target = pending.pop(0)
+            running.append((target, *fuzz_target(target, seconds)))
+        time.sleep(0.5)
+        for item in list(running):
+            target, p, log = item
+            if p.poll() is None:
+                continue
+            running.remove(item)
+            log.close()
+            with open(log.name) as f:
+                stats = [ln.strip() for ln in f if " DONE " in ln or ln.startswith(
+                    ("stat::number_of_executed", "SUMMARY"))]
+            print("fuzz: %s: %s" % (target, "; ".join(stats[-3:])), flush=True)
+            if p.returncode == 0:
+                passed += 1
+            else:
+                failed += 1
+                print("fuzz: %s failed (exit %d): see %s and build-fuzz/crashes/%s/; add the "
+                      "input to fuzz/regressions/%s/" % (target, p.returncode, log.name, target,
+                                                         target), flush=True)
+    count("fuzz (%d s each, %d at once)" % (seconds, jobs), passed, failed)
 
 
 def format_lane():
@@ -202,7 +230,7 @@ def main():
     format_lane()
     unit_lane("build")
     unit_lane("build-asan")
-    fuzz_lane(int(os.environ.get("FUZZ_SECONDS", "60")))
+    fuzz_lane(int(os.environ.get("FUZZ_SECONDS", "60")), int(os.environ.get("FUZZ_JOBS", "2")))
     pytest_lane("integration", {"BERTH_RUNTIME": os.path.join(TOP, "build/berth-runtime"),
                                 "BERTH_ENGINE": os.path.join(TOP, "build/berth"),
                                 "BERTH_TEST_RUNTIMES": "berth,runc"}, ["tests/integration"])

@@ -176,11 +176,9 @@ static struct jwriter *annotations_json(const struct container_state *st)
 	return a;
 }
 
-int state_save(int dirfd, const struct container_state *st, struct berr **err)
+char *state_file_json(const struct container_state *st)
 {
 	_cleanup_jw_ struct jwriter *o = jw_object();
-	_cleanup_free_ char *text = NULL;
-	int r;
 
 	jw_str(o, "ociVersion", BERTH_OCI_VERSION);
 	jw_str(o, "id", st->id);
@@ -196,7 +194,14 @@ int state_save(int dirfd, const struct container_state *st, struct berr **err)
 	jw_bool(o, "cgroupCreated", st->cgroup_created);
 	jw_bool(o, "ownPidNs", st->own_pid_ns);
 	jw_bool(o, "noNewKeyring", st->no_new_keyring);
-	text = jw_to_string(o, false);
+	return jw_to_string(o, false);
+}
+
+int state_save(int dirfd, const struct container_state *st, struct berr **err)
+{
+	_cleanup_free_ char *text = state_file_json(st);
+	int r;
+
 	if (!text)
 		return berr_set(err, ENOMEM, "out of memory");
 	r = write_file_atomic_at(dirfd, STATE_FILE, text, strlen(text), 0600, false);

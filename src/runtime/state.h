@@ -79,6 +79,10 @@ static inline void state_freep(struct container_state **st)
 }
 #define _cleanup_state_ __attribute__((cleanup(state_freep)))
 
+/* The text of state.json that state_save writes, or NULL on OOM (for tests and fuzzing:
+ * state_parse reads it back to the same state). */
+char *state_file_json(const struct container_state *st);
+
 /* Parse state.json text (exposed for tests and fuzzing). */
 int state_parse(const char *text, size_t len, struct container_state **ret, struct berr **err);
 
