@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """`make check`: every test lane, then one line "N passed, N failed".
 
-Lanes: formatting, unit tests (release and ASan+UBSan builds), integration tests against
-berth-runtime and runc (release), and against the ASan+UBSan berth-runtime, then the
+Lanes: formatting, unit tests (release and ASan+UBSan builds), the fuzz targets, integration
+tests against berth-runtime and runc (release), against the ASan+UBSan berth-runtime, and a
+sample of them under valgrind memcheck, then the
 cgroup tests on pure cgroup v2 and v1 guests and the AppArmor checks of the VM lane
 (tests/vm, one boot each). The exit code is non-zero when any test failed or a lane could
 not run.
@@ -209,6 +210,13 @@ def fuzz_lane(seconds, jobs):
     count("fuzz (%d s each, %d at once)" % (seconds, jobs), passed, failed)
 
 
+# The integration tests the valgrind lane runs: state, list, kill, delete, ps, events,
+# update, pause, resume, features, spec and hooks (create, run and exec run without
+# valgrind, which lacks the new mount API: oci.VALGRIND_SKIP).
+VALGRIND_SAMPLE = ("test_lifecycle.py", "test_operations.py", "test_cgroup_cmds.py",
+                   "test_features.py", "test_hooks.py")
+
+
 def format_lane():
     files = subprocess.run(["git", "ls-files", "*.c", "*.h"], cwd=TOP, capture_output=True,
                            text=True).stdout.split()
@@ -238,6 +246,11 @@ def main():
                 {"BERTH_RUNTIME": os.path.join(TOP, "build-asan/berth-runtime"),
                  "BERTH_ENGINE": os.path.join(TOP, "build-asan/berth"),
                  "BERTH_TEST_RUNTIMES": "berth"}, ["tests/integration"])
+    # A sample of the integration tests with berth-runtime's commands under valgrind
+    # memcheck (BERTH_VALGRIND, tests/README.md): about two minutes.
+    pytest_lane("valgrind", {"BERTH_RUNTIME": os.path.join(TOP, "build/berth-runtime"),
+                             "BERTH_TEST_RUNTIMES": "berth", "BERTH_VALGRIND": "1"},
+                ["tests/integration/" + f for f in VALGRIND_SAMPLE], timeout=8 * 60)
     # Docker, Podman and containerd with berth-runtime and runc (about a minute here);
     # the known berth gaps are strict xfails listed in tests/clients/gaps.py.
     pytest_lane("clients", {"BERTH_RUNTIME": os.path.join(TOP, "build/berth-runtime"),

@@ -92,6 +92,9 @@ static int signal_init(const struct container_state *st, int sig)
 {
 	_cleanup_close_ int pidfd = open_init_pidfd(st);
 
+	/* No pidfds (before Linux 5.3, valgrind): by pid, its start time checked just now. */
+	if (pidfd == -ENOSYS)
+		return !state_pid_alive(st) ? -ESRCH : kill(st->pid, sig) < 0 ? -errno : 0;
 	if (pidfd < 0)
 		return pidfd;
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
@@ -142,6 +145,20 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 	return 0;
 }
 
+/* kill_and_wait without pidfds: by pid, then polling its start time. */
+static int kill_and_poll(const struct container_state *st, struct berr **err)
+{
+	if (state_pid_alive(st) && kill(st->pid, SIGKILL) < 0 && errno != ESRCH)
+		return berr_sys(err, errno, "killing the init of '%s'", st->id);
+	for (int waited = 0; state_pid_alive(st); waited += 10) {
+		if (waited >= KILL_WAIT_MS)
+			return berr_set(err, ETIMEDOUT,
+					"the init of '%s' did not exit after SIGKILL", st->id);
+		(void) usleep(10000);
+	}
+	return 0;
+}
+
 /* Kill the init and wait (bounded) until it has exited. */
 static int kill_and_wait(const struct container_state *st, struct berr **err)
 {
@@ -152,6 +169,8 @@ static int kill_and_wait(const struct container_state *st, struct berr **err)
 	/* pid 0: create died before it cloned the init (or -ESRCH: the init is gone). */
 	if (st->pid <= 0 || pidfd == -ESRCH)
 		return 0;
+	if (pidfd == -ENOSYS)
+		return kill_and_poll(st, err);
 	if (pidfd < 0)
 		return berr_sys(err, -pidfd, "opening the init of '%s'", st->id);
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)

@@ -67,6 +67,8 @@ static void stop_init(const struct container_state *st)
 
 	if (pidfd >= 0 && state_pid_alive(st))
 		(void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	else if (pidfd < 0 && errno == ENOSYS && state_pid_alive(st))
+		(void) kill(st->pid, SIGKILL); /* no pidfds: before Linux 5.3, valgrind */
 }
 
 int lifecycle_poststart(const struct spec *s, const struct container_state *st, struct berr **err)

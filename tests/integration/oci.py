@@ -8,6 +8,7 @@ berth-test-* network namespaces, and is removed by the fixtures in conftest.py.
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -22,6 +23,12 @@ sys.path.insert(0, os.path.join(REPO, "scripts"))
 import mkbundle  # noqa: E402  (scripts/ is not a package)
 
 CGROUP_PARENT = "/berth-test"
+# BERTH_VALGRIND=1 (or the path of a valgrind): berth-runtime's commands run under
+# valgrind memcheck, and any error or leak it reports fails the test (tests/README.md).
+VALGRIND = os.environ.get("BERTH_VALGRIND")
+# valgrind 3.19 (Debian 12) answers ENOSYS to open_tree, move_mount, fsopen, fsconfig,
+# fsmount and mount_setattr, which container setup needs: these commands run without it.
+VALGRIND_SKIP = ("create", "run", "exec")
 TIMEOUT = 10          # seconds, for a runtime call that does not wait for the container
 RUN_TIMEOUT = 30      # seconds, for create and run
 NAMESPACES = ("pid", "mnt", "uts", "ipc", "net", "cgroup")
@@ -132,20 +139,34 @@ class Runtime:
         self.ncalls += 1
         base = os.path.join(self.logdir, "%03d-%s" % (self.ncalls, args[0] if args else "none"))
         self.last_out = base + ".out"
-        argv = self.prefix + [self.binary] + (["--root", self.root] if self.pass_root else []) \
-            + [str(a) for a in args]
+        vg = self.valgrind(args, base)
+        argv = self.prefix + vg + [self.binary] + \
+            (["--root", self.root] if self.pass_root else []) + [str(a) for a in args]
         with open(base + ".out", "w+") as out, open(base + ".err", "w+") as err:
             try:
                 p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                   timeout=timeout, cwd=cwd, env=self.env)
+                                   timeout=timeout * (4 if vg else 1), cwd=cwd, env=self.env)
             except subprocess.TimeoutExpired:
                 out.seek(0)
                 err.seek(0)
                 pytest.fail("%s timed out after %ds\n--- stdout\n%s--- stderr\n%s" % (
                     " ".join(argv), timeout, out.read(), err.read()))
+            if vg:
+                check_valgrind_log(base + ".valgrind", argv, p.returncode)
             out.seek(0)
             err.seek(0)
             return Result(p.returncode, out.read(), err.read())
+
+    def valgrind(self, args, base):
+        """The valgrind argv prefix for this call, or [] (BERTH_VALGRIND unset, not berth,
+        or a command that sets a container up)."""
+        if not VALGRIND or self.name != "berth" or not args or str(args[0]) in VALGRIND_SKIP \
+                or str(args[0]).startswith("-"):
+            return []
+        return [VALGRIND if VALGRIND.startswith("/") else "valgrind", "-q",
+                "--error-exitcode=99", "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+                "--show-leak-kinds=definite,indirect", "--log-file=" + base + ".valgrind"]
 
     def popen(self, *args, bundle=None, stdin=subprocess.DEVNULL, stdout=None, stderr=None,
               wrapper=(), **kw):
@@ -250,6 +271,18 @@ class Runtime:
         if quiet:
             args.append("--quiet")
         return self(*args)
+
+
+def check_valgrind_log(log, argv, rc):
+    """Fail the test when valgrind reported an error or a leak ("==PID== ..." lines; the
+    "--PID-- WARNING: unhandled syscall" lines are not berth's)."""
+    try:
+        with open(log) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = ""
+    if rc == 99 or re.search(r"^==\d+== ", text, re.M):
+        pytest.fail("valgrind: %s\n%s" % (" ".join(argv), text), pytrace=False)
 
 
 # What the kernel shows.

@@ -313,6 +313,24 @@ def own_calls(runtime, args, prepare, cleanup):
     return points
 
 
+@pytest.mark.parametrize("op", ["kill", "delete"])
+def test_pidfd_open_missing_falls_back_to_kill(runtime, bundle, tmp_path, op):
+    """pidfd_open answering ENOSYS (kernels before 5.3, valgrind): kill and delete --force
+    signal the init by pid once its start time matched."""
+    need_strace()
+    create_bundle(runtime, bundle, ["sleep", "100"])
+    assert runtime.create(bundle).rc == 0
+    assert runtime.start(bundle.id).rc == 0
+    pid = runtime.state(bundle.id)["pid"]
+    args = ("kill", bundle.id, "KILL") if op == "kill" else ("delete", "--force", bundle.id)
+    r = Traced(runtime, args, "pidfd_open:error=ENOSYS", trace="pidfd_open,kill",
+               follow=False).result()
+    assert r.rc == 0, r
+    assert oci.wait_gone(pid)
+    recover(runtime, bundle.id)
+    assert_nothing_left(runtime, bundle, tmp_path)
+
+
 def kill_points(runtime, args, prepare, cleanup):
     """The kill points of the profile: [(syscall, n)]."""
     points = own_calls(runtime, args, prepare, cleanup)
