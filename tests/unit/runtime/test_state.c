@@ -60,6 +60,50 @@ static void test_save_load_roundtrip(void)
 	rmdir(dir);
 }
 
+/* What state_save writes, state_load reads back the same (fuzz/fuzz_state.c fuzzes it). */
+static void test_file_json_fixed_point(void)
+{
+	struct kv ann[] = {{(char *) "q\"uote", (char *) "line\nbreak\x01"}};
+	struct container_state st = {
+		.id = (char *) "c2",
+		.pid = 0,
+		.bundle = (char *) "/b",
+		.phase = STATUS_CREATING,
+		.annotations = ann,
+		.n_annotations = 1,
+		.cgroup_path = (char *) "/berth-test/c2",
+		.cgroup_created = true,
+	};
+	_cleanup_free_ char *once = state_file_json(&st), *twice = NULL;
+	_cleanup_state_ struct container_state *back = NULL;
+	struct berr *err = NULL;
+
+	ASSERT_NOT_NULL(once);
+	ASSERT_OK(state_parse(once, strlen(once), &back, &err));
+	twice = state_file_json(back);
+	ASSERT_STREQ(once, twice);
+	/* pid 0: create died before it cloned the init; delete --force finds the cgroup */
+	ASSERT_EQ(state_status(back), STATUS_CREATING);
+	ASSERT_TRUE(back->cgroup_created);
+}
+
+/* A state dir without state.json (create killed before its first write) does not exist. */
+static void test_load_without_state_file(void)
+{
+	char dir[] = "/tmp/berth-unit-state-XXXXXX";
+	_cleanup_state_ struct container_state *st = NULL;
+	_cleanup_close_ int dirfd = -1;
+	struct berr *err = NULL;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_TRUE(dirfd >= 0);
+	ASSERT_EQ(state_load(dirfd, &st, &err), -ENOENT);
+	ASSERT_CONTAINS(err->msg, "does not exist");
+	berr_clear(&err);
+	rmdir(dir);
+}
+
 static void test_parse_rejects(void)
 {
 	struct container_state *st = NULL;
@@ -99,8 +143,14 @@ static void test_state_json(void)
 }
 
 static const struct test tests[] = {
-	TEST(test_ids),		  TEST(test_save_load_roundtrip), TEST(test_parse_rejects),
-	TEST(test_self_is_alive), TEST(test_state_json),	  {NULL, NULL},
+	TEST(test_ids),
+	TEST(test_save_load_roundtrip),
+	TEST(test_parse_rejects),
+	TEST(test_self_is_alive),
+	TEST(test_state_json),
+	TEST(test_file_json_fixed_point),
+	TEST(test_load_without_state_file),
+	{NULL, NULL},
 };
 
 int main(void)
