@@ -4,6 +4,7 @@
  * validation, then its compilation to BPF (libseccomp, in memory: nothing is loaded)
  * and the cache key, as `create` does before the init loads the filter.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +15,43 @@
 #include "runtime/seccomp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * libseccomp's rule tree can take minutes for some small sections with many rules and
+ * argument comparisons (a 4 KB input kept it busy past the lane's time: runc, crun and
+ * berth all call libseccomp alike). The parse is fuzzed whole; the compile only up to this
+ * size, so that each input stays fast.
+ */
+static bool small_enough(const struct spec_seccomp *sc)
+{
+	size_t cmps = 0;
+
+	if (sc->n_architectures > 4 || sc->n_syscalls > 64)
+		return false;
+	for (size_t i = 0; i < sc->n_syscalls; i++)
+		cmps += sc->syscalls[i].n_args;
+	return cmps <= 32;
+}
+
+/*
+ * KNOWN HANG, not fixed yet (fuzz/README.md): libseccomp 2.5.4 loops forever on two rules
+ * of one syscall with argument comparisons on different indexes
+ * (fuzz/known-hangs/fuzz_seccomp/two-socket-rules.json), and so does `create`. Until
+ * berth refuses or merges such rules, the compile skips them so the lane finds new bugs.
+ */
+static bool repeats_a_syscall_with_args(const struct spec_seccomp *sc)
+{
+	for (size_t i = 0; i < sc->n_syscalls; i++)
+		for (size_t j = i + 1; j < sc->n_syscalls; j++) {
+			if (!sc->syscalls[i].n_args || !sc->syscalls[j].n_args)
+				continue;
+			for (char **a = sc->syscalls[i].names; a && *a; a++)
+				for (char **b = sc->syscalls[j].names; b && *b; b++)
+					if (strcmp(*a, *b) == 0)
+						return true;
+		}
+	return false;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,7 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err = NULL;
 	} else {
 		free(seccomp_cache_key(&sc));
-		if (seccomp_compile(&sc, &p, &err) < 0) {
+		if (!small_enough(&sc) || repeats_a_syscall_with_args(&sc)) {
+			/* parsed only */
+		} else if (seccomp_compile(&sc, &p, &err) < 0) {
 			berr_free(err);
 			err = NULL;
 		} else {

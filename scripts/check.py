@@ -170,7 +170,8 @@ def fuzz_target(target, seconds):
     regress = os.path.join(TOP, "fuzz", "regressions", target)
     inputs = sorted(os.path.join(regress, f) for f in os.listdir(regress)) \
         if os.path.isdir(regress) else []
-    fuzz = [exe, "-max_total_time=%d" % seconds, "-print_final_stats=1",
+    # -timeout: an input that takes 30 s is a hang, reported (not a lane stuck 20 minutes)
+    fuzz = [exe, "-max_total_time=%d" % seconds, "-timeout=30", "-print_final_stats=1",
             "-artifact_prefix=" + artifacts, work, os.path.join(TOP, "fuzz", "corpus", target)]
     script = shlex.join(fuzz)
     if inputs:
