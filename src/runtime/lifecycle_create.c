@@ -215,13 +215,16 @@ static int spawn_init(struct creation *cr, struct berr **err)
 {
 	int r;
 
+	cgroup_join_open(cr->cg, &cr->ctx.cgj);
 	r = container_spawn(&cr->ctx, &cr->pid, err);
 	/* The init has its copy; ours would keep the seccomp listener from seeing EOF. */
 	security_plan_done(&cr->ctx.sec);
 	if (r < 0)
 		return r;
-	if (cr->cg)
+	if (cr->cg) {
 		cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
+		cr->cg->v1_joined = cr->ctx.cgj_used;
+	}
 	(void) close(cr->sync[1]);
 	cr->sync[1] = -1;
 	if (cr->console[1] >= 0) {
