@@ -390,7 +390,8 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 	if (r < 0)
 		goto out_abort;
 	cr->st.phase = STATUS_CREATED;
-	if ((r = state_save(cr->dir_fd, &cr->st, err)) < 0 ||
+	/* run saves "running" next, and holds the lock until then: nobody sees "created". */
+	if ((!run_mode && (r = state_save(cr->dir_fd, &cr->st, err)) < 0) ||
 	    (o->pid_file && (r = lifecycle_write_pid_file(o->pid_file, cr->pid, err)) < 0))
 		goto out_abort;
 	return 0;
