@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 	if (!out)
 		return 127;
 	fprintf(out, "%lld %d %ld %lld\n", elapsed, timed_out ? -1 : code, usage.ru_maxrss,
-		(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000LL + usage.ru_utime.tv_usec +
-			usage.ru_stime.tv_usec);
+		(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000LL +
+			usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
 	return fclose(out) == 0 ? 0 : 127;
 }
