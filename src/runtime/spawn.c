@@ -108,6 +108,8 @@ static _Noreturn void become_init(struct container_ctx *c)
 	 */
 	close_parent_fds(c);
 	if (cgroup_join_self(&c->cgj, &err) < 0) {
+		/* Where the parent reads the init's errors: after SYNC_GO (it writes first). */
+		(void) sync_expect(c->sync_fd, SYNC_GO, NULL, 0, NULL, NULL);
 		sync_send_error(c->sync_fd, err);
 		_exit(127);
 	}
