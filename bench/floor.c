@@ -7,7 +7,8 @@
  * pids limits and an absolute cgroupsPath), without parsing, state files or
  * re-exec:
  *   - mkdir CGROUP in every cgroup v1 hierarchy, set the limits and the
- *     devices rules, move the child in; rmdir them all after it exits;
+ *     devices rules, and the child moves itself in (through "tasks" fds
+ *     opened before clone); rmdir them all after it exits;
  *   - clone with new pid, mount, uts, ipc and net namespaces, then unshare
  *     the cgroup namespace once the child sits in its cgroups;
  *   - the bundle's mounts, device nodes and /dev symlinks, pivot_root,
@@ -168,14 +169,19 @@ static void cgroup_mkdir(const char *hierarchy, const char *cgroup, char *ret_di
 	}
 }
 
-/* Create the cgroups, set the limits and move PID into them. */
-static void cgroup_enter(const char *cgroup, const char *memory, const char *pids, pid_t pid)
+#define N_HIERARCHIES (sizeof(hierarchies) / sizeof(hierarchies[0]))
+
+/*
+ * Create the cgroups, set the limits and open their "tasks" files, into which
+ * the child writes itself (`echo 0 > tasks`): a thread that moves itself skips
+ * the global lock that a migration by pid takes (an RCU grace period).
+ */
+static void cgroup_prepare(const char *cgroup, const char *memory, const char *pids, int *tasks)
 {
-	char dir[512], pid_text[32];
+	char dir[512], path[600];
 	size_t i, j;
 
-	snprintf(pid_text, sizeof(pid_text), "%d", (int) pid);
-	for (i = 0; i < sizeof(hierarchies) / sizeof(hierarchies[0]); i++) {
+	for (i = 0; i < N_HIERARCHIES; i++) {
 		cgroup_mkdir(hierarchies[i], cgroup, dir, sizeof(dir));
 		if (strcmp(hierarchies[i], "memory") == 0)
 			write_file(dir, "memory.limit_in_bytes", memory);
@@ -186,8 +192,18 @@ static void cgroup_enter(const char *cgroup, const char *memory, const char *pid
 			for (j = 0; j < sizeof(devices_allow) / sizeof(devices_allow[0]); j++)
 				write_file(dir, "devices.allow", devices_allow[j]);
 		}
-		write_file(dir, "cgroup.procs", pid_text);
+		snprintf(path, sizeof(path), "%s/tasks", dir);
+		tasks[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (tasks[i] < 0)
+			die("cannot open", path);
 	}
+}
+
+static void cgroup_join(const int *tasks)
+{
+	for (size_t i = 0; i < N_HIERARCHIES; i++)
+		if (write(tasks[i], "0", 1) != 1 || close(tasks[i]) < 0)
+			die("cannot join", hierarchies[i]);
 }
 
 static void cgroup_remove(const char *cgroup)
@@ -309,12 +325,9 @@ static void drop_privileges(void)
 		die("cannot set", "no_new_privs");
 }
 
-static void child_main(int sync_fd, const char *rootfs, char **argv)
+static void child_main(const int *tasks, const char *rootfs, char **argv)
 {
-	char byte;
-
-	if (read(sync_fd, &byte, 1) != 1)
-		die("cannot read", "sync pipe");
+	cgroup_join(tasks);
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		die("cannot unshare", "cgroup");
 	if (sethostname("floor", 5) < 0)
@@ -341,7 +354,7 @@ static void child_main(int sync_fd, const char *rootfs, char **argv)
 int main(int argc, char **argv)
 {
 	const int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
-	int sync_pipe[2], status;
+	int tasks[N_HIERARCHIES], status;
 	pid_t pid;
 
 	if (argc < 6) {
@@ -349,20 +362,14 @@ int main(int argc, char **argv)
 			"usage: floor ROOTFS CGROUP MEMORY_LIMIT PIDS_LIMIT CMD [ARG...]\n");
 		return 2;
 	}
-	if (pipe2(sync_pipe, O_CLOEXEC) < 0)
-		die("cannot create", "pipe");
+	cgroup_prepare(argv[2], argv[3], argv[4], tasks);
 	pid = (pid_t) syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0)
 		die("cannot clone", "child");
-	if (pid == 0) {
-		close(sync_pipe[1]);
-		child_main(sync_pipe[0], argv[1], argv + 5);
-	}
-	close(sync_pipe[0]);
-	cgroup_enter(argv[2], argv[3], argv[4], pid);
-	if (write(sync_pipe[1], "x", 1) != 1)
-		die("cannot write", "sync pipe");
-	close(sync_pipe[1]);
+	if (pid == 0)
+		child_main(tasks, argv[1], argv + 5);
+	for (size_t i = 0; i < N_HIERARCHIES; i++)
+		close(tasks[i]);
 	if (waitpid(pid, &status, 0) < 0)
 		die("cannot wait for", "child");
 	cgroup_remove(argv[2]);

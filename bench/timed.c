@@ -1,9 +1,10 @@
 /* timed: run a command; write its wall time, exit code and peak RSS to a file.
  *
  * Usage: timed RESULT_FILE TIMEOUT_SECONDS CMD [ARG...]
- * RESULT_FILE gets one line: "ELAPSED_NS EXIT_CODE MAXRSS_KIB", where
+ * RESULT_FILE gets one line: "ELAPSED_NS EXIT_CODE MAXRSS_KIB CPU_US", where
  * EXIT_CODE is 128+N for a death by signal N and -1 when TIMEOUT_SECONDS ran
- * out (the command is then killed).
+ * out (the command is then killed), and CPU_US is the user + system time of
+ * the command and of the processes it reaped (wait4's rusage).
  *
  * Why not measure from bench/run itself: exec records the old address
  * space's peak RSS in the new program's, so a child spawned from Python
@@ -76,6 +77,8 @@ int main(int argc, char **argv)
 	out = fopen(argv[1], "we");
 	if (!out)
 		return 127;
-	fprintf(out, "%lld %d %ld\n", elapsed, timed_out ? -1 : code, usage.ru_maxrss);
+	fprintf(out, "%lld %d %ld %lld\n", elapsed, timed_out ? -1 : code, usage.ru_maxrss,
+		(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000LL +
+			usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
 	return fclose(out) == 0 ? 0 : 127;
 }

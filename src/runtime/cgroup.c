@@ -128,8 +128,14 @@ char *cgroup_dir(const struct cgroup_hier *h, const char *path)
 
 int cgroup_mkdir_p(const char *dir, struct berr **err)
 {
-	_cleanup_free_ char *copy = strdup(dir);
+	_cleanup_free_ char *copy = NULL;
 
+	/* The parents usually exist: one mkdir, not one per level (9 hierarchies on v1). */
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return berr_sys(err, errno, "creating cgroup '%s'", dir);
+	copy = strdup(dir);
 	if (!copy)
 		return berr_set(err, ENOMEM, "out of memory");
 	for (char *p = copy + 1; *p; p++) {

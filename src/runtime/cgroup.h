@@ -46,6 +46,7 @@ struct cgroup_manager {
 	char *path;	       /* the container's path in every hierarchy: "/berth/<id>" */
 	int unified_fd;	       /* the container's cgroup2 directory once created, or -1 */
 	bool into_clone;       /* the init was cloned into unified_fd (CLONE_INTO_CGROUP) */
+	bool v1_joined;	       /* it moved itself into the v1 hierarchies (cgroup_join.h) */
 	cgroup_warn_fn warn;   /* settings that are accepted but ignored; may be NULL */
 	char **v2_controllers; /* cache: the cgroup2 root's cgroup.controllers */
 	bool v2_controllers_read;

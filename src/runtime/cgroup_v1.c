@@ -87,6 +87,8 @@ static int v1_create(struct cgroup_manager *m, struct berr **err)
 
 static int v1_enter(struct cgroup_manager *m, pid_t pid, struct berr **err)
 {
+	if (m->v1_joined)
+		return 0;
 	FOREACH_V1(m, h)
 	{
 		_cleanup_free_ char *dir = cgroup_dir(h, m->path);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "runtime/cgroup_join.h"
 #include "runtime/namespaces.h"
 #include "runtime/oci_config.h"
 #include "runtime/security.h"
@@ -27,6 +28,8 @@ struct container_ctx {
 	int fifo_fd;		  /* exec.fifo opened O_RDWR (create), or -1 (run) */
 	int clone_flags;	  /* CLONE_NEW* given to clone */
 	int cgroup_fd;		  /* v2 cgroup dir for CLONE_INTO_CGROUP, or -1 */
+	struct cgroup_join cgj;	  /* v1 "tasks" fds the init writes itself into */
+	bool cgj_used;		  /* after spawn: the init took cgj (else: move it) */
 	int preserve_fds;	  /* fds 3 .. 3+n-1 pass into the container */
 	int listen_fds;		  /* the first listen_fds of them are LISTEN_FDS (passfds.h) */
 	int console_fd;		  /* socket that gets the pty's master (terminal.h), or -1 */
@@ -48,7 +51,10 @@ _Noreturn void container_init(struct container_ctx *c);
 
 /*
  * Clone the container's init into its new namespaces (clone3, with CLONE_INTO_CGROUP
- * when cgroup_fd >= 0). On success *ret_pid is its pid on the host.
+ * when cgroup_fd >= 0). The init moves itself into cgj's v1 cgroups unless it is made
+ * in a new user namespace or through an intermediate process: cgj_used says whether it
+ * does; cgj is closed in the parent either way. On success *ret_pid is its pid on the
+ * host.
  */
 int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err);
 

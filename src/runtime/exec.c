@@ -310,10 +310,14 @@ static int clone_child(struct execution *e, bool *ret_into_cgroup, struct berr *
 	if (r >= 0)
 		r = enter_pid_namespace(&e->x, &own_pidns, err);
 	if (r >= 0) {
+		cgroup_join_open(e->cg, &e->x.cgj);
 		e->pid = spawn_clone(0, cgroup_clone_fd(e->cg), ret_into_cgroup);
 		if (e->pid == 0)
 			exec_child(&e->x);
 		clone_errno = errno;
+		if (e->cg)
+			e->cg->v1_joined = e->pid > 0 && e->x.cgj.n > 0;
+		cgroup_join_done(&e->x.cgj);
 		leave_pid_namespace(own_pidns);
 		if (e->pid < 0) {
 			e->pid = 0;

@@ -179,6 +179,12 @@ _Noreturn void exec_child(struct exec_ctx *x)
 	for (size_t i = 0; i < ELEMENTSOF(x->parent_fds); i++)
 		if (x->parent_fds[i] >= 0)
 			(void) close(x->parent_fds[i]);
+	/* Still root on the host, before any of the container's namespaces (pid aside). */
+	if (cgroup_join_self(&x->cgj, &err) < 0) {
+		/* Where berth-runtime reads our errors: after SYNC_GO (it writes first). */
+		(void) sync_expect(x->sync_fd, SYNC_GO, NULL, 0, NULL, NULL);
+		goto fail;
+	}
 	sigemptyset(&none);
 	(void) sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until exec, it must not outlive a berth-runtime that died. */

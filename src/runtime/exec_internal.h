@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "runtime/cgroup_join.h"
 #include "runtime/exec.h"
 #include "runtime/oci_config.h"
 #include "runtime/security.h"
@@ -26,6 +27,7 @@ struct exec_ctx {
 	int preserve_fds;	  /* fds 3 .. 3+n-1 pass to the process */
 	bool join_keyring;	  /* join the container's session keyring "_ses.<id>" */
 	struct security_plan sec; /* the container's seccomp filter, p's LSM labels */
+	struct cgroup_join cgj;	  /* v1 "tasks" fds it writes itself into first */
 };
 
 /*

@@ -222,13 +222,16 @@ static int spawn_init(struct creation *cr, struct berr **err)
 {
 	int r;
 
+	cgroup_join_open(cr->cg, &cr->ctx.cgj);
 	r = container_spawn(&cr->ctx, &cr->pid, err);
 	/* The init has its copy; ours would keep the seccomp listener from seeing EOF. */
 	security_plan_done(&cr->ctx.sec);
 	if (r < 0)
 		return r;
-	if (cr->cg)
+	if (cr->cg) {
 		cr->cg->into_clone = cr->ctx.cgroup_fd >= 0;
+		cr->cg->v1_joined = cr->ctx.cgj_used;
+	}
 	(void) close(cr->sync[1]);
 	cr->sync[1] = -1;
 	if (cr->console[1] >= 0) {
@@ -400,7 +403,8 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 	if (r < 0)
 		goto out_abort;
 	cr->st.phase = STATUS_CREATED;
-	if ((r = state_save(cr->dir_fd, &cr->st, err)) < 0 ||
+	/* run saves "running" next, and holds the lock until then: nobody sees "created". */
+	if ((!run_mode && (r = state_save(cr->dir_fd, &cr->st, err)) < 0) ||
 	    (o->pid_file && (r = lifecycle_write_pid_file(o->pid_file, cr->pid, err)) < 0))
 		goto out_abort;
 	return 0;

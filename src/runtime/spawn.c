@@ -99,6 +99,7 @@ static void close_parent_fds(struct container_ctx *c)
 /* In the child of clone: drop what only the parent may hold, then become the init. */
 static _Noreturn void become_init(struct container_ctx *c)
 {
+	struct berr *err = NULL;
 	sigset_t none;
 
 	/*
@@ -106,6 +107,12 @@ static _Noreturn void become_init(struct container_ctx *c)
 	 * locked for as long as the container lives.
 	 */
 	close_parent_fds(c);
+	if (cgroup_join_self(&c->cgj, &err) < 0) {
+		/* Where the parent reads the init's errors: after SYNC_GO (it writes first). */
+		(void) sync_expect(c->sync_fd, SYNC_GO, NULL, 0, NULL, NULL);
+		sync_send_error(c->sync_fd, err);
+		_exit(127);
+	}
 	sigemptyset(&none);
 	(void) sigprocmask(SIG_SETMASK, &none, NULL);
 	container_init(c);
@@ -164,7 +171,15 @@ int container_spawn(struct container_ctx *c, pid_t *ret_pid, struct berr **err)
 	bool two_stage = needs_intermediate(c), into_cgroup;
 	pid_t pid;
 
+	/* A child in a new user namespace or an intermediate's is moved by the manager. */
+	if (two_stage || (c->clone_flags & CLONE_NEWUSER))
+		cgroup_join_done(&c->cgj);
+	c->cgj_used = c->cgj.n > 0;
 	pid = spawn_clone(two_stage ? 0 : (uint64_t) c->clone_flags, c->cgroup_fd, &into_cgroup);
+	if (pid != 0)
+		cgroup_join_done(&c->cgj);
+	if (pid < 0)
+		c->cgj_used = false;
 	if (!into_cgroup)
 		c->cgroup_fd = -1; /* not cloned into it: the cgroup manager moves the init */
 	if (pid < 0)
