@@ -13,7 +13,7 @@
 #include "lib/strv.h"
 
 /* Each half of the engine contributes a table. */
-static const struct berth_cmd *const cmd_tables[] = {berth_image_cmds};
+static const struct berth_cmd *const cmd_tables[] = {berth_container_cmds, berth_image_cmds};
 
 static const struct berth_cmd *find_cmd(const char *name)
 {
@@ -78,5 +78,6 @@ int main(int argc, char **argv)
 	}
 	code = cmd->run(&ctx, (int) strv_length(pos), pos);
 	ctx.store = image_store_free(ctx.store);
+	ctx.engine = engine_free(ctx.engine);
 	return code;
 }

@@ -83,6 +83,7 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int rootfd =
 		openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int bundlefd = -1;
 	struct exec_user user = {0};
 	struct spec_inputs in = {
 		.cfg = c->cfg,
@@ -111,7 +112,10 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	exec_user_done(&user);
 	if (r < 0)
 		return r;
-	r = write_file_atomic_at(c->dirfd, "bundle/config.json", text, strlen(text), 0600, false);
+	bundlefd = openat(c->dirfd, "bundle", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (bundlefd < 0)
+		return berr_sys(err, errno, "cannot open the container's bundle");
+	r = write_file_atomic_at(bundlefd, "config.json", text, strlen(text), 0600, false);
 	return r < 0 ? berr_sys(err, -r, "cannot write the bundle's config.json") : 0;
 }
 
