@@ -456,7 +456,7 @@ static int resources_from_flags(const struct container_flags *f, struct containe
 			"You should always set the Memory limit when using Memoryswap limit, "
 			"see usage");
 	if (f->cpus && (r = units_parse_cpus(f->cpus, &c->nano_cpus, err)) < 0)
-		return r;
+		return berr_wrap(err, "invalid argument \"%s\" for \"--cpus\" flag", f->cpus);
 	if ((r = int_flag(f->cpu_shares, 0, INT64_MAX, "--cpu-shares", &c->cpu_shares, err)) < 0 ||
 	    (r = int_flag(f->cpu_period, 0, 1000000, "--cpu-period", &c->cpu_period, err)) < 0 ||
 	    (r = int_flag(f->cpu_quota, -1, INT64_MAX, "--cpu-quota", &c->cpu_quota, err)) < 0 ||

@@ -474,10 +474,10 @@ int monitor_run(const struct monitor_opts *o)
 
 		send_frame(&m, FRAME_EXIT, le, sizeof(le));
 	}
-	close_fd(&m.attach);
 	close_fd(&m.sigfd);
 	container_rt_done(&m.rt);
 	container_free(m.c);
 	engine_free(m.e);
+	/* the attach socket closes with the process: `berth run` returns when the monitor is gone */
 	return code < 0 ? 1 : 0;
 }

@@ -79,9 +79,13 @@ class Berth:
     def cgroup_file(self, ref, controller, v1_file, v2_file):
         return cgroupfs.read(self.cgroup(ref), controller, v1_file, v2_file)
 
+    def status(self, ref):
+        r = self("inspect", "--type", "container", ref, check=False)
+        return json.loads(r.out)[0]["State"]["Status"] if r.rc == 0 else None
+
     def wait_status(self, ref, status, timeout=10):
-        assert oci.wait_for(lambda: self.inspect(ref)["State"]["Status"] == status, timeout), \
-            "container %s never became %s: %s" % (ref, status, self.inspect(ref)["State"])
+        assert oci.wait_for(lambda: self.status(ref) == status, timeout), \
+            "container %s never became %s: %s" % (ref, status, self.status(ref))
 
     def wait_log(self, ref, pattern, timeout=10):
         rx = re.compile(pattern)
@@ -101,6 +105,8 @@ class Berth:
                 problems.append("%s: %s" % (d, os.listdir(d)))
         for mp in oci.mounts_under(self.root):
             problems.append("mount " + mp)
+        # a monitor closes its last fd just before it exits
+        oci.wait_for(lambda: not monitors_of(self.root), 2)
         for pid in monitors_of(self.root):
             problems.append("monitor pid %d" % pid)
         for d in oci.cgroup_dirs(self.cgroup_parent):
