@@ -101,13 +101,28 @@ static int write_process(struct container *c, const struct exec_flags *f, char *
 	return 0;
 }
 
+/*
+ * The process never started (no pid file): docker's codes, 127 for a command that is not
+ * there, 126 for one that cannot run. The runtime's error is in its log; say it.
+ */
+static int exec_failure_code(const char *log)
+{
+	_cleanup_free_ char *msg = runtime_log_error(log);
+
+	if (msg)
+		log_error_report("%s", msg);
+	if (msg && (strcasestr(msg, "not found") || strcasestr(msg, "no such file")))
+		return 127;
+	return 126;
+}
+
 int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 {
 	struct exec_flags f = {0};
 	_cleanup_strv_ char **pos = NULL, **args = NULL;
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
-	_cleanup_free_ char *process = NULL;
+	_cleanup_free_ char *process = NULL, *pidfile = NULL, *log = NULL;
 	struct container_rt rt;
 	struct engine *e;
 	int r = parse_exec(argc, argv, &f, &pos);
@@ -135,8 +150,11 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 		return berth_report(r, &err) ? 126 - (r == -EIO) : 0;
 	if (container_rt_init(e, c, &rt) < 0)
 		return 126;
-	rt.rt.log = NULL;
-	if (strv_push_dup(&args, "exec") < 0 || strv_push_dup(&args, "--process") < 0 ||
+	if (asprintf(&pidfile, "%s.pid", process) < 0 || asprintf(&log, "%s.log", process) < 0)
+		return 126;
+	rt.rt.log = log;
+	if (strv_push_dup(&args, "exec") < 0 || strv_push_dup(&args, "--pid-file") < 0 ||
+	    strv_push_dup(&args, pidfile) < 0 || strv_push_dup(&args, "--process") < 0 ||
 	    strv_push_dup(&args, process) < 0 || (f.detach && strv_push_dup(&args, "-d") < 0) ||
 	    (f.tty && strv_push_dup(&args, "-t") < 0) || strv_push_dup(&args, c->cfg->id) < 0)
 		r = -ENOMEM;
@@ -146,8 +164,13 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 
 		r = runtime_run(&rt.rt, &s, &err);
 	}
+	rt.rt.log = NULL;
 	container_rt_done(&rt);
+	if (r > 0 && access(pidfile, F_OK) < 0)
+		r = exec_failure_code(log);
 	(void) unlink(process);
+	(void) unlink(pidfile);
+	(void) unlink(log);
 	if (r < 0)
 		return berth_report(r, &err) ? 126 : 0;
 	return r;

@@ -297,8 +297,7 @@ static int call(const struct oci_runtime *rt, const char *what, char *const *arg
 	return 0;
 }
 
-/* The message of the last error line of the runtime's JSON log. */
-static char *log_error(const char *path)
+char *runtime_log_error(const char *path)
 {
 	_cleanup_free_ char *buf = NULL;
 	char *msg = NULL;
@@ -346,7 +345,7 @@ int runtime_create(const struct oci_runtime *rt, const struct runtime_create_opt
 	r = runtime_run(rt, &s, err);
 	if (r <= 0)
 		return r;
-	msg = log_error(rt->log);
+	msg = runtime_log_error(rt->log);
 	if (msg)
 		return berr_set(err, EIO, "%s", msg);
 	return berr_set(err, EIO, "the runtime's create exited with status %d", r);

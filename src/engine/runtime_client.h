@@ -41,6 +41,9 @@ struct runtime_create_opts {
 	struct runtime_stdio stdio;
 };
 
+/* The message of the last error line of a runtime's JSON log (malloc'd), or NULL. */
+char *runtime_log_error(const char *path);
+
 /* `create`: the container's init waits for start. */
 int runtime_create(const struct oci_runtime *rt, const struct runtime_create_opts *o,
 		   struct berr **err);
