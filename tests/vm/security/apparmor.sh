@@ -73,6 +73,6 @@ set_config "$B" apparmor=berth-no-such-profile "$ARGS"
 berth_run missing
 expect_eq "an unloaded profile fails the run" "$RC" 1
 expect_line "and says which profile" "$OUT" \
-	"berth-runtime: process.apparmorProfile: cannot switch to 'berth-no-such-profile' on exec (is the profile loaded?): No such file or directory"
+	"berth-runtime: process.apparmorProfile: cannot switch to 'berth-no-such-profile' on exec (is the profile loaded?): no such file or directory"
 
 finish
