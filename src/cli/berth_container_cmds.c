@@ -214,33 +214,54 @@ static int cmd_container(struct berth_ctx *ctx, int argc, char **argv)
 	return 125;
 }
 
-#define CONTAINER_COMMANDS                                                                         \
-	{"run", "create and start a container", berth_cmd_run},                                    \
-		{"create", "create a container", berth_cmd_create},                                \
-		{"start", "start containers", berth_cmd_start},                                    \
-		{"stop", "stop containers (signal, then KILL after a timeout)", cmd_stop},         \
-		{"restart", "restart containers", cmd_restart},                                    \
-		{"kill", "send a signal to containers", cmd_kill},                                 \
-		{"rm", "remove containers", cmd_rm}, {"ps", "list containers", berth_cmd_ps},      \
-		{"logs", "show a container's logs", berth_cmd_logs},                               \
-		{"exec", "run a command in a running container", berth_cmd_exec},                  \
-		{"top", "show a container's processes", berth_cmd_top},                            \
-		{"ns", "list a container's namespaces", berth_cmd_ns},                             \
-		{"wait", "wait for containers to exit and print their exit codes", cmd_wait},      \
-		{"pause", "freeze containers", cmd_pause},                                         \
-	{                                                                                          \
-		"unpause", "thaw containers", cmd_unpause                                          \
-	}
-
+/* clang-format off */
 const struct berth_cmd berth_container_subcmds[] = {
-	CONTAINER_COMMANDS,	      {"ls", NULL, berth_cmd_ps},
-	{"list", NULL, berth_cmd_ps}, {"inspect", "show containers as JSON", berth_cmd_inspect},
+	{"run", "create and start a container", berth_cmd_run},
+	{"create", "create a container", berth_cmd_create},
+	{"start", "start containers", berth_cmd_start},
+	{"stop", "stop containers (signal, then KILL after a timeout)", cmd_stop},
+	{"restart", "restart containers", cmd_restart},
+	{"kill", "send a signal to containers", cmd_kill},
+	{"rm", "remove containers", cmd_rm},
+	{"ps", "list containers", berth_cmd_ps},
+	{"logs", "show a container's logs", berth_cmd_logs},
+	{"exec", "run a command in a running container", berth_cmd_exec},
+	{"top", "show a container's processes", berth_cmd_top},
+	{"ns", "list a container's namespaces", berth_cmd_ns},
+	{"wait", "wait for containers to exit and print their exit codes", cmd_wait},
+	{"pause", "freeze containers", cmd_pause},
+	{"unpause", "thaw containers", cmd_unpause},
+	{"stats", "show containers' CPU, memory, pids and block IO", berth_cmd_stats},
+	{"diff", "show a container's changes to its image's files", berth_cmd_diff},
+	{"cp", "copy files between a container and the host", berth_cmd_cp},
+	{"ls", NULL, berth_cmd_ps},
+	{"list", NULL, berth_cmd_ps},
+	{"inspect", "show containers as JSON", berth_cmd_inspect},
+	{"prune", "remove every stopped container", berth_cmd_prune},
 	{NULL, NULL, NULL},
 };
 
 const struct berth_cmd berth_container_cmds[] = {
 	{"container", "manage containers (berth container --help)", cmd_container},
-	CONTAINER_COMMANDS,
+	{"run", "create and start a container", berth_cmd_run},
+	{"create", "create a container", berth_cmd_create},
+	{"start", "start containers", berth_cmd_start},
+	{"stop", "stop containers (signal, then KILL after a timeout)", cmd_stop},
+	{"restart", "restart containers", cmd_restart},
+	{"kill", "send a signal to containers", cmd_kill},
+	{"rm", "remove containers", cmd_rm},
+	{"ps", "list containers", berth_cmd_ps},
+	{"logs", "show a container's logs", berth_cmd_logs},
+	{"exec", "run a command in a running container", berth_cmd_exec},
+	{"top", "show a container's processes", berth_cmd_top},
+	{"ns", "list a container's namespaces", berth_cmd_ns},
+	{"wait", "wait for containers to exit and print their exit codes", cmd_wait},
+	{"pause", "freeze containers", cmd_pause},
+	{"unpause", "thaw containers", cmd_unpause},
+	{"stats", "show containers' CPU, memory, pids and block IO", berth_cmd_stats},
+	{"diff", "show a container's changes to its image's files", berth_cmd_diff},
+	{"cp", "copy files between a container and the host", berth_cmd_cp},
 	{"inspect", "show containers or images as JSON", berth_cmd_inspect},
 	{NULL, NULL, NULL},
 };
+/* clang-format on */

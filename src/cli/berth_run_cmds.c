@@ -190,12 +190,14 @@ int berth_start_container(struct berth_ctx *ctx, struct container *c, int attach
 {
 	_cleanup_free_ char *monitor = engine_sibling_binary("berth-monitor");
 	_cleanup_free_ char *self = engine_sibling_binary("berth");
-	struct start_opts o = {.monitor = monitor, .berth = self, .attach_fd = attach_fd};
+	_cleanup_free_ char *init = engine_sibling_binary("berth-init");
+	struct start_opts o = {
+		.monitor = monitor, .berth = self, .init = init, .attach_fd = attach_fd};
 	struct image_store *s = berth_store(ctx);
 
 	if (!s)
 		return -EIO;
-	if (!monitor || !self)
+	if (!monitor || !self || !init)
 		return berr_set(err, ENOMEM, "out of memory");
 	if (c->cfg->tty)
 		berth_terminal_size(&o.console_rows, &o.console_cols);

@@ -102,6 +102,11 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 
 	if (!netns || mount_sources(e, c->cfg, &sources) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
+	if (c->cfg->init) {
+		if (!o->init || access(o->init, X_OK) < 0)
+			return berr_sys(err, ENOENT, "--init: cannot find berth-init beside berth");
+		in.init_path = o->init;
+	}
 	in.mount_sources = sources;
 	if (rootfd < 0)
 		return berr_sys(err, errno, "cannot open the container's rootfs");

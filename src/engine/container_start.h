@@ -15,6 +15,7 @@
 struct start_opts {
 	const char *monitor; /* the berth-monitor binary */
 	const char *berth;   /* the berth binary (the monitor's exit command) */
+	const char *init;    /* berth-init, bound at /sbin/docker-init with --init */
 	int attach_fd;	     /* the monitor's end of the attach socket, or -1 */
 	int console_rows;    /* the caller's terminal size, 0 if none */
 	int console_cols;
