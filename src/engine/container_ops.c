@@ -162,8 +162,12 @@ int container_remove(struct engine *e, struct image_store *s, struct container *
 		if ((r = container_stop(e, c, 0, err)) < 0)
 			return r;
 	}
-	if (!c->st.cleaned && (r = container_cleanup(e, c, err)) < 0)
-		return r;
+	if (!c->st.cleaned && container_cleanup(e, c, NULL) < 0) {
+		/* a cgroup can be busy for a moment after its last process died: once more */
+		usleep(100000);
+		if ((r = container_cleanup(e, c, err)) < 0)
+			return r;
+	}
 	if ((r = image_snapshot_remove(s, c->cfg->id, err)) < 0)
 		return r;
 	if (volumes)

@@ -388,6 +388,11 @@ static int setup(struct mon *m, struct berr **err)
 	int r;
 
 	(void) prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* inherited without O_CLOEXEC: the runtime and the exit command must not hold them */
+	if (m->sync_fd >= 0)
+		(void) fd_set_cloexec(m->sync_fd, true);
+	if (m->attach >= 0)
+		(void) fd_set_cloexec(m->attach, true);
 	(void) signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
