@@ -30,7 +30,8 @@ static void usage(const struct opt_def *globals)
 	       "berth is a daemonless container engine.\n\nCommands:\n");
 	for (size_t t = 0; t < ELEMENTSOF(cmd_tables); t++)
 		for (const struct berth_cmd *c = cmd_tables[t]; c->name; c++)
-			if (c->summary)
+			/* a name in two tables runs the first (inspect): list that one */
+			if (c->summary && find_cmd(c->name) == c)
 				printf("  %-10s %s\n", c->name, c->summary);
 	printf("\nGlobal options:\n");
 	argparse_help(globals);

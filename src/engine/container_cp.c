@@ -205,3 +205,12 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
 		return berr_sys(err, -r, "copying '%s' into the container", host_src);
 	return 0;
 }
+
+int container_cp_contents(int rootfd, const char *src, int dstfd)
+{
+	_cleanup_close_ int sfd = safe_open_in_root(rootfd, src, O_RDONLY | O_DIRECTORY, 0);
+
+	if (sfd < 0)
+		return sfd == -ENOENT || sfd == -ENOTDIR ? 0 : sfd;
+	return copy_tree(sfd, dstfd, 0);
+}

@@ -17,4 +17,11 @@ int container_cp_out(int rootfd, const char *src, const char *host_dst, struct b
 /* Copy host_src into the root rootfd at dst (into it when it is a directory). */
 int container_cp_in(int rootfd, const char *host_src, const char *dst, struct berr **err);
 
+/*
+ * Copy what the directory src holds (in the root rootfd) into the directory dstfd: a new
+ * volume gets the image's files at its mount point, as docker's do. A src that is not
+ * there (or not a directory) copies nothing.
+ */
+int container_cp_contents(int rootfd, const char *src, int dstfd);
+
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/container_start.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/container_cp.h"
 #include "engine/container_create.h"
 #include "engine/container_runtime.h"
 #include "engine/netns.h"
@@ -124,6 +126,51 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	return r < 0 ? berr_sys(err, -r, "cannot write the bundle's config.json") : 0;
 }
 
+static bool dir_empty(int fd)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	struct dirent *de;
+
+	if (dup < 0 || !(d = fdopendir(dup))) {
+		if (dup >= 0)
+			close(dup);
+		return false;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return false;
+	return true;
+}
+
+/* An empty volume gets the image's files at its mount point (unless nocopy), as docker's. */
+static int populate_volumes(struct engine *e, struct container *c, struct berr **err)
+{
+	_cleanup_close_ int rootfd =
+		openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (rootfd < 0)
+		return berr_sys(err, errno, "cannot open the container's rootfs");
+	for (size_t i = 0; i < c->cfg->n_mounts; i++) {
+		const struct ctr_mount *m = &c->cfg->mounts[i];
+		_cleanup_free_ char *path = NULL;
+		_cleanup_close_ int fd = -1;
+		int r;
+
+		if (m->kind != MOUNT_VOLUME || m->nocopy)
+			continue;
+		if (!(path = engine_volume_path(e, m->source)))
+			return berr_set(err, ENOMEM, "out of memory");
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || !dir_empty(fd))
+			continue;
+		if ((r = container_cp_contents(rootfd, m->target, fd)) < 0)
+			return berr_sys(err, -r, "cannot copy the image's %s into volume '%s'",
+					m->target, m->source);
+	}
+	return 0;
+}
+
 /* The snapshot on bundle/rootfs, the network namespace, config.json. */
 static int prepare_bundle(struct engine *e, struct image_store *s, struct container *c,
 			  const struct start_opts *o, struct berr **err)
@@ -146,7 +193,7 @@ static int prepare_bundle(struct engine *e, struct image_store *s, struct contai
 			return r;
 		c->st.netns_made = true;
 	}
-	if ((r = container_save_state(c, err)) < 0)
+	if ((r = container_save_state(c, err)) < 0 || (r = populate_volumes(e, c, err)) < 0)
 		return r;
 	return write_spec(e, c, o, err);
 }

@@ -64,3 +64,13 @@ def test_overlay_rootfs_with_a_private_upper_layer(berth):
     # another container from the image does not see the change
     assert berth("run", "--rm", "busybox", "cat", "/etc/motd", check=False).out == ""
     berth("rm", "-f", cid)
+
+
+def test_new_volume_gets_the_image_s_files(berth):
+    out = berth("run", "--rm", "-v", "etcvol:/etc", "busybox", "ls", "/etc").out.split()
+    assert "passwd" in out and "group" in out
+    assert os.path.isfile(os.path.join(berth.root, "volumes", "etcvol", "_data", "passwd"))
+    # not again once it has content, and not with nocopy
+    out = berth("run", "--rm", "--mount", "type=volume,src=empty1,dst=/etc,volume-nocopy",
+                "busybox", "ls", "-A", "/etc").out.split()
+    assert "passwd" not in out
