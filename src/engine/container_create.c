@@ -12,9 +12,11 @@
 
 #include "engine/etc_files.h"
 #include "engine/runtime_client.h"
+#include "engine/seccomp_profile.h"
 #include "engine/timefmt.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
+#include "lib/fd.h"
 #include "lib/rmtree.h"
 #include "lib/strv.h"
 
@@ -187,6 +189,38 @@ void container_remove_anonymous_volumes(struct engine *e, const struct container
 	}
 }
 
+#define PROFILE_MAX (4 << 20)
+
+/*
+ * --security-opt seccomp=FILE: the profile is read and checked now, and kept in the
+ * container's directory (seccomp.json) so that later starts do not depend on the file.
+ */
+static int read_seccomp_profile(struct container_config *cfg, char **ret, struct berr **err)
+{
+	_cleanup_free_ char *text = NULL;
+	struct jwriter *probe = NULL;
+	struct seccomp_target t;
+	size_t len;
+	int r;
+
+	*ret = NULL;
+	if (!cfg->seccomp || strcmp(cfg->seccomp, "unconfined") == 0 ||
+	    strcmp(cfg->seccomp, "custom") == 0)
+		return 0;
+	r = read_file_at(AT_FDCWD, cfg->seccomp, PROFILE_MAX, &text, &len);
+	if (r < 0)
+		return berr_sys(err, -r, "opening seccomp profile (%s) failed", cfg->seccomp);
+	seccomp_target_host(&t);
+	if ((r = seccomp_profile_convert(text, len, &t, &probe, err)) < 0)
+		return berr_wrap(err, "%s", cfg->seccomp);
+	jw_free(probe);
+	free(cfg->seccomp);
+	if (!(cfg->seccomp = strdup("custom")))
+		return -ENOMEM;
+	*ret = TAKE_PTR(text);
+	return 0;
+}
+
 static int resolve_runtime(struct container_config *cfg, struct berr **err)
 {
 	if (!cfg->runtime && !(cfg->runtime = strdup("berth-runtime")))
@@ -200,10 +234,13 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		     struct berr **err)
 {
 	_cleanup_image_ struct image *img = NULL;
+	_cleanup_free_ char *profile = NULL;
 	_cleanup_close_ int dirfd = -1;
 	int r;
 
-	if ((r = resolve_runtime(cfg, err)) < 0 || (r = find_image(s, cfg->image, &img, err)) < 0)
+	if ((r = resolve_runtime(cfg, err)) < 0 ||
+	    (r = read_seccomp_profile(cfg, &profile, err)) < 0 ||
+	    (r = find_image(s, cfg->image, &img, err)) < 0)
 		return r;
 	if ((r = merge_image(cfg, img, err)) < 0 || (r = fill_identity(e, cfg)) < 0)
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
@@ -217,6 +254,11 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		goto out_remove_dir;
 	if ((r = etc_files_write(dirfd, cfg->hostname, cfg->network == NETWORK_HOST, err)) < 0)
 		goto out_remove_snapshot;
+	if (profile && (r = write_file_atomic_at(dirfd, "seccomp.json", profile, strlen(profile),
+						 0600, false)) < 0) {
+		berr_sys(err, -r, "cannot keep the seccomp profile");
+		goto out_remove_snapshot;
+	}
 	return 0;
 out_remove_snapshot:
 	(void) image_snapshot_remove(s, cfg->id, NULL);

@@ -86,6 +86,7 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	_cleanup_close_ int rootfd =
 		openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	_cleanup_close_ int bundlefd = -1;
+	_cleanup_free_ char *profile = NULL;
 	struct exec_user user = {0};
 	struct spec_inputs in = {
 		.cfg = c->cfg,
@@ -104,6 +105,11 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 
 	if (!netns || mount_sources(e, c->cfg, &sources) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
+	if (c->cfg->seccomp && strcmp(c->cfg->seccomp, "custom") == 0) {
+		if ((r = read_file_at(c->dirfd, "seccomp.json", 4 << 20, &profile, NULL)) < 0)
+			return berr_sys(err, -r, "cannot read the container's seccomp profile");
+		in.seccomp_custom = profile;
+	}
 	if (c->cfg->init) {
 		if (!o->init || access(o->init, X_OK) < 0)
 			return berr_sys(err, ENOENT, "--init: cannot find berth-init beside berth");

@@ -1,6 +1,8 @@
 """docker's secure defaults in the generated OCI config: capabilities, masked and read-only
 paths, the default seccomp profile, no-new-privileges, and --privileged lifting them."""
 
+import json
+
 DEFAULT_CAPS = 0xa80425fb   # docker's 14 default capabilities
 CAP_NET_ADMIN = 12
 CAP_SYS_ADMIN = 21
@@ -67,3 +69,22 @@ def test_devices_are_docker_s(berth):
     r = berth("run", "--rm", "busybox", "sh", "-c",
               "mknod /dev/sda b 8 0 && head -c1 /dev/sda >/dev/null && echo opened", check=False)
     assert "opened" not in r.out and "Operation not permitted" in r.err
+
+
+def test_custom_seccomp_profile(berth, tmp_path):
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}))
+    r = berth("run", "--rm", "--security-opt", "seccomp=%s" % profile, "busybox",
+              "mkdir", "/x", check=False)
+    assert r.rc != 0 and "Operation not permitted" in r.err
+    assert status(berth, "--security-opt", "seccomp=%s" % profile)["Seccomp"].strip() == "2"
+    profile.write_text("{not json")
+    r = berth("run", "--rm", "--security-opt", "seccomp=%s" % profile, "busybox", "true",
+              check=False)
+    assert r.rc == 125 and "seccomp" in r.err
+    r = berth("run", "--rm", "--security-opt", "seccomp=/no/such.json", "busybox", "true",
+              check=False)
+    assert r.rc == 125 and "/no/such.json" in r.err
+    assert berth.leftovers() == []
