@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 
+import cgroupfs
 import oci
 from enginehelp import monitors_of
 
@@ -73,13 +74,15 @@ def test_pause_unpause(berth):
     berth.wait_status("frozen", "running")
     pid = berth.pid("frozen")
     berth("pause", "frozen")
-    assert oci.wait_for(lambda: oci.proc_state(pid) == "D" or
-                        "frozen" in oci.read_file("/proc/%d/status" % pid) or
-                        oci.proc_state(pid) in ("S", "D"), 5)
+    frozen = cgroupfs.read(berth.cgroup("frozen"), "freezer", "freezer.state", "cgroup.freeze")
+    assert frozen in ("FROZEN", "1")
+    assert oci.proc_state(pid) in ("S", "D")
     assert "(Paused)" in berth("ps").out
     assert berth.inspect("frozen")["State"]["Paused"] is True
     berth("unpause", "frozen")
     assert berth.inspect("frozen")["State"]["Status"] == "running"
+    thawed = cgroupfs.read(berth.cgroup("frozen"), "freezer", "freezer.state", "cgroup.freeze")
+    assert thawed in ("THAWED", "0")
     berth("rm", "-f", "frozen")
 
 
