@@ -246,12 +246,12 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
 	if ((r = prepare_mounts(e, cfg, err)) < 0)
 		return r;
-	if ((r = container_name_reserve(e, cfg->name, cfg->id, err)) < 0)
-		return r;
 	if ((r = container_dir_create(e, cfg, &dirfd, err)) < 0)
-		goto out_release_name;
-	if ((r = image_snapshot_create(s, cfg->id, img, err)) < 0)
+		goto out_remove_volumes;
+	if ((r = container_name_reserve(e, cfg->name, cfg->id, err)) < 0)
 		goto out_remove_dir;
+	if ((r = image_snapshot_create(s, cfg->id, img, err)) < 0)
+		goto out_release_name;
 	if ((r = etc_files_write(dirfd, cfg->hostname, cfg->network == NETWORK_HOST, err)) < 0)
 		goto out_remove_snapshot;
 	if (profile && (r = write_file_atomic_at(dirfd, "seccomp.json", profile, strlen(profile),
@@ -262,10 +262,11 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 	return 0;
 out_remove_snapshot:
 	(void) image_snapshot_remove(s, cfg->id, NULL);
-out_remove_dir:
-	(void) container_dir_remove(e, cfg->id, NULL);
 out_release_name:
 	container_name_release(e, cfg->name, cfg->id);
+out_remove_dir:
+	(void) container_dir_remove(e, cfg->id, NULL);
+out_remove_volumes:
 	container_remove_anonymous_volumes(e, cfg);
 	return r;
 }

@@ -370,16 +370,39 @@ bool container_name_valid(const char *name)
 	return true;
 }
 
+/*
+ * Names are reserved under names.lock: telling a stale name (its container is gone)
+ * from a live one and taking it over must be one step, or two creates could both
+ * take it. The container's directory exists before its name is reserved, so a name
+ * whose directory is missing is stale.
+ */
+static int lock_names(struct engine *e)
+{
+	_cleanup_close_ int fd =
+		openat(e->rootfd, "names.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return TAKE_FD(fd);
+}
+
 int container_name_reserve(struct engine *e, const char *name, const char *id, struct berr **err)
 {
 	_cleanup_free_ char *owner = NULL;
+	_cleanup_close_ int lock = -1;
 
 	if (!container_name_valid(name))
 		return berr_set(err, EINVAL,
 				"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
 				"allowed",
 				name);
-	for (int attempt = 0; attempt < 3; attempt++) {
+	lock = lock_names(e);
+	if (lock < 0)
+		return berr_sys(err, -lock, "cannot lock the container names");
+	for (int attempt = 0; attempt < 2; attempt++) {
 		if (symlinkat(id, e->names_fd, name) == 0)
 			return 0;
 		if (errno != EEXIST)

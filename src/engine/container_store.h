@@ -90,7 +90,8 @@ bool container_name_valid(const char *name);
 
 /*
  * Reserve name for id: -EEXIST with docker's "Conflict" message when another container
- * has it. A name whose container is gone is taken over.
+ * has it. A name whose container is gone is taken over. The caller made the container's
+ * directory first: a name whose directory is missing is stale.
  */
 int container_name_reserve(struct engine *e, const char *name, const char *id, struct berr **err);
 

@@ -1,6 +1,8 @@
 """Errors as docker gives them, with nothing left behind: unknown image, name in use,
 bad flag values."""
 
+import subprocess
+
 import pytest
 
 
@@ -57,3 +59,25 @@ def test_no_such_container(berth):
         args = cmd + ["ghost"] + (["true"] if cmd == ["exec"] else [])
         r = berth(*args, check=False)
         assert r.rc != 0 and "ghost" in r.err, (cmd, r)
+
+
+def test_concurrent_commands(berth):
+    """One store, many berth processes: a name is given once, every container is seen."""
+    procs = [berth.popen("run", "-d", "--name", "race", "busybox", "sleep", "60",
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    results = [p.communicate(timeout=60) + (p.returncode,) for p in procs]
+    assert sorted(r[2] for r in results) == [0, 125, 125, 125], results
+    assert all("is already in use" in r[1] for r in results if r[2])
+    procs = [berth.popen("run", "-d", "--name", "par%d" % i, "busybox", "sleep", "60",
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(4)]
+    assert [p.wait(timeout=60) for p in procs] == [0] * 4
+    names = sorted(berth("ps", "--format", "{{.Names}}").out.split())
+    assert names == ["par0", "par1", "par2", "par3", "race"]
+    procs = [berth.popen("rm", "-f", n, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for n in names + names]
+    for p in procs:
+        p.wait(timeout=60)
+    assert berth("ps", "-aq").out == ""
+    assert berth.leftovers() == []
