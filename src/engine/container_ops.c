@@ -31,6 +31,24 @@ static int64_t mono_ms(void)
 	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Take the lock again: 1, or 0 when the container was removed meanwhile (a --rm
+ * container's monitor removes it when it exits; it is then as good as exited).
+ */
+static int relock_or_gone(struct container *c, struct berr **err)
+{
+	_cleanup_berr_ struct berr *e = NULL;
+	int r = container_relock(c, &e);
+
+	if (r == -ENOENT) {
+		c->st.status = STATUS_EXITED;
+		return 0;
+	}
+	if (r < 0 && err)
+		*err = TAKE_PTR(e);
+	return r < 0 ? r : 1;
+}
+
 int container_wait_exit(struct engine *e, struct container *c, int timeout_ms, struct berr **err)
 {
 	int64_t end = timeout_ms < 0 ? INT64_MAX : mono_ms() + timeout_ms;
@@ -52,7 +70,7 @@ int container_wait_exit(struct engine *e, struct container *c, int timeout_ms, s
 					       left > INT32_MAX ? -1 : (int) (left > 0 ? left : 0));
 		} else
 			usleep(20000);
-		if ((r = container_relock(c, err)) < 0)
+		if ((r = relock_or_gone(c, err)) <= 0)
 			return r;
 		if (!container_active(c))
 			return 0;
@@ -107,7 +125,7 @@ int container_stop(struct engine *e, struct container *c, int64_t timeout, struc
 			(void) runtime_kill(&rt.rt, c->cfg->id, SIGKILL, false, NULL);
 	}
 	container_rt_done(&rt);
-	if ((r = container_relock(c, err)) < 0)
+	if ((r = relock_or_gone(c, err)) <= 0)
 		return r;
 	return container_wait_exit(e, c, MONITOR_WAIT_MS, err);
 }
@@ -173,7 +191,7 @@ int container_remove(struct engine *e, struct image_store *s, struct container *
 	if (volumes)
 		container_remove_anonymous_volumes(e, c->cfg);
 	container_name_release(e, c->cfg->name, c->cfg->id);
-	container_unlock(c);
+	/* with the lock held: a command waiting for it then finds the container gone */
 	return container_dir_remove(e, c->cfg->id, err);
 }
 

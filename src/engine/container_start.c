@@ -303,9 +303,22 @@ int container_start(struct engine *e, struct image_store *s, struct container *c
 	if (r >= 0)
 		r = wait_sync(p[0], err);
 	close(p[0]);
-	/* the monitor cleaned up after a failed start; the state is its */
-	if (container_relock(c, r < 0 ? NULL : err) < 0 && r >= 0)
-		return -EIO;
+	/*
+	 * The monitor cleaned up after a failed start; the state is its. A --rm container
+	 * may already have run and been removed: its start still succeeded.
+	 */
+	if (r >= 0) {
+		_cleanup_berr_ struct berr *e2 = NULL;
+		int q = container_relock(c, &e2);
+
+		if (q < 0 && q != -ENOENT) {
+			if (err)
+				*err = TAKE_PTR(e2);
+			return q;
+		}
+		return 0;
+	}
+	(void) container_relock(c, NULL);
 	return r;
 out_cleanup:
 	(void) container_cleanup(e, c, NULL);

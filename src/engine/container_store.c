@@ -51,6 +51,23 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/* What an rm killed half-way left (containers/.removing-<id>). */
+static void remove_tombstones(struct engine *e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int fd = openat(e->containers_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, ".removing-", 10) == 0)
+			(void) rm_rf_at(e->containers_fd, de->d_name);
+}
+
 int engine_open(const char *root, struct engine **ret, struct berr **err)
 {
 	_cleanup_free_ struct engine *e = calloc(1, sizeof(*e));
@@ -79,6 +96,7 @@ int engine_open(const char *root, struct engine **ret, struct berr **err)
 			     "cannot create the container store in '%s'", abs);
 		goto out_free;
 	}
+	remove_tombstones(e);
 	*ret = TAKE_PTR(e);
 	return 0;
 out_free:
@@ -142,16 +160,23 @@ void container_unlock(struct container *c)
 	}
 }
 
+/*
+ * The container's lock. The file is made at create and never again (O_CREAT here could
+ * put a file back into a directory that rm is removing). A command that waited for the
+ * lock while the container was removed finds its directory unlinked: -ENOENT.
+ */
 static int take_lock(int dirfd)
 {
-	_cleanup_close_ int fd =
-		openat(dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	_cleanup_close_ int fd = openat(dirfd, "lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
 
 	if (fd < 0)
 		return -errno;
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return -errno;
+	if (fstat(dirfd, &st) < 0 || st.st_nlink == 0)
+		return -ENOENT;
 	return TAKE_FD(fd);
 }
 
@@ -179,6 +204,8 @@ int container_relock(struct container *c, struct berr **err)
 
 	if (c->lockfd < 0) {
 		fd = take_lock(c->dirfd);
+		if (fd == -ENOENT)
+			return berr_set(err, ENOENT, "No such container: %s", c->cfg->id);
 		if (fd < 0)
 			return berr_sys(err, -fd, "container %.12s: cannot lock", c->cfg->id);
 		c->lockfd = fd;
@@ -228,6 +255,8 @@ int container_load(struct engine *e, const char *id, bool lock, struct container
 		return berr_wrap(err, "container %.12s", id);
 	if (lock) {
 		c->lockfd = take_lock(c->dirfd);
+		if (c->lockfd == -ENOENT)
+			return berr_set(err, ENOENT, "No such container: %s", id);
 		if (c->lockfd < 0)
 			return berr_sys(err, -c->lockfd, "container %.12s: cannot lock", id);
 	}
@@ -483,6 +512,12 @@ int container_dir_create(struct engine *e, const struct container_config *cfg, i
 		r = berr_sys(err, errno, "cannot open the container's directory");
 		goto out_rmdir;
 	}
+	r = openat(fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (r < 0) {
+		r = berr_sys(err, errno, "cannot create the container's lock");
+		goto out_rmdir;
+	}
+	close(r);
 	if ((r = container_state_init(&st)) < 0) {
 		berr_set(err, ENOMEM, "out of memory");
 		goto out_rmdir;
@@ -509,11 +544,16 @@ out_rmdir:
 
 int container_dir_remove(struct engine *e, const char *id, struct berr **err)
 {
+	char tomb[CONTAINER_ID_LEN + 16];
 	int r;
 
 	if (!is_id(id))
 		return berr_set(err, EINVAL, "bad container id '%s'", id);
-	r = rm_rf_at(e->containers_fd, id);
+	/* out of the id's place at once: no command finds a half-removed container */
+	snprintf(tomb, sizeof(tomb), ".removing-%s", id);
+	if (renameat(e->containers_fd, id, e->containers_fd, tomb) < 0 && errno != ENOENT)
+		return berr_sys(err, errno, "cannot remove the directory of container %.12s", id);
+	r = rm_rf_at(e->containers_fd, tomb);
 	if (r < 0)
 		return berr_sys(err, -r, "cannot remove the directory of container %.12s", id);
 	return 0;
