@@ -2,6 +2,7 @@
 #include "engine/container_runtime.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,55 @@ int container_cleanup(struct engine *e, struct container *c, struct berr **err)
 	c->st.netns_made = false;
 	c->st.cleaned = first >= 0;
 	return first;
+}
+
+char *container_cgroups_path(const struct container_config *cfg)
+{
+	const char *parent =
+		cfg->cgroup_parent && *cfg->cgroup_parent ? cfg->cgroup_parent : "/berth";
+	size_t n = strlen(parent);
+	char *p;
+
+	while (n > 1 && parent[n - 1] == '/')
+		n--;
+	/*
+	 * Always absolute: a relative cgroupsPath puts runc's cgroup under the caller's own
+	 * cgroup, which may be one nobody may touch.
+	 */
+	if (asprintf(&p, "%s%.*s/%s", parent[0] == '/' ? "" : "/", (int) n, parent, cfg->id) < 0)
+		return NULL;
+	return p;
+}
+
+/* "oom_kill N" in a flat keyed file (memory.oom_control, memory.events). */
+static uint64_t keyed_oom_kill(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	unsigned long long v = 0;
+	char line[128];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "oom_kill %llu", &v) == 1)
+			break;
+	return v;
+}
+
+uint64_t container_oom_kills(const struct container_config *cfg)
+{
+	static const char *const files[] = {
+		"/sys/fs/cgroup/memory%s/memory.oom_control",
+		"/sys/fs/cgroup%s/memory.events",
+		"/sys/fs/cgroup/unified%s/memory.events",
+	};
+	_cleanup_free_ char *cg = container_cgroups_path(cfg);
+	char path[PATH_MAX];
+
+	for (size_t i = 0; cg && i < ELEMENTSOF(files); i++) {
+		snprintf(path, sizeof(path), files[i], cg);
+		if (access(path, F_OK) == 0)
+			return keyed_oom_kill(path);
+	}
+	return 0;
 }
 
 bool container_monitor_alive(const struct container *c)

@@ -9,6 +9,7 @@
 #define BERTH_ENGINE_CONTAINER_RUNTIME_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "engine/container_store.h"
 #include "engine/runtime_client.h"
@@ -29,6 +30,12 @@ void container_rt_done(struct container_rt *r);
  * Best effort: the first error is returned, every step is tried.
  */
 int container_cleanup(struct engine *e, struct container *c, struct berr **err);
+
+/* The container's cgroupsPath: "<parent>/<id>", always absolute (malloc'd). */
+char *container_cgroups_path(const struct container_config *cfg);
+
+/* How many times the kernel's OOM killer killed in the container's memory cgroup. */
+uint64_t container_oom_kills(const struct container_config *cfg);
 
 /* True when the container's monitor runs. */
 bool container_monitor_alive(const struct container *c);

@@ -39,6 +39,8 @@ struct mon {
 	int out_r, err_r, in_w, pty;
 	pid_t pid;
 	int status; /* the init's wait status once reaped, else -1 */
+	uint64_t
+		oom_before; /* OOM kills counted when this run started (the cgroup may be reused) */
 };
 
 static void close_fd(int *fd)
@@ -301,9 +303,13 @@ static bool record_exit(struct mon *m, int code)
 	char now[64];
 	bool restart;
 
+	/* before runtime delete removes the cgroup that counts it */
+	bool oom = code == 128 + SIGKILL && container_oom_kills(m->c->cfg) > m->oom_before;
+
 	if (container_relock(m->c, NULL) < 0)
 		return false;
 	m->c->st.exit_code = code;
+	m->c->st.oom_killed = oom;
 	m->c->st.pid = 0;
 	free(m->c->st.finished_at);
 	m->c->st.finished_at = strdup(rfc3339_ns(now_ns(), now, sizeof(now)));
@@ -349,6 +355,7 @@ static int run_once(struct mon *m, struct berr **err)
 		(void) runtime_kill(&m->rt.rt, m->c->cfg->id, SIGKILL, true, NULL);
 		return r;
 	}
+	m->oom_before = container_oom_kills(m->c->cfg);
 	report_sync(m, NULL);
 	serve(m);
 	if (m->status < 0) {

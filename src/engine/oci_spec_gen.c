@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/capabilities.h"
+#include "engine/container_runtime.h"
 #include "engine/oci_spec_internal.h"
 #include "engine/seccomp_profile.h"
 #include "lib/cleanup.h"
@@ -38,20 +39,7 @@ const char *const oci_readonly_paths[] = {
 
 char *oci_cgroups_path(const struct container_config *cfg)
 {
-	const char *parent =
-		cfg->cgroup_parent && *cfg->cgroup_parent ? cfg->cgroup_parent : "/berth";
-	size_t n = strlen(parent);
-	char *p;
-
-	while (n > 1 && parent[n - 1] == '/')
-		n--;
-	/*
-	 * Always absolute: a relative cgroupsPath puts runc's cgroup under the caller's own
-	 * cgroup, which may be one nobody may touch.
-	 */
-	if (asprintf(&p, "%s%.*s/%s", parent[0] == '/' ? "" : "/", (int) n, parent, cfg->id) < 0)
-		return NULL;
-	return p;
+	return container_cgroups_path(cfg);
 }
 
 int oci_process_env(const struct container_config *cfg, const struct exec_user *user, char ***ret)

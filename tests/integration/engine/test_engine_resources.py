@@ -42,3 +42,16 @@ def test_cpu_shares_and_cpuset(berth):
     if not cgroupfs.is_v2("cpu"):
         assert berth.cgroup_file(cid, "cpu", "cpu.shares", None) == "512"
     berth("rm", "-f", cid)
+
+
+def test_oom_killed(berth):
+    r = berth("run", "--name", "hog", "--memory", "8m", "--memory-swap", "8m", "busybox",
+              "sh", "-c", "x=a; while :; do x=$x$x; done", check=False)
+    assert r.rc == 137
+    st = berth.inspect("hog")["State"]
+    assert st["OOMKilled"] is True and st["ExitCode"] == 137
+    berth("rm", "hog")
+    berth("run", "--name", "fine", "busybox", "sh", "-c", "kill -9 $$ || exit 137",
+          check=False)
+    assert berth.inspect("fine")["State"]["OOMKilled"] is False
+    berth("rm", "fine")
