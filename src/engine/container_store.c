@@ -553,7 +553,10 @@ int container_dir_remove(struct engine *e, const char *id, struct berr **err)
 	snprintf(tomb, sizeof(tomb), ".removing-%s", id);
 	if (renameat(e->containers_fd, id, e->containers_fd, tomb) < 0 && errno != ENOENT)
 		return berr_sys(err, errno, "cannot remove the directory of container %.12s", id);
-	r = rm_rf_at(e->containers_fd, tomb);
+	/* a process of the container that still writes there (a runtime's log) races us */
+	for (int attempt = 0; (r = rm_rf_at(e->containers_fd, tomb)) == -ENOTEMPTY && attempt < 5;
+	     attempt++)
+		usleep(20000);
 	if (r < 0)
 		return berr_sys(err, -r, "cannot remove the directory of container %.12s", id);
 	return 0;
