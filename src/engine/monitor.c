@@ -372,10 +372,29 @@ static int run_once(struct mon *m, struct berr **err)
 	return exit_code(m->status);
 }
 
+/*
+ * Wait (at most a second) for what the runtime left running to exit: we are its
+ * subreaper. A container init that failed its exec may still write the runtime's log
+ * in the container's directory, which `berth run --rm` is about to remove.
+ */
+static void reap_leftovers(void)
+{
+	for (int i = 0; i < 50; i++) {
+		pid_t p;
+
+		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (p < 0 && errno == ECHILD)
+			return;
+		usleep(20000);
+	}
+}
+
 static void fail_start(struct mon *m, struct berr *e)
 {
 	const char *msg = e ? e->msg : "the container did not start";
 
+	reap_leftovers();
 	if (container_relock(m->c, NULL) >= 0) {
 		(void) container_cleanup(m->e, m->c, NULL);
 		m->c->st.status = m->c->st.restart_count ? STATUS_EXITED : STATUS_CREATED;
