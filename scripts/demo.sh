@@ -1,29 +1,22 @@
 #!/bin/sh
-# `make run`: the busybox image in berth's store (/var/lib/berth), and a busybox container
-# in new namespaces that shows it is isolated.
+# `make run`: the busybox image in berth's store (/var/lib/berth, from Debian's
+# busybox-static), then the seed's example on the engine: a detached, named container
+# running ping, seen with ps, ns, logs and top, then stopped and removed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-runtime="$top/build/berth-runtime"
-bundle="$top/build/demo-bundle"
-id="berth-demo-$$"
+berth="$top/build/berth"
+name=pinger
 
-rm -rf "$bundle"
-/usr/bin/python3 "$top/scripts/mkbundle.py" "$bundle" --hostname berth-demo \
-	--cgroups-path "/berth/$id" -- sh -c '
-echo "hostname:  $(hostname)"
-echo "id:        $(id)"
-echo "pid:       $$"
-echo "namespaces inside the container:"
-for ns in cgroup ipc mnt net pid uts user; do
-	printf "  %-7s %s\n" $ns "$(readlink /proc/self/ns/$ns)"
-done'
+step() { printf '\n$ berth %s\n' "$*"; "$berth" "$@"; }
 
-echo "namespaces of the host (the caller):"
-for ns in cgroup ipc mnt net pid uts user; do
-	printf "  %-7s %s\n" $ns "$(readlink /proc/self/ns/$ns)"
-done
-echo "--- berth image create-busybox: the engine's default image, from Debian's busybox-static"
-"$top/build/berth" image create-busybox
-"$top/build/berth" images busybox
-echo "--- berth-runtime run $id"
-exec "$runtime" --root "$top/build/demo-state" run --bundle "$bundle" "$id"
+"$berth" image inspect busybox >/dev/null 2>&1 || "$berth" image create-busybox
+"$berth" rm -f "$name" >/dev/null 2>&1 || true
+step run -d --name "$name" busybox ping 127.0.0.1
+sleep 2
+step ps
+step ns "$name"
+step logs --tail 3 "$name"
+step top "$name"
+step stop -t 1 "$name"
+step rm "$name"
+step ps -a

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "cli/argparse.h"
+#include "engine/container_store.h"
 #include "image/store.h"
 #include "lib/err.h"
 
@@ -14,6 +15,7 @@ struct berth_ctx {
 	const char *root; /* engine state (default /var/lib/berth) */
 	bool debug;
 	struct image_store *store; /* opened on first use */
+	struct engine *engine;	   /* the container store, opened on first use */
 };
 
 struct berth_cmd {
@@ -22,6 +24,14 @@ struct berth_cmd {
 	/* argv[0] is the command's name, then its arguments; returns the exit code. */
 	int (*run)(struct berth_ctx *ctx, int argc, char **argv);
 };
+
+/* The container commands (berth_container_cmds.c), NULL-terminated. */
+extern const struct berth_cmd berth_container_cmds[];
+/* `berth container SUBCOMMAND` */
+extern const struct berth_cmd berth_container_subcmds[];
+
+/* The container store, opened on first use; NULL after reporting why. */
+struct engine *berth_engine(struct berth_ctx *ctx);
 
 /* The image commands (NULL-terminated); the containers half adds its own table. */
 extern const struct berth_cmd berth_image_cmds[];

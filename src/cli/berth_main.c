@@ -13,7 +13,7 @@
 #include "lib/strv.h"
 
 /* Each half of the engine contributes a table. */
-static const struct berth_cmd *const cmd_tables[] = {berth_image_cmds};
+static const struct berth_cmd *const cmd_tables[] = {berth_container_cmds, berth_image_cmds};
 
 static const struct berth_cmd *find_cmd(const char *name)
 {
@@ -30,7 +30,8 @@ static void usage(const struct opt_def *globals)
 	       "berth is a daemonless container engine.\n\nCommands:\n");
 	for (size_t t = 0; t < ELEMENTSOF(cmd_tables); t++)
 		for (const struct berth_cmd *c = cmd_tables[t]; c->name; c++)
-			if (c->summary)
+			/* a name in two tables runs the first (inspect): list that one */
+			if (c->summary && find_cmd(c->name) == c)
 				printf("  %-10s %s\n", c->name, c->summary);
 	printf("\nGlobal options:\n");
 	argparse_help(globals);
@@ -78,5 +79,6 @@ int main(int argc, char **argv)
 	}
 	code = cmd->run(&ctx, (int) strv_length(pos), pos);
 	ctx.store = image_store_free(ctx.store);
+	ctx.engine = engine_free(ctx.engine);
 	return code;
 }

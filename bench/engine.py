@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""bench/engine.py: the engine side by side with Podman and Docker, in one run.
+
+  - `run --rm IMAGE true` latency, wall clock from the command's start to its exit, for
+    `berth`, `podman` and `docker` (a private dockerd), each with berth-runtime and runc;
+  - the memory of the process that watches one detached container: berth-monitor,
+    Podman's conmon, Docker's containerd-shim-runc-v2 (RSS and PSS from smaps_rollup).
+
+Every engine runs the same image (tests/clients/image.py: busybox-static, loaded from one
+`docker save` archive) with cgroupfs under one private parent, in a private world (podman
+and dockerd configs, roots and a network namespace from tests/clients/harness.py), removed
+at the end. It measures; it passes or fails nothing. See bench/README.md ("Engine").
+
+  bench/engine.py [-n 20] [--engines berth,podman,docker] [--runtimes berth,runc]
+                  [--containers 5]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests", "clients"))
+import drivers  # noqa: E402
+import harness  # noqa: E402
+import image  # noqa: E402
+
+BERTH = os.path.abspath(os.environ.get("BERTH_ENGINE", os.path.join(TOP, "build", "berth")))
+BERTH_RUNTIME = os.path.abspath(os.environ.get("BERTH_RUNTIME",
+                                               os.path.join(TOP, "build", "berth-runtime")))
+
+
+def smaps(pid):
+    """(RSS, PSS) in KiB of a process, from /proc/PID/smaps_rollup."""
+    rss = pss = 0
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    return rss, pss
+
+
+def pids_named(name, needle):
+    found = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                argv = f.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if argv and os.path.basename(argv[0]) == name and any(needle in a for a in argv):
+            found.append(int(d))
+    return found
+
+
+class Berth:
+    name = "berth"
+
+    def __init__(self, world, runtimes, archive):
+        self.root = world.path("berth")
+        self.runtimes = runtimes
+        self.cgroup = world.cgroup_parent
+        self.world = world
+        self.cli("load", "-i", archive)
+
+    def argv(self, *args):
+        return self.world.in_netns([BERTH, "--root", self.root] + list(args))
+
+    def cli(self, *args):
+        return drivers.check(drivers.execute(self.argv(*args)), "berth " + " ".join(args))
+
+    def run_argv(self, runtime):
+        return self.argv("run", "--rm", "--runtime", self.runtimes[runtime], "--cgroup-parent",
+                         self.cgroup, image.IMAGE, "true")
+
+    def start(self, runtime):
+        return self.cli("run", "-d", "--runtime", self.runtimes[runtime], "--cgroup-parent",
+                        self.cgroup, image.IMAGE, "sleep", "600").out.strip()
+
+    def watcher(self, cid):
+        return int(self.cli("inspect", "-f", "{{.State.MonitorPid}}", cid).out)
+
+    def remove_all(self):
+        ids = self.cli("ps", "-aq").out.split()
+        if ids:
+            drivers.execute(self.argv("rm", "-f", *ids), timeout=120)
+
+
+class Podman:
+    name = "podman"
+
+    def __init__(self, world, runtimes, archive):
+        self.p = drivers.PodmanSetup(world, runtimes)
+        self.p.load(archive)
+
+    def run_argv(self, runtime):
+        return self.p.argv(runtime, "run", "--rm", "--network", "none", image.IMAGE, "true")
+
+    def start(self, runtime):
+        r = drivers.check(self.p.cli(runtime, "run", "-d", "--network", "none", image.IMAGE,
+                                     "sleep", "600"), "podman run -d")
+        return r.out.strip()
+
+    def watcher(self, cid):
+        pids = pids_named("conmon", cid)
+        return pids[0] if pids else None
+
+    def remove_all(self):
+        self.p.stop_all()
+
+    @property
+    def env(self):
+        return self.p.env
+
+
+class Docker:
+    name = "docker"
+
+    def __init__(self, world, runtimes, archive):
+        self.d = drivers.DockerDaemon(world, {k: v for k, v in runtimes.items()})
+        self.d.load(archive)
+
+    def run_argv(self, runtime):
+        return ["/usr/bin/docker", "-H", "unix://" + self.d.sock, "run", "--rm", "--network",
+                "none", "--runtime", runtime, image.IMAGE, "true"]
+
+    def start(self, runtime):
+        r = drivers.check(self.d.cli("run", "-d", "--network", "none", "--runtime", runtime,
+                                     image.IMAGE, "sleep", "600"), "docker run -d")
+        return r.out.strip()
+
+    def watcher(self, cid):
+        pids = pids_named("containerd-shim-runc-v2", cid)
+        return pids[0] if pids else None
+
+    def remove_all(self):
+        ids = self.d.cli("ps", "-aq").out.split()
+        if ids:
+            self.d.cli("rm", "-f", *ids, timeout=120)
+
+    @property
+    def env(self):
+        return self.d.env
+
+
+def time_runs(engine, runtime, n):
+    env = dict(os.environ)
+    env.update(getattr(engine, "env", {}) or {})
+    argv = engine.run_argv(runtime)
+    for _ in range(2):   # warm-up
+        subprocess.run(argv, env=env, capture_output=True, timeout=120)
+    times = []
+    for _ in range(n):
+        t = time.monotonic()
+        p = subprocess.run(argv, env=env, capture_output=True, timeout=120)
+        times.append((time.monotonic() - t) * 1000)
+        if p.returncode != 0:
+            raise RuntimeError("%s: %s" % (" ".join(argv), p.stderr.decode(errors="replace")))
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.9) - 1]
+
+
+def memory(engine, runtime, count):
+    rows = []
+    for _ in range(count):
+        cid = engine.start(runtime)
+        time.sleep(0.3)
+        pid = engine.watcher(cid)
+        if pid:
+            rows.append(smaps(pid))
+    engine.remove_all()
+    if not rows:
+        return None
+    return (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", "--iterations", type=int, default=20)
+    ap.add_argument("--engines", default="berth,podman,docker")
+    ap.add_argument("--runtimes", default="berth,runc")
+    ap.add_argument("--containers", type=int, default=5, help="detached containers per engine")
+    a = ap.parse_args()
+    runtimes = {"berth": BERTH_RUNTIME, "runc": shutil.which("runc") or "runc"}
+    runtimes = {k: v for k, v in runtimes.items() if k in a.runtimes.split(",")}
+    world = harness.World()
+    classes = {"berth": Berth, "podman": Podman, "docker": Docker}
+    latency, mem = {}, {}
+    try:
+        archive = world.path("image.tar")
+        image.build(archive)
+        for name in a.engines.split(","):
+            try:
+                engine = classes[name](world, runtimes, archive)
+            except Exception as e:  # an engine that is not installed is left out
+                print("# %s: left out (%s)" % (name, str(e).splitlines()[0]), file=sys.stderr)
+                continue
+            for rt in runtimes:
+                latency[(name, rt)] = time_runs(engine, rt, a.iterations)
+                mem[(name, rt)] = memory(engine, rt, a.containers)
+    finally:
+        problems = world.cleanup()
+        for p in problems:
+            print("# cleanup: " + p, file=sys.stderr)
+    base = latency.get(("berth", "berth"))
+    print("## `run --rm busybox true` (%d runs each, ms)\n" % a.iterations)
+    print("| engine | runtime | median | p90 | median / berth's |")
+    print("|---|---|---|---|---|")
+    for (name, rt), (med, p90) in latency.items():
+        ratio = "%.2f" % (med / base[0]) if base else "-"
+        print("| %s | %s | %.1f | %.1f | %s |" % (name, rt, med, p90, ratio))
+    print("\n## The per-container process (median of %d detached containers, KiB)\n"
+          % a.containers)
+    print("| engine | runtime | process | RSS | PSS |")
+    print("|---|---|---|---|---|")
+    proc = {"berth": "berth-monitor", "podman": "conmon", "docker": "containerd-shim-runc-v2"}
+    for (name, rt), m in mem.items():
+        if m:
+            print("| %s | %s | %s | %d | %d |" % (name, rt, proc[name], m[0], m[1]))
+
+
+if __name__ == "__main__":
+    main()

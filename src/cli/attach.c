@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli/attach.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "engine/container_ops.h"
+#include "engine/monitor.h"
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+
+#define FRAME_MAX (1 << 20)
+
+struct relay {
+	int fd;
+	unsigned char hdr[5];
+	size_t hdr_len;
+	uint32_t want; /* bytes of the current frame's body still to come */
+	int type;
+	unsigned char code[4];
+	size_t code_len;
+	int exit_code; /* -1 until the exit frame */
+};
+
+static int out_fd(int type)
+{
+	return type == FRAME_STDERR ? STDERR_FILENO : STDOUT_FILENO;
+}
+
+/* Consume n bytes of the monitor's stream. */
+static void feed(struct relay *r, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		if (r->want == 0 && r->hdr_len < 5) {
+			r->hdr[r->hdr_len++] = *p++;
+			n--;
+			if (r->hdr_len == 5) {
+				r->type = r->hdr[0];
+				r->want = (uint32_t) r->hdr[1] | (uint32_t) r->hdr[2] << 8 |
+					  (uint32_t) r->hdr[3] << 16 | (uint32_t) r->hdr[4] << 24;
+				r->hdr_len = r->want ? 5 : 0;
+			}
+			continue;
+		}
+		size_t take = n < r->want ? n : r->want;
+
+		if (r->type == FRAME_EXIT) {
+			for (size_t i = 0; i < take && r->code_len < 4; i++)
+				r->code[r->code_len++] = p[i];
+			if (r->code_len == 4)
+				r->exit_code =
+					(int) ((uint32_t) r->code[0] | (uint32_t) r->code[1] << 8 |
+					       (uint32_t) r->code[2] << 16 |
+					       (uint32_t) r->code[3] << 24);
+		} else
+			(void) write_all(out_fd(r->type), p, take);
+		p += take;
+		n -= take;
+		r->want -= (uint32_t) take;
+		if (r->want == 0)
+			r->hdr_len = 0;
+	}
+}
+
+static void proxy_signal(struct berth_ctx *ctx, const char *id, int sig)
+{
+	_cleanup_container_ struct container *c = NULL;
+
+	if (container_load(ctx->engine, id, true, &c, NULL) >= 0)
+		(void) container_kill(ctx->engine, c, sig, NULL);
+}
+
+/* The exit code from the state when the monitor went away without an exit frame. */
+static int code_from_state(struct berth_ctx *ctx, const char *id)
+{
+	_cleanup_container_ struct container *c = NULL;
+
+	if (container_load(ctx->engine, id, true, &c, NULL) < 0)
+		return 125;
+	if (container_wait_exit(ctx->engine, c, -1, NULL) < 0)
+		return 125;
+	return c->st.exit_code;
+}
+
+int berth_attach(struct berth_ctx *ctx, const char *id, int fd, bool interactive, bool tty)
+{
+	struct relay r = {.fd = fd, .exit_code = -1};
+	struct termios saved, raw;
+	bool raw_mode = false, in_open = interactive;
+	sigset_t mask;
+	int sigfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (tty && interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		raw_mode = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	}
+	for (;;) {
+		struct pollfd p[3] = {{.fd = fd, .events = POLLIN},
+				      {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
+				      {.fd = sigfd, .events = POLLIN}};
+		unsigned char buf[16384];
+		ssize_t n;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[2].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+				proxy_signal(ctx, id, (int) si.ssi_signo);
+		}
+		if (p[1].revents) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0) {
+				in_open = false;
+				(void) shutdown(fd, SHUT_WR);
+			} else if (write_all(fd, buf, (size_t) n) < 0)
+				in_open = false;
+		}
+		if (p[0].revents) {
+			n = read(fd, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			feed(&r, buf, (size_t) n);
+		}
+	}
+	if (raw_mode)
+		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	close(fd);
+	if (sigfd >= 0)
+		close(sigfd);
+	return r.exit_code >= 0 ? r.exit_code : code_from_state(ctx, id);
+}

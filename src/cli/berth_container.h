@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the container commands of berth share (src/cli/berth_*container*.c, attach.c). */
+#ifndef BERTH_CLI_BERTH_CONTAINER_H
+#define BERTH_CLI_BERTH_CONTAINER_H
+
+#include "cli/berth_cmds.h"
+#include "engine/container_store.h"
+#include "lib/err.h"
+
+/* Start c (locked) with its monitor; attach_fd is the monitor's end or -1. */
+int berth_start_container(struct berth_ctx *ctx, struct container *c, int attach_fd,
+			  struct berr **err);
+
+/* The caller's terminal size (0, 0 without one). */
+void berth_terminal_size(int *rows, int *cols);
+
+int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_create(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_logs(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_inspect(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_ns(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_top(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv);
+
+#endif

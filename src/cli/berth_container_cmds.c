@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* berth stop, kill, rm, wait, restart, pause, unpause, `container ...`: the table. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/berth_cmds.h"
+#include "cli/berth_container.h"
+#include "engine/container_ops.h"
+#include "engine/units.h"
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+
+struct engine *berth_engine(struct berth_ctx *ctx)
+{
+	_cleanup_berr_ struct berr *err = NULL;
+
+	if (!ctx->engine && engine_open(ctx->root, &ctx->engine, &err) < 0) {
+		log_error_report("%s", err ? err->msg : "cannot open the container store");
+		return NULL;
+	}
+	return ctx->engine;
+}
+
+/* Run op on each container named in pos, printing the name as docker does. */
+typedef int (*container_op)(struct berth_ctx *ctx, struct container *c, void *arg,
+			    struct berr **err);
+
+static int each_container(struct berth_ctx *ctx, char **pos, container_op op, void *arg, bool print)
+{
+	struct engine *e = berth_engine(ctx);
+	int code = 0;
+
+	if (!e)
+		return 1;
+	STRV_FOREACH (ref, pos) {
+		_cleanup_container_ struct container *c = NULL;
+		_cleanup_berr_ struct berr *err = NULL;
+		int r = container_open(e, *ref, true, &c, &err);
+
+		if (r >= 0)
+			r = op(ctx, c, arg, &err);
+		if (r < 0) {
+			log_error_report("%s", err ? err->msg : strerror(-r));
+			code = 1;
+		} else if (print)
+			printf("%s\n", *ref);
+	}
+	return code;
+}
+
+static int op_stop(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
+{
+	return container_stop(ctx->engine, c, *(int64_t *) arg, err);
+}
+
+static int cmd_stop(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	const char *time_s = NULL;
+	const struct opt_def defs[] = {
+		{"time", 't', OPT_STRING, &time_s, "SECONDS", "seconds to wait before killing"},
+		{"timeout", 0, OPT_STRING, &time_s, NULL, NULL},
+		END_OPTS,
+	};
+	_cleanup_berr_ struct berr *err = NULL;
+	int64_t t = -1;
+
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	if (time_s && units_parse_int(time_s, -1, INT32_MAX, "--time", &t, &err) < 0)
+		return berth_report(-EINVAL, &err) ? 125 : 0;
+	return each_container(ctx, pos, op_stop, &t, true);
+}
+
+static int op_kill(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
+{
+	return container_kill(ctx->engine, c, *(int *) arg, err);
+}
+
+static int cmd_kill(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	const char *sig_s = "KILL";
+	const struct opt_def defs[] = {
+		{"signal", 's', OPT_STRING, &sig_s, "SIGNAL", "signal to send (default KILL)"},
+		END_OPTS,
+	};
+	_cleanup_berr_ struct berr *err = NULL;
+	int sig;
+
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	if (units_parse_signal(sig_s, &sig, &err) < 0)
+		return berth_report(-EINVAL, &err) ? 125 : 0;
+	return each_container(ctx, pos, op_kill, &sig, true);
+}
+
+struct rm_args {
+	bool force, volumes;
+};
+
+static int op_rm(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
+{
+	const struct rm_args *a = arg;
+	struct image_store *s = berth_store(ctx);
+
+	if (!s)
+		return berr_set(err, EIO, "cannot open the image store");
+	return container_remove(ctx->engine, s, c, a->force, a->volumes, err);
+}
+
+static int cmd_rm(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	struct rm_args a = {0};
+	const struct opt_def defs[] = {
+		{"force", 'f', OPT_BOOL, &a.force, NULL, "kill a running container first"},
+		{"volumes", 'v', OPT_BOOL, &a.volumes, NULL, "remove its anonymous volumes"},
+		END_OPTS,
+	};
+
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	return each_container(ctx, pos, op_rm, &a, true);
+}
+
+static int op_wait(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
+{
+	int r = container_wait_exit(ctx->engine, c, -1, err);
+
+	(void) arg;
+	if (r >= 0)
+		printf("%d\n", c->st.exit_code);
+	return r;
+}
+
+static int cmd_wait(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	const struct opt_def defs[] = {END_OPTS};
+
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	return each_container(ctx, pos, op_wait, NULL, false);
+}
+
+static int op_restart(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
+{
+	int r = container_stop(ctx->engine, c, *(int64_t *) arg, err);
+
+	return r < 0 ? r : berth_start_container(ctx, c, -1, err);
+}
+
+static int cmd_restart(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	const char *time_s = NULL;
+	const struct opt_def defs[] = {
+		{"time", 't', OPT_STRING, &time_s, "SECONDS", "seconds to wait before killing"},
+		END_OPTS,
+	};
+	_cleanup_berr_ struct berr *err = NULL;
+	int64_t t = -1;
+
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	if (time_s && units_parse_int(time_s, -1, INT32_MAX, "--time", &t, &err) < 0)
+		return berth_report(-EINVAL, &err) ? 125 : 0;
+	return each_container(ctx, pos, op_restart, &t, true);
+}
+
+static int op_pause(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
+{
+	return container_pause(ctx->engine, c, *(bool *) arg, err);
+}
+
+static int pause_cmd(struct berth_ctx *ctx, int argc, char **argv, bool pause)
+{
+	_cleanup_strv_ char **pos = NULL;
+	const struct opt_def defs[] = {END_OPTS};
+
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	return each_container(ctx, pos, op_pause, &pause, true);
+}
+
+static int cmd_pause(struct berth_ctx *ctx, int argc, char **argv)
+{
+	return pause_cmd(ctx, argc, argv, true);
+}
+
+static int cmd_unpause(struct berth_ctx *ctx, int argc, char **argv)
+{
+	return pause_cmd(ctx, argc, argv, false);
+}
+
+static int cmd_container(struct berth_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("Usage: berth container COMMAND\n\nCommands:\n");
+		for (const struct berth_cmd *c = berth_container_subcmds; c->name; c++)
+			if (c->summary)
+				printf("  %-10s %s\n", c->name, c->summary);
+		return argc < 2 ? 125 : 0;
+	}
+	for (const struct berth_cmd *c = berth_container_subcmds; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			return c->run(ctx, argc - 1, argv + 1);
+	log_error_report("container: unknown command '%s' (see 'berth container --help')", argv[1]);
+	return 125;
+}
+
+/* clang-format off */
+const struct berth_cmd berth_container_subcmds[] = {
+	{"run", "create and start a container", berth_cmd_run},
+	{"create", "create a container", berth_cmd_create},
+	{"start", "start containers", berth_cmd_start},
+	{"stop", "stop containers (signal, then KILL after a timeout)", cmd_stop},
+	{"restart", "restart containers", cmd_restart},
+	{"kill", "send a signal to containers", cmd_kill},
+	{"rm", "remove containers", cmd_rm},
+	{"ps", "list containers", berth_cmd_ps},
+	{"logs", "show a container's logs", berth_cmd_logs},
+	{"exec", "run a command in a running container", berth_cmd_exec},
+	{"top", "show a container's processes", berth_cmd_top},
+	{"ns", "list a container's namespaces", berth_cmd_ns},
+	{"wait", "wait for containers to exit and print their exit codes", cmd_wait},
+	{"pause", "freeze containers", cmd_pause},
+	{"unpause", "thaw containers", cmd_unpause},
+	{"stats", "show containers' CPU, memory, pids and block IO", berth_cmd_stats},
+	{"diff", "show a container's changes to its image's files", berth_cmd_diff},
+	{"cp", "copy files between a container and the host", berth_cmd_cp},
+	{"ls", NULL, berth_cmd_ps},
+	{"list", NULL, berth_cmd_ps},
+	{"inspect", "show containers as JSON", berth_cmd_inspect},
+	{"prune", "remove every stopped container", berth_cmd_prune},
+	{NULL, NULL, NULL},
+};
+
+const struct berth_cmd berth_container_cmds[] = {
+	{"container", "manage containers (berth container --help)", cmd_container},
+	{"run", "create and start a container", berth_cmd_run},
+	{"create", "create a container", berth_cmd_create},
+	{"start", "start containers", berth_cmd_start},
+	{"stop", "stop containers (signal, then KILL after a timeout)", cmd_stop},
+	{"restart", "restart containers", cmd_restart},
+	{"kill", "send a signal to containers", cmd_kill},
+	{"rm", "remove containers", cmd_rm},
+	{"ps", "list containers", berth_cmd_ps},
+	{"logs", "show a container's logs", berth_cmd_logs},
+	{"exec", "run a command in a running container", berth_cmd_exec},
+	{"top", "show a container's processes", berth_cmd_top},
+	{"ns", "list a container's namespaces", berth_cmd_ns},
+	{"wait", "wait for containers to exit and print their exit codes", cmd_wait},
+	{"pause", "freeze containers", cmd_pause},
+	{"unpause", "thaw containers", cmd_unpause},
+	{"stats", "show containers' CPU, memory, pids and block IO", berth_cmd_stats},
+	{"diff", "show a container's changes to its image's files", berth_cmd_diff},
+	{"cp", "copy files between a container and the host", berth_cmd_cp},
+	{"inspect", "show containers or images as JSON", berth_cmd_inspect},
+	{NULL, NULL, NULL},
+};
+/* clang-format on */

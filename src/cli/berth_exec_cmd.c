@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* berth exec: a process in a running container, through `runtime exec --process`. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/berth_cmds.h"
+#include "cli/berth_container.h"
+#include "engine/container_runtime.h"
+#include "engine/exec_process.h"
+#include "engine/user_lookup.h"
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+
+#define EXEC_USAGE "[options] CONTAINER COMMAND [ARG...]"
+#define CONFIG_MAX (16 << 20)
+
+struct exec_flags {
+	bool detach, interactive, tty, privileged;
+	const char *user, *workdir;
+	char **env;
+};
+
+static int parse_exec(int argc, char **argv, struct exec_flags *f, char ***ret_pos)
+{
+	const struct opt_def defs[] = {
+		{"detach", 'd', OPT_BOOL, &f->detach, NULL, "run in the background"},
+		{"interactive", 'i', OPT_BOOL, &f->interactive, NULL, "keep STDIN open"},
+		{"tty", 't', OPT_BOOL, &f->tty, NULL, "allocate a pseudo-TTY"},
+		{"env", 'e', OPT_LIST, &f->env, "K=V", "set environment variables"},
+		{"user", 'u', OPT_STRING, &f->user, "USER[:GROUP]", "user (name or uid)"},
+		{"workdir", 'w', OPT_STRING, &f->workdir, "DIR", "working directory"},
+		{"privileged", 0, OPT_BOOL, &f->privileged, NULL, "every capability"},
+		END_OPTS,
+	};
+	_cleanup_free_ char *msg = NULL;
+
+	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			printf("Usage: berth exec %s\n", EXEC_USAGE);
+			argparse_help(defs);
+			return 1;
+		}
+	if (argparse(argc, argv, 1, defs, true, 1, ret_pos, &msg) < 0) {
+		log_error_report("exec: %s", msg ? msg : "out of memory");
+		return -1;
+	}
+	if (strv_length(*ret_pos) < 2) {
+		log_error_report(
+			"\"berth exec\" requires at least 2 arguments.\nUsage:  berth exec %s",
+			EXEC_USAGE);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_process(struct container *c, const struct exec_flags *f, char *const *args,
+			 char **ret_path, struct berr **err)
+{
+	_cleanup_free_ char *config = NULL, *text = NULL, *path = NULL;
+	_cleanup_close_ int rootfd = -1;
+	struct exec_user user = {0};
+	struct exec_request rq = {.args = args,
+				  .env = f->env,
+				  .cwd = f->workdir,
+				  .tty = f->tty,
+				  .privileged = f->privileged};
+	int r, fd;
+
+	if ((r = read_file_at(c->dirfd, "bundle/config.json", CONFIG_MAX, &config, NULL)) < 0)
+		return berr_sys(err, -r, "cannot read the container's config.json");
+	if (f->user) {
+		rootfd = openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return berr_sys(err, errno, "cannot open the container's rootfs");
+		if ((r = user_lookup(rootfd, f->user, &user, err)) < 0)
+			return berr_wrap(err, "unable to find user %s", f->user);
+		rq.user = &user;
+	}
+	r = exec_process_json(config, &rq, &text, err);
+	exec_user_done(&user);
+	if (r < 0)
+		return r;
+	if (asprintf(&path, "%s/exec-XXXXXX.json", c->dir) < 0)
+		return -ENOMEM;
+	fd = mkostemps(path, 5, O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, errno, "cannot write the exec's process.json");
+	r = write_all(fd, text, strlen(text));
+	close(fd);
+	if (r < 0) {
+		(void) unlink(path);
+		return berr_sys(err, -r, "cannot write the exec's process.json");
+	}
+	*ret_path = TAKE_PTR(path);
+	return 0;
+}
+
+/*
+ * The process never started (no pid file): docker's codes, 127 for a command that is not
+ * there, 126 for one that cannot run. The runtime's error is in its log; say it.
+ */
+static int exec_failure_code(const char *log)
+{
+	_cleanup_free_ char *msg = runtime_log_error(log);
+
+	if (msg)
+		log_error_report("%s", msg);
+	if (msg && (strcasestr(msg, "not found") || strcasestr(msg, "no such file")))
+		return 127;
+	return 126;
+}
+
+int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
+{
+	struct exec_flags f = {0};
+	_cleanup_strv_ char **pos = NULL, **args = NULL;
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	_cleanup_free_ char *process = NULL, *pidfile = NULL, *log = NULL;
+	struct container_rt rt;
+	struct engine *e;
+	int r = parse_exec(argc, argv, &f, &pos);
+
+	if (r != 0) {
+		strv_free(f.env);
+		return r > 0 ? 0 : 125;
+	}
+	if (!(e = berth_engine(ctx)))
+		r = -EIO;
+	else if ((r = container_open(e, pos[0], true, &c, &err)) >= 0) {
+		(void) container_refresh(e, c, NULL);
+		container_unlock(c);
+		if (c->st.status != STATUS_RUNNING)
+			r = berr_set(&err, EINVAL, "container %s is %s", c->cfg->id,
+				     c->st.status == STATUS_PAUSED
+					     ? "paused, unpause the container "
+					       "before exec"
+					     : "not running");
+	}
+	if (r >= 0)
+		r = write_process(c, &f, pos + 1, &process, &err);
+	strv_free(f.env);
+	if (r < 0)
+		return berth_report(r, &err) ? 126 - (r == -EIO) : 0;
+	if (container_rt_init(e, c, &rt) < 0)
+		return 126;
+	if (asprintf(&pidfile, "%s.pid", process) < 0 || asprintf(&log, "%s.log", process) < 0)
+		return 126;
+	rt.rt.log = log;
+	if (strv_push_dup(&args, "exec") < 0 || strv_push_dup(&args, "--pid-file") < 0 ||
+	    strv_push_dup(&args, pidfile) < 0 || strv_push_dup(&args, "--process") < 0 ||
+	    strv_push_dup(&args, process) < 0 || (f.detach && strv_push_dup(&args, "-d") < 0) ||
+	    (f.tty && strv_push_dup(&args, "-t") < 0) || strv_push_dup(&args, c->cfg->id) < 0)
+		r = -ENOMEM;
+	if (r >= 0) {
+		struct runtime_spawn s = {
+			.args = args, .inherit_stdio = !f.detach, .stdio = {-1, -1, -1}};
+
+		r = runtime_run(&rt.rt, &s, &err);
+	}
+	rt.rt.log = NULL;
+	container_rt_done(&rt);
+	if (r > 0 && access(pidfile, F_OK) < 0)
+		r = exec_failure_code(log);
+	(void) unlink(process);
+	(void) unlink(pidfile);
+	(void) unlink(log);
+	if (r < 0)
+		return berth_report(r, &err) ? 126 : 0;
+	return r;
+}

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* berth create, run and start: docker's flags, then the engine's create and start. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli/attach.h"
+#include "cli/berth_cmds.h"
+#include "cli/berth_container.h"
+#include "engine/container_create.h"
+#include "engine/container_opts.h"
+#include "engine/container_ops.h"
+#include "engine/container_start.h"
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+
+#define RUN_USAGE "[options] IMAGE [COMMAND] [ARG...]"
+
+/* The flags of create and run, into f. */
+#define FLAG_TABLE(f)                                                                               \
+	{"name", 0, OPT_STRING, &(f).name, "NAME", "assign a name to the container"},               \
+		{"detach",    'd',  OPT_BOOL,                                                       \
+		 &(f).detach, NULL, "run in the background and print the container ID"},            \
+		{"rm", 0, OPT_BOOL, &(f).rm, NULL, "remove the container when it exits"},           \
+		{"interactive", 'i', OPT_BOOL, &(f).interactive, NULL, "keep STDIN open"},          \
+		{"tty", 't', OPT_BOOL, &(f).tty, NULL, "allocate a pseudo-TTY"},                    \
+		{"env", 'e', OPT_LIST, &(f).env, "K=V", "set an environment variable"},             \
+		{"env-file", 0, OPT_LIST, &(f).env_file, "FILE", "read environment variables"},     \
+		{"workdir", 'w', OPT_STRING, &(f).workdir, "DIR", "working directory"},             \
+		{"user", 'u', OPT_STRING, &(f).user, "USER[:GROUP]", "user (name or uid)"},         \
+		{"entrypoint", 0, OPT_STRING, &(f).entrypoint, "CMD", "override ENTRYPOINT"},       \
+		{"hostname", 'h', OPT_STRING, &(f).hostname, "NAME", "container host name"},        \
+		{"domainname", 0, OPT_STRING, &(f).domainname, "NAME", "NIS domain name"},          \
+		{"volume",	   'v',                                                             \
+		 OPT_LIST,	   &(f).volumes,                                                    \
+		 "SRC:DST[:OPTS]", "bind mount a host path or a named volume"},                     \
+		{"mount", 0, OPT_LIST, &(f).mounts, "type=...", "attach a filesystem mount"},       \
+		{"tmpfs", 0, OPT_LIST, &(f).tmpfs, "DST[:OPTS]", "mount a tmpfs"},                  \
+		{"read-only", 0, OPT_BOOL, &(f).read_only, NULL, "read-only root filesystem"},      \
+		{"cap-add", 0, OPT_LIST, &(f).cap_add, "CAP", "add a capability"},                  \
+		{"cap-drop", 0, OPT_LIST, &(f).cap_drop, "CAP", "drop a capability"},               \
+		{"privileged", 0, OPT_BOOL, &(f).privileged, NULL, "give extended privileges"},     \
+		{"security-opt", 0, OPT_LIST, &(f).security_opt, "OPT", "security options"},        \
+		{"memory", 'm', OPT_STRING, &(f).memory, "BYTES", "memory limit"},                  \
+		{"memory-swap",	   0,	    OPT_STRING,                                             \
+		 &(f).memory_swap, "BYTES", "memory plus swap limit (-1: unlimited)"},              \
+		{"memory-reservation",	  0,	   OPT_STRING,                                      \
+		 &(f).memory_reservation, "BYTES", "memory soft limit"},                            \
+		{"cpus", 0, OPT_STRING, &(f).cpus, "N", "number of CPUs"},                          \
+		{"cpu-shares", 'c', OPT_STRING, &(f).cpu_shares, "N", "CPU shares"},                \
+		{"cpu-period", 0, OPT_STRING, &(f).cpu_period, "US", "CFS period"},                 \
+		{"cpu-quota", 0, OPT_STRING, &(f).cpu_quota, "US", "CFS quota"},                    \
+		{"cpuset-cpus", 0, OPT_STRING, &(f).cpuset_cpus, "LIST", "CPUs allowed"},           \
+		{"cpuset-mems", 0, OPT_STRING, &(f).cpuset_mems, "LIST", "memory nodes allowed"},   \
+		{"pids-limit", 0, OPT_STRING, &(f).pids_limit, "N", "pids limit (-1: unlimited)"},  \
+		{"blkio-weight", 0, OPT_STRING, &(f).blkio_weight, "N", "block IO weight"},         \
+		{"device-read-bps", 0, OPT_LIST, &(f).read_bps, "PATH:RATE", "read rate limit"},    \
+		{"device-write-bps", 0, OPT_LIST, &(f).write_bps, "PATH:RATE", "write rate limit"}, \
+		{"device", 0, OPT_LIST, &(f).devices, "HOST[:CTR[:PERMS]]", "add a host device"},   \
+		{"ulimit", 0, OPT_LIST, &(f).ulimits, "NAME=SOFT[:HARD]", "ulimit options"},        \
+		{"sysctl", 0, OPT_LIST, &(f).sysctls, "K=V", "sysctl options"},                     \
+		{"shm-size", 0, OPT_STRING, &(f).shm_size, "BYTES", "size of /dev/shm"},            \
+		{"init", 0, OPT_BOOL, &(f).init, NULL, "run an init inside the container"},         \
+		{"restart",    0,	 OPT_STRING,                                                \
+		 &(f).restart, "POLICY", "no, on-failure[:N], always, unless-stopped"},             \
+		{"userns", 0, OPT_STRING, &(f).userns, "MODE", "user namespace (host)"},            \
+		{"network", 0, OPT_STRING, &(f).network, "MODE", "none (default) or host"},         \
+		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                   \
+		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
+		{"stop-signal", 0, OPT_STRING, &(f).stop_signal, "SIG", "signal to stop it"},       \
+		{"stop-timeout",    0,	       OPT_STRING,                                          \
+		 &(f).stop_timeout, "SECONDS", "timeout before SIGKILL"},                           \
+		{"runtime",    0,      OPT_STRING,                                                  \
+		 &(f).runtime, "NAME", "OCI runtime: berth-runtime (default), runc, crun, a path"}, \
+		{"cgroup-parent",    0,	     OPT_STRING,                                            \
+		 &(f).cgroup_parent, "PATH", "parent cgroup (default /berth)"},                     \
+		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file or none"},        \
+	{                                                                                           \
+		"log-opt", 0, OPT_LIST, &(f).log_opts, "K=V", "max-size=, max-file="                \
+	}
+
+static void flags_done(struct container_flags *f)
+{
+	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	  f->tmpfs,
+			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	  f->ulimits,
+			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts};
+
+	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
+		strv_free(lists[i]);
+}
+
+/* Parse create/run's command line: options, IMAGE, then the command verbatim. */
+static int parse_run(int argc, char **argv, struct container_flags *f, char ***ret_pos)
+{
+	const struct opt_def defs[] = {FLAG_TABLE(*f), END_OPTS};
+	_cleanup_free_ char *msg = NULL;
+
+	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			printf("Usage: berth %s %s\n", argv[0], RUN_USAGE);
+			argparse_help(defs);
+			return 1;
+		}
+	if (argparse(argc, argv, 1, defs, true, 0, ret_pos, &msg) < 0) {
+		log_error_report("%s: %s\nSee 'berth %s --help'.", argv[0],
+				 msg ? msg : "out of memory", argv[0]);
+		return -1;
+	}
+	if (!*ret_pos || !(*ret_pos)[0]) {
+		log_error_report("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s %s",
+				 argv[0], argv[0], RUN_USAGE);
+		return -1;
+	}
+	f->image = (*ret_pos)[0];
+	f->command = *ret_pos + 1;
+	return 0;
+}
+
+/* docker's exit codes for a container that could not start: 126, 127, else 125. */
+static int start_failure_code(const struct berr *err)
+{
+	const char *m = err ? err->msg : "";
+
+	if (strcasestr(m, "not found") || strcasestr(m, "no such file"))
+		return 127;
+	if (strcasestr(m, "permission denied"))
+		return 126;
+	return 125;
+}
+
+static int create_from_flags(struct berth_ctx *ctx, const struct container_flags *f,
+			     struct container_config **ret, struct berr **err)
+{
+	_cleanup_container_config_ struct container_config *cfg = NULL;
+	struct image_store *s;
+	struct engine *e;
+	int r;
+
+	if ((r = container_flags_to_config(f, &cfg, err)) < 0)
+		return r;
+	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
+		return -EIO;
+	if ((r = container_create(e, s, cfg, err)) < 0)
+		return r;
+	*ret = TAKE_PTR(cfg);
+	return 0;
+}
+
+int berth_cmd_create(struct berth_ctx *ctx, int argc, char **argv)
+{
+	struct container_flags f = {0};
+	_cleanup_strv_ char **pos = NULL;
+	_cleanup_container_config_ struct container_config *cfg = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	int r = parse_run(argc, argv, &f, &pos);
+
+	if (r != 0) {
+		flags_done(&f);
+		return r > 0 ? 0 : 125;
+	}
+	r = create_from_flags(ctx, &f, &cfg, &err);
+	flags_done(&f);
+	if (r == -EIO && !err)
+		return 125;
+	if (r < 0)
+		return berth_report(r, &err) ? 125 : 0;
+	printf("%s\n", cfg->id);
+	return 0;
+}
+
+void berth_terminal_size(int *rows, int *cols)
+{
+	struct winsize ws;
+
+	*rows = *cols = 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ||
+	    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
+}
+
+int berth_start_container(struct berth_ctx *ctx, struct container *c, int attach_fd,
+			  struct berr **err)
+{
+	_cleanup_free_ char *monitor = engine_sibling_binary("berth-monitor");
+	_cleanup_free_ char *self = engine_sibling_binary("berth");
+	_cleanup_free_ char *init = engine_sibling_binary("berth-init");
+	struct start_opts o = {
+		.monitor = monitor, .berth = self, .init = init, .attach_fd = attach_fd};
+	struct image_store *s = berth_store(ctx);
+
+	if (!s)
+		return -EIO;
+	if (!monitor || !self || !init)
+		return berr_set(err, ENOMEM, "out of memory");
+	if (c->cfg->tty)
+		berth_terminal_size(&o.console_rows, &o.console_cols);
+	return container_start(ctx->engine, s, c, &o, err);
+}
+
+/* After a failed start of run --rm: nothing is left. */
+static void remove_quietly(struct berth_ctx *ctx, const char *id)
+{
+	_cleanup_container_ struct container *c = NULL;
+
+	if (container_load(ctx->engine, id, true, &c, NULL) >= 0)
+		(void) container_remove(ctx->engine, ctx->store, c, true, true, NULL);
+}
+
+static int run_started(struct berth_ctx *ctx, const struct container_flags *f, const char *id,
+		       int attach_fd)
+{
+	if (f->detach) {
+		printf("%s\n", id);
+		return 0;
+	}
+	return berth_attach(ctx, id, attach_fd, f->interactive, f->tty);
+}
+
+int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
+{
+	struct container_flags f = {0};
+	_cleanup_strv_ char **pos = NULL;
+	_cleanup_container_config_ struct container_config *cfg = NULL;
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	int sv[2] = {-1, -1}, r = parse_run(argc, argv, &f, &pos);
+
+	if (r != 0) {
+		flags_done(&f);
+		return r > 0 ? 0 : 125;
+	}
+	r = create_from_flags(ctx, &f, &cfg, &err);
+	if (r >= 0)
+		r = container_load(ctx->engine, cfg->id, true, &c, &err);
+	if (r >= 0 && !f.detach && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		r = berr_sys(&err, errno, "socketpair");
+	if (r >= 0)
+		r = berth_start_container(ctx, c, sv[1], &err);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (r < 0) {
+		int code = cfg && c ? start_failure_code(err) : 125;
+
+		if (sv[0] >= 0)
+			close(sv[0]);
+		if (r != -EIO || err)
+			berth_report(r, &err);
+		if (c && f.rm) {
+			c = container_free(c);
+			remove_quietly(ctx, cfg->id);
+		}
+		flags_done(&f);
+		return code;
+	}
+	container_unlock(c);
+	r = run_started(ctx, &f, cfg->id, sv[0]);
+	flags_done(&f);
+	return r;
+}
+
+int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	bool attach = false, interactive = false;
+	const struct opt_def defs[] = {
+		{"attach", 'a', OPT_BOOL, &attach, NULL, "attach stdout/stderr"},
+		{"interactive", 'i', OPT_BOOL, &interactive, NULL, "attach stdin"},
+		END_OPTS,
+	};
+	struct engine *e;
+	int code = 0;
+
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	if (!(e = berth_engine(ctx)))
+		return 125;
+	STRV_FOREACH (ref, pos) {
+		_cleanup_container_ struct container *c = NULL;
+		_cleanup_berr_ struct berr *err = NULL;
+		int sv[2] = {-1, -1}, r;
+
+		r = container_open(e, *ref, true, &c, &err);
+		if (r >= 0 && attach && !container_active(c) &&
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			r = berr_sys(&err, errno, "socketpair");
+		if (r >= 0)
+			r = berth_start_container(ctx, c, sv[1], &err);
+		if (sv[1] >= 0)
+			close(sv[1]);
+		if (r < 0) {
+			if (sv[0] >= 0)
+				close(sv[0]);
+			berth_report(r, &err);
+			code = 1;
+			continue;
+		}
+		if (sv[0] >= 0) {
+			container_unlock(c);
+			return berth_attach(ctx, c->cfg->id, sv[0], interactive, c->cfg->tty);
+		}
+		printf("%s\n", *ref);
+	}
+	return code;
+}

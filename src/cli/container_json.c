@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli/container_json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/format.h"
+#include "engine/container_ops.h"
+#include "engine/container_runtime.h"
+#include "engine/timefmt.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+
+static long long seconds_since(const char *rfc3339)
+{
+	int64_t t;
+
+	if (rfc3339_parse_ns(rfc3339, &t) < 0 || t <= 0)
+		return 0;
+	return (long long) ((now_ns() - t) / 1000000000);
+}
+
+/* "Up 5 seconds", "Exited (0) 3 seconds ago", "Created": docker's STATUS column. */
+static char *status_text(const struct container *c)
+{
+	char ago[64], *s = NULL;
+	size_t n;
+
+	switch (c->st.status) {
+	case STATUS_RUNNING:
+	case STATUS_PAUSED:
+		human_ago(seconds_since(c->st.started_at), ago, sizeof(ago));
+		n = strlen(ago);
+		if (n > 4)
+			ago[n - 4] = '\0'; /* no " ago" */
+		if (asprintf(&s, "Up %s%s", ago, c->st.status == STATUS_PAUSED ? " (Paused)" : "") <
+		    0)
+			s = NULL;
+		break;
+	case STATUS_RESTARTING:
+		human_ago(seconds_since(c->st.finished_at), ago, sizeof(ago));
+		if (asprintf(&s, "Restarting (%d) %s", c->st.exit_code, ago) < 0)
+			s = NULL;
+		break;
+	case STATUS_EXITED:
+		human_ago(seconds_since(c->st.finished_at), ago, sizeof(ago));
+		if (asprintf(&s, "Exited (%d) %s", c->st.exit_code, ago) < 0)
+			s = NULL;
+		break;
+	case STATUS_CREATED:
+	case STATUS_REMOVING:
+	case STATUS_DEAD:
+	case _STATUS_MAX:
+	default:
+		s = strdup(c->st.status == STATUS_CREATED ? "Created" : "Dead");
+		break;
+	}
+	return s;
+}
+
+static char *command_text(const struct container *c, bool no_trunc)
+{
+	_cleanup_free_ char *joined = strv_join(c->cfg->args, " ");
+	char *s;
+
+	if (!joined)
+		return NULL;
+	if (!no_trunc && strlen(joined) > 20) {
+		if (asprintf(&s, "\"%.19s…\"", joined) < 0)
+			return NULL;
+		return s;
+	}
+	return asprintf(&s, "\"%s\"", joined) < 0 ? NULL : s;
+}
+
+char *container_ps_row_json(const struct container *c, bool no_trunc)
+{
+	_cleanup_jw_ struct jwriter *w = jw_object();
+	_cleanup_free_ char *status = status_text(c), *cmd = command_text(c, no_trunc);
+	_cleanup_free_ char *labels = strv_join(c->cfg->labels, ",");
+	char id[CONTAINER_ID_LEN + 1], ago[64];
+
+	snprintf(id, sizeof(id), "%.*s", no_trunc ? CONTAINER_ID_LEN : 12, c->cfg->id);
+	jw_str(w, "ID", id);
+	jw_str(w, "Image", c->cfg->image);
+	jw_str(w, "Command", cmd);
+	jw_str(w, "CreatedAt", c->cfg->created);
+	jw_str(w, "RunningFor", human_ago(seconds_since(c->cfg->created), ago, sizeof(ago)));
+	jw_str(w, "Status", status);
+	jw_str(w, "State", container_status_name(c->st.status));
+	jw_str(w, "Ports", "");
+	jw_str(w, "Names", c->cfg->name);
+	jw_str(w, "Labels", labels ? labels : "");
+	jw_str(w, "Mounts", "");
+	jw_str(w, "Size", "0B");
+	return jw_to_string(w, false);
+}
+
+static struct jwriter *strv_array(char *const *v)
+{
+	struct jwriter *a = jw_array();
+
+	STRV_FOREACH (s, v)
+		jw_append_str(a, *s);
+	return a;
+}
+
+static struct jwriter *labels_object(char *const *labels)
+{
+	struct jwriter *o = jw_object();
+
+	STRV_FOREACH (l, labels) {
+		_cleanup_free_ char *k = strdup(*l);
+		char *eq = k ? strchr(k, '=') : NULL;
+
+		if (eq) {
+			*eq = '\0';
+			jw_str(o, k, eq + 1);
+		}
+	}
+	return o;
+}
+
+static struct jwriter *state_json(const struct container *c)
+{
+	struct jwriter *s = jw_object();
+	enum container_status st = c->st.status;
+
+	jw_str(s, "Status", container_status_name(st));
+	jw_bool(s, "Running", st == STATUS_RUNNING || st == STATUS_PAUSED);
+	jw_bool(s, "Paused", st == STATUS_PAUSED);
+	jw_bool(s, "Restarting", st == STATUS_RESTARTING);
+	jw_bool(s, "OOMKilled", c->st.oom_killed);
+	jw_bool(s, "Dead", st == STATUS_DEAD);
+	jw_int(s, "Pid", c->st.pid);
+	jw_int(s, "ExitCode", c->st.exit_code);
+	jw_str(s, "Error", c->st.error ? c->st.error : "");
+	jw_str(s, "StartedAt", c->st.started_at);
+	jw_str(s, "FinishedAt", c->st.finished_at);
+	jw_int(s, "MonitorPid", c->st.monitor_pid);
+	return s;
+}
+
+static struct jwriter *mounts_json(struct engine *e, const struct container *c)
+{
+	struct jwriter *a = jw_array();
+
+	for (size_t i = 0; i < c->cfg->n_mounts; i++) {
+		const struct ctr_mount *m = &c->cfg->mounts[i];
+		struct jwriter *o = jw_object();
+		_cleanup_free_ char *vol = NULL;
+
+		jw_str(o, "Type", container_mount_kind_name(m->kind));
+		if (m->kind == MOUNT_VOLUME) {
+			jw_str(o, "Name", m->source);
+			if (asprintf(&vol, "%s/volumes/%s/_data", e->root, m->source) < 0)
+				vol = NULL;
+			jw_str(o, "Source", vol);
+			jw_str(o, "Driver", "local");
+		} else
+			jw_str(o, "Source", m->source ? m->source : "");
+		jw_str(o, "Destination", m->target);
+		jw_str(o, "Mode", m->options ? m->options : "");
+		jw_bool(o, "RW", !m->readonly);
+		jw_str(o, "Propagation", m->propagation ? m->propagation : "");
+		jw_put(a, NULL, o);
+	}
+	return a;
+}
+
+static struct jwriter *host_config_json(const struct container_config *cfg)
+{
+	struct jwriter *h = jw_object(), *rp = jw_object();
+
+	jw_str(h, "NetworkMode", container_network_name(cfg->network));
+	jw_str(rp, "Name", units_restart_name(cfg->restart.kind));
+	jw_int(rp, "MaximumRetryCount", cfg->restart.max_retries);
+	jw_put(h, "RestartPolicy", rp);
+	jw_bool(h, "AutoRemove", cfg->auto_remove);
+	jw_bool(h, "Privileged", cfg->privileged);
+	jw_bool(h, "ReadonlyRootfs", cfg->read_only);
+	jw_bool(h, "Init", cfg->init);
+	jw_put(h, "CapAdd", strv_array(cfg->cap_add));
+	jw_put(h, "CapDrop", strv_array(cfg->cap_drop));
+	jw_str(h, "Runtime", cfg->runtime);
+	jw_str(h, "CgroupParent", cfg->cgroup_parent ? cfg->cgroup_parent : "");
+	jw_str(h, "UsernsMode", cfg->userns ? cfg->userns : "");
+	jw_int(h, "Memory", cfg->memory);
+	jw_int(h, "MemorySwap", cfg->memory_swap);
+	jw_int(h, "MemoryReservation", cfg->memory_reservation);
+	jw_int(h, "NanoCpus", cfg->nano_cpus);
+	jw_int(h, "CpuShares", cfg->cpu_shares);
+	jw_int(h, "CpuPeriod", cfg->cpu_period);
+	jw_int(h, "CpuQuota", cfg->cpu_quota);
+	jw_str(h, "CpusetCpus", cfg->cpuset_cpus ? cfg->cpuset_cpus : "");
+	jw_str(h, "CpusetMems", cfg->cpuset_mems ? cfg->cpuset_mems : "");
+	jw_int(h, "PidsLimit", cfg->pids_limit);
+	jw_int(h, "BlkioWeight", cfg->blkio_weight);
+	jw_int(h, "ShmSize", cfg->shm_size ? cfg->shm_size : 64 << 20);
+	jw_put(h, "Sysctls", labels_object(cfg->sysctls));
+	{
+		struct jwriter *lc = jw_object(), *lo = jw_object();
+		char buf[32];
+
+		jw_str(lc, "Type", cfg->log_driver ? cfg->log_driver : "json-file");
+		if (cfg->log_max_size) {
+			snprintf(buf, sizeof(buf), "%lld", (long long) cfg->log_max_size);
+			jw_str(lo, "max-size", buf);
+		}
+		jw_put(lc, "Config", lo);
+		jw_put(h, "LogConfig", lc);
+	}
+	return h;
+}
+
+static struct jwriter *config_json(const struct container_config *cfg)
+{
+	struct jwriter *o = jw_object();
+
+	jw_str(o, "Hostname", cfg->hostname);
+	jw_str(o, "Domainname", cfg->domainname ? cfg->domainname : "");
+	jw_str(o, "User", cfg->user ? cfg->user : "");
+	jw_bool(o, "Tty", cfg->tty);
+	jw_bool(o, "OpenStdin", cfg->open_stdin);
+	jw_put(o, "Env", strv_array(cfg->env));
+	jw_put(o, "Cmd", strv_array(cfg->cmd));
+	jw_str(o, "Image", cfg->image);
+	jw_str(o, "WorkingDir", cfg->working_dir ? cfg->working_dir : "");
+	jw_put(o, "Entrypoint", strv_array(cfg->entrypoint));
+	jw_put(o, "Labels", labels_object(cfg->labels));
+	if (cfg->stop_signal)
+		jw_str(o, "StopSignal", cfg->stop_signal);
+	if (cfg->stop_timeout >= 0)
+		jw_int(o, "StopTimeout", cfg->stop_timeout);
+	return o;
+}
+
+static struct jwriter *inspect_json(struct engine *e, const struct container *c)
+{
+	const struct container_config *cfg = c->cfg;
+	struct jwriter *o = jw_object(), *args = jw_array(), *gd = jw_object();
+	_cleanup_free_ char *name = NULL, *log = NULL, *hosts = container_path(c, "hosts");
+	_cleanup_free_ char *resolv = container_path(c, "resolv.conf");
+	_cleanup_free_ char *hostname = container_path(c, "hostname");
+	_cleanup_free_ char *rootfs = container_path(c, "bundle/rootfs");
+
+	if (asprintf(&name, "/%s", cfg->name) < 0)
+		name = NULL;
+	if (asprintf(&log, "%s/%s-json.log", c->dir, cfg->id) < 0)
+		log = NULL;
+	jw_str(o, "Id", cfg->id);
+	jw_str(o, "Created", cfg->created);
+	jw_str(o, "Path", cfg->args ? cfg->args[0] : "");
+	for (size_t i = 1; cfg->args && cfg->args[0] && cfg->args[i]; i++)
+		jw_append_str(args, cfg->args[i]);
+	jw_put(o, "Args", args);
+	jw_put(o, "State", state_json(c));
+	jw_str(o, "Image", cfg->image_id);
+	jw_str(o, "ResolvConfPath", resolv);
+	jw_str(o, "HostnamePath", hostname);
+	jw_str(o, "HostsPath", hosts);
+	jw_str(o, "LogPath", log);
+	jw_str(o, "Name", name);
+	jw_int(o, "RestartCount", c->st.restart_count);
+	jw_str(o, "Driver", "overlay");
+	jw_str(o, "Platform", "linux");
+	jw_put(o, "HostConfig", host_config_json(cfg));
+	jw_str(gd, "Name", "overlay");
+	{
+		struct jwriter *d = jw_object();
+
+		jw_str(d, "MergedDir", rootfs);
+		jw_put(gd, "Data", d);
+	}
+	jw_put(o, "GraphDriver", gd);
+	jw_put(o, "Mounts", mounts_json(e, c));
+	jw_put(o, "Config", config_json(cfg));
+	jw_put(o, "NetworkSettings", jw_object());
+	return o;
+}
+
+static int render_one(struct jwriter *doc, const char *format, FILE *out)
+{
+	_cleanup_free_ char *text = jw_to_string(doc, false), *line = NULL;
+	_cleanup_jdoc_ struct jdoc *d = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	struct jnode root;
+
+	if (!text || jdoc_parse(text, strlen(text), "inspect", &d, &err) < 0)
+		return -ENOMEM;
+	jdoc_root(d, &root);
+	if (template_render(format, &root, &line, &err) < 0) {
+		log_error_report("%s", err ? err->msg : "template error");
+		return -EINVAL;
+	}
+	fprintf(out, "%s\n", line);
+	return 0;
+}
+
+int container_inspect_print(struct engine *e, char *const *refs, const char *format, FILE *out)
+{
+	_cleanup_jw_ struct jwriter *all = jw_array();
+	_cleanup_free_ char *text = NULL;
+	int code = 0;
+
+	STRV_FOREACH (ref, refs) {
+		_cleanup_container_ struct container *c = NULL;
+		_cleanup_berr_ struct berr *err = NULL;
+		struct jwriter *one;
+
+		if (container_open(e, *ref, true, &c, &err) < 0) {
+			log_error_report("Error: No such object: %s", *ref);
+			code = 1;
+			continue;
+		}
+		(void) container_refresh(e, c, NULL);
+		container_unlock(c);
+		one = inspect_json(e, c);
+		if (format) {
+			if (render_one(one, format, out) < 0)
+				code = 1;
+			jw_free(one);
+		} else
+			jw_put(all, NULL, one);
+	}
+	if (!format) {
+		text = jw_to_string(all, true);
+		fprintf(out, "%s\n", text ? text : "[]");
+	}
+	return code;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * docker cp, safe against symlinks in the container: every path inside the container is
+ * resolved in its root (openat2 RESOLVE_IN_ROOT, safe_path.c), and every file below it is
+ * opened, created or walked relative to its parent's fd with O_NOFOLLOW, so a symlink the
+ * container planted (even one swapped in while the copy runs) cannot make berth read or
+ * write a host file. Symlinks are copied as symlinks, never followed.
+ */
+#ifndef BERTH_ENGINE_CONTAINER_CP_H
+#define BERTH_ENGINE_CONTAINER_CP_H
+
+#include "lib/err.h"
+
+/* Copy src (a path in the root rootfd) to host_dst (into it when it is a directory). */
+int container_cp_out(int rootfd, const char *src, const char *host_dst, struct berr **err);
+
+/* Copy host_src into the root rootfd at dst (into it when it is a directory). */
+int container_cp_in(int rootfd, const char *host_src, const char *dst, struct berr **err);
+
+/*
+ * Copy what the directory src holds (in the root rootfd) into the directory dstfd: a new
+ * volume gets the image's files at its mount point, as docker's do. A src that is not
+ * there (or not a directory) copies nothing.
+ */
+int container_cp_contents(int rootfd, const char *src, int dstfd);
+
+#endif

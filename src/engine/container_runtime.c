@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "engine/container_runtime.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "engine/netns.h"
+#include "engine/proc.h"
+#include "engine/timefmt.h"
+#include "lib/cleanup.h"
+
+int container_rt_init(struct engine *e, const struct container *c, struct container_rt *r)
+{
+	*r = (struct container_rt){0};
+	r->root = engine_runtime_root(e, c->cfg->runtime ? c->cfg->runtime : "berth-runtime");
+	r->log = container_path(c, "runtime.log");
+	if (!r->root || !r->log) {
+		container_rt_done(r);
+		return -ENOMEM;
+	}
+	r->rt.path = c->cfg->runtime_path;
+	r->rt.root = r->root;
+	r->rt.log = r->log;
+	return 0;
+}
+
+void container_rt_done(struct container_rt *r)
+{
+	free(r->root);
+	free(r->log);
+	*r = (struct container_rt){0};
+}
+
+int container_cleanup(struct engine *e, struct container *c, struct berr **err)
+{
+	_cleanup_free_ char *rootfs = container_path(c, "bundle/rootfs");
+	_cleanup_free_ char *netns = container_path(c, "netns");
+	struct container_rt rt;
+	int r, first = 0;
+
+	if (!rootfs || !netns || container_rt_init(e, c, &rt) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	r = runtime_delete(&rt.rt, c->cfg->id, true, err);
+	container_rt_done(&rt);
+	if (r < 0)
+		first = r;
+	/* MNT_DETACH: a process that still has a file open there must not keep us waiting */
+	if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+		r = berr_sys(first < 0 ? NULL : err, errno, "cannot unmount '%s'", rootfs);
+		first = first < 0 ? first : r;
+	}
+	c->st.rootfs_mounted = false;
+	if (c->st.netns_made || access(netns, F_OK) == 0) {
+		r = netns_remove(netns, first < 0 ? NULL : err);
+		first = first < 0 ? first : r;
+	}
+	c->st.netns_made = false;
+	c->st.cleaned = first >= 0;
+	return first;
+}
+
+char *container_cgroups_path(const struct container_config *cfg)
+{
+	const char *parent =
+		cfg->cgroup_parent && *cfg->cgroup_parent ? cfg->cgroup_parent : "/berth";
+	size_t n = strlen(parent);
+	char *p;
+
+	while (n > 1 && parent[n - 1] == '/')
+		n--;
+	/*
+	 * Always absolute: a relative cgroupsPath puts runc's cgroup under the caller's own
+	 * cgroup, which may be one nobody may touch.
+	 */
+	if (asprintf(&p, "%s%.*s/%s", parent[0] == '/' ? "" : "/", (int) n, parent, cfg->id) < 0)
+		return NULL;
+	return p;
+}
+
+/* "oom_kill N" in a flat keyed file (memory.oom_control, memory.events). */
+static uint64_t keyed_oom_kill(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	unsigned long long v = 0;
+	char line[128];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "oom_kill %llu", &v) == 1)
+			break;
+	return v;
+}
+
+uint64_t container_oom_kills(const struct container_config *cfg)
+{
+	static const char *const files[] = {
+		"/sys/fs/cgroup/memory%s/memory.oom_control",
+		"/sys/fs/cgroup%s/memory.events",
+		"/sys/fs/cgroup/unified%s/memory.events",
+	};
+	_cleanup_free_ char *cg = container_cgroups_path(cfg);
+	char path[PATH_MAX];
+
+	for (size_t i = 0; cg && i < ELEMENTSOF(files); i++) {
+		snprintf(path, sizeof(path), files[i], cg);
+		if (access(path, F_OK) == 0)
+			return keyed_oom_kill(path);
+	}
+	return 0;
+}
+
+bool container_monitor_alive(const struct container *c)
+{
+	return c->st.monitor_pid > 0 && proc_alive(c->st.monitor_pid, c->st.monitor_start);
+}
+
+static bool active(enum container_status s)
+{
+	return s == STATUS_RUNNING || s == STATUS_PAUSED || s == STATUS_RESTARTING;
+}
+
+int container_refresh(struct engine *e, struct container *c, struct berr **err)
+{
+	char now[64];
+	int r;
+
+	if (!active(c->st.status) || container_monitor_alive(c))
+		return 0;
+	/* nobody reaps or logs it any more: stop it, as docker does when containerd-shim dies */
+	if (c->st.pid > 0 && proc_alive(c->st.pid, c->st.pid_start))
+		(void) kill(c->st.pid, SIGKILL);
+	c->st.status = STATUS_EXITED;
+	c->st.exit_code = c->st.exit_code ? c->st.exit_code : 137;
+	free(c->st.error);
+	c->st.error = strdup("the container's monitor exited");
+	free(c->st.finished_at);
+	c->st.finished_at = strdup(rfc3339_ns(now_ns(), now, sizeof(now)));
+	c->st.pid = 0;
+	c->st.monitor_pid = 0;
+	(void) container_cleanup(e, c, NULL);
+	r = container_save_state(c, err);
+	return r < 0 ? r : 1;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The engine's containers on disk, under the engine root (default /var/lib/berth):
+ *
+ *   containers/<id>/config.json   what the user asked for (written once, at create)
+ *   containers/<id>/state.json    status, pids, exit code, times (replaced atomically)
+ *   containers/<id>/lock          flock(2): held while state.json is read and changed
+ *   containers/<id>/bundle/       the OCI bundle: config.json and rootfs/ (the overlay)
+ *   containers/<id>/hostname, hosts, resolv.conf, <id>-json.log, netns
+ *   names/<name> -> <id>          a symlink: creating it reserves the name (atomic)
+ *   runtime/<runtime>/            the OCI runtime's --root
+ *   volumes/<name>/_data          named volumes
+ *
+ * Every `berth` command and every monitor takes a container's lock for the short time
+ * it reads and changes the state, never while it waits for a process, so concurrent
+ * commands see one consistent state.
+ */
+#ifndef BERTH_ENGINE_CONTAINER_STORE_H
+#define BERTH_ENGINE_CONTAINER_STORE_H
+
+#include <stdbool.h>
+
+#include "engine/container.h"
+#include "lib/err.h"
+
+struct engine {
+	char *root;	   /* absolute */
+	int rootfd;	   /* O_PATH of root */
+	int containers_fd; /* O_PATH of root/containers */
+	int names_fd;	   /* O_PATH of root/names */
+};
+
+/* Open (creating them) the engine's directories under root. */
+int engine_open(const char *root, struct engine **ret, struct berr **err);
+struct engine *engine_free(struct engine *e);
+static inline void engine_freep(struct engine **e)
+{
+	*e = engine_free(*e);
+}
+#define _cleanup_engine_ __attribute__((cleanup(engine_freep)))
+
+/* A container loaded from disk, maybe with its lock held. */
+struct container {
+	struct container_config *cfg;
+	struct container_state st;
+	char *dir;  /* absolute path of containers/<id> */
+	int dirfd;  /* O_DIRECTORY of dir */
+	int lockfd; /* the flock'd lock file, or -1 */
+};
+
+struct container *container_free(struct container *c);
+static inline void container_freep(struct container **c)
+{
+	*c = container_free(*c);
+}
+#define _cleanup_container_ __attribute__((cleanup(container_freep)))
+
+/* Release the lock of c (kept loaded). */
+void container_unlock(struct container *c);
+
+/* Take the lock again and reload the state (another command may have changed it). */
+int container_relock(struct container *c, struct berr **err);
+
+/*
+ * The id of the container ref names: a full id, a name (with or without docker's
+ * leading '/'), or a unique id prefix. -ENOENT ("No such container: REF") or -EINVAL
+ * (ambiguous) with *err set. *ret is malloc'd.
+ */
+int container_resolve(struct engine *e, const char *ref, char **ret, struct berr **err);
+
+/* Load container id, with its lock held when lock is true. */
+int container_load(struct engine *e, const char *id, bool lock, struct container **ret,
+		   struct berr **err);
+
+/* container_resolve + container_load. */
+int container_open(struct engine *e, const char *ref, bool lock, struct container **ret,
+		   struct berr **err);
+
+/* Write c->st to state.json (atomically). The caller holds the lock. */
+int container_save_state(struct container *c, struct berr **err);
+
+/* The ids of every container (malloc'd vector, unsorted). */
+int container_list_ids(struct engine *e, char ***ret);
+
+/* A new random id (65 bytes: 64 hex digits and NUL). */
+int container_new_id(char id[static CONTAINER_ID_LEN + 1]);
+
+/* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+bool container_name_valid(const char *name);
+
+/*
+ * Reserve name for id: -EEXIST with docker's "Conflict" message when another container
+ * has it. A name whose container is gone is taken over. The caller made the container's
+ * directory first: a name whose directory is missing is stale.
+ */
+int container_name_reserve(struct engine *e, const char *name, const char *id, struct berr **err);
+
+/* Release name if it still points at id. */
+void container_name_release(struct engine *e, const char *name, const char *id);
+
+/* A random "adjective_surname" name that is free (docker's style), malloc'd. */
+char *container_name_generate(struct engine *e);
+
+/*
+ * Make containers/<id> with config.json and a fresh state.json. Returns the new
+ * directory's fd in *ret_dirfd.
+ */
+int container_dir_create(struct engine *e, const struct container_config *cfg, int *ret_dirfd,
+			 struct berr **err);
+
+/* Remove containers/<id> and everything in it (the caller unmounted what was mounted). */
+int container_dir_remove(struct engine *e, const char *id, struct berr **err);
+
+/* "<root>/runtime/<name>": the runtime's --root for this engine (malloc'd). */
+char *engine_runtime_root(const struct engine *e, const char *runtime_name);
+
+/* "<dir>/<rel>" of a container (malloc'd). */
+char *container_path(const struct container *c, const char *rel);
+
+#endif

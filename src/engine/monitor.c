@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "engine/monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/container_runtime.h"
+#include "engine/logs.h"
+#include "engine/monitor_console.h"
+#include "engine/proc.h"
+#include "engine/timefmt.h"
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+
+#define CHUNK 16384
+#define DRAIN_MS 2000
+#define BACKOFF_MAX_MS 60000
+
+struct mon {
+	const struct monitor_opts *o;
+	struct engine *e;
+	struct container *c;
+	struct container_rt rt;
+	struct log_writer log;
+	bool logging;
+	int sigfd, sync_fd, attach;
+	bool attach_in; /* still reading stdin from the attach socket */
+	int out_r, err_r, in_w, pty;
+	pid_t pid;
+	int status; /* the init's wait status once reaped, else -1 */
+	uint64_t
+		oom_before; /* OOM kills counted when this run started (the cgroup may be reused) */
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		(void) close(*fd);
+	*fd = -1;
+}
+
+static void send_frame(struct mon *m, enum attach_frame type, const void *buf, uint32_t len)
+{
+	unsigned char hdr[5] = {(unsigned char) type, (unsigned char) len,
+				(unsigned char) (len >> 8), (unsigned char) (len >> 16),
+				(unsigned char) (len >> 24)};
+
+	if (m->attach < 0)
+		return;
+	if (write_all(m->attach, hdr, sizeof(hdr)) < 0 ||
+	    (len && write_all(m->attach, buf, len) < 0)) {
+		/* berth went away: the container keeps running, logged */
+		close_fd(&m->attach);
+		m->attach_in = false;
+	}
+}
+
+static void report_sync(struct mon *m, const char *msg)
+{
+	char buf[4096];
+	int n;
+
+	if (m->sync_fd < 0)
+		return;
+	n = msg ? snprintf(buf, sizeof(buf), "error %s\n", msg)
+		: snprintf(buf, sizeof(buf), "ok\n");
+	(void) write_all(m->sync_fd, buf, (size_t) n < sizeof(buf) ? (size_t) n : sizeof(buf) - 1);
+	close_fd(&m->sync_fd);
+}
+
+static int read_pid_file(struct mon *m, pid_t *ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	int r = read_file_at(m->c->dirfd, "pid", 64, &buf, NULL);
+
+	if (r < 0)
+		return r;
+	*ret = (pid_t) atoi(buf);
+	return *ret > 0 ? 0 : -EINVAL;
+}
+
+/* The container's stdio: pipes we read (or a pty from the console socket). */
+static int make_stdio(struct mon *m, struct runtime_stdio *io, int *child_fds)
+{
+	int p[2];
+
+	io->in = io->out = io->err = -1;
+	if (m->c->cfg->tty)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	m->out_r = p[0];
+	io->out = child_fds[0] = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	m->err_r = p[0];
+	io->err = child_fds[1] = p[1];
+	if (m->c->cfg->open_stdin) {
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return -errno;
+		m->in_w = p[1];
+		io->in = child_fds[2] = p[0];
+	}
+	return 0;
+}
+
+static int create_and_start(struct mon *m, struct berr **err)
+{
+	_cleanup_free_ char *bundle = container_path(m->c, "bundle");
+	_cleanup_free_ char *pidfile = container_path(m->c, "pid");
+	_cleanup_(console_socket_freep) struct console_socket *cs = NULL;
+	int child_fds[3] = {-1, -1, -1};
+	struct runtime_create_opts co = {
+		.id = m->c->cfg->id, .bundle = bundle, .pid_file = pidfile};
+	int r;
+
+	if (!bundle || !pidfile)
+		return berr_set(err, ENOMEM, "out of memory");
+	(void) unlinkat(m->c->dirfd, "pid", 0);
+	if ((r = make_stdio(m, &co.stdio, child_fds)) < 0)
+		return berr_sys(err, -r, "cannot make the container's stdio");
+	if (m->c->cfg->tty) {
+		if ((r = console_socket_open(&cs, err)) < 0)
+			return r;
+		co.console_socket = cs->path;
+	}
+	r = runtime_create(&m->rt.rt, &co, err);
+	for (int i = 0; i < 3; i++)
+		close_fd(&child_fds[i]);
+	if (r >= 0 && cs)
+		r = console_socket_receive(cs, &m->pty, err);
+	if (r >= 0 && (r = read_pid_file(m, &m->pid)) < 0)
+		berr_sys(err, -r, "cannot read the runtime's pid file");
+	if (r >= 0)
+		r = runtime_start(&m->rt.rt, m->c->cfg->id, err);
+	if (r < 0) {
+		(void) runtime_delete(&m->rt.rt, m->c->cfg->id, true, NULL);
+		return r;
+	}
+	return 0;
+}
+
+static int record_running(struct mon *m, struct berr **err)
+{
+	char now[64];
+	int r;
+
+	if ((r = container_relock(m->c, err)) < 0)
+		return r;
+	m->c->st.status = STATUS_RUNNING;
+	m->c->st.pid = m->pid;
+	m->c->st.pid_start = proc_starttime(m->pid);
+	m->c->st.monitor_pid = getpid();
+	m->c->st.monitor_start = proc_starttime(getpid());
+	m->c->st.cleaned = false;
+	free(m->c->st.error);
+	m->c->st.error = NULL;
+	free(m->c->st.started_at);
+	m->c->st.started_at = strdup(rfc3339_ns(now_ns(), now, sizeof(now)));
+	r = container_save_state(m->c, err);
+	container_unlock(m->c);
+	return r;
+}
+
+static void on_output(struct mon *m, int *fd, enum log_stream s)
+{
+	char buf[CHUNK];
+	ssize_t n = read(*fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close_fd(fd);
+		return;
+	}
+	if (m->logging)
+		(void) log_writer_write(&m->log, s, buf, (size_t) n);
+	send_frame(m, s == LOG_STDOUT ? FRAME_STDOUT : FRAME_STDERR, buf, (uint32_t) n);
+}
+
+static void on_attach_input(struct mon *m)
+{
+	char buf[CHUNK];
+	ssize_t n = read(m->attach, buf, sizeof(buf));
+	int dest = m->pty >= 0 ? m->pty : m->in_w;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		/* the user's stdin ended: so does the container's (a pty keeps its own) */
+		m->attach_in = false;
+		close_fd(&m->in_w);
+		if (n < 0)
+			close_fd(&m->attach);
+		return;
+	}
+	if (dest >= 0 && write_all(dest, buf, (size_t) n) < 0)
+		close_fd(&m->in_w);
+}
+
+static void reap(struct mon *m)
+{
+	struct signalfd_siginfo si;
+	int status;
+	pid_t p;
+
+	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+	while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+		if (p == m->pid)
+			m->status = status;
+}
+
+/* Relay until the init has exited and its output is read (or DRAIN_MS passed). */
+static void serve(struct mon *m)
+{
+	struct timespec deadline = {0};
+
+	for (;;) {
+		struct pollfd p[5] = {
+			{.fd = m->sigfd, .events = POLLIN},
+			{.fd = m->out_r, .events = POLLIN},
+			{.fd = m->err_r, .events = POLLIN},
+			{.fd = m->pty, .events = POLLIN},
+			{.fd = m->attach_in ? m->attach : -1, .events = POLLIN},
+		};
+		int timeout = -1;
+
+		if (m->status >= 0) {
+			struct timespec now;
+
+			if (m->out_r < 0 && m->err_r < 0 && m->pty < 0)
+				return;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (!deadline.tv_sec) {
+				deadline = now;
+				deadline.tv_sec += DRAIN_MS / 1000;
+			}
+			timeout = (int) ((deadline.tv_sec - now.tv_sec) * 1000 +
+					 (deadline.tv_nsec - now.tv_nsec) / 1000000);
+			if (timeout <= 0)
+				return;
+		}
+		if (poll(p, 5, timeout) < 0 && errno != EINTR)
+			return;
+		if (p[0].revents)
+			reap(m);
+		if (p[1].revents)
+			on_output(m, &m->out_r, LOG_STDOUT);
+		if (p[2].revents)
+			on_output(m, &m->err_r, LOG_STDERR);
+		if (p[3].revents) {
+			on_output(m, &m->pty, LOG_STDOUT);
+			/* EIO on the master: every slave is closed */
+		}
+		if (p[4].revents)
+			on_attach_input(m);
+	}
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+static bool should_restart(const struct container *c, int code)
+{
+	const struct restart_policy *p = &c->cfg->restart;
+
+	if (c->st.manually_stopped)
+		return false;
+	switch (p->kind) {
+	case RESTART_ALWAYS:
+	case RESTART_UNLESS_STOPPED:
+		return true;
+	case RESTART_ON_FAILURE:
+		return code != 0 && (p->max_retries == 0 || c->st.restart_count < p->max_retries);
+	case RESTART_NO:
+	case _RESTART_KIND_MAX:
+	default:
+		return false;
+	}
+}
+
+/* Record the exit; returns true when the policy restarts the container. */
+static bool record_exit(struct mon *m, int code)
+{
+	char now[64];
+	bool restart;
+
+	/* before runtime delete removes the cgroup that counts it */
+	bool oom = code == 128 + SIGKILL && container_oom_kills(m->c->cfg) > m->oom_before;
+
+	if (container_relock(m->c, NULL) < 0)
+		return false;
+	m->c->st.exit_code = code;
+	m->c->st.oom_killed = oom;
+	m->c->st.pid = 0;
+	free(m->c->st.finished_at);
+	m->c->st.finished_at = strdup(rfc3339_ns(now_ns(), now, sizeof(now)));
+	restart = should_restart(m->c, code);
+	if (restart) {
+		m->c->st.status = STATUS_RESTARTING;
+		m->c->st.restart_count++;
+	} else {
+		m->c->st.status = STATUS_EXITED;
+		(void) container_cleanup(m->e, m->c, NULL);
+		m->c->st.monitor_pid = 0;
+	}
+	(void) container_save_state(m->c, NULL);
+	container_unlock(m->c);
+	return restart;
+}
+
+/* `berth rm -v ID`, the exit command of a --rm container. */
+static void remove_container(struct mon *m)
+{
+	char *argv[] = {(char *) m->o->berth, "--root", (char *) m->o->root, "rm", "-v",
+			(char *) m->o->id,    NULL};
+	extern char **environ;
+	int status;
+	pid_t pid;
+
+	if (!m->o->berth || posix_spawn(&pid, m->o->berth, NULL, NULL, argv, environ) != 0)
+		return;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* One run of the container: create, start, relay, reap. Returns the exit code or -errno. */
+static int run_once(struct mon *m, struct berr **err)
+{
+	int r;
+
+	m->status = -1;
+	m->pid = 0;
+	if ((r = create_and_start(m, err)) < 0)
+		return r;
+	if ((r = record_running(m, err)) < 0) {
+		(void) runtime_kill(&m->rt.rt, m->c->cfg->id, SIGKILL, true, NULL);
+		return r;
+	}
+	m->oom_before = container_oom_kills(m->c->cfg);
+	report_sync(m, NULL);
+	serve(m);
+	if (m->status < 0) {
+		/* its output ended first: wait for the init itself */
+		while (waitpid(m->pid, &m->status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close_fd(&m->out_r);
+	close_fd(&m->err_r);
+	close_fd(&m->in_w);
+	close_fd(&m->pty);
+	if (m->logging)
+		(void) log_writer_flush(&m->log);
+	return exit_code(m->status);
+}
+
+/*
+ * Wait (at most a second) for what the runtime left running to exit: we are its
+ * subreaper. A container init that failed its exec may still write the runtime's log
+ * in the container's directory, which `berth run --rm` is about to remove.
+ */
+static void reap_leftovers(void)
+{
+	for (int i = 0; i < 50; i++) {
+		pid_t p;
+
+		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (p < 0 && errno == ECHILD)
+			return;
+		usleep(20000);
+	}
+}
+
+static void fail_start(struct mon *m, struct berr *e)
+{
+	const char *msg = e ? e->msg : "the container did not start";
+
+	reap_leftovers();
+	if (container_relock(m->c, NULL) >= 0) {
+		(void) container_cleanup(m->e, m->c, NULL);
+		m->c->st.status = m->c->st.restart_count ? STATUS_EXITED : STATUS_CREATED;
+		m->c->st.exit_code = 127;
+		m->c->st.monitor_pid = 0;
+		free(m->c->st.error);
+		m->c->st.error = strdup(msg);
+		(void) container_save_state(m->c, NULL);
+		container_unlock(m->c);
+	}
+	report_sync(m, msg);
+}
+
+static int setup(struct mon *m, struct berr **err)
+{
+	sigset_t mask;
+	int r;
+
+	(void) prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* inherited without O_CLOEXEC: the runtime and the exit command must not hold them */
+	if (m->sync_fd >= 0)
+		(void) fd_set_cloexec(m->sync_fd, true);
+	if (m->attach >= 0)
+		(void) fd_set_cloexec(m->attach, true);
+	(void) signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (m->sigfd < 0)
+		return berr_sys(err, errno, "signalfd");
+	if ((r = engine_open(m->o->root, &m->e, err)) < 0 ||
+	    (r = container_load(m->e, m->o->id, false, &m->c, err)) < 0)
+		return r;
+	if (container_rt_init(m->e, m->c, &m->rt) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	if (!m->c->cfg->log_driver || strcmp(m->c->cfg->log_driver, "none") != 0) {
+		_cleanup_free_ char *name = NULL;
+
+		if (asprintf(&name, "%s-json.log", m->c->cfg->id) < 0)
+			return -ENOMEM;
+		r = log_writer_open(
+			&m->log, m->c->dirfd, name, m->c->cfg->log_max_size,
+			(int) (m->c->cfg->log_max_file > 0 ? m->c->cfg->log_max_file : 1));
+		if (r < 0)
+			return berr_sys(err, -r, "cannot open the container's log");
+		m->logging = true;
+	}
+	return 0;
+}
+
+int monitor_run(const struct monitor_opts *o)
+{
+	struct mon m = {.o = o,
+			.sigfd = -1,
+			.sync_fd = o->sync_fd,
+			.attach = o->attach_fd,
+			.attach_in = o->attach_fd >= 0,
+			.out_r = -1,
+			.err_r = -1,
+			.in_w = -1,
+			.pty = -1,
+			.status = -1};
+	_cleanup_berr_ struct berr *err = NULL;
+	int code = -1, backoff = 100;
+	bool auto_remove;
+
+	if (setup(&m, &err) < 0) {
+		if (m.c)
+			fail_start(&m, err);
+		else
+			report_sync(&m, err ? err->msg : "out of memory");
+		return 1;
+	}
+	for (;;) {
+		code = run_once(&m, &err);
+		if (code < 0) {
+			fail_start(&m, err);
+			break;
+		}
+		if (!record_exit(&m, code))
+			break;
+		/* docker's backoff: 100ms, doubled each time, at most a minute */
+		(void) runtime_delete(&m.rt.rt, m.c->cfg->id, true, NULL);
+		usleep((useconds_t) backoff * 1000);
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+		if (container_relock(m.c, NULL) < 0)
+			break;
+		if (m.c->st.manually_stopped) {
+			m.c->st.status = STATUS_EXITED;
+			(void) container_cleanup(m.e, m.c, NULL);
+			m.c->st.monitor_pid = 0;
+			(void) container_save_state(m.c, NULL);
+			container_unlock(m.c);
+			break;
+		}
+		container_unlock(m.c);
+	}
+	auto_remove = m.c->cfg->auto_remove;
+	if (m.logging)
+		log_writer_close(&m.log);
+	if (auto_remove)
+		remove_container(&m);
+	if (code >= 0) {
+		int32_t c32 = code;
+		unsigned char le[4] = {(unsigned char) c32, (unsigned char) (c32 >> 8),
+				       (unsigned char) (c32 >> 16), (unsigned char) (c32 >> 24)};
+
+		send_frame(&m, FRAME_EXIT, le, sizeof(le));
+	}
+	close_fd(&m.sigfd);
+	container_rt_done(&m.rt);
+	container_free(m.c);
+	engine_free(m.e);
+	/* the attach socket closes with the process: `berth run` returns when the monitor is gone */
+	return code < 0 ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The per-container monitor (berth-monitor; conmon's role): one small process per
+ * running container, started by `berth start`/`run` in a session of its own so it
+ * outlives the command. It is the child subreaper of the runtime, so the container's
+ * init becomes its child: it creates and starts the container through the runtime,
+ * holds the container's stdio (pipes, or the pty master it receives on a console
+ * socket), writes the json-file log, relays the output to an attached `berth run`,
+ * reaps the init and records the exit code and time, restarts the container as its
+ * restart policy says, cleans up (runtime delete, rootfs, netns) and, with --rm,
+ * runs `berth rm` as its exit command.
+ *
+ * To the `berth` that started it, it reports once on the sync fd: "ok\n" when the
+ * container runs, or "error MESSAGE\n". On the attach socket (optional) it sends frames:
+ * one byte (1 stdout, 2 stderr, 3 exit), a little-endian uint32 length, the bytes (for
+ * exit: the exit code as a little-endian int32); it reads the container's stdin from it.
+ */
+#ifndef BERTH_ENGINE_MONITOR_H
+#define BERTH_ENGINE_MONITOR_H
+
+enum attach_frame {
+	FRAME_STDOUT = 1,
+	FRAME_STDERR = 2,
+	FRAME_EXIT = 3,
+};
+
+struct monitor_opts {
+	const char *root;  /* the engine root */
+	const char *id;	   /* the container */
+	const char *berth; /* the berth binary, for the --rm exit command */
+	int sync_fd;	   /* -1: none */
+	int attach_fd;	   /* -1: detached */
+};
+
+/* Run the monitor; returns its exit status (0, or 1 after a failure it reported). */
+int monitor_run(const struct monitor_opts *o);
+
+#endif

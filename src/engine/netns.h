@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The network namespace of a container on the "none" network: the engine makes it
+ * (with lo up, as docker's sandbox has), binds it on a file in the container's
+ * directory and gives the runtime its path, so it outlives restarts of the container
+ * and the runtime only joins it.
+ */
+#ifndef BERTH_ENGINE_NETNS_H
+#define BERTH_ENGINE_NETNS_H
+
+#include "lib/err.h"
+
+/* Make a network namespace with lo up, bound on path (created). */
+int netns_create(const char *path, struct berr **err);
+
+/* Unmount and remove path; a missing path is success. */
+int netns_remove(const char *path, struct berr **err);
+
+#endif
