@@ -31,7 +31,8 @@ asan: deps $(ASAN_BUILD)/build.ninja
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD) build.ninja  # regenerate first: meson compile looks targets up before
 	meson compile -C $(FUZZ_BUILD) fuzz_config fuzz_process fuzz_resources fuzz_state \
-		fuzz_mountinfo fuzz_seccomp fuzz_manifest fuzz_image_config fuzz_registry_auth fuzz_layer
+		fuzz_mountinfo fuzz_seccomp fuzz_manifest fuzz_image_config fuzz_registry_auth fuzz_layer \
+		fuzz_seccomp_profile fuzz_engine_flags fuzz_engine_store
 
 # The embedded default: a busybox container showing it is isolated.
 run: build

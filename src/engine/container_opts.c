@@ -506,27 +506,27 @@ static int devices_from_flags(char *const *in, struct container_config *c, struc
 	STRV_FOREACH (s, in) {
 		_cleanup_strv_ char **p = strv_split(*s, ":");
 		size_t n = p ? strv_length(p) : 0;
+		const char *path, *perms = NULL;
 		struct ctr_device *d;
 
 		if (!p)
 			return -ENOMEM;
 		if (n < 1 || n > 3 || p[0][0] != '/')
 			return berr_set(err, EINVAL, "invalid device specification: %s", *s);
-		if (n == 2 && p[1][0] != '/') {
-			/* HOST:PERMS */
-			free(p[2]);
-			p[2] = p[1];
-			p[1] = NULL;
-			n = 3;
-		}
-		if (n == 3 && (!p[2][0] || strspn(p[2], "rwm") != strlen(p[2])))
-			return berr_set(err, EINVAL, "invalid device mode: %s", p[2]);
+		/* HOST, HOST:CONTAINER, HOST:PERMS or HOST:CONTAINER:PERMS (p stays as split) */
+		path = n == 3 || (n == 2 && p[1][0] == '/') ? p[1] : p[0];
+		if (n == 3)
+			perms = p[2];
+		else if (n == 2 && p[1][0] != '/')
+			perms = p[1];
+		if (perms && (!perms[0] || strspn(perms, "rwm") != strlen(perms)))
+			return berr_set(err, EINVAL, "invalid device mode: %s", perms);
 		d = realloc(c->devices, (c->n_devices + 1) * sizeof(*d));
 		if (!d)
 			return -ENOMEM;
 		c->devices = d;
-		d[c->n_devices] = (struct ctr_device){strdup(p[0]), strdup(p[1] ? p[1] : p[0]),
-						      strdup(n == 3 ? p[2] : "rwm")};
+		d[c->n_devices] = (struct ctr_device){strdup(p[0]), strdup(path),
+						      strdup(perms ? perms : "rwm")};
 		if (!d[c->n_devices++].perms)
 			return -ENOMEM;
 	}

@@ -2,6 +2,7 @@
 #include "engine/timefmt.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,15 +15,23 @@ int64_t now_ns(void)
 	return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+#define NS 1000000000LL
+
 const char *rfc3339_ns(int64_t ns, char *buf, size_t size)
 {
-	time_t secs = (time_t) (ns / 1000000000LL);
+	/* floored: a time before 1970 has its fraction counted forward from the second */
+	time_t secs = (time_t) (ns / NS);
+	int64_t frac = ns % NS;
 	struct tm tm;
 	char base[32];
 
+	if (frac < 0) {
+		frac += NS;
+		secs--;
+	}
 	gmtime_r(&secs, &tm);
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09lldZ", base, (long long) (ns % 1000000000LL));
+	snprintf(buf, size, "%s.%09lldZ", base, (long long) frac);
 	return buf;
 }
 
@@ -31,6 +40,7 @@ int rfc3339_parse_ns(const char *s, int64_t *ret)
 	struct tm tm = {0};
 	const char *p;
 	int64_t frac = 0, scale = 100000000LL;
+	int64_t secs;
 	long off = 0;
 
 	if (!s)
@@ -50,6 +60,16 @@ int rfc3339_parse_ns(const char *s, int64_t *ret)
 	} else if ((*p != 'Z' && *p != 'z') || p[1]) {
 		return -EINVAL;
 	}
-	*ret = ((int64_t) timegm(&tm) - off) * 1000000000LL + frac;
+	/*
+	 * Nanoseconds since the epoch fit in int64 from 1677 to 2262: a time outside
+	 * (docker's zero time, year 1, or a log line's year 9999) saturates.
+	 */
+	secs = (int64_t) timegm(&tm) - off;
+	if (secs > INT64_MAX / NS - 1)
+		*ret = INT64_MAX;
+	else if (secs < INT64_MIN / NS + 1)
+		*ret = INT64_MIN;
+	else
+		*ret = secs * NS + frac;
 	return 0;
 }

@@ -221,7 +221,8 @@ int units_parse_since(const char *s, int64_t now_ns, int64_t *ret, struct berr *
 	}
 	n = read_decimal(s, &v);
 	if (n > 0 && s[n] == '\0') {
-		*ret = (int64_t) (v * 1e9);
+		/* a timestamp past 2262 saturates, as a date does (rfc3339_parse_ns) */
+		*ret = v * 1e9 >= 9.2e18 ? INT64_MAX : (int64_t) (v * 1e9);
 		return 0;
 	}
 	if (units_parse_duration(s, &d, NULL) >= 0) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* docker's flag values: sizes, CPUs, signals, ulimits, restart policies, durations. */
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,11 @@ static void test_durations(void)
 	ASSERT_OK(units_parse_since("2024-01-02T15:04:05Z", 0, &v, NULL));
 	ASSERT_EQ(v, 1704207845LL * 1000000000LL);
 	ASSERT_EQ(units_parse_since("yesterday", 0, &v, NULL), -EINVAL);
+	/* found by fuzz_engine_flags: a timestamp past 2262 overflowed int64 (undefined) */
+	ASSERT_OK(units_parse_since("17001000000000000000", 0, &v, NULL));
+	ASSERT_EQ(v, INT64_MAX);
+	ASSERT_OK(units_parse_since("0001-01-01T00:00:00Z", 0, &v, NULL));
+	ASSERT_EQ(v, INT64_MIN);
 }
 
 static const struct test tests[] = {
