@@ -16,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/signals.h"
 #include "lib/strv.h"
 #include "runtime/affinity.h"
 #include "runtime/exec_internal.h"
@@ -172,7 +173,6 @@ _Noreturn void exec_child(struct exec_ctx *x)
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_free_ char *path = NULL;
 	struct berr *err = NULL;
-	sigset_t none;
 	int pid = 0, r;
 
 	/* The state dir's fd holds the container's lock: it must not live on in here. */
@@ -185,8 +185,7 @@ _Noreturn void exec_child(struct exec_ctx *x)
 		(void) sync_expect(x->sync_fd, SYNC_GO, NULL, 0, NULL, NULL);
 		goto fail;
 	}
-	sigemptyset(&none);
-	(void) sigprocmask(SIG_SETMASK, &none, NULL);
+	signals_reset_for_exec();
 	/* Until exec, it must not outlive a berth-runtime that died. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
 		r = berr_sys(&err, errno, "setting the parent-death signal");

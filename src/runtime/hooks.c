@@ -16,6 +16,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/json.h"
+#include "lib/signals.h"
 #include "runtime/container.h"
 #include "runtime/sync.h"
 
@@ -66,12 +67,9 @@ static int memfd_with(const char *name, const char *text)
 static _Noreturn void exec_hook(const struct spec_hook *h, int in, int out)
 {
 	char *default_argv[] = {h->path, NULL};
-	sigset_t none;
 
-	/* Hooks start clean: no signal blocked (run blocks the ones it forwards). */
-	sigemptyset(&none);
-	(void) sigprocmask(SIG_SETMASK, &none, NULL);
-	(void) signal(SIGPIPE, SIG_DFL);
+	/* Hooks start clean: none blocked (run blocks the ones it forwards), none ignored. */
+	signals_reset_for_exec();
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(out, STDERR_FILENO) < 0)
 		_exit(127);

@@ -280,19 +280,11 @@ static int add_rules(scmp_filter_ctx ctx, const struct spec_seccomp *sc, uint32_
 	return 0;
 }
 
-/* Run libseccomp's BPF generator into memory. */
-static int export_bpf(scmp_filter_ctx ctx, struct seccomp_program *p, struct berr **err)
+int seccomp_program_read(int fd, struct seccomp_program *p, struct berr **err)
 {
-	_cleanup_close_ int fd = memfd_create("berth-seccomp", MFD_CLOEXEC);
 	struct stat st;
 	ssize_t n;
-	int r;
 
-	if (fd < 0)
-		return berr_sys(err, errno, "creating a memfd for the seccomp filter");
-	r = seccomp_export_bpf(ctx, fd);
-	if (r < 0)
-		return berr_sys(err, -r, "compiling the seccomp filter");
 	if (fstat(fd, &st) < 0)
 		return berr_sys(err, errno, "reading the seccomp filter");
 	if (st.st_size <= 0 || st.st_size % (off_t) sizeof(struct sock_filter))
@@ -331,24 +323,40 @@ void seccomp_program_set_flags(const struct spec_seccomp *sc, struct seccomp_pro
 	p->notify = sc->uses_notify;
 }
 
-int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_program *ret, struct berr **err)
+int seccomp_compile_to_fd(const struct spec_seccomp *sc, int fd, struct berr **err)
 {
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
-	struct seccomp_program p = {0};
 	uint32_t def;
 	int r;
 
-	memset(ret, 0, sizeof(*ret));
-	if (!sc->set)
-		return 0;
 	def = scmp_action(sc->default_action, &sc->default_errno_ret);
 	ctx = seccomp_init(def);
 	if (!ctx)
 		return berr_set(err, EINVAL,
 				"defaultAction: %s is not supported by this kernel or libseccomp",
 				seccomp_action_name(sc->default_action));
-	if ((r = add_arches(ctx, sc, err)) < 0 || (r = add_rules(ctx, sc, def, err)) < 0 ||
-	    (r = export_bpf(ctx, &p, err)) < 0) {
+	if ((r = add_arches(ctx, sc, err)) < 0 || (r = add_rules(ctx, sc, def, err)) < 0)
+		return r;
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return berr_sys(err, -r, "compiling the seccomp filter");
+	return 0;
+}
+
+int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_program *ret, struct berr **err)
+{
+	_cleanup_close_ int fd = -1;
+	struct seccomp_program p = {0};
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!sc->set)
+		return 0;
+	fd = memfd_create("berth-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, errno, "creating a memfd for the seccomp filter");
+	if ((r = seccomp_compile_to_fd(sc, fd, err)) < 0 ||
+	    (r = seccomp_program_read(fd, &p, err)) < 0) {
 		seccomp_program_done(&p);
 		return r;
 	}

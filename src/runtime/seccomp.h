@@ -114,7 +114,8 @@ void seccomp_program_set_flags(const struct spec_seccomp *sc, struct seccomp_pro
 
 /*
  * Compile sc to BPF for this machine (libseccomp), or reuse the copy cached in
- * cache_dirfd (a directory the caller owns; -1: no cache) for the same input. Syscall
+ * cache_dirfd (a directory the caller owns; -1: no cache) for the same input; a compile
+ * runs in a child with a time bound (seccomp_compile_bounded). Syscall
  * names this architecture does not know are skipped, as runc does. On success *ret
  * holds the program (empty when sc is not set); free it with seccomp_program_done().
  */
@@ -122,10 +123,23 @@ int seccomp_prepare(const struct spec_seccomp *sc, int cache_dirfd, struct secco
 		    struct berr **err);
 
 /*
- * Compile without the cache: the same as seccomp_prepare(sc, -1, ...). Exposed for the
- * cache's tests.
+ * Compile in this process, without the cache or a time bound. For tests and the fuzzer;
+ * the runtime goes through seccomp_prepare(), which bounds the compile.
  */
 int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_program *ret, struct berr **err);
+
+/* The steps of seccomp_compile(): libseccomp's BPF for sc into fd, then fd read back. */
+int seccomp_compile_to_fd(const struct spec_seccomp *sc, int fd, struct berr **err);
+int seccomp_program_read(int fd, struct seccomp_program *p, struct berr **err);
+
+/*
+ * seccomp_compile() in a child process killed after SECCOMP_COMPILE_SECONDS: libseccomp
+ * 2.5 loops forever on some rule sets (two rules of one syscall comparing different
+ * arguments), and runc's init spins on them too. A config must not hang the runtime.
+ */
+#define SECCOMP_COMPILE_SECONDS 10
+int seccomp_compile_bounded(const struct spec_seccomp *sc, struct seccomp_program *ret,
+			    struct berr **err);
 
 /*
  * The text that decides the compiled program (every field of sc that reaches the BPF,

@@ -209,7 +209,7 @@ int seccomp_prepare(const struct spec_seccomp *sc, int cache_dirfd, struct secco
 	int r;
 
 	if (!sc->set || cache_dirfd < 0)
-		return seccomp_compile(sc, ret, err);
+		return seccomp_compile_bounded(sc, ret, err);
 	key = seccomp_cache_key(sc);
 	if (!key)
 		return berr_set(err, ENOMEM, "out of memory");
@@ -218,7 +218,7 @@ int seccomp_prepare(const struct spec_seccomp *sc, int cache_dirfd, struct secco
 	if (r == -ENOMEM)
 		return berr_set(err, ENOMEM, "out of memory");
 	if (r < 0) {
-		r = seccomp_compile(sc, &p, err);
+		r = seccomp_compile_bounded(sc, &p, err);
 		if (r < 0)
 			return r;
 		cache_put(cache_dirfd, name, key, &p);

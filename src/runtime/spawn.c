@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/signals.h"
 #include "runtime/sync.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -100,7 +101,6 @@ static void close_parent_fds(struct container_ctx *c)
 static _Noreturn void become_init(struct container_ctx *c)
 {
 	struct berr *err = NULL;
-	sigset_t none;
 
 	/*
 	 * The state dir holds the container's flock: a copy in the init would keep it
@@ -113,8 +113,7 @@ static _Noreturn void become_init(struct container_ctx *c)
 		sync_send_error(c->sync_fd, err);
 		_exit(127);
 	}
-	sigemptyset(&none);
-	(void) sigprocmask(SIG_SETMASK, &none, NULL);
+	signals_reset_for_exec();
 	container_init(c);
 }
 

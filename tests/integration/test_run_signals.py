@@ -195,3 +195,46 @@ def test_exec_joins_the_session_keyring(runtime, bundle):
     assert len(ours) == 1, r.out
     # serial flags usage ...: the init's credentials and the exec'd process's hold it.
     assert int(ours[0][2]) >= 2, ours[0]
+
+
+def ignore_and_block():
+    """A caller such as nohup or a shell's background job: some signals ignored, some blocked."""
+    for s in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE, signal.SIGUSR1):
+        signal.signal(s, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2, signal.SIGALRM})
+
+
+def sig_masks(text):
+    """{'SigIgn': int, 'SigBlk': int} from a /proc/PID/status text."""
+    return {k: int(v, 16) for k, v in
+            (line.split(":\t") for line in text.splitlines() if line.startswith("Sig"))
+            if k in ("SigIgn", "SigBlk")}
+
+
+def check_clean(runtime, status):
+    masks = sig_masks(status)
+    assert masks["SigIgn"] == 0, status
+    # runc 1.1.5 leaves the caller's blocked signals blocked in the container (its Go init
+    # does not reset the mask it inherits); berth unblocks them.
+    if runtime.name == "berth":
+        assert masks["SigBlk"] == 0, status
+
+
+def test_container_starts_with_no_signal_ignored_or_blocked(runtime, bundle):
+    """execve keeps SIG_IGN and the mask: what the runtime's caller ignored must not reach the
+    container (busybox sh could not even trap it); runc resets them too."""
+    bundle.set_args(["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"])
+    p = runtime.popen("run", "--bundle", bundle.path, bundle.id, bundle=bundle,
+                      preexec_fn=ignore_and_block)
+    assert wait(p) == 0, oci.read_file(p.err_path)
+    check_clean(runtime, oci.read_file(p.out_path))
+
+
+def test_exec_starts_with_no_signal_ignored_or_blocked(runtime, bundle):
+    bundle.set_args(["sleep", "1000"])
+    r = runtime.run(bundle, detach=True)
+    assert r.rc == 0, str(r)
+    p = runtime.popen("exec", bundle.id, "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status",
+                      preexec_fn=ignore_and_block)
+    assert wait(p) == 0, oci.read_file(p.err_path)
+    check_clean(runtime, oci.read_file(p.out_path))

@@ -472,3 +472,18 @@ def test_compiled_filters_are_cached_by_content(runtime, make_bundle):
         entries = sorted(os.listdir(cache))
         assert len(entries) == (1 if i < 2 else 2), entries
     assert oct(os.stat(cache).st_mode & 0o777) == "0o700"
+
+
+def test_a_filter_libseccomp_cannot_compile_fails_in_bounded_time(runtime, bundle):
+    """libseccomp 2.5.4 loops forever on two rules for one syscall comparing different
+    arguments (found by fuzz_seccomp). berth compiles in a child with a deadline and fails
+    create with the reason; runc 1.1.5's init spins on it at 100 % CPU forever."""
+    if runtime.name != "berth":
+        pytest.skip("runc hangs on this filter (libseccomp 2.5.4)")
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "fuzz", "known-hangs",
+                           "fuzz_seccomp", "two-socket-rules.json")) as f:
+        bundle.linux["seccomp"] = json.load(f)
+    r = runtime.create(bundle)
+    assert r.rc != 0, str(r)
+    assert "config.json: linux.seccomp: libseccomp did not compile the filter in 10 s" in r.err, r
+    # The teardown checks that no process, state dir or cgroup was left behind.

@@ -235,6 +235,38 @@ static void test_install_applies_the_filter(void)
 	ASSERT_EQ(fd, -1);
 }
 
+/* The child compiles the same program as the process would, and its errors come back whole. */
+static void test_bounded_compile_matches_and_reports(void)
+{
+	_cleanup_spec_ struct spec *s = parse_ok(DENY_GETPPID);
+	struct seccomp_program a, b;
+	struct berr *err = NULL;
+
+	ASSERT_NOT_NULL(s);
+	ASSERT_OK(seccomp_compile(&s->linux.seccomp, &a, &err));
+	ASSERT_OK(seccomp_compile_bounded(&s->linux.seccomp, &b, &err));
+	ASSERT_EQ(a.n_insns, b.n_insns);
+	ASSERT_TRUE(memcmp(a.insns, b.insns, a.n_insns * sizeof(*a.insns)) == 0);
+	ASSERT_EQ(a.flags, b.flags);
+	ASSERT_EQ(run_filtered(&b), EXDEV);
+	seccomp_program_done(&a);
+	seccomp_program_done(&b);
+	/* What libseccomp refuses in the child (another endianness) comes back with its text. */
+	{
+		_cleanup_spec_ struct spec *be =
+			parse_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
+				 "[\"SCMP_ARCH_S390X\"], \"syscalls\": []}");
+
+		ASSERT_NOT_NULL(be);
+		ASSERT_EQ(seccomp_compile_bounded(&be->linux.seccomp, &b, &err), -EDOM);
+		ASSERT_NOT_NULL(err);
+		ASSERT_STREQ(err->msg, "architectures[0]: adding 'SCMP_ARCH_S390X': numerical "
+				       "argument out of domain");
+		berr_clear(&err);
+	}
+	ASSERT_NULL(b.insns);
+}
+
 static void test_cache_key_is_exact(void)
 {
 	_cleanup_spec_ struct spec *a = parse_ok(DENY_GETPPID);
@@ -308,6 +340,7 @@ static const struct test tests[] = {
 	TEST(test_compile_skips_unknown_names),
 	TEST(test_flags_of_the_program),
 	TEST(test_install_applies_the_filter),
+	TEST(test_bounded_compile_matches_and_reports),
 	TEST(test_cache_key_is_exact),
 	TEST(test_cache_hit_miss_and_tamper),
 	{0},
