@@ -8,7 +8,7 @@
 #include "lib/strv.h"
 #include "lib/test.h"
 
-static char *generate(struct container_config *cfg)
+static char *generate_lsm(struct container_config *cfg, bool apparmor, bool selinux)
 {
 	struct exec_user user = {.uid = 0, .gid = 0, .home = "/root"};
 	char *src[] = {"/h", NULL};
@@ -17,13 +17,20 @@ static char *generate(struct container_config *cfg)
 				 .netns_path = "/ctr/netns",
 				 .user = &user,
 				 .mount_sources = src,
-				 .devdir = "/dev"};
+				 .devdir = "/dev",
+				 .apparmor = apparmor,
+				 .selinux = selinux};
 	struct berr *err = NULL;
 	char *json = NULL;
 
 	if (oci_spec_generate(&in, &json, &err) < 0)
 		TEST_FAIL("%s", err ? err->msg : "?");
 	return json;
+}
+
+static char *generate(struct container_config *cfg)
+{
+	return generate_lsm(cfg, false, false);
 }
 
 static void test_defaults(void)
@@ -79,6 +86,43 @@ static void test_privileged_and_flags(void)
 	free(json);
 }
 
+/* --security-opt apparmor= and label=: written where the host has the LSM, as docker. */
+static void test_lsm_options(void)
+{
+	char *args[] = {"sh", NULL}, *label[] = {"type:svirt_lxc_net_t", "level:s0:c1,c2", NULL};
+	char *disable[] = {"disable", NULL};
+	struct container_config cfg = {.id = "abc123",
+				       .hostname = "abc",
+				       .args = args,
+				       .apparmor = "berth-test",
+				       .label_opts = label,
+				       .stop_timeout = -1};
+	char *json = generate_lsm(&cfg, true, true);
+
+	ASSERT_CONTAINS(json, "\"apparmorProfile\":\"berth-test\"");
+	ASSERT_CONTAINS(json, "\"selinuxLabel\":\"system_u:system_r:svirt_lxc_net_t:s0:c1,c2\"");
+	free(json);
+	/* A host without them: nothing the runtime would refuse. */
+	json = generate_lsm(&cfg, false, false);
+	ASSERT_TRUE(!strstr(json, "apparmorProfile"));
+	ASSERT_TRUE(!strstr(json, "selinuxLabel"));
+	free(json);
+	/* unconfined and label=disable: no label; --privileged: none either. */
+	cfg.apparmor = "unconfined";
+	cfg.label_opts = disable;
+	json = generate_lsm(&cfg, true, true);
+	ASSERT_TRUE(!strstr(json, "apparmorProfile"));
+	ASSERT_TRUE(!strstr(json, "selinuxLabel"));
+	free(json);
+	cfg.apparmor = "berth-test";
+	cfg.label_opts = label;
+	cfg.privileged = true;
+	json = generate_lsm(&cfg, true, true);
+	ASSERT_TRUE(!strstr(json, "apparmorProfile"));
+	ASSERT_TRUE(!strstr(json, "selinuxLabel"));
+	free(json);
+}
+
 static void test_caps(void)
 {
 	char *drop[] = {"ALL", NULL}, *add[] = {"net_admin", NULL}, *bad[] = {"nope", NULL};
@@ -101,6 +145,7 @@ static const struct test tests[] = {
 	TEST(test_defaults),
 	TEST(test_privileged_and_flags),
 	TEST(test_caps),
+	TEST(test_lsm_options),
 	{},
 };
 
