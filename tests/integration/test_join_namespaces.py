@@ -20,7 +20,9 @@ def holder(helper_process, kinds):
     if not shutil.which("unshare"):
         oci.skip("unshare (util-linux) is needed")
     flags = [TYPES[k][0] for k in kinds]
-    fork = ["--fork"] if "pid" in kinds else []
+    # --kill-child: the teardown kills unshare by pid; its child (the pid namespace's init)
+    # must die with it, or it outlives the test.
+    fork = ["--fork", "--kill-child"] if "pid" in kinds else []
     p = helper_process(["unshare", *flags, *fork, "sleep", "1000"])
     if fork:
         kids = oci.wait_for(lambda: open("/proc/%d/task/%d/children" % (p.pid, p.pid))

@@ -240,7 +240,8 @@ def test_join_pid_namespace_by_path(runtime, bundle, helper_process):
     """Joined pid namespace: the container sees the holder's pid 1 and itself inside it."""
     if not shutil.which("unshare"):
         oci.skip("unshare (util-linux) is needed")
-    holder = helper_process(["unshare", "--pid", "--fork", "--mount-proc", "sleep", "1000"])
+    holder = helper_process(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "sleep",
+                             "1000"])
     host = oci.ns_link("pid")
     # The namespace holder is unshare's child (sleep, pid 1 inside).
     child = oci.wait_for(lambda: children_of(holder.pid), timeout=5)
