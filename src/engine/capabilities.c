@@ -9,53 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/capnames.h"
 #include "lib/cleanup.h"
-#include "lib/fd.h"
 #include "lib/strv.h"
-
-static const char *const cap_names[] = {
-	"CAP_CHOWN",
-	"CAP_DAC_OVERRIDE",
-	"CAP_DAC_READ_SEARCH",
-	"CAP_FOWNER",
-	"CAP_FSETID",
-	"CAP_KILL",
-	"CAP_SETGID",
-	"CAP_SETUID",
-	"CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE",
-	"CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",
-	"CAP_NET_RAW",
-	"CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",
-	"CAP_SYS_MODULE",
-	"CAP_SYS_RAWIO",
-	"CAP_SYS_CHROOT",
-	"CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",
-	"CAP_SYS_ADMIN",
-	"CAP_SYS_BOOT",
-	"CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME",
-	"CAP_SYS_TTY_CONFIG",
-	"CAP_MKNOD",
-	"CAP_LEASE",
-	"CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL",
-	"CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN",
-	"CAP_SYSLOG",
-	"CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",
-	"CAP_AUDIT_READ",
-	"CAP_PERFMON",
-	"CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
 
 /* docker's default set (moby oci/caps/defaults.go), in the kernel's order */
 static const char *const default_caps[] = {
@@ -68,26 +24,14 @@ static const char *const default_caps[] = {
 
 const char *caps_name(int cap)
 {
-	return cap >= 0 && (size_t) cap < ELEMENTSOF(cap_names) ? cap_names[cap] : NULL;
+	return cap_name(cap);
 }
 
 int caps_count(void)
 {
-	/* cache: the kernel's last capability does not change while we run */
-	static int count;
-	_cleanup_free_ char *buf = NULL;
+	int last = cap_last_kernel();
 
-	if (count == 0) {
-		int last = (int) ELEMENTSOF(cap_names) - 1;
-
-		if (read_file_at(-100 /* AT_FDCWD */, "/proc/sys/kernel/cap_last_cap", 64, &buf,
-				 NULL) >= 0)
-			last = atoi(buf);
-		if (last >= (int) ELEMENTSOF(cap_names))
-			last = (int) ELEMENTSOF(cap_names) - 1;
-		count = last + 1;
-	}
-	return count;
+	return (last < cap_last_known() ? last : cap_last_known()) + 1;
 }
 
 int caps_normalize(const char *name, char **ret, struct berr **err)
@@ -103,9 +47,8 @@ int caps_normalize(const char *name, char **ret, struct berr **err)
 	snprintf(buf, sizeof(buf), "%s%s", n ? "CAP_" : "", name);
 	for (char *p = buf; *p; p++)
 		*p = (char) toupper((unsigned char) *p);
-	for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
-		if (strcmp(cap_names[i], buf) == 0)
-			return (*ret = strdup(buf)) ? 0 : -ENOMEM;
+	if (cap_from_name(buf) >= 0)
+		return (*ret = strdup(buf)) ? 0 : -ENOMEM;
 	return berr_set(err, EINVAL, "unknown capability: \"%s\"", buf);
 }
 
@@ -162,7 +105,7 @@ int caps_compute(bool privileged, char *const *add, char *const *drop, char ***r
 	uint64_t bnd = all ? own_bounding() : ~0ULL;
 
 	for (int i = 0; i < n; i++) {
-		const char *c = cap_names[i];
+		const char *c = cap_name(i);
 		bool in = all && (bnd & (1ULL << i));
 
 		for (size_t k = 0; !in && k < ELEMENTSOF(default_caps); k++)

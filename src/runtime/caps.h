@@ -5,21 +5,10 @@
 
 #include <stdint.h>
 
+#include "lib/capnames.h"
 #include "lib/err.h"
 
 struct spec_capabilities;
-
-/* CAP_* number for a name like "CAP_NET_ADMIN", or -EINVAL. */
-int cap_from_name(const char *name);
-
-/* The name of cap, or NULL when berth does not know it. */
-const char *cap_name(int cap);
-
-/* Highest capability number berth knows (CAP_CHECKPOINT_RESTORE). */
-int cap_last_known(void);
-
-/* The kernel's highest capability (/proc/sys/kernel/cap_last_cap), cached. */
-int cap_last_kernel(void);
 
 /* Drop every capability not in bounding from the bounding set (needs CAP_SETPCAP). */
 int caps_drop_bounding(uint64_t bounding, struct berr **err);
