@@ -147,7 +147,7 @@ def loop_device(tmp_path):
 def test_blkio_weight_and_throttles_land(runtime, bundle, loop_device):
     # Since CFQ went (Linux 5.0), v1 weights exist only once BFQ is loaded.
     if not cgroupfs.is_v2("blkio") and not loop_device.use_bfq():
-        oci.skip("the kernel has no bfq I/O scheduler for blkio weights")
+        oci.skip_on_host("the kernel has no bfq I/O scheduler for blkio weights", "v1")
     dev = "%d:%d" % (loop_device.major, loop_device.minor)
     mm = {"major": loop_device.major, "minor": loop_device.minor}
     run_detached(runtime, bundle, "sleep 1000", blockIO={
@@ -174,7 +174,7 @@ def test_blkio_weight_and_throttles_land(runtime, bundle, loop_device):
 def test_blkio_weight_device(runtime, bundle, loop_device):
     """A per-device weight, on a device that uses the BFQ scheduler."""
     if not loop_device.use_bfq():
-        oci.skip("the kernel has no bfq I/O scheduler")
+        oci.skip_on_host("the kernel has no bfq I/O scheduler", "v1 and v2")
     dev = "%d:%d" % (loop_device.major, loop_device.minor)
     run_detached(runtime, bundle, "sleep 1000", blockIO={"weightDevice": [
         {"major": loop_device.major, "minor": loop_device.minor, "weight": 300}]})
