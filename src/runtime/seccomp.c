@@ -22,6 +22,7 @@
 
 #include "lib/cleanup.h"
 #include "runtime/oci_config.h"
+#include "runtime/seccomp_enosys.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -356,7 +357,8 @@ int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_program *ret, 
 	if (fd < 0)
 		return berr_sys(err, errno, "creating a memfd for the seccomp filter");
 	if ((r = seccomp_compile_to_fd(sc, fd, err)) < 0 ||
-	    (r = seccomp_program_read(fd, &p, err)) < 0) {
+	    (r = seccomp_program_read(fd, &p, err)) < 0 ||
+	    (r = seccomp_enosys_prepend(sc, &p, err)) < 0) {
 		seccomp_program_done(&p);
 		return r;
 	}

@@ -24,6 +24,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "runtime/oci_config.h"
+#include "runtime/seccomp_enosys.h"
 
 static _Noreturn void compile_child(const struct spec_seccomp *sc, int bpf_fd, int err_fd)
 {
@@ -110,7 +111,8 @@ int seccomp_compile_bounded(const struct spec_seccomp *sc, struct seccomp_progra
 			break;
 	}
 	if ((r = reap_child(pid, msg, len, err)) < 0 ||
-	    (r = seccomp_program_read(bpf, &p, err)) < 0) {
+	    (r = seccomp_program_read(bpf, &p, err)) < 0 ||
+	    (r = seccomp_enosys_prepend(sc, &p, err)) < 0) {
 		seccomp_program_done(&p);
 		return r;
 	}

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import select
+import shutil
 import socket
 import struct
 import threading
@@ -487,3 +488,38 @@ def test_a_filter_libseccomp_cannot_compile_fails_in_bounded_time(runtime, bundl
     assert r.rc != 0, str(r)
     assert "config.json: linux.seccomp: libseccomp did not compile the filter in 10 s" in r.err, r
     # The teardown checks that no process, state dir or cgroup was left behind.
+
+
+PROBE = os.path.join(oci.REPO, "build", "tests", "helpers", "berth-probe")
+DEFAULT_PROFILE = os.path.join(oci.REPO, "src", "engine", "data", "seccomp_default.json")
+
+
+def probe_syscalls(runtime, bundle, numbers):
+    """errno of each raw syscall (no arguments) made by berth-probe in the container."""
+    if not os.path.exists(PROBE):
+        pytest.fail("%s is missing: build it (meson compile -C build)" % PROBE)
+    shutil.copy(PROBE, os.path.join(bundle.rootfs, "bin/berth-probe"))
+    r = run_script(runtime, bundle, "; ".join("/bin/berth-probe syscall %d" % n
+                                              for n in numbers))
+    return [int(line.split("=")[1]) for line in r.out.split() if line.startswith("errno=")]
+
+
+def test_syscalls_newer_than_the_profile_get_enosys(runtime, bundle):
+    """A deny-by-default profile (docker's allow list): a syscall numbered above every
+    syscall it names gets ENOSYS, so that libc falls back as on an older kernel (runc's
+    stub); a known syscall the profile leaves out still gets the default EPERM."""
+    with open(DEFAULT_PROFILE) as f:
+        allowed = json.load(f)["syscalls"][0]["names"] + ["arch_prctl", "clone", "fork", "vfork"]
+    assert "reboot" not in allowed
+    seccomp(bundle, [{"names": allowed, "action": "SCMP_ACT_ALLOW"}],
+            default="SCMP_ACT_ERRNO", defaultErrnoRet=errno.EPERM)
+    # 1000: beyond every x86_64 syscall; 169: reboot
+    assert probe_syscalls(runtime, bundle, [1000, 169]) == [errno.ENOSYS, errno.EPERM]
+
+
+def test_an_allowing_profile_gets_no_enosys_stub(runtime, bundle):
+    """With an allowing default the stub must not turn syscalls past the profile's into
+    ENOSYS: getrandom (318, above the getppid the profile names) reaches the kernel, and
+    the named getppid (110) is still denied."""
+    seccomp(bundle, [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}])
+    assert probe_syscalls(runtime, bundle, [318, 110]) == [0, errno.EPERM]
