@@ -15,6 +15,7 @@
 #include "lib/test.h"
 #include "runtime/oci_config.h"
 #include "runtime/seccomp.h"
+#include "runtime/seccomp_enosys.h"
 
 #define CONFIG                                                                                     \
 	"{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"},"                            \
@@ -333,6 +334,65 @@ static void test_cache_hit_miss_and_tamper(void)
 	ASSERT_OK(rmdir(dir));
 }
 
+/* errno of syscall nr in a child under p (0: it succeeded); -1 when the child failed. */
+static int errno_under(const struct seccomp_program *p, long nr)
+{
+	int status, fd;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct berr *err = NULL;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_install(p, &fd, &err) < 0)
+			_exit(100);
+		_exit(syscall(nr, 0, 0, 0) < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Deny by default, allow exit_group (231) and getppid (110): the stub's bound is 231. */
+#define DENY_BY_DEFAULT                                                                            \
+	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"getppid\", "        \
+	"\"exit_group\", \"no_such_syscall\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"
+
+static void test_enosys_stub(void)
+{
+	_cleanup_spec_ struct spec *s = parse_ok(DENY_BY_DEFAULT);
+	_cleanup_spec_ struct spec *allow = parse_ok(DENY_GETPPID);
+	struct seccomp_program p, plain;
+	struct sock_filter stub[SECCOMP_ENOSYS_STUB_MAX];
+	struct berr *err = NULL;
+
+	ASSERT_NOT_NULL(s);
+	ASSERT_NOT_NULL(allow);
+	ASSERT_EQ(seccomp_enosys_max(&s->linux.seccomp), SYS_exit_group);
+	ASSERT_EQ(seccomp_enosys_max(&allow->linux.seccomp), -1);
+	/* Every jump of the stub lands inside it or on the filter's first instruction. */
+	for (int arch = 0; arch < 2; arch++) {
+		uint32_t a = arch ? 0xc000003e /* x86_64 */ : 0x40000003 /* i386 */;
+		size_t n = seccomp_enosys_stub(a, 300, stub);
+
+		ASSERT_TRUE(n <= SECCOMP_ENOSYS_STUB_MAX);
+		for (size_t i = 0; i < n; i++) {
+			if (BPF_CLASS(stub[i].code) != BPF_JMP)
+				continue;
+			ASSERT_TRUE(i + 1 + stub[i].jt <= n && i + 1 + stub[i].jf <= n);
+		}
+		ASSERT_EQ(stub[n - 1].k, SECCOMP_RET_ERRNO | ENOSYS);
+	}
+	ASSERT_OK(seccomp_compile(&s->linux.seccomp, &p, &err));
+	ASSERT_OK(seccomp_compile_bounded(&s->linux.seccomp, &plain, &err));
+	ASSERT_EQ(p.n_insns, plain.n_insns);
+	ASSERT_EQ(errno_under(&p, SYS_getppid), 0);
+	ASSERT_EQ(errno_under(&p, SYS_getuid), EPERM);
+	ASSERT_EQ(errno_under(&p, 1000), ENOSYS);
+	ASSERT_EQ(errno_under(&p, SYS_exit_group + 1), ENOSYS);
+	seccomp_program_done(&p);
+	seccomp_program_done(&plain);
+}
+
 static const struct test tests[] = {
 	TEST(test_names),
 	TEST(test_parse_every_field),
@@ -343,6 +403,7 @@ static const struct test tests[] = {
 	TEST(test_bounded_compile_matches_and_reports),
 	TEST(test_cache_key_is_exact),
 	TEST(test_cache_hit_miss_and_tamper),
+	TEST(test_enosys_stub),
 	{0},
 };
 
