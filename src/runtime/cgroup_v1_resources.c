@@ -66,15 +66,36 @@ static int set_mem_and_swap(const struct cgroup_target *t, const struct spec_res
 	return swap.set ? set_mem_swap(t, swap.v, err) : 0;
 }
 
+/*
+ * memory.kernelTCP where the kernel still has memory.kmem.tcp.limit_in_bytes (every v1
+ * memory controller up to now), a warning where it does not (as crun; runc ignores it).
+ */
+static int set_kernel_tcp(const struct cgroup_manager *m, const struct cgroup_target *t, int64_t v,
+			  struct berr **err)
+{
+	int ret = cgroup_set_i64(t, "memory.kmem.tcp.limit_in_bytes", v, "memory.kernelTCP", err);
+
+	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+		berr_clear(err);
+		cgroup_warn(m, "linux.resources.memory.kernelTCP: this kernel has no "
+			       "memory.kmem.tcp.limit_in_bytes, ignoring");
+		return 0;
+	}
+	return ret;
+}
+
 int cgroup_v1_set_memory(struct cgroup_manager *m, const struct cgroup_target *t,
 			 const struct spec_resources *r, struct berr **err)
 {
 	int ret;
 
-	if (r->memory.kernel.set || r->memory.kernel_tcp.set)
-		cgroup_warn(m, "linux.resources.memory: kernel and kernelTCP are ignored "
-			       "(kernel memory limits are deprecated; runc ignores them too)");
+	if (r->memory.kernel.set)
+		cgroup_warn(m, "linux.resources.memory.kernel: ignored (kernel memory limits are "
+			       "deprecated, and Linux 6.1 has none; runc ignores them too)");
 	if ((ret = set_mem_and_swap(t, r, err)) < 0)
+		return ret;
+	if (r->memory.kernel_tcp.set &&
+	    (ret = set_kernel_tcp(m, t, r->memory.kernel_tcp.v, err)) < 0)
 		return ret;
 	if (r->memory.reservation.set &&
 	    (ret = cgroup_set_i64(t, "memory.soft_limit_in_bytes", r->memory.reservation.v,

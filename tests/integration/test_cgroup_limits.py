@@ -185,3 +185,16 @@ def test_blkio_weight_device(runtime, bundle, loop_device):
             assert "%s 300" % dev in oci.read_file(path).splitlines()
             return
     pytest.fail("no weight file holds %s" % dev)
+
+
+@pytest.mark.berth_only("runc 1.1.5 ignores memory.kernelTCP (crun applies it)")
+def test_kernel_tcp_limit_lands_where_the_kernel_has_it(runtime, bundle):
+    """memory.kernelTCP goes to v1's memory.kmem.tcp.limit_in_bytes; cgroup v2 has no such
+    file, and the container still starts (with a warning)."""
+    run_detached(runtime, bundle, "sleep 1000", memory={"kernelTCP": 16 * MiB})
+    d = cgroupfs.cgdir(bundle.cgroups_path, "memory")
+    tcp = os.path.join(d, "memory.kmem.tcp.limit_in_bytes")
+    if cgroupfs.is_v2("memory"):
+        assert not os.path.exists(tcp)
+        return
+    assert int(oci.read_file(tcp)) == 16 * MiB
