@@ -88,12 +88,13 @@ static int cmd_spec(struct runtime_ctx *ctx, int argc, char **argv)
 		END_OPTS,
 	};
 	_cleanup_free_ char *rootless_text = NULL;
-	const char *text = spec_default_text();
+	bool cgroupns = spec_default_host_is_cgroup2();
+	const char *text = spec_default_text(cgroupns);
 
 	(void) ctx;
 	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[--bundle DIR] [--rootless]", 0, 0, &pos));
 	if (rootless &&
-	    !(text = rootless_text = spec_default_rootless_text(geteuid(), getegid()))) {
+	    !(text = rootless_text = spec_default_rootless_text(geteuid(), getegid(), cgroupns))) {
 		log_error_report("spec: out of memory");
 		return 1;
 	}

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/spec_default.h"
 
+#include <linux/magic.h>
 #include <stdio.h>
+#include <sys/statfs.h>
 
 #include "config.h"
 
@@ -100,13 +102,19 @@
 	"\t}\n"                                                                                    \
 	"}\n"
 
-static const char default_spec[] = HEAD MOUNTS_DEV_START
-	",\n\t\t\t\t\"gid=5\"" MOUNTS_SHM_MQUEUE MOUNTS_SYSFS MOUNTS_CGROUP_END "\t\"linux\": {\n"
-	"\t\t\"resources\": {\n\t\t\t\"devices\": [\n\t\t\t\t{\n\t\t\t\t\t\"allow\": false,\n"
-	"\t\t\t\t\t\"access\": \"rwm\"\n\t\t\t\t}\n\t\t\t]\n\t\t},\n"
-	"\t\t\"namespaces\": [\n" NS("pid") ",\n" NS("network") ",\n" NS("ipc") ",\n" NS(
-		"uts") ",\n" NS("mount") ",\n" NS("cgroup") "\n"
-							    "\t\t],\n" PATHS_END;
+#define DEFAULT_SPEC(last_ns)                                                                      \
+	HEAD MOUNTS_DEV_START                                                                      \
+		",\n\t\t\t\t\"gid=5\"" MOUNTS_SHM_MQUEUE MOUNTS_SYSFS MOUNTS_CGROUP_END            \
+		"\t\"linux\": {\n"                                                                 \
+		"\t\t\"resources\": {\n\t\t\t\"devices\": [\n\t\t\t\t{\n\t\t\t\t\t\"allow\": "     \
+		"false,\n"                                                                         \
+		"\t\t\t\t\t\"access\": \"rwm\"\n\t\t\t\t}\n\t\t\t]\n\t\t},\n"                      \
+		"\t\t\"namespaces\": [\n" NS("pid") ",\n" NS("network") ",\n" NS("ipc") ",\n" NS(  \
+			"uts") ",\n" last_ns "\n\t\t],\n" PATHS_END
+
+/* With a cgroup namespace (pure cgroup v2 hosts), and without (v1 and hybrid), as runc. */
+static const char default_spec_cgroupns[] = DEFAULT_SPEC(NS("mount") ",\n" NS("cgroup"));
+static const char default_spec[] = DEFAULT_SPEC(NS("mount"));
 
 /*
  * As `runc spec --rootless`: a user namespace mapping only the caller's own ids (which an
@@ -114,27 +122,37 @@ static const char default_spec[] = HEAD MOUNTS_DEV_START
  * mounted without owning one: /sys is bound from the host instead), no resources (no
  * cgroup to apply them to), and devpts without gid=5 (not mapped). Two %u pairs: uid, gid.
  */
-static const char rootless_spec[] =
-	HEAD MOUNTS_DEV_START MOUNTS_SHM_MQUEUE MOUNTS_SYS_RBIND MOUNTS_CGROUP_END
-	"\t\"linux\": {\n"
-	"\t\t\"uidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n"
-	"\t\t\t\t\"hostID\": %u,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n"
-	"\t\t\"gidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n"
-	"\t\t\t\t\"hostID\": %u,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n"
-	"\t\t\"namespaces\": [\n" NS("pid") ",\n" NS("ipc") ",\n" NS("uts") ",\n" NS(
-		"mount") ",\n" NS("cgroup") ",\n" NS("user") "\n"
-							     "\t\t],\n" PATHS_END;
+#define ROOTLESS_SPEC(last_ns)                                                                     \
+	HEAD MOUNTS_DEV_START MOUNTS_SHM_MQUEUE MOUNTS_SYS_RBIND MOUNTS_CGROUP_END                 \
+		"\t\"linux\": {\n"                                                                 \
+		"\t\t\"uidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n"                   \
+		"\t\t\t\t\"hostID\": %u,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n"                  \
+		"\t\t\"gidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n"                   \
+		"\t\t\t\t\"hostID\": %u,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n"                  \
+		"\t\t\"namespaces\": [\n" NS("pid") ",\n" NS("ipc") ",\n" NS("uts") ",\n" NS(      \
+			"mount") last_ns ",\n" NS("user") "\n\t\t],\n" PATHS_END
 
-const char *spec_default_text(void)
+static const char rootless_spec_cgroupns[] = ROOTLESS_SPEC(",\n" NS("cgroup"));
+static const char rootless_spec[] = ROOTLESS_SPEC("");
+
+bool spec_default_host_is_cgroup2(void)
 {
-	return default_spec;
+	struct statfs sfs;
+
+	return statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-char *spec_default_rootless_text(uid_t uid, gid_t gid)
+const char *spec_default_text(bool cgroupns)
+{
+	return cgroupns ? default_spec_cgroupns : default_spec;
+}
+
+char *spec_default_rootless_text(uid_t uid, gid_t gid, bool cgroupns)
 {
 	char *out = NULL;
 
-	if (asprintf(&out, rootless_spec, (unsigned) uid, (unsigned) gid) < 0)
+	if (asprintf(&out, cgroupns ? rootless_spec_cgroupns : rootless_spec, (unsigned) uid,
+		     (unsigned) gid) < 0)
 		return NULL;
 	return out;
 }

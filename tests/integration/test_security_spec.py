@@ -44,3 +44,14 @@ def test_default_spec_is_as_strict_as_runcs(runtime, tmp_path, runc_spec):
     devices = ours["linux"].get("resources", {}).get("devices", [])
     assert devices and devices[0] == {"allow": False, "access": "rwm"}, devices
     assert {r["type"] for r in p.get("rlimits", [])} >= {r["type"] for r in ref["rlimits"]}
+
+
+def test_default_spec_has_runcs_namespaces(runtime, tmp_path, runc_spec):
+    """The same namespaces as runc's on this host: a cgroup namespace only on a pure cgroup
+    v2 host (with v1 hierarchies an exec'd process would see "/" paths, and a caller that
+    adds its own cgroup namespace would name it twice)."""
+    d = tmp_path / "spec"
+    d.mkdir()
+    ours = spec_of(runtime.binary, d)
+    assert sorted(n["type"] for n in ours["linux"]["namespaces"]) == \
+        sorted(n["type"] for n in runc_spec["linux"]["namespaces"])

@@ -39,9 +39,22 @@ static int parse3(const char *proc, const char *lnx, const char *top, struct spe
 
 static void test_default_spec_parses(void)
 {
-	const char *text = spec_default_text();
+	const char *text = spec_default_text(true);
 	_cleanup_spec_ struct spec *s = NULL;
+	_cleanup_spec_ struct spec *v1 = NULL;
+	_cleanup_free_ char *rootless = spec_default_rootless_text(1000, 1000, false);
+	_cleanup_spec_ struct spec *rl = NULL;
 	struct berr *err = NULL;
+
+	/* Without the cgroup namespace (v1 and hybrid hosts), and the rootless variant. */
+	ASSERT_OK(oci_config_parse(spec_default_text(false), strlen(spec_default_text(false)), &v1,
+				   &err));
+	ASSERT_FALSE(v1->linux.ns[NS_CGROUP].enabled);
+	ASSERT_TRUE(v1->linux.ns[NS_MNT].enabled && v1->linux.ns[NS_NET].enabled);
+	ASSERT_NOT_NULL(rootless);
+	ASSERT_OK(oci_config_parse(rootless, strlen(rootless), &rl, &err));
+	ASSERT_FALSE(rl->linux.ns[NS_CGROUP].enabled);
+	ASSERT_TRUE(rl->linux.ns[NS_USER].enabled);
 
 	ASSERT_OK(oci_config_parse(text, strlen(text), &s, &err));
 	ASSERT_STREQ(s->root_path, "rootfs");
