@@ -92,6 +92,13 @@ int cgroup_apply_resources(struct cgroup_manager *m, const struct spec_resources
 int cgroup_freeze(struct cgroup_manager *m, bool frozen, struct berr **err);
 
 /*
+ * -EBUSY with a message when the container's cgroup is frozen (its own freezer or an
+ * ancestor's): a process started there would wait, in D state, until someone thaws it.
+ * runc refuses such a cgroup too ("container's cgroup unexpectedly frozen").
+ */
+int cgroup_check_thawed(struct cgroup_manager *m, struct berr **err);
+
+/*
  * The container's usage as the "data" of runc's stats event (`events --stats`): cpu,
  * memory, pids, blkio, hugetlb. On success the caller owns *ret (jw_free).
  */

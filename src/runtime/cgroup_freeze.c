@@ -73,3 +73,25 @@ int cgroup_freeze(struct cgroup_manager *m, bool frozen, struct berr **err)
 	cgroup_target_done(&t);
 	return r;
 }
+
+int cgroup_check_thawed(struct cgroup_manager *m, struct berr **err)
+{
+	struct cgroup_target t;
+	bool thawed;
+	int r;
+
+	r = cgroup_target_open(m, CG_FREEZER, false, &t, err);
+	if (r < 0) {
+		/* No freezer (a v1 host without it): nothing can be frozen. */
+		berr_clear(err);
+		return 0;
+	}
+	thawed = reached(&t, false);
+	if (!thawed)
+		r = berr_set(err, EBUSY,
+			     "cgroup '%s' is frozen (paused by someone else?): thaw it first, or "
+			     "the container's process would wait in it for good",
+			     t.dir);
+	cgroup_target_done(&t);
+	return r < 0 ? r : 0;
+}

@@ -327,7 +327,7 @@ static int setup_cgroup(const struct runtime_opts *ro, const struct create_opts 
 	r = cr->cg->ops->create(cr->cg, err);
 	if (r < 0 && geteuid() != 0 && (r == -EACCES || r == -EPERM || r == -EROFS))
 		return skip_cgroup(cr, err);
-	if (r < 0)
+	if (r < 0 || (r = cgroup_check_thawed(cr->cg, err)) < 0)
 		return r;
 	r = cr->cg->ops->apply(cr->cg, &cr->spec->linux.resources, err);
 	return r < 0 ? berr_wrap(err, "config.json: linux.resources") : 0;

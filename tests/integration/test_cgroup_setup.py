@@ -216,8 +216,10 @@ def test_ignored_settings_are_warned_about(runtime, bundle):
         bundle.linux["resources"]["memory"]["swappiness"] = 10
     r = runtime.run(bundle)
     assert r.rc == 0, str(r)
-    assert "kernel and kernelTCP are ignored" in r.err
     if cgroupfs.is_v2("memory"):
+        assert "kernel and kernelTCP are ignored" in r.err
+    else:
+        assert "linux.resources.memory.kernel: ignored" in r.err
         assert "swappiness: ignored: cgroup v2 has no per-cgroup swappiness" in r.err
 
 
@@ -238,3 +240,25 @@ def test_cpu_realtime(runtime, bundle):
     assert r.rc == 0, str(r)
     assert cgroupfs.read(bundle.cgroups_path, "cpu", "cpu.rt_period_us", "") == "500000"
     assert cgroupfs.read(bundle.cgroups_path, "cpu", "cpu.rt_runtime_us", "") == "0"
+
+
+def test_a_frozen_cgroup_is_refused_not_waited_on(runtime, bundle):
+    """A cgroupsPath someone already froze: create fails saying so (runc: "container's
+    cgroup unexpectedly frozen") instead of leaving the runtime waiting on a process that
+    is frozen in it."""
+    d = cgroupfs.cgdir(bundle.cgroups_path, "freezer")
+    os.makedirs(d)
+    state, value = ("cgroup.freeze", ("1", "0")) if cgroupfs.is_v2("freezer") else \
+        ("freezer.state", ("FROZEN", "THAWED"))
+    try:
+        with open(os.path.join(d, state), "w") as f:
+            f.write(value[0])
+        bundle.set_args(sh("true"))
+        r = runtime.create(bundle)
+        assert r.rc != 0, str(r)
+        assert "frozen" in r.err, r.err
+    finally:
+        if os.path.exists(os.path.join(d, state)):   # berth removes it, runc leaves it
+            with open(os.path.join(d, state), "w") as f:
+                f.write(value[1])
+            os.rmdir(d)
