@@ -121,7 +121,7 @@ static int cmd_create_or_run(struct runtime_ctx *ctx, int argc, char **argv)
 	bool run = strcmp(argv[0], "run") == 0;
 	_cleanup_strv_ char **pos = NULL;
 	struct create_opts o = {.bundle = "."};
-	bool keep = false, no_subreaper = false;
+	bool no_subreaper = false;
 	const struct opt_def defs[] = {
 		{"bundle", 'b', OPT_STRING, &o.bundle, "DIR", "the bundle (default: cwd)"},
 		{"console-socket", 0, OPT_STRING, &o.console_socket, "PATH",
@@ -135,7 +135,8 @@ static int cmd_create_or_run(struct runtime_ctx *ctx, int argc, char **argv)
 		 "pass fds 3..3+N-1 to the container"},
 		{"detach", 'd', run ? OPT_BOOL : OPT_BOOL, &o.detach, NULL,
 		 run ? "do not wait for the container" : NULL},
-		{"keep", 0, OPT_BOOL, &keep, NULL, NULL},
+		{"keep", 0, OPT_BOOL, &o.keep, NULL,
+		 run ? "do not delete the container after it exits" : NULL},
 		{"no-subreaper", 0, OPT_BOOL, &no_subreaper, NULL, NULL},
 		END_OPTS,
 	};
@@ -192,7 +193,8 @@ static int cmd_kill(struct runtime_ctx *ctx, int argc, char **argv)
 	int sig;
 
 	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[--all] ID [SIGNAL]", 1, 2, &pos));
-	sig = signal_from_string(pos[1] ? pos[1] : "TERM");
+	/* 0 checks that the container is alive without signalling it (runc takes it too). */
+	sig = pos[1] && strcmp(pos[1], "0") == 0 ? 0 : signal_from_string(pos[1] ? pos[1] : "TERM");
 	if (sig < 0) {
 		log_error_report("kill: unknown signal '%s'", pos[1]);
 		return 1;

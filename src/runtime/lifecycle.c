@@ -261,11 +261,28 @@ int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, 
 	return 0;
 }
 
+static int list_filter(const struct dirent *de)
+{
+	return de->d_type == DT_DIR && state_id_valid(de->d_name);
+}
+
+static int list_compare(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void free_names(struct dirent **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata, struct berr **err)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	int r, rootfd;
+	_cleanup_close_ int rootfd = -1;
+	struct dirent **names = NULL;
+	int r = 0, n;
 
 	r = state_root_open(ro->root, false, &rootfd, err);
 	if (r == -ENOENT) {
@@ -274,25 +291,21 @@ int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata, st
 	}
 	if (r < 0)
 		return r;
-	d = fdopendir(rootfd);
-	if (!d) {
-		(void) close(rootfd);
+	/* Sorted by id, byte by byte, as runc lists them. */
+	n = scandirat(rootfd, ".", &names, list_filter, list_compare);
+	if (n < 0)
 		return berr_sys(err, errno, "listing '%s'", ro->root);
-	}
-	while ((de = readdir(d))) {
+	for (int i = 0; i < n && r >= 0; i++) {
 		_cleanup_close_ int cfd = -1;
 		_cleanup_state_ struct container_state *st = NULL;
 
-		if (de->d_type != DT_DIR || !state_id_valid(de->d_name))
-			continue;
-		cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		cfd = openat(rootfd, names[i]->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cfd < 0 || state_load(cfd, &st, NULL) < 0)
 			continue; /* being created or deleted right now */
 		r = cb(st, state_status(st), userdata);
-		if (r < 0)
-			return r;
 	}
-	return 0;
+	free_names(names, n);
+	return r < 0 ? r : 0;
 }
 
 int lifecycle_open_container(const struct runtime_opts *ro, const char *id, bool exclusive,

@@ -31,11 +31,12 @@ struct create_opts {
 	bool detach;
 	bool no_pivot;
 	bool no_new_keyring;
+	bool keep; /* run: leave the stopped container for `delete`, as runc --keep */
 };
 
 int lifecycle_create(const struct runtime_opts *ro, const struct create_opts *o, struct berr **err);
 
-/* create + start; without detach, wait, forward signals, delete, and give the exit code
+/* create + start; without detach, wait, forward signals, delete (unless keep), and give the exit code
  * (128+signal for a signal death) in *ret_exit_code. */
 int lifecycle_run(const struct runtime_opts *ro, const struct create_opts *o, int *ret_exit_code,
 		  struct berr **err);

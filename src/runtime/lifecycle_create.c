@@ -513,7 +513,8 @@ int lifecycle_run(const struct runtime_opts *ro, const struct create_opts *o, in
 	r = monitor_wait(cr.pid, &set, cr.console[0] >= 0 ? &tp : NULL, ret_exit_code, err);
 	if (r >= 0) {
 		creation_done(&cr);
-		r = lifecycle_delete(ro, o->id, true, err);
+		if (!o->keep)
+			r = lifecycle_delete(ro, o->id, true, err);
 	}
 out:
 	terminal_proxy_finish(&tp);

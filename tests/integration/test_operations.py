@@ -4,6 +4,7 @@ kill --all signals every process of the container's cgroup, not only the init; d
 --force kills whatever runs and removes the cgroup and the state.
 """
 
+import json
 import os
 
 import oci
@@ -89,3 +90,42 @@ def test_state_shows_annotations_while_running_and_stopped(runtime, bundle):
     assert runtime.kill(bundle.id, "KILL").rc == 0
     runtime.wait_status(bundle.id, "stopped")
     assert runtime.state(bundle.id)["annotations"] == bundle.config["annotations"]
+
+
+def test_kill_signal_zero_checks_that_the_container_lives(runtime, bundle):
+    """`kill ID 0` (runc's liveness probe) succeeds on a live container without signalling
+    it, and fails once it is stopped."""
+    bundle.set_args(sh("trap 'exit 3' USR1 TERM INT HUP; while :; do sleep 0.05; done"))
+    assert runtime.run(bundle, detach=True).rc == 0
+    r = runtime.kill(bundle.id, 0)
+    assert r.rc == 0, str(r)
+    assert runtime.state(bundle.id)["status"] == "running"
+    assert runtime.kill(bundle.id, "KILL").rc == 0
+    runtime.wait_status(bundle.id, "stopped")
+    assert runtime.kill(bundle.id, 0).rc != 0
+
+
+def test_run_keep_leaves_the_stopped_container(runtime, bundle):
+    """`run --keep`: after the process exits the container stays, stopped, until delete."""
+    bundle.set_args(sh("exit 0"))
+    r = runtime.run(bundle, "--keep")
+    assert r.rc == 0, str(r)
+    assert runtime.state(bundle.id)["status"] == "stopped"
+    assert runtime.delete(bundle.id).rc == 0
+    assert runtime.state_result(bundle.id).rc != 0
+
+
+def test_list_is_sorted_by_id(runtime, make_bundle):
+    """`list` orders containers by id (runc reads its state directory sorted)."""
+    bundles = [make_bundle("c%d" % i) for i in range(4)]
+    for b in bundles:
+        b.set_args(sh("sleep 1000"))
+        assert runtime.create(b).rc == 0
+    mine = {b.id for b in bundles}
+    r = runtime.list(quiet=True)
+    assert r.rc == 0, str(r)
+    ids = [i for i in r.out.split() if i in mine]
+    assert ids == sorted(mine)
+    r = runtime.list(fmt="json")
+    ids = [c["id"] for c in json.loads(r.out) if c["id"] in mine]
+    assert ids == sorted(mine)
