@@ -11,6 +11,8 @@
 #include "runtime/exec.h"
 #include "runtime/oci_features.h"
 
+#define EXEC_FAILED 255
+
 #define EXEC_USAGE "[options] ID COMMAND [ARG...] | [options] --process FILE ID"
 
 static void exec_opts_done(struct exec_opts *o)
@@ -71,8 +73,9 @@ int runtime_cmd_exec(struct runtime_ctx *ctx, int argc, char **argv)
 	o.args = pos + 1;
 	r = lifecycle_exec(&ctx->opts, &o, &code, &err);
 	exec_opts_done(&o);
+	/* A process that could not be started: 255, as runc, apart from any exit code. */
 	if (r < 0)
-		return runtime_cmds_report(r, &err);
+		return runtime_cmds_report(r, &err) ? EXEC_FAILED : 0;
 	return code;
 }
 

@@ -429,3 +429,11 @@ def test_exec_tty_foreground_takes_the_host_size(runtime, bundle, container):
         assert out.splitlines()[0] == b"30 100", out
     finally:
         pty.close()
+
+
+def test_exec_that_cannot_start_exits_255(runtime, bundle, container):
+    """A process that could not be started (no such program): exit status 255 as runc,
+    told apart from the program's own exit codes; a program's 1 stays 1."""
+    r = runtime("exec", bundle.id, "/no/such/program")
+    assert r.rc == 255, str(r)
+    assert runtime("exec", bundle.id, "sh", "-c", "exit 1").rc == 1
