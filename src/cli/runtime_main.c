@@ -55,6 +55,7 @@ struct globals {
 static int setup_logging(const struct globals *g)
 {
 	enum log_format fmt = LOG_FORMAT_TEXT;
+	int r;
 
 	if (g->log_format && log_format_from_string(g->log_format, &fmt) < 0) {
 		fprintf(stderr, "berth-runtime: --log-format: must be 'text' or 'json', not '%s'\n",
@@ -62,6 +63,11 @@ static int setup_logging(const struct globals *g)
 		return -EINVAL;
 	}
 	log_setup("berth-runtime", g->log, fmt, g->debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
+	if (g->log && *g->log && (r = log_open()) < 0) {
+		fprintf(stderr, "berth-runtime: --log: cannot open '%s': %s\n", g->log,
+			strerror(-r));
+		return r;
+	}
 	return 0;
 }
 
@@ -102,6 +108,7 @@ int main(int argc, char **argv)
 	_cleanup_free_ char *msg = NULL, *root_buf = NULL;
 	_cleanup_strv_ char **pos = NULL;
 	const struct runtime_cmd *cmd;
+	int r;
 
 	/* Global options come before the command: everything from the command on is its. */
 	if (argparse(argc, argv, 1, globals, true, 0, &pos, &msg) < 0) {
@@ -116,8 +123,9 @@ int main(int argc, char **argv)
 		usage(globals);
 		return g.help || pos ? 0 : 2;
 	}
-	if (setup_logging(&g) < 0)
-		return 2;
+	if ((r = setup_logging(&g)) < 0)
+		return r == -EINVAL ? 2 : 1;
+	log_debug("command '%s', state root '%s'", pos[0], g.root ? g.root : "(default)");
 	cmd = find_cmd(pos[0]);
 	if (!cmd) {
 		log_error_report("unknown command '%s' (see 'berth-runtime --help')", pos[0]);

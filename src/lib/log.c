@@ -53,14 +53,21 @@ bool log_enabled(enum log_level level)
 	return level <= log_state.level;
 }
 
+int log_open(void)
+{
+	int fd;
+
+	if (log_state.fd != -1)
+		return 0;
+	fd = open(log_state.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	/* A log we cannot open must not stop what is under way: fall back to stderr. */
+	log_state.fd = fd >= 0 ? fd : -2;
+	return fd >= 0 ? 0 : -errno;
+}
+
 static int log_fd(void)
 {
-	if (log_state.fd == -1) {
-		int fd = open(log_state.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-			      0644);
-		/* A log we cannot open must not stop the operation: fall back to stderr. */
-		log_state.fd = fd >= 0 ? fd : -2;
-	}
+	(void) log_open();
 	return log_state.fd == -2 ? STDERR_FILENO : log_state.fd;
 }
 

@@ -28,6 +28,13 @@ enum log_format {
  */
 void log_setup(const char *program, const char *path, enum log_format format, enum log_level level);
 
+/*
+ * Open the log file log_setup() named now rather than at the first message (0 when there
+ * is none or it is open already), so that a bad path is reported up front and the file
+ * exists after a quiet run, as runc's --log. On failure (-errno) messages go to stderr.
+ */
+int log_open(void);
+
 /* Parse "text"/"json"; -EINVAL for anything else. */
 int log_format_from_string(const char *s, enum log_format *ret);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "runtime/cgroup.h"
 #include "runtime/lifecycle_cgroup.h"
 #include "runtime/lifecycle_hooks.h"
@@ -136,6 +137,7 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 	if (status != STATUS_CREATED && status != STATUS_RUNNING && status != STATUS_PAUSED)
 		return berr_set(err, ESRCH, "cannot kill container '%s': container not running",
 				id);
+	log_debug("container '%s': signal %d to init %d", id, sig, (int) st->pid);
 	r = signal_init(st, sig);
 	if (r == -ESRCH)
 		return berr_set(err, ESRCH, "cannot kill container '%s': container not running",
@@ -211,6 +213,7 @@ int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, 
 	enum container_status status;
 	int r;
 
+	log_debug("container '%s': delete%s", id, force ? " --force" : "");
 	r = open_container(ro, id, true, &rootfd, &dirfd, NULL, err);
 	if (r == -ENOENT && force) {
 		berr_clear(err);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
 #include "runtime/cgroup.h"
@@ -403,6 +404,8 @@ static int do_create(const struct runtime_opts *ro, const struct create_opts *o,
 	if (r < 0)
 		goto out_abort;
 	cr->st.phase = STATUS_CREATED;
+	log_debug("container '%s': init %d, cgroup '%s'", o->id, (int) cr->pid,
+		  cr->st.cgroup_path ? cr->st.cgroup_path : "(none)");
 	/* run saves "running" next, and holds the lock until then: nobody sees "created". */
 	if ((!run_mode && (r = state_save(cr->dir_fd, &cr->st, err)) < 0) ||
 	    (o->pid_file && (r = lifecycle_write_pid_file(o->pid_file, cr->pid, err)) < 0))
@@ -444,6 +447,7 @@ int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr *
 	r = exec_fifo_start(dirfd, id, err);
 	if (r < 0)
 		return r;
+	log_debug("container '%s': started init %d", id, (int) st->pid);
 	st->phase = STATUS_RUNNING;
 	if ((r = state_save(dirfd, st, err)) < 0)
 		return r;

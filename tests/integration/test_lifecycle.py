@@ -315,3 +315,22 @@ def test_pid_file_of_run_detach(runtime, bundle, tmp_path):
     runtime.remember_pid(pid)
     assert pid == runtime.state(bundle.id)["pid"]
     assert oci.pid_alive(pid)
+
+
+def test_log_file_is_made_up_front_and_a_bad_one_is_refused(runtime, bundle, tmp_path):
+    """--log FILE exists after a quiet command (runc opens it at start), a --log in a
+    missing directory fails the command, and --debug writes debug lines there."""
+    log = tmp_path / "runtime.log"
+    r = runtime("--log", log, "list")
+    assert r.rc == 0, str(r)
+    assert log.exists()
+    r = runtime("--log", tmp_path / "missing" / "x.log", "list")
+    assert r.rc != 0
+    debug_log = tmp_path / "debug.log"
+    bundle.set_args(oci.sh("true"))
+    bundle.write()
+    runtime._remember(bundle)   # for the teardown, should the run fail
+    r = runtime("--debug", "--log", debug_log, "run", "--bundle", bundle.path, bundle.id,
+                timeout=oci.RUN_TIMEOUT)
+    assert r.rc == 0, str(r)
+    assert "debug" in debug_log.read_text()
