@@ -151,11 +151,12 @@ static int apply_named(struct mount_opts *o, const char *opt)
 	} else if ((f = find(attr_opts, ELEMENTSOF(attr_opts), opt))) {
 		apply_attr(o, f);
 	} else if (strcmp(opt, "bind") == 0 || strcmp(opt, "rbind") == 0) {
+		/* Flags add up, as runc's MS_BIND | MS_REC: a later "bind" keeps "rbind". */
 		o->bind = true;
-		o->recursive = opt[0] == 'r';
+		o->recursive |= opt[0] == 'r';
 	} else if (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0) {
 		o->idmap = true;
-		o->ridmap = opt[0] == 'r';
+		o->ridmap |= opt[0] == 'r';
 	} else if (strcmp(opt, "tmpcopyup") == 0) {
 		o->tmpcopyup = true;
 	} else if (strcmp(opt, "remount") == 0) {

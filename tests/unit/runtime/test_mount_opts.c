@@ -34,6 +34,20 @@ static void test_bind_propagation_recursive(void)
 	ASSERT_NULL(o.data);
 }
 
+/* As runc's flags, "bind" after "rbind" (or before it) leaves the bind recursive. */
+static void test_rbind_then_bind_stays_recursive(void)
+{
+	char *opts[] = {"rbind", "ro", "bind", "ridmap", "idmap", NULL};
+	char *rev[] = {"bind", "rbind", NULL};
+	struct mount_opts o = {0}, r = {0};
+
+	ASSERT_OK(mount_opts_parse(opts, &o));
+	ASSERT_TRUE(o.bind && o.recursive);
+	ASSERT_TRUE(o.idmap && o.ridmap);
+	ASSERT_OK(mount_opts_parse(rev, &r));
+	ASSERT_TRUE(r.bind && r.recursive);
+}
+
 static void test_propagation_names(void)
 {
 	ASSERT_EQ(mount_propagation_from_string("shared"), MS_SHARED);
@@ -45,6 +59,7 @@ static const struct test tests[] = {
 	TEST(test_flags_and_data),
 	TEST(test_bind_propagation_recursive),
 	TEST(test_propagation_names),
+	TEST(test_rbind_then_bind_stays_recursive),
 	{NULL, NULL},
 };
 
