@@ -57,6 +57,15 @@ static bool has_prefix(const char *k, const char *prefix)
 	return strncmp(k, prefix, n) == 0 && (k[n] == '.' || k[n] == '/');
 }
 
+/* k names the same sysctl as dotted ("kernel.hostname"), in either separator form. */
+static bool same_key(const char *k, const char *dotted)
+{
+	for (; *k && *dotted; k++, dotted++)
+		if (*k != *dotted && !(*k == '/' && *dotted == '.'))
+			return false;
+	return *k == *dotted;
+}
+
 static int check_key(const struct spec *s, const char *k, struct berr **err)
 {
 	const struct spec_namespace *ns = s->linux.ns;
@@ -76,17 +85,21 @@ static int check_key(const struct spec *s, const char *k, struct berr **err)
 					  "linux.sysctl[\"%s\"]: needs a network namespace "
 					  "(it would change the host's)",
 					  k);
-	if (strcmp(k, "kernel.domainname") == 0 || strcmp(k, "kernel.hostname") == 0) {
+	if (same_key(k, "kernel.domainname") || same_key(k, "kernel.hostname")) {
+		bool host = same_key(k, "kernel.hostname");
+		const char *field = host ? s->hostname : s->domainname;
+
 		if (!ns[NS_UTS].enabled)
 			return berr_set(
 				err, EPERM,
 				"linux.sysctl[\"%s\"]: needs a uts namespace (it would change "
 				"the host's)",
 				k);
-		if (k[7] == 'h' && s->hostname && *s->hostname)
-			return berr_set(
-				err, EINVAL,
-				"linux.sysctl[\"%s\"]: conflicts with the config's hostname", k);
+		/* Two values for one thing: refused, as runc and crun do. */
+		if (field && *field)
+			return berr_set(err, EINVAL,
+					"linux.sysctl[\"%s\"]: conflicts with the config's %s", k,
+					host ? "hostname" : "domainname");
 		return 0;
 	}
 	return berr_set(

@@ -67,6 +67,10 @@ static void test_host_keys_are_refused(void)
 		   "needs a uts namespace");
 	EXPECT_ERR(ALL, ", \"hostname\": \"h\"", "{\"kernel.hostname\": \"x\"}",
 		   "conflicts with the config's hostname");
+	EXPECT_ERR(ALL, ", \"hostname\": \"h\"", "{\"kernel/hostname\": \"x\"}",
+		   "conflicts with the config's hostname");
+	EXPECT_ERR(ALL, ", \"domainname\": \"d\"", "{\"kernel.domainname\": \"x\"}",
+		   "conflicts with the config's domainname");
 }
 
 static void test_malformed_keys_are_refused(void)
