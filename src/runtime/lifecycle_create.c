@@ -95,6 +95,29 @@ static void creation_done(struct creation *cr)
 	cr->bundle = cr->rootfs = cr->st.created = cr->config_text = NULL;
 }
 
+/*
+ * A bind source relative to the bundle (runtime-spec: "relative to the bundle"), made
+ * absolute before clone, as runc does: the container's setup opens sources by path in its
+ * own mount namespace, where the bundle's fd from the host's namespace cannot be cloned.
+ */
+static int absolute_bind_sources(struct spec *s, const char *bundle, struct berr **err)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct spec_mount *m = &s->mounts[i];
+		bool bind = m->opts.bind ||
+			    (m->type && (!strcmp(m->type, "bind") || !strcmp(m->type, "rbind")));
+		char *abs;
+
+		if (!bind || !m->source || m->source[0] == '/')
+			continue;
+		if (asprintf(&abs, "%s/%s", bundle, m->source) < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+		free(m->source);
+		m->source = abs;
+	}
+	return 0;
+}
+
 /* The bundle and its rootfs as absolute paths; the config parsed and checked. */
 static int load_bundle(const struct runtime_opts *ro, const struct create_opts *o,
 		       struct creation *cr, struct berr **err)
@@ -112,7 +135,7 @@ static int load_bundle(const struct runtime_opts *ro, const struct create_opts *
 	if (cr->bundle_fd < 0)
 		return berr_sys(err, errno, "opening bundle '%s'", cr->bundle);
 	r = oci_config_load(cr->bundle_fd, &cr->spec, &cr->config_text, &cr->config_len, err);
-	if (r < 0)
+	if (r < 0 || (r = absolute_bind_sources(cr->spec, cr->bundle, err)) < 0)
 		return r;
 	r = support_check(cr->spec, o->detach, o->console_socket != NULL, ro->warn, err);
 	if (r < 0)

@@ -298,3 +298,19 @@ def test_bad_rootfs_propagation_is_refused(runtime, bundle, prop):
     if runtime.name == "berth":
         assert "linux.rootfsPropagation" in r.err, r.err
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
+
+
+def test_relative_bind_source_is_relative_to_the_bundle(runtime, bundle):
+    """A bind source without a leading slash names a path in the bundle (runtime-spec),
+    whatever the runtime's working directory."""
+    os.makedirs(os.path.join(bundle.path, "data"))
+    with open(os.path.join(bundle.path, "data", "marker"), "w") as f:
+        f.write("from-the-bundle\n")
+    bundle.config["mounts"].append({"destination": "/mnt", "type": "bind",
+                                    "source": "data", "options": ["bind", "ro"]})
+    bundle.config["mounts"].append({"destination": "/opt", "type": "bind",
+                                    "source": ".", "options": ["rbind", "ro"]})
+    bundle.set_args(oci.sh("cat /mnt/marker /opt/data/marker"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out == "from-the-bundle\n" * 2
