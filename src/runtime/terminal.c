@@ -230,6 +230,9 @@ int terminal_setup(int sock, const struct spec_process *p, int console_target, b
 		return berr_sys(err, -slave, "opening the terminal's slave");
 	if ((r = set_size(master, p, err)) < 0)
 		return r;
+	/* The process's user owns its terminal (its group stays devpts' tty), as with runc. */
+	if (fchown(slave, p->user.uid, (gid_t) -1) < 0)
+		return berr_sys(err, errno, "giving the terminal to uid %u", p->user.uid);
 	if (proxied)
 		prepare_proxied(master);
 	if (console_target >= 0) {

@@ -164,3 +164,16 @@ def test_foreground_run_terminal_signal_exit_code(runtime, bundle, host_pty):
     assert b"ready" in host_pty.read_until(b"ready")
     p.send_signal(15)
     assert wait(p) == 128 + 15
+
+
+def test_terminal_belongs_to_the_process_user(runtime, bundle, console_socket):
+    """The pty is the process user's (its group stays devpts' tty group 5), as runc does:
+    a non-root process can then chmod it, or use `mesg`/`write` on it."""
+    terminal_bundle(bundle, "stat -c %u:%g $(tty); echo ready; sleep 1000")
+    bundle.process["user"] = {"uid": 1000, "gid": 1000}
+    r = runtime.create(bundle, "--console-socket", console_socket.path)
+    assert r.rc == 0, str(r)
+    console_socket.receive()
+    assert runtime.start(bundle.id).rc == 0
+    out = console_socket.read_until(b"ready").decode()
+    assert out.split("\r\n")[0] == "1000:5", out
