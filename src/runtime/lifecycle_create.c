@@ -330,6 +330,25 @@ static int skip_cgroup(struct creation *cr, struct berr **err)
 	return 0;
 }
 
+/*
+ * A cgroupsPath that already holds processes (another container's, a leftover): the
+ * container shares its limits and `kill --all`/`delete` reach them too. runc warns; so do we.
+ */
+static void warn_if_not_empty(struct creation *cr, warn_fn warn)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	char msg[512];
+	size_t n = 0;
+
+	if (!warn || cr->cg->ops->procs(cr->cg, &pids, &n, NULL) < 0 || n == 0)
+		return;
+	snprintf(msg, sizeof(msg),
+		 "cgroup '%s' is not empty: %zu process(es) already in it share the container's "
+		 "limits, and kill --all and delete reach them",
+		 cr->st.cgroup_path, n);
+	warn(msg);
+}
+
 /* The container's cgroup, made and limited before the init exists. */
 static int setup_cgroup(const struct runtime_opts *ro, const struct create_opts *o,
 			struct creation *cr, struct berr **err)
@@ -353,6 +372,7 @@ static int setup_cgroup(const struct runtime_opts *ro, const struct create_opts 
 		return skip_cgroup(cr, err);
 	if (r < 0 || (r = cgroup_check_thawed(cr->cg, err)) < 0)
 		return r;
+	warn_if_not_empty(cr, ro->warn);
 	r = cr->cg->ops->apply(cr->cg, &cr->spec->linux.resources, err);
 	return r < 0 ? berr_wrap(err, "config.json: linux.resources") : 0;
 }

@@ -262,3 +262,16 @@ def test_a_frozen_cgroup_is_refused_not_waited_on(runtime, bundle):
             with open(os.path.join(d, state), "w") as f:
                 f.write(value[1])
             os.rmdir(d)
+
+
+def test_a_cgroup_with_processes_in_it_is_warned_about(runtime, make_bundle):
+    """A second container in the cgroupsPath of a running one: created, with a warning that
+    the cgroup already holds processes (runc warns too)."""
+    first, second = make_bundle("first"), make_bundle("second")
+    second.linux["cgroupsPath"] = first.linux["cgroupsPath"]
+    first.set_args(sh("sleep 1000"))
+    assert runtime.run(first, detach=True).rc == 0
+    second.set_args(sh("true"))
+    r = runtime.create(second)
+    assert r.rc == 0, str(r)
+    assert "not empty" in r.err, r.err
