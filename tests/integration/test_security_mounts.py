@@ -56,13 +56,16 @@ RACE_MOUNTS = 40
 def test_mount_target_swapped_for_a_symlink_during_setup(runtime, make_bundle, host_target,
                                                          tmp_path):
     """The race of CVE-2021-30465: while the runtime mounts 40 tmpfs on /mnt/N, berth-swapper
-    exchanges /mnt, atomically and as fast as it can, with a symlink to a host directory
-    that has the same N subdirectories. A runtime that resolves the destination and then
+    exchanges /mnt, atomically, with a symlink to a host directory that has the same N
+    subdirectories, over and over. A runtime that resolves the destination and then
     mounts by path puts some of those tmpfs on the host's directories. Seen from where it
     happens: a createContainer hook runs in the container's mount namespace before
     pivot_root and records its mountinfo (the host's own table shows nothing, as / is
     rslave there, and pivot_root drops the host's tree afterwards). Twenty containers; the
-    mutant mount-by-fd.patch (mounting onto the resolved path) is caught in most rounds."""
+    mutant mount-by-fd.patch (resolve, then mount onto <rootfs><destination> by path) is
+    caught in most rounds. A runtime that turns the resolved fd into a path string and
+    mounts it a few microseconds later loses only when a swap falls into those
+    microseconds while both run on separate CPUs: this test sees that only by chance."""
     swapper = helper_binary("berth-swapper")
     host = os.path.realpath(str(host_target))
     for n in range(RACE_MOUNTS):
