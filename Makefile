@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 VALGRIND_BUILD ?= build-valgrind
 
-.PHONY: all deps build asan fuzz valgrind run check unit clean
+.PHONY: all deps build asan fuzz valgrind run check unit clean mutants
 
 all: build
 
@@ -53,6 +53,11 @@ unit: build
 # Every lane: formatting, unit and integration tests, release and ASan+UBSan.
 check: build asan fuzz valgrind
 	@scripts/check.py
+
+# Each defence of SECURITY.md removed in turn: its tests must fail (tests/security/mutants/
+# README.md). Builds the committed HEAD in build-mutants/; MUTANTS="a b" runs some only.
+mutants: deps
+	tests/security/mutants/run $(MUTANTS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(VALGRIND_BUILD)

@@ -88,3 +88,24 @@ def test_cwd_with_dotdot_stays_in_the_rootfs(runtime, bundle, markers, cwd):
     r = runtime.run(bundle)
     assert r.rc == 0, str(r)
     assert "escape-marker" not in r.out and "bin" in r.out, r
+
+
+def test_created_init_holds_no_cgroup_tasks_fd(runtime, bundle):
+    """The init writes itself into each v1 hierarchy's `tasks` through fds the parent
+    opened, and closes them as its first step: nothing of the container's setup (hooks,
+    mounts on /proc/self/fd paths) nor a process that gets at the waiting init may find a
+    writable host cgroup file there. Seen from the host while the container is created."""
+    bundle.set_args(["sleep", "1000"])
+    r = runtime.create(bundle)
+    assert r.rc == 0, str(r)
+    pid = runtime.state(bundle.id)["pid"]
+    fds = {}
+    for n in os.listdir("/proc/%d/fd" % pid):
+        try:
+            fds[int(n)] = os.readlink("/proc/%d/fd/%s" % (pid, n))
+        except FileNotFoundError:
+            pass
+    cgroup_files = {n: t for n, t in fds.items()
+                    if t.startswith("/sys/fs/cgroup/") and
+                    os.path.basename(t) in ("tasks", "cgroup.procs")}
+    assert cgroup_files == {}, fds

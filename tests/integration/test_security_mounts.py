@@ -2,12 +2,13 @@
 rootfs, and procfs and sysfs go only on real directories of it.
 
 test_safety.py covers symlinks in the rootfs (absolute, and climbing with ".."); here:
-".." in the destination itself, a directory swapped for a symlink while the runtime
-mounts (the CVE-2021-30465 race, run many times), and proc/sysfs targets.
+".." in the destination itself, a directory swapped atomically with a symlink while the
+runtime mounts (the CVE-2021-30465 race, run many times, watched from inside the container's
+mount namespace), and proc/sysfs targets.
 """
 
 import os
-import threading
+import subprocess
 
 import pytest
 
@@ -35,42 +36,78 @@ def test_dotdot_in_the_destination_stays_in_the_rootfs(runtime, bundle, host_tar
     assert str(host_target) in points, sorted(points)
 
 
-def swapper(rootfs, host_target, stop):
-    """Swap /mnt between a directory and a symlink to the host, as fast as we can."""
-    link = os.path.join(rootfs, "mnt-link")
-    real = os.path.join(rootfs, "mnt")
-    tmp = os.path.join(rootfs, "mnt-dir")
-    os.makedirs(tmp, exist_ok=True)
-    os.symlink(str(host_target), link)
-    while not stop.is_set():
-        for src in (link, tmp):
-            try:
-                os.rename(src, real + ".new")
-                os.rename(real + ".new", real)
-                os.rename(real, src)
-            except OSError:
-                pass
+def helper_binary(name):
+    """A static helper of tests/helpers: from the repo's build/, or from next to
+    $BERTH_RUNTIME (a mutant's build, tests/security/mutants/run)."""
+    places = [os.path.join(oci.REPO, "build", "tests", "helpers", name)]
+    if os.environ.get("BERTH_RUNTIME"):
+        places.append(os.path.join(os.path.dirname(os.environ["BERTH_RUNTIME"]), "tests",
+                                   "helpers", name))
+    for p in places:
+        if os.access(p, os.X_OK):
+            return p
+    oci.skip("%s is not built (meson compile -C build)" % name)
 
 
-def test_mount_target_swapped_for_a_symlink_during_setup(runtime, make_bundle, host_target):
-    """The race of CVE-2021-30465: /mnt flips between a directory and a symlink to the
-    host while the runtime mounts 20 tmpfs on /mnt/N. Ten containers in a row."""
-    for i in range(10):
+RACE_ROUNDS = 20
+RACE_MOUNTS = 40
+
+
+def test_mount_target_swapped_for_a_symlink_during_setup(runtime, make_bundle, host_target,
+                                                         tmp_path):
+    """The race of CVE-2021-30465: while the runtime mounts 40 tmpfs on /mnt/N, berth-swapper
+    exchanges /mnt, atomically, with a symlink to a host directory that has the same N
+    subdirectories, over and over. A runtime that resolves the destination and then
+    mounts by path puts some of those tmpfs on the host's directories. Seen from where it
+    happens: a createContainer hook runs in the container's mount namespace before
+    pivot_root and records its mountinfo (the host's own table shows nothing, as / is
+    rslave there, and pivot_root drops the host's tree afterwards). Twenty containers; the
+    mutant mount-by-fd.patch (resolve, then mount onto <rootfs><destination> by path) is
+    caught in most rounds. A runtime that turns the resolved fd into a path string and
+    mounts it a few microseconds later loses only when a swap falls into those
+    microseconds while both run on separate CPUs: this test sees that only by chance."""
+    swapper = helper_binary("berth-swapper")
+    host = os.path.realpath(str(host_target))
+    for n in range(RACE_MOUNTS):
+        os.mkdir(os.path.join(host, str(n)))
+    hooks_ran = 0
+    for i in range(RACE_ROUNDS):
         b = make_bundle("race%d" % i)
-        for n in range(20):
+        mnt, link = os.path.join(b.rootfs, "mnt"), os.path.join(b.rootfs, "mnt-link")
+        for n in range(RACE_MOUNTS):
+            os.makedirs(os.path.join(mnt, str(n)), exist_ok=True)
             b.add_mount("/mnt/%d" % n, "tmpfs", "tmpfs", ["size=16k"])
+        os.symlink(host, link)
+        out = tmp_path / ("mountinfo%d" % i)
+        b.config["hooks"] = {"createContainer": [{
+            "path": "/bin/sh",
+            "args": ["sh", "-c", 'cat /proc/self/mountinfo > "$OUT"'],
+            "env": ["OUT=%s" % out, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"]}]}
         b.set_args(["true"])
-        stop = threading.Event()
-        t = threading.Thread(target=swapper, args=(b.rootfs, host_target, stop), daemon=True)
-        t.start()
+        # /mnt is the symlink 200 us at a time, the directory briefly: on a loaded machine
+        # the runtime often does all its mounts while the swapper is off the CPU, and
+        # then it sees the state the swapper spends the most time in.
+        p = subprocess.Popen([swapper, mnt, link, "120", "200"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: os.nice(-10))
         try:
-            runtime.run(b)       # may fail on a mount point that vanished: that is fine
+            assert p.stdout.readline() == "ready\n"
+            runtime.run(b)       # may fail on a mount point that moved: that is fine
         finally:
-            stop.set()
-            t.join(10)
-        assert oci.mounts_under(host_target) == [], "a mount landed on the host"
-        assert sorted(os.listdir(host_target)) == ["marker"]
+            p.terminate()
+            p.wait(timeout=10)
+        assert oci.mounts_under(host) == [], "a mount landed on the host"
+        assert sorted(os.listdir(host)) == sorted(["marker"] + [str(n) for n in
+                                                                 range(RACE_MOUNTS)])
+        if out.exists():
+            hooks_ran += 1
+            seen = [m["mount_point"] for m in oci.parse_mountinfo(out.read_text())]
+            astray = [m for m in seen if m == host or m.startswith(host + "/")]
+            assert astray == [], "mounted on the host's directory in round %d: %s" % (
+                i, astray)
         runtime.delete(b.id, force=True)
+    # Without a hook that ran, nothing was looked at.
+    assert hooks_ran > 0, "no container got as far as its createContainer hook"
 
 
 @pytest.mark.parametrize("fs, dest", [("proc", "/proc"), ("sysfs", "/sys")])
