@@ -13,6 +13,7 @@ import os
 import select
 import shlex
 import shutil
+import signal
 import stat
 import struct
 import subprocess
@@ -75,6 +76,48 @@ def test_cp_out_of_a_fifo_or_device_does_not_open_it(berth, tmp_path):
     assert (tmp_path / "d" / "file").read_text() == "x\n"
     assert not (tmp_path / "d" / "p").exists()
     berth("rm", "-f", "src")
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="needs strace to stop cp deterministically")
+def test_cp_source_swapped_for_a_fifo_after_the_check_is_not_opened(berth, tmp_path):
+    """The race the unfixed engine lost: it checked the source with fstatat, then opened it
+    by name. strace stops `berth cp` with SIGSTOP right after an fstatat in the container's
+    root (`-P ROOT`, the calls relative to its fd); the test then swaps /f for a FIFO and
+    lets it go. The fixed engine opens the entry O_PATH and checks that fd, so it never
+    stops there, and a swapped entry is skipped, not opened."""
+    berth("run", "-d", "--name", "race", "busybox", "sh", "-c", "echo secret > /f && sleep 1000")
+    assert oci.wait_for(lambda: berth("exec", "race", "test", "-f", "/f", check=False).rc == 0)
+    cid = berth.inspect("race")["Id"]
+    rootfs = os.path.join(berth.root, "containers", cid, "bundle", "rootfs")
+    log = tmp_path / "strace.out"
+    p = subprocess.Popen(["strace", "-f", "-qq", "-o", str(log), "-P", rootfs,
+                          "-e", "trace=newfstatat", "-e", "inject=newfstatat:signal=SIGSTOP"]
+                         + berth.argv(["cp", "race:/f", str(tmp_path / "out")]),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def stopped_pid():
+        text = log.read_text() if log.exists() else ""
+        for line in text.splitlines():
+            if "stopped by SIGSTOP" in line:
+                return int(line.split()[0])
+        return None
+
+    assert oci.wait_for(lambda: p.poll() is not None or stopped_pid(), BOUND)
+    pid = stopped_pid()
+    if pid:
+        os.unlink(os.path.join(rootfs, "f"))
+        os.mkfifo(os.path.join(rootfs, "f"))
+        os.kill(pid, signal.SIGCONT)
+    try:
+        out, err = p.communicate(timeout=BOUND)
+    except subprocess.TimeoutExpired:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+        p.kill()
+        p.communicate()
+        pytest.fail("berth cp opened the FIFO swapped in after its check (hung)")
+    assert p.returncode == 0, err
+    berth("rm", "-f", "race")
 
 
 def private(path):
