@@ -38,7 +38,8 @@ def cp(berth, src, dst):
 
 
 def start_with_nodes(berth, name, script):
-    berth("run", "-d", "--name", name, "busybox", "sh", "-c", script + " && touch /ready && sleep 1000")
+    berth("run", "-d", "--name", name, "busybox", "sh", "-c",
+          script + " && touch /ready && sleep 1000")
     assert oci.wait_for(lambda: berth("exec", name, "test", "-e", "/ready", check=False).rc == 0), \
         berth("logs", name, check=False)
 
@@ -47,18 +48,20 @@ def test_cp_onto_a_device_node_or_fifo_replaces_it(berth, tmp_path):
     """An existing node at the destination is replaced by a regular file, never opened
     (the unfixed engine opened it O_WRONLY|O_TRUNC as host root: the char device stayed,
     the FIFO hung the copy)."""
-    start_with_nodes(berth, "dst", "mknod /zero c 1 5 && mkfifo /fifo && mkdir /d && mknod /d/f c 1 5")
+    start_with_nodes(berth, "dst",
+                     "mknod /zero c 1 5 && mkfifo /fifo && mkdir /d && mknod /d/f c 1 5")
     src = tmp_path / "f"
     src.write_text("copied\n")
     for target in ("dst:/zero", "dst:/fifo", "dst:/d/"):
         r = cp(berth, str(src), target)
         assert r.rc == 0, r
     for path in ("/zero", "/fifo", "/d/f"):
-        r = berth("exec", "dst", "sh", "-c", "test -f %s && ! test -c %s && cat %s" % (path, path, path),
-                  check=False)
+        r = berth("exec", "dst", "sh", "-c",
+                  "test -f %s && ! test -c %s && cat %s" % (path, path, path), check=False)
         assert r.rc == 0 and r.out == "copied\n", "%s after cp: %s" % (path, r)
     # no temporary file left beside them
-    assert berth("exec", "dst", "sh", "-c", "ls -a / /d | grep -c berth-cp || true").out.strip() == "0"
+    left = berth("exec", "dst", "sh", "-c", "ls -a / /d | grep -c berth-cp || true").out
+    assert left.strip() == "0"
     berth("rm", "-f", "dst")
 
 
@@ -141,7 +144,8 @@ def test_engine_root_is_private_whichever_command_creates_it(berth, tmp_path):
         root.mkdir()
         os.chmod(root, 0o755)
         Berth(root, berth.runtime, berth.runtime_name, berth.cgroup_parent)(*first)
-        assert private(root), "%s left an existing root %o" % (first, stat.S_IMODE(os.stat(root).st_mode))
+        assert private(root), "%s left an existing root %o" % (
+            first, stat.S_IMODE(os.stat(root).st_mode))
     berth("run", "--rm", "-v", "named:/x", "busybox", "true")
     assert private(berth.root)
     assert private(os.path.join(berth.root, "volumes"))
@@ -346,7 +350,8 @@ def test_fifo_passwd_does_not_hang_start_or_exec(berth):
     except subprocess.TimeoutExpired:
         pytest.fail("berth start hung on a FIFO /etc/passwd")
     assert r.rc == 0, r
-    start_with_nodes(berth, "pwx", "rm /etc/passwd /etc/group && mkfifo /etc/passwd && mknod /etc/group c 1 5")
+    start_with_nodes(berth, "pwx",
+                     "rm /etc/passwd /etc/group && mkfifo /etc/passwd && mknod /etc/group c 1 5")
     for user in ("nobody", "0", "1000:0"):
         try:
             # not `id`: it would read the FIFO itself, inside the container
