@@ -2,7 +2,7 @@
 /* berth diff, stats and container prune. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mount.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,39 +199,39 @@ static bool cp_split(const char *arg, char **ret_ctr, const char **ret_path)
 	return *ret_ctr != NULL;
 }
 
-/*
- * The container's root: its overlay while it runs, else the snapshot mounted on a
- * private temporary directory (*ret_tmp, to unmount and remove).
- */
-static int cp_root(struct berth_ctx *ctx, struct container *c, char **ret_tmp, struct berr **err)
+/* The running container's root (its overlay), or -ENOENT when it is stopped. */
+static int cp_running_root(struct container *c, struct berr **err)
+{
+	int fd;
+
+	if (!c->st.rootfs_mounted ||
+	    (c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED))
+		return -ENOENT;
+	fd = openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? berr_sys(err, errno, "cannot open the container's root") : fd;
+}
+
+/* A stopped container: its snapshot, mounted on bundle/rootfs only in a child's namespace. */
+static int cp_stopped(struct berth_ctx *ctx, struct container *c, bool out, const char *src,
+		      const char *dst, struct berr **err)
 {
 	struct image_store *s = berth_store(ctx);
-	char tmpl[] = "/tmp/berth-cp-XXXXXX";
-	int fd, r;
+	_cleanup_free_ char *target = container_path(c, "bundle/rootfs");
 
-	if (c->st.rootfs_mounted &&
-	    (c->st.status == STATUS_RUNNING || c->st.status == STATUS_PAUSED)) {
-		fd = openat(c->dirfd, "bundle/rootfs",
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		return fd < 0 ? berr_sys(err, errno, "cannot open the container's root") : fd;
-	}
 	if (!s)
 		return berr_set(err, EIO, "cannot open the image store");
-	if (!mkdtemp(tmpl))
-		return berr_sys(err, errno, "mkdtemp");
-	if ((r = image_snapshot_mount(s, c->cfg->id, tmpl, err)) < 0) {
-		(void) rmdir(tmpl);
-		return r;
-	}
-	*ret_tmp = strdup(tmpl);
-	fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? berr_sys(err, errno, "cannot open the container's root") : fd;
+	if (!target)
+		return berr_set(err, ENOMEM, "out of memory");
+	if ((mkdirat(c->dirfd, "bundle", 0700) < 0 && errno != EEXIST) ||
+	    (mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0 && errno != EEXIST))
+		return berr_sys(err, errno, "cannot create '%s'", target);
+	return container_cp_stopped(s, c->cfg->id, target, out, src, dst, err);
 }
 
 int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
-	_cleanup_free_ char *ctr = NULL, *tmp = NULL;
+	_cleanup_free_ char *ctr = NULL;
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
 	_cleanup_close_ int rootfd = -1;
@@ -253,15 +253,16 @@ int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv)
 		return 1;
 	if ((r = container_open(e, ctr, true, &c, &err)) < 0)
 		return berth_report(r, &err);
-	rootfd = cp_root(ctx, c, &tmp, &err);
+	rootfd = cp_running_root(c, &err);
+	if (rootfd == -ENOENT) {
+		r = cp_stopped(ctx, c, out, out ? cpath : pos[0], out ? pos[1] : cpath, &err);
+		container_unlock(c);
+		return berth_report(r, &err);
+	}
 	container_unlock(c);
 	if (rootfd < 0)
 		return berth_report(rootfd, &err);
 	r = out ? container_cp_out(rootfd, cpath, pos[1], &err)
 		: container_cp_in(rootfd, pos[0], cpath, &err);
-	if (tmp) {
-		(void) umount2(tmp, MNT_DETACH);
-		(void) rmdir(tmp);
-	}
 	return berth_report(r, &err);
 }

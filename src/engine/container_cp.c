@@ -5,14 +5,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "image/snapshot.h"
 #include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/regfile.h"
 #include "lib/safe_path.h"
 
 #define CP_MAX_DEPTH 128
@@ -40,13 +47,18 @@ static int copy_data(int in, int out)
 	return 0;
 }
 
-static int copy_entry(int sdir, const char *sname, int ddir, const char *dname, int depth);
+struct cp_opts {
+	bool keep_owner; /* volume population: the image's owner and group (cp -a) */
+};
 
-static int copy_tree(int sfd, int dfd, int depth)
+static int copy_entry(int sdir, const char *sname, int ddir, const char *dname, int depth,
+		      const struct cp_opts *o);
+
+static int copy_tree(int sfd, int dfd, int depth, const struct cp_opts *o)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	int fd = fcntl(sfd, F_DUPFD_CLOEXEC, 3), r = 0;
+	int fd = openat(sfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
 
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
@@ -56,55 +68,114 @@ static int copy_tree(int sfd, int dfd, int depth)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if ((r = copy_entry(dirfd(d), de->d_name, dfd, de->d_name, depth + 1)) < 0)
+		if ((r = copy_entry(dirfd(d), de->d_name, dfd, de->d_name, depth + 1, o)) < 0)
 			return r;
 	}
 	return 0;
 }
 
-/* Copy sdir/sname to ddir/dname: nothing is followed on either side. */
-static int copy_entry(int sdir, const char *sname, int ddir, const char *dname, int depth)
+/*
+ * Give fd (a file or directory berth made) the source's owner (when asked) and then its
+ * mode: chown clears set-id bits, so the mode goes second, as cp -a does.
+ */
+static int copy_meta(int fd, const struct stat *st, const struct cp_opts *o)
 {
-	struct stat st;
+	if (o->keep_owner && fchown(fd, st->st_uid, st->st_gid) < 0)
+		return -errno;
+	return fchmod(fd, st->st_mode & 07777) < 0 ? -errno : 0;
+}
+
+static int copy_symlink(int s, const struct stat *st, int ddir, const char *dname,
+			const struct cp_opts *o)
+{
 	char target[PATH_MAX];
-	ssize_t n;
+	ssize_t n = readlinkat(s, "", target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	(void) unlinkat(ddir, dname, 0);
+	if (symlinkat(target, ddir, dname) < 0)
+		return -errno;
+	if (o->keep_owner && fchownat(ddir, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+static int copy_dir(int s, const struct stat *st, int ddir, const char *dname, int depth,
+		    const struct cp_opts *o)
+{
+	_cleanup_close_ int dd = -1;
+	bool made = mkdirat(ddir, dname, 0700) == 0;
+	int r;
+
+	if (!made && errno != EEXIST)
+		return -errno;
+	dd = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dd < 0)
+		return -errno;
+	if ((r = copy_tree(s, dd, depth, o)) < 0)
+		return r;
+	return made ? copy_meta(dd, st, o) : 0;
+}
+
+/*
+ * A regular file: read only once it is known to be one (fd_reopen_regular), and written
+ * to a new file beside the destination, renamed over it at the end: whatever the
+ * destination was (a device node, a FIFO, a symlink the container planted) is replaced,
+ * never opened.
+ */
+static int copy_file(int s, const struct stat *st, int ddir, const char *dname,
+		     const struct cp_opts *o)
+{
+	_cleanup_close_ int in = fd_reopen_regular(s, O_RDONLY), out = -1;
+	char tmp[32];
+	unsigned int rnd = 0;
+	int r;
+
+	if (in < 0)
+		return in;
+	for (int tries = 0; out < 0 && tries < 16; tries++) {
+		(void) getrandom(&rnd, sizeof(rnd), 0);
+		snprintf(tmp, sizeof(tmp), ".berth-cp-%08x", rnd);
+		out = openat(ddir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (out < 0)
+		return -EEXIST;
+	r = copy_data(in, out);
+	if (r >= 0)
+		r = copy_meta(out, st, o);
+	if (r >= 0 && renameat(ddir, tmp, ddir, dname) < 0)
+		r = -errno;
+	if (r < 0)
+		(void) unlinkat(ddir, tmp, 0);
+	return r;
+}
+
+/*
+ * Copy sdir/sname to ddir/dname: nothing is followed on either side, and nothing but a
+ * directory or a regular file is ever opened (the source is opened O_PATH and checked).
+ */
+static int copy_entry(int sdir, const char *sname, int ddir, const char *dname, int depth,
+		      const struct cp_opts *o)
+{
+	_cleanup_close_ int s = -1;
+	struct stat st;
 
 	if (depth > CP_MAX_DEPTH)
 		return -ELOOP;
-	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	s = openat(sdir, sname, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (s < 0 || fstat(s, &st) < 0)
 		return -errno;
-	if (S_ISLNK(st.st_mode)) {
-		n = readlinkat(sdir, sname, target, sizeof(target) - 1);
-		if (n < 0)
-			return -errno;
-		target[n] = '\0';
-		(void) unlinkat(ddir, dname, 0);
-		return symlinkat(target, ddir, dname) < 0 ? -errno : 0;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		_cleanup_close_ int s = -1, dd = -1;
-
-		if (mkdirat(ddir, dname, st.st_mode & 07777) < 0 && errno != EEXIST)
-			return -errno;
-		s = openat(sdir, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		dd = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (s < 0 || dd < 0)
-			return -errno;
-		return copy_tree(s, dd, depth);
-	}
-	if (S_ISREG(st.st_mode)) {
-		_cleanup_close_ int s = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		_cleanup_close_ int o = -1;
-
-		if (s < 0)
-			return -errno;
-		o = openat(ddir, dname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			   st.st_mode & 07777);
-		if (o < 0)
-			return -errno;
-		return copy_data(s, o);
-	}
-	return 0; /* devices, fifos, sockets: docker cp skips them too */
+	if (S_ISLNK(st.st_mode))
+		return copy_symlink(s, &st, ddir, dname, o);
+	if (S_ISDIR(st.st_mode))
+		return copy_dir(s, &st, ddir, dname, depth, o);
+	if (S_ISREG(st.st_mode))
+		return copy_file(s, &st, ddir, dname, o);
+	return 0; /* devices, fifos, sockets: skipped, never opened */
 }
 
 /* Split path into its parent and last component (both malloc'd). */
@@ -173,7 +244,7 @@ int container_cp_out(int rootfd, const char *src, const char *host_dst, struct b
 	}
 	if ((r = dest_of(dfd, dbase, sbase, &target, &name)) < 0)
 		return berr_sys(err, -r, "cannot open '%s'", host_dst);
-	r = copy_entry(sfd, sbase, target, name, 0);
+	r = copy_entry(sfd, sbase, target, name, 0, &(struct cp_opts){0});
 	if (r < 0)
 		return berr_sys(err, -r, "copying '%s' out of the container", src);
 	return 0;
@@ -200,7 +271,7 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
 	}
 	if ((r = dest_of(dfd, dbase, sbase, &target, &name)) < 0)
 		return berr_sys(err, -r, "cannot open '%s' in the container", dst);
-	r = copy_entry(sfd, sbase, target, name, 0);
+	r = copy_entry(sfd, sbase, target, name, 0, &(struct cp_opts){0});
 	if (r < 0)
 		return berr_sys(err, -r, "copying '%s' into the container", host_src);
 	return 0;
@@ -208,9 +279,87 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
 
 int container_cp_contents(int rootfd, const char *src, int dstfd)
 {
-	_cleanup_close_ int sfd = safe_open_in_root(rootfd, src, O_RDONLY | O_DIRECTORY, 0);
+	_cleanup_close_ int sfd = safe_open_in_root(rootfd, src, O_PATH | O_DIRECTORY, 0);
+	const struct cp_opts o = {.keep_owner = true};
+	struct stat st;
+	int r;
 
 	if (sfd < 0)
 		return sfd == -ENOENT || sfd == -ENOTDIR ? 0 : sfd;
-	return copy_tree(sfd, dstfd, 0);
+	if (fstat(sfd, &st) < 0)
+		return -errno;
+	if ((r = copy_tree(sfd, dstfd, 0, &o)) < 0)
+		return r;
+	return copy_meta(dstfd, &st, &o);
+}
+
+/* The child of container_cp_stopped(), in its own mount namespace. */
+static int cp_in_private_mount(struct image_store *s, const char *key, const char *target, bool out,
+			       const char *src, const char *dst, struct berr **err)
+{
+	_cleanup_close_ int rootfd = -1;
+	int r;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return berr_sys(err, errno, "cannot make a mount namespace");
+	/* nothing mounted here may propagate back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return berr_sys(err, errno, "cannot make the mount namespace private");
+	if ((r = image_snapshot_mount(s, key, target, err)) < 0)
+		return r;
+	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		return berr_sys(err, errno, "cannot remount the container's root nosuid");
+	rootfd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (rootfd < 0)
+		return berr_sys(err, errno, "cannot open the container's root");
+	return out ? container_cp_out(rootfd, src, dst, err)
+		   : container_cp_in(rootfd, src, dst, err);
+}
+
+int container_cp_stopped(struct image_store *s, const char *key, const char *target, bool out,
+			 const char *src, const char *dst, struct berr **err)
+{
+	_cleanup_close_ int rd = -1, wr = -1;
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	int p[2], status = 0;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return berr_sys(err, errno, "pipe");
+	rd = p[0];
+	wr = p[1];
+	pid = fork();
+	if (pid < 0)
+		return berr_sys(err, errno, "fork");
+	if (pid == 0) {
+		struct berr *e = NULL;
+		int r = cp_in_private_mount(s, key, target, out, src, dst, &e);
+
+		if (r < 0) {
+			if (!e)
+				berr_set(&e, -r, "%s", strerror(-r));
+			len = berr_encode(e, buf, sizeof(buf));
+			(void) write_all(wr, buf, len);
+		}
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(wr);
+	wr = -1;
+	while (len < sizeof(buf) && (n = read(rd, buf + len, sizeof(buf) - len)) != 0) {
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			len += (size_t) n;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return berr_sys(err, errno, "waitpid");
+	if (len > 0)
+		return berr_decode(buf, len, err);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return berr_set(err, EIO, "the copy process failed");
+	return 0;
 }

@@ -9,6 +9,9 @@
 #ifndef BERTH_ENGINE_CONTAINER_CP_H
 #define BERTH_ENGINE_CONTAINER_CP_H
 
+#include <stdbool.h>
+
+#include "image/store.h"
 #include "lib/err.h"
 
 /* Copy src (a path in the root rootfd) to host_dst (into it when it is a directory). */
@@ -23,5 +26,15 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
  * there (or not a directory) copies nothing.
  */
 int container_cp_contents(int rootfd, const char *src, int dstfd);
+
+/*
+ * Copy out of (out) or into a stopped container: src and dst as container_cp_out() or
+ * container_cp_in() take them. The snapshot key is mounted on target (a directory in the
+ * container's private directory) in a mount namespace of a child process, nosuid, nodev
+ * and noexec, and goes away with that child: the host's mount table never shows it, so
+ * no host user can enter it and run the image's set-uid files.
+ */
+int container_cp_stopped(struct image_store *s, const char *key, const char *target, bool out,
+			 const char *src, const char *dst, struct berr **err);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/private_dir.h"
 #include "lib/rmtree.h"
 #include "lib/strv.h"
 
@@ -30,25 +31,6 @@ static int mkdir_open(int dirfd, const char *name, mode_t mode)
 		return -errno;
 	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	return fd < 0 ? -errno : fd;
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* What an rm killed half-way left (containers/.removing-<id>). */
@@ -77,8 +59,8 @@ int engine_open(const char *root, struct engine **ret, struct berr **err)
 	if (!e)
 		return -ENOMEM;
 	e->rootfd = e->containers_fd = e->names_fd = -1;
-	if ((r = mkdir_p(root, 0711)) < 0)
-		return berr_sys(err, -r, "cannot create '%s'", root);
+	if ((r = private_dir_prepare(root)) < 0)
+		return berr_sys(err, -r, "cannot create '%s' (private)", root);
 	if (!realpath(root, abs))
 		return berr_sys(err, errno, "cannot resolve '%s'", root);
 	e->root = strdup(abs);
@@ -91,6 +73,15 @@ int engine_open(const char *root, struct engine **ret, struct berr **err)
 	}
 	e->containers_fd = mkdir_open(e->rootfd, "containers", 0700);
 	e->names_fd = mkdir_open(e->rootfd, "names", 0700);
+	/* volumes/<name>/_data is 0755 for the container's users: volumes/ keeps others out */
+	if ((r = mkdir_open(e->rootfd, "volumes", 0700)) >= 0) {
+		close(r);
+		r = fchmodat(e->rootfd, "volumes", 0700, 0) < 0 ? -errno : 0;
+	}
+	if (r < 0) {
+		r = berr_sys(err, -r, "cannot create '%s/volumes'", abs);
+		goto out_free;
+	}
 	if (e->containers_fd < 0 || e->names_fd < 0) {
 		r = berr_sys(err, -(e->containers_fd < 0 ? e->containers_fd : e->names_fd),
 			     "cannot create the container store in '%s'", abs);

@@ -131,7 +131,7 @@ static int create_and_start(struct mon *m, struct berr **err)
 	if ((r = make_stdio(m, &co.stdio, child_fds)) < 0)
 		return berr_sys(err, -r, "cannot make the container's stdio");
 	if (m->c->cfg->tty) {
-		if ((r = console_socket_open(&cs, err)) < 0)
+		if ((r = console_socket_open(m->c->dirfd, &cs, err)) < 0)
 			return r;
 		co.console_socket = cs->path;
 	}

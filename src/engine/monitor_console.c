@@ -15,7 +15,7 @@
 
 #define ACCEPT_MS 10000
 
-int console_socket_open(struct console_socket **ret, struct berr **err)
+int console_socket_open(int dirfd, struct console_socket **ret, struct berr **err)
 {
 	_cleanup_free_ struct console_socket *cs = calloc(1, sizeof(*cs));
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -24,8 +24,9 @@ int console_socket_open(struct console_socket **ret, struct berr **err)
 	if (!cs)
 		return -ENOMEM;
 	(void) getrandom(&rnd, sizeof(rnd), 0);
-	snprintf(cs->path, sizeof(cs->path), "/tmp/berth-console-%d-%08x.sock", (int) getpid(),
-		 rnd);
+	/* the directory through our fd: short whatever the engine root's length */
+	snprintf(cs->path, sizeof(cs->path), "/proc/%d/fd/%d/console-%08x.sock", (int) getpid(),
+		 dirfd, rnd);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", cs->path);
 	cs->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (cs->fd < 0)

@@ -14,6 +14,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/regfile.h"
 #include "lib/safe_path.h"
 #include "lib/strv.h"
 
@@ -179,12 +180,18 @@ out_oom:
 	return -ENOMEM;
 }
 
+/*
+ * The container's /etc file path, or NULL when it is missing or not a regular file: it is
+ * resolved in the root (O_PATH, which opens nothing) and read only when it is a regular
+ * file, so a FIFO there cannot hang the engine, nor a device node be opened by host root.
+ */
 static char *read_in_root(int rootfd, const char *path)
 {
-	_cleanup_close_ int fd = safe_open_in_root(rootfd, path, O_RDONLY | O_NOCTTY, 0);
+	_cleanup_close_ int p = safe_open_in_root(rootfd, path, O_PATH, 0), fd = -1;
 	char *buf = NULL;
 
-	if (fd < 0 || read_fd_all(fd, ETC_FILE_MAX, &buf, NULL) < 0)
+	if (p < 0 || (fd = fd_reopen_regular(p, O_RDONLY)) < 0 ||
+	    read_fd_all(fd, ETC_FILE_MAX, &buf, NULL) < 0)
 		return NULL;
 	return buf;
 }

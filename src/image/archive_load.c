@@ -23,6 +23,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/json.h"
+#include "lib/regfile.h"
 #include "lib/rmtree.h"
 #include "lib/safe_path.h"
 #include "lib/strv.h"
@@ -57,10 +58,17 @@ static int report_line(struct loader *ld, const char *fmt, const char *v)
 	return strv_consume(ld->report, line);
 }
 
+/* A member, opened only when it is a regular file (its size is bounded by the archive). */
 static int open_member(struct loader *ld, const char *path, struct berr **err)
 {
-	int fd = safe_open_in_root(ld->rootfd, path, O_RDONLY, 0);
+	_cleanup_close_ int p = safe_open_in_root(ld->rootfd, path, O_PATH, 0);
+	int fd;
 
+	if (p < 0)
+		return berr_sys(err, -p, "archive member '%s'", path);
+	fd = fd_reopen_regular(p, O_RDONLY);
+	if (fd == -EINVAL)
+		return berr_set(err, EINVAL, "archive member '%s': not a regular file", path);
 	if (fd < 0)
 		return berr_sys(err, -fd, "archive member '%s'", path);
 	return fd;
@@ -411,7 +419,7 @@ int image_archive_load(struct image_store *s, int fd, char ***report, struct ber
 	ld.rootfd = make_tmpdir(s, tmpname, sizeof(tmpname));
 	if (ld.rootfd < 0)
 		return berr_sys(err, -ld.rootfd, "cannot create a directory in '%s/tmp'", s->path);
-	r = layer_unpack_fd(fd, ld.rootfd, NULL, err);
+	r = layer_unpack_archive_fd(fd, ld.rootfd, err);
 	if (r < 0)
 		berr_wrap(err, "the archive");
 	else if (faccessat(ld.rootfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)

@@ -50,6 +50,7 @@ struct unpack {
 	struct dir_time *dirs;
 	size_t n_dirs, cap_dirs;
 	struct layer_unpack_result res;
+	bool files_only; /* an image archive: no device node, no FIFO */
 };
 
 int layer_clean_path(const char *name, char *out, size_t size)
@@ -434,6 +435,11 @@ static int entry_create(struct unpack *u, struct archive *a, struct archive_entr
 	case AE_IFCHR:
 	case AE_IFBLK:
 	case AE_IFIFO:
+		if (u->files_only)
+			return berr_set(err, EINVAL,
+					"'%s': a device node or FIFO (an image archive holds only "
+					"files, directories and symlinks)",
+					path);
 		r = make_node(e, pfd, name);
 		break;
 	case AE_IFSOCK:
@@ -589,6 +595,15 @@ int layer_unpack_fd(int fd, int destfd, struct layer_unpack_result *ret, struct 
 {
 	struct unpack u = {.fd = fd};
 	int r = unpack_run(&u, destfd, ret, err);
+
+	unpack_done(&u);
+	return r;
+}
+
+int layer_unpack_archive_fd(int fd, int destfd, struct berr **err)
+{
+	struct unpack u = {.fd = fd, .files_only = true};
+	int r = unpack_run(&u, destfd, NULL, err);
 
 	unpack_done(&u);
 	return r;

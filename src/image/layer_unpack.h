@@ -41,6 +41,13 @@ struct layer_unpack_result {
  */
 int layer_unpack_fd(int fd, int destfd, struct layer_unpack_result *ret, struct berr **err);
 
+/*
+ * The same for the outer tar of an image archive (berth load): a device node or FIFO
+ * entry is refused (layers inside it keep theirs: they are unpacked with
+ * layer_unpack_fd()), so nothing but regular files is there to be read.
+ */
+int layer_unpack_archive_fd(int fd, int destfd, struct berr **err);
+
 /* The same from a buffer (for tests and fuzzing). */
 int layer_unpack_buffer(const void *buf, size_t len, int destfd, struct layer_unpack_result *ret,
 			struct berr **err);

@@ -17,6 +17,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/json.h"
+#include "lib/private_dir.h"
 #include "lib/rmtree.h"
 #include "lib/strv.h"
 
@@ -87,6 +88,9 @@ int image_store_open(const char *root, struct image_store **ret, struct berr **e
 		s->path = NULL;
 		return -ENOMEM;
 	}
+	r = private_dir_prepare(root);
+	if (r < 0)
+		return berr_sys(err, -r, "cannot create '%s' (private)", root);
 	r = mkdir_p(s->path, 0700);
 	if (r < 0)
 		return berr_sys(err, -r, "cannot create the image store '%s'", s->path);
