@@ -32,7 +32,7 @@ def test_device_mode_is_not_set_through_a_swapped_symlink(runtime, bundle, tmp_p
     os.chmod(marker, 0o600)
     bundle.add_mount("/mnt/shared", "bind", str(shared), ["rbind", "rw"])
     bundle.linux["devices"] = [{"path": "/mnt/shared/dev0", "type": "c", "major": 1,
-                                "minor": 5, "fileMode": 0o666, "uid": 0, "gid": 0}]
+                                "minor": 5, "fileMode": 0o666, "uid": 1234, "gid": 1234}]
     runtime._remember(bundle)
 
     node = shared / "dev0"
