@@ -10,9 +10,11 @@ rootfs: a masked file that shows the marker was covered with the container's "nu
 """
 
 import os
+import subprocess
 
 import pytest
 
+import oci
 from oci import sh
 
 MASKED = "/etc/masked-file"
@@ -73,3 +75,23 @@ def test_masked_file_is_read_only_host_null(runtime, bundle):
     bundle.linux["maskedPaths"] = [MASKED]
     bundle.set_args(sh(PROBE))
     check_host_devnull(runtime.run(bundle))
+
+
+@pytest.mark.berth_only("runc 1.1.5 masks with the container's /dev/null, not the host's")
+def test_a_host_devnull_that_is_not_1_3_is_refused(runtime, bundle, tmp_path):
+    """The host's /dev/null is checked too (S_ISCHR, 1:3): run in a mount namespace whose
+    /dev/null is a regular file, create fails rather than mask with that file."""
+    fake = tmp_path / "fake-null"
+    fake.write_text("FAKE\n")
+    with open(os.path.join(bundle.rootfs, MASKED.lstrip("/")), "w") as f:
+        f.write("SECRET\n")
+    bundle.linux["maskedPaths"] = [MASKED]
+    bundle.set_args(sh(PROBE))
+    runtime._remember(bundle)
+    p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        'mount --bind "$0" /dev/null && exec "$@"', str(fake),
+                        runtime.binary, "--root", runtime.root, "run", "--bundle",
+                        bundle.path, bundle.id], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=oci.RUN_TIMEOUT)
+    assert "FAKE" not in p.stdout, p.stdout
+    assert p.returncode != 0 and "1:3" in p.stderr, (p.returncode, p.stdout, p.stderr)
