@@ -27,6 +27,8 @@
 #include "runtime/terminal.h"
 #include "runtime/sysctl.h"
 
+extern char **environ;
+
 static int set_names(const struct spec *s, struct berr **err)
 {
 	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
@@ -207,8 +209,10 @@ _Noreturn void container_init(struct container_ctx *c)
 	/*
 	 * startContainer hooks resolve in the container, so the image may supply them: they
 	 * run as the process will, with its user, capabilities, no_new_privs and seccomp
-	 * filter, and none of the runtime's fds (as runc, right before its execve).
+	 * filter, and none of the runtime's fds (as runc, right before its execve). One
+	 * without env gets the process's environment, as runc's init has, not the runtime's.
 	 */
+	environ = env;
 	if ((r = hooks_init_start(c, &err)) < 0)
 		goto fail;
 	execve(path, p->args, env);

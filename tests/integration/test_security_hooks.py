@@ -109,3 +109,18 @@ def test_create_container_hook_cwd_is_the_rootfs(runtime, bundle, tmp_path):
     r = runtime.run(bundle)
     assert r.rc == 0, str(r)
     assert out.read_text().strip() == os.path.realpath(bundle.rootfs)
+
+
+def test_start_container_hook_without_env_gets_the_process_env(runtime, bundle, outdir):
+    """A hook without env gets the environment of the process (runc's init has the
+    process's), never the runtime caller's: the image may supply the hook."""
+    confined_bundle(bundle, outdir)
+    bundle.process["env"] = bundle.process["env"] + ["CONTAINER_VAR=in"]
+    bundle.config["hooks"]["startContainer"] = [
+        {"path": "/bin/busybox", "args": ["sh", "-c", "env > /out/hook.env"]}]
+    runtime.env = dict(os.environ, BERTH_TEST_CALLER_SECRET="leaked")
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    env = (outdir / "hook.env").read_text()
+    assert "CONTAINER_VAR=in" in env, env
+    assert "BERTH_TEST_CALLER_SECRET" not in env, env
