@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/json.h"
+#include "lib/passwd.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "runtime/signals.h"
@@ -225,7 +225,8 @@ struct list_rows {
 static int list_row(const struct container_state *st, enum container_status status, void *userdata)
 {
 	struct list_rows *rows = userdata;
-	struct passwd *pw = getpwuid(st->owner);
+	/* Not getpwuid: no NSS modules in the static runtime. */
+	_cleanup_free_ char *owner = passwd_host_name(st->owner);
 	bool has_pid = status != STATUS_STOPPED && status != STATUS_CREATING;
 	char pid[16];
 
@@ -240,7 +241,7 @@ static int list_row(const struct container_state *st, enum container_status stat
 		jw_str(o, "bundle", st->bundle);
 		jw_str(o, "rootfs", st->rootfs);
 		jw_str(o, "created", st->created);
-		jw_str(o, "owner", pw ? pw->pw_name : "");
+		jw_str(o, "owner", owner ? owner : "");
 		jw_put(rows->json, NULL, o);
 		return 0;
 	}
@@ -248,7 +249,7 @@ static int list_row(const struct container_state *st, enum container_status stat
 	    strv_push_dup(&rows->cells, status_name(status)) < 0 ||
 	    strv_push_dup(&rows->cells, st->bundle) < 0 ||
 	    strv_push_dup(&rows->cells, st->created ? st->created : "") < 0 ||
-	    strv_push_dup(&rows->cells, pw ? pw->pw_name : "") < 0)
+	    strv_push_dup(&rows->cells, owner ? owner : "") < 0)
 		return -ENOMEM;
 	return 0;
 }

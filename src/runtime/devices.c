@@ -102,6 +102,33 @@ static int check_existing(int dir, const char *base, const struct spec_device *d
 	return 0;
 }
 
+/*
+ * mknod's mode went through the umask; fileMode is exact. The /dev directory may be one
+ * another container writes: the node is pinned (never following a symlink swapped in
+ * since mknod), checked to be the device just made, and changed through that fd
+ * (fchmod refuses O_PATH fds; chmod of its /proc/self/fd link reaches that inode alone).
+ */
+static int set_mode_owner(int dir, const char *base, const struct spec_device *d, mode_t mode,
+			  struct berr **err)
+{
+	_cleanup_close_ int node = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	char proc[32];
+
+	if (node < 0 || fstat(node, &st) < 0)
+		return berr_sys(err, errno, "opening device '%s'", d->path);
+	if ((st.st_mode & S_IFMT) != type_bits(d->type) ||
+	    (d->type != 'p' && st.st_rdev != makedev((unsigned) d->major, (unsigned) d->minor)))
+		return berr_set(err, EEXIST, "'%s' was replaced while being made", d->path);
+	if (chmod(fd_proc_path(node, proc), mode & 07777) < 0)
+		return berr_sys(err, errno, "setting the mode of '%s'", d->path);
+	if ((d->uid.set || d->gid.set) &&
+	    fchownat(node, "", d->uid.set ? d->uid.v : (uid_t) -1,
+		     d->gid.set ? d->gid.v : (gid_t) -1, AT_EMPTY_PATH) < 0)
+		return berr_sys(err, errno, "setting the owner of '%s'", d->path);
+	return 0;
+}
+
 static int make_device(int rootfd, const struct spec_device *d, bool in_userns, bool strict,
 		       struct berr **err)
 {
@@ -124,14 +151,7 @@ static int make_device(int rootfd, const struct spec_device *d, bool in_userns, 
 	if (mknodat(dir, base, type_bits(d->type) | (mode & 07777),
 		    makedev((unsigned) d->major, (unsigned) d->minor)) < 0)
 		return berr_sys(err, errno, "creating device '%s'", d->path);
-	/* mknod's mode went through the umask; fileMode is exact. */
-	if (fchmodat(dir, base, mode & 07777, 0) < 0)
-		return berr_sys(err, errno, "setting the mode of '%s'", d->path);
-	if ((d->uid.set || d->gid.set) &&
-	    fchownat(dir, base, d->uid.set ? d->uid.v : (uid_t) -1,
-		     d->gid.set ? d->gid.v : (gid_t) -1, AT_SYMLINK_NOFOLLOW) < 0)
-		return berr_sys(err, errno, "setting the owner of '%s'", d->path);
-	return 0;
+	return set_mode_owner(dir, base, d, mode, err);
 }
 
 static bool listed(const struct spec *s, const char *path)

@@ -157,6 +157,11 @@ int exec_build_process(const struct exec_opts *o, struct spec *config, struct sp
 		r = from_file(o->process_path, &p, err);
 		if (r < 0)
 			return r;
+		/* As runc: without capabilities the process gets the container's, not all. */
+		if (!p->has_capabilities && config->process) {
+			p->capabilities = config->process->capabilities;
+			p->has_capabilities = config->process->has_capabilities;
+		}
 		*ret = TAKE_PTR(p);
 		return 0;
 	}

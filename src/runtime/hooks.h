@@ -6,8 +6,11 @@
  * Who runs which (runtime.md "Lifecycle"):
  * - prestart, createRuntime: berth-runtime create, in the runtime namespace, when the
  *   init asks (SYNC_HOOKS) after its mounts and before pivot_root;
- * - createContainer: the init itself, in the container's namespaces, right after;
- * - startContainer: the init, after start, before it executes the process;
+ * - createContainer: the init itself, in the container's namespaces, right after, with
+ *   its cwd at the rootfs (as runc);
+ * - startContainer: the init, after start, right before it executes the process: with
+ *   the process's user, capabilities, no_new_privs, seccomp filter and environment, and
+ *   no fd of the runtime (its path resolves in the container: the image may supply it);
  * - poststart: berth-runtime start (or run) once the process is executed;
  * - poststop: berth-runtime delete, after the container is gone; a failure is a warning.
  */
@@ -63,7 +66,7 @@ struct container_ctx;
  */
 int hooks_init_create(const struct container_ctx *c, struct berr **err);
 
-/* In the init, after start and before exec: the startContainer hooks. */
+/* In the init, after start, as the process, right before its exec: startContainer. */
 int hooks_init_start(const struct container_ctx *c, struct berr **err);
 
 #endif

@@ -27,6 +27,8 @@
 #include "runtime/terminal.h"
 #include "runtime/sysctl.h"
 
+extern char **environ;
+
 static int set_names(const struct spec *s, struct berr **err)
 {
 	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
@@ -98,6 +100,9 @@ static int setup_rootfs_and_terminal(struct container_ctx *c, bool in_userns, st
 	int r;
 
 	r = rootfs_prepare(c, in_userns, &rootfd, err);
+	/* As runc: createContainer hooks run with their cwd at the rootfs. */
+	if (r >= 0 && fchdir(rootfd) < 0)
+		r = berr_sys(err, errno, "entering the rootfs");
 	if (r >= 0)
 		r = hooks_init_create(c, err);
 	if (r >= 0 && terminal && (c->clone_flags & CLONE_NEWNS))
@@ -190,12 +195,6 @@ _Noreturn void container_init(struct container_ctx *c)
 	r = wait_for_start(c, &err);
 	if (r < 0)
 		goto fail;
-	/*
-	 * startContainer hooks run in the container's namespaces before the user process;
-	 * still as root there (security_apply_before_exec switches the user last).
-	 */
-	if ((r = hooks_init_start(c, &err)) < 0)
-		goto fail;
 	/* Only stdio and preserved fds may reach the container (CVE-2024-21626). */
 	r = fd_cloexec_from(3 + c->preserve_fds);
 	if (r < 0) {
@@ -206,6 +205,15 @@ _Noreturn void container_init(struct container_ctx *c)
 	if (r >= 0)
 		r = security_apply_before_exec(&c->sec, p, path, !c->setgroups_denied, &st, &err);
 	if (r < 0)
+		goto fail;
+	/*
+	 * startContainer hooks resolve in the container, so the image may supply them: they
+	 * run as the process will, with its user, capabilities, no_new_privs and seccomp
+	 * filter, and none of the runtime's fds (as runc, right before its execve). One
+	 * without env gets the process's environment, as runc's init has, not the runtime's.
+	 */
+	environ = env;
+	if ((r = hooks_init_start(c, &err)) < 0)
 		goto fail;
 	execve(path, p->args, env);
 	berr_sys(&err, errno, "executing '%s'", path);

@@ -356,6 +356,11 @@ static int parse_top(const struct jnode *top, struct spec *s, struct berr **err)
 		r = oci_parse_process(&sub, &s->process, err);
 		if (r < 0)
 			return r;
+		/*
+		 * As runc: no process.capabilities is no capabilities at all, not every one
+		 * the runtime has (an exec's process.json without them keeps the container's).
+		 */
+		s->process->has_capabilities = true;
 	}
 	jnode_member(top, "linux", &sub);
 	return oci_parse_linux(&sub, s, err);

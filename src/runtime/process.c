@@ -13,31 +13,21 @@
 
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/passwd.h"
 #include "lib/safe_path.h"
 #include "lib/strv.h"
 #include "runtime/caps.h"
 
-/* The home directory of uid in the container's /etc/passwd, or NULL. */
+/* The home directory of uid in the container's /etc/passwd (at /: after pivot_root). */
 static char *passwd_home(uid_t uid)
 {
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *text = NULL;
-	char *save = NULL;
 
-	if (read_file_at(AT_FDCWD, "/etc/passwd", 4u << 20, &text, NULL) < 0)
+	/* Only a regular file: the image may plant a FIFO (create would hang) or a device. */
+	if (root < 0 || passwd_read_in_root(root, &text) < 0)
 		return NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[7] = {0}, *p = line;
-
-		for (int i = 0; i < 7 && p; i++) {
-			f[i] = p;
-			p = strchr(p, ':');
-			if (p)
-				*p++ = '\0';
-		}
-		if (f[2] && f[5] && strtoul(f[2], NULL, 10) == uid && *f[5])
-			return strdup(f[5]);
-	}
-	return NULL;
+	return passwd_field(text, uid, PASSWD_HOME);
 }
 
 static int build_env(const struct spec_process *p, char ***ret)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -100,8 +101,61 @@ static int mount_detached_on(int tree, int target)
 	return 0;
 }
 
-/* A masked file gets /dev/null over it; a masked directory an empty read-only tmpfs. */
-static int mask_path(int root, const char *path, const char *mount_label, struct berr **err)
+/*
+ * The /dev/null that covers masked files (CVE-2025-31133): the container's /dev may be a
+ * directory another container writes, its null a symlink to /proc/sys/kernel/core_pattern
+ * or a planted file, and binding that over every masked file would hand the container
+ * what masking hides. So, before pivot_root: a detached clone of the host's /dev/null,
+ * not followed if a symlink, checked to be the 1:3 character device, and made read-only.
+ */
+static int host_devnull(int *ret, struct berr **err)
+{
+	_cleanup_close_ int tree = -1;
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct stat st;
+
+	tree = sys_open_tree(AT_FDCWD, "/dev/null",
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	if (tree < 0)
+		return berr_sys(err, errno, "cloning the host's /dev/null to mask paths");
+	if (fstat(tree, &st) < 0)
+		return berr_sys(err, errno, "inspecting the host's /dev/null");
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		return berr_set(err, EPERM, "the host's /dev/null is not the 1:3 character device");
+	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &ro) < 0)
+		return berr_sys(err, errno, "making the masking /dev/null read-only");
+	*ret = TAKE_FD(tree);
+	return 0;
+}
+
+static bool has_masks(const struct spec *s)
+{
+	return s->linux.masked_paths && *s->linux.masked_paths;
+}
+
+/*
+ * Cover target with the host's /dev/null: the clone itself the first time; once it is
+ * attached (then in our namespace, where open_tree may clone it) a clone of it.
+ */
+static int mask_file(int devnull, bool *used, int target)
+{
+	_cleanup_close_ int tree = -1;
+	int r;
+
+	if (!*used) {
+		r = mount_detached_on(devnull, target);
+		*used = r == 0;
+		return r;
+	}
+	tree = sys_open_tree(devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return -errno;
+	return mount_detached_on(tree, target);
+}
+
+/* A masked file gets the host's /dev/null over it; a directory an empty read-only tmpfs. */
+static int mask_path(int root, const char *path, const char *mount_label, int devnull,
+		     bool *devnull_used, struct berr **err)
 {
 	_cleanup_close_ int target = -1, tree = -1, fs = -1;
 	struct stat st;
@@ -113,17 +167,16 @@ static int mask_path(int root, const char *path, const char *mount_label, struct
 	if (target < 0 || fstat(target, &st) < 0)
 		return berr_sys(err, target < 0 ? -target : errno, "masking '%s'", path);
 	if (!S_ISDIR(st.st_mode)) {
-		tree = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	} else {
-		fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
-		/* linux.mountLabel: the mask carries the container's label, as runc's does. */
-		if (fs >= 0 && mount_label && *mount_label &&
-		    sys_fsconfig(fs, FSCONFIG_SET_STRING, "context", mount_label, 0) < 0)
-			return berr_sys(err, errno, "masking '%s' (context '%s')", path,
-					mount_label);
-		if (fs >= 0 && sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-			tree = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+		r = mask_file(devnull, devnull_used, target);
+		return r < 0 ? berr_sys(err, -r, "masking '%s'", path) : 0;
 	}
+	fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+	/* linux.mountLabel: the mask carries the container's label, as runc's does. */
+	if (fs >= 0 && mount_label && *mount_label &&
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "context", mount_label, 0) < 0)
+		return berr_sys(err, errno, "masking '%s' (context '%s')", path, mount_label);
+	if (fs >= 0 && sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		tree = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
 	if (tree < 0)
 		return berr_sys(err, errno, "masking '%s'", path);
 	r = mount_detached_on(tree, target);
@@ -148,15 +201,16 @@ static int readonly_path(int root, const char *path, struct berr **err)
 	return 0;
 }
 
-static int finish_root(const struct spec *s, struct berr **err)
+static int finish_root(const struct spec *s, int devnull, struct berr **err)
 {
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool devnull_used = false;
 	int r;
 
 	if (root < 0)
 		return berr_sys(err, errno, "opening /");
 	for (char **p = s->linux.masked_paths; p && *p; p++) {
-		r = mask_path(root, *p, s->linux.mount_label, err);
+		r = mask_path(root, *p, s->linux.mount_label, devnull, &devnull_used, err);
 		if (r < 0)
 			return r;
 	}
@@ -179,9 +233,15 @@ static int finish_root(const struct spec *s, struct berr **err)
 
 int rootfs_enter(const struct container_ctx *c, int rootfd, struct berr **err)
 {
-	int r = c->no_pivot ? do_move_chroot(rootfd, err) : do_pivot(rootfd, err);
+	_cleanup_close_ int devnull = -1;
+	int r = 0;
 
+	/* While the host's /dev is still reachable. */
+	if (has_masks(c->spec))
+		r = host_devnull(&devnull, err);
+	if (r >= 0)
+		r = c->no_pivot ? do_move_chroot(rootfd, err) : do_pivot(rootfd, err);
 	if (r < 0)
 		return r;
-	return finish_root(c->spec, err);
+	return finish_root(c->spec, devnull, err);
 }

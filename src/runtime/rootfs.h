@@ -17,7 +17,8 @@ int rootfs_prepare(const struct container_ctx *c, bool in_userns, int *ret_rootf
 
 /*
  * Make the rootfs the root: pivot_root (or MS_MOVE + chroot with no_pivot), detach the
- * old root, then mask and write-protect paths, make / read-only if asked, and set the
+ * old root, then mask and write-protect paths (masked files get a read-only clone of the
+ * host's /dev/null, taken before pivot_root), make / read-only if asked, and set the
  * rootfs propagation. The cwd is "/" afterwards.
  */
 int rootfs_enter(const struct container_ctx *c, int rootfd, struct berr **err);

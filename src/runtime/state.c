@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/json.h"
+#include "lib/passwd.h"
 
 #define STATE_MAX_SIZE (1u << 20)
 #define ID_MAX_LEN 1024
@@ -350,7 +350,8 @@ enum container_status state_status(const struct container_state *st)
 char *state_to_json(const struct container_state *st, enum container_status status, bool pretty)
 {
 	_cleanup_jw_ struct jwriter *o = jw_object();
-	struct passwd *pw = getpwuid(st->owner);
+	/* Not getpwuid: no NSS modules in the static runtime. */
+	_cleanup_free_ char *owner = passwd_host_name(st->owner);
 	bool has_pid =
 		status == STATUS_CREATED || status == STATUS_RUNNING || status == STATUS_PAUSED;
 
@@ -361,7 +362,7 @@ char *state_to_json(const struct container_state *st, enum container_status stat
 	jw_str(o, "bundle", st->bundle);
 	jw_str(o, "rootfs", st->rootfs);
 	jw_str(o, "created", st->created);
-	jw_str(o, "owner", pw ? pw->pw_name : "");
+	jw_str(o, "owner", owner ? owner : "");
 	if (st->n_annotations)
 		jw_put(o, "annotations", annotations_json(st));
 	return jw_to_string(o, pretty);

@@ -4,6 +4,7 @@ With inheritable capabilities, a program with inheritable file capabilities woul
 them at exec even as a non-root user.
 """
 
+import json
 import re
 
 import pytest
@@ -33,3 +34,32 @@ def test_inheritable_when_asked(runtime, bundle):
     r = runtime.run(bundle)
     assert r.rc == 0, str(r)
     assert caps(r.out)["CapInh"] == 1 << 5, r.out
+
+
+def test_no_capabilities_object_means_none(runtime, bundle):
+    """No process.capabilities: no capabilities at all, as runc, not every one the runtime
+    has (issue 13 item 7)."""
+    del bundle.process["capabilities"]
+    bundle.set_args(sh("grep ^Cap /proc/self/status"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    c = caps(r.out)
+    for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert c[k] == 0, c
+
+
+def test_exec_process_without_capabilities_gets_the_containers(runtime, bundle, tmp_path):
+    """An exec --process whose process.json has no capabilities gets the container's (as
+    runc), not every one the runtime has."""
+    bundle.set_args(["sleep", "1000"])
+    r = runtime.run(bundle, detach=True)
+    assert r.rc == 0, str(r)
+    proc = tmp_path / "process.json"
+    proc.write_text(json.dumps({"args": ["sh", "-c", "grep ^Cap /proc/self/status"],
+                                "cwd": "/", "user": {"uid": 0, "gid": 0},
+                                "env": ["PATH=/bin:/usr/bin"]}))
+    r = runtime("exec", "--process", str(proc), bundle.id)
+    assert r.rc == 0, str(r)
+    c = caps(r.out)
+    assert c["CapBnd"] == (1 << 5) | (1 << 10) | (1 << 29), c
+    assert c["CapEff"] & ~((1 << 5) | (1 << 10) | (1 << 29)) == 0, c
