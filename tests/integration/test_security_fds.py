@@ -109,3 +109,22 @@ def test_created_init_holds_no_cgroup_tasks_fd(runtime, bundle):
                     if t.startswith("/sys/fs/cgroup/") and
                     os.path.basename(t) in ("tasks", "cgroup.procs")}
     assert cgroup_files == {}, fds
+
+
+def test_created_init_holds_no_host_directory(runtime, bundle):
+    """A created init keeps only what start needs: no fd of the bundle or of a cgroup
+    directory (as runc's, which holds the fifo), so nothing that gets at the waiting init
+    (a cwd of /proc/self/fd/N, CVE-2024-21626) finds a host directory there."""
+    bundle.set_args(["sleep", "1000"])
+    r = runtime.create(bundle)
+    assert r.rc == 0, str(r)
+    pid = runtime.state(bundle.id)["pid"]
+    fds = {}
+    for n in os.listdir("/proc/%d/fd" % pid):
+        try:
+            fds[int(n)] = os.readlink("/proc/%d/fd/%s" % (pid, n))
+        except FileNotFoundError:
+            pass
+    host_dirs = {n: t for n, t in fds.items()
+                 if t == bundle.path or t.startswith("/sys/fs/cgroup")}
+    assert host_dirs == {}, fds
