@@ -115,6 +115,29 @@ static int setup_rootfs_and_terminal(struct container_ctx *c, bool in_userns, st
 	return r;
 }
 
+/*
+ * What only the setup needed: the bundle, the cgroup2 directory, the namespaces joined,
+ * the idmapped trees. Close-on-exec as they are, a created init that keeps them holds
+ * host directories for anything that gets at it while it waits for start (a cwd of
+ * /proc/self/fd/N, CVE-2024-21626, is one check away from the bundle): as runc's init,
+ * it keeps only what start needs.
+ */
+static void close_setup_fd(int *fd)
+{
+	closep(fd);
+	*fd = -1;
+}
+
+static void close_setup_fds(struct container_ctx *c)
+{
+	close_setup_fd(&c->bundle_fd);
+	close_setup_fd(&c->cgroup_fd);
+	for (int t = 0; t < _NS_TYPE_MAX; t++)
+		close_setup_fd(&c->ns_fds[t]);
+	for (size_t i = 0; c->idmap_trees && i < c->spec->n_mounts; i++)
+		close_setup_fd(&c->idmap_trees[i]);
+}
+
 /* After start, a failure goes back to `start` through the fifo (lifecycle_start). */
 static void report_start_failure(const struct container_ctx *c, const struct berr *err)
 {
@@ -142,6 +165,7 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 	c->host_pid = host_pid();
 	if ((r = setup_rootfs_and_terminal(c, in_userns, err)) < 0)
 		return r;
+	close_setup_fds(c);
 	/* While privileged, and at create: a refused priority fails create, not start. */
 	if ((r = rlimits_apply(p->rlimits, p->n_rlimits, err)) < 0 ||
 	    (r = process_attrs_apply(p, err)) < 0 ||
