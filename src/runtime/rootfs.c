@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -11,6 +13,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/safe_path.h"
+#include "lib/strv.h"
 #include "runtime/container.h"
 #include "runtime/devices.h"
 #include "runtime/mount_api.h"
@@ -80,8 +83,92 @@ static int do_pivot(int rootfd, struct berr **err)
 	return 0;
 }
 
-static int do_move_chroot(int rootfd, struct berr **err)
+/* Undo mountinfo's octal escapes (\040 for a space ...) in place. */
+static void unescape_mountinfo(char *s)
 {
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* A procfs or sysfs mount point of a mountinfo line outside rootfs, or NULL. */
+static char *kernel_fs_outside(char *line, const char *rootfs)
+{
+	char *mnt = NULL, *sep, *type, *save = NULL;
+	size_t n = strlen(rootfs);
+	int field = 0;
+
+	sep = strstr(line, " - ");
+	if (!sep)
+		return NULL;
+	*sep = '\0';
+	type = strtok_r(sep + 3, " ", &save);
+	if (!type || (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0))
+		return NULL;
+	for (char *tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (++field == 5) {
+			mnt = tok;
+			break;
+		}
+	if (!mnt)
+		return NULL;
+	unescape_mountinfo(mnt);
+	if (strncmp(mnt, rootfs, n) == 0 && (mnt[n] == '\0' || mnt[n] == '/'))
+		return NULL;
+	return mnt;
+}
+
+/*
+ * --no-pivot leaves the old root's mounts in the container's mount namespace, below the
+ * moved rootfs. A fully visible procfs or sysfs anywhere in the namespace lets a process
+ * in a new user namespace mount a fresh, unmasked one (the kernel's mount_too_revealing
+ * test): the "bare /proc" runc closed in 1.1. So, as runc does, each one outside the
+ * rootfs is detached, or covered with an empty read-only tmpfs where it cannot be.
+ */
+static int hide_kernel_fs_outside(const char *rootfs, struct berr **err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_strv_ char **targets = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return berr_sys(err, errno, "reading /proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0) {
+		char *mnt;
+
+		line[strcspn(line, "\n")] = '\0';
+		mnt = kernel_fs_outside(line, rootfs);
+		if (mnt && strv_push_dup(&targets, mnt) < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+	}
+	/* Deepest first: detaching a parent takes its children along. */
+	for (size_t i = strv_length(targets); i-- > 0;) {
+		/* ENOENT: went with a parent. EINVAL, EPERM: locked (a user namespace's). */
+		if (umount2(targets[i], MNT_DETACH) == 0 || errno == ENOENT)
+			continue;
+		if (mount("tmpfs", targets[i], "tmpfs",
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0") < 0)
+			return berr_sys(err, errno, "hiding '%s' (--no-pivot)", targets[i]);
+	}
+	return 0;
+}
+
+static int do_move_chroot(const char *rootfs, int rootfd, struct berr **err)
+{
+	int r = hide_kernel_fs_outside(rootfs, err);
+
+	if (r < 0)
+		return r;
 	if (fchdir(rootfd) < 0)
 		return berr_sys(err, errno, "entering the rootfs");
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
@@ -240,7 +327,7 @@ int rootfs_enter(const struct container_ctx *c, int rootfd, struct berr **err)
 	if (has_masks(c->spec))
 		r = host_devnull(&devnull, err);
 	if (r >= 0)
-		r = c->no_pivot ? do_move_chroot(rootfd, err) : do_pivot(rootfd, err);
+		r = c->no_pivot ? do_move_chroot(c->rootfs, rootfd, err) : do_pivot(rootfd, err);
 	if (r < 0)
 		return r;
 	return finish_root(c->spec, devnull, err);

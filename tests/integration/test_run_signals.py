@@ -249,3 +249,66 @@ def test_exec_starts_with_no_signal_ignored_or_blocked(runtime, bundle):
                       preexec_fn=ignore_and_block)
     assert wait(p) == 0, oci.read_file(p.err_path)
     check_clean(runtime, oci.read_file(p.out_path))
+
+
+STATMOUNT = 457            # x86_64
+STATMOUNT_SB_BASIC, STATMOUNT_MNT_ROOT = 0x1, 0x8
+PROC_SUPER_MAGIC, SYSFS_MAGIC = 0x9FA0, 0x62656572
+
+
+def mount_ids_in_namespace(pid):
+    """(namespace id, [mount ids]) of pid's mount namespace (listmount, Linux 6.8+)."""
+    fd = os.open("/proc/%d/ns/mnt" % pid, os.O_RDONLY)
+    try:
+        buf = bytearray(8)
+        fcntl.ioctl(fd, NS_GET_MNTNS_ID, buf)
+    except OSError as e:
+        oci.skip("NS_GET_MNTNS_ID: %s" % e)
+    finally:
+        os.close(fd)
+    ns_id = struct.unpack("Q", buf)[0]
+    req = struct.pack("IIQQQ", 32, 0, LSMT_ROOT, 0, ns_id)
+    ids = (ctypes.c_uint64 * 65536)()
+    libc = ctypes.CDLL(None, use_errno=True)
+    n = libc.syscall(LISTMOUNT, ctypes.c_char_p(req), ids, 65536, 0)
+    if n < 0:
+        oci.skip("listmount: %s" % os.strerror(ctypes.get_errno()))
+    return ns_id, list(ids[:n])
+
+
+def whole_kernel_fs_mounts(pid):
+    """How many procfs and sysfs mounts of pid's mount namespace show their filesystem
+    whole (mount root "/"), reachable from its root or not (statmount, Linux 6.8+)."""
+    ns_id, ids = mount_ids_in_namespace(pid)
+    libc = ctypes.CDLL(None, use_errno=True)
+    out = {"proc": 0, "sysfs": 0}
+    for mnt_id in ids:
+        req = struct.pack("IIQQQ", 32, 0, mnt_id, STATMOUNT_SB_BASIC | STATMOUNT_MNT_ROOT, ns_id)
+        buf = ctypes.create_string_buffer(1 << 16)
+        if libc.syscall(STATMOUNT, ctypes.c_char_p(req), buf, len(buf), 0) < 0:
+            oci.skip("statmount: %s" % os.strerror(ctypes.get_errno()))
+        raw = buf.raw
+        magic = struct.unpack_from("Q", raw, 24)[0]
+        root_off = struct.unpack_from("I", raw, 104)[0]
+        root = raw[512 + root_off:].split(b"\0", 1)[0]
+        kind = {PROC_SUPER_MAGIC: "proc", SYSFS_MAGIC: "sysfs"}.get(magic)
+        if kind and root == b"/":
+            out[kind] += 1
+    return out
+
+
+@pytest.mark.parametrize("no_pivot", [False, True], ids=["pivot", "no-pivot"])
+def test_no_pivot_leaves_no_bare_proc(runtime, bundle, tmp_path, no_pivot):
+    """With --no-pivot the host's old root stays in the container's mount namespace. A
+    procfs or sysfs shown whole anywhere in the namespace lets the container's root mount
+    a fresh, unmasked one from a new user namespace (the kernel allows it only where one
+    is already fully visible): the "bare /proc" runc closed in 1.1. The container's own
+    /proc and /sys must be the only whole ones in the namespace, as with pivot_root."""
+    bundle.set_args(["sleep", "1000"])
+    pid_file = tmp_path / "pid"
+    r = runtime.run(bundle, *(["--no-pivot"] if no_pivot else []), detach=True,
+                    pid_file=pid_file)
+    assert r.rc == 0, str(r)
+    pid = int(oci.read_file(pid_file))
+    runtime.remember_pid(pid)
+    assert whole_kernel_fs_mounts(pid) == {"proc": 1, "sysfs": 1}
