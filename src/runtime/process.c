@@ -169,6 +169,7 @@ static int set_ids(const struct spec_process *p, bool setgroups_allowed, struct 
  */
 int process_set_identity(const struct spec_process *p, bool setgroups_allowed, struct berr **err)
 {
+	bool cwd_done;
 	int r;
 
 	if (p->has_capabilities) {
@@ -178,10 +179,21 @@ int process_set_identity(const struct spec_process *p, bool setgroups_allowed, s
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			return berr_sys(err, errno, "keeping capabilities");
 	}
+	/*
+	 * The cwd first while still privileged, as runc: a cwd the user may not search
+	 * (/root 0700 for uid 42) is still entered. Where root may not (root-squashed NFS),
+	 * again as the user after the switch.
+	 */
+	r = enter_cwd(p->cwd, err);
+	if (r == -EACCES || r == -EPERM)
+		berr_clear(err);
+	else if (r < 0)
+		return r;
+	cwd_done = r >= 0;
 	r = set_ids(p, setgroups_allowed, err);
 	if (r < 0)
 		return r;
-	return enter_cwd(p->cwd, err);
+	return cwd_done ? 0 : enter_cwd(p->cwd, err);
 }
 
 int process_set_capabilities(const struct spec_process *p, struct berr **err)

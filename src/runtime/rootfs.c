@@ -27,6 +27,23 @@ static unsigned long host_propagation(const struct spec *s)
 	return MS_SLAVE | MS_REC;
 }
 
+/*
+ * A missing process.cwd is made now, as runc does, while the root may still be written:
+ * with root.readonly it could not be made later.
+ */
+static int make_cwd(int rootfd, const char *cwd, struct berr **err)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!cwd)
+		return 0;
+	fd = safe_open_in_root(rootfd, cwd, O_PATH | O_DIRECTORY, 0);
+	if (fd == -ENOENT)
+		fd = safe_mkdir_p_in_root(rootfd, cwd, 0755);
+	/* Anything else (not a directory ...) is reported where the cwd is entered. */
+	return fd == -ENOENT ? berr_sys(err, ENOENT, "creating cwd '%s'", cwd) : 0;
+}
+
 int rootfs_prepare(const struct container_ctx *c, bool in_userns, int *ret_rootfd,
 		   struct berr **err)
 {
@@ -49,7 +66,7 @@ int rootfs_prepare(const struct container_ctx *c, bool in_userns, int *ret_rootf
 			return r;
 	}
 	r = devices_setup(rootfd, s, in_userns, err);
-	if (r < 0)
+	if (r < 0 || (r = make_cwd(rootfd, s->process->cwd, err)) < 0)
 		return r;
 	*ret_rootfd = TAKE_FD(rootfd);
 	return 0;

@@ -395,3 +395,27 @@ def test_intel_rdt_without_resctrl_is_an_error(runtime, bundle):
         assert "linux.intelRdt" in r.err and "resctrl" in r.err, r.err
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
     assert oci.cgroup_dirs(bundle.cgroups_path) == []
+
+
+def test_cwd_the_user_cannot_search_is_entered_while_privileged(runtime, bundle):
+    """As runc: the cwd is entered before the switch to process.user, so a cwd only root
+    may search (/root 0700) works for uid 42, who then sits in it."""
+    os.makedirs(os.path.join(bundle.rootfs, "root"), exist_ok=True)
+    os.chmod(os.path.join(bundle.rootfs, "root"), 0o700)
+    bundle.process["user"] = {"uid": 42, "gid": 42}
+    bundle.process["cwd"] = "/root"
+    bundle.set_args(oci.sh("pwd; id -u"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["/root", "42"]
+
+
+def test_missing_cwd_is_made_under_a_read_only_root(runtime, bundle):
+    """A cwd that does not exist is made before root.readonly takes effect (runc too)."""
+    bundle.config["root"]["readonly"] = True
+    bundle.process["cwd"] = "/srv/work/here"
+    bundle.set_args(oci.sh("pwd"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.strip() == "/srv/work/here"
+    assert os.path.isdir(os.path.join(bundle.rootfs, "srv/work/here"))
