@@ -28,6 +28,35 @@ static unsigned long host_propagation(const struct spec *s)
 }
 
 /*
+ * A read-only /dev tmpfs is mounted read-write and made read-only once the mounts below
+ * it (/dev/pts, /dev/shm, /dev/mqueue) and the devices are in place, as runc does:
+ * mounted read-only at once, nothing could be created in it.
+ */
+static bool is_readonly_dev_tmpfs(const struct spec_mount *m)
+{
+	return (m->opts.flags & MS_RDONLY) && !m->opts.bind && m->type &&
+	       strcmp(m->type, "tmpfs") == 0 && strcmp(m->destination, "/dev") == 0;
+}
+
+static int readonly_dev(int rootfd, const struct spec *s, struct berr **err)
+{
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+	_cleanup_close_ int dev = -1;
+	bool wanted = false;
+
+	for (size_t i = 0; i < s->n_mounts; i++)
+		wanted = wanted || is_readonly_dev_tmpfs(&s->mounts[i]);
+	if (!wanted)
+		return 0;
+	dev = safe_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+	if (dev < 0)
+		return berr_sys(err, -dev, "opening /dev to make it read-only");
+	if (sys_mount_setattr(dev, "", AT_EMPTY_PATH, &a) < 0)
+		return berr_sys(err, errno, "making /dev read-only");
+	return 0;
+}
+
+/*
  * A missing process.cwd is made now, as runc does, while the root may still be written:
  * with root.readonly it could not be made later.
  */
@@ -61,12 +90,21 @@ int rootfs_prepare(const struct container_ctx *c, bool in_userns, int *ret_rootf
 	if (rootfd < 0)
 		return berr_sys(err, errno, "opening the rootfs '%s'", c->rootfs);
 	for (size_t i = 0; i < s->n_mounts; i++) {
-		r = mounts_apply(c, rootfd, &s->mounts[i], err);
+		struct spec_mount dev;
+
+		if (is_readonly_dev_tmpfs(&s->mounts[i])) {
+			dev = s->mounts[i];
+			dev.opts.flags &= ~(unsigned long) MS_RDONLY;
+			r = mounts_apply(c, rootfd, &dev, err);
+		} else {
+			r = mounts_apply(c, rootfd, &s->mounts[i], err);
+		}
 		if (r < 0)
 			return r;
 	}
 	r = devices_setup(rootfd, s, in_userns, err);
-	if (r < 0 || (r = make_cwd(rootfd, s->process->cwd, err)) < 0)
+	if (r < 0 || (r = make_cwd(rootfd, s->process->cwd, err)) < 0 ||
+	    (r = readonly_dev(rootfd, s, err)) < 0)
 		return r;
 	*ret_rootfd = TAKE_FD(rootfd);
 	return 0;

@@ -135,3 +135,16 @@ def test_bind_mount_of_a_file(runtime, bundle, tmp_path):
     assert out.splitlines() == ["a single file", "regular-file"]
     assert "ro" in mounts["/etc/from-host"]["opts"]
     assert host_file.read_text() == "a single file\n"
+
+
+def test_read_only_dev_tmpfs_still_gets_its_submounts(runtime, bundle):
+    """/dev as a read-only tmpfs: /dev/pts, /dev/shm, /dev/mqueue and the device nodes
+    still land in it (made read-only after them, as runc), and /dev itself refuses writes."""
+    dev = next(m for m in bundle.config["mounts"] if m["destination"] == "/dev")
+    dev["options"] = dev.get("options", []) + ["ro"]
+    bundle.set_args(oci.sh("test -c /dev/null && test -d /dev/pts/ && "
+                           "grep -q ' /dev/pts ' /proc/self/mountinfo && echo ok; "
+                           "touch /dev/x 2>/dev/null || echo ro"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["ok", "ro"]
