@@ -97,17 +97,19 @@ static int setup_rootfs_and_terminal(struct container_ctx *c, bool in_userns, st
 {
 	_cleanup_close_ int rootfd = -1, console = -1;
 	bool terminal = c->spec->process->terminal;
+	/* New or joined by path: either way the rootfs is set up and entered in it. */
+	bool mount_ns = c->spec->linux.ns[NS_MNT].enabled;
 	int r;
 
-	r = rootfs_prepare(c, in_userns, &rootfd, err);
+	r = mount_ns ? rootfs_prepare(c, in_userns, &rootfd, err) : rootfs_chroot(c, &rootfd, err);
 	/* As runc: createContainer hooks run with their cwd at the rootfs. */
 	if (r >= 0 && fchdir(rootfd) < 0)
 		r = berr_sys(err, errno, "entering the rootfs");
 	if (r >= 0)
 		r = hooks_init_create(c, err);
-	if (r >= 0 && terminal && (c->clone_flags & CLONE_NEWNS))
+	if (r >= 0 && terminal && mount_ns)
 		r = terminal_console_target(rootfd, &console, err);
-	if (r >= 0 && (c->clone_flags & CLONE_NEWNS))
+	if (r >= 0 && mount_ns)
 		r = rootfs_enter(c, rootfd, err);
 	if (r >= 0 && terminal)
 		r = terminal_setup(c->console_fd, c->spec->process, console, c->console_proxied,

@@ -366,12 +366,44 @@ static int parse_top(const struct jnode *top, struct spec *s, struct berr **err)
 	return oci_parse_linux(&sub, s, err);
 }
 
+/*
+ * Without a mount namespace (new or joined) every mount, mask, device node and the root's
+ * propagation would be made in the caller's, the host's, mount namespace, and left there:
+ * refused, as runc refuses it ("unable to restrict sys entries without a private MNT
+ * namespace"). What is left, a bare rootfs, is entered with chroot (init_child.c).
+ */
+static int validate_without_mount_ns(const struct spec *s, struct berr **err)
+{
+	const char *what = NULL;
+
+	if (s->linux.ns[NS_MNT].enabled)
+		return 0;
+	if (s->n_mounts)
+		what = "mounts";
+	else if (s->linux.masked_paths && *s->linux.masked_paths)
+		what = "linux.maskedPaths";
+	else if (s->linux.readonly_paths && *s->linux.readonly_paths)
+		what = "linux.readonlyPaths";
+	else if (s->linux.n_devices)
+		what = "linux.devices";
+	else if (s->root_readonly)
+		what = "root.readonly";
+	else if (s->linux.rootfs_propagation)
+		what = "linux.rootfsPropagation";
+	if (what)
+		return berr_set(err, EINVAL,
+				"%s: needs a mount namespace (linux.namespaces has no \"mount\"): "
+				"it would be made in the host's",
+				what);
+	return 0;
+}
+
 /* Rules that span sections; runc's libcontainer/configs/validate does the same. */
 static int validate(struct spec *s, struct berr **err)
 {
 	const struct spec_namespace *ns = s->linux.ns;
-
 	bool has_host = s->hostname && *s->hostname;
+	int r;
 
 	if ((has_host || (s->domainname && *s->domainname)) && !ns[NS_UTS].enabled)
 		return berr_set(err, EINVAL, "%s: cannot be set without a uts namespace",
@@ -388,7 +420,8 @@ static int validate(struct spec *s, struct berr **err)
 					"and gidMappings, or a user namespace",
 					i, m->opts.ridmap ? "ridmap" : "idmap");
 	}
-	return sysctl_validate(s, err);
+	r = validate_without_mount_ns(s, err);
+	return r < 0 ? r : sysctl_validate(s, err);
 }
 
 int oci_config_parse(const char *text, size_t len, struct spec **ret, struct berr **err)

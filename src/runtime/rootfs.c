@@ -387,3 +387,17 @@ int rootfs_enter(const struct container_ctx *c, int rootfd, struct berr **err)
 		return r;
 	return finish_root(c->spec, devnull, err);
 }
+
+int rootfs_chroot(const struct container_ctx *c, int *ret_rootfd, struct berr **err)
+{
+	_cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return berr_sys(err, errno, "opening the rootfs '%s'", c->rootfs);
+	if (fchdir(rootfd) < 0)
+		return berr_sys(err, errno, "entering the rootfs");
+	if (chroot(".") < 0)
+		return berr_sys(err, errno, "chroot to the rootfs");
+	*ret_rootfd = TAKE_FD(rootfd);
+	return 0;
+}

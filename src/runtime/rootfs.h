@@ -23,4 +23,11 @@ int rootfs_prepare(const struct container_ctx *c, bool in_userns, int *ret_rootf
  */
 int rootfs_enter(const struct container_ctx *c, int rootfd, struct berr **err);
 
+/*
+ * Without a mount namespace (a config validation allows only with no mounts, masks or
+ * devices): chroot into the rootfs and mount nothing, since every mount would land in the
+ * host's namespace. On success *ret_rootfd is an O_PATH fd of the new root; cwd is "/".
+ */
+int rootfs_chroot(const struct container_ctx *c, int *ret_rootfd, struct berr **err);
+
 #endif

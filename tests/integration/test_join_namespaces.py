@@ -91,3 +91,53 @@ def test_namespace_path_of_the_wrong_type_is_refused(runtime, bundle, netns):
     assert r.rc != 0
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
     assert oci.cgroup_dirs(bundle.cgroups_path) == []
+
+
+def test_joined_mount_namespace_enters_the_rootfs(runtime, bundle, helper_process):
+    """A mount namespace joined by path is set up and entered like a new one: the process
+    runs in the bundle's rootfs (a marker only the rootfs has), not at the namespace's /."""
+    pid = holder(helper_process, ["mount"])
+    bundle.set_namespace_path("mount", "/proc/%d/ns/mnt" % pid)
+    with open(bundle.rootfs + "/rootfs-marker", "w") as f:
+        f.write("in-the-rootfs\n")
+    bundle.set_args(sh("cat /rootfs-marker; readlink /proc/self/ns/mnt"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["in-the-rootfs", oci.ns_link("mnt", pid)]
+
+
+def test_no_mount_namespace_with_mounts_is_refused_and_mounts_nothing(runtime, bundle):
+    """Without a mount namespace the config's mounts would be made in the host's:
+    refused before anything is mounted (runc: "unable to restrict sys entries without a
+    private MNT namespace")."""
+    bundle.remove_namespace("mount")
+    with open("/proc/self/mountinfo") as f:
+        before = f.read()
+    bundle.set_args(sh("true"))
+    r = runtime.run(bundle)
+    assert r.rc != 0, str(r)
+    with open("/proc/self/mountinfo") as f:
+        after = f.read()
+    assert bundle.rootfs not in after and after == before
+
+
+@pytest.mark.berth_only("runc 1.1.5 fails this config (no /proc in the bare rootfs for its "
+                        "fd closing) and leaves the rootfs bind-mounted on the host")
+def test_no_mount_namespace_and_no_mounts_runs_chrooted(runtime, bundle):
+    """A bare config without a mount namespace: the process is chrooted into the rootfs
+    and nothing is mounted on the host."""
+    bundle.remove_namespace("mount")
+    bundle.config["mounts"] = []
+    bundle.linux.pop("maskedPaths", None)
+    bundle.linux.pop("readonlyPaths", None)
+    bundle.config["root"]["readonly"] = False
+    with open(bundle.rootfs + "/rootfs-marker", "w") as f:
+        f.write("in-the-rootfs\n")
+    with open("/proc/self/mountinfo") as f:
+        before = f.read()
+    bundle.set_args(sh("cat /rootfs-marker"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out == "in-the-rootfs\n"
+    with open("/proc/self/mountinfo") as f:
+        assert f.read() == before

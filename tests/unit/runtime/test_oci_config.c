@@ -194,8 +194,16 @@ static void test_relative_destination_made_absolute(void)
 	_cleanup_spec_ struct spec *s = NULL;
 	struct berr *err = NULL;
 
-	ASSERT_OK(parse3("", "", ", \"mounts\": [{\"destination\": \"data\", \"type\": \"tmpfs\"}]",
-			 &s, &err));
+	/* Without a mount namespace the mount is refused: it would land in the host's. */
+	EXPECT_ERR("", "", ", \"mounts\": [{\"destination\": \"data\", \"type\": \"tmpfs\"}]",
+		   "config.json: mounts: needs a mount namespace (linux.namespaces has no "
+		   "\"mount\"): it would be made in the host's");
+	EXPECT_ERR("", ", \"maskedPaths\": [\"/proc/kcore\"]", "",
+		   "config.json: linux.maskedPaths: needs a mount namespace (linux.namespaces has "
+		   "no \"mount\"): it would be made in the host's");
+	ASSERT_OK(parse3("", ", \"namespaces\": [{\"type\": \"mount\"}]",
+			 ", \"mounts\": [{\"destination\": \"data\", \"type\": \"tmpfs\"}]", &s,
+			 &err));
 	ASSERT_STREQ(s->mounts[0].destination, "/data");
 }
 
