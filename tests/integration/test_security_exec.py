@@ -7,7 +7,7 @@ CAP_SYS_PTRACE, sees the new pid and reads or writes the host through /proc/PID/
 stops it there with SIGSTOP and takes its time). To hold that window open without a race,
 the container is paused: the process exec starts is frozen as it enters the container's
 freezer cgroup, and a second container that shares the pid namespace (and is not frozen)
-looks at everything in it. A correct runtime has nothing of the exec in the pid namespace
+looks at everything in it (its init does, so that looking needs no exec). A correct runtime has nothing of the exec in the pid namespace
 at that point (the intermediate process that joins the cgroup and the namespaces is not
 in it), or only a process already in the container's mount namespace (runc: it moves the
 process into the cgroup after setns).
@@ -18,15 +18,19 @@ import os
 import oci
 from oci import sh
 
-# Every process of the pid namespace: pid, mount namespace, and whether the host's marker
-# file shows through its /proc/PID/root.
+# The watcher's init: when the test opens /out/go, every process of the pid namespace:
+# pid, mount namespace, and whether the host's marker file shows through /proc/PID/root.
+# (Not an exec: the runtime under test must not be needed to look.)
 WATCH = r"""
+read go < /out/go
 for d in /proc/[0-9]*; do
   p=${d#/proc/}
   m=$(readlink $d/ns/mnt 2>/dev/null) || m=unreadable
   h=no; [ -e "$d/root$MARK" ] && h=host
   echo "$p $m $h"
-done
+done > /out/report.tmp
+mv /out/report.tmp /out/report
+exec sleep 1000
 """
 
 
@@ -66,15 +70,20 @@ def test_exec_is_in_the_mount_namespace_before_the_pid_namespace(runtime, make_b
     init = int(oci.read_file(tmp_path / "victim.pid"))
     runtime.remember_pid(init)
     # The watcher: root in the victim's pid namespace with CAP_SYS_PTRACE, not frozen.
-    watcher.set_args(["sleep", "1000"])
+    marker = tmp_path / "host-only-marker"
+    marker.write_text("host\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "go")
+    watcher.set_args(sh(WATCH))
+    watcher.process["env"].append("MARK=%s" % marker)
+    watcher.add_mount("/out", "bind", str(out), ["rbind", "rw"])
     watcher.set_namespace_path("pid", "/proc/%d/ns/pid" % init)
     add_cap(watcher, "CAP_SYS_PTRACE")
     r = runtime.run(watcher, detach=True, pid_file=tmp_path / "watcher.pid")
     assert r.rc == 0, str(r)
     watcher_init = int(oci.read_file(tmp_path / "watcher.pid"))
     runtime.remember_pid(watcher_init)
-    marker = tmp_path / "host-only-marker"
-    marker.write_text("host\n")
 
     assert runtime("pause", victim.id).rc == 0
     runtime.wait_status(victim.id, "paused")
@@ -84,18 +93,20 @@ def test_exec_is_in_the_mount_namespace_before_the_pid_namespace(runtime, make_b
         new = oci.wait_for(lambda: all_procs(victim) - before)
         assert new, "the exec'd process never reached the paused container's cgroup"
         # The exec is held in its setup now (frozen). Look at the pid namespace from inside.
-        r = runtime("exec", "--env", "MARK=%s" % marker, watcher.id, "sh", "-c", WATCH)
-        assert r.rc == 0, str(r)
+        with open(out / "go", "w") as f:
+            f.write("go\n")
+        assert oci.wait_for(lambda: os.path.exists(out / "report")), "the watcher did not report"
+        report = oci.read_file(out / "report")
         allowed = {oci.ns_link("mnt", init), oci.ns_link("mnt", watcher_init)}
         seen = {}
-        for line in r.out.splitlines():
+        for line in report.splitlines():
             pid, mnt, host = line.split()
             seen[int(pid)] = (mnt, host)
-        assert seen.get(1, ("", ""))[0] == oci.ns_link("mnt", init), r.out  # it can look
+        assert seen.get(1, ("", ""))[0] == oci.ns_link("mnt", init), report  # it can look
         bad = {p: v for p, v in seen.items() if v[1] == "host" or v[0] not in allowed}
         assert not bad, ("a process in the container's pid namespace outside its mount "
                          "namespace (the host's root through /proc/PID/root): %s\n%s"
-                         % (bad, r.out))
+                         % (bad, report))
         # And from the host: nothing in the pid namespace in another mount namespace.
         pidns = oci.ns_link("pid", init)
         for p in os.listdir("/proc"):
