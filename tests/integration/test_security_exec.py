@@ -7,10 +7,11 @@ CAP_SYS_PTRACE, sees the new pid and reads or writes the host through /proc/PID/
 stops it there with SIGSTOP and takes its time). To hold that window open without a race,
 the container is paused: the process exec starts is frozen as it enters the container's
 freezer cgroup, and a second container that shares the pid namespace (and is not frozen)
-looks at everything in it (its init does, so that looking needs no exec). A correct runtime has nothing of the exec in the pid namespace
-at that point (the intermediate process that joins the cgroup and the namespaces is not
-in it), or only a process already in the container's mount namespace (runc: it moves the
-process into the cgroup after setns).
+looks at everything in it (its init does: looking must not need the runtime under test).
+A correct runtime has nothing of the exec in the pid namespace at that point (berth's
+intermediate, which joins the cgroup and then the namespaces, is not in it), or only a
+process already in the container's mount namespace (runc moves it into the cgroup after
+setns).
 """
 
 import os
