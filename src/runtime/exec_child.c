@@ -129,7 +129,7 @@ static int enter(struct exec_ctx *x, struct berr **err)
 
 /*
  * The process's steps up to the identity switch, inside the container's namespaces.
- * *ret_host_pid is its pid in berth-runtime's pid namespace, which it sends with SYNC_GO.
+ * *ret_host_pid is its pid in berth-runtime's pid namespace, which comes with SYNC_GO.
  */
 static int setup(struct exec_ctx *x, char **ret_path, char ***ret_env, int *ret_host_pid,
 		 struct berr **err)
