@@ -287,10 +287,20 @@ static int clone_child(struct execution *e, bool *ret_into_cgroup, struct berr *
 	return r;
 }
 
+/* Reap the intermediate (it exits once it sent SYNC_PID, or on an error). */
+static void reap_intermediate(pid_t *mid)
+{
+	if (*mid <= 0)
+		return;
+	while (waitpid(*mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	*mid = 0;
+}
+
 /*
  * The intermediate's report: the pid of the process it cloned, in our pid namespace (its
- * own). Reaps the intermediate; e->pid is the process from then on. The pid must be our
- * child (CLONE_PARENT), or we would wait for, or kill, a process that is not ours.
+ * own); e->pid is that process from then on. The pid must be our child (CLONE_PARENT), or
+ * we would wait for, or kill, a process that is not ours.
  */
 static int take_process(struct execution *e, struct berr **err)
 {
@@ -302,9 +312,6 @@ static int take_process(struct execution *e, struct berr **err)
 
 	/* The whole buffer: an error message is longer than a pid. */
 	r = sync_expect(e->sync[0], SYNC_PID, buf, sizeof(buf), &len, err);
-	while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	e->pid = 0;
 	if (r < 0)
 		return r;
 	if (len == sizeof(pid))
@@ -319,11 +326,13 @@ static int take_process(struct execution *e, struct berr **err)
 /*
  * Clone the intermediate into the cgroup and let it go; it clones the process inside the
  * container's namespaces. Then let the process go, with its pid on the host (for the
- * seccomp listener), and see it exec (the sync socket closes).
+ * seccomp listener), reap the intermediate meanwhile, and see the process exec (the sync
+ * socket closes).
  */
 static int spawn(struct execution *e, struct berr **err)
 {
 	bool into_cgroup = false;
+	pid_t mid;
 	int r;
 
 	r = clone_child(e, &into_cgroup, err);
@@ -339,10 +348,16 @@ static int spawn(struct execution *e, struct berr **err)
 	}
 	if (sync_send(e->sync[0], SYNC_GO, NULL, 0) < 0)
 		return berr_sys(err, errno, "starting the process");
-	if ((r = take_process(e, err)) < 0)
+	mid = e->pid;
+	e->pid = 0;
+	r = take_process(e, err);
+	if (r >= 0 && sync_send(e->sync[0], SYNC_GO, &e->pid, sizeof(e->pid)) < 0)
+		r = berr_sys(err, errno, "starting the process");
+	if (r < 0)
+		(void) kill(mid, SIGKILL);
+	reap_intermediate(&mid);
+	if (r < 0)
 		return r;
-	if (sync_send(e->sync[0], SYNC_GO, &e->pid, sizeof(e->pid)) < 0)
-		return berr_sys(err, errno, "starting the process");
 	r = sync_expect(e->sync[0], 0, NULL, 0, NULL, err);
 	if (r == -EPIPE) {
 		berr_clear(err);
