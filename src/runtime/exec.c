@@ -238,48 +238,6 @@ static void fill_ctx(const struct exec_opts *o, struct execution *e)
 }
 
 /*
- * Our next child starts in the init's pid namespace (setns applies to children only).
- * *ret_own is our own pid namespace, to go back to once it is cloned.
- */
-static int enter_pid_namespace(const struct exec_ctx *x, int *ret_own, struct berr **err)
-{
-	_cleanup_close_ int own = -1, fd = -1;
-	char path[64];
-
-	*ret_own = -1;
-	if (!(x->ns_flags & CLONE_NEWPID))
-		return 0;
-	own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	if (own < 0)
-		return berr_sys(err, errno, "opening our pid namespace");
-	if (setns(x->init_pidfd, CLONE_NEWPID) == 0) {
-		*ret_own = TAKE_FD(own);
-		return 0;
-	}
-	if (errno != EINVAL)
-		return berr_sys(err, errno, "joining the pid namespace of the container's init");
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) x->init_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || syscall(SYS_pidfd_send_signal, x->init_pidfd, 0, NULL, 0) < 0 ||
-	    setns(fd, CLONE_NEWPID) < 0)
-		return berr_sys(err, errno, "joining the pid namespace of the container's init");
-	*ret_own = TAKE_FD(own);
-	return 0;
-}
-
-/*
- * Back to our own pid namespace for children: whatever we fork later (the sanitizers'
- * leak checker does) must not land in the container.
- */
-static void leave_pid_namespace(int own)
-{
-	if (own < 0)
-		return;
-	(void) setns(own, CLONE_NEWPID);
-	(void) close(own);
-}
-
-/*
  * process.execCPUAffinity.initial: the CPUs of the process until it is in the container's
  * cgroup. We take them for the clone, which the child inherits from its first instant
  * (born in the cgroup through CLONE_INTO_CGROUP, or moved there by us after), and
@@ -299,16 +257,17 @@ static int pin_initial(const struct spec_process *p, cpu_set_t *ret_own, bool *r
 	return affinity_apply(0, initial, "process.execCPUAffinity.initial", err);
 }
 
-/* Clone the child in the init's pid namespace, with the initial CPUs. */
+/*
+ * Clone the intermediate (exec_child.c), with the initial CPUs. It stays in our pid
+ * namespace: the process it clones later is the first to be in the container's.
+ */
 static int clone_child(struct execution *e, bool *ret_into_cgroup, struct berr **err)
 {
-	int own_pidns, clone_errno, r;
+	int clone_errno, r;
 	cpu_set_t own_cpus;
 	bool pinned;
 
 	r = pin_initial(e->process, &own_cpus, &pinned, err);
-	if (r >= 0)
-		r = enter_pid_namespace(&e->x, &own_pidns, err);
 	if (r >= 0) {
 		cgroup_join_open(e->cg, &e->x.cgj);
 		e->pid = spawn_clone(0, cgroup_clone_fd(e->cg), ret_into_cgroup);
@@ -318,7 +277,6 @@ static int clone_child(struct execution *e, bool *ret_into_cgroup, struct berr *
 		if (e->cg)
 			e->cg->v1_joined = e->pid > 0 && e->x.cgj.n > 0;
 		cgroup_join_done(&e->x.cgj);
-		leave_pid_namespace(own_pidns);
 		if (e->pid < 0) {
 			e->pid = 0;
 			r = berr_sys(err, clone_errno, "creating the process (clone)");
@@ -329,10 +287,52 @@ static int clone_child(struct execution *e, bool *ret_into_cgroup, struct berr *
 	return r;
 }
 
-/* Clone the child into the cgroup, let it go, and see it exec (the sync socket closes). */
+/* Reap the intermediate (it exits once it sent SYNC_PID, or on an error). */
+static void reap_intermediate(pid_t *mid)
+{
+	if (*mid <= 0)
+		return;
+	while (waitpid(*mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	*mid = 0;
+}
+
+/*
+ * The intermediate's report: the pid of the process it cloned, in our pid namespace (its
+ * own); e->pid is that process from then on. The pid must be our child (CLONE_PARENT), or
+ * we would wait for, or kill, a process that is not ours.
+ */
+static int take_process(struct execution *e, struct berr **err)
+{
+	char buf[SYNC_MAX_PAYLOAD];
+	siginfo_t si;
+	pid_t pid = 0;
+	size_t len = 0;
+	int r;
+
+	/* The whole buffer: an error message is longer than a pid. */
+	r = sync_expect(e->sync[0], SYNC_PID, buf, sizeof(buf), &len, err);
+	if (r < 0)
+		return r;
+	if (len == sizeof(pid))
+		memcpy(&pid, buf, sizeof(pid));
+	memset(&si, 0, sizeof(si));
+	if (pid <= 0 || waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return berr_set(err, EPROTO, "sync: bad pid from the intermediate process");
+	e->pid = pid;
+	return 0;
+}
+
+/*
+ * Clone the intermediate into the cgroup and let it go; it clones the process inside the
+ * container's namespaces. Then let the process go, with its pid on the host (for the
+ * seccomp listener), reap the intermediate meanwhile, and see the process exec (the sync
+ * socket closes).
+ */
 static int spawn(struct execution *e, struct berr **err)
 {
 	bool into_cgroup = false;
+	pid_t mid;
 	int r;
 
 	r = clone_child(e, &into_cgroup, err);
@@ -348,6 +348,16 @@ static int spawn(struct execution *e, struct berr **err)
 	}
 	if (sync_send(e->sync[0], SYNC_GO, NULL, 0) < 0)
 		return berr_sys(err, errno, "starting the process");
+	mid = e->pid;
+	e->pid = 0;
+	r = take_process(e, err);
+	if (r >= 0 && sync_send(e->sync[0], SYNC_GO, &e->pid, sizeof(e->pid)) < 0)
+		r = berr_sys(err, errno, "starting the process");
+	if (r < 0)
+		(void) kill(mid, SIGKILL);
+	reap_intermediate(&mid);
+	if (r < 0)
+		return r;
 	r = sync_expect(e->sync[0], 0, NULL, 0, NULL, err);
 	if (r == -EPIPE) {
 		berr_clear(err);

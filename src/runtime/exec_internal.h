@@ -11,7 +11,7 @@
 #include "runtime/oci_config.h"
 #include "runtime/security.h"
 
-/* What the exec'd process (the clone child) gets from berth-runtime. */
+/* What the intermediate and the exec'd process (exec_child.c) get from berth-runtime. */
 struct exec_ctx {
 	const struct spec *config;	    /* the container's config.json */
 	const struct spec_process *process; /* what to run */
@@ -38,7 +38,11 @@ struct exec_ctx {
 int exec_build_process(const struct exec_opts *o, struct spec *config, struct spec_process **ret,
 		       struct berr **err);
 
-/* The clone child: enter the container, become the process, exec. Never returns. */
+/*
+ * berth-runtime's clone child, the intermediate: joins the container's cgroup and every
+ * namespace of the init, pid included, then clones the process to run (CLONE_PARENT: it is
+ * berth-runtime's child), sends its pid (SYNC_PID) and exits. Never returns.
+ */
 _Noreturn void exec_child(struct exec_ctx *x);
 
 #endif

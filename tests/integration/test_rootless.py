@@ -198,3 +198,23 @@ def test_rootless_with_subordinate_ids(rootless, rootless_user, subids, gids):
     assert lines[2] == ["0", str(gid), "1"] and lines[3] == ["1", str(subids), "65536"]
     assert lines[4] == ["allow"] and lines[5] == ["0"]
     assert lines[6][1:] == [str(g) for g in gids]
+
+
+def test_rootless_exec_into_the_pid_namespace(rootless, rootless_user):
+    """exec joins the container's pid namespace together with its user namespace (which
+    owns it): an unprivileged runtime may not join it first."""
+    runtime, bundle, xdg = rootless
+    config = rootless_config(runtime, bundle, ["sleep", "1000"])
+    assert "pid" in {n["type"] for n in config["linux"]["namespaces"]}
+    pid_file = os.path.join(xdg, "init.pid")
+    r = runtime.run(bundle, detach=True, pid_file=pid_file)
+    assert r.rc == 0, str(r)
+    init = int(oci.read_file(pid_file))
+    runtime.remember_pid(init)
+    r = runtime("exec", bundle.id, "sh", "-c",
+                "echo $$; id -u; hostname; readlink /proc/1/ns/pid; readlink /proc/self/ns/pid; ls /")
+    assert r.rc == 0, str(r)
+    lines = r.out.splitlines()
+    assert int(lines[0]) > 1 and lines[1:3] == ["0", "rootless"], r.out
+    assert lines[3] == lines[4] == oci.ns_link("pid", init), r.out
+    assert "linuxrc" in lines[5:], "not the container's root: " + r.out
