@@ -401,6 +401,14 @@ int lifecycle_exec(const struct runtime_opts *ro, const struct exec_opts *o, int
 	r = prepare(ro, o, &e, err);
 	if (r < 0)
 		goto out;
+	/*
+	 * A paused container (--ignore-paused): the process freezes as it joins the cgroup
+	 * and stays frozen until `resume`, which takes the lock exclusively. Held across that
+	 * wait, the lock would deadlock both. Without it a concurrent delete can only make
+	 * this exec fail.
+	 */
+	if (state_status(e.st) == STATUS_PAUSED)
+		close_fd(&e.dir_fd);
 	fill_ctx(o, &e);
 	/* Before clone, so that no signal for the process is lost. */
 	if (!o->detach && (r = monitor_block_signals(&set, NULL)) < 0) {

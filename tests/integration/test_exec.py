@@ -437,3 +437,31 @@ def test_exec_that_cannot_start_exits_255(runtime, bundle, container):
     r = runtime("exec", bundle.id, "/no/such/program")
     assert r.rc == 255, str(r)
     assert runtime("exec", bundle.id, "sh", "-c", "exit 1").rc == 1
+
+
+def test_exec_ignore_paused_then_resume(runtime, bundle, container):
+    """exec --ignore-paused into a paused container waits, frozen, for `resume`; resume
+    must not wait for the exec in turn (a lock held across the wait deadlocked both)."""
+    def procs():
+        pids = set()
+        for d in oci.cgroup_dirs(bundle.cgroups_path):
+            pids |= {int(p) for p in oci.read_file(d + "/cgroup.procs").split()}
+        return pids
+
+    assert runtime("pause", bundle.id).rc == 0
+    runtime.wait_status(bundle.id, "paused")
+    before = procs()
+    ex = runtime.popen("exec", "--ignore-paused", bundle.id, "sh", "-c", "echo thawed")
+    try:
+        # Until the exec's process is frozen in the cgroup (it cannot run before resume).
+        assert oci.wait_for(lambda: procs() - before or ex.poll() is not None,
+                            timeout=oci.TIMEOUT)
+        r = runtime("resume", bundle.id)
+        assert r.rc == 0, str(r)
+        assert ex.wait(timeout=oci.TIMEOUT) == 0, oci.read_file(ex.err_path)
+    finally:
+        if ex.poll() is None:
+            runtime("resume", bundle.id)
+            ex.kill()
+            ex.wait()
+    assert oci.read_file(ex.out_path) == "thawed\n"
