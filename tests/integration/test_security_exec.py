@@ -53,8 +53,8 @@ def all_procs(bundle):
 
 
 def thaw(bundle):
-    """Thaw the container through its cgroup files: berth's exec holds the container's
-    lock until the process runs, and `resume` waits for that lock."""
+    """Thaw the container through its cgroup files, whatever state the runtime keeps (so
+    that a failed assertion never leaves the exec frozen)."""
     for d in oci.cgroup_dirs(bundle.cgroups_path):
         for name, value in (("freezer.state", "THAWED"), ("cgroup.freeze", "0")):
             if os.path.exists(os.path.join(d, name)):
