@@ -49,6 +49,8 @@ int runtime_cmd_exec(struct runtime_ctx *ctx, int argc, char **argv)
 		 "pass fds 3..3+N-1 to the process"},
 		{"ignore-paused", 0, OPT_BOOL, &o.ignore_paused, NULL,
 		 "exec even in a paused container"},
+		{"cgroup", 0, OPT_STRING, &o.cgroup, "PATH",
+		 "run in this existing sub-cgroup of the container's"},
 		{"help", 'h', OPT_BOOL, &help, NULL, NULL},
 		{NULL, 0, 0, NULL, NULL, NULL},
 	};

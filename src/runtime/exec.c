@@ -18,6 +18,7 @@
 #include "lib/fd.h"
 #include "runtime/affinity.h"
 #include "runtime/cgroup.h"
+#include "runtime/cgroup_layout.h"
 #include "runtime/container.h"
 #include "runtime/exec_internal.h"
 #include "runtime/monitor.h"
@@ -164,15 +165,68 @@ static int init_namespaces(pid_t pid, int *ret_flags, struct berr **err)
 	return 0;
 }
 
-/* The container's cgroup, opened for CLONE_INTO_CGROUP where there is a cgroup2 tree. */
-static int open_cgroup(struct execution *e, struct berr **err)
+/*
+ * --cgroup PATH: an existing sub-cgroup of the container's, in every hierarchy that has
+ * the container's cgroup (runc's PATH form; its per-controller CONTROLLER:PATH is not
+ * supported). On success *ret is the full path, malloc'd.
+ */
+static int sub_cgroup(const struct container_state *st, const char *sub, char **ret,
+		      struct berr **err)
 {
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *full = NULL;
+	struct cgroup_layout *layout = NULL;
+	const char *p = sub;
 	int r;
 
-	if (!e->st->cgroup_path || !e->st->cgroup_created)
+	if (!*sub)
+		return berr_set(err, EINVAL, "--cgroup: an empty path");
+	if (strchr(sub, ':'))
+		return berr_set(err, EINVAL,
+				"--cgroup: '%s': per-controller sub-cgroups (CONTROLLER:PATH) are "
+				"not supported; give one PATH for every controller",
+				sub);
+	for (size_t n; *p; p += n + (p[n] == '/')) {
+		n = strcspn(p, "/");
+		if (sub[0] == '/' || (n == 2 && !strncmp(p, "..", 2)) || (n == 1 && *p == '.'))
+			return berr_set(err, EINVAL,
+					"--cgroup: '%s': must be a relative path below the "
+					"container's cgroup",
+					sub);
+	}
+	if (asprintf(&full, "%s/%s", st->cgroup_path, sub) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	if ((r = cgroup_layout_detect(&layout, err)) < 0)
+		return r;
+	for (size_t i = 0; i < layout->n && r >= 0; i++) {
+		_cleanup_free_ char *base = cgroup_dir(&layout->v[i], st->cgroup_path);
+		_cleanup_free_ char *dir = cgroup_dir(&layout->v[i], full);
+		struct stat sb;
+
+		if (!base || !dir)
+			r = berr_set(err, ENOMEM, "out of memory");
+		else if (stat(base, &sb) == 0 && stat(dir, &sb) < 0)
+			r = berr_sys(err, errno, "--cgroup: sub-cgroup '%s'", dir);
+	}
+	cgroup_layout_free(layout);
+	if (r >= 0)
+		*ret = TAKE_PTR(full);
+	return r;
+}
+
+/* The container's cgroup, opened for CLONE_INTO_CGROUP where there is a cgroup2 tree. */
+static int open_cgroup(const struct exec_opts *o, struct execution *e, struct berr **err)
+{
+	_cleanup_free_ char *dir = NULL, *sub = NULL;
+	int r;
+
+	if (!e->st->cgroup_path || !e->st->cgroup_created) {
+		if (o->cgroup)
+			return berr_set(err, EINVAL, "--cgroup: the container has no cgroup");
 		return 0;
-	r = cgroup_manager_new(e->st->cgroup_path, &e->cg, err);
+	}
+	if (o->cgroup && (r = sub_cgroup(e->st, o->cgroup, &sub, err)) < 0)
+		return r;
+	r = cgroup_manager_new(sub ? sub : e->st->cgroup_path, &e->cg, err);
 	if (r < 0 || !e->cg->layout->unified)
 		return r;
 	dir = cgroup_dir(e->cg->layout->unified, e->cg->path);
@@ -212,7 +266,7 @@ static int prepare(const struct runtime_opts *ro, const struct exec_opts *o, str
 		return r;
 	if ((r = open_init(e, o->id, err)) < 0 ||
 	    (r = init_namespaces(e->st->pid, &e->x.ns_flags, err)) < 0 ||
-	    (r = open_cgroup(e, err)) < 0 || (r = open_console(o, e, err)) < 0)
+	    (r = open_cgroup(o, e, err)) < 0 || (r = open_console(o, e, err)) < 0)
 		return r;
 	return sync_pair(e->sync, err);
 }

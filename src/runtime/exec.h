@@ -32,6 +32,7 @@ struct exec_opts {
 	int preserve_fds;
 	const char *apparmor;
 	const char *process_label;
+	const char *cgroup; /* --cgroup: a sub-cgroup of the container's to run in, or NULL */
 };
 
 /*

@@ -465,3 +465,29 @@ def test_exec_ignore_paused_then_resume(runtime, bundle, container):
             ex.kill()
             ex.wait()
     assert oci.read_file(ex.out_path) == "thawed\n"
+
+
+def test_exec_into_a_sub_cgroup(runtime, bundle, container):
+    """exec --cgroup PATH (runc's): the process runs in an existing sub-cgroup of the
+    container's, in every hierarchy; a missing one, or a path leaving the container's
+    cgroup, is refused."""
+    made = []
+    for d in oci.cgroup_dirs(bundle.cgroups_path):
+        os.mkdir(os.path.join(d, "sub"))
+        made.append(os.path.join(d, "sub"))
+        for f in ("cpuset.cpus", "cpuset.mems"):   # v1 cpuset: empty in a new child
+            if os.path.exists(os.path.join(d, f)):
+                with open(os.path.join(d, "sub", f), "w") as out:
+                    out.write(oci.read_file(os.path.join(d, f)))
+    try:
+        r = runtime("exec", "--cgroup", "sub", bundle.id, "cat", "/proc/self/cgroup")
+        assert r.rc == 0, str(r)
+        for line in r.out.splitlines():
+            hid, ctrl, path = line.split(":", 2)
+            if ctrl and not ctrl.startswith("name=") or hid == "0":
+                assert path.endswith("/sub"), r.out
+        assert runtime("exec", "--cgroup", "nope", bundle.id, "true").rc != 0
+        assert runtime("exec", "--cgroup", "../..", bundle.id, "true").rc != 0
+    finally:
+        for d in made:
+            os.rmdir(d)
