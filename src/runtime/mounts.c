@@ -247,6 +247,16 @@ static int copy_up(int under, int mounted, struct berr **err)
 	return r < 0 ? berr_sys(err, -r, "tmpcopyup: copying the mount point's contents") : 0;
 }
 
+/* Whether the comma-separated filesystem data has a mode= option. */
+static bool has_mode_option(const char *data)
+{
+	for (const char *p = data; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, "mode=", 5) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_label,
 		    struct berr **err)
 {
@@ -254,6 +264,7 @@ static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_la
 	_cleanup_free_ char *labelled = NULL;
 	const struct mount_opts *o = &m->opts;
 	const char *type = m->type;
+	struct stat under_st = {0};
 	char path[32];
 	int r;
 
@@ -264,6 +275,10 @@ static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_la
 	target = safe_mount_target(rootfd, m->destination, false);
 	if (target < 0)
 		return berr_sys(err, -target, "creating mount point");
+	/* As runc: a tmpfs without mode= takes the mode of the directory it covers. */
+	if (!o->remount && strcmp(type, "tmpfs") == 0 && !has_mode_option(o->data) &&
+	    fstat(target, &under_st) < 0)
+		return berr_sys(err, errno, "inspecting the mount point");
 	/* Opened before the mount: it keeps naming the directory underneath. */
 	if (o->tmpcopyup) {
 		under = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -280,6 +295,8 @@ static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_la
 	r = mounts_check_fs_type(mounted, type, err);
 	if (r < 0 || (under >= 0 && (r = copy_up(under, mounted, err)) < 0))
 		return r;
+	if (under_st.st_mode && chmod(fd_proc_path(mounted, path), under_st.st_mode & 07777) < 0)
+		return berr_sys(err, errno, "giving the tmpfs its mount point's mode");
 	if (o->propagation &&
 	    mount(NULL, fd_proc_path(mounted, path), NULL, o->propagation, NULL) < 0)
 		return berr_sys(err, errno, "setting propagation");

@@ -314,3 +314,27 @@ def test_relative_bind_source_is_relative_to_the_bundle(runtime, bundle):
     r = runtime.run(bundle)
     assert r.rc == 0, str(r)
     assert r.out == "from-the-bundle\n" * 2
+
+
+def test_tmpfs_without_mode_takes_the_mount_points_mode(runtime, bundle):
+    """A tmpfs without mode= gets the mode of the directory it covers (0750 here, where a
+    fresh tmpfs is 1777), as runc does."""
+    os.makedirs(os.path.join(bundle.rootfs, "private"))
+    os.chmod(os.path.join(bundle.rootfs, "private"), 0o750)
+    bundle.config["mounts"].append({"destination": "/private", "type": "tmpfs",
+                                    "source": "tmpfs", "options": ["nosuid"]})
+    bundle.set_args(sh("stat -c %a /private"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["750"]
+
+
+@pytest.mark.berth_only("runc 1.1.5 gives the mount point's mode even with mode=")
+def test_tmpfs_mode_option_wins(runtime, bundle):
+    os.makedirs(os.path.join(bundle.rootfs, "given"))
+    bundle.config["mounts"].append({"destination": "/given", "type": "tmpfs",
+                                    "source": "tmpfs", "options": ["mode=700"]})
+    bundle.set_args(sh("stat -c %a /given"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["700"]
