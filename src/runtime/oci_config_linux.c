@@ -98,6 +98,9 @@ static int parse_device(const struct jnode *e, struct spec_device *d, struct ber
 		return r;
 	if (d->path[0] != '/')
 		return jnode_err(&m, err, EINVAL, "must be an absolute path, not '%s'", d->path);
+	/* "/dev/foo/" names /dev/foo, as runc's filepath.Clean makes it. */
+	for (size_t n = strlen(d->path); n > 1 && d->path[n - 1] == '/'; n--)
+		d->path[n - 1] = '\0';
 	if ((r = jnode_get_int64(e, "major", &d->major, err)) < 0)
 		return r;
 	if (r == 0 && d->type != 'p')

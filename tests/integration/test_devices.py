@@ -131,3 +131,11 @@ def test_bad_devices_are_refused(runtime, bundle, device, needle):
         assert needle in r.err, r.err
     assert not os.path.exists(os.path.join(runtime.root, bundle.id))
     assert oci.cgroup_dirs(bundle.cgroups_path) == []
+
+
+def test_device_path_with_a_trailing_slash(runtime, bundle):
+    """"/dev/fuse/" names /dev/fuse (runc cleans the path)."""
+    bundle.linux["devices"] = [
+        {"path": "/dev/fuse/", "type": "c", "major": 10, "minor": 229, "fileMode": 0o600}]
+    out = run_ok(runtime, bundle, STAT + " /dev/fuse")
+    assert stat_lines(out)["/dev/fuse"][:3] == ("c", 10, 229)
