@@ -494,7 +494,21 @@ int lifecycle_start(const struct runtime_opts *ro, const char *id, struct berr *
 	st->phase = STATUS_RUNNING;
 	if ((r = state_save(dirfd, st, err)) < 0)
 		return r;
-	return lifecycle_poststart_saved(dirfd, st, err);
+	r = lifecycle_poststart_saved(dirfd, st, err);
+	if (r < 0) {
+		/*
+		 * runtime.md: a failed poststart hook stops the container and the lifecycle goes
+		 * on at delete's step: destroyed as delete would, poststop hooks included.
+		 */
+		struct berr *derr = NULL;
+
+		closep(&dirfd);
+		dirfd = -1;
+		if (lifecycle_delete(ro, id, true, &derr) < 0 && ro->warn && derr)
+			ro->warn(derr->msg);
+		berr_clear(&derr);
+	}
+	return r;
 }
 
 /* run: the init is our child; tell it to start and see it exec (the sync socket closes). */
