@@ -38,7 +38,7 @@ group() { # name, runtimes, pytest arguments...
 	shift 2
 	start=$(date +%s)
 	echo "vm-suite: $name: mode $mode, runtimes $rts, kernel $(uname -r)"
-	BERTH_TEST_RUNTIMES=$rts /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+	BERTH_TEST_RUNTIMES=$rts /usr/bin/python3 -m pytest -q -p no:cacheprovider --color=no \
 		-o cache_dir=/tmp/pytest-cache --basetemp "/tmp/pytest-$name" \
 		--junitxml "$prefix-$name.xml" "$@"
 	r=$?
