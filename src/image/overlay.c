@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -189,16 +190,34 @@ static int mount_legacy(const struct overlay_spec *spec, const char *target)
 	return 0;
 }
 
+bool overlay_release_has_lowerdir_plus(const char *release)
+{
+	int major = 0, minor = 0;
+
+	/* unparsable: try it, the failed create falls back */
+	if (sscanf(release, "%d.%d", &major, &minor) != 2)
+		return true;
+	return major > 6 || (major == 6 && minor >= 8);
+}
+
 /*
- * BERTH_TEST_OVERLAY=legacy makes the mount skip "lowerdir+" as a kernel before 6.8 would,
- * so that the host's tests run the old kernels' path too. It is read with secure_getenv
- * and only ever picks the other of two equivalent ways to mount the same layers.
+ * Whether to try "lowerdir+" first: on a kernel that has it (6.8+). An older one would
+ * only fail, and before 6.5 it would log "unrecognized mount option" at every mount.
+ * BERTH_TEST_OVERLAY (tests) overrides: "legacy" skips it as a kernel before 6.8 must,
+ * "fsconfig" tries it on any kernel, so that the fallback after a failed create runs on
+ * an old kernel. It is read with secure_getenv and only ever picks the other of two
+ * equivalent ways to mount the same layers.
  */
-static bool forced_legacy(void)
+static bool try_lowerdir_plus(const struct overlay_spec *spec)
 {
 	const char *v = secure_getenv("BERTH_TEST_OVERLAY");
+	struct utsname u;
 
-	return v && strcmp(v, "legacy") == 0;
+	if (spec->legacy || (v && strcmp(v, "legacy") == 0))
+		return false;
+	if (v && strcmp(v, "fsconfig") == 0)
+		return true;
+	return uname(&u) < 0 || overlay_release_has_lowerdir_plus(u.release);
 }
 
 int overlay_mount(const struct overlay_spec *spec, const char *target, struct berr **err)
@@ -209,7 +228,7 @@ int overlay_mount(const struct overlay_spec *spec, const char *target, struct be
 		return berr_set(err, EINVAL, "an overlay needs at least one layer");
 	if (spec->upperdir && !spec->workdir)
 		return berr_set(err, EINVAL, "an overlay with an upper dir needs a work dir");
-	if (!spec->legacy && !forced_legacy())
+	if (try_lowerdir_plus(spec))
 		r = mount_fsconfig(spec, target);
 	if (r == 0)
 		r = mount_legacy(spec, target);

@@ -22,6 +22,9 @@ struct overlay_spec {
 	bool legacy;		/* tests: skip "lowerdir+", as on a kernel before 6.8 */
 };
 
+/* Does a kernel of this uname release have overlayfs "lowerdir+" (Linux 6.8)? Pure. */
+bool overlay_release_has_lowerdir_plus(const char *release);
+
 /*
  * The mount(2) option string "lowerdir=a:b,upperdir=u,workdir=w" (upperdir NULL: no
  * upper) in buf, with ':', ',' and '\\' escaped. Returns its length, or -E2BIG when it

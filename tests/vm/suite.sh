@@ -67,6 +67,7 @@ for g in ${SUITE_GROUPS:-cgroup engine runtime}; do
 			"$E/test_engine_run.py::test_create_then_start" \
 			"$E/test_engine_mounts.py::test_overlay_rootfs_with_a_private_upper_layer" \
 			"$E/test_engine_errors.py::test_rm_running_needs_force" \
+			$E/test_engine_kernels.py \
 			$I/test_image_cli.py
 		;;
 	runtime)

@@ -1,6 +1,7 @@
 """The kernels berth supports (README.md, "Supported kernels"), from the host's newer kernel:
 BERTH_TEST_OVERLAY=legacy makes the engine mount a container's root as a kernel before 6.8
-must (mount(2) with "lowerdir=a:b", not fsconfig's "lowerdir+"), and
+must (mount(2) with "lowerdir=a:b", not fsconfig's "lowerdir+"), BERTH_TEST_OVERLAY=fsconfig
+tries "lowerdir+" whatever the kernel (the fallback after a failed create), and
 BERTH_FAKE_KERNEL_MISSING makes berth-runtime refuse as it does on a kernel below 5.12.
 The VM lane runs the engine on Debian 12's own 6.1 kernel, where the old path is the only
 one."""
@@ -39,6 +40,18 @@ def test_overlay_mount_follows_the_kernel(berth):
         assert "lowerdir+=" in opts, opts
     else:
         assert "lowerdir=" in opts and "lowerdir+=" not in opts, opts
+    berth("rm", "-f", cid)
+
+
+def test_overlay_falls_back_when_the_create_fails(berth, monkeypatch):
+    """Issue 22 itself: BERTH_TEST_OVERLAY=fsconfig tries "lowerdir+" on any kernel. Before
+    6.5 each fsconfig call succeeds and only FSCONFIG_CMD_CREATE fails (EINVAL); the mount
+    must then fall back to mount(2). On a 6.8+ kernel "lowerdir+" simply works."""
+    monkeypatch.setenv("BERTH_TEST_OVERLAY", "fsconfig")
+    cid = berth("run", "-d", "busybox", "sh", "-c", "echo changed > /etc/motd; sleep 60").out.strip()
+    opts = root_mount_options(berth, cid)
+    assert ("lowerdir+=" if kernel_at_least(6, 8) else "lowerdir=") in opts, opts
+    assert berth("exec", cid, "cat", "/etc/motd").out == "changed\n"
     berth("rm", "-f", cid)
 
 

@@ -44,6 +44,17 @@ static void test_options_too_long(void)
 	ASSERT_EQ(overlay_options(lowers, NULL, NULL, buf, 0), -E2BIG);
 }
 
+static void test_release_has_lowerdir_plus(void)
+{
+	ASSERT_FALSE(overlay_release_has_lowerdir_plus("6.1.0-57-amd64"));
+	ASSERT_FALSE(overlay_release_has_lowerdir_plus("6.7.12"));
+	ASSERT_FALSE(overlay_release_has_lowerdir_plus("5.10.0-30-amd64"));
+	ASSERT_TRUE(overlay_release_has_lowerdir_plus("6.8.0"));
+	ASSERT_TRUE(overlay_release_has_lowerdir_plus("6.12.57+deb13-amd64"));
+	ASSERT_TRUE(overlay_release_has_lowerdir_plus("7.0"));
+	ASSERT_TRUE(overlay_release_has_lowerdir_plus("garbage")); /* try; the create falls back */
+}
+
 static char root[PATH_MAX];
 
 static void cleanup_root(void)
@@ -184,10 +195,15 @@ static void test_mount_too_many(void)
 	cleanup_root();
 }
 
-static const struct test tests[] = {TEST(test_options_plain),	  TEST(test_options_escaped),
-				    TEST(test_options_too_long),  TEST(test_mount_legacy_few),
-				    TEST(test_mount_legacy_many), TEST(test_mount_default_many),
-				    TEST(test_mount_too_many),	  {}};
+static const struct test tests[] = {TEST(test_release_has_lowerdir_plus),
+				    TEST(test_options_plain),
+				    TEST(test_options_escaped),
+				    TEST(test_options_too_long),
+				    TEST(test_mount_legacy_few),
+				    TEST(test_mount_legacy_many),
+				    TEST(test_mount_default_many),
+				    TEST(test_mount_too_many),
+				    {}};
 
 int main(void)
 {
