@@ -116,12 +116,13 @@ def pytest_lane(name, env, args=(), timeout=None):
     count(name, passed, failed)
 
 
-VM_GROUPS = ("cgroup", "engine", "runtime")   # tests/vm/suite.sh's pytest groups
+VM_GROUPS = ("unit", "cgroup", "engine", "runtime")   # tests/vm/suite.sh's groups
 
 
 def vm_lane(mode):
     """tests/vm/suite.sh in a pure `mode` guest on Debian 12's 6.1 kernel, one boot: the
-    cgroup tests, an engine subset and a runtime subset, one JUnit file per group.
+    overlay unit tests, the cgroup tests, an engine subset and a runtime subset, one JUnit
+    file per group.
 
     The runner's 124 (timeout) and 125 (lane error) are lane failures, never skips.
     """

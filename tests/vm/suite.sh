@@ -9,13 +9,14 @@
 #   runtime  berth-runtime's lifecycle, exec, namespaces, rootfs, userns and security
 #            mounts/fds tests, against berth-runtime only (runc passes them on the host;
 #            the guest's time goes to what the host cannot show)
+#   unit     the unit tests that mount overlays (the mount(2) path, 150 layers named by
+#            /proc/self/fd/N), their TAP turned into JUnit
 #
 #   VMLANE_MEM=2048 VMLANE_MODULES=bfq tests/vm/run v2 "$PWD" tests/vm/suite.sh [XML_PREFIX]
 #
-# XML_PREFIX (default build/pytest-vm-$VMLANE_MODE) gets -cgroup.xml, -engine.xml and
-# -runtime.xml appended, for scripts/check.py. SUITE_GROUPS (default "cgroup engine runtime")
-# picks groups. BERTH_RUNTIME, BERTH_ENGINE and BERTH_TEST_RUNTIMES may be passed in with
-# VMLANE_PASSENV. pytest's temporary folders live on the guest's /tmp (tmpfs): the engine's
+# XML_PREFIX (default build/pytest-vm-$VMLANE_MODE) gets -GROUP.xml appended, for
+# scripts/check.py. SUITE_GROUPS (default "unit cgroup engine runtime") picks groups.
+# BERTH_RUNTIME, BERTH_ENGINE and BERTH_TEST_RUNTIMES may be passed in with VMLANE_PASSENV. pytest's temporary folders live on the guest's /tmp (tmpfs): the engine's
 # overlay upper dirs cannot be on the 9p share. The exit code is 0 when every group passed,
 # else the first failing group's pytest code. Skips fail (BERTH_MUST_WORK=1).
 set -u
@@ -46,8 +47,41 @@ group() { # name, runtimes, pytest arguments...
 	[ "$rc" = 0 ] && rc=$r
 }
 
-for g in ${SUITE_GROUPS:-cgroup engine runtime}; do
+# TAP from the unit binaries ($@) as JUnit in $prefix-unit.xml; exit 1 on a "not ok".
+unit_group() {
+	start=$(date +%s)
+	echo "vm-suite: unit: mode $mode, kernel $(uname -r)"
+	/usr/bin/python3 - "$prefix-unit.xml" "$@" <<'PY'
+import subprocess, sys
+from xml.sax.saxutils import quoteattr
+cases, bad = [], 0
+for exe in sys.argv[2:]:
+    out = subprocess.run([exe], capture_output=True, text=True).stdout
+    sys.stdout.write(out)
+    for line in out.splitlines():
+        ok = line.startswith("ok ")
+        if ok or line.startswith("not ok "):
+            name = line.split(" - ", 1)[-1].split(" # ")[0]
+            bad += not ok or "# SKIP" in line
+            fail = "" if ok and "# SKIP" not in line else "<failure message=%s/>" % quoteattr(line)
+            cases.append("<testcase classname=%s name=%s>%s</testcase>"
+                         % (quoteattr(exe.rsplit("/", 1)[-1]), quoteattr(name), fail))
+with open(sys.argv[1], "w") as f:
+    f.write('<?xml version="1.0"?><testsuites><testsuite name="unit" tests="%d" '
+            'failures="%d" errors="0" skipped="0">%s</testsuite></testsuites>\n'
+            % (len(cases), bad, "".join(cases)))
+sys.exit(1 if bad or not cases else 0)
+PY
+	r=$?
+	echo "vm-suite: unit: exit $r after $(($(date +%s) - start)) s"
+	[ "$rc" = 0 ] && rc=$r
+}
+
+for g in ${SUITE_GROUPS:-unit cgroup engine runtime}; do
 	case $g in
+	unit)
+		unit_group build/tests/unit/image_test_overlay build/tests/unit/image_test_snapshot
+		;;
 	cgroup)
 		group cgroup "$runtimes" $I/test_cgroup_limits.py $I/test_cgroup_cmds.py \
 			$I/test_cgroup_setup.py
