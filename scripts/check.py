@@ -142,8 +142,8 @@ def vm_lane(mode):
         LANE_FAILURES.append("VM lane %s (exit %d)" % (mode, rc))
 
 
-# One boot of tests/vm/suite.sh: about 10 minutes per mode here under load; the runner
-# stops qemu after this many seconds.
+# One boot of tests/vm/suite.sh: 5-10 minutes per mode here (tests/vm/README.md); the
+# runner stops qemu after this many seconds.
 VM_SUITE_CAP = 1500
 
 
