@@ -31,9 +31,10 @@ def test_overlay_old_kernel_path(berth, monkeypatch):
     berth("rm", "-f", cid)
 
 
-def test_overlay_mount_follows_the_kernel(berth):
+def test_overlay_mount_follows_the_kernel(berth, monkeypatch):
     """Issue 22: a kernel without lowerdir+ (before 6.8; Debian 12's 6.1) gets mount(2)'s
     "lowerdir=", a newer one fsconfig's "lowerdir+=" per layer."""
+    monkeypatch.delenv("BERTH_TEST_OVERLAY", raising=False)
     cid = berth("run", "-d", "busybox", "sleep", "60").out.strip()
     opts = root_mount_options(berth, cid)
     if kernel_at_least(6, 8):
