@@ -11,6 +11,7 @@
 #include "cli/argparse.h"
 #include "cli/runtime_cmds_cgroup.h"
 #include "config.h"
+#include "lib/kernel.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/json.h"
@@ -145,6 +146,10 @@ static int cmd_create_or_run(struct runtime_ctx *ctx, int argc, char **argv)
 
 	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[options] ID", 1, 1, &pos));
 	o.id = pos[0];
+	/* tests fake a missing feature; that can only make the check refuse */
+	r = kernel_check(secure_getenv("BERTH_FAKE_KERNEL_MISSING"), &err);
+	if (r < 0)
+		return report(r, &err);
 	if (!run) {
 		o.detach = true;
 		return report(lifecycle_create(&ctx->opts, &o, &err), &err);

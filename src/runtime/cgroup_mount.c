@@ -14,6 +14,7 @@
 #include "lib/fd.h"
 #include "lib/safe_path.h"
 #include "lib/strv.h"
+#include "runtime/cgroup.h"
 #include "runtime/cgroup_layout.h"
 #include "runtime/container.h"
 #include "runtime/mount_api.h"
@@ -146,6 +147,11 @@ static int mount_v1_tree(int rootfd, const char *dest, int target, const struct 
 	return 0;
 }
 
+static bool in_userns(const struct container_ctx *c)
+{
+	return c->spec->linux.ns[NS_USER].enabled;
+}
+
 /* Without a cgroup namespace: the lines of /proc/self/cgroup, to bind our own cgroups. */
 static int own_cgroups(const struct container_ctx *c, char ***ret, struct berr **err)
 {
@@ -160,6 +166,30 @@ static int own_cgroups(const struct container_ctx *c, char ***ret, struct berr *
 		return berr_sys(err, -r, "reading /proc/self/cgroup");
 	*ret = strv_split(text, "\n");
 	return *ret ? 0 : berr_set(err, ENOMEM, "out of memory");
+}
+
+/*
+ * cgroup2 cannot always be mounted in a new user namespace: with the host's /sys bound in
+ * (a joined network namespace), /sys/fs/cgroup already holds the host's cgroup2, and the
+ * same superblock on the same mount point is EBUSY; a cgroup namespace that the user
+ * namespace does not own gives EPERM. As runc, bind the container's own cgroup directory
+ * instead, which is what the cgroup namespace would have shown as the root.
+ */
+static int bind_own_v2(int target, const struct container_ctx *c, const struct cgroup_hier *h,
+		       unsigned long flags, int mount_errno, struct berr **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int src = -1;
+	int r;
+
+	if (!c->cgroup_path || !(dir = cgroup_dir(h, c->cgroup_path)))
+		return berr_sys(err, mount_errno, "mounting cgroup2");
+	src = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0)
+		return berr_sys(err, errno, "mounting cgroup2 failed (%s), and opening '%s'",
+				strerror(mount_errno), dir);
+	r = mounts_bind_fd(src, target, false, mounts_ms_to_attr(flags), 0, 0, 0, 0);
+	return r < 0 ? berr_sys(err, -r, "binding cgroup '%s'", dir) : 0;
 }
 
 /*
@@ -193,8 +223,13 @@ int cgroup_mount_in_container(const struct container_ctx *c, int rootfd, const s
 	} else if (l->mode == CGROUP_MODE_V2) {
 		r = 0;
 		if (mount("cgroup2", fd_proc_path(target, path), "cgroup2", flags | CG_FLAGS,
-			  NULL) < 0)
-			r = berr_sys(err, errno, "mounting cgroup2");
+			  NULL) < 0) {
+			if ((errno == EBUSY || errno == EPERM) && in_userns(c))
+				r = bind_own_v2(target, c, l->unified, flags | CG_FLAGS, errno,
+						err);
+			else
+				r = berr_sys(err, errno, "mounting cgroup2");
+		}
 	} else if (l->mode == CGROUP_MODE_NONE) {
 		r = berr_set(err, ENOENT, "the host has no cgroup filesystem mounted");
 	} else {

@@ -23,12 +23,16 @@ static int v2_create(struct cgroup_manager *m, struct berr **err)
 
 	if (!dir)
 		return berr_set(err, ENOMEM, "out of memory");
-	/* Every controller the host offers, down to the parent, as runc (best effort). */
-	if (m->layout->mode == CGROUP_MODE_V2)
-		(void) cgroup_v2_enable(m, cgroup_v2_controllers(m), true, NULL);
 	r = cgroup_mkdir_p(dir, err);
 	if (r < 0)
 		return r;
+	/*
+	 * Every controller the host offers, down to the parent, as runc (best effort). After
+	 * the mkdir: a parent made just now has no cgroup.subtree_control before, and the
+	 * container would lack pids.current (stats) and the rest.
+	 */
+	if (m->layout->mode == CGROUP_MODE_V2)
+		(void) cgroup_v2_enable(m, cgroup_v2_controllers(m), true, NULL);
 	m->unified_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->unified_fd < 0)
 		return berr_sys(err, errno, "opening cgroup '%s'", dir);

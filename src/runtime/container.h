@@ -28,6 +28,7 @@ struct container_ctx {
 	int fifo_fd;		  /* exec.fifo opened O_RDWR (create), or -1 (run) */
 	int clone_flags;	  /* CLONE_NEW* given to clone */
 	int cgroup_fd;		  /* v2 cgroup dir for CLONE_INTO_CGROUP, or -1 */
+	const char *cgroup_path;  /* its path below each hierarchy's root, or NULL */
 	struct cgroup_join cgj;	  /* v1 "tasks" fds the init writes itself into */
 	bool cgj_used;		  /* after spawn: the init took cgj (else: move it) */
 	int preserve_fds;	  /* fds 3 .. 3+n-1 pass into the container */

@@ -223,6 +223,7 @@ static void fill_ctx(const struct create_opts *o, struct creation *cr)
 	c->fifo_fd = cr->fifo_fd;
 	c->clone_flags = namespaces_clone_flags(&cr->spec->linux);
 	c->cgroup_fd = cgroup_clone_fd(cr->cg);
+	c->cgroup_path = cr->cg ? cr->cg->path : NULL;
 	c->preserve_fds = cr->listen_fds + o->preserve_fds;
 	c->listen_fds = cr->listen_fds;
 	c->console_fd = cr->console[1];

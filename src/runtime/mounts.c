@@ -413,7 +413,11 @@ static int idmapped_tree(const struct spec *s, const struct spec_mount *m, int b
 	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (m->opts.ridmap ? AT_RECURSIVE : 0), &a) <
 	    0)
 		return berr_sys(err, errno, "idmapping '%s'%s", m->source,
-				errno == EPERM ? " (needs the host's root)" : "");
+				errno == EPERM	  ? " (needs the host's root)"
+				: errno == EINVAL ? " (this kernel cannot idmap that filesystem: "
+						    "ext4, xfs and btrfs need Linux 5.12-5.15, "
+						    "overlayfs 5.19, tmpfs 6.3)"
+						  : "");
 	return TAKE_FD(tree);
 }
 

@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+import cgroupfs
 import oci
 from oci import sh
 
@@ -130,14 +131,17 @@ def test_run_foreground_deletes_the_container(runtime, bundle):
 
 
 def test_init_is_in_cgroups_path(runtime, bundle):
-    """linux.cgroupsPath: the init sits in /berth-test/<id> in every v1 hierarchy; delete
-    removes the directories."""
+    """linux.cgroupsPath: the init sits in /berth-test/<id> in every v1 hierarchy, or in the
+    cgroup2 tree on a pure v2 host; delete removes the directories."""
     pid = running(runtime, bundle)[0]["pid"]
     cgroups = oci.proc_cgroups(pid)
-    v1 = {c: p for c, p in cgroups.items() if c}     # '' is the cgroup2 line
-    assert v1, cgroups
-    for controller, path in sorted(v1.items()):
-        assert path == bundle.cgroups_path, (controller, cgroups)
+    if cgroupfs.layout() == "v2":
+        assert cgroups == {"": bundle.cgroups_path}, cgroups     # the one "0::PATH" line
+    else:
+        v1 = {c: p for c, p in cgroups.items() if c}     # '' is the cgroup2 line
+        assert v1, cgroups
+        for controller, path in sorted(v1.items()):
+            assert path == bundle.cgroups_path, (controller, cgroups)
     dirs = oci.cgroup_dirs(bundle.cgroups_path)
     for d in dirs:
         if os.path.exists(d + "/cgroup.procs"):

@@ -79,3 +79,16 @@ def test_start_of_running_container_says_why(runtime, bundle):
     r = runtime.start(bundle.id)
     assert r.rc != 0
     assert_message(r.err, "'%s'" % bundle.id, "running")
+
+
+def test_kernel_below_the_minimum_is_named(runtime, bundle):
+    """A kernel without a required feature: one sentence naming it, nothing created
+    (BERTH_FAKE_KERNEL_MISSING fakes the probe; it can only make berth refuse)."""
+    runtime.env = dict(os.environ, BERTH_FAKE_KERNEL_MISSING="mount_setattr")
+    r = runtime.create(bundle)
+    assert r.rc != 0
+    assert_message(r.err, "this kernel (%s) lacks mount_setattr (Linux 5.12): berth needs "
+                   "Linux 5.12 or later" % os.uname().release)
+    assert not os.path.exists(os.path.join(runtime.root, bundle.id))
+    assert oci.cgroup_dirs(bundle.cgroups_path) == []
+    runtime.env = None

@@ -127,27 +127,37 @@ def test_more_resources(berth):
     berth("rm", "-f", "res")
 
 
-def block_device():
-    for name in sorted(os.listdir("/sys/block")):
-        if os.path.exists("/dev/" + name) and not name.startswith(("loop", "ram")):
-            return "/dev/" + name
-    return None
-
-
-def test_blkio_and_devices(berth):
-    blk = block_device()
-    if (not cgroupfs.has("blkio") and not cgroupfs.has("io")) or not blk:
-        pytest.skip("no blkio controller or no block device")
-    dev = os.stat(blk)
-    berth("run", "-d", "--name", "dev", "--device", "/dev/null:/dev/mynull:rw",
-          "--device-read-bps", "%s:1mb" % blk, "busybox", "sleep", "60")
-    berth.wait_status("dev", "running")
-    out = berth("exec", "dev", "ls", "-l", "/dev/mynull").out
-    assert out.startswith("c") and "1," in out
-    if not cgroupfs.is_v2("blkio"):
-        v = berth.cgroup_file("dev", "blkio", "blkio.throttle.read_bps_device", None)
-        assert v == "%d:%d 1048576" % (os.major(dev.st_rdev), os.minor(dev.st_rdev))
-    berth("rm", "-f", "dev")
+def test_blkio_and_devices(berth, tmp_path):
+    """--device, --device-read-bps and --blkio-weight on a loop device (the VM lane's guest
+    has no disk)."""
+    if not cgroupfs.has("blkio") and not cgroupfs.has("io"):
+        pytest.skip("no blkio controller")
+    loop = cgroupfs.LoopDevice(tmp_path)
+    try:
+        bfq = loop.use_bfq()
+        dev = "%d:%d" % (loop.major, loop.minor)
+        # weights need the BFQ scheduler (since CFQ went in Linux 5.0)
+        weight = ["--blkio-weight", "300"] if bfq else []
+        berth("run", "-d", "--name", "dev", "--device", "/dev/null:/dev/mynull:rw",
+              "--device-read-bps", "%s:1mb" % loop.path, *weight, "busybox", "sleep", "60")
+        berth.wait_status("dev", "running")
+        out = berth("exec", "dev", "ls", "-l", "/dev/mynull").out
+        assert out.startswith("c") and "1," in out
+        assert berth.inspect("dev")["HostConfig"]["BlkioWeight"] == (300 if bfq else 0)
+        if cgroupfs.is_v2("blkio"):
+            io_max = berth.cgroup_file("dev", "blkio", None, "io.max").splitlines()
+            assert "%s rbps=1048576 wbps=max riops=max wiops=max" % dev in io_max, io_max
+            if bfq:
+                w = berth.cgroup_file("dev", "blkio", None, "io.bfq.weight")
+                assert w.splitlines()[0] == "default 300", w
+        else:
+            v = berth.cgroup_file("dev", "blkio", "blkio.throttle.read_bps_device", None)
+            assert v == "%s 1048576" % dev
+            if bfq:
+                assert "300" in berth.cgroup_file("dev", "blkio", "blkio.bfq.weight", None)
+        berth("rm", "-f", "dev")
+    finally:
+        loop.close()
 
 
 def test_userns_host_only(berth):

@@ -45,7 +45,9 @@ def test_cpu_shares_and_cpuset(berth):
 
 
 def test_oom_killed(berth):
-    r = berth("run", "--name", "hog", "--memory", "8m", "--memory-swap", "8m", "busybox",
+    # 32m: runc's init (Go) must fit before the shell starts; under cgroup v2 its kernel
+    # memory counts too, and 8m killed it before `runc start` on Debian 12's 6.1 kernel
+    r = berth("run", "--name", "hog", "--memory", "32m", "--memory-swap", "32m", "busybox",
               "sh", "-c", "x=a; while :; do x=$x$x; done", check=False)
     assert r.rc == 137
     st = berth.inspect("hog")["State"]

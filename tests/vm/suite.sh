@@ -1,0 +1,118 @@
+#!/bin/sh
+# The VM lane's test batch, on a pure cgroup v2 or v1 guest running Debian 12's own kernel.
+# Build on the host first; the guest runs the binaries from the shared repository. One boot
+# runs three pytest groups, each with its own JUnit file:
+#
+#   cgroup   tests/integration/test_cgroup_*.py, against berth-runtime and runc
+#   engine   a subset of tests/integration/engine/ (run, resources, OOMKilled, stats, top,
+#            pause, exec, restart policies, logs, rm, images), with berth-runtime and runc
+#   runtime  berth-runtime's lifecycle, exec, namespaces, rootfs, userns and security
+#            mounts/fds tests, against berth-runtime only (runc passes them on the host;
+#            the guest's time goes to what the host cannot show)
+#   unit     the unit tests that mount overlays (the mount(2) path, 150 layers named by
+#            /proc/self/fd/N), their TAP turned into JUnit
+#
+#   VMLANE_MEM=2048 VMLANE_MODULES=bfq tests/vm/run v2 "$PWD" tests/vm/suite.sh [XML_PREFIX]
+#
+# XML_PREFIX (default build/pytest-vm-$VMLANE_MODE) gets -GROUP.xml appended, for
+# scripts/check.py. SUITE_GROUPS (default "unit cgroup engine runtime") picks groups.
+# BERTH_RUNTIME, BERTH_ENGINE and BERTH_TEST_RUNTIMES may be passed in with VMLANE_PASSENV. pytest's temporary folders live on the guest's /tmp (tmpfs): the engine's
+# overlay upper dirs cannot be on the 9p share. The exit code is 0 when every group passed,
+# else the first failing group's pytest code. Skips fail (BERTH_MUST_WORK=1).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+mode=${VMLANE_MODE:-host}
+prefix=${1:-build/pytest-vm-$mode}
+BERTH_RUNTIME=${BERTH_RUNTIME:-$PWD/build/berth-runtime}
+BERTH_ENGINE=${BERTH_ENGINE:-$PWD/build/berth}
+runtimes=${BERTH_TEST_RUNTIMES:-berth,runc}
+BERTH_MUST_WORK=1
+PYTHONDONTWRITEBYTECODE=1
+export BERTH_RUNTIME BERTH_ENGINE BERTH_MUST_WORK PYTHONDONTWRITEBYTECODE
+
+I=tests/integration
+E=$I/engine
+rc=0
+
+group() { # name, runtimes, pytest arguments...
+	name=$1 rts=$2
+	shift 2
+	start=$(date +%s)
+	echo "vm-suite: $name: mode $mode, runtimes $rts, kernel $(uname -r)"
+	BERTH_TEST_RUNTIMES=$rts /usr/bin/python3 -m pytest -q -p no:cacheprovider --color=no \
+		-o cache_dir=/tmp/pytest-cache --basetemp "/tmp/pytest-$name" \
+		--junitxml "$prefix-$name.xml" "$@"
+	r=$?
+	echo "vm-suite: $name: exit $r after $(($(date +%s) - start)) s"
+	[ "$rc" = 0 ] && rc=$r
+}
+
+# TAP from the unit binaries ($@) as JUnit in $prefix-unit.xml; exit 1 on a "not ok".
+unit_group() {
+	start=$(date +%s)
+	echo "vm-suite: unit: mode $mode, kernel $(uname -r)"
+	/usr/bin/python3 - "$prefix-unit.xml" "$@" <<'PY'
+import subprocess, sys
+from xml.sax.saxutils import quoteattr
+cases, bad = [], 0
+for exe in sys.argv[2:]:
+    out = subprocess.run([exe], capture_output=True, text=True).stdout
+    sys.stdout.write(out)
+    for line in out.splitlines():
+        ok = line.startswith("ok ")
+        if ok or line.startswith("not ok "):
+            name = line.split(" - ", 1)[-1].split(" # ")[0]
+            bad += not ok or "# SKIP" in line
+            fail = "" if ok and "# SKIP" not in line else "<failure message=%s/>" % quoteattr(line)
+            cases.append("<testcase classname=%s name=%s>%s</testcase>"
+                         % (quoteattr(exe.rsplit("/", 1)[-1]), quoteattr(name), fail))
+with open(sys.argv[1], "w") as f:
+    f.write('<?xml version="1.0"?><testsuites><testsuite name="unit" tests="%d" '
+            'failures="%d" errors="0" skipped="0">%s</testsuite></testsuites>\n'
+            % (len(cases), bad, "".join(cases)))
+sys.exit(1 if bad or not cases else 0)
+PY
+	r=$?
+	echo "vm-suite: unit: exit $r after $(($(date +%s) - start)) s"
+	[ "$rc" = 0 ] && rc=$r
+}
+
+for g in ${SUITE_GROUPS:-unit cgroup engine runtime}; do
+	case $g in
+	unit)
+		unit_group build/tests/unit/image_test_overlay build/tests/unit/image_test_snapshot
+		;;
+	cgroup)
+		group cgroup "$runtimes" $I/test_cgroup_limits.py $I/test_cgroup_cmds.py \
+			$I/test_cgroup_setup.py
+		;;
+	engine)
+		group engine "$runtimes" $E/test_engine_resources.py $E/test_engine_seed.py \
+			"$E/test_engine_extra.py::test_stats_no_stream" \
+			"$E/test_engine_extra.py::test_more_resources" \
+			"$E/test_engine_extra.py::test_blkio_and_devices" \
+			"$E/test_engine_lifecycle.py::test_restart_on_failure" \
+			"$E/test_engine_lifecycle.py::test_restart_always_until_stopped" \
+			"$E/test_engine_lifecycle.py::test_pause_unpause" \
+			"$E/test_engine_lifecycle.py::test_logs_options" \
+			"$E/test_engine_lifecycle.py::test_exec" \
+			"$E/test_engine_lifecycle.py::test_wait_prints_exit_codes" \
+			"$E/test_engine_run.py::test_foreground_run_streams_and_exit_code" \
+			"$E/test_engine_run.py::test_create_then_start" \
+			"$E/test_engine_mounts.py::test_overlay_rootfs_with_a_private_upper_layer" \
+			"$E/test_engine_errors.py::test_rm_running_needs_force" \
+			$E/test_engine_kernels.py \
+			$I/test_image_cli.py
+		;;
+	runtime)
+		group runtime berth $I/test_lifecycle.py $I/test_exec.py $I/test_namespaces.py \
+			$I/test_rootfs.py $I/test_userns.py $I/test_security_mounts.py \
+			$I/test_security_fds.py
+		;;
+	*)
+		echo "vm-suite: unknown group '$g'" >&2
+		exit 2
+		;;
+	esac
+done
+exit "$rc"
