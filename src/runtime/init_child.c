@@ -14,6 +14,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
+#include "runtime/exec_guard.h"
 #include "runtime/keyring.h"
 #include "runtime/netdev.h"
 #include "runtime/passfds.h"
@@ -240,6 +241,14 @@ _Noreturn void container_init(struct container_ctx *c)
 	 */
 	environ = env;
 	if ((r = hooks_init_start(c, &err)) < 0)
+		goto fail;
+	/*
+	 * A hook may have rewritten the program since the check (a "#!/proc/self/exe" in its
+	 * place, CVE-2019-5736): checked again, as the process, right before execve. A script
+	 * the process cannot read passes, but execve then makes it non-dumpable.
+	 */
+	if (hooks_have(c->spec, HOOK_START_CONTAINER) &&
+	    exec_guard_check(&c->sec.self, path, p->cwd, &err) < 0)
 		goto fail;
 	execve(path, p->args, env);
 	berr_sys(&err, errno, "executing '%s'", path);

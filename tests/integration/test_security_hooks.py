@@ -124,3 +124,21 @@ def test_start_container_hook_without_env_gets_the_process_env(runtime, bundle, 
     env = (outdir / "hook.env").read_text()
     assert "CONTAINER_VAR=in" in env, env
     assert "BERTH_TEST_CALLER_SECRET" not in env, env
+
+
+@pytest.mark.berth_only("runc re-executes a sealed copy of itself: nothing to guard")
+def test_start_container_hook_cannot_swap_in_the_runtime_binary(runtime, bundle):
+    """A startContainer hook (the image's) runs after the exec guard's first check: if it
+    rewrites the program into a `#!/proc/self/exe` script, the process would exec the
+    runtime's own binary in the container (CVE-2019-5736). Checked again after the hooks."""
+    with open(os.path.join(bundle.rootfs, "entry"), "w") as f:
+        f.write("#!/bin/sh\necho harmless\n")
+    os.chmod(os.path.join(bundle.rootfs, "entry"), 0o755)
+    bundle.config["hooks"] = {"startContainer": [{
+        "path": "/bin/busybox",
+        "args": ["sh", "-c", "printf '#!/proc/self/exe\\n' > /entry"]}]}
+    bundle.config["root"]["readonly"] = False
+    bundle.set_args(["/entry"])
+    r = runtime.run(bundle)
+    assert r.rc != 0, str(r)
+    assert "CVE-2019-5736" in r.err, r.err
