@@ -184,9 +184,17 @@ static int set_scheduler(const struct spec_scheduler *s, struct berr **err)
 		.sched_period = s->period.v,
 	};
 
-	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
-		return berr_sys(err, errno, "process.scheduler: sched_setattr");
-	return 0;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) == 0)
+		return 0;
+	/* With RT_GROUP_SCHED on cgroup v1, a realtime task needs its cgroup's budget. */
+	if (errno == EPERM && (s->policy == SCHED_FIFO || s->policy == SCHED_RR))
+		return berr_sys(
+			err, errno,
+			"process.scheduler: sched_setattr (a realtime policy: where the "
+			"kernel schedules realtime by cgroup, the container's cpu cgroup "
+			"needs linux.resources.cpu.realtimeRuntime, and its parent a budget "
+			"of its own)");
+	return berr_sys(err, errno, "process.scheduler: sched_setattr");
 }
 
 int process_attrs_apply(const struct spec_process *p, struct berr **err)

@@ -419,3 +419,15 @@ def test_missing_cwd_is_made_under_a_read_only_root(runtime, bundle):
     assert r.rc == 0, str(r)
     assert r.out.strip() == "/srv/work/here"
     assert os.path.isdir(os.path.join(bundle.rootfs, "srv/work/here"))
+
+
+@pytest.mark.berth_only("checks berth's message")
+def test_realtime_policy_refused_by_the_cgroup_says_why(runtime, bundle):
+    """SCHED_FIFO in a v1 cpu cgroup without a realtime budget (RT_GROUP_SCHED): the error
+    says what the container's cgroup needs. Elsewhere the policy simply applies."""
+    bundle.process["scheduler"] = {"policy": "SCHED_FIFO", "priority": 1}
+    bundle.set_args(oci.sh("true"))
+    r = runtime.run(bundle)
+    if r.rc == 0:
+        return
+    assert "realtimeRuntime" in r.err, r.err
