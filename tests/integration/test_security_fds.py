@@ -128,3 +128,20 @@ def test_created_init_holds_no_host_directory(runtime, bundle):
     host_dirs = {n: t for n, t in fds.items()
                  if t == bundle.path or t.startswith("/sys/fs/cgroup")}
     assert host_dirs == {}, fds
+
+
+def test_cwd_through_a_directory_fd_the_caller_leaked(runtime, bundle, markers, tmp_path):
+    """The caller leaves a host directory open as fd 7 (no --preserve-fds): it is still
+    open while the init enters process.cwd = /proc/self/fd/7, and must not be reachable
+    that way (magic links are refused inside the root)."""
+    bundle.process["cwd"] = "/proc/self/fd/7"
+    bundle.set_args(sh("ls -a . .. 2>/dev/null; echo done"))
+    bundle.write()
+    runtime._remember(bundle)
+    p = subprocess.run(["/bin/sh", "-c", 'exec 7<"$0"; exec "$@"', str(tmp_path),
+                        runtime.binary, "--root", runtime.root, "run",
+                        "--bundle", bundle.path, bundle.id],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=oci.RUN_TIMEOUT)
+    assert "escape-marker" not in p.stdout, "cwd escaped the rootfs:\n%s%s" % (
+        p.stdout, p.stderr)
