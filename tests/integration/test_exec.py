@@ -476,7 +476,9 @@ def test_exec_into_a_sub_cgroup(runtime, bundle, container):
         os.mkdir(os.path.join(d, "sub"))
         made.append(os.path.join(d, "sub"))
         for f in ("cpuset.cpus", "cpuset.mems"):   # v1 cpuset: empty in a new child
-            if os.path.exists(os.path.join(d, f)):
+            if os.path.exists(os.path.join(d, f)) and \
+                    os.path.exists(os.path.join(d, "sub", f)) and \
+                    not oci.read_file(os.path.join(d, "sub", f)).strip():
                 with open(os.path.join(d, "sub", f), "w") as out:
                     out.write(oci.read_file(os.path.join(d, f)))
     try:
