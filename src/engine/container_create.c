@@ -17,6 +17,7 @@
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/private_dir.h"
 #include "lib/rmtree.h"
 #include "lib/strv.h"
 
@@ -119,25 +120,6 @@ static int fill_identity(struct engine *e, struct container_config *cfg)
 	return cfg->created ? 0 : -ENOMEM;
 }
 
-static int mkdir_parents(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Named volumes and -v host dirs that do not exist yet are made (docker's -v does). */
 static int prepare_mounts(struct engine *e, struct container_config *cfg, struct berr **err)
 {
@@ -161,7 +143,7 @@ static int prepare_mounts(struct engine *e, struct container_config *cfg, struct
 				continue;
 			if (errno != ENOENT)
 				return berr_sys(err, errno, "invalid mount source '%s'", m->source);
-			if ((r = mkdir_parents(m->source, 0755)) < 0)
+			if ((r = dir_mkdir_p(m->source, 0755)) < 0)
 				return berr_sys(err, -r, "cannot create the mount source '%s'",
 						m->source);
 			continue;
@@ -169,7 +151,7 @@ static int prepare_mounts(struct engine *e, struct container_config *cfg, struct
 		path = engine_volume_path(e, m->source);
 		if (!path)
 			return berr_set(err, ENOMEM, "out of memory");
-		if ((r = mkdir_parents(path, 0755)) < 0)
+		if ((r = dir_mkdir_p(path, 0755)) < 0)
 			return berr_sys(err, -r, "cannot create volume '%s'", m->source);
 	}
 	return 0;

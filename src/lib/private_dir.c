@@ -25,10 +25,9 @@ int dir_make_private(int dirfd)
 	return chmod(fd_proc_path(dirfd, proc), st.st_mode & 07700) < 0 ? -errno : 0;
 }
 
-int private_dir_prepare(const char *path)
+int dir_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
-	_cleanup_close_ int fd = -1;
 
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf))
 		return -ENAMETOOLONG;
@@ -40,9 +39,19 @@ int private_dir_prepare(const char *path)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
 		return -errno;
-	fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return 0;
+}
+
+int private_dir_prepare(const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	int r = dir_mkdir_p(path, 0700);
+
+	if (r < 0)
+		return r;
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	return dir_make_private(fd);

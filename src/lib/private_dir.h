@@ -8,6 +8,14 @@
 #ifndef BERTH_LIB_PRIVATE_DIR_H
 #define BERTH_LIB_PRIVATE_DIR_H
 
+#include <sys/types.h>
+
+/*
+ * mkdir -p: path with mode, its missing parents 0755; an existing directory is fine.
+ * 0 or -errno (-ENAMETOOLONG past PATH_MAX).
+ */
+int dir_mkdir_p(const char *path, mode_t mode);
+
 /* Clear the group and other bits of the directory dirfd (any fd, O_PATH too). */
 int dir_make_private(int dirfd);
 

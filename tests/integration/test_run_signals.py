@@ -125,8 +125,8 @@ NS_GET_MNTNS_ID = 0x8008B705
 LSMT_ROOT = 0xFFFFFFFFFFFFFFFF
 
 
-def mounts_in_namespace(pid):
-    """Every mount of pid's mount namespace, reachable or not (listmount, Linux 6.8+)."""
+def mount_ids_in_namespace(pid):
+    """(namespace id, [mount ids]) of pid's mount namespace (listmount, Linux 6.8+)."""
     fd = os.open("/proc/%d/ns/mnt" % pid, os.O_RDONLY)
     try:
         buf = bytearray(8)
@@ -135,13 +135,19 @@ def mounts_in_namespace(pid):
         oci.skip("NS_GET_MNTNS_ID: %s" % e)
     finally:
         os.close(fd)
-    req = struct.pack("IIQQQ", 32, 0, LSMT_ROOT, 0, struct.unpack("Q", buf)[0])
+    ns_id = struct.unpack("Q", buf)[0]
+    req = struct.pack("IIQQQ", 32, 0, LSMT_ROOT, 0, ns_id)
     ids = (ctypes.c_uint64 * 65536)()
     libc = ctypes.CDLL(None, use_errno=True)
     n = libc.syscall(LISTMOUNT, ctypes.c_char_p(req), ids, 65536, 0)
     if n < 0:
         oci.skip("listmount: %s" % os.strerror(ctypes.get_errno()))
-    return n
+    return ns_id, list(ids[:n])
+
+
+def mounts_in_namespace(pid):
+    """How many mounts pid's mount namespace has, reachable or not (listmount, 6.8+)."""
+    return len(mount_ids_in_namespace(pid)[1])
 
 
 @pytest.mark.parametrize("no_pivot", [False, True], ids=["pivot", "no-pivot"])
@@ -254,26 +260,6 @@ def test_exec_starts_with_no_signal_ignored_or_blocked(runtime, bundle):
 STATMOUNT = 457            # x86_64
 STATMOUNT_SB_BASIC, STATMOUNT_MNT_ROOT = 0x1, 0x8
 PROC_SUPER_MAGIC, SYSFS_MAGIC = 0x9FA0, 0x62656572
-
-
-def mount_ids_in_namespace(pid):
-    """(namespace id, [mount ids]) of pid's mount namespace (listmount, Linux 6.8+)."""
-    fd = os.open("/proc/%d/ns/mnt" % pid, os.O_RDONLY)
-    try:
-        buf = bytearray(8)
-        fcntl.ioctl(fd, NS_GET_MNTNS_ID, buf)
-    except OSError as e:
-        oci.skip("NS_GET_MNTNS_ID: %s" % e)
-    finally:
-        os.close(fd)
-    ns_id = struct.unpack("Q", buf)[0]
-    req = struct.pack("IIQQQ", 32, 0, LSMT_ROOT, 0, ns_id)
-    ids = (ctypes.c_uint64 * 65536)()
-    libc = ctypes.CDLL(None, use_errno=True)
-    n = libc.syscall(LISTMOUNT, ctypes.c_char_p(req), ids, 65536, 0)
-    if n < 0:
-        oci.skip("listmount: %s" % os.strerror(ctypes.get_errno()))
-    return ns_id, list(ids[:n])
 
 
 def whole_kernel_fs_mounts(pid):

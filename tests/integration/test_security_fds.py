@@ -90,11 +90,8 @@ def test_cwd_with_dotdot_stays_in_the_rootfs(runtime, bundle, markers, cwd):
     assert "escape-marker" not in r.out and "bin" in r.out, r
 
 
-def test_created_init_holds_no_cgroup_tasks_fd(runtime, bundle):
-    """The init writes itself into each v1 hierarchy's `tasks` through fds the parent
-    opened, and closes them as its first step: nothing of the container's setup (hooks,
-    mounts on /proc/self/fd paths) nor a process that gets at the waiting init may find a
-    writable host cgroup file there. Seen from the host while the container is created."""
+def created_init_fds(runtime, bundle):
+    """fd -> target of a created (not started) `sleep` container's init, seen from the host."""
     bundle.set_args(["sleep", "1000"])
     r = runtime.create(bundle)
     assert r.rc == 0, str(r)
@@ -105,6 +102,15 @@ def test_created_init_holds_no_cgroup_tasks_fd(runtime, bundle):
             fds[int(n)] = os.readlink("/proc/%d/fd/%s" % (pid, n))
         except FileNotFoundError:
             pass
+    return fds
+
+
+def test_created_init_holds_no_cgroup_tasks_fd(runtime, bundle):
+    """The init writes itself into each v1 hierarchy's `tasks` through fds the parent
+    opened, and closes them as its first step: nothing of the container's setup (hooks,
+    mounts on /proc/self/fd paths) nor a process that gets at the waiting init may find a
+    writable host cgroup file there. Seen from the host while the container is created."""
+    fds = created_init_fds(runtime, bundle)
     cgroup_files = {n: t for n, t in fds.items()
                     if t.startswith("/sys/fs/cgroup/") and
                     os.path.basename(t) in ("tasks", "cgroup.procs")}
@@ -115,16 +121,7 @@ def test_created_init_holds_no_host_directory(runtime, bundle):
     """A created init keeps only what start needs: no fd of the bundle or of a cgroup
     directory (as runc's, which holds the fifo), so nothing that gets at the waiting init
     (a cwd of /proc/self/fd/N, CVE-2024-21626) finds a host directory there."""
-    bundle.set_args(["sleep", "1000"])
-    r = runtime.create(bundle)
-    assert r.rc == 0, str(r)
-    pid = runtime.state(bundle.id)["pid"]
-    fds = {}
-    for n in os.listdir("/proc/%d/fd" % pid):
-        try:
-            fds[int(n)] = os.readlink("/proc/%d/fd/%s" % (pid, n))
-        except FileNotFoundError:
-            pass
+    fds = created_init_fds(runtime, bundle)
     host_dirs = {n: t for n, t in fds.items()
                  if t == bundle.path or t.startswith("/sys/fs/cgroup")}
     assert host_dirs == {}, fds
