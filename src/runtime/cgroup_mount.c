@@ -175,21 +175,47 @@ static int own_cgroups(const struct container_ctx *c, char ***ret, struct berr *
  * namespace does not own gives EPERM. As runc, bind the container's own cgroup directory
  * instead, which is what the cgroup namespace would have shown as the root.
  */
+static int bind_dir(int target, const char *dir, unsigned long flags)
+{
+	_cleanup_close_ int src = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (src < 0)
+		return -errno;
+	return mounts_bind_fd(src, target, false, mounts_ms_to_attr(flags), 0, 0, 0, 0);
+}
+
+/*
+ * cgroup2 cannot be mounted in a user namespace without a cgroup namespace of its own
+ * (EPERM or EBUSY): bind what the container may see instead, as runc does. Its own
+ * cgroup when it has one; else (rootless without a delegated cgroup) the host's cgroup2
+ * root; and if even that cannot be bound, an empty tmpfs, so that the container starts
+ * with no cgroup view rather than not at all.
+ */
 static int bind_own_v2(int target, const struct container_ctx *c, const struct cgroup_hier *h,
 		       unsigned long flags, int mount_errno, struct berr **err)
 {
-	_cleanup_free_ char *dir = NULL;
-	_cleanup_close_ int src = -1;
+	_cleanup_free_ char *dir = c->cgroup_path ? cgroup_dir(h, c->cgroup_path) : NULL;
+	char path[32];
 	int r;
 
-	if (!c->cgroup_path || !(dir = cgroup_dir(h, c->cgroup_path)))
-		return berr_sys(err, mount_errno, "mounting cgroup2");
-	src = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (src < 0)
-		return berr_sys(err, errno, "mounting cgroup2 failed (%s), and opening '%s'",
-				strerror(mount_errno), dir);
-	r = mounts_bind_fd(src, target, false, mounts_ms_to_attr(flags), 0, 0, 0, 0);
-	return r < 0 ? berr_sys(err, -r, "binding cgroup '%s'", dir) : 0;
+	if (c->cgroup_path && !dir)
+		return berr_sys(err, ENOMEM, "mounting cgroup2");
+	if (dir) {
+		r = bind_dir(target, dir, flags);
+		if (r >= 0)
+			return 0;
+		if (r != -ENOENT) /* a cgroup it has but cannot see: never show more instead */
+			return berr_sys(err, -r, "mounting cgroup2 failed (%s), and binding '%s'",
+					strerror(mount_errno), dir);
+	}
+	r = bind_dir(target, h->mountpoint, flags);
+	if (r >= 0)
+		return 0;
+	if (mount("tmpfs", fd_proc_path(target, path), "tmpfs", flags, "mode=0755") < 0)
+		return berr_sys(err, errno,
+				"mounting cgroup2 failed (%s), binding '%s' too (%s), and a tmpfs",
+				strerror(mount_errno), h->mountpoint, strerror(-r));
+	return 0;
 }
 
 /*

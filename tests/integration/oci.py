@@ -51,6 +51,34 @@ def skip_on_host(reason, lane):
     pytest.skip("%s (on this host only: the VM lane's %s mode runs this test)" % (reason, lane))
 
 
+def skip_in_vm(reason, lane="host"):
+    """Skip in the VM lane for a fact of the guest (not of the kernel berth supports) that
+    the host lane covers: the guest keeps /tmp on a tmpfs, for one. A failure on the host."""
+    if not os.environ.get("VMLANE_MODE"):
+        skip(reason)
+    pytest.skip("%s (in the VM lane only: the %s lane runs this test)" % (reason, lane))
+
+
+TMPFS_MAGIC = 0x01021994
+
+
+def idmap_unsupported(path):
+    """Why an idmapped mount of path's filesystem cannot work on this kernel, or None.
+    tmpfs takes idmapped mounts since Linux 6.3; the VM lane's guest has /tmp on a tmpfs
+    and runs Debian 12's 6.1."""
+    import ctypes
+    release = tuple(int(x) for x in re.findall(r"\d+", os.uname().release)[:2])
+    buf = ctypes.create_string_buffer(120)  # struct statfs; f_type is the first field
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.statfs(str(path).encode(), buf) != 0:
+        return None
+    ftype = ctypes.c_long.from_buffer(buf).value
+    if ftype == TMPFS_MAGIC and release < (6, 3):
+        return "Linux %d.%d cannot idmap a tmpfs (6.3 can), and '%s' is on one" % (
+            release + (path,))
+    return None
+
+
 def sh(script):
     """process.args running script with busybox sh."""
     return ["sh", "-c", script]

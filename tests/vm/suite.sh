@@ -6,8 +6,8 @@
 #   cgroup   tests/integration/test_cgroup_*.py, against berth-runtime and runc
 #   engine   a subset of tests/integration/engine/ (run, resources, OOMKilled, stats, top,
 #            pause, exec, restart policies, logs, rm, images), with berth-runtime and runc
-#   runtime  berth-runtime's lifecycle, exec, namespaces, rootfs, userns and security
-#            mounts/fds tests, against berth-runtime only (runc passes them on the host;
+#   runtime  berth-runtime's lifecycle, exec, namespaces, rootfs, userns, rootless and
+#            security mounts/fds tests, against berth-runtime only (runc passes them on the host;
 #            the guest's time goes to what the host cannot show)
 #   unit     the unit tests that mount overlays (the mount(2) path, 150 layers named by
 #            /proc/self/fd/N), their TAP turned into JUnit
@@ -113,7 +113,7 @@ for g in ${SUITE_GROUPS:-unit cgroup engine runtime}; do
 		# leaves no container reaching its hook, and no kernel difference is at stake.
 		group runtime berth $I/test_lifecycle.py $I/test_exec.py $I/test_namespaces.py \
 			$I/test_rootfs.py $I/test_userns.py $I/test_security_mounts.py \
-			$I/test_security_fds.py \
+			$I/test_security_fds.py $I/test_rootless.py $I/test_mount_options.py \
 			--deselect "$I/test_security_mounts.py::test_mount_target_swapped_for_a_symlink_during_setup"
 		;;
 	full)
