@@ -40,7 +40,9 @@ struct container_ctx {
 	bool setgroups_denied;	  /* "deny" was written to /proc/PID/setgroups */
 	struct security_plan sec; /* seccomp program, listener, binary identity */
 	int host_pid;		  /* the init's pid on the host (the init fills it in) */
-	int *idmap_trees; /* per mount: idmapped tree made before clone, or -1; may be NULL */
+	int *idmap_trees;  /* per mount: idmapped tree made before clone, or -1; may be NULL */
+	int *bind_src_fds; /* per mount: its source opened by the parent (bind_sources.h), or
+			      -1; may be NULL. The init's own */
 };
 
 /*

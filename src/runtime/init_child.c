@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The container's init between clone and exec. */
 #include "runtime/container.h"
+#include "runtime/bind_sources.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -139,6 +140,7 @@ static void close_setup_fds(struct container_ctx *c)
 		close_setup_fd(&c->ns_fds[t]);
 	for (size_t i = 0; c->idmap_trees && i < c->spec->n_mounts; i++)
 		close_setup_fd(&c->idmap_trees[i]);
+	c->bind_src_fds = bind_sources_close(c->bind_src_fds, c->spec->n_mounts);
 }
 
 /* After start, a failure goes back to `start` through the fifo (lifecycle_start). */
@@ -154,6 +156,9 @@ static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env,
 	bool in_userns = c->spec->linux.ns[NS_USER].enabled;
 	int r;
 
+	if (bind_sources_wanted(c->spec, c->clone_flags) &&
+	    (r = bind_sources_receive(c->spec, c->sync_fd, &c->bind_src_fds, err)) < 0)
+		return r;
 	r = sync_expect(c->sync_fd, SYNC_GO, NULL, 0, NULL, err);
 	if (r < 0)
 		return r;

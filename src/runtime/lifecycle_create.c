@@ -19,6 +19,7 @@
 #include "lib/log.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
+#include "runtime/bind_sources.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/exec_fifo.h"
@@ -280,6 +281,9 @@ static int spawn_init(struct creation *cr, struct berr **err)
 		return r;
 	if ((r = process_set_oom_score_adj(cr->pid, cr->spec->process, err)) < 0 ||
 	    (r = netdev_move_all(&cr->spec->linux, cr->pid, err)) < 0)
+		return r;
+	if (bind_sources_wanted(cr->spec, cr->ctx.clone_flags) &&
+	    (r = bind_sources_send(cr->spec, cr->pid, cr->sync[0], err)) < 0)
 		return r;
 	r = sync_send(cr->sync[0], SYNC_GO, NULL, 0);
 	/* The init failed first (it hung up): the error it sent says why. */

@@ -121,7 +121,7 @@ int mounts_setattr_path(const char *path, bool recursive, uint64_t attr_set, uin
 	return 0;
 }
 
-static bool is_bind(const struct spec_mount *m)
+bool mounts_is_bind(const struct spec_mount *m)
 {
 	return m->opts.bind || (m->type && strcmp(m->type, "bind") == 0);
 }
@@ -136,10 +136,25 @@ static int open_source_at(int bundle_fd, const struct spec_mount *m, struct berr
 	return fd;
 }
 
+/* m's index in the config, or SIZE_MAX for a mount made up here (rootfs.c's /dev) */
+static size_t mount_index(const struct container_ctx *c, const struct spec_mount *m)
+{
+	const struct spec_mount *first = c->spec->mounts;
+
+	return m >= first && m < first + c->spec->n_mounts ? (size_t) (m - first) : SIZE_MAX;
+}
+
+/* Opened by berth-runtime for us when we are in a new user namespace (bind_sources.h). */
 static int open_bind_source(const struct container_ctx *c, const struct spec_mount *m,
 			    struct berr **err)
 {
-	return open_source_at(c->bundle_fd, m, err);
+	size_t i = mount_index(c, m);
+	int fd;
+
+	if (i == SIZE_MAX || !c->bind_src_fds || c->bind_src_fds[i] < 0)
+		return open_source_at(c->bundle_fd, m, err);
+	fd = fcntl(c->bind_src_fds[i], F_DUPFD_CLOEXEC, 3);
+	return fd < 0 ? berr_sys(err, errno, "bind source '%s'", m->source) : fd;
 }
 
 static bool is_recursive_bind(const struct spec_mount *m)
@@ -154,11 +169,11 @@ static bool is_recursive_bind(const struct spec_mount *m)
 static int bind_tree(const struct container_ctx *c, const struct spec_mount *m, struct berr **err)
 {
 	_cleanup_close_ int src = -1;
-	size_t i = (size_t) (m - c->spec->mounts);
+	size_t i = mount_index(c, m);
 	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
 	int tree;
 
-	if (c->idmap_trees && c->idmap_trees[i] >= 0)
+	if (i != SIZE_MAX && c->idmap_trees && c->idmap_trees[i] >= 0)
 		return fd_dup_min(c->idmap_trees[i], 3);
 	src = open_bind_source(c, m, err);
 	if (src < 0)
@@ -348,7 +363,7 @@ int mounts_apply(const struct container_ctx *c, int rootfd, const struct spec_mo
 {
 	int r;
 
-	if (is_bind(m))
+	if (mounts_is_bind(m))
 		r = apply_bind(c, rootfd, m, err);
 	else if (!m->type)
 		r = berr_set(err, EINVAL, "no type given (and not a bind mount)");

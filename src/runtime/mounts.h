@@ -16,6 +16,9 @@ struct container_ctx;
  * inside the rootfs: a symlink in the rootfs never leads the mount out of it. Bind
  * sources are absolute or relative to the bundle.
  */
+/* A bind mount: "bind" among the options, or type "bind". */
+bool mounts_is_bind(const struct spec_mount *m);
+
 int mounts_apply(const struct container_ctx *c, int rootfd, const struct spec_mount *m,
 		 struct berr **err);
 

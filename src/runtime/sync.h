@@ -14,16 +14,18 @@
 #include "lib/err.h"
 
 enum sync_msg {
-	SYNC_GO = 1,	 /* parent -> init: ids mapped, cgroup joined: go on */
-	SYNC_READY,	 /* init -> parent: set up, waiting for start */
-	SYNC_START,	 /* parent -> init: run the user process (foreground `run`) */
-	SYNC_ERROR,	 /* init -> parent: setup failed; payload is the error */
-	SYNC_HOOKS,	 /* init -> parent: run hooks of the kind in the payload */
-	SYNC_HOOKS_DONE, /* parent -> init: the hooks ran */
-	SYNC_PID,	 /* intermediate -> parent: the init's pid (spawn.c) */
+	SYNC_GO = 1,	    /* parent -> init: ids mapped, cgroup joined: go on */
+	SYNC_READY,	    /* init -> parent: set up, waiting for start */
+	SYNC_START,	    /* parent -> init: run the user process (foreground `run`) */
+	SYNC_ERROR,	    /* init -> parent: setup failed; payload is the error */
+	SYNC_HOOKS,	    /* init -> parent: run hooks of the kind in the payload */
+	SYNC_HOOKS_DONE,    /* parent -> init: the hooks ran */
+	SYNC_PID,	    /* intermediate -> parent: the init's pid (spawn.c) */
+	SYNC_MOUNT_SOURCES, /* parent -> init: bind sources opened for it (bind_sources.h) */
 };
 
 #define SYNC_MAX_PAYLOAD 4096
+#define SYNC_MAX_FDS 250 /* the kernel's SCM_MAX_FD is 253 */
 
 /* Create the pair (CLOEXEC). fds[0] is the parent's end, fds[1] the init's. */
 int sync_pair(int fds[2], struct berr **err);
@@ -47,5 +49,15 @@ int sync_expect(int fd, uint32_t want, void *buf, size_t size, size_t *ret_len, 
 
 /* Like sync_expect, for a message of either type; *ret_type says which came. */
 int sync_expect_either(int fd, uint32_t a, uint32_t b, uint32_t *ret_type, struct berr **err);
+
+/* Send n (<= SYNC_MAX_FDS) fds with SCM_RIGHTS in a message of type; its payload is n. */
+int sync_send_fds(int fd, uint32_t type, const int *fds, size_t n);
+
+/*
+ * Receive a message of type want carrying fds (sync_send_fds): at most max of them into
+ * fds (CLOEXEC, the caller's), *ret_n how many. Fewer or more than announced is an error,
+ * a SYNC_ERROR becomes the error, as in sync_expect.
+ */
+int sync_expect_fds(int fd, uint32_t want, int *fds, size_t max, size_t *ret_n, struct berr **err);
 
 #endif

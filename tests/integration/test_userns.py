@@ -106,6 +106,40 @@ def test_userns_unmapped_host_files_are_nobody(runtime, bundle):
     assert r.out.split() == ["65534", "65534", "denied"]
 
 
+def test_userns_bind_source_only_host_root_reaches(runtime, bundle):
+    """The runtime opens bind sources, not the container's mapped root: a source under a
+    0700 directory of the host's root binds (runc and crun pass the fds in, too). Many
+    mounts, so the fds cross in more than one batch."""
+    use_userns(bundle)
+    locked = open_dir(bundle, "locked")
+    os.chmod(locked, 0o700)
+    sources = []
+    for i in range(260):
+        d = os.path.join(locked, "d%d" % i)
+        os.mkdir(d)
+        with open(os.path.join(d, "f"), "w") as f:
+            f.write("%d\n" % i)
+        sources.append(d)
+    for i, d in enumerate(sources):
+        bundle.add_mount("/locked/d%d" % i, "bind", d, ["bind", "ro"])
+    bundle.set_args(sh("cat /locked/d0/f /locked/d259/f; ls /locked | wc -l; "
+                       "ls -l /proc/1/fd/ | grep -c /locked || true"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["0", "259", "260", "0"]  # and no source fd left open
+
+
+def test_userns_created_init_holds_no_bind_source(runtime, bundle):
+    """The sources passed in are closed with the rest of the setup's fds: a created init
+    keeps no host directory (test_security_fds.py says why)."""
+    from test_security_fds import created_init_fds
+    use_userns(bundle)
+    src = open_dir(bundle, "src")
+    bundle.add_mount("/src", "bind", src, ["bind", "ro"])
+    fds = created_init_fds(runtime, bundle)
+    assert src not in fds.values(), fds
+
+
 def test_userns_dev_proc_and_mounts_work(runtime, bundle):
     """In a user namespace mknod is refused: the default devices come from the host."""
     use_userns(bundle)
