@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/oci_config.h"
-#include "runtime/support.h"
+#include "runtime/config/oci_config.h"
+#include "runtime/config/support.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

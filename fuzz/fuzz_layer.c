@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "image/layer_unpack.h"
-#include "runtime/mount_api.h"
+#include "runtime/rootfs/mount_api.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/oci_config.h"
+#include "runtime/config/oci_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

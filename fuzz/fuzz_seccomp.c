@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "lib/json.h"
-#include "runtime/oci_config.h"
-#include "runtime/seccomp.h"
+#include "runtime/config/oci_config.h"
+#include "runtime/security/seccomp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);

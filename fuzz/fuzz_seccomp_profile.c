@@ -12,7 +12,7 @@
 
 #include "engine/seccomp_profile.h"
 #include "lib/json.h"
-#include "runtime/oci_config.h"
+#include "runtime/config/oci_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 
 #include "lib/cleanup.h"
 #include "lib/json.h"
-#include "runtime/hooks.h"
-#include "runtime/state.h"
+#include "runtime/lifecycle/hooks.h"
+#include "runtime/lifecycle/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,8 +18,8 @@
 #include "lib/passwd.h"
 #include "lib/log.h"
 #include "lib/strv.h"
-#include "runtime/signals.h"
-#include "runtime/spec_default.h"
+#include "runtime/config/signals.h"
+#include "runtime/config/spec_default.h"
 
 #define END_OPTS                                                                                   \
 	{                                                                                          \

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "runtime/lifecycle.h"
+#include "runtime/lifecycle/lifecycle.h"
 
 struct runtime_ctx {
 	struct runtime_opts opts;

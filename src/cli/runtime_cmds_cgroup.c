@@ -16,8 +16,8 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/strv.h"
-#include "runtime/cgroup_convert.h"
-#include "runtime/lifecycle_cgroup.h"
+#include "runtime/cgroup/cgroup_convert.h"
+#include "runtime/lifecycle/lifecycle_cgroup.h"
 
 #define END_OPTS                                                                                   \
 	{                                                                                          \

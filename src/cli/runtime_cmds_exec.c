@@ -8,8 +8,8 @@
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/strv.h"
-#include "runtime/exec.h"
-#include "runtime/oci_features.h"
+#include "runtime/lifecycle/exec.h"
+#include "runtime/config/oci_features.h"
 
 #define EXEC_FAILED 255
 

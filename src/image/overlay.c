@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
-#include "runtime/mount_api.h"
+#include "runtime/rootfs/mount_api.h"
 
 #ifndef FSOPEN_CLOEXEC
 #define FSOPEN_CLOEXEC 0x00000001

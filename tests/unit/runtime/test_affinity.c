@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "lib/test.h"
-#include "runtime/affinity.h"
+#include "runtime/process/affinity.h"
 
 static void test_parse(void)
 {

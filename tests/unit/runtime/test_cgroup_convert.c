@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "lib/test.h"
-#include "runtime/cgroup_convert.h"
+#include "runtime/cgroup/cgroup_convert.h"
 
 /* The values runc >= 1.3.2 and crun >= 1.23 give (their test tables). */
 static void test_shares_to_weight(void)

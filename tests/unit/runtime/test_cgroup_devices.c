@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "lib/test.h"
-#include "runtime/cgroup_devices.h"
+#include "runtime/cgroup/cgroup_devices.h"
 
 static void test_defaults_follow_the_config(void)
 {

@@ -15,8 +15,8 @@
 
 #include "lib/cleanup.h"
 #include "lib/test.h"
-#include "runtime/cgroup_devices.h"
-#include "runtime/cgroup_devices_bpf.h"
+#include "runtime/cgroup/cgroup_devices.h"
+#include "runtime/cgroup/cgroup_devices_bpf.h"
 
 struct request {
 	char type; /* 'c' or 'b' */

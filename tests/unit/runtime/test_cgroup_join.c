@@ -14,9 +14,9 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/test.h"
-#include "runtime/cgroup.h"
-#include "runtime/cgroup_join.h"
-#include "runtime/cgroup_layout.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/cgroup/cgroup_join.h"
+#include "runtime/cgroup/cgroup_layout.h"
 
 static char top[64];
 

@@ -15,8 +15,8 @@
 #include "lib/fd.h"
 #include "lib/cleanup.h"
 #include "lib/test.h"
-#include "runtime/cgroup.h"
-#include "runtime/cgroup_layout.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/cgroup/cgroup_layout.h"
 
 static char top[64];
 

@@ -10,7 +10,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/test.h"
-#include "runtime/exec_guard.h"
+#include "runtime/security/exec_guard.h"
 
 static void test_interpreter_parsing(void)
 {

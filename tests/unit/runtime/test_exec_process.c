@@ -10,8 +10,8 @@
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 #include "lib/test.h"
-#include "runtime/caps.h"
-#include "runtime/exec_internal.h"
+#include "runtime/security/caps.h"
+#include "runtime/lifecycle/exec_internal.h"
 
 #define CONFIG                                                                                     \
 	"{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"},"                            \

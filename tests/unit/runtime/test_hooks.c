@@ -8,7 +8,7 @@
 
 #include "lib/fd.h"
 #include "lib/test.h"
-#include "runtime/hooks.h"
+#include "runtime/lifecycle/hooks.h"
 
 static void test_state_json(void)
 {

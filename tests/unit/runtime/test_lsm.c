@@ -11,8 +11,8 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/test.h"
-#include "runtime/lsm.h"
-#include "runtime/oci_config.h"
+#include "runtime/security/lsm.h"
+#include "runtime/config/oci_config.h"
 
 static char root[] = "/tmp/berth-test-lsm-XXXXXX";
 

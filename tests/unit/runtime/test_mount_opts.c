@@ -4,7 +4,7 @@
 #include <sys/mount.h>
 
 #include "lib/test.h"
-#include "runtime/mount_opts.h"
+#include "runtime/config/mount_opts.h"
 
 static void test_flags_and_data(void)
 {

@@ -6,7 +6,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/test.h"
-#include "runtime/mounts.h"
+#include "runtime/rootfs/mounts.h"
 
 static void test_check_fs_type(void)
 {

@@ -7,9 +7,9 @@
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 #include "lib/test.h"
-#include "runtime/caps.h"
-#include "runtime/oci_config.h"
-#include "runtime/spec_default.h"
+#include "runtime/security/caps.h"
+#include "runtime/config/oci_config.h"
+#include "runtime/config/spec_default.h"
 
 /* A small valid config with a hole ("%s") where a test puts its own members. */
 #define BASE                                                                                       \

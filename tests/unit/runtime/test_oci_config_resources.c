@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "lib/test.h"
-#include "runtime/oci_config.h"
+#include "runtime/config/oci_config.h"
 
 static const char full[] =
 	"{\"devices\": [{\"allow\": false, \"access\": \"rwm\"},"

@@ -13,13 +13,13 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/test.h"
-#include "runtime/caps.h"
-#include "runtime/mount_opts.h"
-#include "runtime/namespaces.h"
-#include "runtime/oci_config.h"
-#include "runtime/oci_features.h"
-#include "runtime/seccomp.h"
-#include "runtime/support.h"
+#include "runtime/security/caps.h"
+#include "runtime/config/mount_opts.h"
+#include "runtime/process/namespaces.h"
+#include "runtime/config/oci_config.h"
+#include "runtime/config/oci_features.h"
+#include "runtime/security/seccomp.h"
+#include "runtime/config/support.h"
 
 #define BASE                                                                                       \
 	"{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"},"                            \

@@ -8,7 +8,7 @@
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 #include "lib/test.h"
-#include "runtime/passfds.h"
+#include "runtime/process/passfds.h"
 
 static void test_listen_count(void)
 {

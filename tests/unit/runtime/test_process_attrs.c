@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "lib/test.h"
-#include "runtime/oci_config.h"
-#include "runtime/process_attrs.h"
+#include "runtime/config/oci_config.h"
+#include "runtime/process/process_attrs.h"
 
 static void test_bitmask_lists(void)
 {

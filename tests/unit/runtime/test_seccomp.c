@@ -13,9 +13,9 @@
 
 #include "lib/cleanup.h"
 #include "lib/test.h"
-#include "runtime/oci_config.h"
-#include "runtime/seccomp.h"
-#include "runtime/seccomp_enosys.h"
+#include "runtime/config/oci_config.h"
+#include "runtime/security/seccomp.h"
+#include "runtime/security/seccomp_enosys.h"
 
 #define CONFIG                                                                                     \
 	"{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"},"                            \

@@ -3,7 +3,7 @@
 #include <signal.h>
 
 #include "lib/test.h"
-#include "runtime/signals.h"
+#include "runtime/config/signals.h"
 
 static void test_names(void)
 {

@@ -9,7 +9,7 @@
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/test.h"
-#include "runtime/state.h"
+#include "runtime/lifecycle/state.h"
 
 static void test_ids(void)
 {

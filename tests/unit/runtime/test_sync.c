@@ -6,7 +6,7 @@
 
 #include "lib/err.h"
 #include "lib/test.h"
-#include "runtime/sync.h"
+#include "runtime/process/sync.h"
 
 /* fds cross with their message; each arrives close-on-exec and names the same file. */
 static void test_fds_cross(void)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "lib/test.h"
-#include "runtime/oci_config.h"
+#include "runtime/config/oci_config.h"
 
 /* A config with the given namespaces, hostname member and sysctl object. */
 static int parse(const char *namespaces, const char *hostname, const char *sysctl,

@@ -12,7 +12,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/test.h"
-#include "runtime/terminal.h"
+#include "runtime/process/terminal.h"
 
 static void test_send_recv_fd(void)
 {
