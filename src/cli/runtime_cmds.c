@@ -19,6 +19,7 @@
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "runtime/config/signals.h"
+#include "runtime/lifecycle/lifecycle.h"
 #include "runtime/config/spec_default.h"
 
 #define END_OPTS                                                                                   \
@@ -26,38 +27,7 @@
 		NULL, 0, 0, NULL, NULL, NULL                                                       \
 	}
 
-/* Parse a command's options; exactly npos positionals (or [min, max]). */
-static int parse_cmd(int argc, char **argv, const struct opt_def *defs, const char *usage,
-		     size_t min_pos, size_t max_pos, char ***ret_pos)
-{
-	_cleanup_free_ char *msg = NULL;
-	bool help = false;
-	size_t n;
-	int r;
-
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			help = true;
-	if (help) {
-		printf("Usage: berth-runtime %s %s\n", argv[0], usage);
-		argparse_help(defs);
-		return 1;
-	}
-	r = argparse(argc, argv, 1, defs, false, 0, ret_pos, &msg);
-	if (r < 0) {
-		log_error_report("%s: %s", argv[0], msg ? msg : "out of memory");
-		return -1;
-	}
-	n = strv_length(*ret_pos);
-	if (n < min_pos || n > max_pos) {
-		log_error_report("%s: usage: berth-runtime %s %s", argv[0], argv[0], usage);
-		*ret_pos = strv_free(*ret_pos);
-		return -1;
-	}
-	return 0;
-}
-
-/* parse_cmd's result as an exit code for the caller: 0 help, 1 error. */
+/* runtime_cmds_parse's result as an exit code for the caller: 0 help, 1 error. */
 #define PARSE_OR_RETURN(call)                                                                      \
 	do {                                                                                       \
 		int _p = (call);                                                                   \
@@ -66,16 +36,6 @@ static int parse_cmd(int argc, char **argv, const struct opt_def *defs, const ch
 		if (_p < 0)                                                                        \
 			return 1;                                                                  \
 	} while (0)
-
-/* The exit code for r; prints *err (read after the call that filled it). */
-static int report(int r, struct berr **err)
-{
-	if (r >= 0)
-		return 0;
-	log_error_report("%s", *err ? (*err)->msg : strerror(-r));
-	berr_clear(err);
-	return 1;
-}
 
 static int cmd_spec(struct runtime_ctx *ctx, int argc, char **argv)
 {
@@ -93,7 +53,8 @@ static int cmd_spec(struct runtime_ctx *ctx, int argc, char **argv)
 	const char *text = spec_default_text(cgroupns);
 
 	(void) ctx;
-	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[--bundle DIR] [--rootless]", 0, 0, &pos));
+	PARSE_OR_RETURN(
+		runtime_cmds_parse(argc, argv, defs, "[--bundle DIR] [--rootless]", 0, 0, &pos));
 	if (rootless &&
 	    !(text = rootless_text = spec_default_rootless_text(geteuid(), getegid(), cgroupns))) {
 		log_error_report("spec: out of memory");
@@ -144,19 +105,19 @@ static int cmd_create_or_run(struct runtime_ctx *ctx, int argc, char **argv)
 	struct berr *err = NULL;
 	int r, code = 0;
 
-	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[options] ID", 1, 1, &pos));
+	PARSE_OR_RETURN(runtime_cmds_parse(argc, argv, defs, "[options] ID", 1, 1, &pos));
 	o.id = pos[0];
 	/* tests fake a missing feature; that can only make the check refuse */
 	r = kernel_check(secure_getenv("BERTH_FAKE_KERNEL_MISSING"), &err);
 	if (r < 0)
-		return report(r, &err);
+		return runtime_cmds_report(r, &err);
 	if (!run) {
 		o.detach = true;
-		return report(lifecycle_create(&ctx->opts, &o, &err), &err);
+		return runtime_cmds_report(lifecycle_create(&ctx->opts, &o, &err), &err);
 	}
 	r = lifecycle_run(&ctx->opts, &o, &code, &err);
 	if (r < 0)
-		return report(r, &err);
+		return runtime_cmds_report(r, &err);
 	return code;
 }
 
@@ -166,8 +127,8 @@ static int cmd_start(struct runtime_ctx *ctx, int argc, char **argv)
 	const struct opt_def defs[] = {END_OPTS};
 	struct berr *err = NULL;
 
-	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "ID", 1, 1, &pos));
-	return report(lifecycle_start(&ctx->opts, pos[0], &err), &err);
+	PARSE_OR_RETURN(runtime_cmds_parse(argc, argv, defs, "ID", 1, 1, &pos));
+	return runtime_cmds_report(lifecycle_start(&ctx->opts, pos[0], &err), &err);
 }
 
 static int cmd_state(struct runtime_ctx *ctx, int argc, char **argv)
@@ -178,10 +139,10 @@ static int cmd_state(struct runtime_ctx *ctx, int argc, char **argv)
 	struct berr *err = NULL;
 	int r;
 
-	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "ID", 1, 1, &pos));
+	PARSE_OR_RETURN(runtime_cmds_parse(argc, argv, defs, "ID", 1, 1, &pos));
 	r = lifecycle_state(&ctx->opts, pos[0], &json, &err);
 	if (r < 0)
-		return report(r, &err);
+		return runtime_cmds_report(r, &err);
 	printf("%s\n", json);
 	return 0;
 }
@@ -197,14 +158,14 @@ static int cmd_kill(struct runtime_ctx *ctx, int argc, char **argv)
 	struct berr *err = NULL;
 	int sig;
 
-	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[--all] ID [SIGNAL]", 1, 2, &pos));
+	PARSE_OR_RETURN(runtime_cmds_parse(argc, argv, defs, "[--all] ID [SIGNAL]", 1, 2, &pos));
 	/* 0 checks that the container is alive without signalling it (runc takes it too). */
 	sig = pos[1] && strcmp(pos[1], "0") == 0 ? 0 : signal_from_string(pos[1] ? pos[1] : "TERM");
 	if (sig < 0) {
 		log_error_report("kill: unknown signal '%s'", pos[1]);
 		return 1;
 	}
-	return report(lifecycle_kill(&ctx->opts, pos[0], sig, all, &err), &err);
+	return runtime_cmds_report(lifecycle_kill(&ctx->opts, pos[0], sig, all, &err), &err);
 }
 
 static int cmd_delete(struct runtime_ctx *ctx, int argc, char **argv)
@@ -217,8 +178,8 @@ static int cmd_delete(struct runtime_ctx *ctx, int argc, char **argv)
 	};
 	struct berr *err = NULL;
 
-	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[--force] ID", 1, 1, &pos));
-	return report(lifecycle_delete(&ctx->opts, pos[0], force, &err), &err);
+	PARSE_OR_RETURN(runtime_cmds_parse(argc, argv, defs, "[--force] ID", 1, 1, &pos));
+	return runtime_cmds_report(lifecycle_delete(&ctx->opts, pos[0], force, &err), &err);
 }
 
 struct list_rows {
@@ -298,7 +259,8 @@ static int cmd_list(struct runtime_ctx *ctx, int argc, char **argv)
 	struct berr *err = NULL;
 	int r;
 
-	PARSE_OR_RETURN(parse_cmd(argc, argv, defs, "[--format table|json] [--quiet]", 0, 0, &pos));
+	PARSE_OR_RETURN(runtime_cmds_parse(argc, argv, defs, "[--format table|json] [--quiet]", 0,
+					   0, &pos));
 	if (strcmp(format, "json") == 0)
 		rows.json = jw_array();
 	else if (strcmp(format, "table") != 0) {
@@ -309,7 +271,7 @@ static int cmd_list(struct runtime_ctx *ctx, int argc, char **argv)
 	if (r < 0) {
 		jw_free(rows.json);
 		strv_free(rows.cells);
-		return report(r, &err);
+		return runtime_cmds_report(r, &err);
 	}
 	if (rows.json) {
 		text = jw_to_string(rows.json, false);
@@ -320,17 +282,6 @@ static int cmd_list(struct runtime_ctx *ctx, int argc, char **argv)
 		strv_free(rows.cells);
 	}
 	return 0;
-}
-
-int runtime_cmds_parse(int argc, char **argv, const struct opt_def *defs, const char *usage,
-		       size_t min_pos, size_t max_pos, char ***ret_pos)
-{
-	return parse_cmd(argc, argv, defs, usage, min_pos, max_pos, ret_pos);
-}
-
-int runtime_cmds_report(int r, struct berr **err)
-{
-	return report(r, err);
 }
 
 const struct runtime_cmd runtime_cmds[] = {

@@ -18,7 +18,7 @@
 #include "runtime/cgroup/cgroup_layout.h"
 #include "runtime/process/container.h"
 #include "runtime/rootfs/mount_api.h"
-#include "runtime/rootfs/mounts.h"
+#include "runtime/rootfs/mounts_bind.h"
 
 #define CG_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 

@@ -3,7 +3,7 @@
 #ifndef BERTH_RUNTIME_MOUNT_OPTS_H
 #define BERTH_RUNTIME_MOUNT_OPTS_H
 
-#include "runtime/config/oci_config.h"
+#include "runtime/config/spec.h"
 
 /*
  * Sort options (NULL-terminated, may be NULL) into *ret: mount(2) flags, propagation,

@@ -21,6 +21,7 @@
 #include "runtime/cgroup/cgroup_layout.h"
 #include "runtime/process/container.h"
 #include "runtime/lifecycle/exec_internal.h"
+#include "runtime/lifecycle/lifecycle.h"
 #include "runtime/lifecycle/monitor.h"
 #include "runtime/process/namespaces.h"
 #include "runtime/process/passfds.h"

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "lib/err.h"
-#include "runtime/lifecycle/lifecycle.h"
+#include "runtime/lifecycle/runtime_opts.h"
 
 struct exec_opts {
 	const char *id;

@@ -29,6 +29,7 @@
 #include "lib/strv.h"
 #include "runtime/process/affinity.h"
 #include "runtime/process/container.h"
+#include "runtime/lifecycle/exec.h"
 #include "runtime/lifecycle/exec_internal.h"
 #include "runtime/security/keyring.h"
 #include "runtime/process/namespaces.h"

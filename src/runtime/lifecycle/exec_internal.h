@@ -7,11 +7,12 @@
 #include <sys/types.h>
 
 #include "runtime/cgroup/cgroup_join.h"
-#include "runtime/lifecycle/exec.h"
 #include "runtime/config/oci_config.h"
 #include "runtime/security/security.h"
 
 /* What the intermediate and the exec'd process (exec_child.c) get from berth-runtime. */
+struct exec_opts;
+
 struct exec_ctx {
 	const struct spec *config;	    /* the container's config.json */
 	const struct spec_process *process; /* what to run */

@@ -10,6 +10,7 @@
 #include "lib/fd.h"
 #include "lib/strv.h"
 #include "runtime/security/caps.h"
+#include "runtime/lifecycle/exec.h"
 #include "runtime/lifecycle/exec_internal.h"
 
 /* Largest process.json read (config.json's limit is of the same order). */

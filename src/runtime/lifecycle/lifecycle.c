@@ -24,34 +24,6 @@
 /* How long delete --force waits for a killed init to go. */
 #define KILL_WAIT_MS 10000
 
-static int open_container(const struct runtime_opts *ro, const char *id, bool exclusive,
-			  int *ret_rootfd, int *ret_dirfd, struct container_state **ret_st,
-			  struct berr **err)
-{
-	_cleanup_close_ int rootfd = -1, dirfd = -1;
-	int r;
-
-	if (!state_id_valid(id))
-		return berr_set(err, EINVAL, "invalid container id '%s'", id);
-	r = state_root_open(ro->root, false, &rootfd, err);
-	if (r == -ENOENT)
-		return berr_set(err, ENOENT, "container '%s' does not exist", id);
-	if (r < 0)
-		return r;
-	r = state_dir_open(rootfd, id, exclusive, &dirfd, err);
-	if (r < 0)
-		return r;
-	if (ret_st) {
-		r = state_load(dirfd, ret_st, err);
-		if (r < 0)
-			return r;
-	}
-	if (ret_rootfd)
-		*ret_rootfd = TAKE_FD(rootfd);
-	*ret_dirfd = TAKE_FD(dirfd);
-	return 0;
-}
-
 static int with_cgroup(const struct container_state *st, struct cgroup_manager **ret,
 		       struct berr **err)
 {
@@ -68,7 +40,7 @@ int lifecycle_state(const struct runtime_opts *ro, const char *id, char **ret_js
 	_cleanup_state_ struct container_state *st = NULL;
 	int r;
 
-	r = open_container(ro, id, false, NULL, &dirfd, &st, err);
+	r = state_open_container(ro->root, id, false, NULL, &dirfd, &st, err);
 	if (r < 0)
 		return r;
 	*ret_json = state_to_json(st, state_status(st), true);
@@ -111,7 +83,7 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 	enum container_status status;
 	int r;
 
-	r = open_container(ro, id, false, NULL, &dirfd, &st, err);
+	r = state_open_container(ro->root, id, false, NULL, &dirfd, &st, err);
 	if (r < 0)
 		return r;
 	status = state_status(st);
@@ -214,7 +186,7 @@ int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, 
 	int r;
 
 	log_debug("container '%s': delete%s", id, force ? " --force" : "");
-	r = open_container(ro, id, true, &rootfd, &dirfd, NULL, err);
+	r = state_open_container(ro->root, id, true, &rootfd, &dirfd, NULL, err);
 	if (r == -ENOENT && force) {
 		berr_clear(err);
 		return 0; /* as runc: nothing to delete is not an error with --force */
@@ -309,10 +281,4 @@ int lifecycle_list(const struct runtime_opts *ro, list_fn cb, void *userdata, st
 	}
 	free_names(names, n);
 	return r < 0 ? r : 0;
-}
-
-int lifecycle_open_container(const struct runtime_opts *ro, const char *id, bool exclusive,
-			     int *ret_dirfd, struct container_state **ret_st, struct berr **err)
-{
-	return open_container(ro, id, exclusive, NULL, ret_dirfd, ret_st, err);
 }

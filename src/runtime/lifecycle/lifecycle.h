@@ -11,16 +11,8 @@
 #include <sys/types.h>
 
 #include "lib/err.h"
+#include "runtime/lifecycle/runtime_opts.h"
 #include "runtime/lifecycle/state.h"
-
-typedef void (*warn_fn)(const char *message);
-
-/* Global options (runc's --root, --systemd-cgroup, ...). */
-struct runtime_opts {
-	const char *root;    /* state directory root, e.g. /run/berth */
-	bool systemd_cgroup; /* --systemd-cgroup */
-	warn_fn warn;	     /* reports config fields berth does not apply */
-};
 
 struct create_opts {
 	const char *id;
@@ -54,13 +46,6 @@ int lifecycle_kill(const struct runtime_opts *ro, const char *id, int sig, bool 
 		   struct berr **err);
 
 int lifecycle_delete(const struct runtime_opts *ro, const char *id, bool force, struct berr **err);
-
-/*
- * Open the state of container id, locked (exclusive or shared) through *ret_dirfd;
- * *ret_st is its state. "container 'x' does not exist" when there is none.
- */
-int lifecycle_open_container(const struct runtime_opts *ro, const char *id, bool exclusive,
-			     int *ret_dirfd, struct container_state **ret_st, struct berr **err);
 
 /* Called by lifecycle_list for each container, in directory order. */
 typedef int (*list_fn)(const struct container_state *st, enum container_status status,

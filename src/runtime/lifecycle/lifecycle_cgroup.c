@@ -45,7 +45,7 @@ static int open_checked(const struct runtime_opts *ro, const char *id, bool excl
 	enum container_status status;
 	int r;
 
-	r = lifecycle_open_container(ro, id, exclusive, ret_dirfd, ret_st, err);
+	r = state_open_container(ro->root, id, exclusive, NULL, ret_dirfd, ret_st, err);
 	if (r < 0)
 		return r;
 	status = state_status(*ret_st);
@@ -131,7 +131,7 @@ int lifecycle_pids(const struct runtime_opts *ro, const char *id, pid_t **ret, s
 	_cleanup_cgroup_ struct cgroup_manager *m = NULL;
 	int r;
 
-	if ((r = lifecycle_open_container(ro, id, false, &dirfd, &st, err)) < 0 ||
+	if ((r = state_open_container(ro->root, id, false, NULL, &dirfd, &st, err)) < 0 ||
 	    (r = open_cgroup(ro, st, &m, err)) < 0)
 		return r;
 	r = m->ops->procs(m, ret, ret_n, err);
@@ -200,7 +200,7 @@ static bool still_live(const struct runtime_opts *ro, const char *id)
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_state_ struct container_state *st = NULL;
 
-	if (lifecycle_open_container(ro, id, false, &dirfd, &st, NULL) < 0)
+	if (state_open_container(ro->root, id, false, NULL, &dirfd, &st, NULL) < 0)
 		return false;
 	return state_status(st) != STATUS_STOPPED;
 }

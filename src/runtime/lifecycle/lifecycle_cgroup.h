@@ -11,7 +11,8 @@
 #include <sys/types.h>
 
 #include "lib/err.h"
-#include "runtime/lifecycle/lifecycle.h"
+#include "runtime/lifecycle/runtime_opts.h"
+#include "runtime/lifecycle/state.h"
 #include "runtime/config/oci_config.h"
 
 /* Write the fields set in r to the container's cgroup (created, running or paused). */

@@ -7,7 +7,7 @@
 #define BERTH_RUNTIME_LIFECYCLE_HOOKS_H
 
 #include "lib/err.h"
-#include "runtime/lifecycle/lifecycle.h"
+#include "runtime/lifecycle/runtime_opts.h"
 #include "runtime/config/oci_config.h"
 #include "runtime/lifecycle/state.h"
 

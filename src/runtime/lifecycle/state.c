@@ -367,3 +367,30 @@ char *state_to_json(const struct container_state *st, enum container_status stat
 		jw_put(o, "annotations", annotations_json(st));
 	return jw_to_string(o, pretty);
 }
+
+int state_open_container(const char *root, const char *id, bool exclusive, int *ret_rootfd,
+			 int *ret_dirfd, struct container_state **ret_st, struct berr **err)
+{
+	_cleanup_close_ int rootfd = -1, dirfd = -1;
+	int r;
+
+	if (!state_id_valid(id))
+		return berr_set(err, EINVAL, "invalid container id '%s'", id);
+	r = state_root_open(root, false, &rootfd, err);
+	if (r == -ENOENT)
+		return berr_set(err, ENOENT, "container '%s' does not exist", id);
+	if (r < 0)
+		return r;
+	r = state_dir_open(rootfd, id, exclusive, &dirfd, err);
+	if (r < 0)
+		return r;
+	if (ret_st) {
+		r = state_load(dirfd, ret_st, err);
+		if (r < 0)
+			return r;
+	}
+	if (ret_rootfd)
+		*ret_rootfd = TAKE_FD(rootfd);
+	*ret_dirfd = TAKE_FD(dirfd);
+	return 0;
+}

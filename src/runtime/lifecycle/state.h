@@ -70,6 +70,14 @@ int state_dir_open(int rootfd, const char *id, bool exclusive, int *ret_dirfd, s
 /* Remove <root>/<id> and everything in it. */
 int state_dir_remove(int rootfd, const char *id);
 
+/*
+ * Open container id under the state root (a path), locked (exclusive or shared) through
+ * *ret_dirfd; *ret_st is its state (when wanted), *ret_rootfd the root (when wanted).
+ * "container 'x' does not exist" when there is none.
+ */
+int state_open_container(const char *root, const char *id, bool exclusive, int *ret_rootfd,
+			 int *ret_dirfd, struct container_state **ret_st, struct berr **err);
+
 int state_save(int dirfd, const struct container_state *st, struct berr **err);
 int state_load(int dirfd, struct container_state **ret, struct berr **err);
 struct container_state *state_free(struct container_state *st);

@@ -11,7 +11,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fd.h"
-#include "runtime/config/oci_config.h"
+#include "runtime/config/spec.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

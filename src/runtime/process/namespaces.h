@@ -9,20 +9,7 @@
 #include <stdbool.h>
 
 #include "lib/err.h"
-
-/* In the order namespaces are joined: user first (it grants the rights for the
- * others), mount last (it changes how later paths resolve). */
-enum ns_type {
-	NS_USER,
-	NS_IPC,
-	NS_UTS,
-	NS_NET,
-	NS_PID,
-	NS_CGROUP,
-	NS_TIME,
-	NS_MNT,
-	_NS_TYPE_MAX,
-};
+#include "runtime/config/spec.h"
 
 struct ns_info {
 	const char *spec_name; /* "network" */

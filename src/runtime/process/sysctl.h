@@ -13,7 +13,7 @@
 #define BERTH_RUNTIME_SYSCTL_H
 
 #include "lib/err.h"
-#include "runtime/config/oci_config.h"
+#include "runtime/config/spec.h"
 
 /*
  * The rules above on the parsed config, and the shape of each key (no empty or ".."

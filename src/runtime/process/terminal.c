@@ -14,6 +14,7 @@
 #include "lib/fd.h"
 #include "lib/safe_path.h"
 #include "runtime/rootfs/mounts.h"
+#include "runtime/rootfs/mounts_bind.h"
 #include "runtime/config/oci_config.h"
 
 #ifndef TIOCGPTPEER

@@ -12,6 +12,7 @@
 #include "lib/cleanup.h"
 #include "lib/safe_path.h"
 #include "runtime/rootfs/mounts.h"
+#include "runtime/rootfs/mounts_bind.h"
 
 static const struct spec_device default_devices[] = {
 	{'c', (char *) "/dev/null", 1, 3, {0666, true}, {0, false}, {0, false}},

@@ -11,35 +11,22 @@
 
 struct container_ctx;
 
+/* A bind mount: "bind" among the options, or type "bind". */
+bool mounts_is_bind(const struct spec_mount *m);
+
 /*
  * Mount m inside the rootfs open at rootfd. The destination is resolved (and created)
  * inside the rootfs: a symlink in the rootfs never leads the mount out of it. Bind
  * sources are absolute or relative to the bundle.
  */
-/* A bind mount: "bind" among the options, or type "bind". */
-bool mounts_is_bind(const struct spec_mount *m);
-
 int mounts_apply(const struct container_ctx *c, int rootfd, const struct spec_mount *m,
 		 struct berr **err);
-
-/*
- * Bind-mount the tree at src_fd (an O_PATH fd) onto target_fd, with MOUNT_ATTR_* set
- * and cleared on the top mount, and rattr_set/rattr_clr on every mount of the tree.
- */
-int mounts_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set, uint64_t attr_clr,
-		   uint64_t rattr_set, uint64_t rattr_clr, unsigned long propagation);
-
-/* Apply MOUNT_ATTR_* to the mount at path (relative to the cwd/root), recursively or not. */
-int mounts_setattr_path(const char *path, bool recursive, uint64_t attr_set, uint64_t attr_clr);
 
 /*
  * For type "proc" or "sysfs": fail unless fd (the mount point, reopened after the
  * mount) is on a real procfs or sysfs (CVE-2019-16884). Other types pass.
  */
 int mounts_check_fs_type(int fd, const char *type, struct berr **err);
-
-/* The MOUNT_ATTR_* equivalent of per-mount MS_* flags. */
-uint64_t mounts_ms_to_attr(unsigned long ms);
 
 /*
  * Before clone, as the host's root (only it may idmap a host filesystem): for every

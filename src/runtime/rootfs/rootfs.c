@@ -18,6 +18,7 @@
 #include "runtime/rootfs/devices.h"
 #include "runtime/rootfs/mount_api.h"
 #include "runtime/rootfs/mounts.h"
+#include "runtime/rootfs/mounts_bind.h"
 
 static unsigned long host_propagation(const struct spec *s)
 {

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "runtime/config/oci_config.h"
-#include "runtime/security/seccomp.h"
+#include "runtime/security/seccomp_types.h"
 
 /* x86_64's x32 ABI marks its syscall numbers with this bit; the stub leaves them alone. */
 #define X32_SYSCALL_BIT 0x40000000u

@@ -11,6 +11,7 @@
 #include "lib/strv.h"
 #include "lib/test.h"
 #include "runtime/security/caps.h"
+#include "runtime/lifecycle/exec.h"
 #include "runtime/lifecycle/exec_internal.h"
 
 #define CONFIG                                                                                     \
