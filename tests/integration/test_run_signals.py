@@ -132,7 +132,7 @@ def mount_ids_in_namespace(pid):
         buf = bytearray(8)
         fcntl.ioctl(fd, NS_GET_MNTNS_ID, buf)
     except OSError as e:
-        oci.skip("NS_GET_MNTNS_ID: %s" % e)
+        oci.skip_in_vm("NS_GET_MNTNS_ID and listmount need Linux 6.8: %s" % e)
     finally:
         os.close(fd)
     ns_id = struct.unpack("Q", buf)[0]
@@ -141,7 +141,7 @@ def mount_ids_in_namespace(pid):
     libc = ctypes.CDLL(None, use_errno=True)
     n = libc.syscall(LISTMOUNT, ctypes.c_char_p(req), ids, 65536, 0)
     if n < 0:
-        oci.skip("listmount: %s" % os.strerror(ctypes.get_errno()))
+        oci.skip_in_vm("listmount (Linux 6.8): %s" % os.strerror(ctypes.get_errno()))
     return ns_id, list(ids[:n])
 
 
