@@ -112,8 +112,8 @@ int container_stop(struct engine *e, struct container *c, int64_t timeout, struc
 	if (timeout < 0)
 		timeout = container_stop_timeout(c->cfg);
 	c->st.manually_stopped = true;
-	if ((r = container_save_state(c, err)) < 0)
-		return r;
+	/* signal even when the state cannot be written: on a full disk the container is the cure */
+	(void) container_save_state(c, NULL);
 	if (container_rt_init(e, c, &rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	paused = c->st.status == STATUS_PAUSED;
@@ -191,8 +191,8 @@ int container_remove(struct engine *e, struct image_store *s, struct container *
 
 	if (c->st.status == STATUS_DEAD)
 		return remove_dead(e, s, c, err);
-	if ((r = container_refresh(e, c, err)) < 0)
-		return r;
+	/* a state write that fails (a full disk) must not keep rm from freeing the space */
+	(void) container_refresh(e, c, NULL);
 	if (container_active(c)) {
 		if (!force)
 			return berr_set(
@@ -211,7 +211,7 @@ int container_remove(struct engine *e, struct image_store *s, struct container *
 				container_rt_done(&rt);
 			}
 		}
-		if ((r = container_stop(e, c, 0, err)) < 0)
+		if ((r = container_stop(e, c, 0, err)) < 0 && r != -ENOSPC && r != -EDQUOT)
 			return r;
 	}
 	if (!c->st.cleaned && container_cleanup(e, c, NULL) < 0) {

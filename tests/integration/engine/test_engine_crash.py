@@ -19,6 +19,7 @@ import time
 import pytest
 
 import oci
+from enginehelp import Berth
 
 
 def env_run(berth, env, *args, timeout=60):
@@ -174,3 +175,39 @@ def test_generated_names_never_collide(berth):
     for i in range(0, n, 500):
         berth("rm", *ids[i:i + 500], timeout=300)
     print("%d creates and removals in %.1f s" % (n, time.monotonic() - t0))
+
+
+@pytest.fixture
+def full_disk_berth(berth, tmp_path):
+    """The fixture's berth with its --root on a 64 MB tmpfs (unmounted afterwards)."""
+    root = tmp_path / "small"
+    root.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "berth-test-full", str(root)],
+                   check=True)
+    b = Berth(root / "root", runtime=berth.runtime, runtime_name=berth.runtime_name,
+              cgroup_parent=berth.cgroup_parent + "-full")
+    try:
+        b("image", "create-busybox", "-q")
+        yield b
+    finally:
+        problems = b.teardown()
+        subprocess.run(["umount", "-l", str(root)], check=False)
+    assert not problems, "left behind:\n" + "\n".join(problems)
+
+
+def test_stop_and_rm_on_a_full_disk(full_disk_berth):
+    """The container that filled the disk is stopped and removed all the same."""
+    b = full_disk_berth
+    b("run", "-d", "--name", "full2", "busybox", "sleep", "1000")
+    b("run", "-d", "--name", "full1", "busybox", "sh", "-c",
+      "dd if=/dev/zero of=/fill bs=1M; sleep 1000")
+    assert oci.wait_for(lambda: os.statvfs(b.root).f_bavail == 0, 30), "the disk never filled"
+    pids = [b.pid("full1"), b.pid("full2")]
+    r = b("stop", "-t", "1", "full2", check=False)
+    assert oci.wait_for(lambda: oci.proc_state(pids[1]) in (None, "Z"), 10), \
+        "stop on a full disk did not stop it:\n%s" % r
+    r = b("rm", "-f", "full1", check=False)
+    assert r.rc == 0, "rm -f on a full disk:\n%s" % r
+    assert oci.proc_state(pids[0]) in (None, "Z")
+    b("rm", "-f", "full2")
+    assert b.leftovers() == []
