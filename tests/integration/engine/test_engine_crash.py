@@ -211,3 +211,30 @@ def test_stop_and_rm_on_a_full_disk(full_disk_berth):
     assert oci.proc_state(pids[0]) in (None, "Z")
     b("rm", "-f", "full2")
     assert b.leftovers() == []
+
+
+def layer_dirs(berth):
+    return sorted(os.listdir(os.path.join(berth.root, "image", "layers")))
+
+
+@pytest.mark.parametrize("how", ["killed-rmi", "half-deleted"])
+def test_load_after_an_interrupted_layer_deletion(berth, tmp_path, how):
+    """rmi killed during gc leaves no half layer in place; load repairs one that is."""
+    if berth.runtime_name != "berth":
+        pytest.skip("images need no runtime: once is enough")
+    archive = str(tmp_path / "bb.tar")
+    berth("save", "-o", archive, "busybox")
+    layers = layer_dirs(berth)
+    assert layers
+    if how == "killed-rmi":
+        p = env_run(berth, {"BERTH_CRASH_AT": "gc-layer-renamed"}, "rmi", "busybox")
+        assert p.returncode == -signal.SIGKILL, p.stderr
+        assert layer_dirs(berth) == [], "a half-deleted layer is in place"
+    else:
+        berth("rmi", "busybox")
+        # what a deletion killed in the middle used to leave: layer.json gone, diff partial
+        os.makedirs(os.path.join(berth.root, "image", "layers", layers[0], "diff", "bin"))
+    assert "Loaded image" in berth("load", "-i", archive).out
+    r = berth("run", "--rm", "busybox", "ls", "/bin/busybox", check=False)
+    assert r.rc == 0 and "/bin/busybox" in r.out, r
+    assert berth.leftovers() == []
