@@ -29,7 +29,9 @@ struct engine *berth_engine(struct berth_ctx *ctx)
 typedef int (*container_op)(struct berth_ctx *ctx, struct container *c, void *arg,
 			    struct berr **err);
 
-static int each_container(struct berth_ctx *ctx, char **pos, container_op op, void *arg, bool print)
+/* any: also a dead container (missing or corrupt files), for rm */
+static int each_container_of(struct berth_ctx *ctx, char **pos, container_op op, void *arg,
+			     bool print, bool any)
 {
 	struct engine *e = berth_engine(ctx);
 	int code = 0;
@@ -39,7 +41,8 @@ static int each_container(struct berth_ctx *ctx, char **pos, container_op op, vo
 	STRV_FOREACH (ref, pos) {
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_berr_ struct berr *err = NULL;
-		int r = container_open(e, *ref, true, &c, &err);
+		int r = any ? container_open_any(e, *ref, true, &c, &err)
+			    : container_open(e, *ref, true, &c, &err);
 
 		if (r >= 0)
 			r = op(ctx, c, arg, &err);
@@ -50,6 +53,11 @@ static int each_container(struct berth_ctx *ctx, char **pos, container_op op, vo
 			printf("%s\n", *ref);
 	}
 	return code;
+}
+
+static int each_container(struct berth_ctx *ctx, char **pos, container_op op, void *arg, bool print)
+{
+	return each_container_of(ctx, pos, op, arg, print, false);
 }
 
 static int op_stop(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
@@ -125,7 +133,7 @@ static int cmd_rm(struct berth_ctx *ctx, int argc, char **argv)
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
-	return each_container(ctx, pos, op_rm, &a, true);
+	return each_container_of(ctx, pos, op_rm, &a, true, true);
 }
 
 static int op_wait(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)

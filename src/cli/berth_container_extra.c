@@ -67,10 +67,10 @@ int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_berr_ struct berr *err = NULL;
 
-		if (container_load(e, *id, true, &c, NULL) < 0)
+		if (container_load_any(e, *id, true, &c, NULL) < 0)
 			continue;
 		(void) container_refresh(e, c, NULL);
-		if (container_active(c))
+		if (container_active(c) || container_dead_may_run(e, c))
 			continue;
 		if (container_remove(e, s, c, false, false, &err) < 0) {
 			log_error_report("%s", err ? err->msg : "cannot remove");

@@ -48,8 +48,8 @@ static int load_all(struct engine *e, struct container ***ret, size_t *ret_n)
 	STRV_FOREACH (id, ids) {
 		struct container *c = NULL;
 
-		if (container_load(e, *id, false, &c, NULL) < 0)
-			continue; /* removed meanwhile */
+		if (container_load_any(e, *id, false, &c, NULL) < 0)
+			continue; /* removed or being created meanwhile */
 		if (container_active(c) && !container_monitor_alive(c) &&
 		    container_relock(c, NULL) >= 0) {
 			(void) container_refresh(e, c, NULL);

@@ -16,6 +16,7 @@
 #include "engine/timefmt.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 #include "lib/fd.h"
 #include "lib/private_dir.h"
 #include "lib/rmtree.h"
@@ -101,7 +102,7 @@ static int find_image(struct image_store *s, const char *ref, struct image **ret
 	return image_load(s, &l->v[i], ret, err);
 }
 
-static int fill_identity(struct engine *e, struct container_config *cfg)
+static int fill_identity(struct container_config *cfg)
 {
 	char id[CONTAINER_ID_LEN + 1], now[64];
 	int r;
@@ -110,8 +111,6 @@ static int fill_identity(struct engine *e, struct container_config *cfg)
 		return r;
 	free(cfg->id);
 	if (!(cfg->id = strdup(id)))
-		return -ENOMEM;
-	if (!cfg->name && !(cfg->name = container_name_generate(e)))
 		return -ENOMEM;
 	if (!cfg->hostname && !(cfg->hostname = strndup(id, 12)))
 		return -ENOMEM;
@@ -212,35 +211,58 @@ static int resolve_runtime(struct container_config *cfg, struct berr **err)
 	return runtime_resolve(cfg->runtime, &cfg->runtime_path, err);
 }
 
+static int reserve_name(struct engine *e, struct container_config *cfg, struct berr **err)
+{
+	if (cfg->name)
+		return container_name_reserve(e, cfg->name, cfg->id, err);
+	return container_name_reserve_generated(e, cfg->id, &cfg->name, err);
+}
+
+/*
+ * The steps, in an order that any kill leaves repairable: the directory and its held
+ * lock first, then the name (which is stale without the directory), config.json, the
+ * snapshot and the /etc files, and state.json last. A directory without state.json
+ * whose lock is free is a create that was killed: rm and prune remove it.
+ */
 int container_create(struct engine *e, struct image_store *s, struct container_config *cfg,
 		     struct berr **err)
 {
 	_cleanup_image_ struct image *img = NULL;
 	_cleanup_free_ char *profile = NULL;
-	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int dirfd = -1, lockfd = -1;
 	int r;
 
 	if ((r = resolve_runtime(cfg, err)) < 0 ||
 	    (r = read_seccomp_profile(cfg, &profile, err)) < 0 ||
 	    (r = find_image(s, cfg->image, &img, err)) < 0)
 		return r;
-	if ((r = merge_image(cfg, img, err)) < 0 || (r = fill_identity(e, cfg)) < 0)
+	if ((r = merge_image(cfg, img, err)) < 0 || (r = fill_identity(cfg)) < 0)
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
 	if ((r = prepare_mounts(e, cfg, err)) < 0)
 		return r;
-	if ((r = container_dir_create(e, cfg, &dirfd, err)) < 0)
+	if ((r = container_dir_create(e, cfg->id, &dirfd, &lockfd, err)) < 0)
 		goto out_remove_volumes;
-	if ((r = container_name_reserve(e, cfg->name, cfg->id, err)) < 0)
+	crashpoint("create-dir");
+	if ((r = reserve_name(e, cfg, err)) < 0)
 		goto out_remove_dir;
+	crashpoint("create-name");
+	if ((r = container_dir_write_config(dirfd, cfg, err)) < 0)
+		goto out_release_name;
+	crashpoint("create-config");
 	if ((r = image_snapshot_create(s, cfg->id, img, err)) < 0)
 		goto out_release_name;
+	crashpoint("create-snapshot");
 	if ((r = etc_files_write(dirfd, cfg->hostname, cfg->network == NETWORK_HOST, err)) < 0)
 		goto out_remove_snapshot;
+	crashpoint("create-etc");
 	if (profile && (r = write_file_atomic_at(dirfd, "seccomp.json", profile, strlen(profile),
-						 0600, false)) < 0) {
+						 0600, true)) < 0) {
 		berr_sys(err, -r, "cannot keep the seccomp profile");
 		goto out_remove_snapshot;
 	}
+	if ((r = container_dir_complete(dirfd, err)) < 0)
+		goto out_remove_snapshot;
+	crashpoint("create-done");
 	return 0;
 out_remove_snapshot:
 	(void) image_snapshot_remove(s, cfg->id, NULL);

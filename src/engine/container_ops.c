@@ -14,6 +14,7 @@
 #include "engine/units.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 
 #define MONITOR_WAIT_MS 30000
 
@@ -111,8 +112,8 @@ int container_stop(struct engine *e, struct container *c, int64_t timeout, struc
 	if (timeout < 0)
 		timeout = container_stop_timeout(c->cfg);
 	c->st.manually_stopped = true;
-	if ((r = container_save_state(c, err)) < 0)
-		return r;
+	/* signal even when the state cannot be written: on a full disk the container is the cure */
+	(void) container_save_state(c, NULL);
 	if (container_rt_init(e, c, &rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	paused = c->st.status == STATUS_PAUSED;
@@ -152,13 +153,46 @@ int container_kill(struct engine *e, struct container *c, int sig, struct berr *
 	return r;
 }
 
+/* The directory out of its place first (atomically), then the name: never two rows, one name. */
+static int remove_dir_and_name(struct engine *e, struct container *c, struct berr **err)
+{
+	int r = container_dir_remove(e, c->cfg->id, err);
+
+	crashpoint("rm-dir");
+	if (r >= 0)
+		container_name_release(e, c->cfg->name, c->cfg->id);
+	return r;
+}
+
+/*
+ * A dead container's files do not say what it runs: kill and delete by what the runtime
+ * knows (delete --force kills), unmount whatever is mounted, remove the rest.
+ */
+static int remove_dead(struct engine *e, struct image_store *s, struct container *c,
+		       struct berr **err)
+{
+	struct container_rt rt;
+	int r;
+
+	if (c->cfg->runtime_path && container_rt_init(e, c, &rt) >= 0) {
+		(void) runtime_delete(&rt.rt, c->cfg->id, true, NULL);
+		container_rt_done(&rt);
+	}
+	if ((r = container_release_mounts(c, err)) < 0 ||
+	    (r = image_snapshot_remove(s, c->cfg->id, err)) < 0)
+		return r;
+	return remove_dir_and_name(e, c, err);
+}
+
 int container_remove(struct engine *e, struct image_store *s, struct container *c, bool force,
 		     bool volumes, struct berr **err)
 {
 	int r;
 
-	if ((r = container_refresh(e, c, err)) < 0)
-		return r;
+	if (c->st.status == STATUS_DEAD)
+		return remove_dead(e, s, c, err);
+	/* a state write that fails (a full disk) must not keep rm from freeing the space */
+	(void) container_refresh(e, c, NULL);
 	if (container_active(c)) {
 		if (!force)
 			return berr_set(
@@ -177,7 +211,7 @@ int container_remove(struct engine *e, struct image_store *s, struct container *
 				container_rt_done(&rt);
 			}
 		}
-		if ((r = container_stop(e, c, 0, err)) < 0)
+		if ((r = container_stop(e, c, 0, err)) < 0 && r != -ENOSPC && r != -EDQUOT)
 			return r;
 	}
 	if (!c->st.cleaned && container_cleanup(e, c, NULL) < 0) {
@@ -186,13 +220,15 @@ int container_remove(struct engine *e, struct image_store *s, struct container *
 		if ((r = container_cleanup(e, c, err)) < 0)
 			return r;
 	}
-	if ((r = image_snapshot_remove(s, c->cfg->id, err)) < 0)
+	crashpoint("rm-cleaned");
+	if ((r = container_release_mounts(c, err)) < 0 ||
+	    (r = image_snapshot_remove(s, c->cfg->id, err)) < 0)
 		return r;
+	crashpoint("rm-snapshot");
 	if (volumes)
 		container_remove_anonymous_volumes(e, c->cfg);
-	container_name_release(e, c->cfg->name, c->cfg->id);
 	/* with the lock held: a command waiting for it then finds the container gone */
-	return container_dir_remove(e, c->cfg->id, err);
+	return remove_dir_and_name(e, c, err);
 }
 
 int container_pause(struct engine *e, struct container *c, bool pause, struct berr **err)

@@ -7,13 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
-#include "engine/netns.h"
 #include "engine/proc.h"
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
+#include "lib/umount_under.h"
 
 int container_rt_init(struct engine *e, const struct container *c, struct container_rt *r)
 {
@@ -37,30 +36,40 @@ void container_rt_done(struct container_rt *r)
 	*r = (struct container_rt){0};
 }
 
+int container_release_mounts(struct container *c, struct berr **err)
+{
+	_cleanup_free_ char *netns = container_path(c, "netns");
+	int r;
+
+	if (!netns)
+		return berr_set(err, ENOMEM, "out of memory");
+	/*
+	 * Whatever the state says: a command killed between a mount and the state write that
+	 * records it must not leave a mount that nothing would remove (MNT_DETACH: a process
+	 * that still has a file open there must not keep us waiting).
+	 */
+	if ((r = umount_under(c->dir)) < 0)
+		return berr_sys(err, -r, "cannot unmount what is mounted under '%s'", c->dir);
+	c->st.rootfs_mounted = false;
+	if (unlink(netns) < 0 && errno != ENOENT)
+		return berr_sys(err, errno, "cannot remove '%s'", netns);
+	c->st.netns_made = false;
+	return 0;
+}
+
 int container_cleanup(struct engine *e, struct container *c, struct berr **err)
 {
-	_cleanup_free_ char *rootfs = container_path(c, "bundle/rootfs");
-	_cleanup_free_ char *netns = container_path(c, "netns");
 	struct container_rt rt;
 	int r, first = 0;
 
-	if (!rootfs || !netns || container_rt_init(e, c, &rt) < 0)
+	if (container_rt_init(e, c, &rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	r = runtime_delete(&rt.rt, c->cfg->id, true, err);
 	container_rt_done(&rt);
 	if (r < 0)
 		first = r;
-	/* MNT_DETACH: a process that still has a file open there must not keep us waiting */
-	if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
-		r = berr_sys(first < 0 ? NULL : err, errno, "cannot unmount '%s'", rootfs);
-		first = first < 0 ? first : r;
-	}
-	c->st.rootfs_mounted = false;
-	if (c->st.netns_made || access(netns, F_OK) == 0) {
-		r = netns_remove(netns, first < 0 ? NULL : err);
-		first = first < 0 ? first : r;
-	}
-	c->st.netns_made = false;
+	r = container_release_mounts(c, first < 0 ? NULL : err);
+	first = first < 0 ? first : r;
 	c->st.cleaned = first >= 0;
 	return first;
 }

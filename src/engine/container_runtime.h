@@ -31,6 +31,13 @@ void container_rt_done(struct container_rt *r);
  */
 int container_cleanup(struct engine *e, struct container *c, struct berr **err);
 
+/*
+ * Unmount everything mounted under the container's directory (the rootfs, the network
+ * namespace) and remove the netns file, whatever c->st says: idempotent, and only
+ * for a container that is not running.
+ */
+int container_release_mounts(struct container *c, struct berr **err);
+
 /* The container's cgroupsPath: "<parent>/<id>", always absolute (malloc'd). */
 char *container_cgroups_path(const struct container_config *cfg);
 

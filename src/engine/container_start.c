@@ -20,6 +20,7 @@
 #include "engine/user_lookup.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
 
@@ -190,18 +191,26 @@ static int prepare_bundle(struct engine *e, struct image_store *s, struct contai
 	if ((mkdirat(c->dirfd, "bundle", 0700) < 0 && errno != EEXIST) ||
 	    (mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0 && errno != EEXIST))
 		return berr_sys(err, errno, "cannot create the container's bundle");
+	/* intent first: from here on a kill leaves a container whose next command cleans up */
 	c->st.cleaned = false;
+	if ((r = container_save_state(c, err)) < 0)
+		return r;
+	crashpoint("start-intent");
 	if ((r = image_snapshot_mount(s, c->cfg->id, rootfs, err)) < 0)
 		return r;
 	c->st.rootfs_mounted = true;
+	crashpoint("start-mounted");
 	if (c->cfg->network == NETWORK_NONE) {
 		if ((r = netns_create(netns, err)) < 0)
 			return r;
 		c->st.netns_made = true;
+		crashpoint("start-netns");
 	}
 	if ((r = container_save_state(c, err)) < 0 || (r = populate_volumes(e, c, err)) < 0)
 		return r;
-	return write_spec(e, c, o, err);
+	r = write_spec(e, c, o, err);
+	crashpoint("start-spec");
+	return r;
 }
 
 /* In the grandchild: the monitor, with sync on fd 3 and attach on fd 4. */
@@ -290,6 +299,8 @@ int container_start(struct engine *e, struct image_store *s, struct container *c
 		return 0;
 	if (!c->st.cleaned)
 		(void) container_cleanup(e, c, NULL);
+	else
+		(void) container_release_mounts(c, NULL);
 	c->st.manually_stopped = false;
 	if ((r = prepare_bundle(e, s, c, o, err)) < 0)
 		goto out_cleanup;
@@ -298,6 +309,7 @@ int container_start(struct engine *e, struct image_store *s, struct container *c
 		goto out_cleanup;
 	}
 	container_unlock(c);
+	crashpoint("start-unlocked");
 	r = spawn_monitor(e, c, o, p[1], err);
 	close(p[1]);
 	if (r >= 0)

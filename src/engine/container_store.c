@@ -18,6 +18,7 @@
 #include "lib/fd.h"
 #include "lib/private_dir.h"
 #include "lib/rmtree.h"
+#include "lib/umount_under.h"
 #include "lib/strv.h"
 
 #define STATE_MAX (1 << 20)
@@ -31,6 +32,22 @@ static int mkdir_open(int dirfd, const char *name, mode_t mode)
 		return -errno;
 	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	return fd < 0 ? -errno : fd;
+}
+
+/* Unmount what a killed command left mounted there (rm_rf does not cross mounts), remove. */
+static int remove_tombstone(struct engine *e, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (asprintf(&path, "%s/containers/%s", e->root, name) < 0)
+		return -ENOMEM;
+	(void) umount_under(path);
+	/* a process of the container that still writes there (a runtime's log) races us */
+	for (int attempt = 0; (r = rm_rf_at(e->containers_fd, name)) == -ENOTEMPTY && attempt < 5;
+	     attempt++)
+		usleep(20000);
+	return r;
 }
 
 /* What an rm killed half-way left (containers/.removing-<id>). */
@@ -47,7 +64,7 @@ static void remove_tombstones(struct engine *e)
 	}
 	while ((de = readdir(d)))
 		if (strncmp(de->d_name, ".removing-", 10) == 0)
-			(void) rm_rf_at(e->containers_fd, de->d_name);
+			(void) remove_tombstone(e, de->d_name);
 }
 
 int engine_open(const char *root, struct engine **ret, struct berr **err)
@@ -180,10 +197,10 @@ static int read_state(struct container *c, struct berr **err)
 
 	r = read_file_at(c->dirfd, "state.json", STATE_MAX, &buf, &len);
 	if (r < 0)
-		return berr_sys(err, -r, "container %.12s: cannot read state.json", c->cfg->id);
+		return berr_sys(err, -r, "cannot read state.json");
 	r = container_state_from_json(buf, len, &s, err);
 	if (r < 0)
-		return berr_wrap(err, "container %.12s", c->cfg->id);
+		return r;
 	container_state_done(&c->st);
 	c->st = s;
 	return 0;
@@ -191,7 +208,7 @@ static int read_state(struct container *c, struct berr **err)
 
 int container_relock(struct container *c, struct berr **err)
 {
-	int fd;
+	int fd, r;
 
 	if (c->lockfd < 0) {
 		fd = take_lock(c->dirfd);
@@ -201,10 +218,12 @@ int container_relock(struct container *c, struct berr **err)
 			return berr_sys(err, -fd, "container %.12s: cannot lock", c->cfg->id);
 		c->lockfd = fd;
 	}
-	return read_state(c, err);
+	if ((r = read_state(c, err)) < 0)
+		return berr_wrap(err, "container %.12s", c->cfg->id);
+	return 0;
 }
 
-static bool is_id(const char *s)
+bool container_id_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -216,18 +235,35 @@ static bool is_id(const char *s)
 	return true;
 }
 
-int container_load(struct engine *e, const char *id, bool lock, struct container **ret,
-		   struct berr **err)
+/* A create still in progress holds the lock of a directory that has no state.json yet. */
+static bool being_created(struct container *c)
 {
-	_cleanup_container_ struct container *c = calloc(1, sizeof(*c));
+	_cleanup_close_ int fd = -1;
+
+	if (c->lockfd >= 0 || faccessat(c->dirfd, "state.json", F_OK, 0) == 0 || errno != ENOENT)
+		return false;
+	fd = openat(c->dirfd, "lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+static int read_config(struct container *c, struct berr **err)
+{
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	int r;
+	int r = read_file_at(c->dirfd, "config.json", CONFIG_MAX, &buf, &len);
 
-	if (!c)
-		return -ENOMEM;
+	if (r < 0)
+		return berr_sys(err, -r, "cannot read config.json");
+	return container_config_from_json(buf, len, &c->cfg, err);
+}
+
+static int open_dir(struct engine *e, const char *id, bool lock, struct container *c,
+		    struct berr **err)
+{
+	struct stat st;
+
 	c->dirfd = c->lockfd = -1;
-	if (!is_id(id))
+	if (!container_id_valid(id))
 		return berr_set(err, ENOENT, "No such container: %s", id);
 	c->dirfd = openat(e->containers_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (c->dirfd < 0)
@@ -237,25 +273,71 @@ int container_load(struct engine *e, const char *id, bool lock, struct container
 		c->dir = NULL;
 		return -ENOMEM;
 	}
-	r = read_file_at(c->dirfd, "config.json", CONFIG_MAX, &buf, &len);
-	if (r < 0)
-		return r == -ENOENT ? berr_set(err, ENOENT, "No such container: %s", id)
-				    : berr_sys(err, -r, "container %.12s: config.json", id);
-	r = container_config_from_json(buf, len, &c->cfg, err);
-	if (r < 0)
-		return berr_wrap(err, "container %.12s", id);
-	if (lock) {
-		c->lockfd = take_lock(c->dirfd);
-		if (c->lockfd == -ENOENT)
-			return berr_set(err, ENOENT, "No such container: %s", id);
-		if (c->lockfd < 0)
-			return berr_sys(err, -c->lockfd, "container %.12s: cannot lock", id);
-	}
-	r = read_state(c, err);
-	if (r < 0)
+	if (!lock)
+		return 0;
+	c->lockfd = take_lock(c->dirfd);
+	if (c->lockfd == -ENOENT && faccessat(c->dirfd, "lock", F_OK, 0) < 0 &&
+	    fstat(c->dirfd, &st) == 0 && st.st_nlink > 0)
+		return 0; /* no lock file: a create killed at once; dead, and nobody else's */
+	if (c->lockfd == -ENOENT)
+		return berr_set(err, ENOENT, "No such container: %s", id);
+	if (c->lockfd < 0)
+		return berr_sys(err, -c->lockfd, "container %.12s: cannot lock", id);
+	return 0;
+}
+
+/*
+ * Load id; any: a container whose files are missing or corrupt is loaded as dead
+ * (container_dead.c) instead of failing.
+ */
+static int load(struct engine *e, const char *id, bool lock, bool any, struct container **ret,
+		struct berr **err)
+{
+	_cleanup_container_ struct container *c = calloc(1, sizeof(*c));
+	_cleanup_berr_ struct berr *why = NULL;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	if ((r = open_dir(e, id, lock, c, err)) < 0)
 		return r;
+	if (being_created(c))
+		return berr_set(err, ENOENT, "No such container: %s", id);
+	r = read_config(c, &why);
+	if (r >= 0)
+		r = read_state(c, &why);
+	if (r == -ENOMEM)
+		return berr_set(err, ENOMEM, "out of memory");
+	if (r < 0 && !any)
+		return berr_set(err, -r, "container %.12s is dead (%s): remove it with 'rm -f'", id,
+				why ? why->msg : strerror(-r));
+	if (r < 0 && (r = container_dead_fill(e, c, id, why ? why->msg : strerror(-r))) < 0)
+		return berr_set(err, -r, "out of memory");
 	*ret = TAKE_PTR(c);
 	return 0;
+}
+
+int container_load(struct engine *e, const char *id, bool lock, struct container **ret,
+		   struct berr **err)
+{
+	return load(e, id, lock, false, ret, err);
+}
+
+int container_load_any(struct engine *e, const char *id, bool lock, struct container **ret,
+		       struct berr **err)
+{
+	return load(e, id, lock, true, ret, err);
+}
+
+int container_open_any(struct engine *e, const char *ref, bool lock, struct container **ret,
+		       struct berr **err)
+{
+	_cleanup_free_ char *id = NULL;
+	int r = container_resolve(e, ref, &id, err);
+
+	if (r < 0)
+		return r;
+	return container_load_any(e, id, lock, ret, err);
 }
 
 int container_save_state(struct container *c, struct berr **err)
@@ -265,7 +347,7 @@ int container_save_state(struct container *c, struct berr **err)
 
 	if (!text)
 		return berr_set(err, ENOMEM, "out of memory");
-	r = write_file_atomic_at(c->dirfd, "state.json", text, strlen(text), 0600, false);
+	r = write_file_atomic_at(c->dirfd, "state.json", text, strlen(text), 0600, true);
 	if (r < 0)
 		return berr_sys(err, -r, "container %.12s: cannot write state.json", c->cfg->id);
 	return 0;
@@ -286,7 +368,7 @@ int container_list_ids(struct engine *e, char ***ret)
 		return -errno;
 	}
 	while ((de = readdir(d)))
-		if (is_id(de->d_name) && strv_push_dup(&ids, de->d_name) < 0)
+		if (container_id_valid(de->d_name) && strv_push_dup(&ids, de->d_name) < 0)
 			return -ENOMEM;
 	if (!ids && !(ids = calloc(1, sizeof(char *))))
 		return -ENOMEM;
@@ -294,16 +376,15 @@ int container_list_ids(struct engine *e, char ***ret)
 	return 0;
 }
 
-static bool container_exists(struct engine *e, const char *id)
+bool container_dir_exists(struct engine *e, const char *id)
 {
 	struct stat st;
 
-	return is_id(id) && fstatat(e->containers_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISDIR(st.st_mode);
+	return container_id_valid(id) &&
+	       fstatat(e->containers_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The id name points at, if its container exists (malloc'd), else NULL. */
-static char *name_target(struct engine *e, const char *name)
+char *container_name_target(struct engine *e, const char *name)
 {
 	char buf[CONTAINER_ID_LEN + 2];
 	ssize_t n = readlinkat(e->names_fd, name, buf, sizeof(buf) - 1);
@@ -311,7 +392,7 @@ static char *name_target(struct engine *e, const char *name)
 	if (n != CONTAINER_ID_LEN)
 		return NULL;
 	buf[n] = '\0';
-	return container_exists(e, buf) ? strdup(buf) : NULL;
+	return container_dir_exists(e, buf) ? strdup(buf) : NULL;
 }
 
 int container_resolve(struct engine *e, const char *ref, char **ret, struct berr **err)
@@ -324,9 +405,9 @@ int container_resolve(struct engine *e, const char *ref, char **ret, struct berr
 
 	if (!*ref)
 		return berr_set(err, EINVAL, "a container name or id is required");
-	if (is_id(ref) && container_exists(e, ref))
+	if (container_id_valid(ref) && container_dir_exists(e, ref))
 		return (*ret = strdup(ref)) ? 0 : -ENOMEM;
-	if (container_name_valid(name) && (found = name_target(e, name))) {
+	if (container_name_valid(name) && (found = container_name_target(e, name))) {
 		*ret = found;
 		return 0;
 	}
@@ -390,147 +471,57 @@ bool container_name_valid(const char *name)
 	return true;
 }
 
-/*
- * Names are reserved under names.lock: telling a stale name (its container is gone)
- * from a live one and taking it over must be one step, or two creates could both
- * take it. The container's directory exists before its name is reserved, so a name
- * whose directory is missing is stale.
- */
-static int lock_names(struct engine *e)
-{
-	_cleanup_close_ int fd =
-		openat(e->rootfd, "names.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return TAKE_FD(fd);
-}
-
-int container_name_reserve(struct engine *e, const char *name, const char *id, struct berr **err)
-{
-	_cleanup_free_ char *owner = NULL;
-	_cleanup_close_ int lock = -1;
-
-	if (!container_name_valid(name))
-		return berr_set(err, EINVAL,
-				"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
-				"allowed",
-				name);
-	lock = lock_names(e);
-	if (lock < 0)
-		return berr_sys(err, -lock, "cannot lock the container names");
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (symlinkat(id, e->names_fd, name) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return berr_sys(err, errno, "cannot reserve the name '%s'", name);
-		owner = name_target(e, name);
-		if (owner)
-			return berr_set(err, EEXIST,
-					"Conflict. The container name \"/%s\" is already in use "
-					"by container \"%s\". You have to remove (or rename) that "
-					"container to be able to reuse that name.",
-					name, owner);
-		/* a stale name: its container is gone */
-		(void) unlinkat(e->names_fd, name, 0);
-	}
-	return berr_set(err, EEXIST, "cannot reserve the name '%s'", name);
-}
-
-void container_name_release(struct engine *e, const char *name, const char *id)
-{
-	char buf[CONTAINER_ID_LEN + 2];
-	ssize_t n;
-
-	if (!name || !container_name_valid(name))
-		return;
-	n = readlinkat(e->names_fd, name, buf, sizeof(buf) - 1);
-	if (n != CONTAINER_ID_LEN)
-		return;
-	buf[n] = '\0';
-	if (strcmp(buf, id) == 0)
-		(void) unlinkat(e->names_fd, name, 0);
-}
-
-char *container_name_generate(struct engine *e)
-{
-	static const char *const left[] = {
-		"brave",  "calm",  "clever", "eager",  "gentle", "happy",   "jolly",
-		"keen",	  "lucid", "merry",  "nimble", "proud",	 "quiet",   "sharp",
-		"steady", "swift", "tender", "vivid",  "wise",	 "zealous",
-	};
-	static const char *const right[] = {
-		"babbage", "curie",   "darwin",	  "euler",    "fermat",	 "galileo", "hopper",
-		"hypatia", "johnson", "kepler",	  "lovelace", "meitner", "noether", "pascal",
-		"ritchie", "shannon", "thompson", "turing",   "volta",	 "wozniak",
-	};
-	struct stat st;
-	unsigned char rnd[4];
-	char *name;
-
-	for (int attempt = 0; attempt < 64; attempt++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return NULL;
-		if (asprintf(&name, attempt < 10 ? "%s_%s" : "%s_%s%d",
-			     left[rnd[0] % ELEMENTSOF(left)], right[rnd[1] % ELEMENTSOF(right)],
-			     rnd[2] % 100) < 0)
-			return NULL;
-		if (fstatat(e->names_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return name;
-		free(name);
-	}
-	return NULL;
-}
-
-int container_dir_create(struct engine *e, const struct container_config *cfg, int *ret_dirfd,
+int container_dir_create(struct engine *e, const char *id, int *ret_dirfd, int *ret_lockfd,
 			 struct berr **err)
 {
-	_cleanup_free_ char *config = container_config_to_json(cfg);
-	_cleanup_free_ char *state_text = NULL;
-	struct container_state st;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = -1, lock = -1;
 	int r;
 
-	if (!config)
-		return berr_set(err, ENOMEM, "out of memory");
-	if (mkdirat(e->containers_fd, cfg->id, 0700) < 0)
+	if (mkdirat(e->containers_fd, id, 0700) < 0)
 		return berr_sys(err, errno, "cannot create the container's directory");
-	fd = openat(e->containers_fd, cfg->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(e->containers_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		r = berr_sys(err, errno, "cannot open the container's directory");
 		goto out_rmdir;
 	}
-	r = openat(fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (r < 0) {
+	lock = openat(fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
 		r = berr_sys(err, errno, "cannot create the container's lock");
 		goto out_rmdir;
 	}
-	close(r);
-	if ((r = container_state_init(&st)) < 0) {
-		berr_set(err, ENOMEM, "out of memory");
-		goto out_rmdir;
-	}
-	state_text = container_state_to_json(&st);
-	container_state_done(&st);
-	if (!state_text) {
-		r = berr_set(err, ENOMEM, "out of memory");
-		goto out_rmdir;
-	}
-	if ((r = write_file_atomic_at(fd, "state.json", state_text, strlen(state_text), 0600,
-				      false)) < 0 ||
-	    (r = write_file_atomic_at(fd, "config.json", config, strlen(config), 0600, false)) <
-		    0) {
-		berr_sys(err, -r, "cannot write the container's files");
-		goto out_rmdir;
-	}
 	*ret_dirfd = TAKE_FD(fd);
+	*ret_lockfd = TAKE_FD(lock);
 	return 0;
 out_rmdir:
-	(void) rm_rf_at(e->containers_fd, cfg->id);
+	(void) rm_rf_at(e->containers_fd, id);
 	return r;
+}
+
+int container_dir_write_config(int dirfd, const struct container_config *cfg, struct berr **err)
+{
+	_cleanup_free_ char *config = container_config_to_json(cfg);
+	int r;
+
+	if (!config)
+		return berr_set(err, ENOMEM, "out of memory");
+	r = write_file_atomic_at(dirfd, "config.json", config, strlen(config), 0600, true);
+	return r < 0 ? berr_sys(err, -r, "cannot write the container's config.json") : 0;
+}
+
+int container_dir_complete(int dirfd, struct berr **err)
+{
+	_cleanup_free_ char *text = NULL;
+	struct container_state st;
+	int r;
+
+	if (container_state_init(&st) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	text = container_state_to_json(&st);
+	container_state_done(&st);
+	if (!text)
+		return berr_set(err, ENOMEM, "out of memory");
+	r = write_file_atomic_at(dirfd, "state.json", text, strlen(text), 0600, true);
+	return r < 0 ? berr_sys(err, -r, "cannot write the container's state.json") : 0;
 }
 
 int container_dir_remove(struct engine *e, const char *id, struct berr **err)
@@ -538,17 +529,13 @@ int container_dir_remove(struct engine *e, const char *id, struct berr **err)
 	char tomb[CONTAINER_ID_LEN + 16];
 	int r;
 
-	if (!is_id(id))
+	if (!container_id_valid(id))
 		return berr_set(err, EINVAL, "bad container id '%s'", id);
 	/* out of the id's place at once: no command finds a half-removed container */
 	snprintf(tomb, sizeof(tomb), ".removing-%s", id);
 	if (renameat(e->containers_fd, id, e->containers_fd, tomb) < 0 && errno != ENOENT)
 		return berr_sys(err, errno, "cannot remove the directory of container %.12s", id);
-	/* a process of the container that still writes there (a runtime's log) races us */
-	for (int attempt = 0; (r = rm_rf_at(e->containers_fd, tomb)) == -ENOTEMPTY && attempt < 5;
-	     attempt++)
-		usleep(20000);
-	if (r < 0)
+	if ((r = remove_tombstone(e, tomb)) < 0)
 		return berr_sys(err, -r, "cannot remove the directory of container %.12s", id);
 	return 0;
 }

@@ -72,6 +72,26 @@ int container_resolve(struct engine *e, const char *ref, char **ret, struct berr
 int container_load(struct engine *e, const char *id, bool lock, struct container **ret,
 		   struct berr **err);
 
+/*
+ * As container_load, but a container whose config.json or state.json is missing or
+ * corrupt (and that no create is still writing) is loaded with status STATUS_DEAD,
+ * st.error saying why, and what could be found of its config (container_dead.c), for
+ * ps and rm. container_load refuses it: "container X is dead (why): remove it ...".
+ */
+int container_load_any(struct engine *e, const char *id, bool lock, struct container **ret,
+		       struct berr **err);
+int container_open_any(struct engine *e, const char *ref, bool lock, struct container **ret,
+		       struct berr **err);
+
+/*
+ * A dead container whose runtime still has state for it: it may be running, and only
+ * rm (which kills it) removes it, not prune.
+ */
+bool container_dead_may_run(struct engine *e, const struct container *c);
+
+/* Internal to the store (container_dead.c): make c (cfg maybe NULL) a dead container. */
+int container_dead_fill(struct engine *e, struct container *c, const char *id, const char *why);
+
 /* container_resolve + container_load. */
 int container_open(struct engine *e, const char *ref, bool lock, struct container **ret,
 		   struct berr **err);
@@ -85,28 +105,49 @@ int container_list_ids(struct engine *e, char ***ret);
 /* A new random id (65 bytes: 64 hex digits and NUL). */
 int container_new_id(char id[static CONTAINER_ID_LEN + 1]);
 
+/* 64 lowercase hex digits. */
+bool container_id_valid(const char *s);
+
+/* containers/<id> exists (complete or not). */
+bool container_dir_exists(struct engine *e, const char *id);
+
+/* The id names/<name> points at, if its directory exists (malloc'd), else NULL. */
+char *container_name_target(struct engine *e, const char *name);
+
 /* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
 bool container_name_valid(const char *name);
 
 /*
- * Reserve name for id: -EEXIST with docker's "Conflict" message when another container
+ * container_names.c. Reserve name for id: -EEXIST with docker's "Conflict" message when another container
  * has it. A name whose container is gone is taken over. The caller made the container's
  * directory first: a name whose directory is missing is stale.
  */
 int container_name_reserve(struct engine *e, const char *name, const char *id, struct berr **err);
 
+/*
+ * Draw a free "adjective_surname" name (docker's style) and reserve it for id in one
+ * step (the exclusive symlinkat), drawing again on a clash. *ret is malloc'd.
+ */
+int container_name_reserve_generated(struct engine *e, const char *id, char **ret,
+				     struct berr **err);
+
 /* Release name if it still points at id. */
 void container_name_release(struct engine *e, const char *name, const char *id);
 
-/* A random "adjective_surname" name that is free (docker's style), malloc'd. */
-char *container_name_generate(struct engine *e);
-
 /*
- * Make containers/<id> with config.json and a fresh state.json. Returns the new
- * directory's fd in *ret_dirfd.
+ * The steps of create that write the container's directory (container_create.c calls
+ * them in this order, with the other steps between):
+ * 1. container_dir_create makes containers/<id> and its lock, flock'd: *ret_lockfd is
+ *    held until create is done, so that nobody takes the directory for abandoned;
+ * 2. container_dir_write_config writes config.json (durably);
+ * 3. container_dir_complete writes the first state.json (durably), last: a directory
+ *    without a state.json whose lock is free is what a killed create left (a "dead"
+ *    container, that rm and prune remove).
  */
-int container_dir_create(struct engine *e, const struct container_config *cfg, int *ret_dirfd,
+int container_dir_create(struct engine *e, const char *id, int *ret_dirfd, int *ret_lockfd,
 			 struct berr **err);
+int container_dir_write_config(int dirfd, const struct container_config *cfg, struct berr **err);
+int container_dir_complete(int dirfd, struct berr **err);
 
 /* Remove containers/<id> and everything in it (the caller unmounted what was mounted). */
 int container_dir_remove(struct engine *e, const char *id, struct berr **err);

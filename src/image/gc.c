@@ -18,6 +18,7 @@
 #include "image/blob.h"
 #include "image/store.h"
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 #include "lib/fd.h"
 #include "lib/json.h"
 #include "lib/rmtree.h"
@@ -153,6 +154,25 @@ static int sweep_blob(int dfd, const char *name, void *data)
 	return 0;
 }
 
+/*
+ * A layer leaves layers/ by one rename into tmp/ before its files are removed: a kill
+ * in the middle never leaves a half-deleted layer in place (one a later load would take
+ * for present), only a directory in tmp/ that the next store open removes.
+ */
+int layer_discard(int layersfd, const char *name)
+{
+	_cleanup_close_ int tmpfd = openat(layersfd, "../tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char away[300];
+
+	if (tmpfd < 0)
+		return -errno;
+	snprintf(away, sizeof(away), "gc-%s", name);
+	if (renameat(layersfd, name, tmpfd, away) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	crashpoint("gc-layer-renamed");
+	return rm_rf_at(tmpfd, away);
+}
+
 static int sweep_layer(int dfd, const char *name, void *data)
 {
 	struct sweep *sw = data;
@@ -170,8 +190,7 @@ static int sweep_layer(int dfd, const char *name, void *data)
 		if (p)
 			sw->freed += strtoull(p + 7, NULL, 10);
 	}
-	(void) rm_rf_at(dfd, name);
-	return 0;
+	return layer_discard(dfd, name);
 }
 
 static int mark_all(struct image_store *s, struct marks *m, struct berr **err)

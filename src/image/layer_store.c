@@ -141,6 +141,22 @@ static int unpack_into(struct image_store *s, int tmpfd, int fd, const char *exp
 	return 0;
 }
 
+/*
+ * layer.json is in a layer's directory before the directory appears under layers/, so a
+ * directory there without it is what an older, killed deletion left: away with it.
+ */
+static int discard_incomplete(struct image_store *s, const char *diff_id)
+{
+	_cleanup_close_ int layersfd =
+		openat(s->dirfd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (layersfd < 0)
+		return -errno;
+	if (faccessat(layersfd, digest_hex(diff_id), F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return layer_discard(layersfd, digest_hex(diff_id));
+}
+
 int image_layer_unpack(struct image_store *s, int fd, const char *expect_digest,
 		       const char *diff_id, struct berr **err)
 {
@@ -152,6 +168,8 @@ int image_layer_unpack(struct image_store *s, int fd, const char *expect_digest,
 		return berr_set(err, EINVAL, "invalid diff_id '%s'", diff_id);
 	if (image_layer_exists(s, diff_id))
 		return 1;
+	if ((r = discard_incomplete(s, diff_id)) < 0)
+		return berr_sys(err, -r, "layer %s: cannot remove an incomplete copy", diff_id);
 	tmpfd = make_tmpdir(s, tmpname, sizeof(tmpname));
 	if (tmpfd < 0)
 		return berr_sys(err, -tmpfd, "cannot create a directory in '%s/tmp'", s->path);
@@ -163,7 +181,7 @@ int image_layer_unpack(struct image_store *s, int fd, const char *expect_digest,
 	if (renameat(s->dirfd, tmpname, s->dirfd, rel) < 0) {
 		r = -errno;
 		(void) rm_rf_at(s->dirfd, tmpname);
-		if (r == -EEXIST || r == -ENOTEMPTY)
+		if ((r == -EEXIST || r == -ENOTEMPTY) && image_layer_exists(s, diff_id))
 			return 1; /* another process unpacked it meanwhile */
 		return berr_sys(err, -r, "layer %s: cannot rename into place", diff_id);
 	}

@@ -155,6 +155,12 @@ int image_layer_unpack(struct image_store *s, int fd, const char *expect_digest,
 int image_lowerdirs(struct image_store *s, const struct image *img, char ***ret, struct berr **err);
 
 /*
+ * gc.c: remove layers/<name> (layersfd: the store's layers/) by renaming it into tmp/
+ * first, so that no half-deleted layer is ever in place. 0 when it was not there.
+ */
+int layer_discard(int layersfd, const char *name);
+
+/*
  * Garbage collection: remove every blob, layer and ingest file that no image record or
  * snapshot uses. *ret_freed (optional) gets the bytes freed.
  */

@@ -101,6 +101,19 @@ int write_file_at(int dirfd, const char *path, const char *data, int flags)
 	return write_all(fd, data, strlen(data));
 }
 
+/*
+ * The rename itself is durable only once the directory is: without this, a power cut
+ * may bring back the old name (or no name) although the new content was synced.
+ */
+static int fsync_dir(int dirfd)
+{
+	_cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
 int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 			 bool durable)
 {
@@ -118,9 +131,11 @@ int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t l
 		r = -errno;
 	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0) {
 		(void) unlinkat(dirfd, tmp, 0);
-	return r;
+		return r;
+	}
+	return durable ? fsync_dir(dirfd) : r;
 }
 
 int fd_dup_min(int fd, int min)

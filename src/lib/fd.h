@@ -26,7 +26,9 @@ int write_file_at(int dirfd, const char *path, const char *data, int flags);
 
 /*
  * Replace dirfd/name atomically: write to a temporary file beside it, then rename over.
- * fsync when durable is true.
+ * When durable is true the file is fsync'd before the rename and the directory after
+ * it, so that after a power cut name holds the old content or the new, never an empty
+ * or partial file.
  */
 int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 			 bool durable);
