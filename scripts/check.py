@@ -4,8 +4,8 @@
 Lanes: formatting, unit tests (release and ASan+UBSan builds), the fuzz targets, integration
 tests against berth-runtime and runc (release), against the ASan+UBSan berth-runtime, and a
 sample of them under valgrind memcheck, then the
-cgroup tests on pure cgroup v2 and v1 guests and the AppArmor checks of the VM lane
-(tests/vm, one boot each). The exit code is non-zero when any test failed or a lane could
+VM lane (tests/vm) on pure cgroup v2 and v1 guests side by side (cgroup tests, an engine
+subset, the runtime's whole suite; one boot each) and its AppArmor checks. The exit code is non-zero when any test failed or a lane could
 not run.
 
 BERTH_VM_LANES (default "v2 v1") names the VM modes for the cgroup tests; "" runs none.
@@ -119,32 +119,53 @@ def pytest_lane(name, env, args=(), timeout=None):
 VM_GROUPS = ("unit", "cgroup", "engine", "runtime")   # tests/vm/suite.sh's groups
 
 
-def vm_lane(mode):
-    """tests/vm/suite.sh in a pure `mode` guest on Debian 12's 6.1 kernel, one boot: the
-    overlay unit tests, the cgroup tests, an engine subset and a runtime subset, one JUnit
-    file per group.
+def vm_lanes(modes):
+    """tests/vm/suite.sh in a pure `mode` guest on Debian 12's 6.1 kernel, one boot per
+    mode, the modes side by side (they share nothing but the read-only build; the kernel
+    cache takes a lock): the overlay unit tests, the cgroup tests, an engine subset and
+    the runtime's whole suite, one JUnit file per group. Each guest's console goes to
+    build/vm-MODE.log, printed when it is done.
 
     The runner's 124 (timeout) and 125 (lane error) are lane failures, never skips.
     """
-    prefix = os.path.join(TOP, "build", "pytest-vm-%s" % mode)
-    for g in VM_GROUPS:
-        if os.path.exists("%s-%s.xml" % (prefix, g)):
-            os.unlink("%s-%s.xml" % (prefix, g))
-    rc = run(["tests/vm/run", mode, TOP, "tests/vm/suite.sh", prefix],
-             env={"VMLANE_MODULES": "bfq", "VMLANE_MEM": "2048",
-                  "VMLANE_TIMEOUT": str(VM_SUITE_CAP)})
-    total_failed = 0
-    for g in VM_GROUPS:
-        passed, failed, _ = junit_counts("%s-%s.xml" % (prefix, g))
-        total_failed += failed
-        count("vm-%s (%s tests)" % (mode, g), passed, failed)
-    if rc not in (0, 1) or (rc == 1 and total_failed == 0):
-        LANE_FAILURES.append("VM lane %s (exit %d)" % (mode, rc))
+    if not modes:
+        return
+    started = {}
+    for mode in modes:
+        prefix = os.path.join(TOP, "build", "pytest-vm-%s" % mode)
+        for g in VM_GROUPS:
+            if os.path.exists("%s-%s.xml" % (prefix, g)):
+                os.unlink("%s-%s.xml" % (prefix, g))
+        log = open(os.path.join(TOP, "build", "vm-%s.log" % mode), "w")
+        cmd = ["tests/vm/run", mode, TOP, "tests/vm/suite.sh", prefix]
+        print("+ " + " ".join(cmd) + " > build/vm-%s.log" % mode, flush=True)
+        env = dict(os.environ, VMLANE_MODULES="bfq", VMLANE_MEM=str(VM_MEM),
+                   VMLANE_TIMEOUT=str(VM_SUITE_CAP))
+        started[mode] = (subprocess.Popen(cmd, cwd=TOP, env=env, stdout=log,
+                                          stderr=subprocess.STDOUT), log, prefix,
+                         time.monotonic())
+    for mode, (proc, log, prefix, t0) in started.items():
+        rc = proc.wait()
+        log.close()
+        with open(log.name) as f:
+            sys.stdout.write(f.read())
+        print("== vm-%s: took %.0fs" % (mode, time.monotonic() - t0), flush=True)
+        total_failed = 0
+        for g in VM_GROUPS:
+            passed, failed, _ = junit_counts("%s-%s.xml" % (prefix, g))
+            total_failed += failed
+            count("vm-%s (%s tests)" % (mode, g), passed, failed)
+        if rc not in (0, 1) or (rc == 1 and total_failed == 0):
+            LANE_FAILURES.append("VM lane %s (exit %d)" % (mode, rc))
 
 
-# One boot of tests/vm/suite.sh: 5-10 minutes per mode here (tests/vm/README.md); the
-# runner stops qemu after this many seconds.
-VM_SUITE_CAP = 1500
+# Guest memory: its root, /tmp (the tests' store and bundles) and /run live in it.
+VM_MEM = 3072
+
+
+# One boot of tests/vm/suite.sh: 12-16 minutes per mode here (tests/vm/README.md), two
+# side by side; the runner stops qemu after this many seconds.
+VM_SUITE_CAP = 2400
 
 
 VM_CAP = 600   # seconds for one VM boot, build included; the runner stops qemu after
@@ -281,8 +302,7 @@ def main():
     pytest_lane("clients", {"BERTH_RUNTIME": os.path.join(TOP, "build/berth-runtime"),
                             "BERTH_TEST_RUNTIMES": "berth,runc"}, ["tests/clients"],
                 timeout=15 * 60)
-    for mode in os.environ.get("BERTH_VM_LANES", "v2 v1").split():
-        vm_lane(mode)
+    vm_lanes(os.environ.get("BERTH_VM_LANES", "v2 v1").split())
     vm_script_lane("apparmor", "tests/vm/security/apparmor.sh")
     for lane in LANE_FAILURES:
         print("lane failed to run: %s" % lane)
