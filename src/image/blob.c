@@ -108,6 +108,36 @@ int blob_read(struct image_store *s, const char *digest, size_t max, char **ret,
 	return 0;
 }
 
+int blob_verify(struct image_store *s, const char *digest, struct berr **err)
+{
+	_cleanup_close_ int fd = blob_open(s, digest);
+	_cleanup_free_ char *buf = malloc(HASH_CHUNK);
+	_cleanup_hasher_ struct hasher *h = NULL;
+	enum digest_algo algo;
+	char got[DIGEST_MAX];
+	ssize_t n;
+
+	if (fd < 0)
+		return berr_sys(err, -fd, "blob %s", digest);
+	if (digest_validate(digest, &algo) < 0)
+		return berr_set(err, EINVAL, "blob %s: not a digest", digest);
+	if (!buf || !(h = hasher_new(algo)))
+		return berr_set(err, ENOMEM, "out of memory");
+	while ((n = read(fd, buf, HASH_CHUNK)) > 0)
+		hasher_update(h, buf, (size_t) n);
+	if (n < 0)
+		return berr_sys(err, errno, "blob %s", digest);
+	hasher_final(h, got);
+	if (strcmp(got, digest) != 0) {
+		blob_remove(s, digest);
+		return berr_set(err, EBADMSG,
+				"blob %s is corrupt (its content has another digest): removed, "
+				"pull or load the image again",
+				digest);
+	}
+	return 0;
+}
+
 static int hash_existing(struct blob_writer *w)
 {
 	_cleanup_free_ char *buf = malloc(HASH_CHUNK);

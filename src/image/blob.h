@@ -33,6 +33,12 @@ int64_t blob_size(struct image_store *s, const char *digest);
 int blob_read(struct image_store *s, const char *digest, size_t max, char **ret, size_t *ret_len,
 	      struct berr **err);
 
+/*
+ * Hash a blob as it is on disk: a corrupt one is removed and -EBADMSG returned with *err
+ * saying so, as blob_read() does, without holding the blob in memory.
+ */
+int blob_verify(struct image_store *s, const char *digest, struct berr **err);
+
 /* Open a blob for reading (the caller checks its hash while streaming). */
 int blob_open(struct image_store *s, const char *digest);
 

@@ -88,6 +88,10 @@ static int push_blob(struct image_store *s, struct reg_client *c, size_t i, cons
 		emit(p, i, digest, PULL_LAYER_MOUNTED, 0, 0);
 		return 0;
 	}
+	/* Never send what does not hash to its name (the registry may not check either). */
+	r = blob_verify(s, digest, err);
+	if (r < 0)
+		return r;
 	emit(p, i, digest, PULL_LAYER_PUSHING, 0, (uint64_t) size);
 	r = upload_blob(s, c, digest, err);
 	if (r >= 0)

@@ -116,3 +116,25 @@ def test_bearer_token_pull_push(engine, registry, token_front, tmp_path):
     fresh("pull", token_front.ref("tok/bb:1"))  # anonymous pull token
     assert fresh.inspect(token_front.ref("tok/bb:1"))["Id"] == engine.inspect("busybox")["Id"]
     assert any(s == "repository:tok/bb:pull" for s in token_front.scopes)
+
+
+def test_push_refuses_a_corrupt_local_blob(engine, registry):
+    """A layer blob that no longer hashes to its name is never sent: push fails saying
+    so, removes it, and the registry has no blob of that name."""
+    import urllib.error
+    import urllib.request
+    engine("image", "create-busybox")
+    manifest = engine.inspect("busybox")["Manifest"]
+    with open(os.path.join(engine.store, "blobs", *manifest.split(":"))) as f:
+        layer = json.load(f)["layers"][0]["digest"]
+    path = os.path.join(engine.store, "blobs", *layer.split(":"))
+    size = os.path.getsize(path)
+    with open(path, "r+b") as f:
+        f.write(b"\0" * min(size, 4096))
+    r = engine("push", "busybox", registry.ref("berth/corrupt:1"), check=False)
+    assert r.rc == 1 and "is corrupt" in r.err and layer in r.err, r.err
+    assert not os.path.exists(path)
+    url = "http://%s/v2/berth/corrupt/blobs/%s" % (registry.host, layer)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10)
+    assert e.value.code == 404
