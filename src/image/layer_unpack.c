@@ -309,8 +309,9 @@ static int write_file(struct unpack *u, struct archive *a, struct archive_entry 
 		return -errno;
 	if (archive_entry_size(e) > 0) {
 		r = archive_read_data_into_fd(a, fd);
+		/* A failed write keeps its errno (ENOSPC, EDQUOT): only a bad archive is EIO. */
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-			return -EIO;
+			return archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
 		u->res.content_size += (uint64_t) archive_entry_size(e);
 	}
 	return apply_meta(e, fd, pfd, name, true);

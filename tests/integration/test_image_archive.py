@@ -141,3 +141,25 @@ def test_load_hostile_archives(engine, tmp_path):
         assert os.listdir(outside) == [], "case %d wrote outside" % i
         assert engine.listdir("tmp") == []
     assert engine("images", "-q").out == ""
+
+
+def test_load_on_a_full_disk_says_so(engine, tmp_path):
+    """A load that runs out of space says "no space left on device", not an I/O error."""
+    engine("image", "create-busybox")
+    archive = tmp_path / "bb.tar"
+    engine("save", "busybox", "-o", str(archive))
+    small = tmp_path / "small"
+    small.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "berth-test-full", str(small)],
+                   check=True)
+    try:
+        full = images.Engine(small / "root")
+        full("image", "ls")  # the store exists
+        st = os.statvfs(small)
+        with open(small / "fill", "wb") as f:  # leave less room than the archive needs
+            f.write(b"\0" * (st.f_bavail * st.f_frsize - 512 * 1024))
+        r = full("load", "-i", str(archive), check=False)
+        assert r.rc == 1 and "no space left on device" in r.err, r.err
+        assert "input/output error" not in r.err
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)
