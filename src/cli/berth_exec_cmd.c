@@ -10,6 +10,7 @@
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
 #include "engine/container_runtime.h"
+#include "engine/exec_files.h"
 #include "engine/exec_process.h"
 #include "engine/user_lookup.h"
 #include "lib/cleanup.h"
@@ -60,9 +61,9 @@ static int parse_exec(int argc, char **argv, struct exec_flags *f, char ***ret_p
 }
 
 static int write_process(struct container *c, const struct exec_flags *f, char *const *args,
-			 char **ret_path, struct berr **err)
+			 char **ret_path, int *ret_lock, struct berr **err)
 {
-	_cleanup_free_ char *config = NULL, *text = NULL, *path = NULL;
+	_cleanup_free_ char *config = NULL, *text = NULL;
 	_cleanup_close_ int rootfd = -1;
 	struct exec_user user = {0};
 	struct exec_request rq = {.args = args,
@@ -70,7 +71,7 @@ static int write_process(struct container *c, const struct exec_flags *f, char *
 				  .cwd = f->workdir,
 				  .tty = f->tty,
 				  .privileged = f->privileged};
-	int r, fd;
+	int r;
 
 	if ((r = read_file_at(c->dirfd, "bundle/config.json", CONFIG_MAX, &config, NULL)) < 0)
 		return berr_sys(err, -r, "cannot read the container's config.json");
@@ -86,19 +87,8 @@ static int write_process(struct container *c, const struct exec_flags *f, char *
 	exec_user_done(&user);
 	if (r < 0)
 		return r;
-	if (asprintf(&path, "%s/exec-XXXXXX.json", c->dir) < 0)
-		return -ENOMEM;
-	fd = mkostemps(path, 5, O_CLOEXEC);
-	if (fd < 0)
-		return berr_sys(err, errno, "cannot write the exec's process.json");
-	r = write_all(fd, text, strlen(text));
-	close(fd);
-	if (r < 0) {
-		(void) unlink(path);
-		return berr_sys(err, -r, "cannot write the exec's process.json");
-	}
-	*ret_path = TAKE_PTR(path);
-	return 0;
+	(void) exec_files_sweep(c->dirfd); /* what killed execs left */
+	return exec_file_create(c->dirfd, c->dir, text, ret_path, ret_lock, err);
 }
 
 /*
@@ -123,6 +113,7 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
 	_cleanup_free_ char *process = NULL, *pidfile = NULL, *log = NULL;
+	_cleanup_close_ int process_lock = -1; /* held while this exec lives (exec_files.h) */
 	struct container_rt rt;
 	struct engine *e;
 	int r = parse_exec(argc, argv, &f, &pos);
@@ -144,7 +135,7 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 					     : "not running");
 	}
 	if (r >= 0)
-		r = write_process(c, &f, pos + 1, &process, &err);
+		r = write_process(c, &f, pos + 1, &process, &process_lock, &err);
 	strv_free(f.env);
 	if (r < 0)
 		return berth_report(r, &err) ? 126 - (r == -EIO) : 0;

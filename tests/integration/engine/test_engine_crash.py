@@ -238,3 +238,38 @@ def test_load_after_an_interrupted_layer_deletion(berth, tmp_path, how):
     r = berth("run", "--rm", "busybox", "ls", "/bin/busybox", check=False)
     assert r.rc == 0 and "/bin/busybox" in r.out, r
     assert berth.leftovers() == []
+
+
+def exec_files(berth, cid):
+    d = os.path.join(berth.root, "containers", cid)
+    return sorted(n for n in os.listdir(d) if n.startswith("exec-"))
+
+
+def test_killed_exec_leaves_nothing_the_next_exec_keeps(berth):
+    """A `berth exec` killed while its process runs leaves exec-*.json/.pid/.log; the next
+    exec removes them, but never the files of an exec that is still running."""
+    cid = berth("run", "-d", "busybox", "sleep", "1000").out.strip()
+    killed = berth.popen("exec", cid, "sleep", "1001", stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    assert oci.wait_for(lambda: any(n.endswith(".pid") for n in exec_files(berth, cid)), 20), \
+        exec_files(berth, cid)
+    killed.kill()
+    killed.wait()
+    left = exec_files(berth, cid)
+    assert any(n.endswith(".json") for n in left), left
+    live = berth.popen("exec", cid, "sleep", "1002", stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    try:
+        # the live exec's start swept the killed one's files
+        assert oci.wait_for(lambda: any(n.endswith(".pid") and n not in left
+                                        for n in exec_files(berth, cid)), 20), \
+            exec_files(berth, cid)
+        live_files = exec_files(berth, cid)
+        assert not set(live_files) & set(left), (live_files, left)
+        assert len(live_files) == 3, live_files
+        berth("exec", cid, "true")  # sweeps too: the running exec's files stay
+        assert exec_files(berth, cid) == live_files
+    finally:
+        live.kill()
+        live.wait()
+    berth("rm", "-f", cid)
