@@ -38,6 +38,12 @@ extern const struct berth_cmd berth_image_cmds[];
 /* `berth image SUBCOMMAND` */
 extern const struct berth_cmd berth_image_subcmds[];
 
+/*
+ * docker inspect: refs as type ("container", "image", or NULL for either, containers
+ * first), a JSON array or format rendered for each. Returns the exit code.
+ */
+int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, const char *type);
+
 /* The registry commands (berth_registry_cmds.c). */
 int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_push(struct berth_ctx *ctx, int argc, char **argv);

@@ -137,12 +137,10 @@ static int cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
 		{"format", 'f', OPT_STRING, &format, "TEMPLATE", "Go-template-like format"},
 		END_OPTS,
 	};
-	struct berr *err = NULL;
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[--format TEMPLATE] IMAGE...", 1, SIZE_MAX, &pos));
-	STORE_OR_RETURN_PLAIN(s, ctx);
-	return berth_report(inspect_view(s, pos, format, stdout, &err), &err);
+	return berth_inspect(ctx, pos, format, "image");
 }
 
 static int cmd_tag(struct berth_ctx *ctx, int argc, char **argv)

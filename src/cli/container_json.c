@@ -283,7 +283,7 @@ static struct jwriter *inspect_json(struct engine *e, const struct container *c)
 	return o;
 }
 
-static int render_one(struct jwriter *doc, const char *format, FILE *out)
+int inspect_render(struct jwriter *doc, const char *format, FILE *out)
 {
 	_cleanup_free_ char *text = jw_to_string(doc, false), *line = NULL;
 	_cleanup_jdoc_ struct jdoc *d = NULL;
@@ -301,35 +301,14 @@ static int render_one(struct jwriter *doc, const char *format, FILE *out)
 	return 0;
 }
 
-int container_inspect_print(struct engine *e, char *const *refs, const char *format, FILE *out)
+struct jwriter *container_inspect_json(struct engine *e, const char *ref)
 {
-	_cleanup_jw_ struct jwriter *all = jw_array();
-	_cleanup_free_ char *text = NULL;
-	int code = 0;
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
 
-	STRV_FOREACH (ref, refs) {
-		_cleanup_container_ struct container *c = NULL;
-		_cleanup_berr_ struct berr *err = NULL;
-		struct jwriter *one;
-
-		if (container_open(e, *ref, true, &c, &err) < 0) {
-			log_error_report("Error: No such object: %s", *ref);
-			code = 1;
-			continue;
-		}
-		(void) container_refresh(e, c, NULL);
-		container_unlock(c);
-		one = inspect_json(e, c);
-		if (format) {
-			if (render_one(one, format, out) < 0)
-				code = 1;
-			jw_free(one);
-		} else
-			jw_put(all, NULL, one);
-	}
-	if (!format) {
-		text = jw_to_string(all, true);
-		fprintf(out, "%s\n", text ? text : "[]");
-	}
-	return code;
+	if (container_open(e, ref, true, &c, &err) < 0)
+		return NULL;
+	(void) container_refresh(e, c, NULL);
+	container_unlock(c);
+	return inspect_json(e, c);
 }
