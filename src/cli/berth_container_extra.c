@@ -12,7 +12,6 @@
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
 #include "cli/format.h"
-#include "engine/container_cp.h"
 #include "engine/container_diff.h"
 #include "image/snapshot.h"
 #include "engine/container_ops.h"
@@ -185,84 +184,4 @@ int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv)
 	free(a);
 	free(b);
 	return 0;
-}
-
-/* "NAME:PATH" -> the container part and the path; NULL container for a host path. */
-static bool cp_split(const char *arg, char **ret_ctr, const char **ret_path)
-{
-	const char *colon = strchr(arg, ':');
-
-	if (!colon || arg[0] == '/' || arg[0] == '.' || colon == arg)
-		return false;
-	*ret_ctr = strndup(arg, (size_t) (colon - arg));
-	*ret_path = colon + 1;
-	return *ret_ctr != NULL;
-}
-
-/* The running container's root (its overlay), or -ENOENT when it is stopped. */
-static int cp_running_root(struct container *c, struct berr **err)
-{
-	int fd;
-
-	if (!c->st.rootfs_mounted ||
-	    (c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED))
-		return -ENOENT;
-	fd = openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	return fd < 0 ? berr_sys(err, errno, "cannot open the container's root") : fd;
-}
-
-/* A stopped container: its snapshot, mounted on bundle/rootfs only in a child's namespace. */
-static int cp_stopped(struct berth_ctx *ctx, struct container *c, bool out, const char *src,
-		      const char *dst, struct berr **err)
-{
-	struct image_store *s = berth_store(ctx);
-	_cleanup_free_ char *target = container_path(c, "bundle/rootfs");
-
-	if (!s)
-		return berr_set(err, EIO, "cannot open the image store");
-	if (!target)
-		return berr_set(err, ENOMEM, "out of memory");
-	if ((mkdirat(c->dirfd, "bundle", 0700) < 0 && errno != EEXIST) ||
-	    (mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0 && errno != EEXIST))
-		return berr_sys(err, errno, "cannot create '%s'", target);
-	return container_cp_stopped(s, c->cfg->id, target, out, src, dst, err);
-}
-
-int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv)
-{
-	_cleanup_strv_ char **pos = NULL;
-	_cleanup_free_ char *ctr = NULL;
-	_cleanup_container_ struct container *c = NULL;
-	_cleanup_berr_ struct berr *err = NULL;
-	_cleanup_close_ int rootfd = -1;
-	const char *cpath = NULL;
-	const struct opt_def defs[] = {END_OPTS};
-	bool out;
-	struct engine *e;
-	int r;
-
-	BERTH_PARSE_OR_RETURN(berth_parse(
-		argc, argv, defs, "CONTAINER:SRC_PATH DEST_PATH | SRC_PATH CONTAINER:DEST_PATH", 2,
-		2, &pos));
-	out = cp_split(pos[0], &ctr, &cpath);
-	if (!out && !cp_split(pos[1], &ctr, &cpath)) {
-		log_error_report("must specify at least one container source");
-		return 1;
-	}
-	if (!(e = berth_engine(ctx)))
-		return 1;
-	if ((r = container_open(e, ctr, true, &c, &err)) < 0)
-		return berth_report(r, &err);
-	rootfd = cp_running_root(c, &err);
-	if (rootfd == -ENOENT) {
-		r = cp_stopped(ctx, c, out, out ? cpath : pos[0], out ? pos[1] : cpath, &err);
-		container_unlock(c);
-		return berth_report(r, &err);
-	}
-	container_unlock(c);
-	if (rootfd < 0)
-		return berth_report(rootfd, &err);
-	r = out ? container_cp_out(rootfd, cpath, pos[1], &err)
-		: container_cp_in(rootfd, pos[0], cpath, &err);
-	return berth_report(r, &err);
 }

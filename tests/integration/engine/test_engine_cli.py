@@ -1,7 +1,13 @@
 """The command line as docker 20.10's (issue 16's discrepancies): each test is a scenario
 checked against dockerd 20.10, with docker's messages and exit codes."""
 
+import io
 import json
+import os
+import subprocess
+import tarfile
+
+import pytest
 
 
 def test_inspect_type_and_mixed_names(berth):
@@ -24,3 +30,52 @@ def test_inspect_type_and_mixed_names(berth):
     r = berth("inspect", "--type", "volume", "insp", check=False)
     assert r.rc == 1 and '"volume" is not a valid value for --type' in r.err, r
     berth("rm", "insp")
+
+
+def _tar_names(data):
+    with tarfile.open(fileobj=io.BytesIO(data)) as t:
+        return {m.name: (t.extractfile(m).read() if m.isfile() else None)
+                for m in t.getmembers()}
+
+
+def _tar_of(files):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_cp_tar_stream(berth, running, tmp_path):
+    """cp CTR:PATH - writes a tar; cp - CTR:DIR unpacks one; a non-directory is refused."""
+    berth("run", "-d", "--name", "cpt", "busybox", "sh", "-c",
+          "mkdir /d && echo hello > /d/f && ln -s /etc/shadow /d/l && "
+          "echo ready && exec sleep 60")
+    berth.wait_log("cpt", "ready")
+    if not running:
+        berth("stop", "-t", "0", "cpt")
+
+    def cp(*args, tar=None):
+        return subprocess.run(berth.argv(["cp"] + list(args)), input=tar, capture_output=True,
+                              cwd=tmp_path, timeout=60)
+
+    out = cp("cpt:/d", "-")
+    assert out.returncode == 0, out
+    names = _tar_names(out.stdout)
+    assert names["d/f"] == b"hello\n" and "d/l" in names, names
+    with tarfile.open(fileobj=io.BytesIO(out.stdout)) as t:
+        assert t.getmember("d/l").issym() and t.getmember("d/l").linkname == "/etc/shadow"
+    tar = _tar_of({"in/x": b"one\n", "y": b"two\n"})
+    p = cp("-", "cpt:/d", tar=tar)
+    assert p.returncode == 0, p
+    back = _tar_names(cp("cpt:/d", "-").stdout)
+    assert back["d/in/x"] == b"one\n" and back["d/y"] == b"two\n", back
+    for dst in ("/d/f", "/nonexist"):
+        p = cp("-", "cpt:" + dst, tar=tar)
+        assert p.returncode == 1, p
+        assert ('destination "cpt:%s" must be a directory' % dst).encode() in p.stderr, p
+    assert not os.path.lexists(tmp_path / "-")
+    berth("rm", "-f", "cpt")
