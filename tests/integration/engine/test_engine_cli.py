@@ -1,13 +1,17 @@
 """The command line as docker 20.10's (issue 16's discrepancies): each test is a scenario
 checked against dockerd 20.10, with docker's messages and exit codes."""
 
+import fcntl
 import io
 import json
 import os
 import subprocess
 import tarfile
+import termios
 
 import pytest
+
+import console_socket
 
 
 def test_inspect_type_and_mixed_names(berth):
@@ -79,3 +83,28 @@ def test_cp_tar_stream(berth, running, tmp_path):
         assert ('destination "cpt:%s" must be a directory' % dst).encode() in p.stderr, p
     assert not os.path.lexists(tmp_path / "-")
     berth("rm", "-f", "cpt")
+
+
+def test_run_it_follows_terminal_resizes(berth):
+    """run -it: the container's terminal takes the caller's new size on SIGWINCH."""
+    tty = console_socket.HostPty(rows=24, cols=80)
+
+    def session_leader():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    p = berth.popen("run", "-it", "--rm", "--name", "rsz", "busybox", "sh", stdin=tty.slave,
+                    stdout=tty.slave, stderr=tty.slave, preexec_fn=session_leader)
+    try:
+        tty.write(b"stty size; echo A$((6*7))\r")
+        assert b"24 80" in tty.read_until(b"A42")
+        tty.resize(40, 100)
+        tty.write(b"stty size; echo B$((6*7))\r")
+        assert b"40 100" in tty.read_until(b"B42")
+        tty.write(b"exit\r")
+        assert console_socket.wait(p) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+            berth("rm", "-f", "rsz", check=False)
+        tty.close()
