@@ -85,15 +85,21 @@ def test_cp_tar_stream(berth, running, tmp_path):
     berth("rm", "-f", "cpt")
 
 
+def _session_leader():
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _on_pty(berth, tty, *args):
+    """berth ARGS with the pty's slave as its stdio and controlling terminal."""
+    return berth.popen(*args, stdin=tty.slave, stdout=tty.slave, stderr=tty.slave,
+                       preexec_fn=_session_leader)
+
+
 def test_run_it_follows_terminal_resizes(berth):
     """run -it: the container's terminal takes the caller's new size on SIGWINCH."""
     tty = console_socket.HostPty(rows=24, cols=80)
-
-    def session_leader():
-        os.setsid()
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-    p = berth.popen("run", "-it", "--rm", "--name", "rsz", "busybox", "sh", stdin=tty.slave,
-                    stdout=tty.slave, stderr=tty.slave, preexec_fn=session_leader)
+    p = _on_pty(berth, tty, "run", "-it", "--rm", "--name", "rsz", "busybox", "sh")
     try:
         tty.write(b"stty size; echo A$((6*7))\r")
         assert b"24 80" in tty.read_until(b"A42")
@@ -108,3 +114,22 @@ def test_run_it_follows_terminal_resizes(berth):
             p.wait()
             berth("rm", "-f", "rsz", check=False)
         tty.close()
+
+
+def test_exec_tty_sets_term(berth):
+    berth("run", "-d", "--name", "term", "busybox", "sleep", "60")
+    show = ["sh", "-c", "echo \"[$TERM]\""]
+
+    def exec_t(*args):
+        tty = console_socket.HostPty()
+        try:
+            p = _on_pty(berth, tty, "exec", "-t", *args, "term", *show)
+            out = tty.read_until(b"]")
+            assert console_socket.wait(p) == 0
+            return out.decode().strip()
+        finally:
+            tty.close()
+    assert exec_t() == "[xterm]"
+    assert berth("exec", "term", *show).out.strip() == "[]"
+    assert exec_t("-e", "TERM=vt100") == "[vt100]"
+    berth("rm", "-f", "term")
