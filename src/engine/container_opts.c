@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/capabilities.h"
 #include "engine/container_store.h"
@@ -271,6 +272,22 @@ static int add_mount(struct container_config *c, struct ctr_mount *m, struct ber
 	return 0;
 }
 
+/* --mount type=bind: the source must be there (-v makes a missing one; --mount does not). */
+static int check_bind_source(const struct ctr_mount *m, struct berr **err)
+{
+	struct stat st;
+
+	if (m->kind != MOUNT_BIND || stat(m->source, &st) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return berr_set(err, ENOENT,
+				"invalid mount config for type \"bind\": bind source path does not "
+				"exist: %s",
+				m->source);
+	return berr_sys(err, errno, "invalid mount config for type \"bind\": cannot stat '%s'",
+			m->source);
+}
+
 static int mounts_from_flags(const struct container_flags *f, struct container_config *c,
 			     struct berr **err)
 {
@@ -286,7 +303,8 @@ static int mounts_from_flags(const struct container_flags *f, struct container_c
 			return r;
 	}
 	STRV_FOREACH (v, f->mounts) {
-		if ((r = container_parse_mount(*v, &m, err)) < 0) {
+		if ((r = container_parse_mount(*v, &m, err)) < 0 ||
+		    (r = check_bind_source(&m, err)) < 0) {
 			ctr_mount_done(&m);
 			return r;
 		}

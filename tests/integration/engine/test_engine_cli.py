@@ -133,3 +133,16 @@ def test_exec_tty_sets_term(berth):
     assert berth("exec", "term", *show).out.strip() == "[]"
     assert exec_t("-e", "TERM=vt100") == "[vt100]"
     berth("rm", "-f", "term")
+
+
+def test_mount_bind_missing_source(berth, tmp_path):
+    """--mount type=bind refuses a missing source (docker); -v makes it."""
+    missing = tmp_path / "missing"
+    r = berth("run", "--rm", "--mount", "type=bind,source=%s,target=/x" % missing, "busybox",
+              "true", check=False)
+    assert r.rc == 125, r
+    assert ('invalid mount config for type "bind": bind source path does not exist: %s'
+            % missing) in r.err, r
+    assert not missing.exists() and berth.leftovers() == []
+    berth("run", "--rm", "-v", "%s:/x" % missing, "busybox", "true")
+    assert missing.is_dir()
