@@ -416,6 +416,37 @@ static int kv_list(char *const *in, const char *what, char ***out, struct berr *
 	return 0;
 }
 
+/*
+ * --sysctl: docker's list of namespaced sysctls (opts.ValidateSysctl), and no net.* in
+ * the host's network namespace (runc refuses it at start; here nothing is created).
+ */
+static int sysctls_from_flags(char *const *in, const struct container_config *c, char ***out,
+			      struct berr **err)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",	    "kernel.msgmni",
+					  "kernel.sem",	   "kernel.shmall",	    "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced"};
+
+	STRV_FOREACH (s, in) {
+		size_t klen = strcspn(*s, "=");
+		bool ok = strncmp(*s, "net.", 4) == 0 || strncmp(*s, "fs.mqueue.", 10) == 0;
+
+		for (size_t i = 0; !ok && i < ELEMENTSOF(ipc); i++)
+			ok = strlen(ipc[i]) == klen && strncmp(*s, ipc[i], klen) == 0;
+		if (!ok || !(*s)[klen] || klen == 0)
+			return berr_set(
+				err, EINVAL,
+				"invalid argument \"%s\" for \"--sysctl\" flag: sysctl '%s' "
+				"is not whitelisted",
+				*s, *s);
+		if (c->network == NETWORK_HOST && strncmp(*s, "net.", 4) == 0)
+			return berr_set(err, EINVAL,
+					"sysctl \"%.*s\" not allowed in host network namespace",
+					(int) klen, *s);
+	}
+	return kv_list(in, "sysctl", out, err);
+}
+
 static int labels_from_flags(char *const *in, char ***out)
 {
 	STRV_FOREACH (s, in) {
@@ -703,7 +734,7 @@ int container_flags_to_config(const struct container_flags *f, struct container_
 	    (r = caps_from_flags(f, c, err)) < 0 || (r = security_opts(f, c, err)) < 0 ||
 	    (r = resources_from_flags(f, c, err)) < 0 || (r = mounts_from_flags(f, c, err)) < 0 ||
 	    (r = ulimits_from_flags(f->ulimits, c, err)) < 0 ||
-	    (r = kv_list(f->sysctls, "sysctl", &c->sysctls, err)) < 0 ||
+	    (r = sysctls_from_flags(f->sysctls, c, &c->sysctls, err)) < 0 ||
 	    (r = devices_from_flags(f->devices, c, err)) < 0 ||
 	    (r = throttle_list(f->read_bps, "--device-read-bps", &c->read_bps, &c->n_read_bps,
 			       err)) < 0 ||

@@ -146,3 +146,52 @@ def test_mount_bind_missing_source(berth, tmp_path):
     assert not missing.exists() and berth.leftovers() == []
     berth("run", "--rm", "-v", "%s:/x" % missing, "busybox", "true")
     assert missing.is_dir()
+
+
+def _online(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+NCPU = len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--cpus", str(NCPU + 1)],
+     "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available" % (NCPU, NCPU)),
+    (["--cpuset-cpus", "1023"], "Requested CPUs are not available - requested 1023, "
+     "available: " + _online("/sys/devices/system/cpu/online")),
+    (["--cpuset-cpus", "x"], "Invalid value x for cpuset cpus: invalid format: x"),
+    (["--cpuset-mems", "1023"], "Requested memory nodes are not available - requested 1023, "
+     "available: " + _online("/sys/devices/system/node/online")),
+    (["--sysctl", "kernel.foo=1"],
+     "invalid argument \"kernel.foo=1\" for \"--sysctl\" flag: sysctl 'kernel.foo=1' is not "
+     "whitelisted"),
+    (["--sysctl", "vm.swappiness=1"], "sysctl 'vm.swappiness=1' is not whitelisted"),
+    (["--network", "host", "--sysctl", "net.ipv4.ip_forward=1"],
+     'sysctl "net.ipv4.ip_forward" not allowed in host network namespace'),
+])
+def test_refused_before_create(berth, flags, message):
+    """What dockerd refuses at create: docker's words, exit 125, no Created container."""
+    for cmd in ("run", "create"):
+        r = berth(cmd, *flags, "busybox", "true", check=False)
+        assert r.rc == 125 and message in r.err, r
+        assert "config.json" not in r.err, r
+        assert berth.containers() == [] and berth.leftovers() == []
+
+
+def test_accepted_resources(berth):
+    berth("run", "--rm", "--cpus", str(NCPU), "--cpuset-cpus", "0",
+          "--sysctl", "kernel.shmmax=1048576", "--sysctl", "net.ipv4.ip_forward=1",
+          "busybox", "true")
+
+
+def test_blkio_weight_unsupported_is_dropped(berth):
+    """docker: without kernel support the weight is dropped with a warning, and the
+    container runs (bfq hosts keep it)."""
+    r = berth("run", "--name", "bw", "--blkio-weight", "300", "busybox", "true")
+    dropped = ("WARNING: Your kernel does not support Block I/O weight or the cgroup is not "
+               "mounted. Weight discarded.") in r.err
+    weight = berth.inspect("bw")["HostConfig"]["BlkioWeight"]
+    assert weight == (0 if dropped else 300), (weight, r)
+    berth("rm", "bw")
