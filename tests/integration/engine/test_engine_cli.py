@@ -195,3 +195,22 @@ def test_blkio_weight_unsupported_is_dropped(berth):
     weight = berth.inspect("bw")["HostConfig"]["BlkioWeight"]
     assert weight == (0 if dropped else 300), (weight, r)
     berth("rm", "bw")
+
+
+def test_exec_refused_exits_1(berth):
+    """docker exec: a missing, stopped or paused container is the daemon's error, exit 1."""
+    r = berth("exec", "ghost", "true", check=False)
+    assert r.rc == 1 and "No such container: ghost" in r.err, r
+    cid = berth("create", "--name", "idle", "busybox", "true").out.strip()
+    r = berth("exec", "idle", "true", check=False)
+    assert r.rc == 1 and "Container %s is not running" % cid in r.err, r
+    berth("run", "-d", "--name", "frozen", "busybox", "sleep", "60")
+    berth("pause", "frozen")
+    r = berth("exec", "frozen", "true", check=False)
+    assert r.rc == 1, r
+    assert "Container frozen is paused, unpause the container before exec" in r.err, r
+    berth("unpause", "frozen")
+    r = berth("exec", "-u", "nobody-here", "frozen", "true", check=False)
+    assert r.rc == 126, r
+    assert r.err.count("unable to find user nobody-here") == 1, r
+    berth("rm", "-f", "idle", "frozen")
