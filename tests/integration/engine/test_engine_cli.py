@@ -214,3 +214,14 @@ def test_exec_refused_exits_1(berth):
     assert r.rc == 126, r
     assert r.err.count("unable to find user nobody-here") == 1, r
     berth("rm", "-f", "idle", "frozen")
+
+
+def test_oom_killed_child(berth):
+    """docker 20.10: OOMKilled when any process of the container was OOM-killed, even one
+    whose parent then exits 0."""
+    r = berth("run", "--name", "ochild", "--memory", "32m", "--memory-swap", "32m", "busybox",
+              "sh", "-c", "sh -c 'x=a; while :; do x=$x$x; done'; echo child=$?", check=False)
+    assert r.rc == 0 and "child=137" in r.out, r
+    st = berth.inspect("ochild")["State"]
+    assert st["OOMKilled"] is True and st["ExitCode"] == 0, st
+    berth("rm", "ochild")
