@@ -504,6 +504,9 @@ static int resources_from_flags(const struct container_flags *f, struct containe
 			err, EINVAL,
 			"You should always set the Memory limit when using Memoryswap limit, "
 			"see usage");
+	/* dockerd: swap defaults to as much again as the memory (HostConfig shows it) */
+	if (c->memory && !c->memory_swap)
+		c->memory_swap = 2 * c->memory;
 	if (f->cpus && (r = units_parse_cpus(f->cpus, &c->nano_cpus, err)) < 0)
 		return berr_wrap(err, "invalid argument \"%s\" for \"--cpus\" flag", f->cpus);
 	if ((r = int_flag(f->cpu_shares, 0, INT64_MAX, "--cpu-shares", &c->cpu_shares, err)) < 0 ||

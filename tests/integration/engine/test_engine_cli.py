@@ -225,3 +225,16 @@ def test_oom_killed_child(berth):
     st = berth.inspect("ochild")["State"]
     assert st["OOMKilled"] is True and st["ExitCode"] == 0, st
     berth("rm", "ochild")
+
+
+@pytest.mark.parametrize("flags, swap", [
+    (["-m", "20m"], 2 * 20 << 20),
+    (["-m", "20m", "--memory-swap", "-1"], -1),
+    (["-m", "20m", "--memory-swap", "30m"], 30 << 20),
+    ([], 0),
+])
+def test_memory_swap_default(berth, flags, swap):
+    """dockerd: MemorySwap defaults to twice the memory limit, and inspect shows it."""
+    berth("create", "--name", "msw", *flags, "busybox", "true")
+    assert berth.inspect("msw")["HostConfig"]["MemorySwap"] == swap
+    berth("rm", "msw")
