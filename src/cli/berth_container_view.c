@@ -18,6 +18,7 @@
 #include "engine/logs.h"
 #include "engine/timefmt.h"
 #include "engine/units.h"
+#include "image/digest.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/strv.h"
@@ -99,6 +100,26 @@ static bool ps_filter_match(const struct container *c, char *const *filters)
 	return true;
 }
 
+/*
+ * docker ps' IMAGE: the reference the container was made from while it still names the
+ * container's image; else (removed, or moved to another image) the image's id.
+ */
+static const char *ps_image(const struct container *c, const struct image_list *l, bool no_trunc,
+			    char *buf, size_t size)
+{
+	const char *id = c->cfg->image_id, *hex;
+	int i;
+
+	if (!l || !id)
+		return c->cfg->image;
+	i = image_list_find(l, c->cfg->image, NULL);
+	if (i >= 0 && strcmp(l->v[i].id, id) == 0)
+		return c->cfg->image;
+	hex = strchr(id, ':') ? strchr(id, ':') + 1 : id;
+	snprintf(buf, size, "%.*s", no_trunc ? (int) strlen(id) : 12, no_trunc ? id : hex);
+	return buf;
+}
+
 int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **filters = NULL;
@@ -114,8 +135,10 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 		END_OPTS,
 	};
 	_cleanup_berr_ struct berr *err = NULL;
+	_cleanup_image_list_ struct image_list *images = NULL;
 	struct container **v = NULL;
 	struct table *t = NULL;
+	struct image_store *s;
 	struct engine *e;
 	size_t n = 0;
 	int r;
@@ -123,6 +146,8 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options]", 0, 0, &pos));
 	if (!(e = berth_engine(ctx)))
 		return 1;
+	if ((s = berth_store(ctx)) && image_list_load(s, &images, NULL) < 0)
+		images = NULL;
 	if ((r = load_all(e, &v, &n)) < 0)
 		return berth_report(r, &err);
 	qsort(v, n, sizeof(*v), by_created_desc);
@@ -132,13 +157,15 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		_cleanup_free_ char *json = NULL;
 		_cleanup_jdoc_ struct jdoc *doc = NULL;
+		char image[DIGEST_MAX];
 		struct jnode root;
 
 		if ((!all && !latest && !container_active(v[i])) || !ps_filter_match(v[i], filters))
 			continue;
 		if (latest && i > 0)
 			break;
-		json = container_ps_row_json(v[i], no_trunc);
+		json = container_ps_row_json(
+			v[i], ps_image(v[i], images, no_trunc, image, sizeof(image)), no_trunc);
 		if (!json) {
 			r = -ENOMEM;
 			break;

@@ -77,7 +77,7 @@ static char *command_text(const struct container *c, bool no_trunc)
 	return asprintf(&s, "\"%s\"", joined) < 0 ? NULL : s;
 }
 
-char *container_ps_row_json(const struct container *c, bool no_trunc)
+char *container_ps_row_json(const struct container *c, const char *image, bool no_trunc)
 {
 	_cleanup_jw_ struct jwriter *w = jw_object();
 	_cleanup_free_ char *status = status_text(c), *cmd = command_text(c, no_trunc);
@@ -86,7 +86,7 @@ char *container_ps_row_json(const struct container *c, bool no_trunc)
 
 	snprintf(id, sizeof(id), "%.*s", no_trunc ? CONTAINER_ID_LEN : 12, c->cfg->id);
 	jw_str(w, "ID", id);
-	jw_str(w, "Image", c->cfg->image);
+	jw_str(w, "Image", image);
 	jw_str(w, "Command", cmd);
 	jw_str(w, "CreatedAt", c->cfg->created);
 	jw_str(w, "RunningFor", human_ago(seconds_since(c->cfg->created), ago, sizeof(ago)));

@@ -238,3 +238,17 @@ def test_memory_swap_default(berth, flags, swap):
     berth("create", "--name", "msw", *flags, "busybox", "true")
     assert berth.inspect("msw")["HostConfig"]["MemorySwap"] == swap
     berth("rm", "msw")
+
+
+def test_ps_image_after_rmi(berth):
+    """docker ps shows the image's id once the tag it was made from is gone."""
+    image_id = berth("images", "-q", "--no-trunc", "busybox").out.strip()
+    berth("tag", "busybox", "mytag:1")
+    berth("create", "--name", "pi", "mytag:1", "true")
+    show = ["ps", "-a", "--filter", "name=pi", "--format", "{{.Image}}"]
+    assert berth(*show).out.strip() == "mytag:1"
+    berth("rmi", "-f", "mytag:1")
+    assert berth(*show).out.strip() == image_id.split(":")[1][:12]
+    assert berth(*show, "--no-trunc").out.strip() == image_id
+    assert berth.inspect("pi")["Config"]["Image"] == "mytag:1"
+    berth("rm", "pi")
