@@ -4,10 +4,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/capabilities.h"
 #include "engine/container_store.h"
@@ -683,6 +685,16 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 		return berr_set(err, EINVAL,
 				"network %s not found (berth supports --network none and host)",
 				f->network);
+	if (c->network == NETWORK_HOST && !f->hostname) {
+		/* docker: the host's network keeps the host's name (not the container id) */
+		char name[HOST_NAME_MAX + 1] = "";
+
+		if (gethostname(name, sizeof(name)) < 0 || !*name)
+			return berr_sys(err, errno, "cannot read the host's name");
+		name[HOST_NAME_MAX] = '\0';
+		if (!(c->hostname = strdup(name)))
+			return -ENOMEM;
+	}
 	if (f->userns && *f->userns && strcmp(f->userns, "host") != 0)
 		return berr_set(err, EINVAL, "invalid USER mode: '%s' (only 'host')", f->userns);
 	if (f->restart && (r = units_parse_restart(f->restart, &c->restart, err)) < 0)

@@ -5,6 +5,7 @@ import fcntl
 import io
 import json
 import os
+import socket
 import subprocess
 import tarfile
 import termios
@@ -252,3 +253,15 @@ def test_ps_image_after_rmi(berth):
     assert berth(*show, "--no-trunc").out.strip() == image_id
     assert berth.inspect("pi")["Config"]["Image"] == "mytag:1"
     berth("rm", "pi")
+
+
+def test_network_host_keeps_hostname(berth):
+    """docker: --network host keeps the host's name (hostname, /etc/hostname, inspect)."""
+    host = socket.gethostname()
+    out = berth("run", "--name", "hn", "--network", "host", "busybox", "sh", "-c",
+                "hostname; cat /etc/hostname").out.split()
+    assert out == [host, host]
+    assert berth.inspect("hn")["Config"]["Hostname"] == host
+    assert berth("run", "--rm", "--network", "host", "-h", "foo", "busybox",
+                 "hostname").out.strip() == "foo"
+    berth("rm", "hn")
