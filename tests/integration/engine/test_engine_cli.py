@@ -13,6 +13,7 @@ import termios
 import pytest
 
 import console_socket
+import enginehelp
 
 
 def test_inspect_type_and_mixed_names(berth):
@@ -265,3 +266,13 @@ def test_network_host_keeps_hostname(berth):
     assert berth("run", "--rm", "--network", "host", "-h", "foo", "busybox",
                  "hostname").out.strip() == "foo"
     berth("rm", "hn")
+
+
+def test_no_command_and_logout_exit_0(berth):
+    """docker with no command prints its help (on stderr) and exits 0; logout where one is
+    not logged in is no error."""
+    p = subprocess.run([enginehelp.ENGINE], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0 and "Usage: berth" in p.stderr and p.stdout == "", p
+    r = berth("logout", "localhost:5999", check=False)
+    assert r.rc == 0 and r.out == "Removing login credentials for localhost:5999\n", r
+    assert berth("logout", check=False).rc == 0
