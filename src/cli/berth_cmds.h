@@ -63,6 +63,18 @@ int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv);
 int berth_parse(int argc, char **argv, const struct opt_def *defs, const char *usage,
 		size_t min_pos, size_t max_pos, char ***ret_pos);
 
+/*
+ * For a usage error msg about a global option given after the command ("unknown option
+ * '--root'"): a second line saying where it goes; else "".
+ */
+const char *berth_global_hint(const char *msg);
+
+/*
+ * docker's prompt before a prune: "WARNING! <warning>" and "Are you sure you want to
+ * continue? [y/N] " on stdout; true when stdin answers y or Y.
+ */
+bool berth_confirm(const char *warning);
+
 #define BERTH_PARSE_OR_RETURN(call)                                                                \
 	do {                                                                                       \
 		int _p = (call);                                                                   \

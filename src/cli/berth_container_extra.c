@@ -49,19 +49,22 @@ int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_strv_ char **pos = NULL, **ids = NULL;
 	bool force = false;
 	const struct opt_def defs[] = {
-		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt (berth never does)"},
+		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
 		END_OPTS,
 	};
 	struct image_store *s;
 	struct engine *e;
-	int code = 0;
+	int code = 0, n = 0;
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options]", 0, 0, &pos));
+	if (!force && !berth_confirm("This will remove all stopped containers.")) {
+		printf("Total reclaimed space: 0B\n");
+		return 0;
+	}
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return 1;
 	if (container_list_ids(e, &ids) < 0)
 		return 1;
-	printf("Deleted Containers:\n");
 	STRV_FOREACH (id, ids) {
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_berr_ struct berr *err = NULL;
@@ -76,9 +79,9 @@ int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 			code = 1;
 			continue;
 		}
-		printf("%s\n", *id);
+		printf("%s%s\n", n++ == 0 ? "Deleted Containers:\n" : "", *id);
 	}
-	printf("\nTotal reclaimed space: 0B\n");
+	printf("%sTotal reclaimed space: 0B\n", n > 0 ? "\n" : "");
 	return code;
 }
 

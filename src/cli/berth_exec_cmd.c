@@ -47,7 +47,7 @@ static int parse_exec(int argc, char **argv, struct exec_flags *f, char ***ret_p
 			return 1;
 		}
 	if (argparse(argc, argv, 1, defs, true, 1, ret_pos, &msg) < 0) {
-		log_error_report("exec: %s", msg ? msg : "out of memory");
+		log_error_report("exec: %s%s", msg ? msg : "out of memory", berth_global_hint(msg));
 		return -1;
 	}
 	if (strv_length(*ret_pos) < 2) {

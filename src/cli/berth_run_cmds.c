@@ -108,8 +108,8 @@ static int parse_run(int argc, char **argv, struct container_flags *f, char ***r
 			return 1;
 		}
 	if (argparse(argc, argv, 1, defs, true, 0, ret_pos, &msg) < 0) {
-		log_error_report("%s: %s\nSee 'berth %s --help'.", argv[0],
-				 msg ? msg : "out of memory", argv[0]);
+		log_error_report("%s: %s%s\nSee 'berth %s --help'.", argv[0],
+				 msg ? msg : "out of memory", berth_global_hint(msg), argv[0]);
 		return -1;
 	}
 	if (!*ret_pos || !(*ret_pos)[0]) {

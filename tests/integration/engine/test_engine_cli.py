@@ -276,3 +276,21 @@ def test_no_command_and_logout_exit_0(berth):
     r = berth("logout", "localhost:5999", check=False)
     assert r.rc == 0 and r.out == "Removing login credentials for localhost:5999\n", r
     assert berth("logout", check=False).rc == 0
+
+
+def test_prune_asks_unless_forced(berth):
+    """docker: prune asks first (stdin y/N), -f does not; --root after the command says
+    where it goes."""
+    done = berth("create", "busybox", "true").out.strip()
+    for answer in ("", "n\n", "yes\n"):
+        r = berth("container", "prune", input=answer)
+        assert r.out == ("WARNING! This will remove all stopped containers.\nAre you sure you "
+                         "want to continue? [y/N] Total reclaimed space: 0B\n"), r
+        assert berth("ps", "-aq", "--no-trunc").out.split() == [done]
+    r = berth("container", "prune", input="y\n")
+    assert r.out.endswith("[y/N] Deleted Containers:\n%s\n\nTotal reclaimed space: 0B\n"
+                          % done), r
+    assert berth("ps", "-aq").out == ""
+    assert berth("container", "prune", "-f").out == "Total reclaimed space: 0B\n"
+    r = berth("ps", "--root", berth.root, check=False)
+    assert r.rc == 125 and "'--root' is a global option: put it before the command" in r.err
