@@ -294,3 +294,15 @@ def test_prune_asks_unless_forced(berth):
     assert berth("container", "prune", "-f").out == "Total reclaimed space: 0B\n"
     r = berth("ps", "--root", berth.root, check=False)
     assert r.rc == 125 and "'--root' is a global option: put it before the command" in r.err
+
+
+def test_rootfs_mount_source_is_overlay(berth):
+    """The container's / reads 'overlay overlay' in mountinfo, as docker's (not 'none')."""
+    berth("run", "-d", "--name", "ovl", "busybox", "sleep", "60")
+    with open("/proc/%d/mountinfo" % berth.pid("ovl")) as f:
+        root = [line.split() for line in f if line.split()[4] == "/"]
+    assert root, "no / in the container's mountinfo"
+    fields = root[-1]
+    after = fields[fields.index("-") + 1:]
+    assert after[:2] == ["overlay", "overlay"], fields
+    berth("rm", "-f", "ovl")
