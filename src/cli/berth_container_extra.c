@@ -121,38 +121,97 @@ static bool take(struct engine *e, const char *ref, struct sample *out)
 	return r >= 0 && container_stats_parse(json, &out->st, NULL) >= 0;
 }
 
-static void print_row(const struct sample *a, const struct sample *b)
+#define STATS_TEMPLATE                                                                             \
+	"table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t"        \
+	"{{.BlockIO}}\t{{.PIDs}}"
+
+static const char *const stats_headers[] = {
+	"ID",	     "CONTAINER ID", "Container", "CONTAINER", "Name",
+	"NAME",	     "CPUPerc",	     "CPU %",	  "MemUsage",  "MEM USAGE / LIMIT",
+	"MemPerc",   "MEM %",	     "NetIO",	  "NET I/O",   "BlockIO",
+	"BLOCK I/O", "PIDs",	     "PIDS",	  NULL,
+};
+
+/* One row of docker stats (memory in binary units, IO in decimal ones, as docker's). */
+static int add_row(struct table *t, const char *ref, const struct sample *a, const struct sample *b,
+		   struct berr **err)
 {
-	char use[32], lim[32], rd[32], wr[32], mem_col[80], blk_col[80], cpu_col[16], pct_col[16];
-	double cpu = 0, mem = 0;
+	char use[32], lim[32], rd[32], wr[32], col[80], pids[32];
+	_cleanup_jw_ struct jwriter *w = jw_object();
+	_cleanup_free_ char *text = NULL;
+	_cleanup_jdoc_ struct jdoc *doc = NULL;
 	int64_t dt = b->at_ns - a->at_ns;
+	double cpu = 0, mem = 0;
+	struct jnode root;
+	int r;
 
 	if (dt > 0 && b->st.cpu_ns >= a->st.cpu_ns)
 		cpu = 100.0 * (double) (b->st.cpu_ns - a->st.cpu_ns) / (double) dt;
 	if (b->st.mem_limit)
 		mem = 100.0 * (double) b->st.mem_usage / (double) b->st.mem_limit;
-	snprintf(mem_col, sizeof(mem_col), "%s / %s", human_size(b->st.mem_usage, use, sizeof(use)),
-		 human_size(b->st.mem_limit, lim, sizeof(lim)));
-	snprintf(blk_col, sizeof(blk_col), "%s / %s", human_size(b->st.blk_read, rd, sizeof(rd)),
-		 human_size(b->st.blk_write, wr, sizeof(wr)));
-	snprintf(cpu_col, sizeof(cpu_col), "%.2f%%", cpu);
-	snprintf(pct_col, sizeof(pct_col), "%.2f%%", mem);
-	printf("%-14s %-20s %-8s %-21s %-7s %-11s %-17s %llu\n", b->id, b->name ? b->name : "",
-	       cpu_col, mem_col, pct_col, "0B / 0B", blk_col, (unsigned long long) b->st.pids);
+	jw_str(w, "ID", b->id);
+	jw_str(w, "Container", ref);
+	jw_str(w, "Name", b->name ? b->name : "");
+	snprintf(col, sizeof(col), "%.2f%%", cpu);
+	jw_str(w, "CPUPerc", col);
+	snprintf(col, sizeof(col), "%s / %s", bytes_size(b->st.mem_usage, use, sizeof(use)),
+		 bytes_size(b->st.mem_limit, lim, sizeof(lim)));
+	jw_str(w, "MemUsage", col);
+	snprintf(col, sizeof(col), "%.2f%%", mem);
+	jw_str(w, "MemPerc", col);
+	jw_str(w, "NetIO", "0B / 0B");
+	snprintf(col, sizeof(col), "%s / %s",
+		 human_size_precision(b->st.blk_read, 3, rd, sizeof(rd)),
+		 human_size_precision(b->st.blk_write, 3, wr, sizeof(wr)));
+	jw_str(w, "BlockIO", col);
+	snprintf(pids, sizeof(pids), "%llu", (unsigned long long) b->st.pids);
+	jw_str(w, "PIDs", pids);
+	if (!(text = jw_to_string(w, false)))
+		return berr_set(err, ENOMEM, "out of memory");
+	if ((r = jdoc_parse(text, strlen(text), "stats", &doc, err)) < 0)
+		return r;
+	jdoc_root(doc, &root);
+	return table_add(t, &root, err);
+}
+
+/* One screen of stats: on a terminal it replaces the last one, as docker's does. */
+static int print_stats(char *const *refs, const struct sample *a, const struct sample *b, size_t n,
+		       const char *format, bool redraw, struct berr **err)
+{
+	struct table *t = NULL;
+	int r = table_new(format ? format : STATS_TEMPLATE, stats_headers, &t, err);
+
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (b[i].ok)
+			r = add_row(t, refs[i], &a[i], &b[i], err);
+	if (r < 0) {
+		table_free(t);
+		return r;
+	}
+	if (redraw)
+		printf("\033[2J\033[H");
+	table_print(t, stdout);
+	fflush(stdout);
+	return 0;
 }
 
 int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **refs = NULL;
 	bool no_stream = false, all = false;
+	const char *format = NULL;
 	const struct opt_def defs[] = {
 		{"no-stream", 0, OPT_BOOL, &no_stream, NULL, "print one sample and exit"},
 		{"all", 'a', OPT_BOOL, &all, NULL, "every container (default: running)"},
+		{"format", 0, OPT_STRING, &format, "TEMPLATE", "Go template (see README)"},
 		END_OPTS,
 	};
+	_cleanup_berr_ struct berr *err = NULL;
 	struct sample *a = NULL, *b = NULL;
+	bool redraw;
 	struct engine *e;
 	size_t n;
+	int r = 0;
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] [CONTAINER...]", 0, 1024, &pos));
@@ -167,24 +226,20 @@ int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv)
 	b = calloc(n + 1, sizeof(*b));
 	if (!a || !b)
 		return 1;
+	redraw = !no_stream && isatty(STDOUT_FILENO);
 	do {
 		for (size_t i = 0; i < n; i++)
 			a[i].ok = take(e, refs[i], &a[i]);
 		usleep(STATS_SAMPLE_NS / 1000);
 		for (size_t i = 0; i < n; i++)
 			b[i].ok = a[i].ok && take(e, refs[i], &b[i]);
-		printf("%-14s %-20s %-8s %-21s %-7s %-11s %-17s %s\n", "CONTAINER ID", "NAME",
-		       "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS");
-		for (size_t i = 0; i < n; i++)
-			if (b[i].ok)
-				print_row(&a[i], &b[i]);
-		fflush(stdout);
-	} while (!no_stream);
+		r = print_stats(refs, a, b, n, format, redraw, &err);
+	} while (!no_stream && r >= 0);
 	for (size_t i = 0; i < n; i++) {
 		free(a[i].name);
 		free(b[i].name);
 	}
 	free(a);
 	free(b);
-	return 0;
+	return berth_report(r, &err);
 }

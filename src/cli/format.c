@@ -273,18 +273,39 @@ void table_free(struct table *t)
 	free(t);
 }
 
-const char *human_size(uint64_t bytes, char *buf, size_t size)
+/* go-units CustomSize: divide by base while it fits, then "%.<precision>g<unit>". */
+static const char *custom_size(uint64_t bytes, int precision, double base, const char *const *units,
+			       size_t n_units, char *buf, size_t size)
 {
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
 	double v = (double) bytes;
 	size_t u = 0;
 
-	while (v >= 1000.0 && u + 1 < ELEMENTSOF(units)) {
-		v /= 1000.0;
+	while (v >= base && u + 1 < n_units) {
+		v /= base;
 		u++;
 	}
-	snprintf(buf, size, "%.4g%s", v, units[u]);
+	snprintf(buf, size, "%.*g%s", precision, v, units[u]);
 	return buf;
+}
+
+static const char *const decimal_units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+
+const char *human_size(uint64_t bytes, char *buf, size_t size)
+{
+	return human_size_precision(bytes, 4, buf, size);
+}
+
+const char *human_size_precision(uint64_t bytes, int precision, char *buf, size_t size)
+{
+	return custom_size(bytes, precision, 1000.0, decimal_units, ELEMENTSOF(decimal_units), buf,
+			   size);
+}
+
+const char *bytes_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+	return custom_size(bytes, 4, 1024.0, units, ELEMENTSOF(units), buf, size);
 }
 
 const char *human_ago(long long s, char *buf, size_t size)

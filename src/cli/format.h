@@ -34,6 +34,12 @@ int template_render(const char *tmpl, const struct jnode *n, char **ret, struct 
 /* 4.26MB: decimal units, 3 significant digits after rounding (go-units HumanSize). */
 const char *human_size(uint64_t bytes, char *buf, size_t size);
 
+/* The same with precision significant digits (go-units HumanSizeWithPrecision). */
+const char *human_size_precision(uint64_t bytes, int precision, char *buf, size_t size);
+
+/* 4.5MiB: binary units, 4 significant digits (go-units BytesSize; docker stats' memory). */
+const char *bytes_size(uint64_t bytes, char *buf, size_t size);
+
 /* "3 weeks ago" for a time seconds ago (go-units HumanDuration). */
 const char *human_ago(long long seconds, char *buf, size_t size);
 

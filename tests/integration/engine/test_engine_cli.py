@@ -306,3 +306,23 @@ def test_rootfs_mount_source_is_overlay(berth):
     after = fields[fields.index("-") + 1:]
     assert after[:2] == ["overlay", "overlay"], fields
     berth("rm", "-f", "ovl")
+
+
+def test_stats_redraws_on_a_terminal(berth):
+    """docker stats on a terminal clears the screen before each sample (and not in a pipe);
+    memory in binary units."""
+    berth("run", "-d", "--name", "st", "--memory", "64m", "busybox", "sleep", "60")
+    tty = console_socket.HostPty()
+    p = _on_pty(berth, tty, "stats", "st")
+    try:
+        out = tty.read_until(b"CONTAINER ID", timeout=20)
+        out += tty.read_until(b"CONTAINER ID", timeout=20)
+    finally:
+        p.kill()
+        p.wait()
+        tty.close()
+    assert out.count(b"\x1b[2J\x1b[H") == 2, out
+    assert b"\x1b[2J\x1b[HCONTAINER ID" in out and b" / 64MiB " in out, out
+    r = berth("stats", "--no-stream", "st")
+    assert "\x1b" not in r.out and " / 64MiB " in r.out, r
+    berth("rm", "-f", "st")
