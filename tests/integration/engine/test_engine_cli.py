@@ -326,3 +326,30 @@ def test_stats_redraws_on_a_terminal(berth):
     r = berth("stats", "--no-stream", "st")
     assert "\x1b" not in r.out and " / 64MiB " in r.out, r
     berth("rm", "-f", "st")
+
+
+def test_format_go_template_functions(berth, tmp_path):
+    """--format: Go template's range, if, index, len, join, upper/lower, printf, println, as
+    docker users' scripts write them (outputs as docker 20.10 gives them)."""
+    (tmp_path / "m").mkdir()
+    berth("run", "-d", "--name", "fmt", "-l", "tier=web", "-v", "%s:/data" % (tmp_path / "m"),
+          "busybox", "sleep", "60")
+
+    def inspect(tmpl):
+        return berth("inspect", "-f", tmpl, "fmt").out
+
+    assert inspect("{{range .Mounts}}{{.Destination}} {{end}}") == "/data \n"
+    assert inspect('{{if eq .State.Status "running"}}up{{else}}down{{end}}') == "up\n"
+    assert inspect('{{index .Config.Labels "tier"}}') == "web\n"
+    assert inspect("{{len .Config.Cmd}} {{.Config.Cmd}}") == "2 [sleep 60]\n"
+    assert inspect('{{join .Config.Cmd ","}}') == "sleep,60\n"
+    assert inspect("{{upper .Name}} {{lower .State.Status}}") == "/FMT running\n"
+    assert inspect('{{printf "%s=%d" .Name .State.Pid}}') == \
+        "/fmt=%d\n" % berth.pid("fmt")
+    assert inspect("{{println .Name}}") == "/fmt\n\n"
+    assert inspect("{{range $k, $v := .Config.Labels}}{{$k}}:{{$v}}{{end}}") == "tier:web\n"
+    out = berth("ps", "--format", "table {{.Names}}\t{{upper .State}}").out.splitlines()
+    assert out[0].split() == ["NAMES", "STATE"] and out[1].split() == ["fmt", "RUNNING"]
+    r = berth("inspect", "-f", "{{nosuch .Name}}", "fmt", check=False)
+    assert r.rc == 1 and 'function "nosuch" not defined' in r.err, r
+    berth("rm", "-f", "fmt")

@@ -29,7 +29,7 @@ static void test_templates(void)
 
 	render("{{.Id}}", j, "sha256:x");
 	render("id={{ .Id }} size={{.Size}}", j, "id=sha256:x size=5");
-	render("{{.Config.Cmd}}", j, "[\"sh\"]");
+	render("{{.Config.Cmd}}", j, "[sh]"); /* Go prints a list so, not as JSON */
 	render("{{.Config.U}}", j, "r");
 	render("{{json .Config.U}}", j, "\"r\"");
 	render("{{.Missing}}", j, "");
