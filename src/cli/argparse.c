@@ -148,6 +148,11 @@ out_oom:
 
 void argparse_help(const struct opt_def *defs)
 {
+	argparse_help_to(stdout, defs);
+}
+
+void argparse_help_to(FILE *out, const struct opt_def *defs)
+{
 	for (const struct opt_def *d = defs; d->name; d++) {
 		char left[64], shortpart[8] = "    ";
 
@@ -157,6 +162,6 @@ void argparse_help(const struct opt_def *defs)
 			snprintf(shortpart, sizeof(shortpart), "-%c, ", d->short_name);
 		snprintf(left, sizeof(left), "%s--%s%s%s", shortpart, d->name, d->arg ? " " : "",
 			 d->arg ? d->arg : "");
-		printf("  %-30s %s\n", left, d->help);
+		fprintf(out, "  %-30s %s\n", left, d->help);
 	}
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum opt_kind {
 	OPT_BOOL,     /* bool *target */
@@ -37,7 +38,8 @@ struct opt_def {
 int argparse(int argc, char **argv, int start, const struct opt_def *defs, bool stop_after_pos,
 	     size_t max_pos, char ***ret_pos, char **ret_msg);
 
-/* Print "  -x, --name ARG  help" lines for defs. */
+/* Print "  -x, --name ARG  help" lines for defs (to stdout, or out). */
 void argparse_help(const struct opt_def *defs);
+void argparse_help_to(FILE *out, const struct opt_def *defs);
 
 #endif

@@ -79,6 +79,19 @@ static void proxy_signal(struct berth_ctx *ctx, const char *id, int sig)
 		(void) container_kill(ctx->engine, c, sig, NULL);
 }
 
+/* A signal for us: a window size to pass on, or one for the container. */
+static void on_signal(struct berth_ctx *ctx, const char *id, int sigfd, int master)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGWINCH)
+		attach_resize(master);
+	else
+		proxy_signal(ctx, id, (int) si.ssi_signo);
+}
+
 /* The exit code from the state when the monitor went away without an exit frame. */
 static int code_from_state(struct berth_ctx *ctx, const char *id)
 {
@@ -96,6 +109,7 @@ int berth_attach(struct berth_ctx *ctx, const char *id, int fd, bool interactive
 	struct relay r = {.fd = fd, .exit_code = -1};
 	struct termios saved, raw;
 	bool raw_mode = false, in_open = interactive;
+	_cleanup_close_ int master = -1;
 	sigset_t mask;
 	int sigfd;
 
@@ -103,6 +117,10 @@ int berth_attach(struct berth_ctx *ctx, const char *id, int fd, bool interactive
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	if (tty) {
+		sigaddset(&mask, SIGWINCH);
+		master = attach_console_master(ctx->engine, id);
+	}
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (tty && interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
@@ -122,12 +140,8 @@ int berth_attach(struct berth_ctx *ctx, const char *id, int fd, bool interactive
 				continue;
 			break;
 		}
-		if (p[2].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
-				proxy_signal(ctx, id, (int) si.ssi_signo);
-		}
+		if (p[2].revents)
+			on_signal(ctx, id, sigfd, master);
 		if (p[1].revents) {
 			n = read(STDIN_FILENO, buf, sizeof(buf));
 			if (n <= 0) {

@@ -38,6 +38,12 @@ extern const struct berth_cmd berth_image_cmds[];
 /* `berth image SUBCOMMAND` */
 extern const struct berth_cmd berth_image_subcmds[];
 
+/*
+ * docker inspect: refs as type ("container", "image", or NULL for either, containers
+ * first), a JSON array or format rendered for each. Returns the exit code.
+ */
+int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, const char *type);
+
 /* The registry commands (berth_registry_cmds.c). */
 int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_push(struct berth_ctx *ctx, int argc, char **argv);
@@ -56,6 +62,18 @@ int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv);
  */
 int berth_parse(int argc, char **argv, const struct opt_def *defs, const char *usage,
 		size_t min_pos, size_t max_pos, char ***ret_pos);
+
+/*
+ * For a usage error msg about a global option given after the command ("unknown option
+ * '--root'"): a second line saying where it goes; else "".
+ */
+const char *berth_global_hint(const char *msg);
+
+/*
+ * docker's prompt before a prune: "WARNING! <warning>" and "Are you sure you want to
+ * continue? [y/N] " on stdout; true when stdin answers y or Y.
+ */
+bool berth_confirm(const char *warning);
 
 #define BERTH_PARSE_OR_RETURN(call)                                                                \
 	do {                                                                                       \

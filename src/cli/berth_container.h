@@ -20,6 +20,8 @@ int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_logs(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_inspect(struct berth_ctx *ctx, int argc, char **argv);
+/* `container inspect`: --type container unless given */
+int berth_cmd_container_inspect(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_ns(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_top(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv);

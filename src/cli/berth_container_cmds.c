@@ -244,7 +244,7 @@ const struct berth_cmd berth_container_subcmds[] = {
 	{"cp", "copy files between a container and the host", berth_cmd_cp},
 	{"ls", NULL, berth_cmd_ps},
 	{"list", NULL, berth_cmd_ps},
-	{"inspect", "show containers as JSON", berth_cmd_inspect},
+	{"inspect", "show containers as JSON", berth_cmd_container_inspect},
 	{"prune", "remove every stopped container", berth_cmd_prune},
 	{NULL, NULL, NULL},
 };

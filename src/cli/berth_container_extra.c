@@ -12,7 +12,6 @@
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
 #include "cli/format.h"
-#include "engine/container_cp.h"
 #include "engine/container_diff.h"
 #include "image/snapshot.h"
 #include "engine/container_ops.h"
@@ -50,19 +49,22 @@ int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_strv_ char **pos = NULL, **ids = NULL;
 	bool force = false;
 	const struct opt_def defs[] = {
-		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt (berth never does)"},
+		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
 		END_OPTS,
 	};
 	struct image_store *s;
 	struct engine *e;
-	int code = 0;
+	int code = 0, n = 0;
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options]", 0, 0, &pos));
+	if (!force && !berth_confirm("This will remove all stopped containers.")) {
+		printf("Total reclaimed space: 0B\n");
+		return 0;
+	}
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return 1;
 	if (container_list_ids(e, &ids) < 0)
 		return 1;
-	printf("Deleted Containers:\n");
 	STRV_FOREACH (id, ids) {
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_berr_ struct berr *err = NULL;
@@ -77,9 +79,9 @@ int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 			code = 1;
 			continue;
 		}
-		printf("%s\n", *id);
+		printf("%s%s\n", n++ == 0 ? "Deleted Containers:\n" : "", *id);
 	}
-	printf("\nTotal reclaimed space: 0B\n");
+	printf("%sTotal reclaimed space: 0B\n", n > 0 ? "\n" : "");
 	return code;
 }
 
@@ -119,38 +121,97 @@ static bool take(struct engine *e, const char *ref, struct sample *out)
 	return r >= 0 && container_stats_parse(json, &out->st, NULL) >= 0;
 }
 
-static void print_row(const struct sample *a, const struct sample *b)
+#define STATS_TEMPLATE                                                                             \
+	"table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t"        \
+	"{{.BlockIO}}\t{{.PIDs}}"
+
+static const char *const stats_headers[] = {
+	"ID",	     "CONTAINER ID", "Container", "CONTAINER", "Name",
+	"NAME",	     "CPUPerc",	     "CPU %",	  "MemUsage",  "MEM USAGE / LIMIT",
+	"MemPerc",   "MEM %",	     "NetIO",	  "NET I/O",   "BlockIO",
+	"BLOCK I/O", "PIDs",	     "PIDS",	  NULL,
+};
+
+/* One row of docker stats (memory in binary units, IO in decimal ones, as docker's). */
+static int add_row(struct table *t, const char *ref, const struct sample *a, const struct sample *b,
+		   struct berr **err)
 {
-	char use[32], lim[32], rd[32], wr[32], mem_col[80], blk_col[80], cpu_col[16], pct_col[16];
-	double cpu = 0, mem = 0;
+	char use[32], lim[32], rd[32], wr[32], col[80], pids[32];
+	_cleanup_jw_ struct jwriter *w = jw_object();
+	_cleanup_free_ char *text = NULL;
+	_cleanup_jdoc_ struct jdoc *doc = NULL;
 	int64_t dt = b->at_ns - a->at_ns;
+	double cpu = 0, mem = 0;
+	struct jnode root;
+	int r;
 
 	if (dt > 0 && b->st.cpu_ns >= a->st.cpu_ns)
 		cpu = 100.0 * (double) (b->st.cpu_ns - a->st.cpu_ns) / (double) dt;
 	if (b->st.mem_limit)
 		mem = 100.0 * (double) b->st.mem_usage / (double) b->st.mem_limit;
-	snprintf(mem_col, sizeof(mem_col), "%s / %s", human_size(b->st.mem_usage, use, sizeof(use)),
-		 human_size(b->st.mem_limit, lim, sizeof(lim)));
-	snprintf(blk_col, sizeof(blk_col), "%s / %s", human_size(b->st.blk_read, rd, sizeof(rd)),
-		 human_size(b->st.blk_write, wr, sizeof(wr)));
-	snprintf(cpu_col, sizeof(cpu_col), "%.2f%%", cpu);
-	snprintf(pct_col, sizeof(pct_col), "%.2f%%", mem);
-	printf("%-14s %-20s %-8s %-21s %-7s %-11s %-17s %llu\n", b->id, b->name ? b->name : "",
-	       cpu_col, mem_col, pct_col, "0B / 0B", blk_col, (unsigned long long) b->st.pids);
+	jw_str(w, "ID", b->id);
+	jw_str(w, "Container", ref);
+	jw_str(w, "Name", b->name ? b->name : "");
+	snprintf(col, sizeof(col), "%.2f%%", cpu);
+	jw_str(w, "CPUPerc", col);
+	snprintf(col, sizeof(col), "%s / %s", bytes_size(b->st.mem_usage, use, sizeof(use)),
+		 bytes_size(b->st.mem_limit, lim, sizeof(lim)));
+	jw_str(w, "MemUsage", col);
+	snprintf(col, sizeof(col), "%.2f%%", mem);
+	jw_str(w, "MemPerc", col);
+	jw_str(w, "NetIO", "0B / 0B");
+	snprintf(col, sizeof(col), "%s / %s",
+		 human_size_precision(b->st.blk_read, 3, rd, sizeof(rd)),
+		 human_size_precision(b->st.blk_write, 3, wr, sizeof(wr)));
+	jw_str(w, "BlockIO", col);
+	snprintf(pids, sizeof(pids), "%llu", (unsigned long long) b->st.pids);
+	jw_str(w, "PIDs", pids);
+	if (!(text = jw_to_string(w, false)))
+		return berr_set(err, ENOMEM, "out of memory");
+	if ((r = jdoc_parse(text, strlen(text), "stats", &doc, err)) < 0)
+		return r;
+	jdoc_root(doc, &root);
+	return table_add(t, &root, err);
+}
+
+/* One screen of stats: on a terminal it replaces the last one, as docker's does. */
+static int print_stats(char *const *refs, const struct sample *a, const struct sample *b, size_t n,
+		       const char *format, bool redraw, struct berr **err)
+{
+	struct table *t = NULL;
+	int r = table_new(format ? format : STATS_TEMPLATE, stats_headers, &t, err);
+
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (b[i].ok)
+			r = add_row(t, refs[i], &a[i], &b[i], err);
+	if (r < 0) {
+		table_free(t);
+		return r;
+	}
+	if (redraw)
+		printf("\033[2J\033[H");
+	table_print(t, stdout);
+	fflush(stdout);
+	return 0;
 }
 
 int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **refs = NULL;
 	bool no_stream = false, all = false;
+	const char *format = NULL;
 	const struct opt_def defs[] = {
 		{"no-stream", 0, OPT_BOOL, &no_stream, NULL, "print one sample and exit"},
 		{"all", 'a', OPT_BOOL, &all, NULL, "every container (default: running)"},
+		{"format", 0, OPT_STRING, &format, "TEMPLATE", "Go template (see README)"},
 		END_OPTS,
 	};
+	_cleanup_berr_ struct berr *err = NULL;
 	struct sample *a = NULL, *b = NULL;
+	bool redraw;
 	struct engine *e;
 	size_t n;
+	int r = 0;
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] [CONTAINER...]", 0, 1024, &pos));
@@ -165,104 +226,20 @@ int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv)
 	b = calloc(n + 1, sizeof(*b));
 	if (!a || !b)
 		return 1;
+	redraw = !no_stream && isatty(STDOUT_FILENO);
 	do {
 		for (size_t i = 0; i < n; i++)
 			a[i].ok = take(e, refs[i], &a[i]);
 		usleep(STATS_SAMPLE_NS / 1000);
 		for (size_t i = 0; i < n; i++)
 			b[i].ok = a[i].ok && take(e, refs[i], &b[i]);
-		printf("%-14s %-20s %-8s %-21s %-7s %-11s %-17s %s\n", "CONTAINER ID", "NAME",
-		       "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS");
-		for (size_t i = 0; i < n; i++)
-			if (b[i].ok)
-				print_row(&a[i], &b[i]);
-		fflush(stdout);
-	} while (!no_stream);
+		r = print_stats(refs, a, b, n, format, redraw, &err);
+	} while (!no_stream && r >= 0);
 	for (size_t i = 0; i < n; i++) {
 		free(a[i].name);
 		free(b[i].name);
 	}
 	free(a);
 	free(b);
-	return 0;
-}
-
-/* "NAME:PATH" -> the container part and the path; NULL container for a host path. */
-static bool cp_split(const char *arg, char **ret_ctr, const char **ret_path)
-{
-	const char *colon = strchr(arg, ':');
-
-	if (!colon || arg[0] == '/' || arg[0] == '.' || colon == arg)
-		return false;
-	*ret_ctr = strndup(arg, (size_t) (colon - arg));
-	*ret_path = colon + 1;
-	return *ret_ctr != NULL;
-}
-
-/* The running container's root (its overlay), or -ENOENT when it is stopped. */
-static int cp_running_root(struct container *c, struct berr **err)
-{
-	int fd;
-
-	if (!c->st.rootfs_mounted ||
-	    (c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED))
-		return -ENOENT;
-	fd = openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	return fd < 0 ? berr_sys(err, errno, "cannot open the container's root") : fd;
-}
-
-/* A stopped container: its snapshot, mounted on bundle/rootfs only in a child's namespace. */
-static int cp_stopped(struct berth_ctx *ctx, struct container *c, bool out, const char *src,
-		      const char *dst, struct berr **err)
-{
-	struct image_store *s = berth_store(ctx);
-	_cleanup_free_ char *target = container_path(c, "bundle/rootfs");
-
-	if (!s)
-		return berr_set(err, EIO, "cannot open the image store");
-	if (!target)
-		return berr_set(err, ENOMEM, "out of memory");
-	if ((mkdirat(c->dirfd, "bundle", 0700) < 0 && errno != EEXIST) ||
-	    (mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0 && errno != EEXIST))
-		return berr_sys(err, errno, "cannot create '%s'", target);
-	return container_cp_stopped(s, c->cfg->id, target, out, src, dst, err);
-}
-
-int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv)
-{
-	_cleanup_strv_ char **pos = NULL;
-	_cleanup_free_ char *ctr = NULL;
-	_cleanup_container_ struct container *c = NULL;
-	_cleanup_berr_ struct berr *err = NULL;
-	_cleanup_close_ int rootfd = -1;
-	const char *cpath = NULL;
-	const struct opt_def defs[] = {END_OPTS};
-	bool out;
-	struct engine *e;
-	int r;
-
-	BERTH_PARSE_OR_RETURN(berth_parse(
-		argc, argv, defs, "CONTAINER:SRC_PATH DEST_PATH | SRC_PATH CONTAINER:DEST_PATH", 2,
-		2, &pos));
-	out = cp_split(pos[0], &ctr, &cpath);
-	if (!out && !cp_split(pos[1], &ctr, &cpath)) {
-		log_error_report("must specify at least one container source");
-		return 1;
-	}
-	if (!(e = berth_engine(ctx)))
-		return 1;
-	if ((r = container_open(e, ctr, true, &c, &err)) < 0)
-		return berth_report(r, &err);
-	rootfd = cp_running_root(c, &err);
-	if (rootfd == -ENOENT) {
-		r = cp_stopped(ctx, c, out, out ? cpath : pos[0], out ? pos[1] : cpath, &err);
-		container_unlock(c);
-		return berth_report(r, &err);
-	}
-	container_unlock(c);
-	if (rootfd < 0)
-		return berth_report(rootfd, &err);
-	r = out ? container_cp_out(rootfd, cpath, pos[1], &err)
-		: container_cp_in(rootfd, pos[0], cpath, &err);
 	return berth_report(r, &err);
 }

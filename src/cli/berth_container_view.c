@@ -10,6 +10,7 @@
 
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
+#include "cli/berth_image_view.h"
 #include "cli/container_json.h"
 #include "cli/format.h"
 #include "engine/container_ops.h"
@@ -17,6 +18,7 @@
 #include "engine/logs.h"
 #include "engine/timefmt.h"
 #include "engine/units.h"
+#include "image/digest.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/strv.h"
@@ -98,6 +100,26 @@ static bool ps_filter_match(const struct container *c, char *const *filters)
 	return true;
 }
 
+/*
+ * docker ps' IMAGE: the reference the container was made from while it still names the
+ * container's image; else (removed, or moved to another image) the image's id.
+ */
+static const char *ps_image(const struct container *c, const struct image_list *l, bool no_trunc,
+			    char *buf, size_t size)
+{
+	const char *id = c->cfg->image_id, *hex;
+	int i;
+
+	if (!l || !id)
+		return c->cfg->image;
+	i = image_list_find(l, c->cfg->image, NULL);
+	if (i >= 0 && strcmp(l->v[i].id, id) == 0)
+		return c->cfg->image;
+	hex = strchr(id, ':') ? strchr(id, ':') + 1 : id;
+	snprintf(buf, size, "%.*s", no_trunc ? (int) strlen(id) : 12, no_trunc ? id : hex);
+	return buf;
+}
+
 int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **filters = NULL;
@@ -113,8 +135,10 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 		END_OPTS,
 	};
 	_cleanup_berr_ struct berr *err = NULL;
+	_cleanup_image_list_ struct image_list *images = NULL;
 	struct container **v = NULL;
 	struct table *t = NULL;
+	struct image_store *s;
 	struct engine *e;
 	size_t n = 0;
 	int r;
@@ -122,6 +146,8 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options]", 0, 0, &pos));
 	if (!(e = berth_engine(ctx)))
 		return 1;
+	if ((s = berth_store(ctx)) && image_list_load(s, &images, NULL) < 0)
+		images = NULL;
 	if ((r = load_all(e, &v, &n)) < 0)
 		return berth_report(r, &err);
 	qsort(v, n, sizeof(*v), by_created_desc);
@@ -131,13 +157,15 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		_cleanup_free_ char *json = NULL;
 		_cleanup_jdoc_ struct jdoc *doc = NULL;
+		char image[DIGEST_MAX];
 		struct jnode root;
 
 		if ((!all && !latest && !container_active(v[i])) || !ps_filter_match(v[i], filters))
 			continue;
 		if (latest && i > 0)
 			break;
-		json = container_ps_row_json(v[i], no_trunc);
+		json = container_ps_row_json(
+			v[i], ps_image(v[i], images, no_trunc, image, sizeof(image)), no_trunc);
 		if (!json) {
 			r = -ENOMEM;
 			break;
@@ -234,30 +262,81 @@ int berth_cmd_logs(struct berth_ctx *ctx, int argc, char **argv)
 	return r == -EPIPE ? 0 : berth_report(r, &err);
 }
 
-int berth_cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
+/* The document of ref as type ("container", "image" or NULL: either, containers first). */
+static struct jwriter *inspect_lookup(struct berth_ctx *ctx, const char *ref, const char *type)
+{
+	struct jwriter *doc = NULL;
+	struct image_store *s;
+
+	if (!type || strcmp(type, "container") == 0) {
+		struct engine *e = berth_engine(ctx);
+
+		if (e)
+			doc = container_inspect_json(e, ref);
+	}
+	if (!doc && (!type || strcmp(type, "image") == 0) && (s = berth_store(ctx))) {
+		_cleanup_berr_ struct berr *err = NULL;
+
+		(void) image_inspect_json(s, ref, &doc, &err);
+	}
+	return doc;
+}
+
+int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, const char *type)
+{
+	_cleanup_jw_ struct jwriter *all = jw_array();
+	_cleanup_free_ char *text = NULL;
+	int code = 0, n = 0;
+
+	if (type && strcmp(type, "container") != 0 && strcmp(type, "image") != 0) {
+		log_error_report("\"%s\" is not a valid value for --type", type);
+		return 1;
+	}
+	STRV_FOREACH (ref, refs) {
+		struct jwriter *doc = inspect_lookup(ctx, *ref, type);
+
+		if (!doc) {
+			log_error_report("Error: No such %s: %s", type ? type : "object", *ref);
+			code = 1;
+		} else if (format) {
+			if (inspect_render(doc, format, stdout) < 0)
+				code = 1;
+			jw_free(doc);
+		} else {
+			jw_put(all, NULL, doc);
+			n++;
+		}
+	}
+	if (!format) {
+		text = n > 0 ? jw_to_string(all, true) : NULL;
+		printf("%s\n", text ? text : "[]");
+	}
+	return code;
+}
+
+static int inspect_cmd(struct berth_ctx *ctx, int argc, char **argv, const char *type)
 {
 	_cleanup_strv_ char **pos = NULL;
-	const char *format = NULL, *type = NULL;
+	const char *format = NULL;
 	bool size = false;
 	const struct opt_def defs[] = {
-		{"format", 'f', OPT_STRING, &format, "TEMPLATE", "Go-template-like format"},
+		{"format", 'f', OPT_STRING, &format, "TEMPLATE", "Go template (see README)"},
 		{"type", 0, OPT_STRING, &type, "TYPE", "container or image"},
 		{"size", 's', OPT_BOOL, &size, NULL, NULL},
 		END_OPTS,
 	};
-	struct engine *e;
-	_cleanup_free_ char *probe = NULL;
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] NAME|ID [NAME|ID...]", 1, 1024, &pos));
-	if (!(e = berth_engine(ctx)))
-		return 1;
-	/* docker inspect: containers first; anything else is an image's */
-	if ((type && strcmp(type, "image") == 0) ||
-	    (!type && container_resolve(e, pos[0], &probe, NULL) < 0)) {
-		for (const struct berth_cmd *c = berth_image_subcmds; c->name; c++)
-			if (strcmp(c->name, "inspect") == 0)
-				return c->run(ctx, argc, argv);
-	}
-	return container_inspect_print(e, pos, format, stdout);
+	return berth_inspect(ctx, pos, format, type);
+}
+
+int berth_cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
+{
+	return inspect_cmd(ctx, argc, argv, NULL);
+}
+
+int berth_cmd_container_inspect(struct berth_ctx *ctx, int argc, char **argv)
+{
+	return inspect_cmd(ctx, argc, argv, "container");
 }

@@ -48,7 +48,7 @@ static int parse_exec(int argc, char **argv, struct exec_flags *f, char ***ret_p
 			return 1;
 		}
 	if (argparse(argc, argv, 1, defs, true, 1, ret_pos, &msg) < 0) {
-		log_error_report("exec: %s", msg ? msg : "out of memory");
+		log_error_report("exec: %s%s", msg ? msg : "out of memory", berth_global_hint(msg));
 		return -1;
 	}
 	if (strv_length(*ret_pos) < 2) {
@@ -80,7 +80,7 @@ static int write_process(struct container *c, const struct exec_flags *f, char *
 		if (rootfd < 0)
 			return berr_sys(err, errno, "cannot open the container's rootfs");
 		if ((r = user_lookup(rootfd, f->user, &user, err)) < 0)
-			return berr_wrap(err, "unable to find user %s", f->user);
+			return r; /* user_lookup() says "unable to find user ..." */
 		rq.user = &user;
 	}
 	r = exec_process_json(config, &rq, &text, err);
@@ -106,6 +106,30 @@ static int exec_failure_code(const char *log)
 	return 126;
 }
 
+/* The running container ref, in docker's words when it is missing, stopped or paused. */
+static int exec_target(struct berth_ctx *ctx, const char *ref, struct engine **ret_e,
+		       struct container **ret, struct berr **err)
+{
+	_cleanup_container_ struct container *c = NULL;
+	struct engine *e = berth_engine(ctx);
+	int r;
+
+	if (!e)
+		return -EIO;
+	if ((r = container_open(e, ref, true, &c, err)) < 0)
+		return r;
+	(void) container_refresh(e, c, NULL);
+	container_unlock(c);
+	if (c->st.status == STATUS_PAUSED)
+		return berr_set(err, EINVAL,
+				"Container %s is paused, unpause the container before exec", ref);
+	if (c->st.status != STATUS_RUNNING)
+		return berr_set(err, EINVAL, "Container %s is not running", c->cfg->id);
+	*ret_e = e;
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
 int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 {
 	struct exec_flags f = {0};
@@ -122,23 +146,15 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 		strv_free(f.env);
 		return r > 0 ? 0 : 125;
 	}
-	if (!(e = berth_engine(ctx)))
-		r = -EIO;
-	else if ((r = container_open(e, pos[0], true, &c, &err)) >= 0) {
-		(void) container_refresh(e, c, NULL);
-		container_unlock(c);
-		if (c->st.status != STATUS_RUNNING)
-			r = berr_set(&err, EINVAL, "container %s is %s", c->cfg->id,
-				     c->st.status == STATUS_PAUSED
-					     ? "paused, unpause the container "
-					       "before exec"
-					     : "not running");
+	if ((r = exec_target(ctx, pos[0], &e, &c, &err)) < 0) {
+		strv_free(f.env);
+		/* docker: a missing, stopped or paused container is the daemon's error, 1 */
+		return berth_report(r, &err) ? 1 : 0;
 	}
-	if (r >= 0)
-		r = write_process(c, &f, pos + 1, &process, &process_lock, &err);
+	r = write_process(c, &f, pos + 1, &process, &process_lock, &err);
 	strv_free(f.env);
 	if (r < 0)
-		return berth_report(r, &err) ? 126 - (r == -EIO) : 0;
+		return berth_report(r, &err) ? 126 : 0;
 	if (container_rt_init(e, c, &rt) < 0)
 		return 126;
 	if (asprintf(&pidfile, "%s.pid", process) < 0 || asprintf(&log, "%s.log", process) < 0)

@@ -25,6 +25,42 @@
 #include "lib/log.h"
 #include "lib/strv.h"
 
+const char *berth_global_hint(const char *msg)
+{
+	static const char *const globals[][2] = {
+		{"root", "\n'--root' is a global option: put it before the command, as in "
+			 "'berth --root DIR COMMAND ...'"},
+		{"log-level", "\n'--log-level' is a global option: put it before the command, "
+			      "as in 'berth --log-level debug COMMAND ...'"},
+		{"debug", "\n'--debug' is a global option: put it before the command, as in "
+			  "'berth --debug COMMAND ...'"},
+	};
+	static const char prefix[] = "unknown option '--";
+
+	if (!msg || strncmp(msg, prefix, sizeof(prefix) - 1) != 0)
+		return "";
+	msg += sizeof(prefix) - 1;
+	for (size_t i = 0; i < ELEMENTSOF(globals); i++) {
+		size_t len = strlen(globals[i][0]);
+
+		if (strncmp(msg, globals[i][0], len) == 0 && (msg[len] == '\'' || msg[len] == '='))
+			return globals[i][1];
+	}
+	return "";
+}
+
+bool berth_confirm(const char *warning)
+{
+	char line[64] = "";
+
+	printf("WARNING! %s\nAre you sure you want to continue? [y/N] ", warning);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0;
+}
+
 int berth_parse(int argc, char **argv, const struct opt_def *defs, const char *usage,
 		size_t min_pos, size_t max_pos, char ***ret_pos)
 {
@@ -39,7 +75,8 @@ int berth_parse(int argc, char **argv, const struct opt_def *defs, const char *u
 		}
 	}
 	if (argparse(argc, argv, 1, defs, false, 0, ret_pos, &msg) < 0) {
-		log_error_report("%s: %s", argv[0], msg ? msg : "out of memory");
+		log_error_report("%s: %s%s", argv[0], msg ? msg : "out of memory",
+				 berth_global_hint(msg));
 		return -1;
 	}
 	n = strv_length(*ret_pos);
@@ -137,12 +174,10 @@ static int cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
 		{"format", 'f', OPT_STRING, &format, "TEMPLATE", "Go-template-like format"},
 		END_OPTS,
 	};
-	struct berr *err = NULL;
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[--format TEMPLATE] IMAGE...", 1, SIZE_MAX, &pos));
-	STORE_OR_RETURN_PLAIN(s, ctx);
-	return berth_report(inspect_view(s, pos, format, stdout, &err), &err);
+	return berth_inspect(ctx, pos, format, "image");
 }
 
 static int cmd_tag(struct berth_ctx *ctx, int argc, char **argv)
@@ -187,7 +222,7 @@ static int cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 	bool all = false, force = false;
 	const struct opt_def defs[] = {
 		{"all", 'a', OPT_BOOL, &all, NULL, "remove every image no container uses"},
-		{"force", 'f', OPT_BOOL, &force, NULL, "do not ask (berth never asks)"},
+		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
 		END_OPTS,
 	};
 	struct berr *err = NULL;
@@ -196,6 +231,12 @@ static int cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 	int r;
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[-a] [-f]", 0, 0, &pos));
+	if (!force && !berth_confirm(all ? "This will remove all images without at least one "
+					   "container associated to them."
+					 : "This will remove all dangling images.")) {
+		printf("Total reclaimed space: 0B\n");
+		return 0;
+	}
 	STORE_OR_RETURN_PLAIN(s, ctx);
 	r = image_prune(s, all, &report, &freed, &err);
 	if (r < 0)

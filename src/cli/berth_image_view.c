@@ -370,59 +370,15 @@ static struct jwriter *inspect_one(struct image_store *s, const struct image_rec
 	return w;
 }
 
-static int render_each(struct jwriter *arr, size_t n, const char *format, FILE *out,
+int image_inspect_json(struct image_store *s, const char *ref, struct jwriter **ret,
 		       struct berr **err)
 {
-	_cleanup_free_ char *text = jw_to_string(arr, false);
-	_cleanup_jdoc_ struct jdoc *doc = NULL;
-	struct jnode root;
-	int r;
+	_cleanup_(image_list_freep) struct image_list *l = NULL;
+	_cleanup_(image_freep) struct image *img = NULL;
+	int i = find_image(s, ref, &l, &img, err);
 
-	if (!text)
-		return -ENOMEM;
-	r = jdoc_parse(text, strlen(text), "inspect", &doc, err);
-	if (r < 0)
-		return r;
-	jdoc_root(doc, &root);
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *line = NULL;
-		struct jnode e;
-
-		jnode_array_at(&root, i, &e);
-		e.parent = NULL;
-		r = template_render(format, &e, &line, err);
-		if (r < 0)
-			return r;
-		fprintf(out, "%s\n", line);
-	}
+	if (i < 0)
+		return i;
+	*ret = inspect_one(s, &l->v[i], img);
 	return 0;
-}
-
-int inspect_view(struct image_store *s, char *const *refs, const char *format, FILE *out,
-		 struct berr **err)
-{
-	_cleanup_jw_ struct jwriter *arr = jw_array();
-	_cleanup_free_ char *text = NULL;
-	size_t n = 0;
-	int r = 0;
-
-	STRV_FOREACH (ref, refs) {
-		_cleanup_(image_list_freep) struct image_list *l = NULL;
-		_cleanup_(image_freep) struct image *img = NULL;
-		int i = find_image(s, *ref, &l, &img, err);
-
-		if (i < 0) {
-			r = i;
-			break;
-		}
-		jw_put(arr, NULL, inspect_one(s, &l->v[i], img));
-		n++;
-	}
-	if (format)
-		return render_each(arr, n, format, out, err) < 0 ? -EINVAL : r;
-	text = jw_to_string(arr, true);
-	if (!text)
-		return -ENOMEM;
-	fprintf(out, "%s\n", text);
-	return r;
 }

@@ -8,6 +8,7 @@
 
 #include "image/store.h"
 #include "lib/err.h"
+#include "lib/json.h"
 
 struct images_view_opts {
 	bool all, quiet, digests, no_trunc;
@@ -27,8 +28,11 @@ struct history_view_opts {
 int history_view(struct image_store *s, const char *ref, const struct history_view_opts *o,
 		 FILE *out, struct berr **err);
 
-/* A JSON array of the images refs, or format rendered for each. */
-int inspect_view(struct image_store *s, char *const *refs, const char *format, FILE *out,
-		 struct berr **err);
+/*
+ * inspect's document of the image ref in *ret (the caller frees it); -ENOENT (with *err)
+ * if there is none.
+ */
+int image_inspect_json(struct image_store *s, const char *ref, struct jwriter **ret,
+		       struct berr **err);
 
 #endif

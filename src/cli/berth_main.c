@@ -24,18 +24,18 @@ static const struct berth_cmd *find_cmd(const char *name)
 	return NULL;
 }
 
-static void usage(const struct opt_def *globals)
+static void usage(FILE *out, const struct opt_def *globals)
 {
-	printf("Usage: berth [global options] COMMAND [options] [arguments]\n\n"
-	       "berth is a daemonless container engine.\n\nCommands:\n");
+	fprintf(out, "Usage: berth [global options] COMMAND [options] [arguments]\n\n"
+		     "berth is a daemonless container engine.\n\nCommands:\n");
 	for (size_t t = 0; t < ELEMENTSOF(cmd_tables); t++)
 		for (const struct berth_cmd *c = cmd_tables[t]; c->name; c++)
 			/* a name in two tables runs the first (inspect): list that one */
 			if (c->summary && find_cmd(c->name) == c)
-				printf("  %-10s %s\n", c->name, c->summary);
-	printf("\nGlobal options:\n");
-	argparse_help(globals);
-	printf("\nRun 'berth COMMAND --help' for a command's options.\n");
+				fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nGlobal options:\n");
+	argparse_help_to(out, globals);
+	fprintf(out, "\nRun 'berth COMMAND --help' for a command's options.\n");
 }
 
 int main(int argc, char **argv)
@@ -66,8 +66,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (help || !pos || strcmp(pos[0], "help") == 0) {
-		usage(globals);
-		return help || pos ? 0 : 125;
+		/* docker: with no command, the help goes to stderr, and the exit code is 0 */
+		usage(help || pos ? stdout : stderr, globals);
+		return 0;
 	}
 	if (log_level && strcmp(log_level, "debug") == 0)
 		ctx.debug = true;

@@ -239,13 +239,19 @@ int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv)
 	};
 	struct registry_opts o;
 	struct berr *err = NULL;
+	const char *server;
 	int r;
 
-	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "SERVER", 1, 1, &pos));
+	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[SERVER]", 0, 1, &pos));
 	if (registry_opts_from(ctx, &f, &o, &auth) < 0)
 		return 125;
-	r = registry_logout(&o, pos[0], &err);
-	if (r >= 0)
-		printf("Removing login credentials for %s\n", pos[0]);
+	server = pos ? pos[0] : "docker.io";
+	printf("Removing login credentials for %s\n", server);
+	r = registry_logout(&o, server, &err);
+	if (r == -ENOENT) {
+		/* docker: not logged in there is no error */
+		berr_free(err);
+		return 0;
+	}
 	return berth_report(r, &err);
 }

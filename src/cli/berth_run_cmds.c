@@ -13,6 +13,7 @@
 #include "cli/berth_container.h"
 #include "engine/container_create.h"
 #include "engine/container_opts.h"
+#include "engine/host_check.h"
 #include "engine/container_ops.h"
 #include "engine/container_start.h"
 #include "lib/cleanup.h"
@@ -107,8 +108,8 @@ static int parse_run(int argc, char **argv, struct container_flags *f, char ***r
 			return 1;
 		}
 	if (argparse(argc, argv, 1, defs, true, 0, ret_pos, &msg) < 0) {
-		log_error_report("%s: %s\nSee 'berth %s --help'.", argv[0],
-				 msg ? msg : "out of memory", argv[0]);
+		log_error_report("%s: %s%s\nSee 'berth %s --help'.", argv[0],
+				 msg ? msg : "out of memory", berth_global_hint(msg), argv[0]);
 		return -1;
 	}
 	if (!*ret_pos || !(*ret_pos)[0]) {
@@ -133,6 +134,20 @@ static int start_failure_code(const struct berr *err)
 	return 125;
 }
 
+/* What dockerd checks at create, before anything is created; its warnings on stderr. */
+static int check_host(struct container_config *cfg, struct berr **err)
+{
+	_cleanup_strv_ char **warnings = NULL;
+	struct host_facts h;
+	int r;
+
+	host_facts_read(&h);
+	r = host_check_config(cfg, &h, &warnings, err);
+	STRV_FOREACH (w, warnings)
+		fprintf(stderr, "WARNING: %s\n", *w);
+	return r;
+}
+
 static int create_from_flags(struct berth_ctx *ctx, const struct container_flags *f,
 			     struct container_config **ret, struct berr **err)
 {
@@ -141,7 +156,7 @@ static int create_from_flags(struct berth_ctx *ctx, const struct container_flags
 	struct engine *e;
 	int r;
 
-	if ((r = container_flags_to_config(f, &cfg, err)) < 0)
+	if ((r = container_flags_to_config(f, &cfg, err)) < 0 || (r = check_host(cfg, err)) < 0)
 		return r;
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return -EIO;

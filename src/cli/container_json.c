@@ -77,7 +77,7 @@ static char *command_text(const struct container *c, bool no_trunc)
 	return asprintf(&s, "\"%s\"", joined) < 0 ? NULL : s;
 }
 
-char *container_ps_row_json(const struct container *c, bool no_trunc)
+char *container_ps_row_json(const struct container *c, const char *image, bool no_trunc)
 {
 	_cleanup_jw_ struct jwriter *w = jw_object();
 	_cleanup_free_ char *status = status_text(c), *cmd = command_text(c, no_trunc);
@@ -86,7 +86,7 @@ char *container_ps_row_json(const struct container *c, bool no_trunc)
 
 	snprintf(id, sizeof(id), "%.*s", no_trunc ? CONTAINER_ID_LEN : 12, c->cfg->id);
 	jw_str(w, "ID", id);
-	jw_str(w, "Image", c->cfg->image);
+	jw_str(w, "Image", image);
 	jw_str(w, "Command", cmd);
 	jw_str(w, "CreatedAt", c->cfg->created);
 	jw_str(w, "RunningFor", human_ago(seconds_since(c->cfg->created), ago, sizeof(ago)));
@@ -283,7 +283,7 @@ static struct jwriter *inspect_json(struct engine *e, const struct container *c)
 	return o;
 }
 
-static int render_one(struct jwriter *doc, const char *format, FILE *out)
+int inspect_render(struct jwriter *doc, const char *format, FILE *out)
 {
 	_cleanup_free_ char *text = jw_to_string(doc, false), *line = NULL;
 	_cleanup_jdoc_ struct jdoc *d = NULL;
@@ -301,35 +301,14 @@ static int render_one(struct jwriter *doc, const char *format, FILE *out)
 	return 0;
 }
 
-int container_inspect_print(struct engine *e, char *const *refs, const char *format, FILE *out)
+struct jwriter *container_inspect_json(struct engine *e, const char *ref)
 {
-	_cleanup_jw_ struct jwriter *all = jw_array();
-	_cleanup_free_ char *text = NULL;
-	int code = 0;
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
 
-	STRV_FOREACH (ref, refs) {
-		_cleanup_container_ struct container *c = NULL;
-		_cleanup_berr_ struct berr *err = NULL;
-		struct jwriter *one;
-
-		if (container_open(e, *ref, true, &c, &err) < 0) {
-			log_error_report("Error: No such object: %s", *ref);
-			code = 1;
-			continue;
-		}
-		(void) container_refresh(e, c, NULL);
-		container_unlock(c);
-		one = inspect_json(e, c);
-		if (format) {
-			if (render_one(one, format, out) < 0)
-				code = 1;
-			jw_free(one);
-		} else
-			jw_put(all, NULL, one);
-	}
-	if (!format) {
-		text = jw_to_string(all, true);
-		fprintf(out, "%s\n", text ? text : "[]");
-	}
-	return code;
+	if (container_open(e, ref, true, &c, &err) < 0)
+		return NULL;
+	(void) container_refresh(e, c, NULL);
+	container_unlock(c);
+	return inspect_json(e, c);
 }

@@ -7,11 +7,18 @@
 #include <stdio.h>
 
 #include "engine/container_store.h"
+#include "lib/json.h"
 
-/* One row of ps as a JSON object (ID, Image, Command, Status, ...), malloc'd. */
-char *container_ps_row_json(const struct container *c, bool no_trunc);
+/*
+ * One row of ps as a JSON object (ID, Image, Command, Status, ...), malloc'd. image is
+ * what the IMAGE column shows (the reference, or the id once it names another image).
+ */
+char *container_ps_row_json(const struct container *c, const char *image, bool no_trunc);
 
-/* `berth inspect` of refs: a JSON array, or each rendered with format. Exit code. */
-int container_inspect_print(struct engine *e, char *const *refs, const char *format, FILE *out);
+/* inspect's document of the container ref (the caller frees it); NULL if there is none. */
+struct jwriter *container_inspect_json(struct engine *e, const char *ref);
+
+/* Print format rendered for the document doc (inspect --format); -EINVAL after reporting. */
+int inspect_render(struct jwriter *doc, const char *format, FILE *out);
 
 #endif

@@ -39,97 +39,6 @@ static int sb_add(struct sbuf *b, const char *s, size_t n)
 	return 0;
 }
 
-/* Value of ".A.B" in n: strings raw, everything else as JSON. */
-static int field_value(const struct jnode *n, const char *path, bool as_json, struct sbuf *out,
-		       struct berr **err)
-{
-	struct jnode cur = *n, next;
-	_cleanup_free_ char *copy = strdup(path), *text = NULL;
-	char *save = NULL;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *k = strtok_r(copy, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
-		if (!jnode_is_object(&cur))
-			return berr_set(err, EINVAL, "template: cannot evaluate field %s", k);
-		jnode_member(&cur, k, &next);
-		next.parent = NULL;
-		cur = next;
-	}
-	if (!jnode_present(&cur))
-		return sb_add(out, as_json ? "null" : "", as_json ? 4 : 0);
-	if (!as_json && jnode_is_string(&cur)) {
-		_cleanup_free_ char *s = NULL;
-
-		if (jnode_string(&cur, &s, NULL) < 0)
-			return -ENOMEM;
-		return sb_add(out, s, strlen(s));
-	}
-	text = jnode_to_json(&cur, false);
-	if (!text)
-		return -ENOMEM;
-	return sb_add(out, text, strlen(text));
-}
-
-/* One action "{{ ... }}": ".Field", ".A.B", "json .X", "json .". */
-static int action(const char *a, size_t len, const struct jnode *n, struct sbuf *out,
-		  struct berr **err)
-{
-	_cleanup_free_ char *s = strndup(a, len);
-	char *p, *end;
-	bool as_json = false;
-
-	if (!s)
-		return -ENOMEM;
-	for (p = s; *p == ' '; p++)
-		;
-	for (end = p + strlen(p); end > p && end[-1] == ' '; end--)
-		*(end - 1) = '\0';
-	if (strncmp(p, "json ", 5) == 0) {
-		as_json = true;
-		for (p += 5; *p == ' '; p++)
-			;
-	}
-	if (strcmp(p, ".") == 0) {
-		_cleanup_free_ char *t = jnode_to_json(n, false);
-
-		return t ? sb_add(out, t, strlen(t)) : -ENOMEM;
-	}
-	if (p[0] != '.' || !p[1])
-		return berr_set(err, EINVAL, "template: unsupported action '{{%s}}'", s);
-	return field_value(n, p + 1, as_json, out, err);
-}
-
-int template_render(const char *tmpl, const struct jnode *n, char **ret, struct berr **err)
-{
-	struct sbuf out = {0};
-	const char *p = tmpl;
-	int r = sb_add(&out, "", 0);
-
-	while (r >= 0 && *p) {
-		const char *open = strstr(p, "{{"), *close;
-
-		if (!open) {
-			r = sb_add(&out, p, strlen(p));
-			break;
-		}
-		r = sb_add(&out, p, (size_t) (open - p));
-		close = strstr(open + 2, "}}");
-		if (r >= 0 && !close)
-			r = berr_set(err, EINVAL, "template: unclosed action");
-		if (r >= 0)
-			r = action(open + 2, (size_t) (close - open - 2), n, &out, err);
-		if (r >= 0)
-			p = close + 2;
-	}
-	if (r < 0) {
-		free(out.s);
-		return r;
-	}
-	*ret = out.s;
-	return 0;
-}
-
 /* "\t" and "\n" typed in a shell are the characters. */
 static char *unescape(const char *s)
 {
@@ -174,7 +83,16 @@ static int header_line(const char *tmpl, const char *const *headers, char **ret)
 			break;
 		}
 		r = sb_add(&out, p, (size_t) (open - p));
-		sscanf(open + 2, " .%63[A-Za-z0-9_]", field);
+		/* the first field the action names: {{.Name}}, {{upper .Name}} */
+		for (const char *c = open + 2; c < close; c++)
+			if ((*c == '"' || *c == '`') && strchr(c + 1, *c) &&
+			    strchr(c + 1, *c) < close)
+				c = strchr(c + 1, *c);
+			else if (*c == '.' && (isalnum((unsigned char) c[1]) || c[1] == '_') &&
+				 (c == open + 2 || !isalnum((unsigned char) c[-1]))) {
+				sscanf(c, ".%63[A-Za-z0-9_]", field);
+				break;
+			}
 		h = header_for(headers, field);
 		if (!h) {
 			for (char *c = field; *c; c++)
@@ -273,18 +191,39 @@ void table_free(struct table *t)
 	free(t);
 }
 
-const char *human_size(uint64_t bytes, char *buf, size_t size)
+/* go-units CustomSize: divide by base while it fits, then "%.<precision>g<unit>". */
+static const char *custom_size(uint64_t bytes, int precision, double base, const char *const *units,
+			       size_t n_units, char *buf, size_t size)
 {
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
 	double v = (double) bytes;
 	size_t u = 0;
 
-	while (v >= 1000.0 && u + 1 < ELEMENTSOF(units)) {
-		v /= 1000.0;
+	while (v >= base && u + 1 < n_units) {
+		v /= base;
 		u++;
 	}
-	snprintf(buf, size, "%.4g%s", v, units[u]);
+	snprintf(buf, size, "%.*g%s", precision, v, units[u]);
 	return buf;
+}
+
+static const char *const decimal_units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+
+const char *human_size(uint64_t bytes, char *buf, size_t size)
+{
+	return human_size_precision(bytes, 4, buf, size);
+}
+
+const char *human_size_precision(uint64_t bytes, int precision, char *buf, size_t size)
+{
+	return custom_size(bytes, precision, 1000.0, decimal_units, ELEMENTSOF(decimal_units), buf,
+			   size);
+}
+
+const char *bytes_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+	return custom_size(bytes, 4, 1024.0, units, ELEMENTSOF(units), buf, size);
 }
 
 const char *human_ago(long long s, char *buf, size_t size)

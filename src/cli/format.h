@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "lib/err.h"
+#include "cli/template.h"
 #include "lib/json.h"
 
 /* A table being built: header and rows rendered from one template. */
@@ -28,11 +29,16 @@ int table_add(struct table *t, const struct jnode *row, struct berr **err);
 void table_print(struct table *t, FILE *out);
 void table_free(struct table *t);
 
-/* Render tmpl once for n (for inspect --format). The result is malloc'd. */
-int template_render(const char *tmpl, const struct jnode *n, char **ret, struct berr **err);
+/* template_render(): template.h */
 
 /* 4.26MB: decimal units, 3 significant digits after rounding (go-units HumanSize). */
 const char *human_size(uint64_t bytes, char *buf, size_t size);
+
+/* The same with precision significant digits (go-units HumanSizeWithPrecision). */
+const char *human_size_precision(uint64_t bytes, int precision, char *buf, size_t size);
+
+/* 4.5MiB: binary units, 4 significant digits (go-units BytesSize; docker stats' memory). */
+const char *bytes_size(uint64_t bytes, char *buf, size_t size);
 
 /* "3 weeks ago" for a time seconds ago (go-units HumanDuration). */
 const char *human_ago(long long seconds, char *buf, size_t size);

@@ -277,6 +277,25 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
 	return 0;
 }
 
+int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, struct berr **err)
+{
+	_cleanup_close_ int sfd = -1, dfd = -1;
+	int r;
+
+	sfd = open(host_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0)
+		return berr_sys(err, errno, "cannot open '%s'", host_dir);
+	dfd = safe_open_in_root(rootfd, dst, O_RDONLY | O_DIRECTORY, 0);
+	if (dfd == -ENOENT || dfd == -ENOTDIR)
+		return berr_set(err, ENOTDIR, "destination '%s' must be a directory", dst);
+	if (dfd < 0)
+		return berr_sys(err, -dfd, "cannot open '%s' in the container", dst);
+	r = copy_tree(sfd, dfd, 0, &(struct cp_opts){0});
+	if (r < 0)
+		return berr_sys(err, -r, "copying into '%s' in the container", dst);
+	return 0;
+}
+
 int container_cp_contents(int rootfd, const char *src, int dstfd)
 {
 	_cleanup_close_ int sfd = safe_open_in_root(rootfd, src, O_PATH | O_DIRECTORY, 0);
@@ -294,8 +313,9 @@ int container_cp_contents(int rootfd, const char *src, int dstfd)
 }
 
 /* The child of container_cp_stopped(), in its own mount namespace. */
-static int cp_in_private_mount(struct image_store *s, const char *key, const char *target, bool out,
-			       const char *src, const char *dst, struct berr **err)
+static int cp_in_private_mount(struct image_store *s, const char *key, const char *target,
+			       enum cp_mode mode, const char *src, const char *dst,
+			       struct berr **err)
 {
 	_cleanup_close_ int rootfd = -1;
 	int r;
@@ -313,12 +333,20 @@ static int cp_in_private_mount(struct image_store *s, const char *key, const cha
 	rootfd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (rootfd < 0)
 		return berr_sys(err, errno, "cannot open the container's root");
-	return out ? container_cp_out(rootfd, src, dst, err)
-		   : container_cp_in(rootfd, src, dst, err);
+	switch (mode) {
+	case CP_OUT:
+		return container_cp_out(rootfd, src, dst, err);
+	case CP_IN:
+		return container_cp_in(rootfd, src, dst, err);
+	case CP_IN_CONTENTS:
+		return container_cp_in_contents(rootfd, src, dst, err);
+	default:
+		return berr_set(err, EINVAL, "unknown copy mode");
+	}
 }
 
-int container_cp_stopped(struct image_store *s, const char *key, const char *target, bool out,
-			 const char *src, const char *dst, struct berr **err)
+int container_cp_stopped(struct image_store *s, const char *key, const char *target,
+			 enum cp_mode mode, const char *src, const char *dst, struct berr **err)
 {
 	_cleanup_close_ int rd = -1, wr = -1;
 	char buf[4096];
@@ -336,7 +364,7 @@ int container_cp_stopped(struct image_store *s, const char *key, const char *tar
 		return berr_sys(err, errno, "fork");
 	if (pid == 0) {
 		struct berr *e = NULL;
-		int r = cp_in_private_mount(s, key, target, out, src, dst, &e);
+		int r = cp_in_private_mount(s, key, target, mode, src, dst, &e);
 
 		if (r < 0) {
 			if (!e)

@@ -21,20 +21,32 @@ int container_cp_out(int rootfd, const char *src, const char *host_dst, struct b
 int container_cp_in(int rootfd, const char *host_src, const char *dst, struct berr **err);
 
 /*
+ * Copy what the host directory host_dir holds into the directory dst in the root rootfd
+ * (cp - CTR:DIR, a tar unpacked first): -ENOTDIR when dst is not a directory there.
+ */
+int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, struct berr **err);
+
+/*
  * Copy what the directory src holds (in the root rootfd) into the directory dstfd: a new
  * volume gets the image's files at its mount point, as docker's do. A src that is not
  * there (or not a directory) copies nothing.
  */
 int container_cp_contents(int rootfd, const char *src, int dstfd);
 
+enum cp_mode {
+	CP_OUT,		/* container_cp_out() */
+	CP_IN,		/* container_cp_in() */
+	CP_IN_CONTENTS, /* container_cp_in_contents() */
+};
+
 /*
- * Copy out of (out) or into a stopped container: src and dst as container_cp_out() or
- * container_cp_in() take them. The snapshot key is mounted on target (a directory in the
+ * Copy out of or into a stopped container: src and dst as the function of mode takes
+ * them. The snapshot key is mounted on target (a directory in the
  * container's private directory) in a mount namespace of a child process, nosuid, nodev
  * and noexec, and goes away with that child: the host's mount table never shows it, so
  * no host user can enter it and run the image's set-uid files.
  */
-int container_cp_stopped(struct image_store *s, const char *key, const char *target, bool out,
-			 const char *src, const char *dst, struct berr **err);
+int container_cp_stopped(struct image_store *s, const char *key, const char *target,
+			 enum cp_mode mode, const char *src, const char *dst, struct berr **err);
 
 #endif

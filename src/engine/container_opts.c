@@ -4,9 +4,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/capabilities.h"
 #include "engine/container_store.h"
@@ -271,6 +274,22 @@ static int add_mount(struct container_config *c, struct ctr_mount *m, struct ber
 	return 0;
 }
 
+/* --mount type=bind: the source must be there (-v makes a missing one; --mount does not). */
+static int check_bind_source(const struct ctr_mount *m, struct berr **err)
+{
+	struct stat st;
+
+	if (m->kind != MOUNT_BIND || stat(m->source, &st) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return berr_set(err, ENOENT,
+				"invalid mount config for type \"bind\": bind source path does not "
+				"exist: %s",
+				m->source);
+	return berr_sys(err, errno, "invalid mount config for type \"bind\": cannot stat '%s'",
+			m->source);
+}
+
 static int mounts_from_flags(const struct container_flags *f, struct container_config *c,
 			     struct berr **err)
 {
@@ -286,7 +305,8 @@ static int mounts_from_flags(const struct container_flags *f, struct container_c
 			return r;
 	}
 	STRV_FOREACH (v, f->mounts) {
-		if ((r = container_parse_mount(*v, &m, err)) < 0) {
+		if ((r = container_parse_mount(*v, &m, err)) < 0 ||
+		    (r = check_bind_source(&m, err)) < 0) {
 			ctr_mount_done(&m);
 			return r;
 		}
@@ -398,6 +418,37 @@ static int kv_list(char *const *in, const char *what, char ***out, struct berr *
 	return 0;
 }
 
+/*
+ * --sysctl: docker's list of namespaced sysctls (opts.ValidateSysctl), and no net.* in
+ * the host's network namespace (runc refuses it at start; here nothing is created).
+ */
+static int sysctls_from_flags(char *const *in, const struct container_config *c, char ***out,
+			      struct berr **err)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",	    "kernel.msgmni",
+					  "kernel.sem",	   "kernel.shmall",	    "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced"};
+
+	STRV_FOREACH (s, in) {
+		size_t klen = strcspn(*s, "=");
+		bool ok = strncmp(*s, "net.", 4) == 0 || strncmp(*s, "fs.mqueue.", 10) == 0;
+
+		for (size_t i = 0; !ok && i < ELEMENTSOF(ipc); i++)
+			ok = strlen(ipc[i]) == klen && strncmp(*s, ipc[i], klen) == 0;
+		if (!ok || !(*s)[klen] || klen == 0)
+			return berr_set(
+				err, EINVAL,
+				"invalid argument \"%s\" for \"--sysctl\" flag: sysctl '%s' "
+				"is not whitelisted",
+				*s, *s);
+		if (c->network == NETWORK_HOST && strncmp(*s, "net.", 4) == 0)
+			return berr_set(err, EINVAL,
+					"sysctl \"%.*s\" not allowed in host network namespace",
+					(int) klen, *s);
+	}
+	return kv_list(in, "sysctl", out, err);
+}
+
 static int labels_from_flags(char *const *in, char ***out)
 {
 	STRV_FOREACH (s, in) {
@@ -455,6 +506,9 @@ static int resources_from_flags(const struct container_flags *f, struct containe
 			err, EINVAL,
 			"You should always set the Memory limit when using Memoryswap limit, "
 			"see usage");
+	/* dockerd: swap defaults to as much again as the memory (HostConfig shows it) */
+	if (c->memory && !c->memory_swap)
+		c->memory_swap = 2 * c->memory;
 	if (f->cpus && (r = units_parse_cpus(f->cpus, &c->nano_cpus, err)) < 0)
 		return berr_wrap(err, "invalid argument \"%s\" for \"--cpus\" flag", f->cpus);
 	if ((r = int_flag(f->cpu_shares, 0, INT64_MAX, "--cpu-shares", &c->cpu_shares, err)) < 0 ||
@@ -631,6 +685,16 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 		return berr_set(err, EINVAL,
 				"network %s not found (berth supports --network none and host)",
 				f->network);
+	if (c->network == NETWORK_HOST && !f->hostname) {
+		/* docker: the host's network keeps the host's name (not the container id) */
+		char name[HOST_NAME_MAX + 1] = "";
+
+		if (gethostname(name, sizeof(name)) < 0 || !*name)
+			return berr_sys(err, errno, "cannot read the host's name");
+		name[HOST_NAME_MAX] = '\0';
+		if (!(c->hostname = strdup(name)))
+			return -ENOMEM;
+	}
 	if (f->userns && *f->userns && strcmp(f->userns, "host") != 0)
 		return berr_set(err, EINVAL, "invalid USER mode: '%s' (only 'host')", f->userns);
 	if (f->restart && (r = units_parse_restart(f->restart, &c->restart, err)) < 0)
@@ -685,7 +749,7 @@ int container_flags_to_config(const struct container_flags *f, struct container_
 	    (r = caps_from_flags(f, c, err)) < 0 || (r = security_opts(f, c, err)) < 0 ||
 	    (r = resources_from_flags(f, c, err)) < 0 || (r = mounts_from_flags(f, c, err)) < 0 ||
 	    (r = ulimits_from_flags(f->ulimits, c, err)) < 0 ||
-	    (r = kv_list(f->sysctls, "sysctl", &c->sysctls, err)) < 0 ||
+	    (r = sysctls_from_flags(f->sysctls, c, &c->sysctls, err)) < 0 ||
 	    (r = devices_from_flags(f->devices, c, err)) < 0 ||
 	    (r = throttle_list(f->read_bps, "--device-read-bps", &c->read_bps, &c->n_read_bps,
 			       err)) < 0 ||

@@ -74,6 +74,9 @@ int exec_process_json(const char *config, const struct exec_request *rq, char **
 		return berr_set(err, EINVAL, "the container's config.json has no process");
 	if ((r = jnode_get_strv(&proc, "env", &env, err)) < 0)
 		return r;
+	/* docker: a terminal's TERM is xterm, unless the container's env or -e says otherwise */
+	if (rq->tty && !strv_env_get(env, "TERM") && strv_env_set(&env, "TERM=xterm") < 0)
+		return -ENOMEM;
 	STRV_FOREACH (e, rq->env)
 		if (strv_env_set(&env, *e) < 0)
 			return -ENOMEM;

@@ -303,8 +303,11 @@ static bool record_exit(struct mon *m, int code)
 	char now[64];
 	bool restart;
 
-	/* before runtime delete removes the cgroup that counts it */
-	bool oom = code == 128 + SIGKILL && container_oom_kills(m->c->cfg) > m->oom_before;
+	/*
+	 * Before runtime delete removes the cgroup that counts it. Any process of the
+	 * container OOM-killed, not only its init, as docker 20.10's.
+	 */
+	bool oom = container_oom_kills(m->c->cfg) > m->oom_before;
 
 	if (container_relock(m->c, NULL) < 0)
 		return false;

@@ -39,6 +39,9 @@ static int mount_fsconfig(const struct overlay_spec *spec, const char *target)
 	fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return errno == ENOSYS ? 0 : -errno;
+	/* the mount's source in mountinfo, as mount(2)'s and docker's: "overlay", not "none" */
+	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0)
+		return -errno;
 	for (char *const *l = spec->lowerdirs; *l; l++) {
 		if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", *l, 0) < 0) {
 			if (l == spec->lowerdirs && errno == EINVAL)

@@ -154,6 +154,34 @@ bool jnode_is_string(const struct jnode *n)
 	return is_type(n, json_type_string);
 }
 
+enum jnode_type jnode_type(const struct jnode *n)
+{
+	if (!n->v)
+		return JNODE_NULL;
+	switch (json_object_get_type(n->v)) {
+	case json_type_boolean:
+		return JNODE_BOOL;
+	case json_type_int:
+		return JNODE_INT;
+	case json_type_double:
+		return JNODE_DOUBLE;
+	case json_type_string:
+		return JNODE_STRING;
+	case json_type_array:
+		return JNODE_ARRAY;
+	case json_type_object:
+		return JNODE_OBJECT;
+	case json_type_null:
+	default:
+		return JNODE_NULL;
+	}
+}
+
+double jnode_double(const struct jnode *n)
+{
+	return n->v ? json_object_get_double(n->v) : 0.0;
+}
+
 int jnode_expect_object(const struct jnode *n, struct berr **err)
 {
 	if (n->v && !jnode_is_object(n))

@@ -62,6 +62,21 @@ bool jnode_is_array(const struct jnode *n);
 bool jnode_is_string(const struct jnode *n);
 
 /* Fail with "<path>: must be an object/array" unless n is absent or of that type. */
+/* What n holds (JNODE_NULL when absent or null). */
+enum jnode_type {
+	JNODE_NULL,
+	JNODE_BOOL,
+	JNODE_INT,
+	JNODE_DOUBLE,
+	JNODE_STRING,
+	JNODE_ARRAY,
+	JNODE_OBJECT,
+};
+enum jnode_type jnode_type(const struct jnode *n);
+
+/* n's number as a double (0 when it is not a number). */
+double jnode_double(const struct jnode *n);
+
 int jnode_expect_object(const struct jnode *n, struct berr **err);
 int jnode_expect_array(const struct jnode *n, struct berr **err);
 

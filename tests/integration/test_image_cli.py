@@ -70,7 +70,12 @@ def test_retag_leaves_dangling_and_prune(engine, tmp_path):
     assert new != old
     out = engine("images", "--format", "{{.Repository}} {{.Tag}} {{.ID}}").out
     assert "<none> <none> %s" % old[7:19] in out
-    r = engine("image", "prune")
+    r = engine("image", "prune", input="n\n")   # docker asks first; no is no
+    assert r.out == ("WARNING! This will remove all dangling images.\nAre you sure you want "
+                     "to continue? [y/N] Total reclaimed space: 0B\n"), r
+    assert "<none> <none> %s" % old[7:19] in engine("images", "--format",
+                                                    "{{.Repository}} {{.Tag}} {{.ID}}").out
+    r = engine("image", "prune", input="y\n")
     assert "Deleted Images:" in r.out and old in r.out
     assert "Total reclaimed space:" in r.out
     assert engine("images", "-q").out.split() == [new[7:19]]

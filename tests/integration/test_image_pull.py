@@ -232,7 +232,7 @@ def test_killed_pull_cleans_up(engine, registry, big, tmp_path):
     assert engine.listdir("layers") == []
     ingest = engine.listdir("ingest")
     assert all(not f.startswith("tmp-") for f in ingest)
-    engine("image", "prune", "-a")
+    engine("image", "prune", "-a", "-f")
     assert engine.listdir("ingest") == []
 
 

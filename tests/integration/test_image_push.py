@@ -89,8 +89,8 @@ def test_login_push_pull_logout(engine, auth_registry, tmp_path):
     fresh("pull", "--authfile", auth, auth_registry.ref("a/b:1"))
     engine("logout", auth_registry.host)
     assert auth_registry.host not in json.load(open(auth))["auths"]
-    r = engine("logout", auth_registry.host, check=False)
-    assert r.rc == 1 and "not logged in" in r.err
+    r = engine("logout", auth_registry.host, check=False)   # docker: not an error
+    assert r.rc == 0 and "Removing login credentials for %s" % auth_registry.host in r.out
 
 
 @pytest.fixture

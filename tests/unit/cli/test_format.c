@@ -29,7 +29,7 @@ static void test_templates(void)
 
 	render("{{.Id}}", j, "sha256:x");
 	render("id={{ .Id }} size={{.Size}}", j, "id=sha256:x size=5");
-	render("{{.Config.Cmd}}", j, "[\"sh\"]");
+	render("{{.Config.Cmd}}", j, "[sh]"); /* Go prints a list so, not as JSON */
 	render("{{.Config.U}}", j, "r");
 	render("{{json .Config.U}}", j, "\"r\"");
 	render("{{.Missing}}", j, "");
@@ -60,6 +60,12 @@ static void test_human(void)
 	ASSERT_STREQ(human_size(999, b, sizeof(b)), "999B");
 	ASSERT_STREQ(human_size(4260000, b, sizeof(b)), "4.26MB");
 	ASSERT_STREQ(human_size(1982418, b, sizeof(b)), "1.982MB");
+	/* docker stats: memory in binary units (BytesSize), IO with 3 digits */
+	ASSERT_STREQ(bytes_size(335872, b, sizeof(b)), "328KiB");
+	ASSERT_STREQ(bytes_size(25276313600ULL, b, sizeof(b)), "23.54GiB");
+	ASSERT_STREQ(bytes_size(20971520, b, sizeof(b)), "20MiB");
+	ASSERT_STREQ(bytes_size(1023, b, sizeof(b)), "1023B");
+	ASSERT_STREQ(human_size_precision(36864, 3, b, sizeof(b)), "36.9kB");
 	ASSERT_STREQ(human_ago(0, b, sizeof(b)), "Less than a second ago");
 	ASSERT_STREQ(human_ago(45, b, sizeof(b)), "45 seconds ago");
 	ASSERT_STREQ(human_ago(90, b, sizeof(b)), "About a minute ago");

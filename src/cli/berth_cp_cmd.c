@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* berth cp: files between a container and the host, or a tar stream ("-"), as docker cp. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/berth_cmds.h"
+#include "cli/berth_container.h"
+#include "engine/container_cp.h"
+#include "engine/container_cp_tar.h"
+#include "image/layer_unpack.h"
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/rmtree.h"
+#include "lib/strv.h"
+
+/* "NAME:PATH" -> the container part and the path; NULL container for a host path. */
+static bool cp_split(const char *arg, char **ret_ctr, const char **ret_path)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (!colon || arg[0] == '/' || arg[0] == '.' || colon == arg)
+		return false;
+	*ret_ctr = strndup(arg, (size_t) (colon - arg));
+	*ret_path = colon + 1;
+	return *ret_ctr != NULL;
+}
+
+/* The running container's root (its overlay), or -ENOENT when it is stopped. */
+static int cp_running_root(struct container *c, struct berr **err)
+{
+	int fd;
+
+	if (!c->st.rootfs_mounted ||
+	    (c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED))
+		return -ENOENT;
+	fd = openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? berr_sys(err, errno, "cannot open the container's root") : fd;
+}
+
+/* A stopped container: its snapshot, mounted on bundle/rootfs only in a child's namespace. */
+static int cp_stopped(struct berth_ctx *ctx, struct container *c, enum cp_mode mode,
+		      const char *src, const char *dst, struct berr **err)
+{
+	struct image_store *s = berth_store(ctx);
+	_cleanup_free_ char *target = container_path(c, "bundle/rootfs");
+
+	if (!s)
+		return berr_set(err, EIO, "cannot open the image store");
+	if (!target)
+		return berr_set(err, ENOMEM, "out of memory");
+	if ((mkdirat(c->dirfd, "bundle", 0700) < 0 && errno != EEXIST) ||
+	    (mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0 && errno != EEXIST))
+		return berr_sys(err, errno, "cannot create '%s'", target);
+	return container_cp_stopped(s, c->cfg->id, target, mode, src, dst, err);
+}
+
+/* One copy with the container c (locked; unlocked here): its live root, else its snapshot. */
+static int cp_with(struct berth_ctx *ctx, struct container *c, enum cp_mode mode, const char *src,
+		   const char *dst, struct berr **err)
+{
+	_cleanup_close_ int rootfd = cp_running_root(c, err);
+	int r;
+
+	if (rootfd == -ENOENT) {
+		r = cp_stopped(ctx, c, mode, src, dst, err);
+		container_unlock(c);
+		return r;
+	}
+	container_unlock(c);
+	if (rootfd < 0)
+		return rootfd;
+	switch (mode) {
+	case CP_OUT:
+		return container_cp_out(rootfd, src, dst, err);
+	case CP_IN:
+		return container_cp_in(rootfd, src, dst, err);
+	case CP_IN_CONTENTS:
+		return container_cp_in_contents(rootfd, src, dst, err);
+	default:
+		return berr_set(err, EINVAL, "unknown copy mode");
+	}
+}
+
+/* A private (0700) directory for what a tar stream holds; malloc'd path. */
+static char *cp_tmpdir(struct berr **err)
+{
+	const char *base = secure_getenv("TMPDIR");
+	char *dir = NULL;
+
+	if (asprintf(&dir, "%s/berth-cp-XXXXXX", base && *base ? base : "/tmp") < 0) {
+		berr_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (!mkdtemp(dir)) {
+		berr_sys(err, errno, "cannot create a temporary directory in '%s'",
+			 base && *base ? base : "/tmp");
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* cp CTR:PATH -: the copy goes to a private directory, then out as a tar on stdout. */
+static int cp_out_tar(struct berth_ctx *ctx, struct container *c, const char *src,
+		      struct berr **err)
+{
+	_cleanup_free_ char *tmp = cp_tmpdir(err);
+	int r;
+
+	if (!tmp) {
+		container_unlock(c);
+		return -EIO;
+	}
+	r = cp_with(ctx, c, CP_OUT, src, tmp, err);
+	if (r >= 0)
+		r = cp_tar_write_dir(tmp, STDOUT_FILENO, err);
+	(void) rm_rf_at(AT_FDCWD, tmp);
+	return r;
+}
+
+/* cp - CTR:DIR: the tar on stdin is unpacked (nothing in it can climb out), then copied in. */
+static int cp_in_tar(struct berth_ctx *ctx, const char *ctr, const char *dst, struct berr **err)
+{
+	_cleanup_free_ char *tmp = cp_tmpdir(err);
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_close_ int tmpfd = -1;
+	struct engine *e;
+	int r;
+
+	if (!tmp)
+		return -EIO;
+	tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (tmpfd < 0)
+		r = berr_sys(err, errno, "cannot open '%s'", tmp);
+	else
+		r = layer_unpack_archive_fd(STDIN_FILENO, tmpfd, err);
+	if (r >= 0 && !(e = berth_engine(ctx)))
+		r = berr_set(err, EIO, "cannot open the container store");
+	if (r >= 0 && (r = container_open(e, ctr, true, &c, err)) >= 0)
+		r = cp_with(ctx, c, CP_IN_CONTENTS, tmp, dst, err);
+	(void) rm_rf_at(AT_FDCWD, tmp);
+	return r;
+}
+
+int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	_cleanup_free_ char *ctr = NULL;
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	const char *cpath = NULL;
+	const struct opt_def defs[] = {END_OPTS};
+	bool out;
+	struct engine *e;
+	int r;
+
+	BERTH_PARSE_OR_RETURN(berth_parse(
+		argc, argv, defs, "CONTAINER:SRC_PATH DEST_PATH|- | SRC_PATH|- CONTAINER:DEST_PATH",
+		2, 2, &pos));
+	out = cp_split(pos[0], &ctr, &cpath);
+	if (!out && !cp_split(pos[1], &ctr, &cpath)) {
+		log_error_report("must specify at least one container source");
+		return 1;
+	}
+	if (!out && strcmp(pos[0], "-") == 0) {
+		r = cp_in_tar(ctx, ctr, cpath, &err);
+		if (r == -ENOTDIR) {
+			log_error_report("destination \"%s\" must be a directory", pos[1]);
+			return 1;
+		}
+		return berth_report(r, &err);
+	}
+	if (!(e = berth_engine(ctx)))
+		return 1;
+	if ((r = container_open(e, ctr, true, &c, &err)) < 0)
+		return berth_report(r, &err);
+	if (out && strcmp(pos[1], "-") == 0)
+		r = cp_out_tar(ctx, c, cpath, &err);
+	else
+		r = cp_with(ctx, c, out ? CP_OUT : CP_IN, out ? cpath : pos[0],
+			    out ? pos[1] : cpath, &err);
+	return berth_report(r, &err);
+}
