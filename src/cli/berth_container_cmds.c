@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* berth stop, kill, rm, wait, restart, pause, unpause, `container ...`: the table. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
 #include "engine/container_ops.h"
 #include "engine/units.h"
 #include "lib/cleanup.h"
+#include "lib/fd.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 
@@ -25,32 +29,122 @@ struct engine *berth_engine(struct berth_ctx *ctx)
 	return ctx->engine;
 }
 
-/* Run op on each container named in pos, printing the name as docker does. */
+/* An operation on one opened container. */
 typedef int (*container_op)(struct berth_ctx *ctx, struct container *c, void *arg,
 			    struct berr **err);
 
-/* any: also a dead container (missing or corrupt files), for rm */
+/* One container: open it (any: also a dead one, missing or corrupt files, for rm), run op. */
+static int one_container(struct berth_ctx *ctx, struct engine *e, const char *ref, container_op op,
+			 void *arg, bool any, struct berr **err)
+{
+	_cleanup_container_ struct container *c = NULL;
+	int r = any ? container_open_any(e, ref, true, &c, err)
+		    : container_open(e, ref, true, &c, err);
+
+	return r < 0 ? r : op(ctx, c, arg, err);
+}
+
+/* As docker: at most this many containers are worked on at once. */
+#define PARALLEL_MAX 32
+
+struct worker {
+	pid_t pid;
+	int out; /* the child's error message, if any */
+};
+
+/* A child runs the op; its error text comes back through a pipe. */
+static void start_worker(struct berth_ctx *ctx, struct engine *e, const char *ref, container_op op,
+			 void *arg, bool any, struct worker *w)
+{
+	int p[2];
+
+	w->pid = -1;
+	w->out = -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	fflush(stdout);
+	w->pid = fork();
+	if (w->pid == 0) {
+		_cleanup_berr_ struct berr *err = NULL;
+		int r;
+
+		(void) close(p[0]);
+		r = one_container(ctx, e, ref, op, arg, any, &err);
+		if (r < 0)
+			(void) dprintf(p[1], "%s", err ? err->msg : strerror(-r));
+		fflush(stdout);
+		_exit(r < 0);
+	}
+	(void) close(p[1]);
+	if (w->pid < 0)
+		(void) close(p[0]);
+	else
+		w->out = p[0];
+}
+
+/* The worker's result: 0, or -1 with its message in *msg (malloc'd). */
+static int finish_worker(struct worker *w, char **msg)
+{
+	size_t len = 0;
+	int status = 0;
+
+	*msg = NULL;
+	if (w->pid < 0)
+		return (*msg = strdup("cannot start a process for it: out of resources")), -1;
+	(void) read_fd_all(w->out, 1 << 16, msg, &len);
+	(void) close(w->out);
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (!*msg || !**msg) {
+		free(*msg);
+		*msg = strdup("the operation died");
+	}
+	return -1;
+}
+
+/*
+ * Run op on each container named in pos, side by side as docker does (`stop a b c` takes
+ * one timeout, not three), printing each name or error in the order given.
+ */
 static int each_container_of(struct berth_ctx *ctx, char **pos, container_op op, void *arg,
 			     bool print, bool any)
 {
 	struct engine *e = berth_engine(ctx);
+	size_t n = strv_length(pos);
+	_cleanup_free_ struct worker *w = NULL;
 	int code = 0;
 
 	if (!e)
 		return 1;
-	STRV_FOREACH (ref, pos) {
-		_cleanup_container_ struct container *c = NULL;
+	if (n == 1) {
 		_cleanup_berr_ struct berr *err = NULL;
-		int r = any ? container_open_any(e, *ref, true, &c, &err)
-			    : container_open(e, *ref, true, &c, &err);
+		int r = one_container(ctx, e, pos[0], op, arg, any, &err);
 
-		if (r >= 0)
-			r = op(ctx, c, arg, &err);
-		if (r < 0) {
+		if (r < 0)
 			log_error_report("%s", err ? err->msg : strerror(-r));
+		else if (print)
+			printf("%s\n", pos[0]);
+		return r < 0;
+	}
+	if (!(w = calloc(n, sizeof(*w))))
+		return 1;
+	for (size_t i = 0; i < n && i < PARALLEL_MAX; i++)
+		start_worker(ctx, e, pos[i], op, arg, any, &w[i]);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *msg = NULL;
+
+		if (finish_worker(&w[i], &msg) < 0) {
+			log_error_report("%s", msg ? msg : "out of memory");
 			code = 1;
-		} else if (print)
-			printf("%s\n", *ref);
+		} else if (print) {
+			printf("%s\n", pos[i]);
+			fflush(stdout);
+		}
+		if (i + PARALLEL_MAX < n)
+			start_worker(ctx, e, pos[i + PARALLEL_MAX], op, arg, any,
+				     &w[i + PARALLEL_MAX]);
 	}
 	return code;
 }

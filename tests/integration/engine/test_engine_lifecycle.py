@@ -26,6 +26,29 @@ def test_stop_sends_the_stop_signal_then_kill(berth):
     berth("rm", "stubborn")
 
 
+def test_stop_of_several_containers_is_side_by_side(berth):
+    """`stop a b c` signals all three at once (docker's parallel stop): each gets TERM while
+    the first one's timeout still runs, so the command takes one timeout, not three. The
+    containers ignore TERM; the test kills them once all three have seen it."""
+    names = ["par%d" % i for i in range(3)]
+    for n in names:
+        berth("run", "-d", "--name", n, "busybox", "sh", "-c",
+              "trap 'echo got-term' TERM; while :; do sleep 0.1; done")
+        berth.wait_status(n, "running")
+    stop = berth.popen("stop", "-t", "120", *names, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    try:
+        saw = oci.wait_for(lambda: all("got-term" in berth("logs", n).out for n in names), 60)
+    finally:
+        for n in names:
+            berth("kill", n, check=False)
+        out, err = stop.communicate(timeout=60)
+    assert saw, [berth("logs", n).out for n in names]
+    assert stop.returncode == 0 and out.split() == names, (out, err)  # in the order given
+    for n in names:
+        berth("rm", n)
+
+
 def test_stop_signal_and_timeout_flags(berth):
     berth("run", "-d", "--name", "usr1", "--stop-signal", "USR1", "--stop-timeout", "5",
           "busybox", "sh", "-c", "trap 'exit 42' USR1; while :; do sleep 0.1; done")
