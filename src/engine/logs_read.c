@@ -262,7 +262,10 @@ static bool same_file(int dirfd, const char *name, FILE *f)
 	return same_inode(f, &a);
 }
 
-/* The index i >= 1 of NAME.i that is f, or -1. */
+/*
+ * The index i >= 1 of NAME.i that is f, or -1. Every index is looked at: a rotation
+ * under way leaves a gap for a moment (NAME.1 moved to NAME.2, NAME not yet to NAME.1).
+ */
 static int rotated_index(int dirfd, const char *name, FILE *f)
 {
 	char path[NAME_MAX + 8];
@@ -270,9 +273,7 @@ static int rotated_index(int dirfd, const char *name, FILE *f)
 
 	for (int i = 1; i <= ROTATED_MAX; i++) {
 		log_name(path, sizeof(path), name, i);
-		if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return -1;
-		if (same_inode(f, &st))
+		if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_inode(f, &st))
 			return i;
 	}
 	return -1;
