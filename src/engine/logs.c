@@ -13,7 +13,7 @@
 #include "engine/timefmt.h"
 #include "lib/fd.h"
 
-#define OUT_FLUSH (64 * 1024) /* write the encoded entries once they reach this */
+#define OUT_FLUSH (32 * 1024) /* write the encoded entries once they reach this */
 
 int log_writer_open(struct log_writer *w, int dirfd, const char *name, int64_t max_size,
 		    int max_file)
