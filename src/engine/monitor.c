@@ -17,6 +17,7 @@
 
 #include "engine/container_runtime.h"
 #include "engine/logs.h"
+#include "engine/monitor_attach.h"
 #include "engine/monitor_console.h"
 #include "engine/proc.h"
 #include "engine/timefmt.h"
@@ -24,6 +25,8 @@
 #include "lib/fd.h"
 
 #define CHUNK 16384
+#define READ_CHUNK (64 * 1024) /* the container's output, read at once */
+#define PIPE_SIZE (256 * 1024)	/* the kernel buffer of its stdout and stderr */
 #define DRAIN_MS 2000
 #define BACKOFF_MAX_MS 60000
 
@@ -35,7 +38,10 @@ struct mon {
 	struct log_writer log;
 	bool logging;
 	int sigfd, sync_fd, attach;
-	bool attach_in; /* still reading stdin from the attach socket */
+	bool attach_in;	       /* still reading stdin from the attach socket */
+	struct attach_out out; /* the output frames for the attach socket */
+	char *rbuf;	       /* READ_CHUNK bytes */
+	bool rt_live;	       /* the runtime has the container: delete it before leaving */
 	int out_r, err_r, in_w, pty;
 	pid_t pid;
 	int status; /* the init's wait status once reaped, else -1 */
@@ -50,20 +56,19 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* berth went away: the container keeps running, logged */
+static void attach_gone(struct mon *m)
+{
+	m->out.fd = -1;
+	close_fd(&m->attach);
+	m->attach_in = false;
+}
+
+/* Never blocks: what a slow client cannot take waits in a bounded queue, or is dropped. */
 static void send_frame(struct mon *m, enum attach_frame type, const void *buf, uint32_t len)
 {
-	unsigned char hdr[5] = {(unsigned char) type, (unsigned char) len,
-				(unsigned char) (len >> 8), (unsigned char) (len >> 16),
-				(unsigned char) (len >> 24)};
-
-	if (m->attach < 0)
-		return;
-	if (write_all(m->attach, hdr, sizeof(hdr)) < 0 ||
-	    (len && write_all(m->attach, buf, len) < 0)) {
-		/* berth went away: the container keeps running, logged */
-		close_fd(&m->attach);
-		m->attach_in = false;
-	}
+	if (m->attach >= 0 && !attach_send(&m->out, type, buf, len))
+		attach_gone(m);
 }
 
 static void report_sync(struct mon *m, const char *msg)
@@ -102,10 +107,13 @@ static int make_stdio(struct mon *m, struct runtime_stdio *io, int *child_fds)
 		return -errno;
 	m->out_r = p[0];
 	io->out = child_fds[0] = p[1];
+	/* a larger pipe: the container writes on while the monitor writes the log */
+	(void) fcntl(p[0], F_SETPIPE_SZ, PIPE_SIZE);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
 	m->err_r = p[0];
 	io->err = child_fds[1] = p[1];
+	(void) fcntl(p[0], F_SETPIPE_SZ, PIPE_SIZE);
 	if (m->c->cfg->open_stdin) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			return -errno;
@@ -148,7 +156,36 @@ static int create_and_start(struct mon *m, struct berr **err)
 		(void) runtime_delete(&m->rt.rt, m->c->cfg->id, true, NULL);
 		return r;
 	}
+	m->rt_live = true;
 	return 0;
+}
+
+/*
+ * Wait (at most a second) for what the runtime left running to exit: we are its
+ * subreaper. A container init that failed its exec may still write the runtime's log
+ * in the container's directory, which `berth run --rm` is about to remove.
+ */
+static void reap_leftovers(void)
+{
+	for (int i = 0; i < 50; i++) {
+		pid_t p;
+
+		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (p < 0 && errno == ECHILD)
+			return;
+		usleep(20000);
+	}
+}
+
+/* Kill and delete the container in the runtime (its cgroups and state go with it). */
+static void runtime_release(struct mon *m)
+{
+	if (!m->rt_live)
+		return;
+	(void) runtime_delete(&m->rt.rt, m->c->cfg->id, true, NULL);
+	m->rt_live = false;
+	reap_leftovers();
 }
 
 static int record_running(struct mon *m, struct berr **err)
@@ -175,8 +212,8 @@ static int record_running(struct mon *m, struct berr **err)
 
 static void on_output(struct mon *m, int *fd, enum log_stream s)
 {
-	char buf[CHUNK];
-	ssize_t n = read(*fd, buf, sizeof(buf));
+	char *buf = m->rbuf;
+	ssize_t n = read(*fd, buf, READ_CHUNK);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
@@ -202,7 +239,7 @@ static void on_attach_input(struct mon *m)
 		m->attach_in = false;
 		close_fd(&m->in_w);
 		if (n < 0)
-			close_fd(&m->attach);
+			attach_gone(m);
 		return;
 	}
 	if (dest >= 0 && write_all(dest, buf, (size_t) n) < 0)
@@ -233,7 +270,9 @@ static void serve(struct mon *m)
 			{.fd = m->out_r, .events = POLLIN},
 			{.fd = m->err_r, .events = POLLIN},
 			{.fd = m->pty, .events = POLLIN},
-			{.fd = m->attach_in ? m->attach : -1, .events = POLLIN},
+			{.fd = m->attach_in || attach_pending(&m->out) ? m->attach : -1,
+			 .events = (short) ((m->attach_in ? POLLIN : 0) |
+					    (attach_pending(&m->out) ? POLLOUT : 0))},
 		};
 		int timeout = -1;
 
@@ -264,7 +303,9 @@ static void serve(struct mon *m)
 			on_output(m, &m->pty, LOG_STDOUT);
 			/* EIO on the master: every slave is closed */
 		}
-		if (p[4].revents)
+		if (p[4].revents && attach_pending(&m->out) && !attach_flush(&m->out))
+			attach_gone(m);
+		if (p[4].revents & (POLLIN | POLLHUP | POLLERR) && m->attach_in)
 			on_attach_input(m);
 	}
 }
@@ -323,6 +364,7 @@ static bool record_exit(struct mon *m, int code)
 	} else {
 		m->c->st.status = STATUS_EXITED;
 		(void) container_cleanup(m->e, m->c, NULL);
+		m->rt_live = false;
 		m->c->st.monitor_pid = 0;
 	}
 	(void) container_save_state(m->c, NULL);
@@ -355,7 +397,8 @@ static int run_once(struct mon *m, struct berr **err)
 	if ((r = create_and_start(m, err)) < 0)
 		return r;
 	if ((r = record_running(m, err)) < 0) {
-		(void) runtime_kill(&m->rt.rt, m->c->cfg->id, SIGKILL, true, NULL);
+		/* removed meanwhile (`run --rm` racing `rm -f`), or the state cannot be written */
+		runtime_release(m);
 		return r;
 	}
 	m->oom_before = container_oom_kills(m->c->cfg);
@@ -375,28 +418,11 @@ static int run_once(struct mon *m, struct berr **err)
 	return exit_code(m->status);
 }
 
-/*
- * Wait (at most a second) for what the runtime left running to exit: we are its
- * subreaper. A container init that failed its exec may still write the runtime's log
- * in the container's directory, which `berth run --rm` is about to remove.
- */
-static void reap_leftovers(void)
-{
-	for (int i = 0; i < 50; i++) {
-		pid_t p;
-
-		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
-			;
-		if (p < 0 && errno == ECHILD)
-			return;
-		usleep(20000);
-	}
-}
-
 static void fail_start(struct mon *m, struct berr *e)
 {
 	const char *msg = e ? e->msg : "the container did not start";
 
+	runtime_release(m);
 	reap_leftovers();
 	if (container_relock(m->c, NULL) >= 0) {
 		(void) container_cleanup(m->e, m->c, NULL);
@@ -422,6 +448,9 @@ static int setup(struct mon *m, struct berr **err)
 		(void) fd_set_cloexec(m->sync_fd, true);
 	if (m->attach >= 0)
 		(void) fd_set_cloexec(m->attach, true);
+	attach_init(&m->out, m->attach);
+	if (!(m->rbuf = malloc(READ_CHUNK)))
+		return berr_set(err, ENOMEM, "out of memory");
 	(void) signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -460,7 +489,8 @@ int monitor_run(const struct monitor_opts *o)
 			.err_r = -1,
 			.in_w = -1,
 			.pty = -1,
-			.status = -1};
+			.status = -1,
+			.out = {.fd = -1}};
 	_cleanup_berr_ struct berr *err = NULL;
 	int code = -1, backoff = 100;
 	bool auto_remove;
@@ -481,7 +511,7 @@ int monitor_run(const struct monitor_opts *o)
 		if (!record_exit(&m, code))
 			break;
 		/* docker's backoff: 100ms, doubled each time, at most a minute */
-		(void) runtime_delete(&m.rt.rt, m.c->cfg->id, true, NULL);
+		runtime_release(&m);
 		usleep((useconds_t) backoff * 1000);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 		if (container_relock(m.c, NULL) < 0)
@@ -496,6 +526,8 @@ int monitor_run(const struct monitor_opts *o)
 		}
 		container_unlock(m.c);
 	}
+	/* whichever way out: the record of the exit may have failed (the container removed) */
+	runtime_release(&m);
 	auto_remove = m.c->cfg->auto_remove;
 	if (m.logging)
 		log_writer_close(&m.log);
@@ -508,6 +540,9 @@ int monitor_run(const struct monitor_opts *o)
 
 		send_frame(&m, FRAME_EXIT, le, sizeof(le));
 	}
+	attach_drain(&m.out);
+	attach_done(&m.out);
+	free(m.rbuf);
 	close_fd(&m.sigfd);
 	container_rt_done(&m.rt);
 	container_free(m.c);
