@@ -26,7 +26,7 @@
 
 #define CHUNK 16384
 #define READ_CHUNK (64 * 1024) /* the container's output, read at once */
-#define PIPE_SIZE (256 * 1024)	/* the kernel buffer of its stdout and stderr */
+#define PIPE_SIZE (256 * 1024) /* the kernel buffer of its stdout and stderr */
 #define DRAIN_MS 2000
 #define BACKOFF_MAX_MS 60000
 
