@@ -8,7 +8,7 @@
 #include "lib/err.h"
 
 /* Start c (locked) with its monitor; attach_fd is the monitor's end or -1. */
-int berth_start_container(struct berth_ctx *ctx, struct container *c, int attach_fd,
+int berth_start_container(struct berth_ctx *ctx, struct container *c, int attach_fd, bool from_run,
 			  struct berr **err);
 
 /* The caller's terminal size (0, 0 without one). */

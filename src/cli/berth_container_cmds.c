@@ -254,7 +254,7 @@ static int op_restart(struct berth_ctx *ctx, struct container *c, void *arg, str
 {
 	int r = container_stop(ctx->engine, c, *(int64_t *) arg, err);
 
-	return r < 0 ? r : berth_start_container(ctx, c, -1, err);
+	return r < 0 ? r : berth_start_container(ctx, c, -1, false, err);
 }
 
 static int cmd_restart(struct berth_ctx *ctx, int argc, char **argv)

@@ -17,6 +17,7 @@
 #include "engine/container_ops.h"
 #include "engine/container_start.h"
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 
@@ -200,14 +201,17 @@ void berth_terminal_size(int *rows, int *cols)
 	}
 }
 
-int berth_start_container(struct berth_ctx *ctx, struct container *c, int attach_fd,
+int berth_start_container(struct berth_ctx *ctx, struct container *c, int attach_fd, bool from_run,
 			  struct berr **err)
 {
 	_cleanup_free_ char *monitor = engine_sibling_binary("berth-monitor");
 	_cleanup_free_ char *self = engine_sibling_binary("berth");
 	_cleanup_free_ char *init = engine_sibling_binary("berth-init");
-	struct start_opts o = {
-		.monitor = monitor, .berth = self, .init = init, .attach_fd = attach_fd};
+	struct start_opts o = {.monitor = monitor,
+			       .berth = self,
+			       .init = init,
+			       .attach_fd = attach_fd,
+			       .from_run = from_run};
 	struct image_store *s = berth_store(ctx);
 
 	if (!s)
@@ -252,14 +256,23 @@ int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
 		return r > 0 ? 0 : 125;
 	}
 	r = create_from_flags(ctx, &f, &cfg, &err);
+	crashpoint("run-created"); /* created and unlocked, not started yet */
 	if (r >= 0)
 		r = container_load(ctx->engine, cfg->id, true, &c, &err);
 	if (r >= 0 && !f.detach && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		r = berr_sys(&err, errno, "socketpair");
 	if (r >= 0)
-		r = berth_start_container(ctx, c, sv[1], &err);
+		r = berth_start_container(ctx, c, sv[1], true, &err);
 	if (sv[1] >= 0)
 		close(sv[1]);
+	if (r == 1) { /* stopped while we created it: it never runs */
+		if (sv[0] >= 0)
+			close(sv[0]);
+		if (f.detach)
+			printf("%s\n", cfg->id);
+		flags_done(&f);
+		return 0;
+	}
 	if (r < 0) {
 		int code = cfg && c ? start_failure_code(err) : 125;
 
@@ -306,7 +319,7 @@ int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv)
 		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 			r = berr_sys(&err, errno, "socketpair");
 		if (r >= 0)
-			r = berth_start_container(ctx, c, sv[1], &err);
+			r = berth_start_container(ctx, c, sv[1], false, &err);
 		if (sv[1] >= 0)
 			close(sv[1]);
 		if (r < 0) {

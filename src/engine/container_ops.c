@@ -107,6 +107,15 @@ int container_stop(struct engine *e, struct container *c, int64_t timeout, struc
 
 	if ((r = container_refresh(e, c, err)) < 0)
 		return r;
+	if (c->st.status == STATUS_CREATED) {
+		/*
+		 * Perhaps `run` is creating or starting it: the request stands, so that it does
+		 * not run after this stop returned (container_start, the monitor).
+		 */
+		c->st.manually_stopped = true;
+		(void) container_save_state(c, NULL);
+		return 0;
+	}
 	if (!container_active(c))
 		return 0;
 	if (timeout < 0)

@@ -297,6 +297,8 @@ int container_start(struct engine *e, struct image_store *s, struct container *c
 	if (c->st.status == STATUS_RUNNING || c->st.status == STATUS_PAUSED ||
 	    c->st.status == STATUS_RESTARTING)
 		return 0;
+	if (o->from_run && c->st.manually_stopped)
+		return 1; /* stopped before it ever ran (container_stop) */
 	if (!c->st.cleaned)
 		(void) container_cleanup(e, c, NULL);
 	else

@@ -19,11 +19,13 @@ struct start_opts {
 	int attach_fd;	     /* the monitor's end of the attach socket, or -1 */
 	int console_rows;    /* the caller's terminal size, 0 if none */
 	int console_cols;
+	bool from_run; /* `run`: a stop that came while it created the container stands */
 };
 
 /*
  * Start c (its lock held on entry; released while the monitor starts, held again on
- * return). A running container is left alone (0).
+ * return). A running container is left alone (0). With o->from_run, a container that a
+ * `stop` reached while `run` was creating it is not started: 1.
  */
 int container_start(struct engine *e, struct image_store *s, struct container *c,
 		    const struct start_opts *o, struct berr **err);

@@ -191,10 +191,13 @@ static void runtime_release(struct mon *m)
 static int record_running(struct mon *m, struct berr **err)
 {
 	char now[64];
+	bool stop_asked;
 	int r;
 
 	if ((r = container_relock(m->c, err)) < 0)
 		return r;
+	/* a stop came since start let go of the lock: it runs, is recorded, and is killed */
+	stop_asked = m->c->st.manually_stopped;
 	m->c->st.status = STATUS_RUNNING;
 	m->c->st.pid = m->pid;
 	m->c->st.pid_start = proc_starttime(m->pid);
@@ -207,6 +210,8 @@ static int record_running(struct mon *m, struct berr **err)
 	m->c->st.started_at = strdup(rfc3339_ns(now_ns(), now, sizeof(now)));
 	r = container_save_state(m->c, err);
 	container_unlock(m->c);
+	if (r >= 0 && stop_asked)
+		(void) runtime_kill(&m->rt.rt, m->c->cfg->id, SIGKILL, false, NULL);
 	return r;
 }
 

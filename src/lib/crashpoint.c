@@ -12,6 +12,7 @@ void crashpoint(const char *name)
 {
 	const char *at = secure_getenv("BERTH_CRASH_AT");
 	const char *trace = secure_getenv("BERTH_CRASH_TRACE");
+	const char *pause = secure_getenv("BERTH_PAUSE_AT");
 
 	if (trace && *trace) {
 		int fd = open(trace, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -21,6 +22,8 @@ void crashpoint(const char *name)
 			(void) close(fd);
 		}
 	}
+	if (pause && strcmp(pause, name) == 0)
+		(void) raise(SIGSTOP); /* the test does something, then sends SIGCONT */
 	if (at && strcmp(at, name) == 0) {
 		(void) kill(getpid(), SIGKILL);
 		_exit(137);

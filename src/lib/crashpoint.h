@@ -6,6 +6,8 @@
  *
  *   BERTH_CRASH_AT=NAME      the process sends itself SIGKILL on reaching point NAME
  *   BERTH_CRASH_TRACE=FILE   each point reached is appended to FILE, one name a line
+ *   BERTH_PAUSE_AT=NAME      the process stops itself (SIGSTOP) at point NAME, so that a
+ *                            test can act in that window and then send SIGCONT
  *
  * The tests first trace a command to learn its points, then kill it at each of them
  * and check that the next commands repair what is left.

@@ -273,3 +273,24 @@ def test_killed_exec_leaves_nothing_the_next_exec_keeps(berth):
         live.kill()
         live.wait()
     berth("rm", "-f", cid)
+
+
+@pytest.mark.parametrize("point", ["run-created", "start-unlocked"])
+def test_stop_while_run_creates_it_leaves_it_not_running(berth, point):
+    """A `stop` that returns while `run -d` is still between create and the container's
+    start is not undone by the start: the container never runs (run-created), or is killed
+    as soon as the monitor records it (start-unlocked). docker has this window; berth not."""
+    p = subprocess.Popen(berth.argv(["run", "-d", "--name", "sw", "busybox", "sleep", "1000"]),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, BERTH_PAUSE_AT=point))
+    try:
+        assert oci.wait_for(lambda: oci.proc_state(p.pid) == "T", 30), "never paused"
+        berth("stop", "sw")
+    finally:
+        os.kill(p.pid, signal.SIGCONT)
+        out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    berth.wait_status("sw", "created" if point == "run-created" else "exited")
+    info = berth.inspect("sw")
+    assert not info["State"]["Running"], info["State"]
+    berth("rm", "-f", "sw")
