@@ -135,6 +135,21 @@ static int start_failure_code(const struct berr *err)
 	return 125;
 }
 
+/*
+ * A start that failed because `rm -f` took the container away meanwhile (its runtime
+ * state, its rootfs): say that, not what the runtime tripped over on the way.
+ */
+static bool removed_meanwhile(struct engine *e, const char *id, struct berr **err)
+{
+	_cleanup_container_ struct container *c = NULL;
+
+	if (container_load(e, id, false, &c, NULL) != -ENOENT)
+		return false;
+	berr_clear(err);
+	berr_set(err, ENOENT, "container %s was removed while it was starting", id);
+	return true;
+}
+
 /* What dockerd checks at create, before anything is created; its warnings on stderr. */
 static int check_host(struct container_config *cfg, struct berr **err)
 {
@@ -274,7 +289,9 @@ int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	if (r < 0) {
-		int code = cfg && c ? start_failure_code(err) : 125;
+		int code = cfg && c && !removed_meanwhile(ctx->engine, cfg->id, &err)
+				   ? start_failure_code(err)
+				   : 125;
 
 		if (sv[0] >= 0)
 			close(sv[0]);

@@ -294,3 +294,20 @@ def test_stop_while_run_creates_it_leaves_it_not_running(berth, point):
     info = berth.inspect("sw")
     assert not info["State"]["Running"], info["State"]
     berth("rm", "-f", "sw")
+
+
+def test_rm_while_run_starts_it_says_so(berth):
+    """`rm -f` of a container that `run` is starting: run fails saying the container was
+    removed (exit 125), not with whatever the runtime tripped over (once "executable file
+    not found", 127), and nothing is left."""
+    p = subprocess.Popen(berth.argv(["run", "-d", "--name", "rmr", "busybox", "sleep", "1000"]),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, BERTH_PAUSE_AT="start-unlocked"))
+    try:
+        assert oci.wait_for(lambda: oci.proc_state(p.pid) == "T", 30), "never paused"
+        berth("rm", "-f", "rmr")
+    finally:
+        os.kill(p.pid, signal.SIGCONT)
+        out, err = p.communicate(timeout=60)
+    assert p.returncode == 125 and "was removed while it was starting" in err, (out, err)
+    assert ps_rows(berth) == [] and berth.leftovers() == []
