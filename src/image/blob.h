@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "image/digest.h"
-#include "image/store.h"
+#include "image/store_handle.h"
 #include "lib/err.h"
 
 /* "blobs/sha256/<hex>" for a valid digest; -EINVAL otherwise. */

@@ -28,15 +28,10 @@
 #include "image/digest.h"
 #include "image/image_config.h"
 #include "image/manifest.h"
+#include "image/store_handle.h"
 #include "lib/err.h"
 
 #define STORE_DEFAULT_ROOT "/var/lib/berth"
-
-struct image_store {
-	char *path; /* <root>/image */
-	int dirfd;  /* O_PATH of path */
-	bool sync;  /* fsync blobs and the index, syncfs before a layer appears */
-};
 
 /*
  * Open (creating it if needed) the store under the engine root dir. Leftovers of killed
