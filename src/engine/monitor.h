@@ -11,18 +11,13 @@
  * runs `berth rm` as its exit command.
  *
  * To the `berth` that started it, it reports once on the sync fd: "ok\n" when the
- * container runs, or "error MESSAGE\n". On the attach socket (optional) it sends frames:
- * one byte (1 stdout, 2 stderr, 3 exit), a little-endian uint32 length, the bytes (for
- * exit: the exit code as a little-endian int32); it reads the container's stdin from it.
+ * container runs, or "error MESSAGE\n". On the attach socket (optional) it sends frames
+ * (attach_frame.h) and reads the container's stdin from it.
  */
 #ifndef BERTH_ENGINE_MONITOR_H
 #define BERTH_ENGINE_MONITOR_H
 
-enum attach_frame {
-	FRAME_STDOUT = 1,
-	FRAME_STDERR = 2,
-	FRAME_EXIT = 3,
-};
+#include "engine/attach_frame.h"
 
 struct monitor_opts {
 	const char *root;  /* the engine root */

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/monitor.h"
+#include "engine/attach_frame.h"
 
 #define ATTACH_QUEUE_MAX (1024 * 1024)
 
