@@ -266,6 +266,13 @@ static int spawn_init(struct creation *cr, struct berr **err)
 	}
 	cr->st.pid = cr->pid;
 	r = proc_start_time(cr->pid, &cr->st.start_time);
+	/* An init that failed at once is gone already: the error it sent says why. */
+	if (r < 0 && init_hung_up(cr->sync[0])) {
+		int said = sync_expect(cr->sync[0], SYNC_READY, NULL, 0, NULL, err);
+
+		if (said < 0)
+			return said;
+	}
 	if (r < 0)
 		return berr_sys(err, -r, "reading the start time of the init");
 	/* Written now so that `delete --force` finds the init if we die from here on. */
