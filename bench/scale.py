@@ -5,8 +5,9 @@ For each N (default 10, 100, 1000) and each engine in turn: `create` N unnamed c
 of the image running `true` (created, never started: 1000 running containers would not fit
 the machine), one after the other; then `ps -a` and `images`, each the median of --runs
 calls after one warm-up; then one `rm -f` of all N ids. The same two listings are timed
-first with no container at all, so that a listing's cost per container is
-(time with N - time with 0) / N. `create` and `rm -f` are reported as total / N.
+in each round before the creates, with no container at all, so that a listing's cost per
+container is (time with N - time with 0) / N. `create` and `rm -f` are reported as
+total / N, and a single `create` in the first and in the last tenth of the N (median).
 
 bench/engine.py's private world and engine classes (the clients' busybox image loaded into
 each engine; Podman's and a private dockerd's configs and roots in a network namespace of
@@ -60,15 +61,20 @@ class Adapter(logs.Adapter):
         return statistics.median(times[1:])
 
 
-def measure(a, n, runs, base):
-    """create N, time ps -a and images, rm -f all N: a dict of seconds."""
-    ids = []
+def measure(a, n, runs, images_rows):
+    """time ps -a and images empty, create N, time them again, rm -f all N: a dict."""
+    r = {"ps0": a.listing("ps", runs, 0), "images0": a.listing("images", runs, images_rows)}
+    ids, each = [], []
     t = time.monotonic()
     for _ in range(n):
-        ids.append(a.timed(a.create_argv())[1].strip().splitlines()[-1])
-    r = {"create": time.monotonic() - t}
+        secs, out = a.timed(a.create_argv())
+        each.append(secs)
+        ids.append(out.strip().splitlines()[-1])
+    r["create"] = time.monotonic() - t
+    tenth = max(1, n // 10)                    # does one create get dearer as N grows?
+    r["first"], r["last"] = statistics.median(each[:tenth]), statistics.median(each[-tenth:])
     r["ps"] = a.listing("ps", runs, n)
-    r["images"] = a.listing("images", runs, base["images_rows"])
+    r["images"] = a.listing("images", runs, images_rows)
     r["rm"] = a.timed(a.base() + ["rm", "-f"] + ids)[0]
     left = a.call("ps", "-aq").split()
     if left:
@@ -86,7 +92,7 @@ def main():
     world = eng.harness.World()
     classes = {"berth": eng.Berth, "podman": eng.Podman, "docker": eng.Docker}
     runtimes = {"runc": eng.shutil.which("runc") or "runc"}
-    res, base = {}, {}
+    res, rows = {}, {}
     start, load = time.monotonic(), os.getloadavg()[0]
     try:
         archive = world.path("image.tar")
@@ -98,24 +104,21 @@ def main():
             except Exception as e:   # an engine that cannot run here is left out, and why
                 print("# %s: left out (%s)" % (name, str(e).splitlines()[0]), file=sys.stderr)
         for a in adapters:
-            rows = len(a.call("images").splitlines()) - 1
-            base[a.name] = {"images_rows": rows}
-            base[a.name]["ps"] = a.listing("ps", args.runs, 0)
-            base[a.name]["images"] = a.listing("images", args.runs, rows)
+            rows[a.name] = len(a.call("images").splitlines()) - 1
         for n in sizes:                        # the engines take turns at each N
             for a in adapters:
-                res[(a.name, n)] = measure(a, n, args.runs, base[a.name])
+                res[(a.name, n)] = measure(a, n, args.runs, rows[a.name])
                 print("# %s N=%d: %s" % (a.name, n, res[(a.name, n)]), file=sys.stderr)
     finally:
         for p in world.cleanup():
             print("# cleanup: " + p, file=sys.stderr)
-    report(res, base, sizes, [a.name for a in adapters], args,
+    report(res, sizes, [a.name for a in adapters], args,
            (time.monotonic() - start, load, os.getloadavg()[0]))
 
 
-def per(r, b, what, n):
+def per(r, what, n):
     """ms per container: total / N for create and rm, (t_N - t_0) / N for the listings."""
-    t = r[what] - (b[what] if what in ("ps", "images") else 0)
+    t = r[what] - r.get(what + "0", 0)
     return t * 1000 / n
 
 
@@ -126,26 +129,26 @@ def ratio(res, n, what, other, f):
     return "%.2f" % (f("berth") / o) if o > 0 else "-"
 
 
-def report(res, base, sizes, names, args, run):
+def report(res, sizes, names, args, run):
     print("## Scale: N created containers (busybox `true`, runc; listings: median of %d)\n"
           % args.runs)
     print("Whole run: %.0f s, load average %.1f at the start, %.1f at the end. Per container: "
-          "`create` and `rm -f` total / N; `ps -a` and `images` (time with N - time with 0) "
-          "/ N.\n" % run)
-    print("| N | engine | `create` ×N s | ms/ctr | `ps -a` ms | ms/ctr | `images` ms "
-          "| `rm -f` N s | ms/ctr |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name in names:
-        b = base[name]
-        print("| 0 | %s | | | %.1f | | %.1f | | |" % (name, b["ps"] * 1000, b["images"] * 1000))
+          "`create` and `rm -f` total / N; `ps -a` and `images` (time with N - time with 0, "
+          "both measured in that round) / N; `create` first / last: median of one `create` "
+          "in the first and the last tenth of the N.\n" % run)
+    print("| N | engine | `create` ×N s | ms/ctr | first / last ms | `ps -a` 0 / N ms | ms/ctr "
+          "| `images` 0 / N ms | `rm -f` N s | ms/ctr |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         for name in names:
-            r, b = res.get((name, n)), base[name]
+            r = res.get((name, n))
             if not r:
                 continue
-            print("| %d | %s | %.2f | %.1f | %.1f | %.3f | %.1f | %.2f | %.1f |" % (
-                n, name, r["create"], per(r, b, "create", n), r["ps"] * 1000,
-                per(r, b, "ps", n), r["images"] * 1000, r["rm"], per(r, b, "rm", n)))
+            print("| %d | %s | %.2f | %.1f | %.0f / %.0f | %.1f / %.1f | %.3f | %.1f / %.1f "
+                  "| %.2f | %.1f |" % (
+                      n, name, r["create"], per(r, "create", n), r["first"] * 1000,
+                      r["last"] * 1000, r["ps0"] * 1000, r["ps"] * 1000, per(r, "ps", n),
+                      r["images0"] * 1000, r["images"] * 1000, r["rm"], per(r, "rm", n)))
     print("\nberth's time over the other's (totals at each N; < 1: berth is faster)\n")
     print("| N | vs | `create` ×N | `ps -a` | `ps -a` per ctr | `images` | `rm -f` |")
     print("|---|---|---|---|---|---|---|")
@@ -155,10 +158,8 @@ def report(res, base, sizes, names, args, run):
                 continue
             cells = [ratio(res, n, w, other, lambda e, w=w: res[(e, n)][w])
                      for w in ("create", "ps", "images", "rm")]
-            cells.insert(2, ratio(res, n, "ps", other,
-                                  lambda e: per(res[(e, n)], base[e], "ps", n)))
+            cells.insert(2, ratio(res, n, "ps", other, lambda e: per(res[(e, n)], "ps", n)))
             print("| %d | %s | %s |" % (n, other, " | ".join(cells)))
-
 
 if __name__ == "__main__":
     main()
