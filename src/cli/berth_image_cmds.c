@@ -155,13 +155,15 @@ static int cmd_history(struct berth_ctx *ctx, int argc, char **argv)
 	const struct opt_def defs[] = {
 		{"no-trunc", 0, OPT_BOOL, &o.no_trunc, NULL, "do not truncate output"},
 		{"quiet", 'q', OPT_BOOL, &o.quiet, NULL, "only show image IDs"},
-		{"human", 'H', OPT_BOOL, &human, NULL, NULL},
+		{"human", 'H', OPT_BOOL, &human, NULL,
+		 "sizes and dates in human readable format (default true)"},
 		{"format", 0, OPT_STRING, &o.format, "TEMPLATE", "Go-template-like format"},
 		END_OPTS,
 	};
 	struct berr *err = NULL;
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options] IMAGE", 1, 1, &pos));
+	o.raw = !human;
 	STORE_OR_RETURN_PLAIN(s, ctx);
 	return berth_report(history_view(s, pos[0], &o, stdout, &err), &err);
 }
