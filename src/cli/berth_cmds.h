@@ -56,10 +56,10 @@ int berth_cmd_login(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv);
 
 /*
- * Pull name with default options, drawing docker's progress on out (run and create's
- * pull of a missing image). Returns 0, or the exit code after reporting the error.
+ * Pull name with default options, drawing docker's progress on out unless quiet (run and
+ * create's pull of a missing image). Returns 0, or the exit code after reporting the error.
  */
-int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out);
+int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out, bool quiet);
 
 #define END_OPTS                                                                                   \
 	{                                                                                          \

@@ -131,7 +131,7 @@ static int pull_with_progress(struct berth_ctx *ctx, const char *name,
 	return berth_report(r, &err);
 }
 
-int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out)
+int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out, bool quiet)
 {
 	_cleanup_free_ char *auth = NULL;
 	struct reg_flags f = {0};
@@ -139,7 +139,7 @@ int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out)
 
 	if (registry_opts_from(ctx, &f, &o, &auth) < 0)
 		return 125;
-	return pull_with_progress(ctx, name, &o, out, false);
+	return pull_with_progress(ctx, name, &o, out, quiet);
 }
 
 int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv)

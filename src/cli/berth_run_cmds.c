@@ -83,6 +83,7 @@
 		 &(f).cgroup_parent, "PATH", "parent cgroup (default /berth)"},                     \
 		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file or none"},        \
 		{"pull", 0, OPT_STRING, &(f).pull, "MODE", "missing (default), always or never"},   \
+		{"quiet", 'q', OPT_BOOL, &(f).quiet, NULL, "suppress the pull output"},             \
 	{                                                                                           \
 		"log-opt", 0, OPT_LIST, &(f).log_opts, "K=V", "max-size=, max-file="                \
 	}
@@ -161,9 +162,10 @@ static bool image_present(struct image_store *s, const char *name)
  * docker's --pull: pull the image when it is missing (or always), with pull's progress on
  * stderr. -EIO after reporting; a name that is no reference is left to create to report.
  */
-static int pull_if_needed(struct berth_ctx *ctx, struct image_store *s, const char *mode,
-			  const char *image)
+static int pull_if_needed(struct berth_ctx *ctx, struct image_store *s,
+			  const struct container_flags *f)
 {
+	const char *mode = f->pull, *image = f->image;
 	_cleanup_(image_ref_done) struct image_ref ref = {0};
 	_cleanup_free_ char *full = NULL;
 	bool have;
@@ -186,9 +188,9 @@ static int pull_if_needed(struct berth_ctx *ctx, struct image_store *s, const ch
 		log_error_report("No such image: %s", image_ref_familiar(full));
 		return -EIO;
 	}
-	if (!have)
+	if (!have && !f->quiet)
 		fprintf(stderr, "Unable to find image '%s' locally\n", image_ref_familiar(full));
-	return berth_pull(ctx, image_ref_familiar(full), stderr) == 0 ? 0 : -EIO;
+	return berth_pull(ctx, image_ref_familiar(full), stderr, f->quiet) == 0 ? 0 : -EIO;
 }
 
 static int create_from_flags(struct berth_ctx *ctx, const struct container_flags *f,
@@ -203,8 +205,7 @@ static int create_from_flags(struct berth_ctx *ctx, const struct container_flags
 		return r;
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return -EIO;
-	if ((r = pull_if_needed(ctx, s, f->pull, f->image)) < 0 ||
-	    (r = container_create(e, s, cfg, err)) < 0)
+	if ((r = pull_if_needed(ctx, s, f)) < 0 || (r = container_create(e, s, cfg, err)) < 0)
 		return r;
 	*ret = TAKE_PTR(cfg);
 	return 0;

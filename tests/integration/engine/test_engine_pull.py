@@ -1,5 +1,5 @@
 """run and create pull a missing image (--pull missing|always|never, docker's messages on
-stderr), and the registry configuration file (registries.json): docker.io's short names
+stderr, none with -q), and the registry configuration file (registries.json): docker.io's short names
 resolved through a mirror on 127.0.0.1, mirrors tried in order, insecure registries, and
 bad files refused with the file and the key. Nothing here talks to anything but loopback:
 every registry named is a mirror on 127.0.0.1 or a closed port there."""
@@ -76,8 +76,9 @@ def test_mirrors_in_order_and_insecure(berth, mirror, tmp_path, monkeypatch):
     dead = closed_port()
     config(tmp_path, monkeypatch,
            {"mirrors": {dead: ["http://" + closed_port(), "http://" + mirror.host]}})
-    r = berth("run", "--rm", dead + "/library/pullme", "/bin/busybox", "cat", "/file")
-    assert r.out == "from the mirror\n"
+    # -q: no pull output at all
+    r = berth("run", "--rm", "-q", dead + "/library/pullme", "/bin/busybox", "cat", "/file")
+    assert r.out == "from the mirror\n" and r.err == ""
     # an https mirror that speaks http: refused, unless it is an insecure registry
     cfg = {"mirrors": {dead: ["https://" + mirror.host]}}
     config(tmp_path, monkeypatch, cfg)
