@@ -5,9 +5,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cli/argparse.h"
 #include "engine/container_store.h"
+#include "image/registry_config.h"
 #include "image/store.h"
 #include "lib/err.h"
 
@@ -16,6 +18,9 @@ struct berth_ctx {
 	bool debug;
 	struct image_store *store; /* opened on first use */
 	struct engine *engine;	   /* the container store, opened on first use */
+	const char
+		*registry_config; /* --registry-config; NULL: $BERTH_REGISTRY_CONFIG or default */
+	struct registry_config *registries; /* loaded on first use */
 };
 
 struct berth_cmd {
@@ -49,6 +54,12 @@ int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_push(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_login(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv);
+
+/*
+ * Pull name with default options, drawing docker's progress on out unless quiet (run and
+ * create's pull of a missing image). Returns 0, or the exit code after reporting the error.
+ */
+int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out, bool quiet);
 
 #define END_OPTS                                                                                   \
 	{                                                                                          \

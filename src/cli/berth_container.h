@@ -29,5 +29,6 @@ int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_export(struct berth_ctx *ctx, int argc, char **argv);
 
 #endif

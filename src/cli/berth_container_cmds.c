@@ -336,6 +336,7 @@ const struct berth_cmd berth_container_subcmds[] = {
 	{"stats", "show containers' CPU, memory, pids and block IO", berth_cmd_stats},
 	{"diff", "show a container's changes to its image's files", berth_cmd_diff},
 	{"cp", "copy files between a container and the host", berth_cmd_cp},
+	{"export", "write a container's filesystem as a tar archive", berth_cmd_export},
 	{"ls", NULL, berth_cmd_ps},
 	{"list", NULL, berth_cmd_ps},
 	{"inspect", "show containers as JSON", berth_cmd_container_inspect},
@@ -363,6 +364,7 @@ const struct berth_cmd berth_container_cmds[] = {
 	{"stats", "show containers' CPU, memory, pids and block IO", berth_cmd_stats},
 	{"diff", "show a container's changes to its image's files", berth_cmd_diff},
 	{"cp", "copy files between a container and the host", berth_cmd_cp},
+	{"export", "write a container's filesystem as a tar archive", berth_cmd_export},
 	{"inspect", "show containers or images as JSON", berth_cmd_inspect},
 	{NULL, NULL, NULL},
 };

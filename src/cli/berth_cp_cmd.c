@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* berth cp: files between a container and the host, or a tar stream ("-"), as docker cp. */
+/*
+ * berth cp: files between a container and the host, or a tar stream ("-"), as docker cp;
+ * berth export: the container's root filesystem as a tar.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include "cli/berth_container.h"
 #include "engine/container_cp.h"
 #include "engine/container_cp_tar.h"
+#include "engine/container_export.h"
 #include "image/layer_unpack.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
@@ -42,20 +46,38 @@ static int cp_running_root(struct container *c, struct berr **err)
 	return fd < 0 ? berr_sys(err, errno, "cannot open the container's root") : fd;
 }
 
+/* Where a stopped container's snapshot is mounted, only in a child's namespace (malloc'd). */
+static char *stopped_target(struct berth_ctx *ctx, struct container *c, struct image_store **s,
+			    struct berr **err)
+{
+	char *target;
+
+	if (!(*s = berth_store(ctx))) {
+		berr_set(err, EIO, "cannot open the image store");
+		return NULL;
+	}
+	if (!(target = container_path(c, "bundle/rootfs"))) {
+		berr_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if ((mkdirat(c->dirfd, "bundle", 0700) < 0 && errno != EEXIST) ||
+	    (mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0 && errno != EEXIST)) {
+		berr_sys(err, errno, "cannot create '%s'", target);
+		free(target);
+		return NULL;
+	}
+	return target;
+}
+
 /* A stopped container: its snapshot, mounted on bundle/rootfs only in a child's namespace. */
 static int cp_stopped(struct berth_ctx *ctx, struct container *c, enum cp_mode mode,
 		      const char *src, const char *dst, struct berr **err)
 {
-	struct image_store *s = berth_store(ctx);
-	_cleanup_free_ char *target = container_path(c, "bundle/rootfs");
+	struct image_store *s;
+	_cleanup_free_ char *target = stopped_target(ctx, c, &s, err);
 
-	if (!s)
-		return berr_set(err, EIO, "cannot open the image store");
 	if (!target)
-		return berr_set(err, ENOMEM, "out of memory");
-	if ((mkdirat(c->dirfd, "bundle", 0700) < 0 && errno != EEXIST) ||
-	    (mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0 && errno != EEXIST))
-		return berr_sys(err, errno, "cannot create '%s'", target);
+		return -EIO;
 	return container_cp_stopped(s, c->cfg->id, target, mode, src, dst, err);
 }
 
@@ -184,5 +206,68 @@ int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv)
 	else
 		r = cp_with(ctx, c, out ? CP_OUT : CP_IN, out ? cpath : pos[0],
 			    out ? pos[1] : cpath, &err);
+	return berth_report(r, &err);
+}
+
+static int export_in_root(int rootfd, void *data, struct berr **err)
+{
+	return container_export_tar(rootfd, *(const int *) data, err);
+}
+
+/* The tar of c (locked; unlocked here) to outfd: its live root, else its snapshot. */
+static int export_with(struct berth_ctx *ctx, struct container *c, int outfd, struct berr **err)
+{
+	_cleanup_close_ int rootfd = cp_running_root(c, err);
+	_cleanup_free_ char *target = NULL;
+	struct image_store *s;
+	int r;
+
+	if (rootfd == -ENOENT) {
+		target = stopped_target(ctx, c, &s, err);
+		r = target ? container_in_snapshot(s, c->cfg->id, target, export_in_root, &outfd,
+						   err)
+			   : -EIO;
+		container_unlock(c);
+		return r;
+	}
+	container_unlock(c);
+	return rootfd < 0 ? rootfd : container_export_tar(rootfd, outfd, err);
+}
+
+int berth_cmd_export(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_close_ int fd = -1;
+	const char *output = NULL;
+	const struct opt_def defs[] = {
+		{"output", 'o', OPT_STRING, &output, "FILE", "write to a file, instead of STDOUT"},
+		END_OPTS,
+	};
+	struct berr *err = NULL;
+	struct engine *e;
+	int r;
+
+	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options] CONTAINER", 1, 1, &pos));
+	if (!output && isatty(STDOUT_FILENO)) {
+		log_error_report("cowardly refusing to save to a terminal. Use the -o flag or "
+				 "redirect");
+		return 1;
+	}
+	if (!(e = berth_engine(ctx)))
+		return 1;
+	if ((r = container_open(e, pos[0], true, &c, &err)) < 0)
+		return berth_report(r, &err);
+	fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644)
+		    : STDOUT_FILENO;
+	if (fd < 0) {
+		container_unlock(c);
+		return berth_report(berr_sys(&err, errno, "cannot create '%s'", output), &err);
+	}
+	r = export_with(ctx, c, fd, &err);
+	if (r < 0 && output)
+		(void) unlink(output);
+	if (!output)
+		fd = -1; /* stdout stays open */
 	return berth_report(r, &err);
 }

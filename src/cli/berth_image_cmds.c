@@ -155,13 +155,15 @@ static int cmd_history(struct berth_ctx *ctx, int argc, char **argv)
 	const struct opt_def defs[] = {
 		{"no-trunc", 0, OPT_BOOL, &o.no_trunc, NULL, "do not truncate output"},
 		{"quiet", 'q', OPT_BOOL, &o.quiet, NULL, "only show image IDs"},
-		{"human", 'H', OPT_BOOL, &human, NULL, NULL},
+		{"human", 'H', OPT_BOOL, &human, NULL,
+		 "sizes and dates in human readable format (default true)"},
 		{"format", 0, OPT_STRING, &o.format, "TEMPLATE", "Go-template-like format"},
 		END_OPTS,
 	};
 	struct berr *err = NULL;
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options] IMAGE", 1, 1, &pos));
+	o.raw = !human;
 	STORE_OR_RETURN_PLAIN(s, ctx);
 	return berth_report(history_view(s, pos[0], &o, stdout, &err), &err);
 }
@@ -260,11 +262,14 @@ static int open_input(const char *path)
 static int cmd_import(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **changes = NULL;
-	struct image_import_opts o = {0};
+	_cleanup_(image_changes_done) struct image_changes ch = {0};
+	struct image_import_opts o = {.changes = &ch};
 	const struct opt_def defs[] = {
 		{"message", 'm', OPT_STRING, &o.comment, "TEXT", "commit message"},
 		{"platform", 0, OPT_STRING, &o.platform, "OS/ARCH", "the image's platform"},
-		{"change", 'c', OPT_LIST, &changes, "CMD", "not supported yet"},
+		{"change", 'c', OPT_LIST, &changes, "INSTRUCTION",
+		 "a Dockerfile instruction for the image's config: CMD, ENTRYPOINT, ENV, EXPOSE, "
+		 "LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR"},
 		END_OPTS,
 	};
 	_cleanup_close_ int fd = -1;
@@ -274,8 +279,8 @@ static int cmd_import(struct berth_ctx *ctx, int argc, char **argv)
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] FILE|- [REPOSITORY[:TAG]]", 1, 2, &pos));
-	if (changes) {
-		log_error_report("import: --change is not supported yet");
+	if ((r = image_changes_parse(changes, &ch, &err)) < 0) {
+		berth_report(r, &err);
 		return 125;
 	}
 	STORE_OR_RETURN_PLAIN(s, ctx);

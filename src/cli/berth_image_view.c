@@ -254,15 +254,64 @@ static int find_image(struct image_store *s, const char *ref, struct image_list 
 	return i;
 }
 
+/*
+ * docker's CreatedBy: tabs as spaces; unless no_trunc, at most 45 characters, the 45th
+ * an ellipsis (UTF-8 aware: a character is never cut). malloc'd.
+ */
+static char *created_by(const char *by, bool no_trunc)
+{
+	size_t chars = 0, cut = 0, len;
+	char *s = strdup(by ? by : ""), *t = NULL;
+
+	if (!s)
+		return NULL;
+	for (char *p = s; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+	len = strlen(s);
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char) s[i] & 0xc0) != 0x80 && ++chars == 45)
+			cut = i;
+	if (no_trunc || chars <= 45)
+		return s;
+	s[cut] = '\0';
+	if (asprintf(&t, "%s\u2026", s) < 0)
+		t = NULL;
+	free(s);
+	return t;
+}
+
+/* docker -H=false: the local time as RFC 3339, in seconds. */
+static const char *local_rfc3339(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t) t;
+	struct tm tm;
+	size_t n;
+
+	if (!localtime_r(&tt, &tm) || (n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5)
+		return "";
+	if (strcmp(buf + n - 5, "+0000") == 0)
+		snprintf(buf + n - 5, size - (n - 5), "Z");
+	else if (n + 1 < size) {
+		/* +hhmm -> +hh:mm */
+		memmove(buf + n - 1, buf + n - 2, 3);
+		buf[n - 2] = ':';
+	}
+	return buf;
+}
+
 static void history_row(struct image_store *s, const struct image *img, size_t h, size_t *layer,
 			bool top, const struct history_view_opts *o, struct row **rows, size_t *n)
 {
 	const struct image_history *e = &img->config->history[h];
 	_cleanup_jw_ struct jwriter *w = jw_object();
-	char id[DIGEST_MAX], size[32], ago[64], by[64];
+	_cleanup_free_ char *by = created_by(e->created_by, o->no_trunc);
+	char id[DIGEST_MAX], size[32], ago[64];
 	long long created = 0;
 	uint64_t bytes = 0;
 
+	if (!by)
+		return;
 	if (!e->empty_layer && *layer > 0)
 		bytes = image_layer_size(s, img->config->diff_ids[--(*layer)]);
 	(void) rfc3339_parse(e->created, &created);
@@ -271,15 +320,18 @@ static void history_row(struct image_store *s, const struct image *img, size_t h
 	else
 		snprintf(id, sizeof(id), "<missing>");
 	jw_str(w, "ID", id);
-	jw_str(w, "CreatedSince",
-	       e->created ? human_ago((long long) time(NULL) - created, ago, sizeof(ago)) : "");
-	jw_str(w, "CreatedAt", e->created ? e->created : "");
-	if (!o->no_trunc && e->created_by && strlen(e->created_by) > 45)
-		snprintf(by, sizeof(by), "%.44s…", e->created_by);
+	if (!e->created)
+		jw_str(w, "CreatedSince", "");
+	else if (o->raw)
+		jw_str(w, "CreatedSince", local_rfc3339(created, ago, sizeof(ago)));
 	else
-		snprintf(by, sizeof(by), "%.63s", e->created_by ? e->created_by : "");
-	jw_str(w, "CreatedBy", o->no_trunc && e->created_by ? e->created_by : by);
-	jw_str(w, "Size", human_size(bytes, size, sizeof(size)));
+		jw_str(w, "CreatedSince",
+		       human_ago((long long) time(NULL) - created, ago, sizeof(ago)));
+	jw_str(w, "CreatedAt", e->created ? e->created : "");
+	jw_str(w, "CreatedBy", by);
+	if (o->raw)
+		snprintf(size, sizeof(size), "%llu", (unsigned long long) bytes);
+	jw_str(w, "Size", o->raw ? size : human_size(bytes, size, sizeof(size)));
 	jw_str(w, "Comment", e->comment ? e->comment : "");
 	(void) add_row(rows, n, created, w);
 }

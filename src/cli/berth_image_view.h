@@ -22,6 +22,7 @@ int images_view(struct image_store *s, const struct images_view_opts *o, FILE *o
 
 struct history_view_opts {
 	bool no_trunc, quiet;
+	bool raw; /* -H=false: sizes in bytes, dates as RFC 3339 */
 	const char *format;
 };
 

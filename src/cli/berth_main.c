@@ -46,6 +46,9 @@ int main(int argc, char **argv)
 	const struct opt_def globals[] = {
 		{"root", 0, OPT_STRING, &ctx.root, "DIR",
 		 "where the engine keeps its state (default " STORE_DEFAULT_ROOT ")"},
+		{"registry-config", 0, OPT_STRING, &ctx.registry_config, "FILE",
+		 "registry mirrors and insecure registries (default $BERTH_REGISTRY_CONFIG, "
+		 "else " REGISTRY_CONFIG_DEFAULT ")"},
 		{"debug", 'D', OPT_BOOL, &ctx.debug, NULL, "log debug messages"},
 		{"log-level", 'l', OPT_STRING, &log_level, "LEVEL", "debug, info, warn or error"},
 		{"help", 'h', OPT_BOOL, &help, NULL, "show this help"},
@@ -81,5 +84,6 @@ int main(int argc, char **argv)
 	code = cmd->run(&ctx, (int) strv_length(pos), pos);
 	ctx.store = image_store_free(ctx.store);
 	ctx.engine = engine_free(ctx.engine);
+	ctx.registries = registry_config_free(ctx.registries);
 	return code;
 }

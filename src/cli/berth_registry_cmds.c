@@ -37,10 +37,33 @@ struct reg_flags {
 			"credentials file (default ROOT/auth.json)"                                \
 	}
 
+/* registries.json: --registry-config, $BERTH_REGISTRY_CONFIG, or the default if it exists. */
+static int load_registries(struct berth_ctx *ctx)
+{
+	const char *path = ctx->registry_config;
+	struct berr *err = NULL;
+	int r;
+
+	if (ctx->registries)
+		return 0;
+	if (!path)
+		path = getenv("BERTH_REGISTRY_CONFIG");
+	if (path && !*path)
+		path = NULL;
+	r = registry_config_load(path ? path : REGISTRY_CONFIG_DEFAULT, !path, &ctx->registries,
+				 &err);
+	if (r < 0)
+		berth_report(r, &err);
+	return r;
+}
+
 static int registry_opts_from(struct berth_ctx *ctx, struct reg_flags *f, struct registry_opts *o,
 			      char **auth)
 {
-	*o = (struct registry_opts){.tls_verify = true, .debug = ctx->debug};
+	if (load_registries(ctx) < 0)
+		return -EINVAL;
+	*o = (struct registry_opts){
+		.tls_verify = true, .debug = ctx->debug, .config = ctx->registries};
 	if (f->tls_verify) {
 		if (strcmp(f->tls_verify, "false") == 0 || strcmp(f->tls_verify, "0") == 0)
 			o->tls_verify = false;
@@ -71,6 +94,54 @@ static void normalise_bool_flag(int argc, char **argv)
 			argv[i] = on;
 }
 
+/* docker's pull output on out: the header, the layers' progress, digest and status. */
+static int pull_with_progress(struct berth_ctx *ctx, const char *name,
+			      const struct registry_opts *o, FILE *out, bool quiet)
+{
+	_cleanup_(image_ref_done) struct image_ref ref = {0};
+	struct pull_progress p = {0};
+	struct pull_result res = {0};
+	struct progress_view *view;
+	struct berr *err = NULL;
+	const char *slash = strrchr(name, '/');
+	int r;
+
+	if (image_ref_parse(name, false, &ref, &err) < 0)
+		return berth_report(-EINVAL, &err);
+	STORE_OR_RETURN_PLAIN(s, ctx);
+	view = progress_view_new(out, quiet);
+	if (!view)
+		return 1;
+	progress_view_bind(view, &p);
+	if (!strchr(slash ? slash : name, ':') && !ref.digest)
+		progress_view_line(view, "Using default tag: latest");
+	progress_view_line(view, "%s: Pulling from %s", ref.digest ? ref.digest : ref.tag,
+			   ref.path);
+	r = image_pull(s, name, o, &p, &res, &err);
+	if (r >= 0) {
+		progress_view_line(view, "Digest: %s", res.digest);
+		progress_view_line(view, "Status: %s for %s",
+				   res.updated ? "Downloaded newer image" : "Image is up to date",
+				   image_ref_familiar(res.name));
+		if (out == stdout)
+			printf("%s\n", res.name);
+	}
+	progress_view_free(view);
+	pull_result_done(&res);
+	return berth_report(r, &err);
+}
+
+int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out, bool quiet)
+{
+	_cleanup_free_ char *auth = NULL;
+	struct reg_flags f = {0};
+	struct registry_opts o;
+
+	if (registry_opts_from(ctx, &f, &o, &auth) < 0)
+		return 125;
+	return pull_with_progress(ctx, name, &o, out, quiet);
+}
+
 int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
@@ -87,41 +158,13 @@ int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv)
 		END_OPTS,
 	};
 	struct registry_opts o;
-	struct pull_progress p = {0};
-	struct pull_result res = {0};
-	struct progress_view *view;
-	_cleanup_(image_ref_done) struct image_ref ref = {0};
-	struct berr *err = NULL;
-	int r;
 
 	normalise_bool_flag(argc, argv);
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] NAME[:TAG|@DIGEST]", 1, 1, &pos));
 	if (registry_opts_from(ctx, &f, &o, &auth) < 0)
 		return 125;
-	if (image_ref_parse(pos[0], false, &ref, &err) < 0)
-		return berth_report(-EINVAL, &err);
-	STORE_OR_RETURN_PLAIN(s, ctx);
-	view = progress_view_new(stdout, quiet);
-	if (!view)
-		return 1;
-	progress_view_bind(view, &p);
-	if (!strchr(pos[0] + (strrchr(pos[0], '/') ? strrchr(pos[0], '/') - pos[0] : 0), ':') &&
-	    !ref.digest)
-		progress_view_line(view, "Using default tag: latest");
-	progress_view_line(view, "%s: Pulling from %s", ref.digest ? ref.digest : ref.tag,
-			   strncmp(ref.domain, "docker.io", 9) == 0 ? ref.path : ref.path);
-	r = image_pull(s, pos[0], &o, &p, &res, &err);
-	if (r >= 0) {
-		progress_view_line(view, "Digest: %s", res.digest);
-		progress_view_line(view, "Status: %s for %s",
-				   res.updated ? "Downloaded newer image" : "Image is up to date",
-				   image_ref_familiar(res.name));
-		printf("%s\n", res.name);
-	}
-	progress_view_free(view);
-	pull_result_done(&res);
-	return berth_report(r, &err);
+	return pull_with_progress(ctx, pos[0], &o, stdout, quiet);
 }
 
 int berth_cmd_push(struct berth_ctx *ctx, int argc, char **argv)

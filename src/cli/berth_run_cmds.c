@@ -16,6 +16,7 @@
 #include "engine/host_check.h"
 #include "engine/container_ops.h"
 #include "engine/container_start.h"
+#include "image/reference.h"
 #include "lib/cleanup.h"
 #include "lib/crashpoint.h"
 #include "lib/log.h"
@@ -82,6 +83,8 @@
 		{"cgroup-parent",    0,	     OPT_STRING,                                            \
 		 &(f).cgroup_parent, "PATH", "parent cgroup (default /berth)"},                     \
 		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file or none"},        \
+		{"pull", 0, OPT_STRING, &(f).pull, "MODE", "missing (default), always or never"},   \
+		{"quiet", 'q', OPT_BOOL, &(f).quiet, NULL, "suppress the pull output"},             \
 	{                                                                                           \
 		"log-opt", 0, OPT_LIST, &(f).log_opts, "K=V", "max-size=, max-file="                \
 	}
@@ -164,6 +167,48 @@ static int check_host(struct container_config *cfg, struct berr **err)
 	return r;
 }
 
+static bool image_present(struct image_store *s, const char *name)
+{
+	_cleanup_image_list_ struct image_list *l = NULL;
+
+	return image_list_load(s, &l, NULL) >= 0 && image_list_find(l, name, NULL) >= 0;
+}
+
+/*
+ * docker's --pull: pull the image when it is missing (or always), with pull's progress on
+ * stderr. -EIO after reporting; a name that is no reference is left to create to report.
+ */
+static int pull_if_needed(struct berth_ctx *ctx, struct image_store *s,
+			  const struct container_flags *f)
+{
+	const char *mode = f->pull, *image = f->image;
+	_cleanup_(image_ref_done) struct image_ref ref = {0};
+	_cleanup_free_ char *full = NULL;
+	bool have;
+
+	if (!mode)
+		mode = "missing";
+	if (strcmp(mode, "missing") != 0 && strcmp(mode, "always") != 0 &&
+	    strcmp(mode, "never") != 0) {
+		log_error_report("invalid pull option: '%s': must be one of \"always\", "
+				 "\"missing\" or \"never\"",
+				 mode);
+		return -EIO;
+	}
+	have = image_present(s, image);
+	if ((have && strcmp(mode, "always") != 0) || image_ref_parse(image, false, &ref, NULL) < 0)
+		return 0;
+	if (!(full = image_ref_string(&ref)))
+		return -ENOMEM;
+	if (!have && strcmp(mode, "never") == 0) {
+		log_error_report("No such image: %s", image_ref_familiar(full));
+		return -EIO;
+	}
+	if (!have && !f->quiet)
+		fprintf(stderr, "Unable to find image '%s' locally\n", image_ref_familiar(full));
+	return berth_pull(ctx, image_ref_familiar(full), stderr, f->quiet) == 0 ? 0 : -EIO;
+}
+
 static int create_from_flags(struct berth_ctx *ctx, const struct container_flags *f,
 			     struct container_config **ret, struct berr **err)
 {
@@ -176,7 +221,7 @@ static int create_from_flags(struct berth_ctx *ctx, const struct container_flags
 		return r;
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return -EIO;
-	if ((r = container_create(e, s, cfg, err)) < 0)
+	if ((r = pull_if_needed(ctx, s, f)) < 0 || (r = container_create(e, s, cfg, err)) < 0)
 		return r;
 	*ret = TAKE_PTR(cfg);
 	return 0;

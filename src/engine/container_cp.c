@@ -312,10 +312,9 @@ int container_cp_contents(int rootfd, const char *src, int dstfd)
 	return copy_meta(dstfd, &st, &o);
 }
 
-/* The child of container_cp_stopped(), in its own mount namespace. */
-static int cp_in_private_mount(struct image_store *s, const char *key, const char *target,
-			       enum cp_mode mode, const char *src, const char *dst,
-			       struct berr **err)
+/* The child of container_in_snapshot(), in its own mount namespace. */
+static int in_private_mount(struct image_store *s, const char *key, const char *target,
+			    snapshot_fn fn, void *data, struct berr **err)
 {
 	_cleanup_close_ int rootfd = -1;
 	int r;
@@ -333,13 +332,25 @@ static int cp_in_private_mount(struct image_store *s, const char *key, const cha
 	rootfd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (rootfd < 0)
 		return berr_sys(err, errno, "cannot open the container's root");
-	switch (mode) {
+	return fn(rootfd, data, err);
+}
+
+struct cp_args {
+	enum cp_mode mode;
+	const char *src, *dst;
+};
+
+static int cp_in_root(int rootfd, void *data, struct berr **err)
+{
+	const struct cp_args *a = data;
+
+	switch (a->mode) {
 	case CP_OUT:
-		return container_cp_out(rootfd, src, dst, err);
+		return container_cp_out(rootfd, a->src, a->dst, err);
 	case CP_IN:
-		return container_cp_in(rootfd, src, dst, err);
+		return container_cp_in(rootfd, a->src, a->dst, err);
 	case CP_IN_CONTENTS:
-		return container_cp_in_contents(rootfd, src, dst, err);
+		return container_cp_in_contents(rootfd, a->src, a->dst, err);
 	default:
 		return berr_set(err, EINVAL, "unknown copy mode");
 	}
@@ -347,6 +358,14 @@ static int cp_in_private_mount(struct image_store *s, const char *key, const cha
 
 int container_cp_stopped(struct image_store *s, const char *key, const char *target,
 			 enum cp_mode mode, const char *src, const char *dst, struct berr **err)
+{
+	struct cp_args a = {.mode = mode, .src = src, .dst = dst};
+
+	return container_in_snapshot(s, key, target, cp_in_root, &a, err);
+}
+
+int container_in_snapshot(struct image_store *s, const char *key, const char *target,
+			  snapshot_fn fn, void *data, struct berr **err)
 {
 	_cleanup_close_ int rd = -1, wr = -1;
 	char buf[4096];
@@ -364,7 +383,7 @@ int container_cp_stopped(struct image_store *s, const char *key, const char *tar
 		return berr_sys(err, errno, "fork");
 	if (pid == 0) {
 		struct berr *e = NULL;
-		int r = cp_in_private_mount(s, key, target, mode, src, dst, &e);
+		int r = in_private_mount(s, key, target, fn, data, &e);
 
 		if (r < 0) {
 			if (!e)
@@ -388,6 +407,6 @@ int container_cp_stopped(struct image_store *s, const char *key, const char *tar
 	if (len > 0)
 		return berr_decode(buf, len, err);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return berr_set(err, EIO, "the copy process failed");
+		return berr_set(err, EIO, "the process reading the container's files failed");
 	return 0;
 }

@@ -49,4 +49,13 @@ enum cp_mode {
 int container_cp_stopped(struct image_store *s, const char *key, const char *target,
 			 enum cp_mode mode, const char *src, const char *dst, struct berr **err);
 
+/*
+ * The same for any fn: the snapshot key mounted on target in a child's private mount
+ * namespace (nosuid, nodev, noexec), and fn(rootfd, data, err) run there. fn's error
+ * comes back through a pipe; fds the caller opened (an output file) are the child's too.
+ */
+typedef int (*snapshot_fn)(int rootfd, void *data, struct berr **err);
+int container_in_snapshot(struct image_store *s, const char *key, const char *target,
+			  snapshot_fn fn, void *data, struct berr **err);
+
 #endif

@@ -128,6 +128,22 @@ static int unpack_blob(struct image_store *s, const char *digest, const char *di
 	return r < 0 ? r : 0;
 }
 
+static void spec_apply_changes(struct image_config_spec *spec, const struct image_changes *ch)
+{
+	if (ch->cmd)
+		spec->cmd = ch->cmd;
+	if (ch->env)
+		spec->env = ch->env;
+	spec->entrypoint = ch->entrypoint;
+	spec->working_dir = ch->working_dir;
+	spec->user = ch->user;
+	spec->stop_signal = ch->stop_signal;
+	spec->labels = ch->labels;
+	spec->exposed = ch->exposed;
+	spec->volumes = ch->volumes;
+	spec->onbuild = ch->onbuild;
+}
+
 static int write_image(struct image_store *s, const struct image_import_opts *o, const char *digest,
 		       const char *diff_id, int64_t size, char ret_id[DIGEST_MAX],
 		       struct berr **err)
@@ -138,12 +154,14 @@ static int write_image(struct image_store *s, const struct image_import_opts *o,
 	struct manifest m = {.media_type = (char *) MT_OCI_MANIFEST};
 	struct descriptor layer = {
 		.media_type = (char *) MT_OCI_LAYER_GZIP, .digest = (char *) digest, .size = size};
+	const struct image_changes *ch = o->changes;
+	struct image_config_spec spec;
 	int r;
 
 	r = o->platform ? platform_parse(o->platform, &p, err) : platform_host(&p);
 	if (r < 0)
 		return r;
-	cfg = image_config_build(&(struct image_config_spec){
+	spec = (struct image_config_spec){
 		.architecture = p.architecture,
 		.os = p.os,
 		.variant = p.variant,
@@ -153,7 +171,10 @@ static int write_image(struct image_store *s, const struct image_import_opts *o,
 		.comment = o->comment,
 		.env = o->env,
 		.cmd = o->cmd,
-	});
+	};
+	if (ch)
+		spec_apply_changes(&spec, ch);
+	cfg = image_config_build(&spec);
 	if (!cfg)
 		return -ENOMEM;
 	r = blob_put(s, cfg, strlen(cfg), NULL, cfg_digest, err);

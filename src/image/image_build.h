@@ -8,6 +8,7 @@
 #define BERTH_IMAGE_IMAGE_BUILD_H
 
 #include "image/digest.h"
+#include "image/image_change.h"
 #include "image/store.h"
 #include "lib/err.h"
 
@@ -19,6 +20,8 @@ struct image_import_opts {
 	char *const *cmd;	/* Cmd, or NULL */
 	char *const *env;	/* Env, or NULL */
 	const char *platform;	/* "os/arch[/variant]"; NULL: this machine's */
+	/* --change: replaces cmd and env when it sets them; NULL: none */
+	const struct image_changes *changes;
 };
 
 /*

@@ -212,6 +212,44 @@ static struct jwriter *strv_json(char *const *v)
 	return a;
 }
 
+/* {"80/tcp": {}, ...}: docker's sets (ExposedPorts, Volumes). */
+static struct jwriter *set_json(char *const *v)
+{
+	struct jwriter *o = jw_object();
+
+	STRV_FOREACH (s, v)
+		jw_put(o, *s, jw_object());
+	return o;
+}
+
+/* {"k": "v", ...} of "k=v" strings. */
+static struct jwriter *map_json(char *const *v)
+{
+	struct jwriter *o = jw_object();
+
+	STRV_FOREACH (s, v) {
+		_cleanup_free_ char *k = strndup(*s, strcspn(*s, "="));
+
+		if (k)
+			jw_str(o, k, *s + strlen(k) + ((*s)[strlen(k)] == '='));
+	}
+	return o;
+}
+
+/* The changes' parts of config.config (import --change). */
+static void build_extras(struct jwriter *cfg, const struct image_config_spec *s)
+{
+	if (s->exposed)
+		jw_put(cfg, "ExposedPorts", set_json(s->exposed));
+	if (s->volumes)
+		jw_put(cfg, "Volumes", set_json(s->volumes));
+	if (s->labels)
+		jw_put(cfg, "Labels", map_json(s->labels));
+	if (s->onbuild)
+		jw_put(cfg, "OnBuild", strv_json(s->onbuild));
+	jw_str(cfg, "StopSignal", s->stop_signal);
+}
+
 char *image_config_build(const struct image_config_spec *s)
 {
 	_cleanup_jw_ struct jwriter *w = jw_object();
@@ -230,6 +268,7 @@ char *image_config_build(const struct image_config_spec *s)
 		jw_put(cfg, "Cmd", strv_json(s->cmd));
 	jw_str(cfg, "WorkingDir", s->working_dir);
 	jw_str(cfg, "User", s->user);
+	build_extras(cfg, s);
 	jw_put(w, "config", cfg);
 	jw_str(rootfs, "type", "layers");
 	jw_append_str(ids, s->diff_id);

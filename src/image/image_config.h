@@ -65,6 +65,11 @@ struct image_config_spec {
 	char *const *entrypoint;
 	const char *working_dir;
 	const char *user;
+	const char *stop_signal;
+	char *const *labels;  /* "K=V" */
+	char *const *exposed; /* "80/tcp" */
+	char *const *volumes; /* "/data" */
+	char *const *onbuild;
 };
 
 /* Serialise a config for spec (malloc'd; NULL on OOM). */

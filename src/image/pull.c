@@ -15,6 +15,7 @@
 #include "image/registry.h"
 #include "image/registry_http.h"
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/strv.h"
 
 #define ACCEPT_MANIFESTS                                                                           \
@@ -149,6 +150,45 @@ static int resolve_manifest(struct pull *pl, struct berr **err)
 	return r;
 }
 
+/* Forget what a failed endpoint answered, for the next one. */
+static void endpoint_reset(struct pull *pl)
+{
+	pl->c = reg_client_free(pl->c);
+	free(pl->index_raw);
+	free(pl->manifest_raw);
+	pl->index_raw = pl->manifest_raw = NULL;
+	pl->index_len = pl->manifest_len = 0;
+	*pl->index_digest = *pl->manifest_digest = '\0';
+}
+
+/*
+ * The manifest from the registry's mirrors in order (registries.json), then from the
+ * registry itself; the client that answered is kept for the blobs.
+ */
+static int connect_and_resolve(struct pull *pl, struct berr **err)
+{
+	char *const *mirrors = registry_config_mirrors(pl->o->config, pl->ref.domain);
+	int r;
+
+	STRV_FOREACH (m, mirrors) {
+		_cleanup_berr_ struct berr *merr = NULL;
+
+		r = reg_client_new_mirror(pl->o, *m, pl->ref.path, &pl->c, &merr);
+		if (r >= 0)
+			r = resolve_manifest(pl, &merr);
+		if (r >= 0) {
+			log_debug("pull '%s' from mirror '%s'", pl->ref.path, *m);
+			return 0;
+		}
+		if (r == -ENOMEM)
+			return r;
+		log_debug("mirror '%s': %s, trying the next", *m, merr ? merr->msg : "failed");
+		endpoint_reset(pl);
+	}
+	r = reg_client_new(pl->o, pl->ref.domain, pl->ref.path, "pull", &pl->c, err);
+	return r < 0 ? r : resolve_manifest(pl, err);
+}
+
 static int load_config(struct pull *pl, struct berr **err)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -226,9 +266,7 @@ int image_pull(struct image_store *s, const char *ref, const struct registry_opt
 		r = berr_sys(err, -gclock, "cannot lock the image store");
 		goto out;
 	}
-	r = reg_client_new(o, pl.ref.domain, pl.ref.path, "pull", &pl.c, err);
-	if (r >= 0)
-		r = resolve_manifest(&pl, err);
+	r = connect_and_resolve(&pl, err);
 	if (r >= 0)
 		r = load_config(&pl, err);
 	if (r >= 0)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "image/digest.h"
+#include "image/registry_config.h"
 #include "image/store.h"
 #include "lib/err.h"
 
@@ -24,6 +25,8 @@ struct registry_opts {
 	long limit_rate;       /* bytes per second per download, 0: unlimited (tests) */
 	int max_parallel;      /* layer downloads at once; 0: 3 as docker */
 	bool debug;	       /* log each request at debug level */
+	/* mirrors and insecure registries (registries.json); NULL: none */
+	const struct registry_config *config;
 };
 
 enum pull_event {

@@ -27,11 +27,12 @@ static void curl_init_once(void)
 	}
 }
 
-int reg_client_new(const struct registry_opts *o, const char *domain, const char *repo,
-		   const char *actions, struct reg_client **ret, struct berr **err)
+/* A client for repo at base ("https://host"), with domain's credentials. */
+static int client_new(const struct registry_opts *o, const char *domain, const char *base,
+		      const char *repo, const char *actions, struct reg_client **ret,
+		      struct berr **err)
 {
 	struct reg_client *c = calloc(1, sizeof(*c));
-	bool plain = image_ref_domain_is_local(domain);
 	int r;
 
 	if (!c)
@@ -39,12 +40,11 @@ int reg_client_new(const struct registry_opts *o, const char *domain, const char
 	curl_init_once();
 	c->o = o;
 	c->actions = actions;
+	c->tls_verify = o->tls_verify && !registry_config_insecure(o->config, domain);
 	c->domain = strdup(domain);
 	c->repo = strdup(repo);
-	if (!c->domain || !c->repo ||
-	    asprintf(&c->base, "%s://%s", plain ? "http" : "https", image_ref_api_host(domain)) <
-		    0) {
-		c->base = NULL;
+	c->base = strdup(base);
+	if (!c->domain || !c->repo || !c->base) {
 		reg_client_free(c);
 		return -ENOMEM;
 	}
@@ -59,16 +59,37 @@ int reg_client_new(const struct registry_opts *o, const char *domain, const char
 	return 0;
 }
 
-void reg_client_free(struct reg_client *c)
+int reg_client_new(const struct registry_opts *o, const char *domain, const char *repo,
+		   const char *actions, struct reg_client **ret, struct berr **err)
+{
+	bool plain = image_ref_domain_is_local(domain);
+	_cleanup_free_ char *base = NULL;
+
+	if (asprintf(&base, "%s://%s", plain ? "http" : "https", image_ref_api_host(domain)) < 0)
+		return -ENOMEM;
+	return client_new(o, domain, base, repo, actions, ret, err);
+}
+
+int reg_client_new_mirror(const struct registry_opts *o, const char *url, const char *repo,
+			  struct reg_client **ret, struct berr **err)
+{
+	const char *host = strstr(url, "://");
+
+	host = host ? host + 3 : url;
+	return client_new(o, host, url, repo, "pull", ret, err);
+}
+
+struct reg_client *reg_client_free(struct reg_client *c)
 {
 	if (!c)
-		return;
+		return NULL;
 	free(c->domain);
 	free(c->repo);
 	free(c->base);
 	free(c->creds);
 	free(c->bearer);
 	free(c);
+	return NULL;
 }
 
 void reg_response_done(struct reg_response *r)
@@ -148,7 +169,7 @@ static void set_common(struct reg_client *c, CURL *h)
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 120L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	if (!c->o->tls_verify) {
+	if (!c->tls_verify) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
@@ -352,7 +373,7 @@ static bool fall_back_to_http(struct reg_client *c)
 {
 	char *b;
 
-	if (c->o->tls_verify || c->http_fallback_done || strncmp(c->base, "https://", 8) != 0)
+	if (c->tls_verify || c->http_fallback_done || strncmp(c->base, "https://", 8) != 0)
 		return false;
 	c->http_fallback_done = true;
 	if (asprintf(&b, "http://%s", c->base + 8) < 0)

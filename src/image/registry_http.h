@@ -18,12 +18,13 @@
 
 struct reg_client {
 	const struct registry_opts *o;
-	char *domain; /* as written in references: "docker.io", "127.0.0.1:5000" */
-	char *repo;   /* "library/busybox" */
-	char *base;   /* "https://registry-1.docker.io" */
-	char *creds;  /* "user:password" or NULL */
-	char *bearer; /* the token for repo:actions, or NULL */
-	bool basic;   /* send creds as basic auth */
+	char *domain;	 /* as written in references: "docker.io", "127.0.0.1:5000" */
+	char *repo;	 /* "library/busybox" */
+	char *base;	 /* "https://registry-1.docker.io" */
+	char *creds;	 /* "user:password" or NULL */
+	char *bearer;	 /* the token for repo:actions, or NULL */
+	bool basic;	 /* send creds as basic auth */
+	bool tls_verify; /* the options' unless the registry is insecure */
 	bool http_fallback_done;
 	const char *actions; /* "pull" or "pull,push" */
 };
@@ -51,7 +52,10 @@ struct reg_body {
 
 int reg_client_new(const struct registry_opts *o, const char *domain, const char *repo,
 		   const char *actions, struct reg_client **ret, struct berr **err);
-void reg_client_free(struct reg_client *c);
+/* A client of a mirror at url ("http://127.0.0.1:5000"), for pulls of repo. */
+int reg_client_new_mirror(const struct registry_opts *o, const char *url, const char *repo,
+			  struct reg_client **ret, struct berr **err);
+struct reg_client *reg_client_free(struct reg_client *c);
 
 void reg_response_done(struct reg_response *r);
 

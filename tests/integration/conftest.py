@@ -18,6 +18,13 @@ import oci
 
 KNOWN_RUNTIMES = ("berth", "runc", "crun")
 
+# `berth run`/`create` pull a missing image: no test may reach a registry off this machine.
+# Every HTTP(S) request except to loopback goes to a proxy on a closed loopback port
+# (libcurl, urllib and skopeo honour these), so a pull of docker.io/... fails at once.
+for _var in ("http_proxy", "https_proxy", "all_proxy", "HTTPS_PROXY", "ALL_PROXY"):
+    os.environ[_var] = "http://127.0.0.1:9"
+os.environ["no_proxy"] = os.environ["NO_PROXY"] = "127.0.0.1,localhost,::1"
+
 
 def runtime_names():
     names = [n.strip() for n in os.environ.get("BERTH_TEST_RUNTIMES", "berth,runc").split(",")]

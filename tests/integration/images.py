@@ -198,8 +198,9 @@ class Layout:
             f.write(data)
         return d
 
-    def image(self, layers, arch="amd64", compression="gzip", cmd=("sh",)):
-        """layers: list of tar entry lists. Returns the manifest descriptor."""
+    def image(self, layers, arch="amd64", compression="gzip", cmd=("sh",), history=None):
+        """layers: list of tar entry lists; history: the config's (default: one entry per
+        layer). Returns the manifest descriptor."""
         descs, diff_ids = [], []
         for entries in layers:
             raw = tar_bytes(entries)
@@ -211,8 +212,9 @@ class Layout:
             "created": "2024-01-01T00:00:00Z", "architecture": arch, "os": "linux",
             "config": {"Cmd": list(cmd), "Env": ["PATH=/bin"]},
             "rootfs": {"type": "layers", "diff_ids": diff_ids},
-            "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "layer %d" % i}
-                        for i in range(len(layers))],
+            "history": history if history is not None else [
+                {"created": "2024-01-01T00:00:00Z", "created_by": "layer %d" % i}
+                for i in range(len(layers))],
         }).encode()
         manifest = json.dumps({
             "schemaVersion": 2, "mediaType": MT_MANIFEST,
