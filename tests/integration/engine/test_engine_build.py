@@ -2,9 +2,11 @@
 
 import io
 import json
+import os
 import tarfile
 
 import oci
+import pytest
 
 
 def layer_members(berth, tmp_path, image):
@@ -74,3 +76,186 @@ def test_commit_errors(berth):
     r = berth("commit", "c1", "Bad:Name:x", check=False)
     assert r.rc == 1
     berth("rm", "c1")
+
+
+def write(d, files):
+    for name, text in files.items():
+        p = d / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+
+
+def images(berth):
+    return sorted(set(berth("images", "-q", "--no-trunc").out.split()))
+
+
+def store_leftovers(berth):
+    left = []
+    for sub in ("image/tmp", "image/snapshots", "containers"):
+        d = os.path.join(berth.root, sub)
+        if os.path.isdir(d) and os.listdir(d):
+            left.append("%s: %s" % (sub, os.listdir(d)))
+    return left
+
+
+def test_build_steps_output_and_config(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"a.txt": "hello\n", "sub/s1": "s\n", "Dockerfile": """\
+# a comment
+FROM busybox
+ARG WHO=world
+ENV GREETING="hello ${WHO}" \\
+    # comments inside a continuation are dropped
+    OTHER=${UNSET:-dflt} ALT=${WHO:+set}
+RUN echo "$GREETING $WHO" > /greet && \\
+    rm /bin/ls && rm -r /var && mkdir /var && touch /var/new
+COPY a.txt /opt/
+COPY sub /data
+WORKDIR /work
+WORKDIR rel
+LABEL a=b "c d"=e
+EXPOSE 80 53/udp
+USER 1000:1000
+STOPSIGNAL SIGUSR1
+VOLUME ["/vol"]
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /greet"]
+"""})
+    base = images(berth)
+    r = berth("build", "-t", "demo:1", "-t", "demo2", "--build-arg", "WHO=you", str(ctx))
+    lines = r.out.splitlines()
+    assert lines[0] == "Step 1/15 : FROM busybox"
+    assert lines[1].startswith(" ---> ") and len(lines[1]) == 18
+    assert "Step 4/15 : RUN echo \"$GREETING $WHO\" > /greet && " \
+           "    rm /bin/ls && rm -r /var && mkdir /var && touch /var/new" in lines
+    assert any(l.startswith(" ---> Running in ") for l in lines)
+    assert any(l.startswith("Removing intermediate container ") for l in lines)
+    short = lines[-3].split()[-1]
+    assert lines[-3] == "Successfully built " + short
+    assert lines[-2:] == ["Successfully tagged demo:1", "Successfully tagged demo2:latest"]
+    img = berth.inspect("demo:1")
+    assert img["Id"].split(":")[1].startswith(short)
+    cfg = img["Config"]
+    assert "GREETING=hello you" in cfg["Env"] and "OTHER=dflt" in cfg["Env"]
+    assert "ALT=set" in cfg["Env"]
+    assert cfg["WorkingDir"] == "/work/rel"
+    assert cfg["Labels"] == {"a": "b", "c d": "e"}
+    assert sorted(cfg["ExposedPorts"]) == ["53/udp", "80/tcp"]
+    assert cfg["User"] == "1000:1000" and cfg["StopSignal"] == "SIGUSR1"
+    assert list(cfg["Volumes"]) == ["/vol"]
+    assert cfg["Entrypoint"] == ["/bin/sh", "-c"] and cfg["Cmd"] == ["cat /greet"]
+    assert berth("run", "--rm", "demo:1").out == "hello you you\n"
+    out = berth("run", "--rm", "-u", "0", "--entrypoint", "sh", "demo:1", "-c",
+                "cat /opt/a.txt /data/s1; ls /var; test -e /bin/ls || echo gone").out
+    assert out == "hello\ns\nnew\ngone\n"
+    # one layer per RUN/COPY, the other steps are history only; step images are gone
+    hist = berth("history", "--no-trunc", "--format", "{{.CreatedBy}}", "demo:1").out
+    assert "/bin/sh -c #(nop)  CMD [\"cat /greet\"]" in hist
+    assert len(layer_members(berth, tmp_path, "demo:1")) == 4
+    assert images(berth) == sorted(base + [img["Id"]])
+    assert store_leftovers(berth) == []
+
+
+def test_build_failing_run_leaves_nothing(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"Dockerfile": "FROM busybox\nENV A=1\nRUN echo before\nRUN false\nCMD x\n"})
+    base = images(berth)
+    r = berth("build", "-t", "bad", str(ctx), check=False)
+    assert r.rc == 1, r
+    assert "The command '/bin/sh -c false' returned a non-zero code: 1" in r.err
+    assert "Step 4/5 : RUN false" in r.out and "Step 5/5" not in r.out
+    assert images(berth) == base
+    assert berth("ps", "-aq").out == ""
+    assert store_leftovers(berth) == []
+
+
+def test_build_multistage_target_quiet_iidfile(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"Dockerfile.alt": """\
+ARG BASE=busybox
+FROM ${BASE} AS builder
+RUN echo built > /artifact
+FROM scratch AS empty
+FROM $BASE AS final
+COPY --from=builder /artifact /copied
+COPY --from=0 /artifact /copied0
+CMD ["cat", "/copied"]
+FROM busybox
+RUN echo never-run
+"""})
+    iid = tmp_path / "iid"
+    r = berth("build", "-q", "-f", str(ctx / "Dockerfile.alt"), "--target", "final",
+              "--iidfile", str(iid), "-t", "multi", str(ctx))
+    image_id = r.out.strip()
+    assert image_id.startswith("sha256:") and "Step" not in r.out and "built" not in r.out
+    assert iid.read_text() == image_id
+    assert berth.inspect("multi")["Id"] == image_id
+    assert berth("run", "--rm", "multi", "cat", "/copied", "/copied0").out == "built\nbuilt\n"
+    r = berth("build", "--target", "nosuch", "-f", str(ctx / "Dockerfile.alt"), str(ctx),
+              check=False)
+    assert r.rc == 1 and "nosuch" in r.err
+    assert store_leftovers(berth) == []
+
+
+def test_build_add_tar_glob_chown(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"one.txt": "1\n", "two.txt": "2\n", "skip.md": "no\n"})
+    with tarfile.open(ctx / "arch.tar.gz", "w:gz") as t:
+        data = b"inside\n"
+        info = tarfile.TarInfo("dir/in.txt")
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    write(ctx, {"Dockerfile": """\
+FROM busybox
+ADD arch.tar.gz /x/
+COPY --chown=1234:5678 *.txt /t/
+COPY one.txt /renamed
+COPY ["two.txt", "/tmp"]
+"""})
+    berth("build", "-q", "-t", "files", str(ctx))
+    out = berth("run", "--rm", "files", "sh", "-c",
+                "cat /x/dir/in.txt; ls /t; stat -c '%u:%g' /t/one.txt; cat /renamed; "
+                "cat /tmp/two.txt; stat -c '%a' /tmp; ls /x").out
+    assert out == "inside\none.txt\ntwo.txt\n1234:5678\n1\n2\n1777\ndir\n"
+
+
+def test_build_parser_forms(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"Dockerfile": """\
+# escape=`
+FROM busybox
+ENV legacy value with spaces
+SHELL ["/bin/sh", "-ec"]
+RUN echo "$legacy" > /l; `
+    echo 'single $legacy' >> /l
+CMD echo shell form
+"""})
+    berth("build", "-q", "-t", "forms", str(ctx))
+    cfg = berth.inspect("forms")["Config"]
+    assert "legacy=value with spaces" in cfg["Env"]
+    assert cfg["Cmd"] == ["/bin/sh", "-ec", "echo shell form"]
+    assert berth("run", "--rm", "forms", "cat", "/l").out == \
+        "value with spaces\nsingle $legacy\n"
+
+
+@pytest.mark.parametrize("dockerfile,message", [
+    ("RUN true\n", "no build stage"),
+    ("FROM busybox\nFOO bar\n", "unknown instruction: FOO"),
+    ("FROM busybox\nCOPY missing /x\n", "missing"),
+    ("FROM nosuch-image\n", "nosuch-image"),
+    ("FROM busybox\nCOPY a b /notadir\n", "must be a directory"),
+    ("FROM busybox\nADD http://example.com/x /x\n", "URL"),
+])
+def test_build_errors(berth, tmp_path, dockerfile, message):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"Dockerfile": dockerfile, "a": "", "b": ""})
+    base = images(berth)
+    r = berth("build", str(ctx), check=False)
+    assert r.rc == 1 and message in r.err, r
+    assert images(berth) == base
+    assert store_leftovers(berth) == []
+
+
+def test_build_without_dockerfile(berth, tmp_path):
+    r = berth("build", str(tmp_path), check=False)
+    assert r.rc == 1 and "Dockerfile" in r.err
