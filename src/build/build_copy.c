@@ -226,7 +226,7 @@ static int extract(struct archive *a, const char *src, struct berr **err)
 /* ADD of a local tar: unpacked into dest. 1 when src was one, 0 when it is a plain file. */
 static int add_archive(struct copy *c, int rootfd, const char *rel, struct berr **err)
 {
-	_cleanup_close_ int fd = safe_open_in_root(rootfd, rel, O_RDONLY | O_NONBLOCK, 0);
+	_cleanup_close_ int fd = safe_open_in_root(rootfd, rel, O_RDONLY | O_NONBLOCK, 0), cwd = -1;
 	char dir[PATH_MAX];
 	struct archive *a;
 	struct stat st;
@@ -240,12 +240,17 @@ static int add_archive(struct copy *c, int rootfd, const char *rel, struct berr 
 	r = mkdir_staged(c, c->dest);
 	if (r >= 0)
 		r = staged_path(c, c->dest, dir, sizeof(dir));
+	if (r >= 0 && (cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		r = -errno;
 	if (r >= 0 && chdir(dir) < 0)
 		r = -errno;
 	if (r < 0)
 		r = berr_sys(err, -r, "cannot stage '%s'", c->dest);
 	else
 		r = extract(a, rel, err);
+	/* the staging child's relative paths (a relative --root) hold again */
+	if (cwd >= 0 && fchdir(cwd) < 0 && r >= 0)
+		r = berr_sys(err, errno, "cannot return from '%s'", dir);
 	archive_read_free(a);
 	return r < 0 ? r : 1;
 }
