@@ -53,22 +53,10 @@ struct copy {
 
 static int parse_chown(struct copy *c, const char *v, struct berr **err)
 {
-	char *end;
-	unsigned long u, g;
+	int r = build_chown_ids(c->b, v, &c->uid, &c->gid, err);
 
-	u = strtoul(v, &end, 10);
-	g = u;
-	if (end != v && *end == ':')
-		g = strtoul(end + 1, &end, 10);
-	if (!strcmp(v, "root") || !strcmp(v, "root:root"))
-		u = g = 0, end = (char *) "";
-	if (end == v || *end)
-		return berr_set(err, EINVAL,
-				"--chown '%s': only numeric ids (UID[:GID]) are supported", v);
-	c->uid = (uid_t) u;
-	c->gid = (gid_t) g;
-	c->chown = true;
-	return 0;
+	c->chown = r >= 0;
+	return r;
 }
 
 static int parse_flags(struct copy *c, const struct df_instr *in, struct berr **err)

@@ -3,6 +3,8 @@
 #ifndef BERTH_BUILD_BUILDER_H
 #define BERTH_BUILD_BUILDER_H
 
+#include <sys/types.h>
+
 #include "build/build.h"
 #include "build/dockerfile.h"
 #include "build/run_config.h"
@@ -50,6 +52,10 @@ int builder_commit(struct builder *b, int upperfd, const char *created_by, struc
 
 /* RUN (build_run.c). */
 int build_run(struct builder *b, const struct df_instr *in, struct berr **err);
+
+/* --chown=USER[:GROUP] of COPY and ADD, names from the image (build_chown.c). */
+int build_chown_ids(struct builder *b, const char *spec, uid_t *ret_uid, gid_t *ret_gid,
+		    struct berr **err);
 
 /* COPY and ADD (build_copy.c). */
 int build_copy(struct builder *b, const struct df_instr *in, bool add, struct berr **err);

@@ -211,12 +211,21 @@ ADD arch.tar.gz /x/
 COPY --chown=1234:5678 *.txt /t/
 COPY one.txt /renamed
 COPY ["two.txt", "/tmp"]
+COPY --chown=daemon one.txt /by-user
+COPY --chown=nobody:daemon one.txt /by-names
+COPY --chown=7 one.txt /by-uid
 """})
     berth("build", "-q", "-t", "files", str(ctx))
     out = berth("run", "--rm", "files", "sh", "-c",
                 "cat /x/dir/in.txt; ls /t; stat -c '%u:%g' /t/one.txt; cat /renamed; "
                 "cat /tmp/two.txt; stat -c '%a' /tmp; ls /x").out
     assert out == "inside\none.txt\ntwo.txt\n1234:5678\n1\n2\n1777\ndir\n"
+    out = berth("run", "--rm", "files", "stat", "-c", "%u:%g", "/by-user", "/by-names",
+                "/by-uid").out
+    assert out == "1:1\n65534:1\n7:7\n"
+    write(ctx, {"Dockerfile": "FROM busybox\nCOPY --chown=nosuch one.txt /x\n"})
+    r = berth("build", str(ctx), check=False)
+    assert r.rc == 1 and "no user 'nosuch' in the image's /etc/passwd" in r.err, r
 
 
 def test_build_parser_forms(berth, tmp_path):
