@@ -480,7 +480,9 @@ static int source_root(struct copy *c, const char **ret_image, struct berr **err
 
 	*ret_image = NULL;
 	if (!c->from)
-		return (c->src_root = strdup(c->b->o->context)) ? 0 : -ENOMEM;
+		return (c->src_root = strdup(c->b->context ? c->b->context : c->b->o->context))
+			       ? 0
+			       : -ENOMEM;
 	if (asprintf(&c->src_root, "%s/from", c->stage) < 0 || mkdir(c->src_root, 0700) < 0)
 		return berr_sys(err, errno, "cannot create the mount point for --from");
 	for (size_t s = 0; s < c->b->n_stages - 1; s++)

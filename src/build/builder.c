@@ -379,6 +379,7 @@ static int read_dockerfile(struct builder *b, struct berr **err)
 static void builder_done(struct builder *b)
 {
 	dockerfile_free(b->df);
+	free(b->context);
 	if (b->ctxfd >= 0)
 		close(b->ctxfd);
 	if (b->tmpfd >= 0) {
@@ -435,7 +436,8 @@ int image_build_run(struct image_store *s, const struct build_opts *o,
 	b.ctxfd = open(o->context, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b.ctxfd < 0)
 		r = berr_sys(err, errno, "cannot open the build context '%s'", o->context);
-	else if ((r = read_dockerfile(&b, err)) >= 0 && (r = make_tmpdir(&b, err)) >= 0)
+	else if ((r = read_dockerfile(&b, err)) >= 0 && (r = make_tmpdir(&b, err)) >= 0 &&
+		 (r = build_context_filter(&b, err)) >= 0)
 		r = run_steps(&b, err);
 	if (r >= 0) {
 		warn_unused_args(&b);

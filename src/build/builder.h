@@ -20,6 +20,7 @@ struct builder {
 	const struct build_runner *rn;
 	struct dockerfile *df;
 	int ctxfd;	      /* the context directory */
+	char *context;	      /* where COPY reads: the context, or its .dockerignore'd copy */
 	int tmpfd;	      /* tmp/build-XXXXXX, flock'd */
 	char tmpname[64];     /* "tmp/build-XXXXXX" (relative to the store) */
 	char **meta_args;     /* ARGs before the first FROM: "K=V" */
@@ -56,6 +57,9 @@ int build_run(struct builder *b, const struct df_instr *in, struct berr **err);
 /* --chown=USER[:GROUP] of COPY and ADD, names from the image (build_chown.c). */
 int build_chown_ids(struct builder *b, const char *spec, uid_t *ret_uid, gid_t *ret_gid,
 		    struct berr **err);
+
+/* With a .dockerignore: b->context becomes a copy without what it excludes. */
+int build_context_filter(struct builder *b, struct berr **err);
 
 /* COPY and ADD (build_copy.c). */
 int build_copy(struct builder *b, const struct df_instr *in, bool add, struct berr **err);

@@ -268,3 +268,19 @@ def test_build_errors(berth, tmp_path, dockerfile, message):
 def test_build_without_dockerfile(berth, tmp_path):
     r = berth("build", str(tmp_path), check=False)
     assert r.rc == 1 and "Dockerfile" in r.err
+
+
+def test_build_dockerignore(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"keep.txt": "k\n", "secret.key": "s\n", "logs/a.log": "l\n",
+                "src/x.go": "x\n", "src/deep/y.go": "y\n", "src/deep/keep.md": "m\n",
+                "node_modules/m/i.js": "j\n", "node_modules/m/want.js": "w\n",
+                ".dockerignore": "# comment\n*.key\n/logs\n**/*.go\n!src/deep/y.go\n"
+                                 "node_modules\n!node_modules/m/want.js\n",
+                "Dockerfile": "FROM busybox\nCOPY . /app/\n"})
+    berth("build", "-q", "-t", "ign", str(ctx))
+    out = berth("run", "--rm", "ign", "find", "/app", "-type", "f").out
+    assert sorted(out.split()) == sorted(
+        "/app/keep.txt /app/src/deep/y.go /app/src/deep/keep.md /app/node_modules/m/want.js "
+        "/app/.dockerignore /app/Dockerfile".split())
+    assert store_leftovers(berth) == []
