@@ -16,7 +16,13 @@ struct lexer {
 	char *const *vars;
 	bool expand;
 	bool split; /* blanks end words */
+	int depth;  /* of ${NAME:-word} nesting */
 };
+
+#define LEX_MAX_DEPTH 32
+
+static int lex_word_at(const char *s, char escape, char *const *vars, int depth, char **ret,
+		       struct berr **err);
 
 static const char *lookup(char *const *vars, const char *name, size_t len)
 {
@@ -29,6 +35,22 @@ static const char *lookup(char *const *vars, const char *name, size_t len)
 static bool name_char(char c)
 {
 	return isalnum((unsigned char) c) || c == '_';
+}
+
+/* The '}' that closes the "${" before s (words may hold "${...}" themselves), or NULL. */
+static const char *matching_brace(const char *s)
+{
+	size_t depth = 0;
+
+	for (; *s; s++) {
+		if (s[0] == '$' && s[1] == '{') {
+			depth++;
+			s++;
+		} else if (*s == '}' && depth-- == 0) {
+			return s;
+		}
+	}
+	return NULL;
 }
 
 /* ${NAME}, ${NAME:-word}, ${NAME:+word}; l->s is just after "${". */
@@ -45,7 +67,7 @@ static int expand_braced(struct lexer *l, struct sbuf *out, struct berr **err)
 		op = l->s[1];
 		l->s += 2;
 	}
-	close = strchr(l->s, '}');
+	close = matching_brace(l->s);
 	if (!len || !close || (!op && close != l->s))
 		return berr_set(err, EINVAL, "bad substitution in '%s'", name - 2);
 	val = lookup(l->vars, name, len);
@@ -55,7 +77,7 @@ static int expand_braced(struct lexer *l, struct sbuf *out, struct berr **err)
 
 		if (!raw)
 			return -ENOMEM;
-		r = lex_word(raw, l->escape, l->vars, &word, err);
+		r = lex_word_at(raw, l->escape, l->vars, l->depth + 1, &word, err);
 		if (r < 0)
 			return r;
 		if (op == '-' && (!val || !*val))
@@ -182,14 +204,24 @@ int lex_words(const char *s, char escape, char *const *vars, bool expand, char *
 	return 0;
 }
 
-int lex_word(const char *s, char escape, char *const *vars, char **ret, struct berr **err)
+static int lex_word_at(const char *s, char escape, char *const *vars, int depth, char **ret,
+		       struct berr **err)
 {
-	struct lexer l = {.s = s, .escape = escape, .vars = vars, .expand = true};
+	struct lexer l = {.s = s, .escape = escape, .vars = vars, .expand = true, .depth = depth};
 	_cleanup_(sbuf_done) struct sbuf w = {0};
-	int r = next_word(&l, &w, err);
+	int r;
 
+	if (depth > LEX_MAX_DEPTH)
+		return berr_set(err, ELOOP, "substitutions nested more than %d deep",
+				LEX_MAX_DEPTH);
+	r = next_word(&l, &w, err);
 	if (r < 0)
 		return r;
 	*ret = sbuf_take(&w);
 	return *ret ? 0 : -ENOMEM;
+}
+
+int lex_word(const char *s, char escape, char *const *vars, char **ret, struct berr **err)
+{
+	return lex_word_at(s, escape, vars, 0, ret, err);
 }

@@ -96,6 +96,19 @@ static void test_lexer(void)
 	ASSERT_EQ(lex_words("\"open", '\\', NULL, true, &w, NULL), -EINVAL);
 	ASSERT_EQ(lex_words("${A", '\\', vars, true, &w, NULL), -EINVAL);
 	ASSERT_EQ(lex_words("${A?x}", '\\', vars, true, &w, NULL), -EINVAL);
+	ASSERT_OK(lex_word("${B:-${C:-${A}x}}-${A:+[${S}]}", '\\', vars, &one, NULL));
+	ASSERT_STREQ(one, "1x-[two words]");
+	free(one);
+	ASSERT_EQ(lex_word("${B:-${A}", '\\', vars, &one, NULL), -EINVAL);
+	{
+		char deep[64 * 5 + 64 + 1] = "";
+
+		for (int i = 0; i < 64; i++)
+			strcat(deep, "${B:-");
+		for (int i = 0; i < 64; i++)
+			strcat(deep, "}");
+		ASSERT_EQ(lex_word(deep, '\\', vars, &one, NULL), -ELOOP);
+	}
 	ASSERT_OK(lex_word("/my dir/$A", '\\', vars, &one, NULL));
 	ASSERT_STREQ(one, "/my dir/1");
 	free(one);
