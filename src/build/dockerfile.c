@@ -77,11 +77,14 @@ static bool continues(const char *l, size_t *len, char escape)
 	return false;
 }
 
+/* The line is len bytes, not NUL-terminated (the last one of the input may end it). */
 static bool is_comment_or_blank(const char *l, size_t len)
 {
-	const char *s = skip_blank(l);
+	size_t i = 0;
 
-	return (size_t) (s - l) >= len || *s == '#' || *s == '\r';
+	while (i < len && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	return i >= len || l[i] == '#' || l[i] == '\r';
 }
 
 static int parse_json_form(struct df_instr *in)
