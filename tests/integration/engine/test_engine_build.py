@@ -284,3 +284,27 @@ def test_build_dockerignore(berth, tmp_path):
         "/app/keep.txt /app/src/deep/y.go /app/src/deep/keep.md /app/node_modules/m/want.js "
         "/app/.dockerignore /app/Dockerfile".split())
     assert store_leftovers(berth) == []
+
+
+def test_commit_layer_keeps_links_and_follows_nothing(berth, tmp_path):
+    berth("run", "--name", "linker", "busybox", "sh", "-c",
+          "echo data > /f; ln /f /hard; ln -s /etc/shadow-of-host /evil; "
+          "mkdir /d; ln -s / /d/root; mkfifo /fifo")
+    berth("commit", "linker", "links:1")
+    berth("rm", "linker")
+    out = tmp_path / "saved.tar"
+    berth("save", "-o", str(out), "links:1")
+    with tarfile.open(out) as t:
+        manifest = json.load(t.extractfile("manifest.json"))
+        top = t.extractfile(manifest[0]["Layers"][-1]).read()
+    with tarfile.open(fileobj=io.BytesIO(top)) as lt:
+        m = {i.name: i for i in lt.getmembers()}
+    assert m["evil"].issym() and m["evil"].linkname == "/etc/shadow-of-host"
+    assert m["d/root"].issym() and m["d/root"].linkname == "/"
+    assert m["fifo"].isfifo()
+    assert {m["f"].islnk(), m["hard"].islnk()} == {True, False}
+    link = m["f"] if m["f"].islnk() else m["hard"]
+    assert link.linkname in ("f", "hard") and link.linkname != link.name
+    out = berth("run", "--rm", "links:1", "sh", "-c",
+                "cat /hard; stat -c %h /f; readlink /evil; test -p /fifo && echo fifo").out
+    assert out == "data\n2\n/etc/shadow-of-host\nfifo\n"
