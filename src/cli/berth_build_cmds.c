@@ -13,7 +13,7 @@
 #include "lib/fd.h"
 #include "lib/strv.h"
 
-static int cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
+int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **changes = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
@@ -65,7 +65,7 @@ static int write_iidfile(const char *path, const char *id)
 	return 0;
 }
 
-static int cmd_build(struct berth_ctx *ctx, int argc, char **argv)
+int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **tags = NULL, **args = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
@@ -118,8 +118,8 @@ static int cmd_build(struct berth_ctx *ctx, int argc, char **argv)
 
 /* clang-format off */
 const struct berth_cmd berth_build_cmds[] = {
-	{"build", "build an image from a Dockerfile", cmd_build},
-	{"commit", "create an image from a container's changes", cmd_commit},
+	{"build", "build an image from a Dockerfile", berth_cmd_build},
+	{"commit", "create an image from a container's changes", berth_cmd_commit},
 	{NULL, NULL, NULL},
 };
 /* clang-format on */

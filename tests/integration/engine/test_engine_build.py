@@ -308,3 +308,13 @@ def test_commit_layer_keeps_links_and_follows_nothing(berth, tmp_path):
     out = berth("run", "--rm", "links:1", "sh", "-c",
                 "cat /hard; stat -c %h /f; readlink /evil; test -p /fifo && echo fifo").out
     assert out == "data\n2\n/etc/shadow-of-host\nfifo\n"
+
+
+def test_container_commit_and_image_build_spellings(berth, tmp_path):
+    berth("create", "--name", "spelled", "busybox", "true")
+    image_id = berth("container", "commit", "spelled", "spelled:1").out.strip()
+    berth("rm", "spelled")
+    write(tmp_path / "ctx", {"Dockerfile": "FROM spelled:1\nLABEL x=y\n"})
+    built = berth("image", "build", "-q", str(tmp_path / "ctx")).out.strip()
+    assert berth.inspect(built)["Config"]["Labels"] == {"x": "y"}
+    assert built != image_id
