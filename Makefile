@@ -38,7 +38,7 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD) build.ninja  # regenerate first: meson compile looks targets up before
 	meson compile -C $(FUZZ_BUILD) fuzz_config fuzz_process fuzz_resources fuzz_state \
 		fuzz_mountinfo fuzz_seccomp fuzz_manifest fuzz_image_config fuzz_registry_auth fuzz_layer \
-		fuzz_seccomp_profile fuzz_engine_flags fuzz_engine_store
+		fuzz_seccomp_profile fuzz_engine_flags fuzz_engine_store fuzz_dockerfile
 
 valgrind: deps $(VALGRIND_BUILD)/build.ninja
 	meson compile -C $(VALGRIND_BUILD) berth-runtime

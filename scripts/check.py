@@ -192,13 +192,15 @@ def vm_script_lane(mode, script):
 
 FUZZ_TARGETS = ("fuzz_config", "fuzz_process", "fuzz_resources", "fuzz_state", "fuzz_mountinfo",
                 "fuzz_seccomp", "fuzz_manifest", "fuzz_image_config", "fuzz_registry_auth",
-                "fuzz_layer", "fuzz_seccomp_profile", "fuzz_engine_flags", "fuzz_engine_store")
+                "fuzz_layer", "fuzz_seccomp_profile", "fuzz_engine_flags", "fuzz_engine_store",
+                "fuzz_dockerfile")
 
 # The share of FUZZ_SECONDS each target gets (1 when not listed): the small parsers, whose
-# coverage stops growing within seconds, get half, so that the 13 targets still take about
-# 5.5 minutes on 2 cores with the default 60 s (the long profile scales alike).
+# coverage stops growing within seconds, get half, so that the 14 targets take about 6
+# minutes on 2 cores with the default 60 s (the long profile scales alike).
 FUZZ_SHARE = {"fuzz_mountinfo": 0.5, "fuzz_process": 0.5, "fuzz_registry_auth": 0.5,
-              "fuzz_resources": 0.5, "fuzz_engine_store": 0.5, "fuzz_image_config": 0.5}
+              "fuzz_resources": 0.5, "fuzz_engine_store": 0.5, "fuzz_image_config": 0.5,
+              "fuzz_dockerfile": 0.5}
 
 
 def fuzz_target(target, seconds):

@@ -49,6 +49,12 @@ extern const struct berth_cmd berth_image_subcmds[];
  */
 int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, const char *type);
 
+/* commit and build (berth_build_cmds.c), NULL-terminated. */
+extern const struct berth_cmd berth_build_cmds[];
+/* also `berth container commit` and `berth image build` */
+int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv);
+
 /* The registry commands (berth_registry_cmds.c). */
 int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_push(struct berth_ctx *ctx, int argc, char **argv);

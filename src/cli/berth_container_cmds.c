@@ -335,6 +335,7 @@ const struct berth_cmd berth_container_subcmds[] = {
 	{"unpause", "thaw containers", cmd_unpause},
 	{"stats", "show containers' CPU, memory, pids and block IO", berth_cmd_stats},
 	{"diff", "show a container's changes to its image's files", berth_cmd_diff},
+	{"commit", "create an image from a container's changes", berth_cmd_commit},
 	{"cp", "copy files between a container and the host", berth_cmd_cp},
 	{"export", "write a container's filesystem as a tar archive", berth_cmd_export},
 	{"ls", NULL, berth_cmd_ps},

@@ -430,6 +430,7 @@ const struct berth_cmd berth_image_subcmds[] = {
 	{"push", "push an image to a registry", berth_cmd_push},
 	{"rm", "remove images", cmd_rmi},
 	{"inspect", "show images as JSON", cmd_inspect},
+	{"build", "build an image from a Dockerfile", berth_cmd_build},
 	{"history", "show an image's history", cmd_history},
 	{"tag", "give an image another name", cmd_tag},
 	{"prune", "remove unused images", cmd_prune},

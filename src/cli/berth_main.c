@@ -13,7 +13,8 @@
 #include "lib/strv.h"
 
 /* Each half of the engine contributes a table. */
-static const struct berth_cmd *const cmd_tables[] = {berth_container_cmds, berth_image_cmds};
+static const struct berth_cmd *const cmd_tables[] = {berth_container_cmds, berth_image_cmds,
+						     berth_build_cmds};
 
 static const struct berth_cmd *find_cmd(const char *name)
 {

@@ -277,7 +277,8 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
 	return 0;
 }
 
-int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, struct berr **err)
+static int cp_in_contents(int rootfd, const char *host_dir, const char *dst, bool keep_owner,
+			  struct berr **err)
 {
 	_cleanup_close_ int sfd = -1, dfd = -1;
 	int r;
@@ -290,10 +291,20 @@ int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, 
 		return berr_set(err, ENOTDIR, "destination '%s' must be a directory", dst);
 	if (dfd < 0)
 		return berr_sys(err, -dfd, "cannot open '%s' in the container", dst);
-	r = copy_tree(sfd, dfd, 0, &(struct cp_opts){0});
+	r = copy_tree(sfd, dfd, 0, &(struct cp_opts){.keep_owner = keep_owner});
 	if (r < 0)
 		return berr_sys(err, -r, "copying into '%s' in the container", dst);
 	return 0;
+}
+
+int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, struct berr **err)
+{
+	return cp_in_contents(rootfd, host_dir, dst, false, err);
+}
+
+int container_cp_in_staged(int rootfd, const char *host_dir, const char *dst, struct berr **err)
+{
+	return cp_in_contents(rootfd, host_dir, dst, true, err);
 }
 
 int container_cp_contents(int rootfd, const char *src, int dstfd)
@@ -351,6 +362,8 @@ static int cp_in_root(int rootfd, void *data, struct berr **err)
 		return container_cp_in(rootfd, a->src, a->dst, err);
 	case CP_IN_CONTENTS:
 		return container_cp_in_contents(rootfd, a->src, a->dst, err);
+	case CP_IN_STAGED:
+		return container_cp_in_staged(rootfd, a->src, a->dst, err);
 	default:
 		return berr_set(err, EINVAL, "unknown copy mode");
 	}

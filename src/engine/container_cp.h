@@ -25,6 +25,8 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
  * (cp - CTR:DIR, a tar unpacked first): -ENOTDIR when dst is not a directory there.
  */
 int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, struct berr **err);
+/* The same, giving new files the owners they have in host_dir. */
+int container_cp_in_staged(int rootfd, const char *host_dir, const char *dst, struct berr **err);
 
 /*
  * Copy what the directory src holds (in the root rootfd) into the directory dstfd: a new
@@ -37,6 +39,7 @@ enum cp_mode {
 	CP_OUT,		/* container_cp_out() */
 	CP_IN,		/* container_cp_in() */
 	CP_IN_CONTENTS, /* container_cp_in_contents() */
+	CP_IN_STAGED,	/* as CP_IN_CONTENTS, keeping owners (build's COPY, staged by berth) */
 };
 
 /*

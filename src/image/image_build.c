@@ -144,6 +144,14 @@ static void spec_apply_changes(struct image_config_spec *spec, const struct imag
 	spec->onbuild = ch->onbuild;
 }
 
+int image_layer_add_tar(struct image_store *s, int fd, char digest[DIGEST_MAX],
+			char diff_id[DIGEST_MAX], int64_t *ret_size, struct berr **err)
+{
+	int r = store_layer(s, fd, digest, diff_id, ret_size, err);
+
+	return r < 0 ? r : unpack_blob(s, digest, diff_id, err);
+}
+
 static int write_image(struct image_store *s, const struct image_import_opts *o, const char *digest,
 		       const char *diff_id, int64_t size, char ret_id[DIGEST_MAX],
 		       struct berr **err)

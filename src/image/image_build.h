@@ -33,6 +33,14 @@ int image_import(struct image_store *s, int fd, const struct image_import_opts *
 		 char ret_id[DIGEST_MAX], struct berr **err);
 
 /*
+ * Store the uncompressed tar read from fd as a layer: a gzip blob (*digest, *ret_size)
+ * and the unpacked layer (*diff_id). The caller holds gc.lock shared until an image
+ * record names the blob.
+ */
+int image_layer_add_tar(struct image_store *s, int fd, char digest[DIGEST_MAX],
+			char diff_id[DIGEST_MAX], int64_t *ret_size, struct berr **err);
+
+/*
  * The busybox image: a root filesystem with busybox at /bin/busybox, one symlink per
  * applet, /etc/passwd and /etc/group, named name (default "busybox:latest"). The same
  * busybox binary gives the same image id every time (times come from the binary).

@@ -12,7 +12,7 @@ import cgroupfs
 import oci
 
 ENGINE = os.environ.get("BERTH_ENGINE", os.path.join(oci.REPO, "build", "berth"))
-CREATE_CMDS = ("run", "create")
+CREATE_CMDS = ("run", "create", "build")
 
 
 class Result(NamedTuple):

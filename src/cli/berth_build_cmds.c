@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* berth commit and berth build: the table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "build/build.h"
+#include "build/container_commit.h"
+#include "cli/berth_build_run.h"
+#include "cli/berth_cmds.h"
+#include "lib/cleanup.h"
+#include "lib/fd.h"
+#include "lib/strv.h"
+
+int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL, **changes = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	struct container_commit_opts o = {.pause = true};
+	const struct opt_def defs[] = {
+		{"change", 'c', OPT_LIST, &changes, "CHANGE",
+		 "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, "
+		 "VOLUME, WORKDIR) to the image"},
+		{"message", 'm', OPT_STRING, &o.comment, "MSG", "commit message"},
+		{"author", 'a', OPT_STRING, &o.author, "AUTHOR", "author (\"Name <email>\")"},
+		{"pause", 'p', OPT_BOOL, &o.pause, NULL,
+		 "pause the container while its files are read (default true)"},
+		END_OPTS,
+	};
+	char id[DIGEST_MAX];
+	struct image_store *s;
+	struct engine *e;
+	int r;
+
+	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs,
+					  "[options] CONTAINER [REPOSITORY[:TAG]]", 1, 2, &pos));
+	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
+		return 1;
+	o.changes = changes;
+	o.name = pos[1];
+	r = container_commit(e, s, pos[0], &o, id, &err);
+	if (r < 0)
+		return berth_report(r, &err);
+	printf("%s\n", id);
+	return 0;
+}
+
+/* "name" as docker says it was tagged: with ":latest" when it has no tag. */
+static void say_tagged(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	const char *last = slash ? slash : name;
+
+	printf("Successfully tagged %s%s\n", name,
+	       strchr(last, ':') || strchr(name, '@') ? "" : ":latest");
+}
+
+static int write_iidfile(const char *path, const char *id)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write_all(fd, id, strlen(id)) < 0)
+		return -errno;
+	return 0;
+}
+
+int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL, **tags = NULL, **args = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	struct build_cli bc = {.root = ctx->root, .network = "none"};
+	struct build_opts o = {0};
+	const char *iidfile = NULL;
+	const struct opt_def defs[] = {
+		{"tag", 't', OPT_LIST, &tags, "NAME[:TAG]", "name the image (repeatable)"},
+		{"file", 'f', OPT_STRING, &o.dockerfile, "PATH",
+		 "the Dockerfile (default PATH/Dockerfile)"},
+		{"build-arg", 0, OPT_LIST, &args, "K=V", "set a build-time variable (ARG)"},
+		{"target", 0, OPT_STRING, &o.target, "STAGE", "stop after this stage"},
+		{"quiet", 'q', OPT_BOOL, &bc.quiet, NULL, "print only the image id"},
+		{"iidfile", 0, OPT_STRING, &iidfile, "FILE", "write the image id to FILE"},
+		{"no-cache", 0, OPT_BOOL, &(bool){false}, NULL,
+		 "accepted: berth has no build cache yet"},
+		{"network", 0, OPT_STRING, &bc.network, "MODE",
+		 "RUN steps' network: none (default) or host"},
+		{"runtime", 0, OPT_STRING, &bc.runtime, "RUNTIME", "the OCI runtime of RUN steps"},
+		{"cgroup-parent", 0, OPT_STRING, &bc.cgroup_parent, "PATH",
+		 "the cgroup parent of RUN steps"},
+		END_OPTS,
+	};
+	struct build_runner rn;
+	char id[DIGEST_MAX];
+	struct image_store *s;
+	int r;
+
+	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options] PATH", 1, 1, &pos));
+	if (!(s = berth_store(ctx)))
+		return 1;
+	o.context = pos[0];
+	o.tags = tags;
+	o.build_args = args;
+	berth_build_runner(&bc, &rn);
+	r = image_build_run(s, &o, &rn, id, &err);
+	if (r < 0)
+		return berth_report(r, &err);
+	if (iidfile && write_iidfile(iidfile, id) < 0)
+		return berth_report(berr_sys(&err, errno, "cannot write '%s'", iidfile), &err);
+	if (bc.quiet) {
+		printf("%s\n", id);
+		return 0;
+	}
+	printf("Successfully built %.12s\n", strchr(id, ':') + 1);
+	STRV_FOREACH (t, tags)
+		say_tagged(*t);
+	return 0;
+}
+
+/* clang-format off */
+const struct berth_cmd berth_build_cmds[] = {
+	{"build", "build an image from a Dockerfile", berth_cmd_build},
+	{"commit", "create an image from a container's changes", berth_cmd_commit},
+	{NULL, NULL, NULL},
+};
+/* clang-format on */
