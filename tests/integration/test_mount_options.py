@@ -330,10 +330,15 @@ def test_tmpfs_without_mode_takes_the_mount_points_mode(runtime, bundle):
     os.chmod(os.path.join(bundle.rootfs, "private"), 0o750)
     bundle.config["mounts"].append({"destination": "/private", "type": "tmpfs",
                                     "source": "tmpfs", "options": ["nosuid"]})
-    bundle.set_args(sh("stat -c %a /private"))
+    # read-only too (runc's bats "tmpfs mount with absolute symlink", --tmpfs X:ro)
+    os.makedirs(os.path.join(bundle.rootfs, "ro"), mode=0o700)
+    bundle.config["mounts"].append({"destination": "/ro", "type": "tmpfs",
+                                    "source": "tmpfs", "options": ["ro"]})
+    bundle.set_args(sh("stat -c %a /private; stat -c %a /ro; touch /ro/x 2>/dev/null || "
+                       "echo ro"))
     r = runtime.run(bundle)
     assert r.rc == 0, str(r)
-    assert r.out.split() == ["750"]
+    assert r.out.split() == ["750", "700", "ro"]
 
 
 @pytest.mark.berth_only("runc 1.1.5 gives the mount point's mode even with mode=")

@@ -178,7 +178,7 @@ static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_la
 		    struct berr **err)
 {
 	_cleanup_close_ int target = -1, mounted = -1, under = -1;
-	_cleanup_free_ char *labelled = NULL;
+	_cleanup_free_ char *labelled = NULL, *moded = NULL;
 	const struct mount_opts *o = &m->opts;
 	const char *type = m->type;
 	struct stat under_st = {0};
@@ -187,15 +187,22 @@ static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_la
 
 	if ((r = check_kernel_fs_target(rootfd, m, err)) < 0)
 		return r;
-	if (lsm_mount_data(type, o->data, mount_label, &labelled) < 0)
-		return berr_set(err, ENOMEM, "out of memory");
 	target = safe_mount_target(rootfd, m->destination, false);
 	if (target < 0)
 		return berr_sys(err, -target, "creating mount point");
-	/* As runc: a tmpfs without mode= takes the mode of the directory it covers. */
-	if (!o->remount && strcmp(type, "tmpfs") == 0 && !has_mode_option(o->data) &&
-	    fstat(target, &under_st) < 0)
-		return berr_sys(err, errno, "inspecting the mount point");
+	/*
+	 * As runc: a tmpfs without mode= takes the mode of the directory it covers, given as
+	 * mode= (a chmod afterwards would fail on a read-only tmpfs).
+	 */
+	if (!o->remount && strcmp(type, "tmpfs") == 0 && !has_mode_option(o->data)) {
+		if (fstat(target, &under_st) < 0)
+			return berr_sys(err, errno, "inspecting the mount point");
+		if (asprintf(&moded, "%s%smode=%o", o->data ? o->data : "",
+			     o->data && *o->data ? "," : "", under_st.st_mode & 07777) < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+	}
+	if (lsm_mount_data(type, moded ? moded : o->data, mount_label, &labelled) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
 	/* Opened before the mount: it keeps naming the directory underneath. */
 	if (o->tmpcopyup) {
 		under = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -203,7 +210,10 @@ static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_la
 			return berr_sys(err, errno, "tmpcopyup: opening the mount point");
 	}
 	if (mount(m->source ? m->source : type, fd_proc_path(target, path), type,
-		  o->flags | (o->remount ? MS_REMOUNT : 0), labelled ? labelled : o->data) < 0)
+		  o->flags | (o->remount ? MS_REMOUNT : 0),
+		  labelled ? labelled
+		  : moded  ? moded
+			   : o->data) < 0)
 		return berr_sys(err, errno, "mounting %s", type);
 	/* Reopened by path: what the rootfs shows there now must be the real thing. */
 	mounted = safe_open_in_root(rootfd, m->destination, O_PATH | O_DIRECTORY, 0);
@@ -212,8 +222,6 @@ static int apply_fs(int rootfd, const struct spec_mount *m, const char *mount_la
 	r = mounts_check_fs_type(mounted, type, err);
 	if (r < 0 || (under >= 0 && (r = copy_up(under, mounted, err)) < 0))
 		return r;
-	if (under_st.st_mode && chmod(fd_proc_path(mounted, path), under_st.st_mode & 07777) < 0)
-		return berr_sys(err, errno, "giving the tmpfs its mount point's mode");
 	if (o->propagation &&
 	    mount(NULL, fd_proc_path(mounted, path), NULL, o->propagation, NULL) < 0)
 		return berr_sys(err, errno, "setting propagation");
