@@ -95,7 +95,13 @@ static int check_key(const struct spec *s, const char *k, struct berr **err)
 				"linux.sysctl[\"%s\"]: needs a uts namespace (it would change "
 				"the host's)",
 				k);
-		/* Two values for one thing: refused, as runc and crun do. */
+		/* Two values for one thing: refused, as runc and crun do; hostname is the
+		 * config's own field, so its sysctl is refused even when the field is unset. */
+		if (host)
+			return berr_set(err, EINVAL,
+					"linux.sysctl[\"%s\"]: not allowed, it conflicts with the "
+					"config's hostname field",
+					k);
 		if (field && *field)
 			return berr_set(err, EINVAL,
 					"linux.sysctl[\"%s\"]: conflicts with the config's %s", k,

@@ -44,7 +44,7 @@ static void test_namespaced_keys_are_accepted(void)
 		  "{\"net.ipv4.ip_forward\": \"1\", \"kernel.shmmax\": \"1\","
 		  " \"kernel.msgmni\": \"1\", \"kernel.sem\": \"1 2 3 4\","
 		  " \"fs.mqueue.msg_max\": \"10\", \"kernel.domainname\": \"x\","
-		  " \"kernel.hostname\": \"h\", \"net/ipv4/conf/eth0.1/forwarding\": \"1\"}");
+		  " \"net/ipv4/conf/eth0.1/forwarding\": \"1\"}");
 	/* A joined namespace counts: the path is checked against the host's later. */
 	EXPECT_OK("{\"type\": \"network\", \"path\": \"/run/netns/x\"}", "",
 		  "{\"net.core.somaxconn\": \"1\"}");
@@ -67,6 +67,8 @@ static void test_host_keys_are_refused(void)
 		   "needs a uts namespace");
 	EXPECT_ERR(ALL, ", \"hostname\": \"h\"", "{\"kernel.hostname\": \"x\"}",
 		   "conflicts with the config's hostname");
+	/* refused without the field too, as runc: the field is the way to set it */
+	EXPECT_ERR(ALL, "", "{\"kernel.hostname\": \"x\"}", "conflicts with the config's hostname");
 	EXPECT_ERR(ALL, ", \"hostname\": \"h\"", "{\"kernel/hostname\": \"x\"}",
 		   "conflicts with the config's hostname");
 	EXPECT_ERR(ALL, ", \"domainname\": \"d\"", "{\"kernel.domainname\": \"x\"}",
