@@ -490,6 +490,13 @@ def test_exec_into_a_sub_cgroup(runtime, bundle, container):
                 assert path.endswith("/sub"), r.out
         assert runtime("exec", "--cgroup", "nope", bundle.id, "true").rc != 0
         assert runtime("exec", "--cgroup", "../..", bundle.id, "true").rc != 0
+        # "/" is the container's own cgroup (runc's bats "runc exec --cgroup")
+        r = runtime("exec", "--cgroup", "/", bundle.id, "cat", "/proc/self/cgroup")
+        assert r.rc == 0, str(r)
+        for line in r.out.splitlines():
+            hid, ctrl, path = line.split(":", 2)
+            if ctrl and not ctrl.startswith("name=") or hid == "0":
+                assert not path.endswith("/sub"), r.out
     finally:
         for d in made:
             os.rmdir(d)

@@ -181,6 +181,14 @@ static int sub_cgroup(const struct container_state *st, const char *sub, char **
 
 	if (!*sub)
 		return berr_set(err, EINVAL, "--cgroup: an empty path");
+	/* As runc: the path is below the container's cgroup, "/" being that cgroup itself. */
+	while (*sub == '/')
+		sub++;
+	if (!*sub) {
+		*ret = strdup(st->cgroup_path);
+		return *ret ? 0 : berr_set(err, ENOMEM, "out of memory");
+	}
+	p = sub;
 	if (strchr(sub, ':'))
 		return berr_set(err, EINVAL,
 				"--cgroup: '%s': per-controller sub-cgroups (CONTROLLER:PATH) are "
@@ -188,7 +196,7 @@ static int sub_cgroup(const struct container_state *st, const char *sub, char **
 				sub);
 	for (size_t n; *p; p += n + (p[n] == '/')) {
 		n = strcspn(p, "/");
-		if (sub[0] == '/' || (n == 2 && !strncmp(p, "..", 2)) || (n == 1 && *p == '.'))
+		if ((n == 2 && !strncmp(p, "..", 2)) || (n == 1 && *p == '.'))
 			return berr_set(err, EINVAL,
 					"--cgroup: '%s': must be a relative path below the "
 					"container's cgroup",
