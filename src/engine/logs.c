@@ -139,7 +139,8 @@ static int feed(struct log_writer *w, enum log_stream s, const char *text, size_
 		return emit(w, s, text, len, true);
 	if (len && !w->pending[s] && !(w->pending[s] = malloc(LOG_LINE_MAX)))
 		return -ENOMEM;
-	memcpy(w->pending[s], text, len);
+	if (len)
+		memcpy(w->pending[s], text, len);
 	w->pending_len[s] = len;
 	return 0;
 }
