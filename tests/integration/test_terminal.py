@@ -177,3 +177,18 @@ def test_terminal_belongs_to_the_process_user(runtime, bundle, console_socket):
     assert runtime.start(bundle.id).rc == 0
     out = console_socket.read_until(b"ready").decode()
     assert out.split("\r\n")[0] == "1000:5", out
+
+
+def test_terminal_with_a_read_only_dev(runtime, bundle, console_socket):
+    """A read-only /dev tmpfs and a terminal (runc's bats "runc run [ro /dev mount]"): the
+    console's mount point is made before /dev turns read-only."""
+    dev = next(m for m in bundle.config["mounts"] if m["destination"] == "/dev")
+    dev["options"] = dev.get("options", []) + ["ro"]
+    terminal_bundle(bundle, "ls -l /dev/console; touch /dev/x 2>/dev/null || echo is-ro; "
+                    "echo ready; sleep 1000")
+    r = runtime.create(bundle, "--console-socket", console_socket.path)
+    assert r.rc == 0, str(r)
+    console_socket.receive()
+    assert runtime.start(bundle.id).rc == 0
+    out = console_socket.read_until(b"ready").decode()
+    assert "136,   0" in out and "is-ro" in out, out

@@ -39,6 +39,20 @@ static bool is_readonly_dev_tmpfs(const struct spec_mount *m)
 	       strcmp(m->type, "tmpfs") == 0 && strcmp(m->destination, "/dev") == 0;
 }
 
+/* /dev/console's mount point exists before /dev is made read-only (terminal.c binds on it). */
+static int make_console_target(int rootfd, const struct spec *s, struct berr **err)
+{
+	int fd;
+
+	if (!s->process->terminal)
+		return 0;
+	fd = safe_mount_target(rootfd, "/dev/console", true);
+	if (fd < 0)
+		return berr_sys(err, -fd, "creating /dev/console");
+	(void) close(fd);
+	return 0;
+}
+
 static int readonly_dev(int rootfd, const struct spec *s, struct berr **err)
 {
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
@@ -105,7 +119,7 @@ int rootfs_prepare(const struct container_ctx *c, bool in_userns, int *ret_rootf
 	}
 	r = devices_setup(rootfd, s, in_userns, err);
 	if (r < 0 || (r = make_cwd(rootfd, s->process->cwd, err)) < 0 ||
-	    (r = readonly_dev(rootfd, s, err)) < 0)
+	    (r = make_console_target(rootfd, s, err)) < 0 || (r = readonly_dev(rootfd, s, err)) < 0)
 		return r;
 	*ret_rootfd = TAKE_FD(rootfd);
 	return 0;
