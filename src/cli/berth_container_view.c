@@ -262,12 +262,18 @@ int berth_cmd_logs(struct berth_ctx *ctx, int argc, char **argv)
 	return r == -EPIPE ? 0 : berth_report(r, &err);
 }
 
-/* The document of ref as type ("container", "image" or NULL: either, containers first). */
-static struct jwriter *inspect_lookup(struct berth_ctx *ctx, const char *ref, const char *type)
+/*
+ * The document of ref as type ("container", "image" or NULL: either, containers first).
+ * NULL when there is none: *msg then says why when it is not just missing (a corrupt
+ * image, say), else stays NULL.
+ */
+static struct jwriter *inspect_lookup(struct berth_ctx *ctx, const char *ref, const char *type,
+				      char **msg)
 {
 	struct jwriter *doc = NULL;
 	struct image_store *s;
 
+	*msg = NULL;
 	if (!type || strcmp(type, "container") == 0) {
 		struct engine *e = berth_engine(ctx);
 
@@ -276,8 +282,10 @@ static struct jwriter *inspect_lookup(struct berth_ctx *ctx, const char *ref, co
 	}
 	if (!doc && (!type || strcmp(type, "image") == 0) && (s = berth_store(ctx))) {
 		_cleanup_berr_ struct berr *err = NULL;
+		int r = image_inspect_json(s, ref, &doc, &err);
 
-		(void) image_inspect_json(s, ref, &doc, &err);
+		if (r < 0 && r != -ENOENT && err)
+			*msg = strdup(err->msg);
 	}
 	return doc;
 }
@@ -293,9 +301,13 @@ int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, 
 		return 1;
 	}
 	STRV_FOREACH (ref, refs) {
-		struct jwriter *doc = inspect_lookup(ctx, *ref, type);
+		_cleanup_free_ char *why = NULL;
+		struct jwriter *doc = inspect_lookup(ctx, *ref, type, &why);
 
-		if (!doc) {
+		if (!doc && why) {
+			log_error_report("%s", why);
+			code = 1;
+		} else if (!doc) {
 			log_error_report("Error: No such %s: %s", type ? type : "object", *ref);
 			code = 1;
 		} else if (format) {
