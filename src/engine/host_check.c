@@ -110,6 +110,9 @@ static bool blkio_weight_supported(void)
 			snprintf(path, sizeof(path), "%s/blkio.bfq.weight", mp);
 			if (access(path, F_OK) == 0)
 				return true;
+			/* BFQ gives only non-root cgroups their weight file */
+			if (access("/sys/module/bfq", F_OK) == 0)
+				return true;
 		} else if (strcmp(fstype, "cgroup2") == 0) {
 			snprintf(path, sizeof(path), "%s/cgroup.controllers", mp);
 			read_line(path, ctrls, sizeof(ctrls));
