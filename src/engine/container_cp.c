@@ -325,7 +325,7 @@ static int cp_in_private_mount(struct image_store *s, const char *key, const cha
 	/* nothing mounted here may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return berr_sys(err, errno, "cannot make the mount namespace private");
-	if ((r = image_snapshot_mount(s, key, target, err)) < 0)
+	if ((r = image_snapshot_mount(s, key, target, NULL, err)) < 0)
 		return r;
 	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
