@@ -46,6 +46,9 @@ static int release_userns_rootfs(const char *id, struct berr **err)
 	if (asprintf(&dir, "%s/%s", USERNS_RUN_DIR, id) < 0 ||
 	    asprintf(&rootfs, "%s/rootfs", dir) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
+	/* most containers have none: no second read of mountinfo for them */
+	if (access(dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	if ((r = umount_under(dir)) < 0)
 		return berr_sys(err, -r, "cannot unmount what is mounted under '%s'", dir);
 	if ((rmdir(rootfs) < 0 && errno != ENOENT) || (rmdir(dir) < 0 && errno != ENOENT))
