@@ -97,7 +97,8 @@ static void flags_done(struct container_flags *f)
 {
 	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	  f->tmpfs,
 			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	  f->ulimits,
-			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts};
+			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts,
+			  f->uidmap,  f->gidmap};
 
 	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
 		strv_free(lists[i]);
