@@ -155,6 +155,15 @@ def test_auto_ranges_are_disjoint_and_rm_frees_them(berth, subids):
     berth("rm", "-f", "nsb", "nsc")
 
 
+def test_host_network_with_a_user_namespace(berth, subids):
+    """sysfs cannot be mounted in the host's network namespace from a user namespace: the
+    host's /sys is bound read-only instead (as docker does); runc fails without it."""
+    r = berth("run", "--rm", "--userns=auto", "--network", "host", "busybox", "sh", "-c",
+              "id -u; test -d /sys/class/net && grep ' /sys ' /proc/self/mountinfo")
+    lines = r.out.splitlines()
+    assert lines[0] == "0" and " ro," in lines[1], r.out
+
+
 def test_auto_size(berth, subids):
     pid = start_sleeper(berth, "nss", "--userns=auto:size=1000")
     assert uid_map(pid)[0][2] == 1000
