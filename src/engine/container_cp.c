@@ -48,7 +48,8 @@ static int copy_data(int in, int out)
 }
 
 struct cp_opts {
-	bool keep_owner; /* volume population: the image's owner and group (cp -a) */
+	bool keep_owner;	      /* volume population: the image's owner and group (cp -a) */
+	const struct cp_owner *owner; /* else: cp into a user-namespaced container: its root */
 };
 
 static int copy_entry(int sdir, const char *sname, int ddir, const char *dname, int depth,
@@ -82,6 +83,8 @@ static int copy_meta(int fd, const struct stat *st, const struct cp_opts *o)
 {
 	if (o->keep_owner && fchown(fd, st->st_uid, st->st_gid) < 0)
 		return -errno;
+	if (!o->keep_owner && o->owner && fchown(fd, o->owner->uid, o->owner->gid) < 0)
+		return -errno;
 	return fchmod(fd, st->st_mode & 07777) < 0 ? -errno : 0;
 }
 
@@ -98,6 +101,9 @@ static int copy_symlink(int s, const struct stat *st, int ddir, const char *dnam
 	if (symlinkat(target, ddir, dname) < 0)
 		return -errno;
 	if (o->keep_owner && fchownat(ddir, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!o->keep_owner && o->owner &&
+	    fchownat(ddir, dname, o->owner->uid, o->owner->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return 0;
 }
@@ -250,7 +256,8 @@ int container_cp_out(int rootfd, const char *src, const char *host_dst, struct b
 	return 0;
 }
 
-int container_cp_in(int rootfd, const char *host_src, const char *dst, struct berr **err)
+int container_cp_in(int rootfd, const char *host_src, const char *dst, const struct cp_owner *owner,
+		    struct berr **err)
 {
 	_cleanup_free_ char *sdir = NULL, *sbase = NULL, *ddir = NULL, *dbase = NULL;
 	_cleanup_close_ int sfd = -1, dfd = -1, target = -1;
@@ -271,13 +278,14 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
 	}
 	if ((r = dest_of(dfd, dbase, sbase, &target, &name)) < 0)
 		return berr_sys(err, -r, "cannot open '%s' in the container", dst);
-	r = copy_entry(sfd, sbase, target, name, 0, &(struct cp_opts){0});
+	r = copy_entry(sfd, sbase, target, name, 0, &(struct cp_opts){.owner = owner});
 	if (r < 0)
 		return berr_sys(err, -r, "copying '%s' into the container", host_src);
 	return 0;
 }
 
-int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, struct berr **err)
+int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst,
+			     const struct cp_owner *owner, struct berr **err)
 {
 	_cleanup_close_ int sfd = -1, dfd = -1;
 	int r;
@@ -290,7 +298,7 @@ int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, 
 		return berr_set(err, ENOTDIR, "destination '%s' must be a directory", dst);
 	if (dfd < 0)
 		return berr_sys(err, -dfd, "cannot open '%s' in the container", dst);
-	r = copy_tree(sfd, dfd, 0, &(struct cp_opts){0});
+	r = copy_tree(sfd, dfd, 0, &(struct cp_opts){.owner = owner});
 	if (r < 0)
 		return berr_sys(err, -r, "copying into '%s' in the container", dst);
 	return 0;
@@ -315,7 +323,7 @@ int container_cp_contents(int rootfd, const char *src, int dstfd)
 /* The child of container_cp_stopped(), in its own mount namespace. */
 static int cp_in_private_mount(struct image_store *s, const char *key, const char *target,
 			       enum cp_mode mode, const char *src, const char *dst,
-			       struct berr **err)
+			       const struct cp_owner *owner, struct berr **err)
 {
 	_cleanup_close_ int rootfd = -1;
 	int r;
@@ -337,16 +345,17 @@ static int cp_in_private_mount(struct image_store *s, const char *key, const cha
 	case CP_OUT:
 		return container_cp_out(rootfd, src, dst, err);
 	case CP_IN:
-		return container_cp_in(rootfd, src, dst, err);
+		return container_cp_in(rootfd, src, dst, owner, err);
 	case CP_IN_CONTENTS:
-		return container_cp_in_contents(rootfd, src, dst, err);
+		return container_cp_in_contents(rootfd, src, dst, owner, err);
 	default:
 		return berr_set(err, EINVAL, "unknown copy mode");
 	}
 }
 
 int container_cp_stopped(struct image_store *s, const char *key, const char *target,
-			 enum cp_mode mode, const char *src, const char *dst, struct berr **err)
+			 enum cp_mode mode, const char *src, const char *dst,
+			 const struct cp_owner *owner, struct berr **err)
 {
 	_cleanup_close_ int rd = -1, wr = -1;
 	char buf[4096];
@@ -364,7 +373,7 @@ int container_cp_stopped(struct image_store *s, const char *key, const char *tar
 		return berr_sys(err, errno, "fork");
 	if (pid == 0) {
 		struct berr *e = NULL;
-		int r = cp_in_private_mount(s, key, target, mode, src, dst, &e);
+		int r = cp_in_private_mount(s, key, target, mode, src, dst, owner, &e);
 
 		if (r < 0) {
 			if (!e)

@@ -164,6 +164,31 @@ def test_host_network_with_a_user_namespace(berth, subids):
     assert lines[0] == "0" and " ro," in lines[1], r.out
 
 
+def test_cp_in_belongs_to_the_container_root(berth, tmp_path, subids):
+    """What cp puts into a container (running, stopped, or as a tar stream) is its root's, as
+    docker's under userns-remap, not the host root's (which would show as nobody)."""
+    src = tmp_path / "f"
+    src.write_text("x\n")
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "in").write_text("y\n")
+    os.symlink("in", str(d / "link"))
+    start_sleeper(berth, "nscp", "--userns=auto")
+    berth("cp", str(src), "nscp:/running")
+    berth("cp", str(d), "nscp:/dir")
+    berth("stop", "-t", "0", "nscp")
+    berth("cp", str(src), "nscp:/stopped")
+    tar = subprocess.run(["tar", "-C", str(d), "-cf", "-", "in"], capture_output=True,
+                         check=True).stdout
+    p = subprocess.run(berth.argv(["cp", "-", "nscp:/tmp"]), input=tar, capture_output=True)
+    assert p.returncode == 0, p.stderr
+    berth("start", "nscp")
+    r = berth("exec", "nscp", "stat", "-c", "%u:%g %n", "/running", "/stopped", "/dir",
+              "/dir/in", "/dir/link", "/tmp/in")
+    assert [line.split()[0] for line in r.out.splitlines()] == ["0:0"] * 6, r.out
+    berth("rm", "-f", "nscp")
+
+
 def test_auto_size(berth, subids):
     pid = start_sleeper(berth, "nss", "--userns=auto:size=1000")
     assert uid_map(pid)[0][2] == 1000
