@@ -71,7 +71,14 @@
 		{"init", 0, OPT_BOOL, &(f).init, NULL, "run an init inside the container"},         \
 		{"restart",    0,	 OPT_STRING,                                                \
 		 &(f).restart, "POLICY", "no, on-failure[:N], always, unless-stopped"},             \
-		{"userns", 0, OPT_STRING, &(f).userns, "MODE", "user namespace (host)"},            \
+		{"userns",    0,      OPT_STRING,                                                   \
+		 &(f).userns, "MODE", "user namespace (host, auto[:size=N])"},                      \
+		{"uidmap",	  0,                                                                \
+		 OPT_LIST,	  &(f).uidmap,                                                      \
+		 "CTR:HOST:SIZE", "map uids in a user namespace"},                                  \
+		{"gidmap",	  0,                                                                \
+		 OPT_LIST,	  &(f).gidmap,                                                      \
+		 "CTR:HOST:SIZE", "map gids in a user namespace"},                                  \
 		{"network", 0, OPT_STRING, &(f).network, "MODE", "none (default) or host"},         \
 		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                   \
 		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
@@ -93,7 +100,8 @@ static void flags_done(struct container_flags *f)
 {
 	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	  f->tmpfs,
 			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	  f->ulimits,
-			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts};
+			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts,
+			  f->uidmap,  f->gidmap};
 
 	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
 		strv_free(lists[i]);

@@ -75,7 +75,8 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
-	char *userns;
+	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
+	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
 	bool auto_remove, privileged, read_only, init, no_new_privileges;
 	char **cap_add, **cap_drop;
 	char *seccomp;	/* NULL: the default profile; "unconfined"; else "custom" (seccomp.json) */

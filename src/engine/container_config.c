@@ -49,6 +49,8 @@ static const struct field config_fields[] = {
 	C("RuntimePath", F_STR, runtime_path),
 	C("CgroupParent", F_STR, cgroup_parent),
 	C("UsernsMode", F_STR, userns),
+	C("UidMap", F_STRV, uid_map),
+	C("GidMap", F_STRV, gid_map),
 	C("AutoRemove", F_BOOL, auto_remove),
 	C("Privileged", F_BOOL, privileged),
 	C("ReadonlyRootfs", F_BOOL, read_only),

@@ -14,6 +14,7 @@
 #include "engine/capabilities.h"
 #include "engine/container_store.h"
 #include "engine/units.h"
+#include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
@@ -695,8 +696,8 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 		if (!(c->hostname = strdup(name)))
 			return -ENOMEM;
 	}
-	if (f->userns && *f->userns && strcmp(f->userns, "host") != 0)
-		return berr_set(err, EINVAL, "invalid USER mode: '%s' (only 'host')", f->userns);
+	if ((r = userns_from_flags(f->userns, f->uidmap, f->gidmap, c, err)) < 0)
+		return r;
 	if (f->restart && (r = units_parse_restart(f->restart, &c->restart, err)) < 0)
 		return r;
 	if (f->rm && c->restart.kind != RESTART_NO)
@@ -706,8 +707,7 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 	c->read_only = f->read_only;
 	c->init = f->init;
 	if ((f->runtime && !(c->runtime = strdup(f->runtime))) ||
-	    (f->cgroup_parent && !(c->cgroup_parent = strdup(f->cgroup_parent))) ||
-	    (f->userns && *f->userns && !(c->userns = strdup(f->userns))))
+	    (f->cgroup_parent && !(c->cgroup_parent = strdup(f->cgroup_parent))))
 		return -ENOMEM;
 	return 0;
 }

@@ -29,7 +29,8 @@ struct spec_inputs {
 	bool selinux;	  /* SELinux is enabled on the host */
 	int console_rows; /* terminal size for process.consoleSize, 0 if unknown */
 	int console_cols;
-	const char *devdir; /* "/dev": where --privileged finds the host's devices */
+	const char *devdir;	 /* "/dev": where --privileged finds the host's devices */
+	const char *rootfs_path; /* root.path; NULL: "rootfs" (the bundle's) */
 };
 
 /* The container's cgroupsPath: "<parent>/<id>", always absolute (malloc'd). */
