@@ -81,6 +81,11 @@
 		 "CTR:HOST:SIZE", "map gids in a user namespace"},                                  \
 		{"network", 0, OPT_STRING, &(f).network, "MODE", "none (default) or host"},         \
 		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                   \
+		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},  \
+		{"ipc",	     0,                                                                     \
+		 OPT_STRING, &(f).ipc,                                                              \
+		 "MODE",     "IPC namespace: private, shareable, none, host or container:NAME"},    \
+		{"uts", 0, OPT_STRING, &(f).uts, "MODE", "UTS namespace: host or container:NAME"},  \
 		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
 		{"stop-signal", 0, OPT_STRING, &(f).stop_signal, "SIG", "signal to stop it"},       \
 		{"stop-timeout",    0,	       OPT_STRING,                                          \

@@ -75,6 +75,7 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
+	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
 	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
 	bool auto_remove, privileged, read_only, init, no_new_privileges;

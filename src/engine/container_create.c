@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/etc_files.h"
+#include "engine/ns_modes.h"
 #include "engine/runtime_client.h"
 #include "engine/seccomp_profile.h"
 #include "engine/timefmt.h"
@@ -266,7 +267,7 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
 	/* the range is taken from here until config.json (which records it) is written */
 	if ((r = userns_allocate(e, cfg, &userns_lock, err)) < 0 ||
-	    (r = prepare_mounts(e, cfg, err)) < 0)
+	    (r = ns_modes_create(e, cfg, err)) < 0 || (r = prepare_mounts(e, cfg, err)) < 0)
 		return r;
 	if ((r = container_dir_create(e, cfg->id, &dirfd, &lockfd, err)) < 0)
 		goto out_remove_volumes;

@@ -17,7 +17,7 @@ struct container_flags {
 		*cgroup_parent, *network, *userns, *memory, *memory_swap, *memory_reservation,
 		*cpus, *cpu_shares, *cpu_period, *cpu_quota, *cpuset_cpus, *cpuset_mems,
 		*pids_limit, *blkio_weight, *shm_size, *stop_signal, *stop_timeout, *restart,
-		*log_driver, *pull;
+		*log_driver, *pull, *pid, *ipc, *uts;
 	char **env, **env_file, **volumes, **mounts, **tmpfs, **cap_add, **cap_drop, **security_opt,
 		**labels, **ulimits, **sysctls, **devices, **read_bps, **write_bps, **log_opts,
 		**uidmap, **gidmap;

@@ -16,6 +16,7 @@
 #include "engine/container_create.h"
 #include "engine/container_runtime.h"
 #include "engine/netns.h"
+#include "engine/ns_modes.h"
 #include "engine/oci_spec_gen.h"
 #include "engine/user_lookup.h"
 #include "engine/userns.h"
@@ -100,6 +101,7 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	_cleanup_close_ int bundlefd = -1;
 	_cleanup_free_ char *profile = NULL, *userns_rootfs = NULL;
 	struct exec_user user = {0};
+	struct ns_joins joins = {0};
 	struct spec_inputs in = {
 		.cfg = c->cfg,
 		.dir = c->dir,
@@ -137,7 +139,11 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	if ((r = user_lookup(rootfd, c->cfg->user, &user, err)) < 0)
 		return berr_wrap(err, "unable to find user %s",
 				 c->cfg->user ? c->cfg->user : "root");
-	r = oci_spec_generate(&in, &text, err);
+	if ((r = ns_modes_resolve(e, c, &joins, err)) >= 0) {
+		in.joins = &joins;
+		r = oci_spec_generate(&in, &text, err);
+	}
+	ns_joins_done(&joins);
 	exec_user_done(&user);
 	if (r < 0)
 		return r;

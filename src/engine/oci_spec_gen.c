@@ -168,9 +168,22 @@ static int process_json(const struct spec_inputs *in, char *const *caps, struct 
 
 static struct jwriter *namespaces_json(const struct spec_inputs *in)
 {
-	static const char *const own[] = {"pid", "ipc", "uts", "mount", "cgroup"};
+	static const char *const own[] = {"mount", "cgroup"};
 	struct jwriter *a = jw_array();
 
+	/* --pid/--ipc/--uts: host (none here), container:NAME (its path) or the own */
+	for (int k = 0; k < _NS_SHARE_MAX; k++) {
+		const char *path = in->joins ? in->joins->path[k] : NULL;
+		struct jwriter *ns;
+
+		if (ns_mode_host(ns_mode_of(in->cfg, (enum ns_share) k)))
+			continue;
+		ns = jw_object();
+		jw_str(ns, "type", ns_share_type((enum ns_share) k));
+		if (path)
+			jw_str(ns, "path", path);
+		jw_put(a, NULL, ns);
+	}
 	for (size_t i = 0; i < ELEMENTSOF(own); i++) {
 		struct jwriter *ns = jw_object();
 
@@ -300,8 +313,10 @@ int oci_spec_generate(const struct spec_inputs *in, char **ret, struct berr **er
 	jw_str(root, "path", in->rootfs_path ? in->rootfs_path : "rootfs");
 	jw_bool(root, "readonly", cfg->read_only);
 	jw_put(spec, "root", root);
-	jw_str(spec, "hostname", cfg->hostname);
-	if (cfg->domainname && *cfg->domainname)
+	/* a UTS namespace not of its own keeps the name it has (the runtime refuses one) */
+	if (ns_mode_own(cfg, NS_SHARE_UTS))
+		jw_str(spec, "hostname", cfg->hostname);
+	if (ns_mode_own(cfg, NS_SHARE_UTS) && cfg->domainname && *cfg->domainname)
 		jw_str(spec, "domainname", cfg->domainname);
 	if ((r = process_json(in, caps, spec)) < 0)
 		return berr_set(err, -r, "out of memory");
