@@ -49,6 +49,9 @@ extern const struct berth_cmd berth_image_subcmds[];
  */
 int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, const char *type);
 
+/* `berth volume SUBCOMMAND` (berth_volume_cmds.c), NULL-terminated. */
+extern const struct berth_cmd berth_volume_cmds[];
+
 /* commit and build (berth_build_cmds.c), NULL-terminated. */
 extern const struct berth_cmd berth_build_cmds[];
 /* also `berth container commit` and `berth image build` */

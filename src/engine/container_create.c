@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@
 #include "engine/runtime_client.h"
 #include "engine/seccomp_profile.h"
 #include "engine/timefmt.h"
+#include "engine/container_volumes_from.h"
+#include "engine/volume.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/crashpoint.h"
@@ -147,11 +150,8 @@ static int prepare_mounts(struct engine *e, struct container_config *cfg, struct
 						m->source);
 			continue;
 		}
-		path = engine_volume_path(e, m->source);
-		if (!path)
-			return berr_set(err, ENOMEM, "out of memory");
-		if ((r = dir_mkdir_p(path, 0755)) < 0)
-			return berr_sys(err, -r, "cannot create volume '%s'", m->source);
+		if ((r = volume_ensure(e, m->source, err)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -229,7 +229,7 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 {
 	_cleanup_image_ struct image *img = NULL;
 	_cleanup_free_ char *profile = NULL;
-	_cleanup_close_ int dirfd = -1, lockfd = -1;
+	_cleanup_close_ int dirfd = -1, lockfd = -1, vlock = -1;
 	int r;
 
 	if ((r = resolve_runtime(cfg, err)) < 0 ||
@@ -238,8 +238,13 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		return r;
 	if ((r = merge_image(cfg, img, err)) < 0 || (r = fill_identity(cfg)) < 0)
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
-	if ((r = prepare_mounts(e, cfg, err)) < 0)
+	/* shared until config.json names the volumes: volume rm and prune wait (volume.h) */
+	if ((vlock = volume_lock(e, LOCK_SH, err)) < 0)
+		return vlock;
+	if ((r = container_volumes_from_apply(e, cfg, err)) < 0)
 		return r;
+	if ((r = prepare_mounts(e, cfg, err)) < 0)
+		goto out_remove_volumes;
 	if ((r = container_dir_create(e, cfg->id, &dirfd, &lockfd, err)) < 0)
 		goto out_remove_volumes;
 	crashpoint("create-dir");

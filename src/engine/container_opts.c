@@ -13,6 +13,7 @@
 
 #include "engine/capabilities.h"
 #include "engine/container_store.h"
+#include "engine/container_volumes_from.h"
 #include "engine/units.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
@@ -296,6 +297,10 @@ static int mounts_from_flags(const struct container_flags *f, struct container_c
 	struct ctr_mount m;
 	int r;
 
+	if ((r = container_volumes_from_check(f->volumes_from, err)) < 0)
+		return r;
+	if (!(c->volumes_from = strv_copy(f->volumes_from)) && f->volumes_from)
+		return -ENOMEM;
 	STRV_FOREACH (v, f->volumes) {
 		if ((r = container_parse_volume(*v, &m, err)) < 0) {
 			ctr_mount_done(&m);
