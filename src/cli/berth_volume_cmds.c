@@ -101,7 +101,7 @@ static int cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
 		{"format", 'f', OPT_STRING, &format, "TEMPLATE", "Go-template-like format"},
 		END_OPTS,
 	};
-	int code = 0;
+	int code = 0, n = 0;
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[-f TEMPLATE] VOLUME...", 1, SIZE_MAX, &pos));
@@ -124,10 +124,11 @@ static int cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
 			jw_free(doc);
 		} else {
 			jw_put(all, NULL, doc);
+			n++;
 		}
 	}
 	if (!format) {
-		text = jw_to_string(all, true);
+		text = n > 0 ? jw_to_string(all, true) : NULL;
 		printf("%s\n", text ? text : "[]");
 	}
 	return code;
