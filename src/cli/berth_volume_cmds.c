@@ -217,8 +217,8 @@ static int cmd_ls(struct berth_ctx *ctx, int argc, char **argv)
 	};
 	int r;
 
-	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[-q] [--filter K=V]... [--format T]",
-					  0, 0, &pos));
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "[-q] [--filter K=V]... [--format T]", 0, 0, &pos));
 	if ((r = volume_filter_parse(filters, allowed, &f, &err)) < 0)
 		return berth_report(r, &err);
 	ENGINE_OR_RETURN(e, ctx);

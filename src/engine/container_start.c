@@ -82,8 +82,9 @@ static int mount_input(struct engine *e, const struct ctr_mount *m, char **ret_s
 	int r;
 
 	if (m->kind != MOUNT_VOLUME)
-		return (*ret_source = strdup(m->kind == MOUNT_TMPFS ? "tmpfs" : m->source)) ? 0
-											     : -ENOMEM;
+		return (*ret_source = strdup(m->kind == MOUNT_TMPFS ? "tmpfs" : m->source))
+			       ? 0
+			       : -ENOMEM;
 	if ((r = volume_mount_source(e, m->source, &k, &arg, err)) < 0)
 		return r;
 	if (k != VOLUME_MOUNT_TMPFS) {

@@ -90,8 +90,7 @@ static int copy_from(struct engine *e, struct container_config *cfg, const char 
 	return 0;
 }
 
-int container_volumes_from_apply(struct engine *e, struct container_config *cfg,
-				 struct berr **err)
+int container_volumes_from_apply(struct engine *e, struct container_config *cfg, struct berr **err)
 {
 	STRV_FOREACH (s, cfg->volumes_from) {
 		int r = copy_from(e, cfg, *s, err);

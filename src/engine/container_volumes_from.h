@@ -17,7 +17,6 @@
 int container_volumes_from_check(char *const *specs, struct berr **err);
 
 /* Append the mounts of every cfg->volumes_from container to cfg->mounts. */
-int container_volumes_from_apply(struct engine *e, struct container_config *cfg,
-				 struct berr **err);
+int container_volumes_from_apply(struct engine *e, struct container_config *cfg, struct berr **err);
 
 #endif

@@ -77,8 +77,8 @@ static int write_meta(int dirfd, const char *driver, char *const *labels, char *
 }
 
 /* volumes/<name> and its _data; a new one gets its volume.json. 1: it was there. */
-static int make_volume(struct engine *e, const char *name, const char *driver,
-		       char *const *labels, char *const *opts, bool implicit, struct berr **err)
+static int make_volume(struct engine *e, const char *name, const char *driver, char *const *labels,
+		       char *const *opts, bool implicit, struct berr **err)
 {
 	_cleanup_close_ int vfd = open_volumes(e, err), dfd = -1;
 	int r;
@@ -219,17 +219,16 @@ static int read_meta(int dfd, struct volume *v, struct berr **err)
 }
 
 /* Fill v for volumes/<name> (vfd): volume.json, else the defaults and _data's mtime. */
-static int load_at(struct engine *e, int vfd, const char *name, struct volume *v,
-		   struct berr **err)
+static int load_at(struct engine *e, int vfd, const char *name, struct volume *v, struct berr **err)
 {
-	_cleanup_close_ int dfd = openat(vfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int dfd =
+		openat(vfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
 	char ts[64];
 	int r;
 
 	*v = (struct volume){0};
-	if (dfd < 0 || fstatat(dfd, "_data", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISDIR(st.st_mode))
+	if (dfd < 0 || fstatat(dfd, "_data", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 		return berr_set(err, ENOENT, "No such volume: %s", name);
 	rfc3339_ns((int64_t) st.st_mtim.tv_sec * 1000000000, ts, sizeof(ts));
 	strcpy(ts + 19, "Z");
@@ -374,8 +373,13 @@ int volume_remove(struct engine *e, const char *name, bool force, struct berr **
 	return remove_locked(e, vfd, name, err);
 }
 
-/* The bytes of the regular files under parent/name (docker's directory.Size), one device. */
-static uint64_t tree_size(int parent, const char *name, dev_t dev)
+/*
+ * The bytes of the regular files under parent/name (docker's directory.Size), on one
+ * device, never following a symlink; a tree deeper than TREE_DEPTH_MAX (the container
+ * made it) is counted down to there.
+ */
+#define TREE_DEPTH_MAX 128
+static uint64_t tree_size(int parent, const char *name, dev_t dev, int depth)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
@@ -385,7 +389,8 @@ static uint64_t tree_size(int parent, const char *name, dev_t dev)
 
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) < 0 || st.st_dev != dev || !(d = fdopendir(fd))) {
+	if (depth > TREE_DEPTH_MAX || fstat(fd, &st) < 0 || st.st_dev != dev ||
+	    !(d = fdopendir(fd))) {
 		close(fd);
 		return 0;
 	}
@@ -397,7 +402,7 @@ static uint64_t tree_size(int parent, const char *name, dev_t dev)
 		if (S_ISREG(st.st_mode))
 			n += (uint64_t) st.st_size;
 		else if (S_ISDIR(st.st_mode))
-			n += tree_size(dirfd(d), de->d_name, dev);
+			n += tree_size(dirfd(d), de->d_name, dev, depth + 1);
 	}
 	return n;
 }
@@ -417,11 +422,28 @@ static int prune_one(struct engine *e, int vfd, const struct volume *v, char ***
 		return 0;
 	if (fstatat(vfd, v->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (dfd = openat(vfd, v->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) >= 0)
-		size = tree_size(dfd, "_data", st.st_dev);
+		size = tree_size(dfd, "_data", st.st_dev, 0);
 	if ((r = remove_locked(e, vfd, v->name, err)) < 0)
 		return r;
 	*bytes += size;
 	return strv_push_dup(names, v->name) < 0 ? berr_set(err, ENOMEM, "out of memory") : 0;
+}
+
+/* What removes killed in the middle left (volume.lock held). */
+static void remove_tombstones(int vfd)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int fd = fcntl(vfd, F_DUPFD_CLOEXEC, 3);
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, ".rm-", 4) == 0)
+			(void) rm_rf_at(vfd, de->d_name);
 }
 
 int volume_prune(struct engine *e, const struct volume_filter *f, char ***ret_names,
@@ -437,6 +459,7 @@ int volume_prune(struct engine *e, const struct volume_filter *f, char ***ret_na
 		return lock;
 	if ((r = volume_list(e, &l, err)) < 0 || (vfd = r = open_volumes(e, err)) < 0)
 		return r;
+	remove_tombstones(vfd);
 	for (size_t i = 0; r >= 0 && i < l.n; i++)
 		if (volume_filter_match(f, &l.v[i], false))
 			r = prune_one(e, vfd, &l.v[i], &names, &bytes, err);
@@ -458,7 +481,8 @@ int volume_mount_source(struct engine *e, const char *name, enum volume_mount_ki
 	if ((r = volume_load(e, name, &v, err)) < 0) {
 		if (r != -ENOENT)
 			return r;
-		berr_clear(err); /* gone since create: _data, and the runtime says what is missing */
+		berr_clear(
+			err); /* gone since create: _data, and the runtime says what is missing */
 		*ret_kind = VOLUME_MOUNT_DATA;
 		*ret_arg = TAKE_PTR(data);
 		return 0;

@@ -85,8 +85,8 @@ struct volume_filter {
 void volume_filter_done(struct volume_filter *f);
 
 /* Parse filters ("k=v") accepting only the keys in allowed (NULL-terminated). */
-int volume_filter_parse(char *const *filters, const char *const *allowed,
-			struct volume_filter *ret, struct berr **err);
+int volume_filter_parse(char *const *filters, const char *const *allowed, struct volume_filter *ret,
+			struct berr **err);
 
 /* v passes f; in_use: a container uses it. */
 bool volume_filter_match(const struct volume_filter *f, const struct volume *v, bool in_use);

@@ -57,7 +57,8 @@ int volume_opts_check(char *const *opts, struct berr **err)
 		for (size_t i = 0; i < ELEMENTSOF(valid); i++)
 			ok = ok || (strlen(valid[i]) == klen && strncmp(*o, valid[i], klen) == 0);
 		if (!ok)
-			return berr_set(err, EINVAL, "invalid option key: \"%.*s\"", (int) klen, *o);
+			return berr_set(err, EINVAL, "invalid option key: \"%.*s\"", (int) klen,
+					*o);
 	}
 	if (!opts || !*opts)
 		return 0;
@@ -140,8 +141,8 @@ static int filter_add(struct volume_filter *f, const char *key, const char *valu
 	return strv_push_dup(&f->not_labels, value); /* "label!" */
 }
 
-int volume_filter_parse(char *const *filters, const char *const *allowed,
-			struct volume_filter *ret, struct berr **err)
+int volume_filter_parse(char *const *filters, const char *const *allowed, struct volume_filter *ret,
+			struct berr **err)
 {
 	struct volume_filter f = {.dangling = -1};
 
