@@ -15,6 +15,7 @@
 #include "engine/container_store.h"
 #include "engine/container_volumes_from.h"
 #include "engine/units.h"
+#include "engine/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
@@ -31,16 +32,6 @@ void ctr_mount_done(struct ctr_mount *m)
 	free(m->propagation);
 	free(m->options);
 	memset(m, 0, sizeof(*m));
-}
-
-static bool volume_name_valid(const char *s)
-{
-	if (!isalnum((unsigned char) s[0]))
-		return false;
-	for (const char *p = s + 1; *p; p++)
-		if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
-			return false;
-	return strlen(s) >= 2;
 }
 
 static bool is_propagation(const char *s)
