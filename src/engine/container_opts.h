@@ -19,7 +19,8 @@ struct container_flags {
 		*pids_limit, *blkio_weight, *shm_size, *stop_signal, *stop_timeout, *restart,
 		*log_driver, *pull;
 	char **env, **env_file, **volumes, **mounts, **tmpfs, **cap_add, **cap_drop, **security_opt,
-		**labels, **ulimits, **sysctls, **devices, **read_bps, **write_bps, **log_opts, **volumes_from;
+		**labels, **ulimits, **sysctls, **devices, **read_bps, **write_bps, **log_opts,
+		**volumes_from;
 	bool detach, rm, interactive, tty, read_only, privileged, init, quiet;
 	const char *image;
 	char *const *command; /* after the image; may be NULL */
