@@ -95,13 +95,18 @@ static int make_volume(struct engine *e, const char *name, const char *driver, c
 			return berr_sys(err, errno, "cannot create volume '%s'", name);
 		return 1;
 	}
+	/* volume.json first: a volume is listed once _data is there, with what it was given */
 	dfd = openat(vfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dfd < 0 || mkdirat(dfd, "_data", 0755) < 0) {
-		r = berr_sys(err, errno, "cannot create volume '%s'", name);
+	if (dfd < 0) {
+		r = berr_sys(err, errno, "cannot open volume '%s'", name);
 		goto out_remove;
 	}
 	if ((r = write_meta(dfd, driver, labels, opts, implicit)) < 0) {
 		berr_sys(err, -r, "cannot write volume '%s''s volume.json", name);
+		goto out_remove;
+	}
+	if (mkdirat(dfd, "_data", 0755) < 0) {
+		r = berr_sys(err, errno, "cannot create volume '%s'", name);
 		goto out_remove;
 	}
 	return 0;
