@@ -91,6 +91,19 @@ static struct jwriter *inspect_doc(const struct volume *v)
 	return o;
 }
 
+struct jwriter *berth_volume_inspect_json(struct berth_ctx *ctx, const char *name)
+{
+	struct engine *e = berth_engine(ctx);
+	struct jwriter *doc;
+	struct volume v;
+
+	if (!e || volume_load(e, name, &v, NULL) < 0)
+		return NULL;
+	doc = inspect_doc(&v);
+	volume_done(&v);
+	return doc;
+}
+
 static int cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;

@@ -37,6 +37,9 @@ def test_create_ls_inspect(berth):
     assert os.path.isdir(v["Mountpoint"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", v["CreatedAt"])
     assert berth("volume", "inspect", "-f", "{{.Name}} {{.Labels.team}}", "v1").out == "v1 a\n"
+    # docker's inspect finds volumes too
+    assert json.loads(berth("inspect", "--type", "volume", "v1").out)[0] == v
+    assert berth("inspect", "-f", "{{.Mountpoint}}", "v1").out == v["Mountpoint"] + "\n"
     fmt = berth("volume", "ls", "--format", "{{.Name}}|{{.Driver}}|{{.Labels}}").out
     assert "v1|local|" in fmt and "team=a" in fmt
     berth("volume", "rm", "v1", anon)
