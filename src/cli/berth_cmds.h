@@ -49,6 +49,11 @@ extern const struct berth_cmd berth_image_subcmds[];
  */
 int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, const char *type);
 
+/* `berth volume SUBCOMMAND` (berth_volume_cmds.c), NULL-terminated. */
+extern const struct berth_cmd berth_volume_cmds[];
+/* docker's volume inspect document of volume name, or NULL (no such volume). */
+struct jwriter *berth_volume_inspect_json(struct berth_ctx *ctx, const char *name);
+
 /* commit and build (berth_build_cmds.c), NULL-terminated. */
 extern const struct berth_cmd berth_build_cmds[];
 

@@ -20,7 +20,7 @@ struct container_flags {
 		*log_driver, *pull, *pid, *ipc, *uts;
 	char **env, **env_file, **volumes, **mounts, **tmpfs, **cap_add, **cap_drop, **security_opt,
 		**labels, **ulimits, **sysctls, **devices, **read_bps, **write_bps, **log_opts,
-		**uidmap, **gidmap;
+		**uidmap, **gidmap, **volumes_from;
 	bool detach, rm, interactive, tty, read_only, privileged, init, quiet;
 	const char *image;
 	char *const *command; /* after the image; may be NULL */
