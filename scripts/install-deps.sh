@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libseccomp-dev
 busybox-static procps python3 python3-pytest runc iproute2 util-linux clang-format clang libclang-rt-14-dev
-uidmap strace valgrind
+uidmap strace valgrind zsh fish man-db
 libarchive-dev libcurl4-openssl-dev libssl-dev zlib1g-dev zstd docker-registry skopeo openssl"
 
 # The VM lane (make check runs the cgroup tests on pure v2 and v1 guests) has its own list.
