@@ -2,7 +2,7 @@
 pages generated from the command tables (`berth __commands`, `berth completion`,
 scripts/gen-man.py), checked against what `--help` prints.
 
-No container is run: these need neither root nor the `berth` fixture.
+Only the name completion test uses the `berth` fixture (a created container, never started).
 """
 
 import json
@@ -50,11 +50,13 @@ def installed(dest, path):
 
 
 def bash_complete(dest, *words):
-    """COMPREPLY of the installed bash completion for the words (the last one being typed)."""
+    """COMPREPLY of the installed bash completion for the words (the last one being typed),
+    with the berth under test first in PATH (the script asks it for names)."""
     script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _berth; '
               'printf "%s\\n" "${COMPREPLY[@]}"')
     comp = installed(dest, "share/bash-completion/completions/berth")
-    return run(["bash", "-c", script, "bash", comp] + list(words)).split()
+    env = dict(os.environ, PATH=BUILD + ":" + os.environ.get("PATH", ""))
+    return run(["bash", "-c", script, "bash", comp] + list(words), env=env).split()
 
 
 def test_install_puts_every_file(dest):
@@ -162,3 +164,16 @@ def test_fish_completion(dest):
     assert complete("berth ru") == ["run"]
     assert complete("berth run --rm --na") == ["--name"]
     assert "ls" in complete("berth image l")
+
+
+def test_bash_completes_container_and_image_names(dest, berth):
+    berth("create", "--name", "compl-one", "busybox", "true")
+    root = ["berth", "--root", berth.root]
+    try:
+        assert bash_complete(dest, *root, "rm", "compl") == ["compl-one"]
+        assert bash_complete(dest, *root, "container", "stop", "-t", "1", "c") == ["compl-one"]
+        assert bash_complete(dest, *root, "run", "--rm", "bus") == ["busybox:latest"]
+        # run's IMAGE is one word: the command after it is not an image
+        assert bash_complete(dest, *root, "run", "busybox", "bus") == []
+    finally:
+        berth("rm", "compl-one")
