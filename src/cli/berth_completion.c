@@ -131,6 +131,7 @@ static void put_sh_walk(FILE *out, const char *words, int first, const char *cwo
 		"\t\tif [[ $w == -* ]]; then\n"
 		"\t\t\tif [[ $w != *=* && \" $_argopts \" == *\" $w \"* ]]; then\n"
 		"\t\t\t\t[[ -z $path_ && $w == --root ]] && root=(--root \"${%s[i+1]}\")\n"
+		"\t\t\t\t[[ ${%s[i+1]} == = ]] && ((i++)) # bash splits --name=x at the =\n"
 		"\t\t\t\t((i++))\n"
 		"\t\t\tfi\n"
 		"\t\telif ((npos == 0)) && [[ -n $_subs && \" $_subs \" == *\" $w \"* ]]; then\n"
@@ -140,7 +141,7 @@ static void put_sh_walk(FILE *out, const char *words, int first, const char *cwo
 		"\t\t\t((npos++))\n"
 		"\t\tfi\n"
 		"\tdone\n",
-		first, cword, words, words);
+		first, cword, words, words, words);
 }
 
 static int put_bash(FILE *out, const struct describe *d)

@@ -147,7 +147,21 @@ def test_man_pages_render_without_warnings(dest):
 def test_zsh_completion_parses(dest):
     if not shutil.which("zsh"):
         pytest.skip("no zsh: scripts/install-deps.sh installs it")
-    run(["zsh", "-n", installed(dest, "share/zsh/vendor-completions/_berth")])
+    script = installed(dest, "share/zsh/vendor-completions/_berth")
+    run(["zsh", "-n", script])
+
+    def offered(*words):
+        """What _berth hands compadd (the prefix filtering is compadd's: not done here)."""
+        stubs = ('compdef() { :; }; compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }; '
+                 '_files() { print FILES; }; source $1; shift; words=("$@"); '
+                 'CURRENT=$#; _berth')
+        return run(["zsh", "-f", "-c", stubs, "zsh", script] + list(words)).split()
+
+    assert "run" in offered("berth", "ru")
+    assert "create-busybox" in offered("berth", "--root", "/x", "image", "l")
+    assert "create-busybox" not in offered("berth", "ru")
+    assert "--name" in offered("berth", "run", "--rm", "--na")
+    assert offered("berth", "run", "--name", "x") == ["FILES"]
 
 
 def test_fish_completion(dest):
@@ -173,6 +187,8 @@ def test_bash_completes_container_and_image_names(dest, berth):
         assert bash_complete(dest, *root, "rm", "compl") == ["compl-one"]
         assert bash_complete(dest, *root, "container", "stop", "-t", "1", "c") == ["compl-one"]
         assert bash_complete(dest, *root, "run", "--rm", "bus") == ["busybox:latest"]
+        # bash splits --name=x into --name, =, x: x is the option's, not run's IMAGE
+        assert bash_complete(dest, *root, "run", "--name", "=", "x", "bus") == ["busybox:latest"]
         # run's IMAGE is one word: the command after it is not an image
         assert bash_complete(dest, *root, "run", "busybox", "bus") == []
     finally:
