@@ -201,7 +201,9 @@ static int parse_help(struct describe_cmd *c, const char *prog, char *text, char
 				return -ENOMEM;
 			sec = SEC_DESCRIPTION;
 		} else if (line[0] != ' ' && len && line[len - 1] == ':') {
-			sec = strcmp(line, "Commands:") == 0 ? SEC_COMMANDS : SEC_OTHER;
+			/* "Commands:", and docker's "Management Commands:" if a group prints it */
+			sec = len >= 9 && strcmp(line + len - 9, "Commands:") == 0 ? SEC_COMMANDS
+										   : SEC_OTHER;
 		} else if (sec == SEC_COMMANDS && line[0] == ' ') {
 			r = add_subcmd(c, summaries, line);
 		} else if (sec == SEC_DESCRIPTION && line[0] != ' ' && !strstr(line, "--help")) {
