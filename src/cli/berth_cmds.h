@@ -76,6 +76,12 @@ int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv);
  */
 int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out, bool quiet);
 
+/* completion (berth_completion.c), NULL-terminated. */
+extern const struct berth_cmd berth_completion_cmds[];
+
+/* main() without the hidden __commands: `berth ARGS...` in-process (describe.h walks it). */
+int berth_main(int argc, char **argv);
+
 #define END_OPTS                                                                                   \
 	{                                                                                          \
 		NULL, 0, 0, NULL, NULL, NULL                                                       \
