@@ -89,6 +89,23 @@
 		 OPT_STRING, &(f).ipc,                                                              \
 		 "MODE",     "IPC namespace: private, shareable, none, host or container:NAME"},    \
 		{"uts", 0, OPT_STRING, &(f).uts, "MODE", "UTS namespace: host or container:NAME"},  \
+		{"health-cmd", 0, OPT_STRING, &(f).health_cmd, "CMD", "command to check health"},   \
+		{"health-interval",    0,	   OPT_STRING,                                      \
+		 &(f).health_interval, "DURATION", "time between checks (default 30s)"},            \
+		{"health-timeout",    0,	  OPT_STRING,                                       \
+		 &(f).health_timeout, "DURATION", "longest a check may run (default 30s)"},         \
+		{"health-retries",    0,   OPT_STRING,                                              \
+		 &(f).health_retries, "N", "failures in a row that make it unhealthy (default 3)"}, \
+		{"health-start-period",	   0,	       OPT_STRING,                                  \
+		 &(f).health_start_period, "DURATION", "time to start before failures count"},      \
+		{"health-start-interval",                                                           \
+		 0,                                                                                 \
+		 OPT_STRING,                                                                        \
+		 &(f).health_start_interval,                                                        \
+		 "DURATION",                                                                        \
+		 "time between checks in the start period (default 5s)"},                           \
+		{"no-healthcheck",    0,    OPT_BOOL,                                               \
+		 &(f).no_healthcheck, NULL, "disable the image's HEALTHCHECK"},                     \
 		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
 		{"stop-signal", 0, OPT_STRING, &(f).stop_signal, "SIG", "signal to stop it"},       \
 		{"stop-timeout",    0,	       OPT_STRING,                                          \

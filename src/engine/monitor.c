@@ -19,6 +19,7 @@
 #include "engine/logs.h"
 #include "engine/monitor_attach.h"
 #include "engine/monitor_console.h"
+#include "engine/monitor_health.h"
 #include "engine/proc.h"
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
@@ -47,6 +48,7 @@ struct mon {
 	int status; /* the init's wait status once reaped, else -1 */
 	uint64_t
 		oom_before; /* OOM kills counted when this run started (the cgroup may be reused) */
+	struct mon_health health; /* the health checks of this run */
 };
 
 static void close_fd(int *fd)
@@ -262,6 +264,8 @@ static void reap(struct mon *m)
 	while ((p = waitpid(-1, &status, WNOHANG)) > 0)
 		if (p == m->pid)
 			m->status = status;
+		else
+			(void) mon_health_reaped(&m->health, p, status);
 }
 
 /* Relay until the init has exited and its output is read (or DRAIN_MS passed). */
@@ -270,7 +274,7 @@ static void serve(struct mon *m)
 	struct timespec deadline = {0};
 
 	for (;;) {
-		struct pollfd p[5] = {
+		struct pollfd p[6] = {
 			{.fd = m->sigfd, .events = POLLIN},
 			{.fd = m->out_r, .events = POLLIN},
 			{.fd = m->err_r, .events = POLLIN},
@@ -278,6 +282,7 @@ static void serve(struct mon *m)
 			{.fd = m->attach_in || attach_pending(&m->out) ? m->attach : -1,
 			 .events = (short) ((m->attach_in ? POLLIN : 0) |
 					    (attach_pending(&m->out) ? POLLOUT : 0))},
+			{.fd = mon_health_fd(&m->health), .events = POLLIN},
 		};
 		int timeout = -1;
 
@@ -295,9 +300,15 @@ static void serve(struct mon *m)
 					 (deadline.tv_nsec - now.tv_nsec) / 1000000);
 			if (timeout <= 0)
 				return;
+		} else {
+			mon_health_tick(&m->health);
+			p[5].fd = mon_health_fd(&m->health);
+			timeout = mon_health_timeout(&m->health);
 		}
-		if (poll(p, 5, timeout) < 0 && errno != EINTR)
+		if (poll(p, 6, timeout) < 0 && errno != EINTR)
 			return;
+		if (p[5].revents)
+			mon_health_on_output(&m->health);
 		if (p[0].revents)
 			reap(m);
 		if (p[1].revents)
@@ -408,7 +419,9 @@ static int run_once(struct mon *m, struct berr **err)
 	}
 	m->oom_before = container_oom_kills(m->c->cfg);
 	report_sync(m, NULL);
+	mon_health_start(&m->health, m->c, m->o->berth, m->o->root);
 	serve(m);
+	mon_health_stop(&m->health);
 	if (m->status < 0) {
 		/* its output ended first: wait for the init itself */
 		while (waitpid(m->pid, &m->status, 0) < 0 && errno == EINTR)
@@ -495,7 +508,8 @@ int monitor_run(const struct monitor_opts *o)
 			.in_w = -1,
 			.pty = -1,
 			.status = -1,
-			.out = {.fd = -1}};
+			.out = {.fd = -1},
+			.health = {.fd = -1, .status = -1}};
 	_cleanup_berr_ struct berr *err = NULL;
 	int code = -1, backoff = 100;
 	bool auto_remove;
@@ -545,6 +559,8 @@ int monitor_run(const struct monitor_opts *o)
 
 		send_frame(&m, FRAME_EXIT, le, sizeof(le));
 	}
+	mon_health_stop(&m.health);
+	health_state_done(&m.health.st);
 	attach_drain(&m.out);
 	attach_done(&m.out);
 	free(m.rbuf);
