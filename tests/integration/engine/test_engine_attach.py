@@ -187,3 +187,30 @@ def test_attach_errors(berth):
     assert r.rc == 125 and "Invalid detach keys (ctrl-) provided" in r.err, r
     assert berth("ps", "-aq", "--filter", "name=never").out == ""
     berth("rm", "-f", "stopped", "paused", "ttyc")
+
+
+def test_exec_it_exit_code_and_detach(berth):
+    berth("run", "-d", "--name", "ex", "busybox", "sleep", "600")
+    tty = console_socket.HostPty(rows=30, cols=90)
+    p = _on_pty(berth, tty, "exec", "-it", "ex", "sh")
+    try:
+        tty.write(b"stty size; echo G$((6*7))\r")
+        assert b"30 90" in tty.read_until(b"G42")
+        tty.write(b"exit 4\r")
+        assert console_socket.wait(p) == 4
+    finally:
+        _kill(berth, p, tty)
+    tty = console_socket.HostPty()
+    p = _on_pty(berth, tty, "exec", "-it", "--detach-keys", "ctrl-a", "ex", "sh")
+    try:
+        tty.write(b"echo $$ > /tmp/xpid; echo H$((6*7))\r")
+        assert b"H42" in tty.read_until(b"H42")
+        tty.write(b"\x01")
+        assert b"read escape sequence" in tty.read_until(b"sequence")
+        assert console_socket.wait(p) == 1
+    finally:
+        _kill(berth, p, tty)
+    # the exec'd shell runs on, its terminal held for it
+    r = berth("exec", "ex", "sh", "-c", "kill -0 $(cat /tmp/xpid) && echo alive", check=False)
+    assert r.out == "alive\n", r
+    berth("rm", "-f", "ex")
