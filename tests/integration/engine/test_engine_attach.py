@@ -214,3 +214,34 @@ def test_exec_it_exit_code_and_detach(berth):
     r = berth("exec", "ex", "sh", "-c", "kill -0 $(cat /tmp/xpid) && echo alive", check=False)
     assert r.out == "alive\n", r
     berth("rm", "-f", "ex")
+
+
+def test_attach_stdin_stays_open_and_no_stdin(berth):
+    """An attach's end of input does not end the container's (docker's StdinOnce is for
+    run -i only); --no-stdin sends nothing."""
+    berth("run", "-di", "--name", "rd", "busybox", "sh", "-c",
+          "while read l; do echo got-$l; done; echo eof; exit 9")
+    berth.wait_status("rd", "running")
+    ps = []
+
+    def attach(*args, data):
+        p = berth.popen("attach", *args, "rd", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE)
+        p.stdin.write(data)
+        p.stdin.close()
+        ps.append(p)
+        return p
+
+    try:
+        a = attach(data=b"one\n")
+        assert b"got-one" in console_socket.read_until(a.stdout.fileno(), b"got-one")
+        c = attach("--no-stdin", data=b"nope\n")
+        b = attach(data=b"two\n")
+        out = console_socket.read_until(b.stdout.fileno(), b"got-two")
+        assert b"got-two" in out and b"got-nope" not in out, out
+        berth("kill", "rd")
+        assert [console_socket.wait(p) for p in (a, b, c)] == [137] * 3
+    finally:
+        for p in ps:
+            _kill(berth, p)
+    berth("rm", "rd")
