@@ -17,8 +17,20 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 
+/* SIGCHLD blocked from the start: the process may exit before the relay begins. */
+static void relay_mask(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGWINCH);
+	sigaddset(mask, SIGCHLD);
+}
+
 void exec_tty_prepare(void)
 {
+	sigset_t mask;
+
+	relay_mask(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	(void) prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
@@ -35,6 +47,8 @@ static int read_pid(const char *pidfile, pid_t *ret)
 
 struct tty_relay {
 	int master, sigfd;
+	pid_t pid;
+	int status; /* the process's wait status once reaped, else -1 */
 	bool in_open, detached;
 	struct detach_keys keys;
 };
@@ -56,7 +70,31 @@ static void on_input(struct tty_relay *t)
 		(void) write_all(t->master, out, len);
 }
 
-/* Relay until the terminal's last slave closes (EIO) or the user detaches. */
+/* A window size to pass on, or a child that exited: the process, reaped. */
+static void on_signal(struct tty_relay *t)
+{
+	struct signalfd_siginfo si;
+
+	if (read(t->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGWINCH)
+		attach_resize(t->master);
+	else if (t->status < 0 && waitpid(t->pid, &t->status, WNOHANG) != t->pid)
+		t->status = -1;
+}
+
+/* Write what the terminal still holds once the process is gone (its children may keep it). */
+static void drain(int master)
+{
+	char buf[16384];
+	ssize_t n;
+
+	(void) fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+	while ((n = read(master, buf, sizeof(buf))) > 0)
+		(void) write_all(STDOUT_FILENO, buf, (size_t) n);
+}
+
+/* Relay until the process exits, the terminal's last slave closes (EIO), or the user detaches. */
 static void relay(struct tty_relay *t)
 {
 	while (!t->detached) {
@@ -71,11 +109,11 @@ static void relay(struct tty_relay *t)
 				continue;
 			return;
 		}
-		if (p[2].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(t->sigfd, &si, sizeof(si)) == sizeof(si))
-				attach_resize(t->master);
+		if (p[2].revents)
+			on_signal(t);
+		if (t->status >= 0) {
+			drain(t->master);
+			return;
 		}
 		if (p[1].revents)
 			on_input(t);
@@ -113,11 +151,11 @@ static void keep_master(int master)
 	}
 }
 
-static int exit_code_of(pid_t pid, struct berr **err)
+static int exit_code_of(const struct tty_relay *t, struct berr **err)
 {
-	int status;
+	int status = t->status;
 
-	while (waitpid(pid, &status, 0) < 0)
+	while (status < 0 && waitpid(t->pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return berr_sys(err, errno, "cannot wait for the exec'd process");
 	if (WIFEXITED(status))
@@ -128,23 +166,20 @@ static int exit_code_of(pid_t pid, struct berr **err)
 int exec_tty_relay(struct console_socket *cs, const char *pidfile, const struct detach_keys *keys,
 		   struct berr **err)
 {
-	struct tty_relay t = {.master = -1, .in_open = true, .keys = *keys};
+	struct tty_relay t = {.master = -1, .status = -1, .in_open = true, .keys = *keys};
 	struct termios saved, raw;
 	bool raw_mode = false;
 	sigset_t mask;
-	pid_t pid;
 	int r;
 
 	if ((r = console_socket_receive(cs, &t.master, err)) < 0)
 		return r;
-	if (read_pid(pidfile, &pid) < 0) {
+	if (read_pid(pidfile, &t.pid) < 0) {
 		close(t.master);
 		return berr_set(err, EIO, "cannot read the exec'd process's pid");
 	}
 	attach_resize(t.master);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	relay_mask(&mask);
 	t.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (tcgetattr(STDIN_FILENO, &saved) == 0) {
 		raw = saved;
@@ -163,5 +198,5 @@ int exec_tty_relay(struct console_socket *cs, const char *pidfile, const struct 
 		return 1;
 	}
 	close(t.master);
-	return exit_code_of(pid, err);
+	return exit_code_of(&t, err);
 }

@@ -14,7 +14,7 @@
 #include "engine/monitor_console.h"
 #include "lib/err.h"
 
-/* Become the subreaper of what the runtime leaves (before running it). */
+/* Become the subreaper of what the runtime leaves, SIGCHLD blocked (before running it). */
 void exec_tty_prepare(void);
 
 /*

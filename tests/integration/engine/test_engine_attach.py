@@ -245,3 +245,18 @@ def test_attach_stdin_stays_open_and_no_stdin(berth):
         for p in ps:
             _kill(berth, p)
     berth("rm", "rd")
+
+
+def test_exec_it_returns_when_the_process_exits(berth):
+    """A background child that keeps the terminal does not hold exec -it (the process is
+    reaped, its last output written)."""
+    berth("run", "-d", "--name", "bg", "busybox", "sleep", "600")
+    tty = console_socket.HostPty()
+    p = _on_pty(berth, tty, "exec", "-it", "bg", "sh", "-c",
+                "setsid sleep 600 & echo J$((6*7)); exit 6")
+    try:
+        assert b"J42" in tty.read_until(b"J42")
+        assert console_socket.wait(p) == 6
+    finally:
+        _kill(berth, p, tty)
+    berth("rm", "-f", "bg")
