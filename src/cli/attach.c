@@ -230,6 +230,8 @@ int berth_attach(struct berth_ctx *ctx, const char *id, int fd, const struct att
 	signal_mask(o, &mask);
 	if (o->tty)
 		master = attach_console_master(ctx->engine, id);
+	if (o->redraw)
+		attach_redraw(master);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (o->tty && o->interactive && isatty(STDIN_FILENO) &&

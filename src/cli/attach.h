@@ -19,6 +19,7 @@ struct attach_opts {
 	bool sig_proxy;	  /* forward signals to the container */
 	bool all_signals; /* every signal docker forwards (attach); else INT, TERM, HUP (run) */
 	bool say_detach;  /* on the detach keys: "read escape sequence", exit 1 (docker attach) */
+	bool redraw;	  /* nudge the terminal's size first (attach_redraw) */
 	const struct detach_keys *keys; /* with a tty and stdin; NULL: no detaching */
 };
 
@@ -44,5 +45,11 @@ int attach_console_master(struct engine *e, const char *id);
 
 /* Give the pty master the size of the caller's terminal (on SIGWINCH). */
 void attach_resize(int master);
+
+/*
+ * The size of the caller's terminal through a size one larger, as docker's attach: two
+ * SIGWINCHes, so that a shell that was waiting redraws its prompt for the newcomer.
+ */
+void attach_redraw(int master);
 
 #endif

@@ -117,6 +117,7 @@ int berth_cmd_attach(struct berth_ctx *ctx, int argc, char **argv)
 	o.tty = c->cfg->tty;
 	o.interactive = !f.no_stdin && c->cfg->open_stdin;
 	o.sig_proxy = f.sig_proxy && !o.tty;
+	o.redraw = o.tty && isatty(STDOUT_FILENO);
 	if (o.tty && !f.no_stdin && !isatty(STDIN_FILENO)) {
 		close(fd);
 		log_error_report("the input device is not a TTY");

@@ -51,6 +51,8 @@ def test_attach_tty_type_detach_and_reattach(berth):
     _running_sh(berth, "att")
     tty, p = _attach_tty(berth, "att")
     try:
+        # docker's size nudge: the waiting shell redraws its prompt for the newcomer
+        assert b"# " in tty.read_until(b"# ")
         tty.write(b"echo A$((6*7))\r")
         assert b"A42" in tty.read_until(b"A42")
         tty.write(CTRL_P_Q)
