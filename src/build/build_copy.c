@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "build/builder.h"
-#include "build/sbuf.h"
+#include "lib/sbuf.h"
 #include "engine/container_cp.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"

@@ -88,6 +88,13 @@ int berth_main(int argc, char **argv);
 	}
 
 /*
+ * Run the subcommand argv[1] of the group command argv[0] from subcmds (NULL-terminated);
+ * without one, or with --help, list them (names padded to width) as docker's groups do.
+ */
+int berth_run_group(struct berth_ctx *ctx, const char *group, const struct berth_cmd *subcmds,
+		    int width, int argc, char **argv);
+
+/*
  * Parse a command's options with between min_pos and max_pos positionals. Returns 0,
  * 1 after printing help (exit 0), or -1 after reporting a usage error (exit 125, as
  * docker's usage errors).

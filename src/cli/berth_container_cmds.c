@@ -302,18 +302,7 @@ static int cmd_unpause(struct berth_ctx *ctx, int argc, char **argv)
 
 static int cmd_container(struct berth_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("Usage: berth container COMMAND\n\nCommands:\n");
-		for (const struct berth_cmd *c = berth_container_subcmds; c->name; c++)
-			if (c->summary)
-				printf("  %-10s %s\n", c->name, c->summary);
-		return argc < 2 ? 125 : 0;
-	}
-	for (const struct berth_cmd *c = berth_container_subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
-	log_error_report("container: unknown command '%s' (see 'berth container --help')", argv[1]);
-	return 125;
+	return berth_run_group(ctx, "container", berth_container_subcmds, 10, argc, argv);
 }
 
 /* clang-format off */
