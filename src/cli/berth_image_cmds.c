@@ -99,8 +99,18 @@ int berth_run_group(struct berth_ctx *ctx, const char *group, const struct berth
 		return argc < 2 ? 125 : 0;
 	}
 	for (const struct berth_cmd *c = subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
+		if (strcmp(c->name, argv[1]) == 0) {
+			/* "volume ls" in its usage and messages, as docker's (argv is the
+			 * caller's: its own string goes back before it is freed) */
+			char full[64], *own = argv[1];
+			int code;
+
+			snprintf(full, sizeof(full), "%s %s", group, own);
+			argv[1] = full;
+			code = c->run(ctx, argc - 1, argv + 1);
+			argv[1] = own;
+			return code;
+		}
 	log_error_report("%s: unknown command '%s' (see 'berth %s --help')", group, argv[1], group);
 	return 125;
 }
