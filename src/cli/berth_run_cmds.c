@@ -114,7 +114,7 @@
 		 &(f).runtime, "NAME", "OCI runtime: berth-runtime (default), runc, crun, a path"}, \
 		{"cgroup-parent",    0,	     OPT_STRING,                                            \
 		 &(f).cgroup_parent, "PATH", "parent cgroup (default /berth)"},                     \
-		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file or none"},        \
+		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file, local, journald, syslog or none"},        \
 		{"pull", 0, OPT_STRING, &(f).pull, "MODE", "missing (default), always or never"},   \
 		{"quiet", 'q', OPT_BOOL, &(f).quiet, NULL, "suppress the pull output"},             \
 	{                                                                                           \

@@ -228,15 +228,11 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_int(h, "ShmSize", cfg->shm_size ? cfg->shm_size : 64 << 20);
 	jw_put(h, "Sysctls", labels_object(cfg->sysctls));
 	{
-		struct jwriter *lc = jw_object(), *lo = jw_object();
-		char buf[32];
+		struct jwriter *lc = jw_object();
 
 		jw_str(lc, "Type", cfg->log_driver ? cfg->log_driver : "json-file");
-		if (cfg->log_max_size) {
-			snprintf(buf, sizeof(buf), "%lld", (long long) cfg->log_max_size);
-			jw_str(lo, "max-size", buf);
-		}
-		jw_put(lc, "Config", lo);
+		/* the options as given, as docker shows them */
+		jw_put(lc, "Config", labels_object(cfg->log_opts));
 		jw_put(h, "LogConfig", lc);
 	}
 	return h;

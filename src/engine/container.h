@@ -104,7 +104,8 @@ struct container_config {
 	struct restart_policy restart;
 	int64_t log_max_size; /* bytes; 0: no rotation */
 	int64_t log_max_file;
-	char *log_driver; /* "json-file" or "none" */
+	char *log_driver; /* json-file, local, journald, syslog, none (log_drivers.h) */
+	char **log_opts;  /* --log-opt KEY=VALUE, checked */
 };
 
 enum container_status {

@@ -87,6 +87,7 @@ static const struct field config_fields[] = {
 	C("LogMaxSize", F_I64, log_max_size),
 	C("LogMaxFile", F_I64, log_max_file),
 	C("LogDriver", F_STR, log_driver),
+	C("LogOpts", F_STRV, log_opts),
 };
 #undef C
 

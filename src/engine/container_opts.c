@@ -15,6 +15,7 @@
 #include "engine/container_store.h"
 #include "engine/container_volumes_from.h"
 #include "engine/health.h"
+#include "engine/log_drivers.h"
 #include "engine/ns_modes.h"
 #include "engine/units.h"
 #include "engine/userns.h"
@@ -608,28 +609,7 @@ static int ulimits_from_flags(char *const *in, struct container_config *c, struc
 static int log_opts_from_flags(const struct container_flags *f, struct container_config *c,
 			       struct berr **err)
 {
-	int r;
-
-	c->log_max_file = 1;
-	c->log_driver = strdup(f->log_driver ? f->log_driver : "json-file");
-	if (!c->log_driver)
-		return -ENOMEM;
-	if (strcmp(c->log_driver, "json-file") != 0 && strcmp(c->log_driver, "none") != 0)
-		return berr_set(err, EINVAL, "logger: no log driver named '%s' is registered",
-				c->log_driver);
-	STRV_FOREACH (o, f->log_opts) {
-		if (strncmp(*o, "max-size=", 9) == 0) {
-			if ((r = units_parse_ram(*o + 9, false, &c->log_max_size, err)) < 0)
-				return berr_wrap(err, "invalid log option %s", *o);
-		} else if (strncmp(*o, "max-file=", 9) == 0) {
-			if ((r = units_parse_int(*o + 9, 1, 100, "max-file", &c->log_max_file,
-						 err)) < 0)
-				return r;
-		} else
-			return berr_set(err, EINVAL,
-					"unknown log opt '%s' for json-file log driver", *o);
-	}
-	return 0;
+	return log_config_from_flags(f->log_driver, f->log_opts, c, err);
 }
 
 static int process_from_flags(const struct container_flags *f, struct container_config *c,

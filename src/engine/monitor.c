@@ -20,6 +20,8 @@
 #include "engine/monitor_attach.h"
 #include "engine/monitor_console.h"
 #include "engine/monitor_health.h"
+#include "engine/log_drivers.h"
+#include "engine/log_forward.h"
 #include "engine/proc.h"
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
@@ -48,6 +50,7 @@ struct mon {
 	uint64_t
 		oom_before; /* OOM kills counted when this run started (the cgroup may be reused) */
 	struct mon_health health; /* the health checks of this run */
+	struct log_forward fwd;	  /* journald or syslog, else fd -1 */
 };
 
 static void close_fd(int *fd)
@@ -220,6 +223,7 @@ static void on_output(struct mon *m, int *fd, enum log_stream s)
 	}
 	if (m->logging)
 		(void) log_writer_write(&m->log, s, buf, (size_t) n);
+	log_forward_write(&m->fwd, s, buf, (size_t) n);
 	send_frame(m, s == LOG_STDOUT ? FRAME_STDOUT : FRAME_STDERR, buf, (uint32_t) n);
 }
 
@@ -509,7 +513,9 @@ static int setup(struct mon *m, struct berr **err)
 	(void) attach_set_listen(&m->clients, m->c->dirfd);
 	if (container_rt_init(m->e, m->c, &m->rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
-	if (!m->c->cfg->log_driver || strcmp(m->c->cfg->log_driver, "none") != 0) {
+	if ((r = log_forward_open(&m->fwd, m->c->cfg, err)) < 0)
+		return r;
+	if (log_keeps_file(m->c->cfg)) {
 		_cleanup_free_ char *name = NULL;
 
 		if (asprintf(&name, "%s-json.log", m->c->cfg->id) < 0)
@@ -535,7 +541,8 @@ int monitor_run(const struct monitor_opts *o)
 			.in_w = -1,
 			.pty = -1,
 			.status = -1,
-			.health = {.fd = -1, .status = -1}};
+			.health = {.fd = -1, .status = -1},
+			.fwd = {.fd = -1}};
 	_cleanup_berr_ struct berr *err = NULL;
 	int code = -1, backoff = 100;
 	bool auto_remove;
@@ -590,6 +597,7 @@ int monitor_run(const struct monitor_opts *o)
 	}
 	mon_health_stop(&m.health);
 	health_state_done(&m.health.st);
+	log_forward_close(&m.fwd);
 	attach_set_done(&m.clients);
 	free(m.rbuf);
 	close_fd(&m.sigfd);
