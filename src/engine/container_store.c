@@ -257,6 +257,21 @@ static int read_config(struct container *c, struct berr **err)
 	return container_config_from_json(buf, len, &c->cfg, err);
 }
 
+int container_reload_restart(struct container *c, struct berr **err)
+{
+	_cleanup_container_config_ struct container_config *now = NULL;
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r = read_file_at(c->dirfd, "config.json", CONFIG_MAX, &buf, &len);
+
+	if (r < 0)
+		return berr_sys(err, -r, "cannot read config.json");
+	if ((r = container_config_from_json(buf, len, &now, err)) < 0)
+		return r;
+	c->cfg->restart = now->restart;
+	return 0;
+}
+
 static int open_dir(struct engine *e, const char *id, bool lock, struct container *c,
 		    struct berr **err)
 {
@@ -395,6 +410,16 @@ char *container_name_target(struct engine *e, const char *name)
 	return container_dir_exists(e, buf) ? strdup(buf) : NULL;
 }
 
+bool container_name_current(struct engine *e, const char *name, const char *id)
+{
+	_cleanup_container_ struct container *c = NULL;
+
+	/* a create that has not written config.json yet, or a dead container: its name */
+	if (container_load(e, id, false, &c, NULL) < 0)
+		return true;
+	return strcmp(c->cfg->name, name) == 0;
+}
+
 int container_resolve(struct engine *e, const char *ref, char **ret, struct berr **err)
 {
 	_cleanup_strv_ char **ids = NULL;
@@ -408,8 +433,12 @@ int container_resolve(struct engine *e, const char *ref, char **ret, struct berr
 	if (container_id_valid(ref) && container_dir_exists(e, ref))
 		return (*ret = strdup(ref)) ? 0 : -ENOMEM;
 	if (container_name_valid(name) && (found = container_name_target(e, name))) {
-		*ret = found;
-		return 0;
+		if (container_name_current(e, name, found)) {
+			*ret = found;
+			return 0;
+		}
+		free(found); /* a name a killed rename left */
+		found = NULL;
 	}
 	if ((r = container_list_ids(e, &ids)) < 0)
 		return berr_sys(err, -r, "cannot list containers");

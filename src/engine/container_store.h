@@ -96,6 +96,12 @@ int container_dead_fill(struct engine *e, struct container *c, const char *id, c
 int container_open(struct engine *e, const char *ref, bool lock, struct container **ret,
 		   struct berr **err);
 
+/*
+ * Read the restart policy of c again from config.json (`update --restart` changes it
+ * while the monitor runs). The caller holds the lock.
+ */
+int container_reload_restart(struct container *c, struct berr **err);
+
 /* Write c->st to state.json (atomically). The caller holds the lock. */
 int container_save_state(struct container *c, struct berr **err);
 
@@ -133,6 +139,24 @@ int container_name_reserve_generated(struct engine *e, const char *id, char **re
 
 /* Release name if it still points at id. */
 void container_name_release(struct engine *e, const char *name, const char *id);
+
+/* Release every name that points at id (rm: with names a killed rename left). */
+void container_name_release_all(struct engine *e, const char *id);
+
+/*
+ * names/<name> points at id: is it the name id's config.json carries? A killed rename
+ * leaves a name that is not (stale). True when the config cannot be read (a create in
+ * progress, a dead container), which keeps their names.
+ */
+bool container_name_current(struct engine *e, const char *name, const char *id);
+
+/*
+ * Rename c (locked) to new_name (docker's leading '/' allowed): the new name reserved,
+ * config.json rewritten, the old name released, in that order (crash-safe: ARCHITECTURE.md).
+ * Docker's messages: the same name, "Error when allocating new name: Conflict. ...".
+ */
+int container_rename(struct engine *e, struct container *c, const char *new_name,
+		     struct berr **err);
 
 /*
  * The steps of create that write the container's directory (container_create.c calls

@@ -357,6 +357,7 @@ static bool record_exit(struct mon *m, int code)
 
 	if (container_relock(m->c, NULL) < 0)
 		return false;
+	(void) container_reload_restart(m->c, NULL); /* as `update --restart` left it */
 	m->c->st.exit_code = code;
 	m->c->st.oom_killed = oom;
 	m->c->st.pid = 0;
