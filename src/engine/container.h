@@ -78,6 +78,8 @@ struct container_config {
 	char *userns;
 	bool auto_remove, privileged, read_only, init, no_new_privileges;
 	char **cap_add, **cap_drop;
+	char **group_add;      /* --group-add: names (looked up at start) or gids */
+	bool oom_kill_disable; /* linux.resources.memory.disableOOMKiller */
 	char *seccomp;	/* NULL: the default profile; "unconfined"; else "custom" (seccomp.json) */
 	char *apparmor; /* NULL: default; "unconfined"; a profile name */
 	char **label_opts;

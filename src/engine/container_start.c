@@ -122,6 +122,10 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	if ((r = user_lookup(rootfd, c->cfg->user, &user, err)) < 0)
 		return berr_wrap(err, "unable to find user %s",
 				 c->cfg->user ? c->cfg->user : "root");
+	if ((r = user_add_groups(rootfd, c->cfg->group_add, &user, err)) < 0) {
+		exec_user_done(&user);
+		return r;
+	}
 	r = oci_spec_generate(&in, &text, err);
 	exec_user_done(&user);
 	if (r < 0)
