@@ -241,7 +241,13 @@ static void memory_json(const struct container_config *cfg, const struct contain
 static void cpu_json(const struct container_config *cfg, const struct container_update *u,
 		     struct jwriter *res)
 {
-	struct jwriter *c = jw_object();
+	const unsigned cpu = 1u << UPD_CPU_SHARES | 1u << UPD_CPUS | 1u << UPD_CPU_PERIOD |
+			     1u << UPD_CPU_QUOTA | 1u << UPD_CPUSET_CPUS | 1u << UPD_CPUSET_MEMS;
+	struct jwriter *c;
+
+	if (!(u->set & cpu))
+		return;
+	c = jw_object();
 
 	if (update_has(u, UPD_CPU_SHARES) && cfg->cpu_shares)
 		jw_uint(c, "shares", (uint64_t) cfg->cpu_shares);
@@ -335,7 +341,9 @@ int container_update(struct engine *e, struct container *c, const struct contain
 	/* recorded first: a kill after this leaves what the next start and inspect use */
 	if ((r = container_dir_write_config(c->dirfd, c->cfg, err)) < 0)
 		goto out_restore;
-	if (c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED)
+	/* the restart policy is the monitor's, read again when the container exits */
+	if ((c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED) ||
+	    u->set == 1u << UPD_RESTART)
 		return 0;
 	if ((r = apply_live(e, c, u, err)) >= 0)
 		return 0;
