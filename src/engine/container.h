@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container as the engine keeps it: what the user asked for (struct container_config,
- * written once at create into <root>/containers/<id>/config.json) and what happened to
+ * written at create (and by rename and update) into <root>/containers/<id>/config.json) and what happened to
  * it (struct container_state, state.json, rewritten under the container's lock).
  */
 #ifndef BERTH_ENGINE_CONTAINER_H

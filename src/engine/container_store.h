@@ -2,7 +2,7 @@
 /*
  * The engine's containers on disk, under the engine root (default /var/lib/berth):
  *
- *   containers/<id>/config.json   what the user asked for (written once, at create)
+ *   containers/<id>/config.json   what the user asked for (written at create; rename, update)
  *   containers/<id>/state.json    status, pids, exit code, times (replaced atomically)
  *   containers/<id>/lock          flock(2): held while state.json is read and changed
  *   containers/<id>/bundle/       the OCI bundle: config.json and rootfs/ (the overlay)
