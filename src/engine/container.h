@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container as the engine keeps it: what the user asked for (struct container_config,
- * written at create (and by rename and update) into <root>/containers/<id>/config.json) and what happened to
- * it (struct container_state, state.json, rewritten under the container's lock).
+ * written at create into <root>/containers/<id>/config.json, rewritten by rename and
+ * update) and what happened to it (struct container_state, state.json, rewritten under
+ * the container's lock).
  */
 #ifndef BERTH_ENGINE_CONTAINER_H
 #define BERTH_ENGINE_CONTAINER_H
