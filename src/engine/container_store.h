@@ -124,9 +124,11 @@ char *container_name_target(struct engine *e, const char *name);
 bool container_name_valid(const char *name);
 
 /*
- * container_names.c. Reserve name for id: -EEXIST with docker's "Conflict" message when another container
- * has it. A name whose container is gone is taken over. The caller made the container's
- * directory first: a name whose directory is missing is stale.
+ * container_names.c. Reserve name for id: -EEXIST with docker's "Conflict" message when
+ * another container has it. A stale name is taken over: its container is gone (the caller
+ * made the container's directory first, so a name whose directory is missing is stale), or
+ * a killed rename left it (the container's config.json carries another name and its lock
+ * is free). A name that already points at id is success.
  */
 int container_name_reserve(struct engine *e, const char *name, const char *id, struct berr **err);
 
