@@ -48,6 +48,13 @@ def test_group_add(berth):
     r = berth("run", "--rm", "--group-add", "1234", "--group-add", "daemon", "busybox",
               "sh", "-c", "grep ^Groups: /proc/self/status")
     assert sorted(r.out.split()[1:]) == ["1", "1234"]
+    # exec keeps them, with -u too
+    cid = berth("run", "-d", "--group-add", "1234", "busybox", "sleep", "1000").out.strip()
+    berth.wait_status(cid, "running")
+    for user in ([], ["-u", "1:1"]):
+        r = berth("exec", *user, cid, "sh", "-c", "grep ^Groups: /proc/self/status")
+        assert "1234" in r.out.split()[1:], (user, r)
+    berth("rm", "-f", cid)
     cid = berth("create", "--group-add", "nosuch", "busybox", "true").out.strip()
     assert berth.inspect(cid)["HostConfig"]["GroupAdd"] == ["nosuch"]
     r = berth("start", cid, check=False)
