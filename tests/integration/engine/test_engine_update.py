@@ -207,3 +207,22 @@ def test_update_restart_policy(berth):
     assert oci.wait_for(lambda: berth.inspect(cid)["RestartCount"] >= 1, 20)
     berth.wait_status(cid, "running", timeout=20)
     berth("rm", "-f", cid)
+
+
+def test_update_the_runtime_refuses_keeps_the_config(berth):
+    """40 MiB in /dev/shm (charged to the container, no swap): the kernel cannot bring the
+    usage under a 10 MiB limit, the runtime fails, and the stored config is put back."""
+    if cgroupfs.is_v2("memory"):
+        pytest.skip("cgroup v2's memory.max reclaims by OOM kills, it does not refuse")
+    cid = berth("run", "-d", "--memory", "100m", "--memory-swap", "100m", "busybox", "sh", "-c",
+                "dd if=/dev/zero of=/dev/shm/x bs=1M count=40 && touch /tmp/filled; "
+                "sleep 1000").out.strip()
+    assert oci.wait_for(lambda: berth("exec", cid, "test", "-f", "/tmp/filled",
+                                      check=False).rc == 0, 10)
+    before = berth.inspect(cid)["HostConfig"]
+    r = berth("update", "--memory", "10m", "--memory-swap", "10m", cid, check=False)
+    assert r.rc == 1 and "Cannot update container %s: " % cid in r.err, r
+    assert berth.inspect(cid)["HostConfig"] == before
+    assert int(berth.cgroup_file(cid, "memory", "memory.limit_in_bytes", "memory.max")) \
+        == 100 << 20
+    berth("rm", "-f", cid)
