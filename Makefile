@@ -4,12 +4,17 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 VALGRIND_BUILD ?= build-valgrind
 
-.PHONY: all deps build asan fuzz valgrind run check unit clean mutants
+.PHONY: all deps check-deps build asan fuzz valgrind run check unit clean mutants
 
 all: build
 
+# What building and running berth needs; check-deps adds what only the tests need (the
+# peers, the client tests' engines, qemu for the VM lane, clang, valgrind).
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh build
+
+check-deps:
+	@scripts/install-deps.sh check
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) -Dwerror=true
@@ -34,13 +39,13 @@ asan: deps $(ASAN_BUILD)/build.ninja
 	meson compile -C $(ASAN_BUILD)
 
 # libFuzzer targets (fuzz/README.md); check runs each for FUZZ_SECONDS.
-fuzz: deps $(FUZZ_BUILD)/build.ninja
+fuzz: check-deps $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD) build.ninja  # regenerate first: meson compile looks targets up before
 	meson compile -C $(FUZZ_BUILD) fuzz_config fuzz_process fuzz_resources fuzz_state \
 		fuzz_mountinfo fuzz_seccomp fuzz_manifest fuzz_image_config fuzz_registry_auth fuzz_layer \
 		fuzz_seccomp_profile fuzz_engine_flags fuzz_engine_store fuzz_dockerfile
 
-valgrind: deps $(VALGRIND_BUILD)/build.ninja
+valgrind: check-deps $(VALGRIND_BUILD)/build.ninja
 	meson compile -C $(VALGRIND_BUILD) berth-runtime
 
 # The embedded default: a busybox container showing it is isolated.
@@ -51,12 +56,12 @@ unit: build
 	meson test -C $(BUILD) --suite unit
 
 # Every lane: formatting, unit and integration tests, release and ASan+UBSan.
-check: build asan fuzz valgrind
+check: check-deps build asan fuzz valgrind
 	@scripts/check.py
 
 # Each defence of SECURITY.md removed in turn: its tests must fail (tests/security/mutants/
 # README.md). Builds the committed HEAD in build-mutants/; MUTANTS="a b" runs some only.
-mutants: deps
+mutants: check-deps
 	tests/security/mutants/run $(MUTANTS)
 
 clean:

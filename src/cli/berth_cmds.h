@@ -51,6 +51,10 @@ int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, 
 
 /* commit and build (berth_build_cmds.c), NULL-terminated. */
 extern const struct berth_cmd berth_build_cmds[];
+
+/* system boot (berth_system_boot.c), NULL-terminated. */
+extern const struct berth_cmd berth_system_cmds[];
+int berth_cmd_system_boot(struct berth_ctx *ctx, int argc, char **argv);
 /* also `berth container commit` and `berth image build` */
 int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv);

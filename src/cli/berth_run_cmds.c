@@ -72,9 +72,21 @@
 		{"init", 0, OPT_BOOL, &(f).init, NULL, "run an init inside the container"},         \
 		{"restart",    0,	 OPT_STRING,                                                \
 		 &(f).restart, "POLICY", "no, on-failure[:N], always, unless-stopped"},             \
-		{"userns", 0, OPT_STRING, &(f).userns, "MODE", "user namespace (host)"},            \
+		{"userns",    0,      OPT_STRING,                                                   \
+		 &(f).userns, "MODE", "user namespace (host, auto[:size=N])"},                      \
+		{"uidmap",	  0,                                                                \
+		 OPT_LIST,	  &(f).uidmap,                                                      \
+		 "CTR:HOST:SIZE", "map uids in a user namespace"},                                  \
+		{"gidmap",	  0,                                                                \
+		 OPT_LIST,	  &(f).gidmap,                                                      \
+		 "CTR:HOST:SIZE", "map gids in a user namespace"},                                  \
 		{"network", 0, OPT_STRING, &(f).network, "MODE", "none (default) or host"},         \
 		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                   \
+		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},  \
+		{"ipc",	     0,                                                                     \
+		 OPT_STRING, &(f).ipc,                                                              \
+		 "MODE",     "IPC namespace: private, shareable, none, host or container:NAME"},    \
+		{"uts", 0, OPT_STRING, &(f).uts, "MODE", "UTS namespace: host or container:NAME"},  \
 		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
 		{"label-file", 0, OPT_LIST, &(f).label_files, "FILE", "read labels from FILE"},     \
 		{"group-add", 0, OPT_LIST, &(f).group_add, "GROUP", "add a supplementary group"},   \
@@ -97,10 +109,10 @@
 
 static void flags_done(struct container_flags *f)
 {
-	char **lists[] = {f->env,	  f->env_file, f->volumes,	f->mounts,    f->tmpfs,
-			  f->cap_add,	  f->cap_drop, f->security_opt, f->labels,    f->ulimits,
-			  f->sysctls,	  f->devices,  f->read_bps,	f->write_bps, f->log_opts,
-			  f->label_files, f->group_add};
+	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	  f->tmpfs,
+			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	  f->ulimits,
+			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts,
+			  f->uidmap,  f->gidmap,   f->label_files,  f->group_add};
 
 	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
 		strv_free(lists[i]);

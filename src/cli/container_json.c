@@ -191,6 +191,9 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_str(h, "Runtime", cfg->runtime);
 	jw_str(h, "CgroupParent", cfg->cgroup_parent ? cfg->cgroup_parent : "");
 	jw_str(h, "UsernsMode", cfg->userns ? cfg->userns : "");
+	jw_str(h, "PidMode", cfg->pid_mode ? cfg->pid_mode : "");
+	jw_str(h, "IpcMode", cfg->ipc_mode ? cfg->ipc_mode : "private");
+	jw_str(h, "UTSMode", cfg->uts_mode ? cfg->uts_mode : "");
 	jw_int(h, "Memory", cfg->memory);
 	jw_int(h, "MemorySwap", cfg->memory_swap);
 	jw_int(h, "MemoryReservation", cfg->memory_reservation);

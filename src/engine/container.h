@@ -76,7 +76,9 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
-	char *userns;
+	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
+	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
+	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
 	bool auto_remove, privileged, read_only, init, no_new_privileges;
 	char **cap_add, **cap_drop;
 	char **group_add;      /* --group-add: names (looked up at start) or gids */

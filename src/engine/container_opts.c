@@ -13,7 +13,9 @@
 
 #include "engine/capabilities.h"
 #include "engine/container_store.h"
+#include "engine/ns_modes.h"
 #include "engine/units.h"
+#include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
@@ -714,6 +716,27 @@ static int process_from_flags(const struct container_flags *f, struct container_
 	return 0;
 }
 
+/* --pid, --ipc, --uts (ns_modes.h); a name of the container's own needs a UTS of its own. */
+static int ns_modes_from_flags(const struct container_flags *f, struct container_config *c,
+			       struct berr **err)
+{
+	const char *v[_NS_SHARE_MAX] = {f->pid, f->ipc, f->uts};
+	char **dst[_NS_SHARE_MAX] = {&c->pid_mode, &c->ipc_mode, &c->uts_mode};
+	int r;
+
+	for (int k = 0; k < _NS_SHARE_MAX; k++) {
+		if (!v[k] || !*v[k])
+			continue;
+		if ((r = ns_mode_check((enum ns_share) k, v[k], err)) < 0)
+			return r;
+		if (!(*dst[k] = strdup(v[k])))
+			return -ENOMEM;
+	}
+	if (f->uts && !ns_mode_own(c, NS_SHARE_UTS) && f->hostname)
+		return berr_set(err, EINVAL, "conflicting options: hostname and the UTS mode");
+	return 0;
+}
+
 static int host_from_flags(const struct container_flags *f, struct container_config *c,
 			   struct berr **err)
 {
@@ -736,8 +759,9 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 		if (!(c->hostname = strdup(name)))
 			return -ENOMEM;
 	}
-	if (f->userns && *f->userns && strcmp(f->userns, "host") != 0)
-		return berr_set(err, EINVAL, "invalid USER mode: '%s' (only 'host')", f->userns);
+	if ((r = userns_from_flags(f->userns, f->uidmap, f->gidmap, c, err)) < 0 ||
+	    (r = ns_modes_from_flags(f, c, err)) < 0)
+		return r;
 	if (f->restart && (r = units_parse_restart(f->restart, &c->restart, err)) < 0)
 		return r;
 	if (f->rm && c->restart.kind != RESTART_NO)
@@ -750,8 +774,7 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 	if (!(c->group_add = strv_copy(f->group_add)) && f->group_add)
 		return -ENOMEM;
 	if ((f->runtime && !(c->runtime = strdup(f->runtime))) ||
-	    (f->cgroup_parent && !(c->cgroup_parent = strdup(f->cgroup_parent))) ||
-	    (f->userns && *f->userns && !(c->userns = strdup(f->userns))))
+	    (f->cgroup_parent && !(c->cgroup_parent = strdup(f->cgroup_parent))))
 		return -ENOMEM;
 	return 0;
 }

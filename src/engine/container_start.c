@@ -16,8 +16,10 @@
 #include "engine/container_create.h"
 #include "engine/container_runtime.h"
 #include "engine/netns.h"
+#include "engine/ns_modes.h"
 #include "engine/oci_spec_gen.h"
 #include "engine/user_lookup.h"
+#include "engine/userns.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/crashpoint.h"
@@ -78,6 +80,16 @@ static int mount_sources(struct engine *e, const struct container_config *cfg, c
 	return 0;
 }
 
+/*
+ * --network none: a network namespace the engine makes, except with a user namespace:
+ * there the runtime makes it, owned by the container's user namespace, which must own
+ * the network namespace to mount /sys (docker under userns-remap does the same).
+ */
+static bool own_netns(const struct container_config *cfg)
+{
+	return cfg->network == NETWORK_NONE && !userns_enabled(cfg);
+}
+
 static int write_spec(struct engine *e, struct container *c, const struct start_opts *o,
 		      struct berr **err)
 {
@@ -87,12 +99,13 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	_cleanup_close_ int rootfd =
 		openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	_cleanup_close_ int bundlefd = -1;
-	_cleanup_free_ char *profile = NULL;
+	_cleanup_free_ char *profile = NULL, *userns_rootfs = NULL;
 	struct exec_user user = {0};
+	struct ns_joins joins = {0};
 	struct spec_inputs in = {
 		.cfg = c->cfg,
 		.dir = c->dir,
-		.netns_path = c->cfg->network == NETWORK_NONE ? netns : NULL,
+		.netns_path = own_netns(c->cfg) ? netns : NULL,
 		.user = &user,
 		.swap_limit = file_exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") ||
 			      file_exists("/sys/fs/cgroup/memory.swap.max"),
@@ -117,16 +130,21 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 		in.init_path = o->init;
 	}
 	in.mount_sources = sources;
+	if (userns_enabled(c->cfg) &&
+	    asprintf(&userns_rootfs, "%s/%s/rootfs", USERNS_RUN_DIR, c->cfg->id) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	in.rootfs_path = userns_rootfs;
 	if (rootfd < 0)
 		return berr_sys(err, errno, "cannot open the container's rootfs");
 	if ((r = user_lookup(rootfd, c->cfg->user, &user, err)) < 0)
 		return berr_wrap(err, "unable to find user %s",
 				 c->cfg->user ? c->cfg->user : "root");
-	if ((r = user_add_groups(rootfd, c->cfg->group_add, &user, err)) < 0) {
-		exec_user_done(&user);
-		return r;
+	if ((r = user_add_groups(rootfd, c->cfg->group_add, &user, err)) >= 0 &&
+	    (r = ns_modes_resolve(e, c, &joins, err)) >= 0) {
+		in.joins = &joins;
+		r = oci_spec_generate(&in, &text, err);
 	}
-	r = oci_spec_generate(&in, &text, err);
+	ns_joins_done(&joins);
 	exec_user_done(&user);
 	if (r < 0)
 		return r;
@@ -182,6 +200,26 @@ static int populate_volumes(struct engine *e, struct container *c, struct berr *
 	return 0;
 }
 
+/* The snapshot on rootfs, its layers idmapped when the container has a user namespace. */
+static int mount_rootfs(struct image_store *s, struct container *c, const char *rootfs,
+			struct berr **err)
+{
+	_cleanup_close_ int userns_fd = -1;
+	struct snapshot_idmap idmap;
+	int r;
+
+	if (!userns_enabled(c->cfg))
+		return image_snapshot_mount(s, c->cfg->id, rootfs, NULL, err);
+	if ((r = userns_open_fd(c->cfg, &userns_fd, err)) < 0)
+		return r;
+	idmap.userns_fd = userns_fd;
+	userns_root_ids(c->cfg, &idmap.uid, &idmap.gid);
+	if ((r = image_snapshot_mount(s, c->cfg->id, rootfs, &idmap, err)) < 0)
+		return r;
+	c->st.rootfs_mounted = true;
+	return userns_bind_rootfs(c->cfg, rootfs, err);
+}
+
 /* The snapshot on bundle/rootfs, the network namespace, config.json. */
 static int prepare_bundle(struct engine *e, struct image_store *s, struct container *c,
 			  const struct start_opts *o, struct berr **err)
@@ -200,11 +238,11 @@ static int prepare_bundle(struct engine *e, struct image_store *s, struct contai
 	if ((r = container_save_state(c, err)) < 0)
 		return r;
 	crashpoint("start-intent");
-	if ((r = image_snapshot_mount(s, c->cfg->id, rootfs, err)) < 0)
+	if ((r = mount_rootfs(s, c, rootfs, err)) < 0)
 		return r;
 	c->st.rootfs_mounted = true;
 	crashpoint("start-mounted");
-	if (c->cfg->network == NETWORK_NONE) {
+	if (own_netns(c->cfg)) {
 		if ((r = netns_create(netns, err)) < 0)
 			return r;
 		c->st.netns_made = true;

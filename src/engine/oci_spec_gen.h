@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "engine/container.h"
+#include "engine/ns_modes.h"
 #include "engine/user_lookup.h"
 #include "lib/err.h"
 
@@ -29,7 +30,9 @@ struct spec_inputs {
 	bool selinux;	  /* SELinux is enabled on the host */
 	int console_rows; /* terminal size for process.consoleSize, 0 if unknown */
 	int console_cols;
-	const char *devdir; /* "/dev": where --privileged finds the host's devices */
+	const char *devdir;	      /* "/dev": where --privileged finds the host's devices */
+	const char *rootfs_path;      /* root.path; NULL: "rootfs" (the bundle's) */
+	const struct ns_joins *joins; /* --pid/--ipc/--uts container:NAME; NULL: none */
 };
 
 /* The container's cgroupsPath: "<parent>/<id>", always absolute (malloc'd). */

@@ -129,7 +129,7 @@ int image_snapshot_upper(struct image_store *s, const char *key, char *buf, size
 }
 
 int image_snapshot_mount(struct image_store *s, const char *key, const char *target,
-			 struct berr **err)
+			 const struct snapshot_idmap *idmap, struct berr **err)
 {
 	_cleanup_close_ int fd = snap_dirfd(s, key, err);
 	_cleanup_free_ char *image = NULL;
@@ -154,6 +154,11 @@ int image_snapshot_mount(struct image_store *s, const char *key, const char *tar
 	}
 	snprintf(upper, sizeof(upper), "%s/snapshots/%s/upper", s->path, key);
 	snprintf(work, sizeof(work), "%s/snapshots/%s/work", s->path, key);
+	if (idmap)
+		return snapshot_mount_idmapped(&(struct overlay_spec){.lowerdirs = lowers,
+								      .upperdir = upper,
+								      .workdir = work},
+					       target, idmap, err);
 	return overlay_mount(
 		&(struct overlay_spec){.lowerdirs = lowers, .upperdir = upper, .workdir = work},
 		target, err);
