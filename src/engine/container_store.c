@@ -257,21 +257,6 @@ static int read_config(struct container *c, struct berr **err)
 	return container_config_from_json(buf, len, &c->cfg, err);
 }
 
-int container_reload_restart(struct container *c, struct berr **err)
-{
-	_cleanup_container_config_ struct container_config *now = NULL;
-	_cleanup_free_ char *buf = NULL;
-	size_t len;
-	int r = read_file_at(c->dirfd, "config.json", CONFIG_MAX, &buf, &len);
-
-	if (r < 0)
-		return berr_sys(err, -r, "cannot read config.json");
-	if ((r = container_config_from_json(buf, len, &now, err)) < 0)
-		return r;
-	c->cfg->restart = now->restart;
-	return 0;
-}
-
 static int open_dir(struct engine *e, const char *id, bool lock, struct container *c,
 		    struct berr **err)
 {

@@ -96,12 +96,6 @@ int container_dead_fill(struct engine *e, struct container *c, const char *id, c
 int container_open(struct engine *e, const char *ref, bool lock, struct container **ret,
 		   struct berr **err);
 
-/*
- * Read the restart policy of c again from config.json (`update --restart` changes it
- * while the monitor runs). The caller holds the lock.
- */
-int container_reload_restart(struct container *c, struct berr **err);
-
 /* Write c->st to state.json (atomically). The caller holds the lock. */
 int container_save_state(struct container *c, struct berr **err);
 

@@ -15,8 +15,6 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 
-#define CPU_PERIOD 100000
-
 static void mark(struct container_update *u, enum update_field f)
 {
 	u->set |= 1u << f;
@@ -220,99 +218,16 @@ int container_update_merge(struct container_config *cfg, const struct container_
 	return 0;
 }
 
-static void memory_json(const struct container_config *cfg, const struct container_update *u,
-			bool swap_limit, struct jwriter *res)
-{
-	struct jwriter *m;
-
-	if (!update_has(u, UPD_MEMORY) && !update_has(u, UPD_MEMORY_SWAP) &&
-	    !update_has(u, UPD_MEMORY_RESERVATION))
-		return;
-	m = jw_object();
-	if (cfg->memory > 0)
-		jw_int(m, "limit", cfg->memory);
-	if (update_has(u, UPD_MEMORY_RESERVATION) && cfg->memory_reservation > 0)
-		jw_int(m, "reservation", cfg->memory_reservation);
-	if (swap_limit && cfg->memory > 0 && cfg->memory_swap)
-		jw_int(m, "swap", cfg->memory_swap);
-	jw_put(res, "memory", m);
-}
-
-static void cpu_json(const struct container_config *cfg, const struct container_update *u,
-		     struct jwriter *res)
-{
-	const unsigned cpu = 1u << UPD_CPU_SHARES | 1u << UPD_CPUS | 1u << UPD_CPU_PERIOD |
-			     1u << UPD_CPU_QUOTA | 1u << UPD_CPUSET_CPUS | 1u << UPD_CPUSET_MEMS;
-	struct jwriter *c;
-
-	if (!(u->set & cpu))
-		return;
-	c = jw_object();
-
-	if (update_has(u, UPD_CPU_SHARES) && cfg->cpu_shares)
-		jw_uint(c, "shares", (uint64_t) cfg->cpu_shares);
-	if (update_has(u, UPD_CPUS) && cfg->nano_cpus) {
-		jw_uint(c, "period", CPU_PERIOD);
-		jw_int(c, "quota", cfg->nano_cpus * CPU_PERIOD / 1000000000LL);
-	}
-	if (update_has(u, UPD_CPU_PERIOD) && cfg->cpu_period)
-		jw_uint(c, "period", (uint64_t) cfg->cpu_period);
-	if (update_has(u, UPD_CPU_QUOTA) && cfg->cpu_quota)
-		jw_int(c, "quota", cfg->cpu_quota);
-	if (update_has(u, UPD_CPUSET_CPUS) && cfg->cpuset_cpus)
-		jw_str(c, "cpus", cfg->cpuset_cpus);
-	if (update_has(u, UPD_CPUSET_MEMS) && cfg->cpuset_mems)
-		jw_str(c, "mems", cfg->cpuset_mems);
-	jw_put(res, "cpu", c);
-}
-
-char *container_update_resources_json(const struct container_config *cfg,
-				      const struct container_update *u, bool swap_limit)
-{
-	_cleanup_(jw_freep) struct jwriter *res = jw_object();
-
-	memory_json(cfg, u, swap_limit, res);
-	cpu_json(cfg, u, res);
-	if (update_has(u, UPD_PIDS_LIMIT)) {
-		struct jwriter *p = jw_object();
-
-		/* docker: 0 or -1 lifts the limit */
-		jw_int(p, "limit", cfg->pids_limit > 0 ? cfg->pids_limit : -1);
-		jw_put(res, "pids", p);
-	}
-	if (update_has(u, UPD_BLKIO_WEIGHT) && cfg->blkio_weight) {
-		struct jwriter *b = jw_object();
-
-		jw_uint(b, "weight", cfg->blkio_weight);
-		jw_put(res, "blockIO", b);
-	}
-	return jw_to_string(res, false);
-}
-
-static bool host_swap_limit(void)
-{
-	return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0 ||
-	       access("/sys/fs/cgroup/memory.swap.max", F_OK) == 0;
-}
-
 /* The running container's cgroup through `RUNTIME update --resources FILE ID`. */
 static int apply_live(struct engine *e, struct container *c, const struct container_update *u,
 		      struct berr **err)
 {
-	_cleanup_free_ char *json = container_update_resources_json(c->cfg, u, host_swap_limit());
-	_cleanup_free_ char *path = container_path(c, "update-resources.json");
 	struct container_rt rt;
 	int r;
 
-	if (!json || !path || container_rt_init(e, c, &rt) < 0)
+	if (container_rt_init(e, c, &rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
-	r = write_file_atomic_at(c->dirfd, "update-resources.json", json, strlen(json), 0600,
-				 false);
-	if (r < 0)
-		r = berr_sys(err, -r, "cannot write '%s'", path);
-	else
-		r = runtime_update(&rt.rt, c->cfg->id, path, err);
-	(void) unlinkat(c->dirfd, "update-resources.json", 0);
+	r = container_resources_apply(&rt.rt, c, u, err);
 	container_rt_done(&rt);
 	return r < 0 ? berr_wrap(err, "Cannot update container %s", c->cfg->id) : 0;
 }

@@ -14,6 +14,7 @@
 #include "engine/container.h"
 #include "engine/container_opts.h"
 #include "engine/container_store.h"
+#include "engine/runtime_client.h"
 #include "lib/err.h"
 
 enum update_field {
@@ -69,6 +70,23 @@ int container_update_merge(struct container_config *cfg, const struct container_
  */
 char *container_update_resources_json(const struct container_config *cfg,
 				      const struct container_update *u, bool swap_limit);
+
+/* The host can limit swap (v1 memsw files, cgroup2's memory.swap.max). */
+bool container_swap_limit(void);
+
+/*
+ * container_resources.c (linked into berth-monitor too): run the runtime's `update
+ * --resources` on c with the fields u sets (the JSON in a file of c's directory, removed
+ * afterwards).
+ */
+int container_resources_apply(const struct oci_runtime *rt, struct container *c,
+			      const struct container_update *u, struct berr **err);
+
+/*
+ * Read the fields `update` changes (resources, restart policy) of c again from its
+ * config.json; *ret_changed says whether a resource changed. The caller holds the lock.
+ */
+int container_reload_updated(struct container *c, bool *ret_changed, struct berr **err);
 
 /*
  * Update c (locked): merge, host checks (warnings appended to *warnings, a strv the

@@ -226,3 +226,18 @@ def test_update_the_runtime_refuses_keeps_the_config(berth):
     assert int(berth.cgroup_file(cid, "memory", "memory.limit_in_bytes", "memory.max")) \
         == 100 << 20
     berth("rm", "-f", cid)
+
+
+def test_update_survives_a_policy_restart(berth):
+    """The monitor restarts the container from the bundle written at start: what update
+    changed since must still be in force after the restart, as with docker."""
+    cid = started(berth, "--restart", "always", "--memory", "64m", "--pids-limit", "30")
+    berth("update", "--memory", "96m", "--memory-swap", "200m", "--pids-limit", "40", cid)
+    pid = berth.pid(cid)
+    os.kill(pid, signal.SIGKILL)
+    assert oci.wait_for(lambda: berth.inspect(cid)["RestartCount"] >= 1 and
+                        berth.status(cid) == "running" and berth.pid(cid) not in (0, pid), 20)
+    assert int(berth.cgroup_file(cid, "memory", "memory.limit_in_bytes", "memory.max")) \
+        == 96 << 20
+    assert berth.cgroup_file(cid, "pids", "pids.max", "pids.max") == "40"
+    berth("rm", "-f", cid)
