@@ -89,14 +89,14 @@ static const char *const surnames[] = {
 	"zwicky",
 };
 
+static int name_is_stale(struct engine *e, const char *name, const char *owner, bool *ret_stale);
+
 /*
  * Names are reserved under names.lock: telling a stale name (its container is gone)
  * from a live one and taking it over must be one step, or two creates could both
  * take it. The container's directory exists before its name is reserved, so a name
  * whose directory is missing is stale.
  */
-static int name_is_stale(struct engine *e, const char *name, const char *owner, bool *ret_stale);
-
 static int lock_names(struct engine *e)
 {
 	_cleanup_close_ int fd =

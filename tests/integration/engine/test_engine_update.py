@@ -241,3 +241,39 @@ def test_update_survives_a_policy_restart(berth):
         == 96 << 20
     assert berth.cgroup_file(cid, "pids", "pids.max", "pids.max") == "40"
     berth("rm", "-f", cid)
+
+
+@pytest.fixture
+def full_disk_berth(berth, tmp_path):
+    """The fixture's berth with its --root on a 64 MB tmpfs (unmounted afterwards)."""
+    root = tmp_path / "small"
+    root.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "berth-test-full", str(root)],
+                   check=True)
+    b = type(berth)(root / "root", runtime=berth.runtime, runtime_name=berth.runtime_name,
+                    cgroup_parent=berth.cgroup_parent + "-full")
+    try:
+        b("image", "create-busybox", "-q")
+        yield b
+    finally:
+        problems = b.teardown()
+        subprocess.run(["umount", "-l", str(root)], check=False)
+    assert not problems, "left behind:\n" + "\n".join(problems)
+
+
+def test_rename_and_update_on_a_full_disk(full_disk_berth):
+    """config.json cannot be written: rename and update fail saying so, and leave the
+    name, the config and the cgroup as they were."""
+    b = full_disk_berth
+    cid = b("run", "-d", "--name", "filler", "--pids-limit", "30", "busybox", "sh", "-c",
+            "dd if=/dev/zero of=/fill bs=1M; sleep 1000").out.strip()
+    assert oci.wait_for(lambda: os.statvfs(b.root).f_bavail == 0, 30), "the disk never filled"
+    r = b("rename", "filler", "other", check=False)
+    assert r.rc == 1 and "cannot write the container's config.json" in r.err, r
+    assert b.inspect(cid)["Name"] == "/filler"
+    assert sorted(os.listdir(os.path.join(b.root, "names"))) == ["filler"]
+    r = b("update", "--pids-limit", "40", cid, check=False)
+    assert r.rc == 1 and "cannot write the container's config.json" in r.err, r
+    assert b.inspect(cid)["HostConfig"]["PidsLimit"] == 30
+    assert b.cgroup_file(cid, "pids", "pids.max", "pids.max") == "30"
+    b("rm", "-f", cid)
