@@ -4,7 +4,8 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 VALGRIND_BUILD ?= build-valgrind
 
-.PHONY: all deps check-deps build asan fuzz valgrind run check unit clean mutants
+.PHONY: all deps check-deps build asan fuzz valgrind run check unit clean mutants install \
+	uninstall
 
 all: build
 
@@ -63,6 +64,43 @@ check: check-deps build asan fuzz valgrind
 # README.md). Builds the committed HEAD in build-mutants/; MUTANTS="a b" runs some only.
 mutants: check-deps
 	tests/security/mutants/run $(MUTANTS)
+
+# `make && sudo make install`: the binaries of $(BUILD) (berth finds berth-runtime,
+# berth-monitor and berth-init beside itself), completions and man pages generated from the
+# binaries' own command tables (`berth completion`, scripts/gen-man.py), a systemd unit.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+BINARIES   := berth berth-runtime berth-monitor berth-init
+BASHCOMPDIR := $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  := $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR := $(DATADIR)/fish/vendor_completions.d
+
+install:
+	@for b in $(BINARIES); do test -x $(BUILD)/$$b || \
+		{ echo "make install: no $(BUILD)/$$b: run 'make' first" >&2; exit 1; }; done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
+		$(DESTDIR)$(SYSTEMDDIR)
+	install -m 0755 $(addprefix $(BUILD)/,$(BINARIES)) $(DESTDIR)$(BINDIR)/
+	$(BUILD)/berth completion bash >$(DESTDIR)$(BASHCOMPDIR)/berth
+	$(BUILD)/berth completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_berth
+	$(BUILD)/berth completion fish >$(DESTDIR)$(FISHCOMPDIR)/berth.fish
+	/usr/bin/python3 scripts/gen-man.py $(BUILD)/berth $(DESTDIR)$(MANDIR)/man1
+	/usr/bin/python3 scripts/gen-man.py $(BUILD)/berth-runtime $(DESTDIR)$(MANDIR)/man8
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/systemd/berth-boot.service.in \
+		>$(DESTDIR)$(SYSTEMDDIR)/berth-boot.service
+	chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/berth $(DESTDIR)$(ZSHCOMPDIR)/_berth \
+		$(DESTDIR)$(FISHCOMPDIR)/berth.fish $(DESTDIR)$(SYSTEMDDIR)/berth-boot.service
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(BINARIES)) $(DESTDIR)$(BASHCOMPDIR)/berth \
+		$(DESTDIR)$(ZSHCOMPDIR)/_berth $(DESTDIR)$(FISHCOMPDIR)/berth.fish \
+		$(DESTDIR)$(MANDIR)/man1/berth.1 $(DESTDIR)$(MANDIR)/man1/berth-*.1 \
+		$(DESTDIR)$(MANDIR)/man8/berth-runtime.8 $(DESTDIR)$(SYSTEMDDIR)/berth-boot.service
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(VALGRIND_BUILD)

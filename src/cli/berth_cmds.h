@@ -49,6 +49,11 @@ extern const struct berth_cmd berth_image_subcmds[];
  */
 int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, const char *type);
 
+/* `berth volume SUBCOMMAND` (berth_volume_cmds.c), NULL-terminated. */
+extern const struct berth_cmd berth_volume_cmds[];
+/* docker's volume inspect document of volume name, or NULL (no such volume). */
+struct jwriter *berth_volume_inspect_json(struct berth_ctx *ctx, const char *name);
+
 /* commit and build (berth_build_cmds.c), NULL-terminated. */
 extern const struct berth_cmd berth_build_cmds[];
 
@@ -70,6 +75,12 @@ int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv);
  * create's pull of a missing image). Returns 0, or the exit code after reporting the error.
  */
 int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out, bool quiet);
+
+/* completion (berth_completion.c), NULL-terminated. */
+extern const struct berth_cmd berth_completion_cmds[];
+
+/* main() without the hidden __commands: `berth ARGS...` in-process (describe.h walks it). */
+int berth_main(int argc, char **argv);
 
 #define END_OPTS                                                                                   \
 	{                                                                                          \

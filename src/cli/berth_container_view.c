@@ -287,6 +287,8 @@ static struct jwriter *inspect_lookup(struct berth_ctx *ctx, const char *ref, co
 		if (r < 0 && r != -ENOENT && err)
 			*msg = strdup(err->msg);
 	}
+	if (!doc && !*msg && (!type || strcmp(type, "volume") == 0))
+		doc = berth_volume_inspect_json(ctx, ref);
 	return doc;
 }
 
@@ -296,7 +298,8 @@ int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, 
 	_cleanup_free_ char *text = NULL;
 	int code = 0, n = 0;
 
-	if (type && strcmp(type, "container") != 0 && strcmp(type, "image") != 0) {
+	if (type && strcmp(type, "container") != 0 && strcmp(type, "image") != 0 &&
+	    strcmp(type, "volume") != 0) {
 		log_error_report("\"%s\" is not a valid value for --type", type);
 		return 1;
 	}
@@ -333,7 +336,7 @@ static int inspect_cmd(struct berth_ctx *ctx, int argc, char **argv, const char 
 	bool size = false;
 	const struct opt_def defs[] = {
 		{"format", 'f', OPT_STRING, &format, "TEMPLATE", "Go template (see README)"},
-		{"type", 0, OPT_STRING, &type, "TYPE", "container or image"},
+		{"type", 0, OPT_STRING, &type, "TYPE", "container, image or volume"},
 		{"size", 's', OPT_BOOL, &size, NULL, NULL},
 		END_OPTS,
 	};

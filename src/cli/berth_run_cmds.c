@@ -45,6 +45,9 @@
 		 "SRC:DST[:OPTS]", "bind mount a host path or a named volume"},                     \
 		{"mount", 0, OPT_LIST, &(f).mounts, "type=...", "attach a filesystem mount"},       \
 		{"tmpfs", 0, OPT_LIST, &(f).tmpfs, "DST[:OPTS]", "mount a tmpfs"},                  \
+		{"volumes-from", 0,                                                                 \
+		 OPT_LIST,	 &(f).volumes_from,                                                 \
+		 "C[:ro|:rw]",	 "mount container C's volumes and binds"},                          \
 		{"read-only", 0, OPT_BOOL, &(f).read_only, NULL, "read-only root filesystem"},      \
 		{"cap-add", 0, OPT_LIST, &(f).cap_add, "CAP", "add a capability"},                  \
 		{"cap-drop", 0, OPT_LIST, &(f).cap_drop, "CAP", "drop a capability"},               \
@@ -109,10 +112,10 @@
 
 static void flags_done(struct container_flags *f)
 {
-	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	  f->tmpfs,
-			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	  f->ulimits,
-			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts,
-			  f->uidmap,  f->gidmap,   f->label_files,  f->group_add};
+	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	    f->tmpfs,
+			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	    f->ulimits,
+			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps,   f->log_opts,
+			  f->uidmap,  f->gidmap,   f->volumes_from, f->label_files, f->group_add};
 
 	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
 		strv_free(lists[i]);

@@ -90,7 +90,8 @@ struct container_config {
 		cpu_quota, pids_limit, shm_size;
 	uint16_t blkio_weight;
 	char *cpuset_cpus, *cpuset_mems;
-	char **sysctls; /* "key=value" */
+	char **sysctls;	     /* "key=value" */
+	char **volumes_from; /* --volumes-from, as given (its mounts are in mounts) */
 	struct ctr_mount *mounts;
 	size_t n_mounts;
 	struct ulimit *ulimits;

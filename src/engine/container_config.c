@@ -79,6 +79,7 @@ static const struct field config_fields[] = {
 	C("CpusetCpus", F_STR, cpuset_cpus),
 	C("CpusetMems", F_STR, cpuset_mems),
 	C("Sysctls", F_STRV, sysctls),
+	C("VolumesFrom", F_STRV, volumes_from),
 	C("LogMaxSize", F_I64, log_max_size),
 	C("LogMaxFile", F_I64, log_max_file),
 	C("LogDriver", F_STR, log_driver),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@
 #include "engine/seccomp_profile.h"
 #include "engine/timefmt.h"
 #include "engine/userns.h"
+#include "engine/container_volumes_from.h"
+#include "engine/volume.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/crashpoint.h"
@@ -171,11 +174,11 @@ static int prepare_mounts(struct engine *e, struct container_config *cfg, struct
 						m->source);
 			continue;
 		}
+		if ((r = volume_ensure(e, m->source, err)) < 0)
+			return r;
 		path = engine_volume_path(e, m->source);
 		if (!path)
 			return berr_set(err, ENOMEM, "out of memory");
-		if ((r = dir_mkdir_p(path, 0755)) < 0)
-			return berr_sys(err, -r, "cannot create volume '%s'", m->source);
 		if ((r = volume_own(cfg, path)) < 0)
 			return berr_sys(err, -r, "cannot give volume '%s' to the container's root",
 					m->source);
@@ -256,7 +259,7 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 {
 	_cleanup_image_ struct image *img = NULL;
 	_cleanup_free_ char *profile = NULL;
-	_cleanup_close_ int dirfd = -1, lockfd = -1, userns_lock = -1;
+	_cleanup_close_ int dirfd = -1, lockfd = -1, userns_lock = -1, vlock = -1;
 	int r;
 
 	if ((r = resolve_runtime(cfg, err)) < 0 ||
@@ -267,8 +270,15 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
 	/* the range is taken from here until config.json (which records it) is written */
 	if ((r = userns_allocate(e, cfg, &userns_lock, err)) < 0 ||
-	    (r = ns_modes_create(e, cfg, err)) < 0 || (r = prepare_mounts(e, cfg, err)) < 0)
+	    (r = ns_modes_create(e, cfg, err)) < 0)
 		return r;
+	/* shared until config.json names the volumes: volume rm and prune wait (volume.h) */
+	if ((vlock = volume_lock(e, LOCK_SH, err)) < 0)
+		return vlock;
+	if ((r = container_volumes_from_apply(e, cfg, err)) < 0)
+		return r;
+	if ((r = prepare_mounts(e, cfg, err)) < 0)
+		goto out_remove_volumes;
 	if ((r = container_dir_create(e, cfg->id, &dirfd, &lockfd, err)) < 0)
 		goto out_remove_volumes;
 	crashpoint("create-dir");

@@ -13,9 +13,11 @@
 
 #include "engine/capabilities.h"
 #include "engine/container_store.h"
+#include "engine/container_volumes_from.h"
 #include "engine/ns_modes.h"
 #include "engine/units.h"
 #include "engine/userns.h"
+#include "engine/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
@@ -32,16 +34,6 @@ void ctr_mount_done(struct ctr_mount *m)
 	free(m->propagation);
 	free(m->options);
 	memset(m, 0, sizeof(*m));
-}
-
-static bool volume_name_valid(const char *s)
-{
-	if (!isalnum((unsigned char) s[0]))
-		return false;
-	for (const char *p = s + 1; *p; p++)
-		if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
-			return false;
-	return strlen(s) >= 2;
 }
 
 static bool is_propagation(const char *s)
@@ -298,6 +290,10 @@ static int mounts_from_flags(const struct container_flags *f, struct container_c
 	struct ctr_mount m;
 	int r;
 
+	if ((r = container_volumes_from_check(f->volumes_from, err)) < 0)
+		return r;
+	if (!(c->volumes_from = strv_copy(f->volumes_from)) && f->volumes_from)
+		return -ENOMEM;
 	STRV_FOREACH (v, f->volumes) {
 		if ((r = container_parse_volume(*v, &m, err)) < 0) {
 			ctr_mount_done(&m);

@@ -20,7 +20,7 @@ struct container_flags {
 		*log_driver, *pull, *pid, *ipc, *uts, *cidfile, *platform;
 	char **env, **env_file, **volumes, **mounts, **tmpfs, **cap_add, **cap_drop, **security_opt,
 		**labels, **label_files, **group_add, **ulimits, **sysctls, **devices, **read_bps,
-		**write_bps, **log_opts, **uidmap, **gidmap;
+		**write_bps, **log_opts, **uidmap, **gidmap, **volumes_from;
 	bool detach, rm, interactive, tty, read_only, privileged, init, quiet, oom_kill_disable;
 	const char *image;
 	char *const *command; /* after the image; may be NULL */

@@ -9,7 +9,7 @@
  *   containers/<id>/hostname, hosts, resolv.conf, <id>-json.log, netns
  *   names/<name> -> <id>          a symlink: creating it reserves the name (atomic)
  *   runtime/<runtime>/            the OCI runtime's --root
- *   volumes/<name>/_data          named volumes
+ *   volumes/<name>/_data          volumes (and volume.json: engine/volume.h)
  *
  * Every `berth` command and every monitor takes a container's lock for the short time
  * it reads and changes the state, never while it waits for a process, so concurrent

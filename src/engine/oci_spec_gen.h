@@ -24,6 +24,8 @@ struct spec_inputs {
 	const char *init_path;	    /* the reaper bound at /sbin/docker-init (with --init) */
 	const char *seccomp_custom; /* a docker-format profile, for cfg->seccomp "custom" */
 	char *const *mount_sources; /* per cfg->mounts[i]: the host path (volumes resolved) */
+	char *const
+		*volume_tmpfs; /* per cfg->mounts[i]: a type=tmpfs volume's options, else NULL */
 	const struct exec_user *user;
 	bool swap_limit;  /* the host can limit swap (memsw / memory.swap.max) */
 	bool apparmor;	  /* AppArmor is enabled on the host */

@@ -146,6 +146,14 @@ static int add_user_mount(const struct spec_inputs *in, size_t i, struct jwriter
 	const struct ctr_mount *m = &in->cfg->mounts[i];
 	_cleanup_strv_ char **opts = NULL;
 
+	if (in->volume_tmpfs && in->volume_tmpfs[i]) {
+		/* a local volume of type tmpfs: its o= options only, as docker's mount(2) */
+		opts = strv_split(in->volume_tmpfs[i], ",");
+		if (!opts || (m->readonly && strv_push_dup(&opts, "ro") < 0))
+			return -ENOMEM;
+		add_mount(arr, m->target, "tmpfs", "tmpfs", opts);
+		return 0;
+	}
 	if (m->kind == MOUNT_TMPFS) {
 		opts = strv_split(m->options && *m->options ? m->options : "noexec,nosuid,nodev",
 				  ",");

@@ -34,7 +34,9 @@ def test_inspect_type_and_mixed_names(berth):
     r = berth("inspect", "nosuch", check=False)
     assert r.rc == 1 and "Error: No such object: nosuch" in r.err, r
     r = berth("inspect", "--type", "volume", "insp", check=False)
-    assert r.rc == 1 and '"volume" is not a valid value for --type' in r.err, r
+    assert r.rc == 1 and "Error: No such volume: insp" in r.err, r
+    r = berth("inspect", "--type", "bogus", "insp", check=False)
+    assert r.rc == 1 and '"bogus" is not a valid value for --type' in r.err, r
     berth("rm", "insp")
 
 
