@@ -241,7 +241,7 @@ int container_update(struct engine *e, struct container *c, const struct contain
 	struct host_facts h;
 	int r;
 
-	if (!old || container_config_from_json(old, strlen(old), &before, err) < 0)
+	if (!old || container_config_from_json(old, strlen(old), &before, NULL) < 0)
 		return berr_set(err, ENOMEM, "cannot copy the container's config");
 	(void) container_refresh(e, c, NULL);
 	host_facts_read(&h);

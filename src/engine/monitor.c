@@ -39,11 +39,11 @@ struct mon {
 	struct log_writer log;
 	bool logging;
 	int sigfd, sync_fd, attach;
-	bool attach_in;		/* still reading stdin from the attach socket */
-	struct attach_out out;	/* the output frames for the attach socket */
-	char *rbuf;		/* READ_CHUNK bytes */
-	bool rt_live;		/* the runtime has the container: delete it before leaving */
-	bool resources_changed; /* by `berth update` since the bundle was written */
+	bool attach_in;	       /* still reading stdin from the attach socket */
+	struct attach_out out; /* the output frames for the attach socket */
+	char *rbuf;	       /* READ_CHUNK bytes */
+	bool rt_live;	       /* the runtime has the container: delete it before leaving */
+	bool bundle_stale;     /* `berth update` changed resources since the bundle was written */
 	int out_r, err_r, in_w, pty;
 	pid_t pid;
 	int status; /* the init's wait status once reaped, else -1 */
@@ -164,8 +164,9 @@ static int create_and_start(struct mon *m, struct berr **err)
 		r = console_socket_receive(cs, &m->pty, err);
 	if (r >= 0 && (r = read_pid_file(m, &m->pid)) < 0)
 		berr_sys(err, -r, "cannot read the runtime's pid file");
-	if (r >= 0 && m->resources_changed && (r = apply_updated(m, err)) >= 0)
-		m->resources_changed = false;
+	/* the bundle stays as start wrote it: every restart after an update needs it */
+	if (r >= 0 && m->bundle_stale)
+		r = apply_updated(m, err);
 	if (r >= 0)
 		r = runtime_start(&m->rt.rt, m->c->cfg->id, err);
 	if (r < 0) {
@@ -375,7 +376,7 @@ static bool record_exit(struct mon *m, int code)
 		return false;
 	/* as `berth update` left them: the policy now, the resources at the restart */
 	if (container_reload_updated(m->c, &changed, NULL) >= 0 && changed)
-		m->resources_changed = true;
+		m->bundle_stale = true;
 	m->c->st.exit_code = code;
 	m->c->st.oom_killed = oom;
 	m->c->st.pid = 0;
