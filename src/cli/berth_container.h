@@ -37,6 +37,7 @@ int berth_cmd_container_inspect(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_ns(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_top(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_attach(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv);

@@ -90,6 +90,23 @@
 		 OPT_STRING, &(f).ipc,                                                              \
 		 "MODE",     "IPC namespace: private, shareable, none, host or container:NAME"},    \
 		{"uts", 0, OPT_STRING, &(f).uts, "MODE", "UTS namespace: host or container:NAME"},  \
+		{"health-cmd", 0, OPT_STRING, &(f).health_cmd, "CMD", "command to check health"},   \
+		{"health-interval",    0,	   OPT_STRING,                                      \
+		 &(f).health_interval, "DURATION", "time between checks (default 30s)"},            \
+		{"health-timeout",    0,	  OPT_STRING,                                       \
+		 &(f).health_timeout, "DURATION", "longest a check may run (default 30s)"},         \
+		{"health-retries",    0,   OPT_STRING,                                              \
+		 &(f).health_retries, "N", "failures in a row that make it unhealthy (default 3)"}, \
+		{"health-start-period",	   0,	       OPT_STRING,                                  \
+		 &(f).health_start_period, "DURATION", "time to start before failures count"},      \
+		{"health-start-interval",                                                           \
+		 0,                                                                                 \
+		 OPT_STRING,                                                                        \
+		 &(f).health_start_interval,                                                        \
+		 "DURATION",                                                                        \
+		 "time between checks in the start period (default 5s)"},                           \
+		{"no-healthcheck",    0,    OPT_BOOL,                                               \
+		 &(f).no_healthcheck, NULL, "disable the image's HEALTHCHECK"},                     \
 		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
 		{"label-file", 0, OPT_LIST, &(f).label_files, "FILE", "read labels from FILE"},     \
 		{"group-add", 0, OPT_LIST, &(f).group_add, "GROUP", "add a supplementary group"},   \
@@ -121,10 +138,29 @@ static void flags_done(struct container_flags *f)
 		strv_free(lists[i]);
 }
 
-/* Parse create/run's command line: options, IMAGE, then the command verbatim. */
-static int parse_run(int argc, char **argv, struct container_flags *f, char ***ret_pos)
+/* run's own flags (not create's). */
+struct run_flags {
+	const char *detach_keys;
+	bool sig_proxy;
+};
+
+/*
+ * Parse create/run's command line: options, IMAGE, then the command verbatim; rf: run's
+ * own flags (NULL: create).
+ */
+static int parse_run(int argc, char **argv, struct container_flags *f, struct run_flags *rf,
+		     char ***ret_pos)
 {
-	const struct opt_def defs[] = {FLAG_TABLE(*f), END_OPTS};
+	struct run_flags unused = {0};
+	struct run_flags *x = rf ? rf : &unused;
+	const struct opt_def run_defs[] = {FLAG_TABLE(*f),
+					   {"detach-keys", 0, OPT_STRING, &x->detach_keys, "KEYS",
+					    "key sequence to detach (default ctrl-p,ctrl-q)"},
+					   {"sig-proxy", 0, OPT_BOOL, &x->sig_proxy, NULL,
+					    "proxy received signals to the process (default true)"},
+					   END_OPTS};
+	const struct opt_def create_defs[] = {FLAG_TABLE(*f), END_OPTS};
+	const struct opt_def *defs = rf ? run_defs : create_defs;
 	_cleanup_free_ char *msg = NULL;
 
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
@@ -291,7 +327,7 @@ int berth_cmd_create(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_strv_ char **pos = NULL;
 	_cleanup_container_config_ struct container_config *cfg = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
-	int r = parse_run(argc, argv, &f, &pos);
+	int r = parse_run(argc, argv, &f, NULL, &pos);
 
 	if (r != 0) {
 		flags_done(&f);
@@ -350,14 +386,20 @@ static void remove_quietly(struct berth_ctx *ctx, const char *id)
 		(void) container_remove(ctx->engine, ctx->store, c, true, true, NULL);
 }
 
-static int run_started(struct berth_ctx *ctx, const struct container_flags *f, const char *id,
+static int run_started(struct berth_ctx *ctx, const struct container_flags *f,
+		       const struct run_flags *rf, const struct detach_keys *keys, const char *id,
 		       int attach_fd)
 {
+	struct attach_opts o = {.interactive = f->interactive,
+				.tty = f->tty,
+				.sig_proxy = rf->sig_proxy,
+				.keys = keys};
+
 	if (f->detach) {
 		printf("%s\n", id);
 		return 0;
 	}
-	return berth_attach(ctx, id, attach_fd, f->interactive, f->tty);
+	return berth_attach(ctx, id, attach_fd, &o);
 }
 
 int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
@@ -367,8 +409,12 @@ int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_container_config_ struct container_config *cfg = NULL;
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
-	int sv[2] = {-1, -1}, r = parse_run(argc, argv, &f, &pos);
+	struct run_flags rf = {.sig_proxy = true};
+	struct detach_keys keys;
+	int sv[2] = {-1, -1}, r = parse_run(argc, argv, &f, &rf, &pos);
 
+	if (r == 0 && berth_detach_keys(rf.detach_keys, &keys) < 0)
+		r = -1;
 	if (r != 0) {
 		flags_done(&f);
 		return r > 0 ? 0 : 125;
@@ -408,7 +454,7 @@ int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
 		return code;
 	}
 	container_unlock(c);
-	r = run_started(ctx, &f, cfg->id, sv[0]);
+	r = run_started(ctx, &f, &rf, &keys, cfg->id, sv[0]);
 	flags_done(&f);
 	return r;
 }
@@ -417,16 +463,22 @@ int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
 	bool attach = false, interactive = false;
+	const char *keys_spec = NULL;
 	const struct opt_def defs[] = {
 		{"attach", 'a', OPT_BOOL, &attach, NULL, "attach stdout/stderr"},
 		{"interactive", 'i', OPT_BOOL, &interactive, NULL, "attach stdin"},
+		{"detach-keys", 0, OPT_STRING, &keys_spec, "KEYS",
+		 "key sequence to detach (default ctrl-p,ctrl-q)"},
 		END_OPTS,
 	};
+	struct detach_keys keys;
 	struct engine *e;
 	int code = 0;
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	if (berth_detach_keys(keys_spec, &keys) < 0)
+		return 1;
 	if (!(e = berth_engine(ctx)))
 		return 125;
 	STRV_FOREACH (ref, pos) {
@@ -451,7 +503,12 @@ int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv)
 		}
 		if (sv[0] >= 0) {
 			container_unlock(c);
-			return berth_attach(ctx, c->cfg->id, sv[0], interactive, c->cfg->tty);
+			struct attach_opts o = {.interactive = interactive,
+						.tty = c->cfg->tty,
+						.sig_proxy = true,
+						.keys = &keys};
+
+			return berth_attach(ctx, c->cfg->id, sv[0], &o);
 		}
 		printf("%s\n", *ref);
 	}

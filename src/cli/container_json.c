@@ -9,6 +9,7 @@
 #include "cli/format.h"
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
+#include "engine/health.h"
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -40,6 +41,18 @@ static char *status_text(const struct container *c)
 		if (asprintf(&s, "Up %s%s", ago, c->st.status == STATUS_PAUSED ? " (Paused)" : "") <
 		    0)
 			s = NULL;
+		if (s && c->st.status == STATUS_RUNNING && health_enabled(c->cfg)) {
+			struct health_state h;
+			char *t = NULL;
+
+			if (health_state_load(c->dirfd, &h) < 0)
+				h.status = HEALTH_STARTING;
+			if (asprintf(&t, "%s (%s)", s, health_status_text(h.status)) >= 0) {
+				free(s);
+				s = t;
+			}
+			health_state_done(&h);
+		}
 		break;
 	case STATUS_RESTARTING:
 		human_ago(seconds_since(c->st.finished_at), ago, sizeof(ago));
@@ -142,6 +155,14 @@ static struct jwriter *state_json(const struct container *c)
 	jw_str(s, "StartedAt", c->st.started_at);
 	jw_str(s, "FinishedAt", c->st.finished_at);
 	jw_int(s, "MonitorPid", c->st.monitor_pid);
+	if (health_enabled(c->cfg)) {
+		struct health_state h;
+
+		if (health_state_load(c->dirfd, &h) < 0)
+			h = (struct health_state){.status = HEALTH_STARTING};
+		health_state_put(s, "Health", &h);
+		health_state_done(&h);
+	}
 	return s;
 }
 
@@ -242,6 +263,7 @@ static struct jwriter *config_json(const struct container_config *cfg)
 		jw_str(o, "StopSignal", cfg->stop_signal);
 	if (cfg->stop_timeout >= 0)
 		jw_int(o, "StopTimeout", cfg->stop_timeout);
+	health_config_put(o, "Healthcheck", cfg);
 	return o;
 }
 

@@ -70,6 +70,10 @@ struct container_config {
 	char **labels; /* "key=value" */
 	char *stop_signal;
 	int64_t stop_timeout; /* seconds; -1: the default (10) */
+	/* docker's Healthcheck (health.h): Test ["NONE"|"CMD",...|"CMD-SHELL",cmd]; ns; 0: default */
+	char **health_test;
+	int64_t health_interval, health_timeout, health_start_period, health_start_interval,
+		health_retries;
 	bool tty, open_stdin;
 	/* the host side: docker's HostConfig */
 	char *runtime;	    /* name as given ("berth-runtime", "runc", a path) */

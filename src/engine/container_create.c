@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/etc_files.h"
+#include "engine/health.h"
 #include "engine/ns_modes.h"
 #include "engine/runtime_client.h"
 #include "engine/seccomp_profile.h"
@@ -59,6 +60,8 @@ static int merge_image(struct container_config *cfg, const struct image *img, st
 {
 	const struct image_config *ic = img->config;
 	bool ep_given = cfg->entrypoint != NULL;
+	struct jnode run, hc;
+	int r;
 
 	if (!ep_given && ic->entrypoint && !(cfg->entrypoint = strv_copy(ic->entrypoint)))
 		return -ENOMEM;
@@ -84,6 +87,10 @@ static int merge_image(struct container_config *cfg, const struct image *img, st
 	if (!cfg->stop_signal && ic->stop_signal && *ic->stop_signal &&
 	    !(cfg->stop_signal = strdup(ic->stop_signal)))
 		return -ENOMEM;
+	image_config_run_node(ic, &run);
+	jnode_member(&run, "Healthcheck", &hc);
+	if ((r = health_merge_image(cfg, &hc, err)) < 0)
+		return r;
 	free(cfg->image_id);
 	return (cfg->image_id = strdup(img->id)) ? 0 : -ENOMEM;
 }

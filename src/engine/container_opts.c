@@ -14,6 +14,7 @@
 #include "engine/capabilities.h"
 #include "engine/container_store.h"
 #include "engine/container_volumes_from.h"
+#include "engine/health.h"
 #include "engine/ns_modes.h"
 #include "engine/units.h"
 #include "engine/userns.h"
@@ -756,7 +757,16 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 			return -ENOMEM;
 	}
 	if ((r = userns_from_flags(f->userns, f->uidmap, f->gidmap, c, err)) < 0 ||
-	    (r = ns_modes_from_flags(f, c, err)) < 0)
+	    (r = ns_modes_from_flags(f, c, err)) < 0 ||
+	    (r = health_from_flags(
+		     &(struct health_flags){.cmd = f->health_cmd,
+					    .interval = f->health_interval,
+					    .timeout = f->health_timeout,
+					    .start_period = f->health_start_period,
+					    .start_interval = f->health_start_interval,
+					    .retries = f->health_retries,
+					    .none = f->no_healthcheck},
+		     c, err)) < 0)
 		return r;
 	if (f->restart && (r = units_parse_restart(f->restart, &c->restart, err)) < 0)
 		return r;
