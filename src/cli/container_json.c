@@ -207,6 +207,8 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_bool(h, "Init", cfg->init);
 	jw_put(h, "CapAdd", strv_array(cfg->cap_add));
 	jw_put(h, "CapDrop", strv_array(cfg->cap_drop));
+	jw_put(h, "GroupAdd", strv_array(cfg->group_add));
+	jw_bool(h, "OomKillDisable", cfg->oom_kill_disable);
 	jw_put(h, "VolumesFrom", strv_array(cfg->volumes_from));
 	jw_str(h, "Runtime", cfg->runtime);
 	jw_str(h, "CgroupParent", cfg->cgroup_parent ? cfg->cgroup_parent : "");

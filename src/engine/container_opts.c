@@ -449,9 +449,50 @@ static int sysctls_from_flags(char *const *in, const struct container_config *c,
 	return kv_list(in, "sysctl", out, err);
 }
 
-static int labels_from_flags(char *const *in, char ***out)
+/* docker's --label-file: "key=value" lines (a key alone is "key="), '#' comments. */
+static int label_files(char *const *paths, char ***out, struct berr **err)
 {
-	STRV_FOREACH (s, in) {
+	STRV_FOREACH (path, paths) {
+		_cleanup_free_ char *buf = NULL;
+		_cleanup_strv_ char **lines = NULL;
+		size_t len;
+		int r = read_file_at(AT_FDCWD, *path, ENV_FILE_MAX, &buf, &len);
+
+		if (r < 0)
+			return berr_sys(err, -r, "open %s", *path);
+		if (!(lines = strv_split(buf, "\n")))
+			return -ENOMEM;
+		STRV_FOREACH (l, lines) {
+			const char *s = *l;
+			size_t key;
+
+			while (isspace((unsigned char) *s))
+				s++;
+			if (!*s || *s == '#')
+				continue;
+			key = strcspn(s, "=");
+			if (strcspn(s, " \t\r") < key)
+				return berr_set(err, EINVAL, "variable '%.*s' contains whitespaces",
+						(int) key, s);
+			if (strv_push_dup(out, s) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The label files' lines first, then --label: a later key wins, as in docker. */
+static int labels_from_flags(char *const *files, char *const *flags, char ***out, struct berr **err)
+{
+	_cleanup_strv_ char **all = NULL;
+	int r;
+
+	if ((r = label_files(files, &all, err)) < 0)
+		return r;
+	STRV_FOREACH (s, flags)
+		if (strv_push_dup(&all, *s) < 0)
+			return -ENOMEM;
+	STRV_FOREACH (s, all) {
 		_cleanup_free_ char *l = NULL;
 
 		if (!strchr(*s, '=') && asprintf(&l, "%s=", *s) < 0)
@@ -645,7 +686,7 @@ static int process_from_flags(const struct container_flags *f, struct container_
 			  err)) < 0)
 		return r;
 	if ((r = env_from_flags(f, &c->env, err)) < 0 ||
-	    (r = labels_from_flags(f->labels, &c->labels)) < 0)
+	    (r = labels_from_flags(f->label_files, f->labels, &c->labels, err)) < 0)
 		return r;
 	c->tty = f->tty;
 	c->open_stdin = f->interactive;
@@ -715,6 +756,9 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 	c->privileged = f->privileged;
 	c->read_only = f->read_only;
 	c->init = f->init;
+	c->oom_kill_disable = f->oom_kill_disable;
+	if (!(c->group_add = strv_copy(f->group_add)) && f->group_add)
+		return -ENOMEM;
 	if ((f->runtime && !(c->runtime = strdup(f->runtime))) ||
 	    (f->cgroup_parent && !(c->cgroup_parent = strdup(f->cgroup_parent))))
 		return -ENOMEM;

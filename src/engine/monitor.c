@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine/container_runtime.h"
+#include "engine/container_update.h"
 #include "engine/logs.h"
 #include "engine/monitor_attach.h"
 #include "engine/monitor_console.h"
@@ -44,6 +45,7 @@ struct mon {
 	struct attach_set clients; /* `berth run`/`start -a`'s and `berth attach`es */
 	char *rbuf;		   /* READ_CHUNK bytes */
 	bool rt_live;		   /* the runtime has the container: delete it before leaving */
+	bool bundle_stale; /* `berth update` changed resources since the bundle was written */
 	int out_r, err_r, in_w, pty;
 	pid_t pid;
 	int status; /* the init's wait status once reaped, else -1 */
@@ -118,6 +120,18 @@ static int make_stdio(struct mon *m, struct runtime_stdio *io, int *child_fds)
 	return 0;
 }
 
+/*
+ * The bundle was written at start: resources `berth update` changed since are applied
+ * to the restarted container before it runs, as docker's restart takes them.
+ */
+static int apply_updated(struct mon *m, struct berr **err)
+{
+	struct container_update all = {.set = (1u << _UPD_FIELD_MAX) - 1};
+	int r = container_resources_apply(&m->rt.rt, m->c, &all, err);
+
+	return r < 0 ? berr_wrap(err, "cannot apply the updated resources") : 0;
+}
+
 static int create_and_start(struct mon *m, struct berr **err)
 {
 	_cleanup_free_ char *bundle = container_path(m->c, "bundle");
@@ -145,6 +159,9 @@ static int create_and_start(struct mon *m, struct berr **err)
 		r = console_socket_receive(cs, &m->pty, err);
 	if (r >= 0 && (r = read_pid_file(m, &m->pid)) < 0)
 		berr_sys(err, -r, "cannot read the runtime's pid file");
+	/* the bundle stays as start wrote it: every restart after an update needs it */
+	if (r >= 0 && m->bundle_stale)
+		r = apply_updated(m, err);
 	if (r >= 0)
 		r = runtime_start(&m->rt.rt, m->c->cfg->id, err);
 	if (r < 0) {
@@ -388,7 +405,7 @@ static bool should_restart(const struct container *c, int code)
 static bool record_exit(struct mon *m, int code)
 {
 	char now[64];
-	bool restart;
+	bool restart, changed = false;
 
 	/*
 	 * Before runtime delete removes the cgroup that counts it. Any process of the
@@ -398,6 +415,9 @@ static bool record_exit(struct mon *m, int code)
 
 	if (container_relock(m->c, NULL) < 0)
 		return false;
+	/* as `berth update` left them: the policy now, the resources at the restart */
+	if (container_reload_updated(m->c, &changed, NULL) >= 0 && changed)
+		m->bundle_stale = true;
 	m->c->st.exit_code = code;
 	m->c->st.oom_killed = oom;
 	m->c->st.pid = 0;
