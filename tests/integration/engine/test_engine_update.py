@@ -245,23 +245,6 @@ def test_update_survives_a_policy_restart(berth):
     berth("rm", "-f", cid)
 
 
-@pytest.fixture
-def full_disk_berth(berth, tmp_path):
-    """The fixture's berth with its --root on a 64 MB tmpfs (unmounted afterwards)."""
-    root = tmp_path / "small"
-    root.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "berth-test-full", str(root)],
-                   check=True)
-    b = type(berth)(root / "root", runtime=berth.runtime, runtime_name=berth.runtime_name,
-                    cgroup_parent=berth.cgroup_parent + "-full")
-    try:
-        b("image", "create-busybox", "-q")
-        yield b
-    finally:
-        problems = b.teardown()
-        subprocess.run(["umount", "-l", str(root)], check=False)
-    assert not problems, "left behind:\n" + "\n".join(problems)
-
 
 def test_rename_and_update_on_a_full_disk(full_disk_berth):
     """config.json cannot be written: rename and update fail saying so, and leave the
