@@ -60,6 +60,9 @@ extern const struct berth_cmd berth_build_cmds[];
 /* system boot (berth_system_boot.c), NULL-terminated. */
 extern const struct berth_cmd berth_system_cmds[];
 int berth_cmd_system_boot(struct berth_ctx *ctx, int argc, char **argv);
+/* system df and system prune (berth_system_df.c). */
+int berth_cmd_system_df(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv);
 /* also `berth container commit` and `berth image build` */
 int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv);

@@ -40,6 +40,12 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_attach(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv);
+
+/*
+ * Remove every container that does not run, printing docker's "Deleted Containers:"
+ * list; *bytes grows by their writable layers' size. 0, or 1 when one could not go.
+ */
+int berth_prune_containers(struct berth_ctx *ctx, uint64_t *bytes);
 int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_export(struct berth_ctx *ctx, int argc, char **argv);

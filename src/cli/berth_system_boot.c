@@ -81,6 +81,9 @@ int berth_cmd_system_boot(struct berth_ctx *ctx, int argc, char **argv)
 const struct berth_cmd berth_system_subcmds[] = {
 	{"boot", "start the containers a restart policy starts after a reboot",
 	 berth_cmd_system_boot},
+	{"df", "show the disk space images, containers and volumes use", berth_cmd_system_df},
+	{"prune", "remove stopped containers, unused images and (with --volumes) volumes",
+	 berth_cmd_system_prune},
 	{NULL, NULL, NULL},
 };
 
