@@ -200,6 +200,15 @@ static void finish_probe(struct mon_health *h, int64_t now)
 		r.output = strdup(h->out);
 	}
 	r.end = rfc3339_now();
+	/* the container was paused under the probe: no verdict (docker probes none then) */
+	if (r.exit_code != 0 && paused(h)) {
+		free(r.start);
+		free(r.end);
+		free(r.output);
+		h->pid = 0;
+		h->next = now + health_next_delay(h->c->cfg, in_start_period(h, now));
+		return;
+	}
 	health_record(&h->st, &r, health_retries(h->c->cfg), started_in_period);
 	(void) health_state_save(h->c->dirfd, &h->st);
 	h->pid = 0;

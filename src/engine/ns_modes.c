@@ -127,15 +127,32 @@ int ns_modes_create(struct engine *e, struct container_config *cfg, struct berr 
 	return 0;
 }
 
+/*
+ * dirfd/name is a mount point (a tmpfs of ours), not a plain directory on a tmpfs the
+ * engine root may itself be on.
+ */
+static bool mounted_tmpfs(int dirfd, const char *name)
+{
+	struct statx stx;
+	struct statfs sf;
+	_cleanup_close_ int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 || fstatfs(fd, &sf) < 0 || sf.f_type != TMPFS_MAGIC_)
+		return false;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0 ||
+	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return false;
+	return stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+}
+
 /* d's /dev/shm on the host (it must be shareable): <dir>/shm, a tmpfs. */
 static int donor_shm(struct container *d, const char *name, char **ret, struct berr **err)
 {
 	_cleanup_free_ char *path = container_path(d, "shm");
-	struct statfs sf;
 
 	if (!path)
 		return berr_set(err, ENOMEM, "out of memory");
-	if (!ns_ipc_shareable(d->cfg) || statfs(path, &sf) < 0 || sf.f_type != TMPFS_MAGIC_)
+	if (!ns_ipc_shareable(d->cfg) || !mounted_tmpfs(d->dirfd, "shm"))
 		return berr_set(err, EINVAL,
 				"can't join IPC of container %s: non-shareable IPC (hint: use "
 				"IpcMode:shareable for the donor container)",
@@ -149,14 +166,13 @@ static int mount_own_shm(struct container *c, struct ns_joins *j, struct berr **
 {
 	_cleanup_free_ char *path = container_path(c, "shm");
 	char opts[64];
-	struct statfs sf;
 
 	if (!path)
 		return berr_set(err, ENOMEM, "out of memory");
 	if (mkdirat(c->dirfd, "shm", 0700) < 0 && errno != EEXIST)
 		return berr_sys(err, errno, "cannot create '%s'", path);
 	/* a start after a crash may find it mounted already */
-	if (statfs(path, &sf) < 0 || sf.f_type != TMPFS_MAGIC_) {
+	if (!mounted_tmpfs(c->dirfd, "shm")) {
 		snprintf(opts, sizeof(opts), "mode=1777,size=%lldk",
 			 (long long) (c->cfg->shm_size > 0 ? c->cfg->shm_size / 1024 : 65536));
 		if (mount("shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
