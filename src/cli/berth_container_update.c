@@ -74,7 +74,12 @@ int berth_cmd_update(struct berth_ctx *ctx, int argc, char **argv)
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
-	if (container_update_parse(&f, &u, &err) < 0)
-		return berth_report(-EINVAL, &err) ? 125 : 0;
+	/* docker's CLI: 125 for a flag it cannot parse, 1 for what the daemon refuses */
+	if (container_update_parse(&f, &u, &err) < 0) {
+		int code = err && !strncmp(err->msg, "invalid argument", 16) ? 125 : 1;
+
+		berth_report(-EINVAL, &err);
+		return code;
+	}
 	return berth_each_container(ctx, pos, op_update, &u, true, false);
 }

@@ -118,8 +118,7 @@ static int other_flags(const struct container_flags *f, struct container_update 
 	    (r = int_flag(f->blkio_weight, 0, 1000, "--blkio-weight", u, UPD_BLKIO_WEIGHT, &v,
 			  err)) < 0)
 		return r;
-	if (v && v < 10)
-		return berr_set(err, EINVAL, "Range of blkio weight is from 10 to 1000");
+	/* its range is checked after the host check may have dropped it, as dockerd does */
 	u->blkio_weight = (uint16_t) v;
 	if (f->restart) {
 		if ((r = units_parse_restart(f->restart, &u->restart, err)) < 0)
@@ -248,6 +247,10 @@ int container_update(struct engine *e, struct container *c, const struct contain
 	if ((r = container_update_merge(c->cfg, u, err)) < 0 ||
 	    (r = host_check_config(c->cfg, &h, &warn, err)) < 0)
 		goto out_restore;
+	if (c->cfg->blkio_weight && c->cfg->blkio_weight < 10) {
+		r = berr_set(err, EINVAL, "Range of blkio weight is from 10 to 1000");
+		goto out_restore;
+	}
 	STRV_FOREACH (w, warn)
 		if (strv_push_dup(warnings, *w) < 0) {
 			r = berr_set(err, ENOMEM, "out of memory");

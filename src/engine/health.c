@@ -244,9 +244,10 @@ static int duration_flag(const char *s, const char *flag, int64_t *ret, struct b
 
 	if (!s)
 		return 0;
-	if ((r = units_parse_duration(s, ret, err)) < 0)
+	/* Go's durations take a sign: docker's message for a negative one */
+	if ((r = units_parse_duration(s[0] == '-' ? s + 1 : s, ret, err)) < 0)
 		return berr_wrap(err, "invalid argument \"%s\" for \"%s\" flag", s, flag);
-	if (*ret < 0)
+	if (s[0] == '-' && *ret > 0)
 		return berr_set(err, EINVAL, "%s cannot be negative", flag);
 	if (*ret && *ret < MIN_DURATION)
 		return berr_set(err, EINVAL, "%s cannot be less than 1ms", flag);

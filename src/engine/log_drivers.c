@@ -167,8 +167,7 @@ int log_config_from_flags(const char *driver, char *const *opts, struct containe
 	int r;
 
 	if (!d)
-		return berr_set(err, EINVAL, "logger: no log driver named '%s' is registered",
-				driver);
+		return berr_set(err, EINVAL, "plugin \"%s\" not found", driver);
 	if (!(c->log_driver = strdup(d->name)))
 		return -ENOMEM;
 	/* docker's local defaults; json-file keeps one file unless told */

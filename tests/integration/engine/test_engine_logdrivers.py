@@ -116,7 +116,7 @@ def test_local_driver(berth):
 
 
 @pytest.mark.parametrize("flags,message", [
-    (["--log-driver", "fluentd"], "logger: no log driver named 'fluentd' is registered"),
+    (["--log-driver", "fluentd"], 'plugin "fluentd" not found'),
     (["--log-opt", "mode=sometimes"], "logger: unknown log mode: sometimes"),
     (["--log-opt", "compress=true"], "compress=true"),
     (["--log-driver", "syslog", "--log-opt", "syslog-facility=nope"],
