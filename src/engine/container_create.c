@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/container_create.h"
+#include "engine/container_network.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -275,6 +276,8 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		return r;
 	if ((r = merge_image(cfg, img, err)) < 0 || (r = fill_identity(cfg)) < 0)
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
+	if ((r = container_network_check(e, cfg, err)) < 0)
+		return r;
 	/* the range is taken from here until config.json (which records it) is written */
 	if ((r = userns_allocate(e, cfg, &userns_lock, err)) < 0 ||
 	    (r = ns_modes_create(e, cfg, err)) < 0)
@@ -289,8 +292,12 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 	if ((r = container_dir_create(e, cfg->id, &dirfd, &lockfd, err)) < 0)
 		goto out_remove_volumes;
 	crashpoint("create-dir");
-	if ((r = reserve_name(e, cfg, err)) < 0)
+	/* after the directory: an address whose container has none is stale (network.h) */
+	if ((r = container_network_allocate(e, cfg, err)) < 0)
 		goto out_remove_dir;
+	crashpoint("create-address");
+	if ((r = reserve_name(e, cfg, err)) < 0)
+		goto out_release_address;
 	crashpoint("create-name");
 	if ((r = container_dir_write_config(dirfd, cfg, err)) < 0)
 		goto out_release_name;
@@ -316,6 +323,8 @@ out_remove_snapshot:
 	(void) image_snapshot_remove(s, cfg->id, NULL);
 out_release_name:
 	container_name_release(e, cfg->name, cfg->id);
+out_release_address:
+	container_network_release(e, cfg);
 out_remove_dir:
 	(void) container_dir_remove(e, cfg->id, NULL);
 out_remove_volumes:

@@ -212,6 +212,8 @@ int network_list_at(int dirfd, struct network **ret, size_t *ret_n, struct berr 
 			close(dup);
 		return berr_sys(err, errno, "cannot read the networks");
 	}
+	/* the dup shares dirfd's offset: an earlier listing left it at the end */
+	rewinddir(d);
 	while (r >= 0 && (de = readdir(d))) {
 		struct network *nv;
 
