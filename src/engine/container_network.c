@@ -86,5 +86,7 @@ int container_network_attach(struct engine *e, const struct container_config *cf
 	if (network_address(&nr, n.name, cfg->id, &ip) < 0)
 		return berr_set(err, ENOENT, "network %s: the container has no address on it",
 				n.name);
+	if ((r = network_firewall_sync(&nr, &n, err)) < 0)
+		return berr_wrap(err, "network %s", n.name);
 	return veth_attach(&n, ip, cfg->id, netns_path, err);
 }

@@ -18,8 +18,10 @@ bool bridge_name_valid(const char *n)
 
 	if (!len || len >= IFNAMSIZ || !strcmp(n, ".") || !strcmp(n, ".."))
 		return false;
+	/* stricter than the kernel: the name goes into nftables rules (nat.c) */
 	for (const char *c = n; *c; c++)
-		if (*c == '/' || *c == ':' || *c <= ' ' || *c == 0x7f)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
 			return false;
 	return true;
 }

@@ -11,7 +11,7 @@
 #include "lib/err.h"
 #include "net/network.h"
 
-/* An interface name: 1 to 15 bytes, none of '/', ':', space or control characters. */
+/* A bridge name: 1 to 15 bytes of [a-zA-Z0-9_.-], not "." or "..". */
 bool bridge_name_valid(const char *name);
 
 /*

@@ -16,6 +16,7 @@
 #include "lib/fd.h"
 #include "lib/json.h"
 #include "lib/strv.h"
+#include "net/nat.h"
 #include "net/network_internal.h"
 
 #define META_MAX (1 << 20)
@@ -302,6 +303,33 @@ int network_load(const struct net_root *nr, const char *ref, struct network *ret
 	if ((r = network_predefined_ensure(dirfd, err)) < 0)
 		return r;
 	return network_find(dirfd, ref, ret, err);
+}
+
+int network_firewall_sync_at(int dirfd, struct berr **err)
+{
+	struct network *v = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = network_list_at(dirfd, &v, &n, err)) < 0)
+		return r;
+	r = nat_apply(v, n, err);
+	network_list_free(v, n);
+	return r;
+}
+
+int network_firewall_sync(const struct net_root *nr, const struct network *n, struct berr **err)
+{
+	_cleanup_close_ int lock = -1, dirfd = -1;
+	int r;
+
+	if ((lock = network_lock(nr, err)) < 0)
+		return lock;
+	if ((dirfd = network_dir(nr, err)) < 0)
+		return dirfd;
+	if ((r = network_firewall_sync_at(dirfd, err)) < 0)
+		return r;
+	return n && !n->internal ? nat_enable_forwarding(err) : 0;
 }
 
 bool network_predefined(const struct network *n)

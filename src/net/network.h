@@ -92,6 +92,14 @@ int network_release(const struct net_root *nr, const char *name, const char *id,
 /* The address of container id on network name: 0 with *ret_ip, or -ENOENT. */
 int network_address(const struct net_root *nr, const char *name, const char *id, uint32_t *ret_ip);
 
+/*
+ * Rewrite berth's nftables table from the list of networks (nat.h), with the lock taken;
+ * and, when n is a network that routes out (not --internal), net.ipv4.ip_forward=1 in
+ * the engine's network namespace. At each start of a container on a network, so that a
+ * flushed ruleset is repaired.
+ */
+int network_firewall_sync(const struct net_root *nr, const struct network *n, struct berr **err);
+
 /* docker's MAC for an address: 02:42 and the four bytes of ip. */
 void network_mac(uint32_t ip, unsigned char mac[6]);
 

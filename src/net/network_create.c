@@ -281,6 +281,14 @@ int network_create(const struct net_root *nr, const struct network_create_opts *
 			return berr_set(err, ENOMEM, "out of memory");
 	if ((r = network_save(dirfd, &n, err)) < 0)
 		return r;
+	if ((r = network_firewall_sync_at(dirfd, err)) < 0) {
+		_cleanup_free_ char *file = NULL;
+
+		if (asprintf(&file, "%s.json", n.name) >= 0)
+			(void) unlinkat(dirfd, file, 0);
+		(void) network_firewall_sync_at(dirfd, NULL);
+		return r;
+	}
 	*ret = n;
 	memset(&n, 0, sizeof(n));
 	return 0;
@@ -319,5 +327,5 @@ int network_remove(const struct net_root *nr, const char *ref, struct berr **err
 	if ((unlinkat(dirfd, ipam, 0) < 0 && errno != ENOENT) ||
 	    (unlinkat(dirfd, json, 0) < 0 && errno != ENOENT))
 		return berr_sys(err, errno, "cannot remove the network %s", n.name);
-	return 0;
+	return network_firewall_sync_at(dirfd, err);
 }

@@ -16,6 +16,8 @@ int network_list_at(int dirfd, struct network **ret, size_t *ret_n, struct berr 
 int network_find(int dirfd, const char *ref, struct network *ret, struct berr **err);
 /* none.json and host.json, made when missing (with the lock held). */
 int network_predefined_ensure(int dirfd, struct berr **err);
+/* network_firewall_sync with the lock held. */
+int network_firewall_sync_at(int dirfd, struct berr **err);
 /* docker's network names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most NETWORK_NAME_MAX bytes. */
 bool network_name_valid(const char *name);
 /* The allocations of name in dirfd, and the stale ones dropped when rootfd >= 0. */

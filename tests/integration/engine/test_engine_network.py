@@ -178,17 +178,64 @@ def test_two_containers_reach_each_other(nb):
 
 def test_other_network_unreachable_and_internal(nb):
     nb("network", "create", "--subnet", "10.91.0.0/24", "na")
+    nb("network", "create", "--subnet", "10.93.0.0/24", "nb")
     nb("network", "create", "--subnet", "10.92.0.0/24", "--internal", "nint")
     run_d(nb, "--name", "ia", "--network", "na", BUSYBOX, "sleep", "600")
-    run_d(nb, "--name", "ib", "--network", "nint", BUSYBOX, "sleep", "600")
-    # the gateway answers on its own network; the other network is not reached
+    run_d(nb, "--name", "ib", "--network", "nb", BUSYBOX, "sleep", "600")
+    run_d(nb, "--name", "ic", "--network", "nint", BUSYBOX, "sleep", "600")
+    # the gateway answers on its own network; the other networks are not reached,
+    # though the engine's namespace forwards (berth's nftables table drops it)
     nb("exec", "ia", "ping", "-c1", "-W2", "10.91.0.1")
-    r = nb("exec", "ia", "ping", "-c1", "-W2", "10.92.0.2", check=False)
-    assert r.rc != 0, r
+    for ctr, ip in (("ia", "10.93.0.2"), ("ib", "10.91.0.2"), ("ia", "10.92.0.2"),
+                    ("ic", "10.91.0.2")):
+        r = nb("exec", ctr, "ping", "-c1", "-W2", ip, check=False)
+        assert r.rc != 0, (ctr, ip, r)
     # --internal: no default route (docker gives no gateway there)
-    assert "default" not in nb("exec", "ib", "ip", "route").out
-    assert nb.inspect("ib")["NetworkSettings"]["Networks"]["nint"]["Gateway"] == ""
-    nb("rm", "-f", "ia", "ib")
+    assert "default" not in nb("exec", "ic", "ip", "route").out
+    assert nb.inspect("ic")["NetworkSettings"]["Networks"]["nint"]["Gateway"] == ""
+    nb("rm", "-f", "ia", "ib", "ic")
+
+
+@pytest.fixture
+def outside(nb):
+    """A second namespace joined to the engine's by a veth (e0 10.200.0.1 in the engine's,
+    e1 10.200.0.2 in it): a test host with no route back to any container subnet."""
+    name = oci.netns_name("out")
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        ns_ip(nb.netns, "link", "add", "e0", "type", "veth", "peer", "name", "e1", "netns", name)
+        ns_ip(nb.netns, "addr", "add", "10.200.0.1/24", "dev", "e0")
+        ns_ip(nb.netns, "link", "set", "e0", "up")
+        ns_ip(name, "addr", "add", "10.200.0.2/24", "dev", "e1")
+        ns_ip(name, "link", "set", "e1", "up")
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], check=False)
+        # e0 dies with its peer; wait for it, for nb's check of what is left
+        oci.wait_for(lambda: ns_ip(nb.netns, "link", "show", "e0", check=False).returncode != 0,
+                     5)
+
+
+def test_nat_to_a_test_host(nb, outside):
+    nb("network", "create", "--subnet", "10.87.0.0/24", "natnet")
+    nb("network", "create", "--subnet", "10.86.0.0/24", "--internal", "intnet")
+    run_d(nb, "--name", "out1", "--network", "natnet", BUSYBOX, "sleep", "600")
+    run_d(nb, "--name", "in1", "--network", "intnet", BUSYBOX, "sleep", "600")
+    # the test host cannot answer 10.87.0.2 itself: only a masqueraded ping comes back
+    assert "10.87." not in ns_ip(outside, "route").stdout
+    nb("exec", "out1", "ping", "-c1", "-W2", "10.200.0.2")
+    r = nb("exec", "in1", "ping", "-c1", "-W2", "10.200.0.2", check=False)
+    assert r.rc != 0, r
+    # forwarding was turned on in the engine's namespace only (nb checks the host's)
+    p = subprocess.run(["nsenter", "--net=/run/netns/" + nb.netns, "cat",
+                        "/proc/sys/net/ipv4/ip_forward"], capture_output=True, text=True)
+    assert p.stdout.strip() == "1"
+    # the test host cannot open a connection to a container (only replies go in)
+    ns_ip(outside, "route", "add", "10.87.0.0/24", "via", "10.200.0.1")
+    r = subprocess.run(["ip", "netns", "exec", outside, "ping", "-c1", "-W2", "10.87.0.2"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0, r.stdout
+    nb("rm", "-f", "out1", "in1")
 
 
 def test_ip_and_freed_addresses(nb):
