@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 #include "lib/strv.h"
 #include "net/bridge.h"
 #include "net/network_internal.h"
@@ -281,6 +282,7 @@ int network_create(const struct net_root *nr, const struct network_create_opts *
 			return berr_set(err, ENOMEM, "out of memory");
 	if ((r = network_save(dirfd, &n, err)) < 0)
 		return r;
+	crashpoint("network-create-saved");
 	if ((r = network_firewall_sync_at(dirfd, err)) < 0) {
 		_cleanup_free_ char *file = NULL;
 
@@ -321,11 +323,13 @@ int network_remove(const struct net_root *nr, const char *ref, struct berr **err
 			n.name, n.id);
 	if (n.bridge && (r = bridge_delete(n.bridge, err)) < 0)
 		return r;
+	crashpoint("network-rm-bridge");
 	if (asprintf(&json, "%s.json", n.name) < 0 || asprintf(&ipam, "%s.ipam", n.name) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	/* the .ipam first: a kill in between leaves a network with no allocations */
 	if ((unlinkat(dirfd, ipam, 0) < 0 && errno != ENOENT) ||
 	    (unlinkat(dirfd, json, 0) < 0 && errno != ENOENT))
 		return berr_sys(err, errno, "cannot remove the network %s", n.name);
+	crashpoint("network-rm-files");
 	return network_firewall_sync_at(dirfd, err);
 }

@@ -9,6 +9,7 @@ unchanged, and no link of berth's names (br-*, vb*) may have appeared on the hos
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -323,3 +324,59 @@ def test_stale_allocation_is_dropped(nb):
     with open("%s/networks/stale.ipam" % nb.root, "w") as f:
         f.write("10.33.0.7 %s\n" % ("cd" * 32))
     assert nb("network", "rm", "stale").out == "stale\n"
+
+
+def crash_points(nb, tmp_path, *args):
+    trace = str(tmp_path / "trace")
+    p = subprocess.run(nb.argv(args), capture_output=True, text=True, timeout=60,
+                       stdin=subprocess.DEVNULL, env=dict(os.environ, BERTH_CRASH_TRACE=trace))
+    assert p.returncode == 0, p.stderr
+    with open(trace) as f:
+        points = [l.strip() for l in f if l.strip()]
+    os.unlink(trace)
+    return p.stdout.strip(), points
+
+
+def crash_at(nb, point, *args):
+    p = subprocess.run(nb.argv(args), capture_output=True, text=True, timeout=60,
+                       stdin=subprocess.DEVNULL, env=dict(os.environ, BERTH_CRASH_AT=point))
+    assert p.returncode == -9, (point, p.returncode, p.stderr)
+
+
+def test_killed_during_run_and_network_commands(nb, tmp_path):
+    """berth killed at each crash point of `run --network`, `network create` and `network
+    rm`: the next commands repair it (the container can be removed, its address is freed,
+    no veth is left, the network can be removed)."""
+    nb("network", "create", "--subnet", "10.22.0.0/24", "kn")
+    cid, points = crash_points(nb, tmp_path, "run", "-d", "--network", "kn", BUSYBOX,
+                               "sleep", "600")
+    assert "create-address" in points and "start-network" in points, points
+    nb("rm", "-f", cid)
+    for point in points:
+        crash_at(nb, point, "run", "-d", "--network", "kn", BUSYBOX, "sleep", "600")
+        for c in nb("ps", "-aq", "--no-trunc").out.split():
+            nb("rm", "-f", c)
+        nb("container", "prune", "-f")
+        # the next container gets the first address: nothing stale kept it
+        c = run_d(nb, "--network", "kn", BUSYBOX, "sleep", "600")
+        assert addr(nb, c, "kn") == "10.22.0.2", point
+        nb("rm", "-f", c)
+        links = ns_ip(nb.netns, "-o", "link").stdout
+        assert " vb" not in links, (point, links)
+    nb("network", "rm", "kn")
+    _, points = crash_points(nb, tmp_path, "network", "create", "kn2")
+    nb("network", "rm", "kn2")
+    _, rm_points = crash_points(nb, tmp_path, "network", "rm",
+                                nb("network", "create", "kn3").out.strip())
+    assert "network-create-saved" in points and "network-rm-bridge" in rm_points
+    for point in points:
+        crash_at(nb, point, "network", "create", "kn4")
+        nb("network", "rm", "kn4")
+    for point in rm_points:
+        nb("network", "create", "--subnet", "10.23.0.0/24", "kn5")
+        c = run_d(nb, "--network", "kn5", BUSYBOX, "sleep", "600")
+        nb("rm", "-f", c)
+        crash_at(nb, point, "network", "rm", "kn5")
+        nb("network", "rm", "-f", "kn5")
+        assert "kn5" not in nb("network", "ls").out
+    assert ns_ip(nb.netns, "-o", "link").stdout.count("br-") == 0
