@@ -46,6 +46,19 @@ def ns_ip(ns, *args, check=True):
                           check=check)
 
 
+def ns_links(ns):
+    """The links of namespace ns but lo, one line each."""
+    return [l for l in ns_ip(ns, "-o", "link").stdout.splitlines() if ": lo:" not in l]
+
+
+def wait_no_veth(ns, prefix="vb"):
+    """The kernel destroys a network namespace (and so the veth pairs in it) in a work
+    queue after its last reference goes: wait for the host ends to go."""
+    gone = lambda: not [l for l in ns_links(ns) if (": %s" % prefix) in l]
+    oci.wait_for(gone, 10)
+    return gone()
+
+
 @pytest.fixture
 def nb(berth):
     """The berth fixture, its commands run in a new network namespace (berth.netns)."""
@@ -62,8 +75,8 @@ def nb(berth):
         problems = berth.teardown()
         for n in berth("network", "ls", "-q", "--no-trunc").out.split():
             berth("network", "rm", n, check=False)
-        left = [l for l in ns_ip(name, "-o", "link").stdout.splitlines() if ": lo:" not in l]
-        problems += ["link left in the engine's namespace: " + l for l in left]
+        oci.wait_for(lambda: not ns_links(name), 10)
+        problems += ["link left in the engine's namespace: " + l for l in ns_links(name)]
     finally:
         subprocess.run(["ip", "netns", "delete", name], check=False)
     after = host_net_state()
@@ -171,7 +184,7 @@ def test_two_containers_reach_each_other(nb):
     assert cont[b]["IPv4Address"] == "10.88.0.3/24"
     # stop: the veth goes with the namespace; start: back, with the same address
     nb("stop", "-t", "0", "pa")
-    assert ns_ip(nb.netns, "link", "show", "vb" + a[:12], check=False).returncode != 0
+    assert wait_no_veth(nb.netns, "vb" + a[:12])
     nb("start", "pa")
     nb("exec", "pb", "ping", "-c1", "-W2", "10.88.0.2")
     nb("rm", "-f", "pa", "pb")
@@ -361,8 +374,7 @@ def test_killed_during_run_and_network_commands(nb, tmp_path):
         c = run_d(nb, "--network", "kn", BUSYBOX, "sleep", "600")
         assert addr(nb, c, "kn") == "10.22.0.2", point
         nb("rm", "-f", c)
-        links = ns_ip(nb.netns, "-o", "link").stdout
-        assert " vb" not in links, (point, links)
+        assert wait_no_veth(nb.netns), (point, ns_links(nb.netns))
     nb("network", "rm", "kn")
     _, points = crash_points(nb, tmp_path, "network", "create", "kn2")
     nb("network", "rm", "kn2")
