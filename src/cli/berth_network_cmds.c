@@ -364,18 +364,7 @@ static const struct berth_cmd network_subcmds[] = {
 
 static int cmd_network(struct berth_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("Usage: berth network COMMAND\n\nCommands:\n");
-		for (const struct berth_cmd *c = network_subcmds; c->name; c++)
-			if (c->summary)
-				printf("  %-15s %s\n", c->name, c->summary);
-		return argc < 2 ? 125 : 0;
-	}
-	for (const struct berth_cmd *c = network_subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
-	log_error_report("network: unknown command '%s' (see 'berth network --help')", argv[1]);
-	return 125;
+	return berth_run_group(ctx, "network", network_subcmds, 15, argc, argv);
 }
 
 const struct berth_cmd berth_network_cmds[] = {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/container_create.h"
+#include "engine/container_network.h"
 #include "engine/container_runtime.h"
 #include "engine/proc.h"
 #include "engine/units.h"
