@@ -256,6 +256,18 @@ static int reserve_name(struct engine *e, struct container_config *cfg, struct b
 	return container_name_reserve_generated(e, cfg->id, &cfg->name, err);
 }
 
+/* /etc/hostname, hosts (with the container's address on its network), resolv.conf. */
+static int write_etc_files(struct engine *e, int dirfd, const struct container_config *cfg,
+			   struct berr **err)
+{
+	char buf[IP_STR_MAX];
+	uint32_t ip;
+	bool has_ip = container_network_address(e, cfg, &ip) == 0;
+
+	return etc_files_write(dirfd, cfg->hostname, cfg->network == NETWORK_HOST,
+			       has_ip ? ip_format(ip, buf) : NULL, err);
+}
+
 /*
  * The steps, in an order that any kill leaves repairable: the directory and its held
  * lock first, then the name (which is stale without the directory), config.json, the
@@ -307,7 +319,7 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 	if ((r = image_snapshot_create(s, cfg->id, img, err)) < 0)
 		goto out_release_name;
 	crashpoint("create-snapshot");
-	if ((r = etc_files_write(dirfd, cfg->hostname, cfg->network == NETWORK_HOST, err)) < 0)
+	if ((r = write_etc_files(e, dirfd, cfg, err)) < 0)
 		goto out_remove_snapshot;
 	crashpoint("create-etc");
 	if (profile && (r = write_file_atomic_at(dirfd, "seccomp.json", profile, strlen(profile),

@@ -175,6 +175,8 @@ def test_two_containers_reach_each_other(nb):
     link = nb("exec", "pa", "ip", "-o", "link", "show", "eth0").out
     assert "mtu 1400" in link and "02:42:0a:58:00:02" in link
     assert "default via 10.88.0.1 dev eth0" in nb("exec", "pa", "ip", "route").out
+    # docker's /etc/hosts line: the address and the hostname
+    assert "10.88.0.2\t%s\n" % a[:12] in nb("exec", "pa", "cat", "/etc/hosts").out
     nb("exec", "pa", "ping", "-c1", "-W2", "10.88.0.3")
     nb("exec", "pb", "ping", "-c1", "-W2", "10.88.0.2")
     # the bridge and the host ends are in the engine's namespace
