@@ -310,26 +310,17 @@ static int cmd_rm(struct berth_ctx *ctx, int argc, char **argv)
 	return code;
 }
 
-static int cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
+int berth_prune_networks(struct berth_ctx *ctx, char ***ret_names)
 {
-	_cleanup_strv_ char **pos = NULL, **names = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
-	bool force = false;
-	const struct opt_def defs[] = {
-		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
-		END_OPTS,
-	};
+	struct engine *e = berth_engine(ctx);
 	struct network *v = NULL;
 	struct net_root nr;
 	size_t n = 0;
 	int r;
 
-	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[-f]", 0, 0, &pos));
-	ENGINE_OR_RETURN(e, ctx);
-	if (!force &&
-	    !berth_confirm(
-		    "This will remove all custom networks not used by at least one container."))
-		return 0;
+	if (!e)
+		return 1;
 	nr = engine_net_root(e);
 	if ((r = network_list(&nr, &v, &n, &err)) < 0)
 		return berth_report(r, &err);
@@ -337,18 +328,39 @@ static int cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 		/* in use: refused with -EBUSY, which prune skips as docker's does */
 		if (network_predefined(&v[i]) || network_remove(&nr, v[i].id, NULL) < 0)
 			continue;
-		if (strv_push_dup(&names, v[i].name) < 0) {
+		if (strv_push_dup(ret_names, v[i].name) < 0) {
 			network_list_free(v, n);
 			return berth_report(berr_set(&err, ENOMEM, "out of memory"), &err);
 		}
 	}
 	network_list_free(v, n);
+	return 0;
+}
+
+static int cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL, **names = NULL;
+	bool force = false;
+	const struct opt_def defs[] = {
+		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
+		END_OPTS,
+	};
+	int code;
+
+	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[-f]", 0, 0, &pos));
+	if (!berth_engine(ctx))
+		return 1;
+	if (!force &&
+	    !berth_confirm(
+		    "This will remove all custom networks not used by at least one container."))
+		return 0;
+	code = berth_prune_networks(ctx, &names);
 	if (names) {
 		printf("Deleted Networks:\n");
 		STRV_FOREACH (p, names)
 			printf("%s\n", *p);
 	}
-	return 0;
+	return code;
 }
 
 static const struct berth_cmd network_subcmds[] = {
