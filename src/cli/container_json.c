@@ -211,6 +211,13 @@ static struct jwriter *endpoint_json(struct engine *e, const struct container_co
 	} else {
 		jw_null(ep, "IPAMConfig");
 	}
+	jw_null(ep, "Links");
+	jw_null(ep, "Aliases");
+	jw_str(ep, "EndpointID", "");
+	jw_str(ep, "IPv6Gateway", "");
+	jw_str(ep, "GlobalIPv6Address", "");
+	jw_int(ep, "GlobalIPv6PrefixLen", 0);
+	jw_null(ep, "DriverOpts");
 	if (network_load(&nr, cfg->network_name, &n, NULL) < 0)
 		return ep;
 	jw_str(ep, "NetworkID", n.id);

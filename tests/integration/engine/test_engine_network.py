@@ -270,6 +270,10 @@ def test_ip_and_freed_addresses(nb):
     assert addr(nb, "f3", "fixed") == "10.66.0.2"
     # a started container has the address it was given
     nb("start", "f50")
+    # run --rm: the monitor's rm frees the address
+    assert nb("run", "--rm", "--network", "fixed", BUSYBOX, "hostname", "-i").out == \
+        "10.66.0.4\n"
+    assert oci.wait_for(lambda: len(ipam_lines(nb, "fixed")) == 3, 10), ipam_lines(nb, "fixed")
     nb("rm", "-f", "f50", "f2", "f3")
     assert ipam_lines(nb, "fixed") == []
 
