@@ -54,6 +54,16 @@ extern const struct berth_cmd berth_volume_cmds[];
 /* docker's volume inspect document of volume name, or NULL (no such volume). */
 struct jwriter *berth_volume_inspect_json(struct berth_ctx *ctx, const char *name);
 
+/* `berth network SUBCOMMAND` (berth_network_cmds.c), NULL-terminated. */
+extern const struct berth_cmd berth_network_cmds[];
+/* docker's network inspect document of network ref, or NULL (no such network). */
+struct jwriter *berth_network_inspect_json(struct berth_ctx *ctx, const char *ref);
+/*
+ * Remove every network no container has an address on (not none and host); the names of
+ * the removed ones are appended to *ret_names. Returns 0 or the exit code after reporting.
+ */
+int berth_prune_networks(struct berth_ctx *ctx, char ***ret_names);
+
 /* commit and build (berth_build_cmds.c), NULL-terminated. */
 extern const struct berth_cmd berth_build_cmds[];
 

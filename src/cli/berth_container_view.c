@@ -290,6 +290,8 @@ static struct jwriter *inspect_lookup(struct berth_ctx *ctx, const char *ref, co
 	}
 	if (!doc && !*msg && (!type || strcmp(type, "volume") == 0))
 		doc = berth_volume_inspect_json(ctx, ref);
+	if (!doc && !*msg && (!type || strcmp(type, "network") == 0))
+		doc = berth_network_inspect_json(ctx, ref);
 	return doc;
 }
 
@@ -300,7 +302,7 @@ int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, 
 	int code = 0, n = 0;
 
 	if (type && strcmp(type, "container") != 0 && strcmp(type, "image") != 0 &&
-	    strcmp(type, "volume") != 0) {
+	    strcmp(type, "volume") != 0 && strcmp(type, "network") != 0) {
 		log_error_report("\"%s\" is not a valid value for --type", type);
 		return 1;
 	}

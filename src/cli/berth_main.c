@@ -14,9 +14,9 @@
 #include "lib/strv.h"
 
 /* Each half of the engine contributes a table. */
-static const struct berth_cmd *const cmd_tables[] = {berth_container_cmds, berth_image_cmds,
-						     berth_build_cmds,	   berth_system_cmds,
-						     berth_volume_cmds,	   berth_completion_cmds};
+static const struct berth_cmd *const cmd_tables[] = {
+	berth_container_cmds, berth_image_cmds,	  berth_build_cmds,	berth_system_cmds,
+	berth_volume_cmds,    berth_network_cmds, berth_completion_cmds};
 
 static const struct berth_cmd *find_cmd(const char *name)
 {

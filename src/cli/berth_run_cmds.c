@@ -26,105 +26,109 @@
 #define RUN_USAGE "[options] IMAGE [COMMAND] [ARG...]"
 
 /* The flags of create and run, into f. */
-#define FLAG_TABLE(f)                                                                               \
-	{"name", 0, OPT_STRING, &(f).name, "NAME", "assign a name to the container"},               \
-		{"detach",    'd',  OPT_BOOL,                                                       \
-		 &(f).detach, NULL, "run in the background and print the container ID"},            \
-		{"rm", 0, OPT_BOOL, &(f).rm, NULL, "remove the container when it exits"},           \
-		{"interactive", 'i', OPT_BOOL, &(f).interactive, NULL, "keep STDIN open"},          \
-		{"tty", 't', OPT_BOOL, &(f).tty, NULL, "allocate a pseudo-TTY"},                    \
-		{"env", 'e', OPT_LIST, &(f).env, "K=V", "set an environment variable"},             \
-		{"env-file", 0, OPT_LIST, &(f).env_file, "FILE", "read environment variables"},     \
-		{"workdir", 'w', OPT_STRING, &(f).workdir, "DIR", "working directory"},             \
-		{"user", 'u', OPT_STRING, &(f).user, "USER[:GROUP]", "user (name or uid)"},         \
-		{"entrypoint", 0, OPT_STRING, &(f).entrypoint, "CMD", "override ENTRYPOINT"},       \
-		{"hostname", 'h', OPT_STRING, &(f).hostname, "NAME", "container host name"},        \
-		{"domainname", 0, OPT_STRING, &(f).domainname, "NAME", "NIS domain name"},          \
-		{"volume",	   'v',                                                             \
-		 OPT_LIST,	   &(f).volumes,                                                    \
-		 "SRC:DST[:OPTS]", "bind mount a host path or a named volume"},                     \
-		{"mount", 0, OPT_LIST, &(f).mounts, "type=...", "attach a filesystem mount"},       \
-		{"tmpfs", 0, OPT_LIST, &(f).tmpfs, "DST[:OPTS]", "mount a tmpfs"},                  \
-		{"volumes-from", 0,                                                                 \
-		 OPT_LIST,	 &(f).volumes_from,                                                 \
-		 "C[:ro|:rw]",	 "mount container C's volumes and binds"},                          \
-		{"read-only", 0, OPT_BOOL, &(f).read_only, NULL, "read-only root filesystem"},      \
-		{"cap-add", 0, OPT_LIST, &(f).cap_add, "CAP", "add a capability"},                  \
-		{"cap-drop", 0, OPT_LIST, &(f).cap_drop, "CAP", "drop a capability"},               \
-		{"privileged", 0, OPT_BOOL, &(f).privileged, NULL, "give extended privileges"},     \
-		{"security-opt", 0, OPT_LIST, &(f).security_opt, "OPT", "security options"},        \
-		{"memory", 'm', OPT_STRING, &(f).memory, "BYTES", "memory limit"},                  \
-		{"memory-swap",	   0,	    OPT_STRING,                                             \
-		 &(f).memory_swap, "BYTES", "memory plus swap limit (-1: unlimited)"},              \
-		{"memory-reservation",	  0,	   OPT_STRING,                                      \
-		 &(f).memory_reservation, "BYTES", "memory soft limit"},                            \
-		{"cpus", 0, OPT_STRING, &(f).cpus, "N", "number of CPUs"},                          \
-		{"cpu-shares", 'c', OPT_STRING, &(f).cpu_shares, "N", "CPU shares"},                \
-		{"cpu-period", 0, OPT_STRING, &(f).cpu_period, "US", "CFS period"},                 \
-		{"cpu-quota", 0, OPT_STRING, &(f).cpu_quota, "US", "CFS quota"},                    \
-		{"cpuset-cpus", 0, OPT_STRING, &(f).cpuset_cpus, "LIST", "CPUs allowed"},           \
-		{"cpuset-mems", 0, OPT_STRING, &(f).cpuset_mems, "LIST", "memory nodes allowed"},   \
-		{"pids-limit", 0, OPT_STRING, &(f).pids_limit, "N", "pids limit (-1: unlimited)"},  \
-		{"blkio-weight", 0, OPT_STRING, &(f).blkio_weight, "N", "block IO weight"},         \
-		{"device-read-bps", 0, OPT_LIST, &(f).read_bps, "PATH:RATE", "read rate limit"},    \
-		{"device-write-bps", 0, OPT_LIST, &(f).write_bps, "PATH:RATE", "write rate limit"}, \
-		{"device", 0, OPT_LIST, &(f).devices, "HOST[:CTR[:PERMS]]", "add a host device"},   \
-		{"ulimit", 0, OPT_LIST, &(f).ulimits, "NAME=SOFT[:HARD]", "ulimit options"},        \
-		{"sysctl", 0, OPT_LIST, &(f).sysctls, "K=V", "sysctl options"},                     \
-		{"shm-size", 0, OPT_STRING, &(f).shm_size, "BYTES", "size of /dev/shm"},            \
-		{"init", 0, OPT_BOOL, &(f).init, NULL, "run an init inside the container"},         \
-		{"restart",    0,	 OPT_STRING,                                                \
-		 &(f).restart, "POLICY", "no, on-failure[:N], always, unless-stopped"},             \
-		{"userns",    0,      OPT_STRING,                                                   \
-		 &(f).userns, "MODE", "user namespace (host, auto[:size=N])"},                      \
-		{"uidmap",	  0,                                                                \
-		 OPT_LIST,	  &(f).uidmap,                                                      \
-		 "CTR:HOST:SIZE", "map uids in a user namespace"},                                  \
-		{"gidmap",	  0,                                                                \
-		 OPT_LIST,	  &(f).gidmap,                                                      \
-		 "CTR:HOST:SIZE", "map gids in a user namespace"},                                  \
-		{"network", 0, OPT_STRING, &(f).network, "MODE", "none (default) or host"},         \
-		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                   \
-		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},  \
-		{"ipc",	     0,                                                                     \
-		 OPT_STRING, &(f).ipc,                                                              \
-		 "MODE",     "IPC namespace: private, shareable, none, host or container:NAME"},    \
-		{"uts", 0, OPT_STRING, &(f).uts, "MODE", "UTS namespace: host or container:NAME"},  \
-		{"health-cmd", 0, OPT_STRING, &(f).health_cmd, "CMD", "command to check health"},   \
-		{"health-interval",    0,	   OPT_STRING,                                      \
-		 &(f).health_interval, "DURATION", "time between checks (default 30s)"},            \
-		{"health-timeout",    0,	  OPT_STRING,                                       \
-		 &(f).health_timeout, "DURATION", "longest a check may run (default 30s)"},         \
-		{"health-retries",    0,   OPT_STRING,                                              \
-		 &(f).health_retries, "N", "failures in a row that make it unhealthy (default 3)"}, \
-		{"health-start-period",	   0,	       OPT_STRING,                                  \
-		 &(f).health_start_period, "DURATION", "time to start before failures count"},      \
-		{"health-start-interval",                                                           \
-		 0,                                                                                 \
-		 OPT_STRING,                                                                        \
-		 &(f).health_start_interval,                                                        \
-		 "DURATION",                                                                        \
-		 "time between checks in the start period (default 5s)"},                           \
-		{"no-healthcheck",    0,    OPT_BOOL,                                               \
-		 &(f).no_healthcheck, NULL, "disable the image's HEALTHCHECK"},                     \
-		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
-		{"label-file", 0, OPT_LIST, &(f).label_files, "FILE", "read labels from FILE"},     \
-		{"group-add", 0, OPT_LIST, &(f).group_add, "GROUP", "add a supplementary group"},   \
-		{"oom-kill-disable", 0, OPT_BOOL, &(f).oom_kill_disable, NULL, "no OOM kills"},     \
-		{"cidfile", 0, OPT_STRING, &(f).cidfile, "FILE", "write the container ID to FILE"}, \
-		{"platform", 0, OPT_STRING, &(f).platform, "OS/ARCH", "the host's only"},           \
-		{"stop-signal", 0, OPT_STRING, &(f).stop_signal, "SIG", "signal to stop it"},       \
-		{"stop-timeout",    0,	       OPT_STRING,                                          \
-		 &(f).stop_timeout, "SECONDS", "timeout before SIGKILL"},                           \
-		{"runtime",    0,      OPT_STRING,                                                  \
-		 &(f).runtime, "NAME", "OCI runtime: berth-runtime (default), runc, crun, a path"}, \
-		{"cgroup-parent",    0,	     OPT_STRING,                                            \
-		 &(f).cgroup_parent, "PATH", "parent cgroup (default /berth)"},                     \
-		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file, local, journald, syslog or none"},        \
-		{"pull", 0, OPT_STRING, &(f).pull, "MODE", "missing (default), always or never"},   \
-		{"quiet", 'q', OPT_BOOL, &(f).quiet, NULL, "suppress the pull output"},             \
-	{                                                                                           \
-		"log-opt", 0, OPT_LIST, &(f).log_opts, "K=V", "max-size=, max-file="                \
+#define FLAG_TABLE(f)                                                                                \
+	{"name", 0, OPT_STRING, &(f).name, "NAME", "assign a name to the container"},                \
+		{"detach",    'd',  OPT_BOOL,                                                        \
+		 &(f).detach, NULL, "run in the background and print the container ID"},             \
+		{"rm", 0, OPT_BOOL, &(f).rm, NULL, "remove the container when it exits"},            \
+		{"interactive", 'i', OPT_BOOL, &(f).interactive, NULL, "keep STDIN open"},           \
+		{"tty", 't', OPT_BOOL, &(f).tty, NULL, "allocate a pseudo-TTY"},                     \
+		{"env", 'e', OPT_LIST, &(f).env, "K=V", "set an environment variable"},              \
+		{"env-file", 0, OPT_LIST, &(f).env_file, "FILE", "read environment variables"},      \
+		{"workdir", 'w', OPT_STRING, &(f).workdir, "DIR", "working directory"},              \
+		{"user", 'u', OPT_STRING, &(f).user, "USER[:GROUP]", "user (name or uid)"},          \
+		{"entrypoint", 0, OPT_STRING, &(f).entrypoint, "CMD", "override ENTRYPOINT"},        \
+		{"hostname", 'h', OPT_STRING, &(f).hostname, "NAME", "container host name"},         \
+		{"domainname", 0, OPT_STRING, &(f).domainname, "NAME", "NIS domain name"},           \
+		{"volume",	   'v',                                                              \
+		 OPT_LIST,	   &(f).volumes,                                                     \
+		 "SRC:DST[:OPTS]", "bind mount a host path or a named volume"},                      \
+		{"mount", 0, OPT_LIST, &(f).mounts, "type=...", "attach a filesystem mount"},        \
+		{"tmpfs", 0, OPT_LIST, &(f).tmpfs, "DST[:OPTS]", "mount a tmpfs"},                   \
+		{"volumes-from", 0,                                                                  \
+		 OPT_LIST,	 &(f).volumes_from,                                                  \
+		 "C[:ro|:rw]",	 "mount container C's volumes and binds"},                           \
+		{"read-only", 0, OPT_BOOL, &(f).read_only, NULL, "read-only root filesystem"},       \
+		{"cap-add", 0, OPT_LIST, &(f).cap_add, "CAP", "add a capability"},                   \
+		{"cap-drop", 0, OPT_LIST, &(f).cap_drop, "CAP", "drop a capability"},                \
+		{"privileged", 0, OPT_BOOL, &(f).privileged, NULL, "give extended privileges"},      \
+		{"security-opt", 0, OPT_LIST, &(f).security_opt, "OPT", "security options"},         \
+		{"memory", 'm', OPT_STRING, &(f).memory, "BYTES", "memory limit"},                   \
+		{"memory-swap",	   0,	    OPT_STRING,                                              \
+		 &(f).memory_swap, "BYTES", "memory plus swap limit (-1: unlimited)"},               \
+		{"memory-reservation",	  0,	   OPT_STRING,                                       \
+		 &(f).memory_reservation, "BYTES", "memory soft limit"},                             \
+		{"cpus", 0, OPT_STRING, &(f).cpus, "N", "number of CPUs"},                           \
+		{"cpu-shares", 'c', OPT_STRING, &(f).cpu_shares, "N", "CPU shares"},                 \
+		{"cpu-period", 0, OPT_STRING, &(f).cpu_period, "US", "CFS period"},                  \
+		{"cpu-quota", 0, OPT_STRING, &(f).cpu_quota, "US", "CFS quota"},                     \
+		{"cpuset-cpus", 0, OPT_STRING, &(f).cpuset_cpus, "LIST", "CPUs allowed"},            \
+		{"cpuset-mems", 0, OPT_STRING, &(f).cpuset_mems, "LIST", "memory nodes allowed"},    \
+		{"pids-limit", 0, OPT_STRING, &(f).pids_limit, "N", "pids limit (-1: unlimited)"},   \
+		{"blkio-weight", 0, OPT_STRING, &(f).blkio_weight, "N", "block IO weight"},          \
+		{"device-read-bps", 0, OPT_LIST, &(f).read_bps, "PATH:RATE", "read rate limit"},     \
+		{"device-write-bps", 0, OPT_LIST, &(f).write_bps, "PATH:RATE", "write rate limit"},  \
+		{"device", 0, OPT_LIST, &(f).devices, "HOST[:CTR[:PERMS]]", "add a host device"},    \
+		{"ulimit", 0, OPT_LIST, &(f).ulimits, "NAME=SOFT[:HARD]", "ulimit options"},         \
+		{"sysctl", 0, OPT_LIST, &(f).sysctls, "K=V", "sysctl options"},                      \
+		{"shm-size", 0, OPT_STRING, &(f).shm_size, "BYTES", "size of /dev/shm"},             \
+		{"init", 0, OPT_BOOL, &(f).init, NULL, "run an init inside the container"},          \
+		{"restart",    0,	 OPT_STRING,                                                 \
+		 &(f).restart, "POLICY", "no, on-failure[:N], always, unless-stopped"},              \
+		{"userns",    0,      OPT_STRING,                                                    \
+		 &(f).userns, "MODE", "user namespace (host, auto[:size=N])"},                       \
+		{"uidmap",	  0,                                                                 \
+		 OPT_LIST,	  &(f).uidmap,                                                       \
+		 "CTR:HOST:SIZE", "map uids in a user namespace"},                                   \
+		{"gidmap",	  0,                                                                 \
+		 OPT_LIST,	  &(f).gidmap,                                                       \
+		 "CTR:HOST:SIZE", "map gids in a user namespace"},                                   \
+		{"network",  0,                                                                      \
+		 OPT_STRING, &(f).network,                                                           \
+		 "MODE",     "none (default), host or a network from 'berth network create'"},       \
+		{"ip", 0, OPT_STRING, &(f).ip, "ADDRESS", "IPv4 address on a user-defined network"}, \
+		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                    \
+		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},   \
+		{"ipc",	     0,                                                                      \
+		 OPT_STRING, &(f).ipc,                                                               \
+		 "MODE",     "IPC namespace: private, shareable, none, host or container:NAME"},     \
+		{"uts", 0, OPT_STRING, &(f).uts, "MODE", "UTS namespace: host or container:NAME"},   \
+		{"health-cmd", 0, OPT_STRING, &(f).health_cmd, "CMD", "command to check health"},    \
+		{"health-interval",    0,	   OPT_STRING,                                       \
+		 &(f).health_interval, "DURATION", "time between checks (default 30s)"},             \
+		{"health-timeout",    0,	  OPT_STRING,                                        \
+		 &(f).health_timeout, "DURATION", "longest a check may run (default 30s)"},          \
+		{"health-retries",    0,   OPT_STRING,                                               \
+		 &(f).health_retries, "N", "failures in a row that make it unhealthy (default 3)"},  \
+		{"health-start-period",	   0,	       OPT_STRING,                                   \
+		 &(f).health_start_period, "DURATION", "time to start before failures count"},       \
+		{"health-start-interval",                                                            \
+		 0,                                                                                  \
+		 OPT_STRING,                                                                         \
+		 &(f).health_start_interval,                                                         \
+		 "DURATION",                                                                         \
+		 "time between checks in the start period (default 5s)"},                            \
+		{"no-healthcheck",    0,    OPT_BOOL,                                                \
+		 &(f).no_healthcheck, NULL, "disable the image's HEALTHCHECK"},                      \
+		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                        \
+		{"label-file", 0, OPT_LIST, &(f).label_files, "FILE", "read labels from FILE"},      \
+		{"group-add", 0, OPT_LIST, &(f).group_add, "GROUP", "add a supplementary group"},    \
+		{"oom-kill-disable", 0, OPT_BOOL, &(f).oom_kill_disable, NULL, "no OOM kills"},      \
+		{"cidfile", 0, OPT_STRING, &(f).cidfile, "FILE", "write the container ID to FILE"},  \
+		{"platform", 0, OPT_STRING, &(f).platform, "OS/ARCH", "the host's only"},            \
+		{"stop-signal", 0, OPT_STRING, &(f).stop_signal, "SIG", "signal to stop it"},        \
+		{"stop-timeout",    0,	       OPT_STRING,                                           \
+		 &(f).stop_timeout, "SECONDS", "timeout before SIGKILL"},                            \
+		{"runtime",    0,      OPT_STRING,                                                   \
+		 &(f).runtime, "NAME", "OCI runtime: berth-runtime (default), runc, crun, a path"},  \
+		{"cgroup-parent",    0,	     OPT_STRING,                                             \
+		 &(f).cgroup_parent, "PATH", "parent cgroup (default /berth)"},                      \
+		{"log-driver",	  0,	  OPT_STRING,                                                \
+		 &(f).log_driver, "NAME", "json-file, local, journald, syslog or none"},             \
+		{"pull", 0, OPT_STRING, &(f).pull, "MODE", "missing (default), always or never"},    \
+		{"quiet", 'q', OPT_BOOL, &(f).quiet, NULL, "suppress the pull output"},              \
+	{                                                                                            \
+		"log-opt", 0, OPT_LIST, &(f).log_opts, "K=V", "max-size=, max-file="                 \
 	}
 
 static void flags_done(struct container_flags *f)

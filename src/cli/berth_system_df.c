@@ -215,7 +215,7 @@ int berth_cmd_system_df(struct berth_ctx *ctx, int argc, char **argv)
 
 int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 {
-	_cleanup_strv_ char **pos = NULL, **report = NULL, **names = NULL;
+	_cleanup_strv_ char **pos = NULL, **report = NULL, **names = NULL, **nets = NULL;
 	_cleanup_(volume_filter_done) struct volume_filter vf = {.dangling = -1};
 	_cleanup_berr_ struct berr *err = NULL;
 	bool all = false, force = false, volumes = false;
@@ -237,7 +237,8 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 		char msg[512];
 
 		snprintf(msg, sizeof(msg),
-			 "This will remove:\n  - all stopped containers\n%s  - all %s\n",
+			 "This will remove:\n  - all stopped containers\n  - all networks not used "
+			 "by at least one container\n%s  - all %s\n",
 			 volumes ? "  - all volumes not used by at least one container\n" : "",
 			 all ? "images without at least one container associated to them"
 			     : "dangling images");
@@ -249,6 +250,14 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return 1;
 	code = berth_prune_containers(ctx, &bytes);
+	if (berth_prune_networks(ctx, &nets) != 0)
+		code = 1;
+	if (nets) {
+		printf("Deleted Networks:\n");
+		STRV_FOREACH (n, nets)
+			printf("%s\n", *n);
+		printf("\n");
+	}
 	if (volumes) {
 		r = volume_prune(e, &vf, &names, &freed, &err);
 		if (names) {

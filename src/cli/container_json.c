@@ -11,6 +11,7 @@
 #include "engine/container_runtime.h"
 #include "engine/health.h"
 #include "engine/timefmt.h"
+#include "engine/container_network.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -193,11 +194,65 @@ static struct jwriter *mounts_json(struct engine *e, const struct container *c)
 	return a;
 }
 
+/* docker's NetworkSettings.Networks.<name> of a container on a user-defined network. */
+static struct jwriter *endpoint_json(struct engine *e, const struct container_config *cfg)
+{
+	struct net_root nr = engine_net_root(e);
+	_cleanup_(network_done) struct network n = {0};
+	struct jwriter *ep = jw_object(), *ipam = NULL;
+	char ip[IP_STR_MAX], gw[IP_STR_MAX], mac[18];
+	unsigned char m[6];
+	uint32_t addr = 0;
+
+	if (cfg->ip) {
+		ipam = jw_object();
+		jw_str(ipam, "IPv4Address", cfg->ip);
+		jw_put(ep, "IPAMConfig", ipam);
+	} else {
+		jw_null(ep, "IPAMConfig");
+	}
+	jw_null(ep, "Links");
+	jw_null(ep, "Aliases");
+	jw_str(ep, "EndpointID", "");
+	jw_str(ep, "IPv6Gateway", "");
+	jw_str(ep, "GlobalIPv6Address", "");
+	jw_int(ep, "GlobalIPv6PrefixLen", 0);
+	jw_null(ep, "DriverOpts");
+	if (network_load(&nr, cfg->network_name, &n, NULL) < 0)
+		return ep;
+	jw_str(ep, "NetworkID", n.id);
+	if (container_network_address(e, cfg, &addr) < 0)
+		return ep;
+	network_mac(addr, m);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	jw_str(ep, "Gateway", n.internal ? "" : ip_format(n.gateway, gw));
+	jw_str(ep, "IPAddress", ip_format(addr, ip));
+	jw_int(ep, "IPPrefixLen", n.subnet.len);
+	jw_str(ep, "MacAddress", mac);
+	return ep;
+}
+
+static struct jwriter *network_settings_json(struct engine *e, const struct container_config *cfg)
+{
+	struct jwriter *o = jw_object(), *nets;
+
+	if (cfg->network != NETWORK_BRIDGE || !cfg->network_name)
+		return o;
+	nets = jw_object();
+	jw_put(nets, cfg->network_name, endpoint_json(e, cfg));
+	jw_put(o, "Networks", nets);
+	return o;
+}
+
 static struct jwriter *host_config_json(const struct container_config *cfg)
 {
 	struct jwriter *h = jw_object(), *rp = jw_object();
 
-	jw_str(h, "NetworkMode", container_network_name(cfg->network));
+	jw_str(h, "NetworkMode",
+	       cfg->network == NETWORK_BRIDGE && cfg->network_name
+		       ? cfg->network_name
+		       : container_network_name(cfg->network));
 	jw_str(rp, "Name", units_restart_name(cfg->restart.kind));
 	jw_int(rp, "MaximumRetryCount", cfg->restart.max_retries);
 	jw_put(h, "RestartPolicy", rp);
@@ -303,7 +358,7 @@ static struct jwriter *inspect_json(struct engine *e, const struct container *c)
 	jw_put(o, "GraphDriver", gd);
 	jw_put(o, "Mounts", mounts_json(e, c));
 	jw_put(o, "Config", config_json(cfg));
-	jw_put(o, "NetworkSettings", jw_object());
+	jw_put(o, "NetworkSettings", network_settings_json(e, cfg));
 	return o;
 }
 

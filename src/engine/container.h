@@ -51,8 +51,9 @@ struct ctr_throttle {
 };
 
 enum network_mode {
-	NETWORK_NONE, /* a network namespace of its own with only lo (the default for now) */
-	NETWORK_HOST, /* the engine's own network namespace */
+	NETWORK_NONE,	/* a network namespace of its own with only lo (the default for now) */
+	NETWORK_HOST,	/* the engine's own network namespace */
+	NETWORK_BRIDGE, /* a user-defined bridge network (network_name; src/net) */
 	_NETWORK_MODE_MAX,
 };
 
@@ -80,6 +81,8 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
+	char *network_name;		      /* NETWORK_BRIDGE: the network's name */
+	char *ip;			      /* --ip, as given; NULL: the network picks */
 	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
 	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */

@@ -54,6 +54,8 @@ static const struct field config_fields[] = {
 	C("Runtime", F_STR, runtime),
 	C("RuntimePath", F_STR, runtime_path),
 	C("CgroupParent", F_STR, cgroup_parent),
+	C("NetworkName", F_STR, network_name),
+	C("IPv4Address", F_STR, ip),
 	C("UsernsMode", F_STR, userns),
 	C("PidMode", F_STR, pid_mode),
 	C("IpcMode", F_STR, ipc_mode),
@@ -125,6 +127,7 @@ static const char *const status_names[_STATUS_MAX] = {
 static const char *const network_names[_NETWORK_MODE_MAX] = {
 	[NETWORK_NONE] = "none",
 	[NETWORK_HOST] = "host",
+	[NETWORK_BRIDGE] = "bridge",
 };
 
 static const char *const mount_kind_names[_MOUNT_KIND_MAX] = {

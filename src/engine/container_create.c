@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/container_create.h"
+#include "engine/container_network.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -255,6 +256,18 @@ static int reserve_name(struct engine *e, struct container_config *cfg, struct b
 	return container_name_reserve_generated(e, cfg->id, &cfg->name, err);
 }
 
+/* /etc/hostname, hosts (with the container's address on its network), resolv.conf. */
+static int write_etc_files(struct engine *e, int dirfd, const struct container_config *cfg,
+			   struct berr **err)
+{
+	char buf[IP_STR_MAX];
+	uint32_t ip;
+	bool has_ip = container_network_address(e, cfg, &ip) == 0;
+
+	return etc_files_write(dirfd, cfg->hostname, cfg->network == NETWORK_HOST,
+			       has_ip ? ip_format(ip, buf) : NULL, err);
+}
+
 /*
  * The steps, in an order that any kill leaves repairable: the directory and its held
  * lock first, then the name (which is stale without the directory), config.json, the
@@ -275,6 +288,8 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		return r;
 	if ((r = merge_image(cfg, img, err)) < 0 || (r = fill_identity(cfg)) < 0)
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
+	if ((r = container_network_check(e, cfg, err)) < 0)
+		return r;
 	/* the range is taken from here until config.json (which records it) is written */
 	if ((r = userns_allocate(e, cfg, &userns_lock, err)) < 0 ||
 	    (r = ns_modes_create(e, cfg, err)) < 0)
@@ -289,8 +304,12 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 	if ((r = container_dir_create(e, cfg->id, &dirfd, &lockfd, err)) < 0)
 		goto out_remove_volumes;
 	crashpoint("create-dir");
-	if ((r = reserve_name(e, cfg, err)) < 0)
+	/* after the directory: an address whose container has none is stale (network.h) */
+	if ((r = container_network_allocate(e, cfg, err)) < 0)
 		goto out_remove_dir;
+	crashpoint("create-address");
+	if ((r = reserve_name(e, cfg, err)) < 0)
+		goto out_release_address;
 	crashpoint("create-name");
 	if ((r = container_dir_write_config(dirfd, cfg, err)) < 0)
 		goto out_release_name;
@@ -300,7 +319,7 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 	if ((r = image_snapshot_create(s, cfg->id, img, err)) < 0)
 		goto out_release_name;
 	crashpoint("create-snapshot");
-	if ((r = etc_files_write(dirfd, cfg->hostname, cfg->network == NETWORK_HOST, err)) < 0)
+	if ((r = write_etc_files(e, dirfd, cfg, err)) < 0)
 		goto out_remove_snapshot;
 	crashpoint("create-etc");
 	if (profile && (r = write_file_atomic_at(dirfd, "seccomp.json", profile, strlen(profile),
@@ -316,6 +335,8 @@ out_remove_snapshot:
 	(void) image_snapshot_remove(s, cfg->id, NULL);
 out_release_name:
 	container_name_release(e, cfg->name, cfg->id);
+out_release_address:
+	container_network_release(e, cfg);
 out_remove_dir:
 	(void) container_dir_remove(e, cfg->id, NULL);
 out_remove_volumes:

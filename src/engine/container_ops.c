@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/container_create.h"
+#include "engine/container_network.h"
 #include "engine/container_runtime.h"
 #include "engine/proc.h"
 #include "engine/units.h"
@@ -168,8 +169,11 @@ static int remove_dir_and_name(struct engine *e, struct container *c, struct ber
 	int r = container_dir_remove(e, c->cfg->id, err);
 
 	crashpoint("rm-dir");
-	if (r >= 0)
+	if (r >= 0) {
 		container_name_release_all(e, c->cfg->id);
+		/* a kill before this leaves a stale address: the next allocation drops it */
+		container_network_release(e, c->cfg);
+	}
 	return r;
 }
 

@@ -20,6 +20,7 @@
 #include "engine/units.h"
 #include "engine/userns.h"
 #include "engine/volume.h"
+#include "net/cidr.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
@@ -714,18 +715,49 @@ static int ns_modes_from_flags(const struct container_flags *f, struct container
 	return 0;
 }
 
+/*
+ * --network none|host|NAME and --ip. A NAME is checked at create (container_network.c),
+ * where the network store is.
+ */
+static int network_from_flags(const struct container_flags *f, struct container_config *c,
+			      struct berr **err)
+{
+	uint32_t ip;
+
+	if (f->network && strcmp(f->network, "host") == 0)
+		c->network = NETWORK_HOST;
+	else if (f->network &&
+		 (strcmp(f->network, "bridge") == 0 || strncmp(f->network, "container:", 10) == 0))
+		return berr_set(err, EINVAL,
+				"network %s not found (berth supports --network none, host and "
+				"user-defined networks)",
+				f->network);
+	else if (f->network && strcmp(f->network, "none") != 0 &&
+		 strcmp(f->network, "default") != 0) {
+		c->network = NETWORK_BRIDGE;
+		if (!(c->network_name = strdup(f->network)))
+			return -ENOMEM;
+	}
+	if (!f->ip)
+		return 0;
+	if (c->network != NETWORK_BRIDGE)
+		return berr_set(err, EINVAL,
+				"user specified IP address is supported on user defined networks "
+				"only");
+	if (ip_parse(f->ip, &ip) < 0)
+		return berr_set(err, EINVAL, "invalid IPv4 address: %s", f->ip);
+	if (!(c->ip = strdup(f->ip)))
+		return -ENOMEM;
+	return 0;
+}
+
 static int host_from_flags(const struct container_flags *f, struct container_config *c,
 			   struct berr **err)
 {
 	int r;
 
-	if (f->network && strcmp(f->network, "host") == 0)
-		c->network = NETWORK_HOST;
-	else if (f->network && strcmp(f->network, "none") != 0 &&
-		 strcmp(f->network, "default") != 0)
-		return berr_set(err, EINVAL,
-				"network %s not found (berth supports --network none and host)",
-				f->network);
+	if ((r = network_from_flags(f, c, err)) < 0)
+		return r;
 	if (c->network == NETWORK_HOST && !f->hostname) {
 		/* docker: the host's network keeps the host's name (not the container id) */
 		char name[HOST_NAME_MAX + 1] = "";

@@ -15,6 +15,7 @@
 #include "engine/container_cp.h"
 #include "engine/container_create.h"
 #include "engine/container_runtime.h"
+#include "engine/container_network.h"
 #include "engine/netns.h"
 #include "engine/ns_modes.h"
 #include "engine/oci_spec_gen.h"
@@ -116,13 +117,15 @@ static int mount_inputs_get(struct engine *e, const struct container_config *cfg
 }
 
 /*
- * --network none: a network namespace the engine makes, except with a user namespace:
+ * --network none and NAME: a network namespace the engine makes (NAME: with a veth into
+ * the network's bridge, container_network.h), except with a user namespace:
  * there the runtime makes it, owned by the container's user namespace, which must own
  * the network namespace to mount /sys (docker under userns-remap does the same).
  */
 static bool own_netns(const struct container_config *cfg)
 {
-	return cfg->network == NETWORK_NONE && !userns_enabled(cfg);
+	return (cfg->network == NETWORK_NONE || cfg->network == NETWORK_BRIDGE) &&
+	       !userns_enabled(cfg);
 }
 
 static int generate_spec(struct engine *e, struct container *c, const struct start_opts *o,
@@ -300,6 +303,10 @@ static int prepare_bundle(struct engine *e, struct image_store *s, struct contai
 			return r;
 		c->st.netns_made = true;
 		crashpoint("start-netns");
+		/* a kill from here leaves the veth in the netns: the cleanup's unmount frees both */
+		if ((r = container_network_attach(e, c->cfg, netns, err)) < 0)
+			return r;
+		crashpoint("start-network");
 	}
 	if ((r = container_save_state(c, err)) < 0 || (r = populate_volumes(e, c, err)) < 0)
 		return r;

@@ -115,7 +115,7 @@ static int other_flags(const struct container_flags *f, struct container_update 
 
 	if ((r = int_flag(f->pids_limit, -1, INT64_MAX, "--pids-limit", u, UPD_PIDS_LIMIT,
 			  &u->pids_limit, err)) < 0 ||
-	    (r = int_flag(f->blkio_weight, 0, 1000, "--blkio-weight", u, UPD_BLKIO_WEIGHT, &v,
+	    (r = int_flag(f->blkio_weight, 0, UINT16_MAX, "--blkio-weight", u, UPD_BLKIO_WEIGHT, &v,
 			  err)) < 0)
 		return r;
 	/* its range is checked after the host check may have dropped it, as dockerd does */
@@ -247,7 +247,7 @@ int container_update(struct engine *e, struct container *c, const struct contain
 	if ((r = container_update_merge(c->cfg, u, err)) < 0 ||
 	    (r = host_check_config(c->cfg, &h, &warn, err)) < 0)
 		goto out_restore;
-	if (c->cfg->blkio_weight && c->cfg->blkio_weight < 10) {
+	if (c->cfg->blkio_weight && (c->cfg->blkio_weight < 10 || c->cfg->blkio_weight > 1000)) {
 		r = berr_set(err, EINVAL, "Range of blkio weight is from 10 to 1000");
 		goto out_restore;
 	}

@@ -19,13 +19,14 @@ static const char localhost[] = "127.0.0.1\tlocalhost\n"
 				"ff02::1\tip6-allnodes\n"
 				"ff02::2\tip6-allrouters\n";
 
-char *etc_hosts_text(const char *hostname, const char *host_hosts, bool host_network)
+char *etc_hosts_text(const char *hostname, const char *host_hosts, bool host_network,
+		     const char *ip)
 {
 	char *t;
 
 	if (host_network)
 		return strdup(host_hosts ? host_hosts : localhost);
-	if (asprintf(&t, "%s127.0.1.1\t%s\n", localhost, hostname) < 0)
+	if (asprintf(&t, "%s%s\t%s\n", localhost, ip ? ip : "127.0.1.1", hostname) < 0)
 		return NULL;
 	return t;
 }
@@ -67,7 +68,8 @@ char *etc_resolv_text(const char *host_resolv, bool host_network)
 	return out;
 }
 
-int etc_files_write(int dirfd, const char *hostname, bool host_network, struct berr **err)
+int etc_files_write(int dirfd, const char *hostname, bool host_network, const char *ip,
+		    struct berr **err)
 {
 	_cleanup_free_ char *hosts_in = NULL, *resolv_in = NULL, *hosts = NULL, *resolv = NULL;
 	_cleanup_free_ char *name = NULL;
@@ -75,7 +77,7 @@ int etc_files_write(int dirfd, const char *hostname, bool host_network, struct b
 
 	(void) read_file_at(AT_FDCWD, "/etc/hosts", ETC_MAX, &hosts_in, NULL);
 	(void) read_file_at(AT_FDCWD, "/etc/resolv.conf", ETC_MAX, &resolv_in, NULL);
-	hosts = etc_hosts_text(hostname, hosts_in, host_network);
+	hosts = etc_hosts_text(hostname, hosts_in, host_network, ip);
 	resolv = etc_resolv_text(resolv_in, host_network);
 	if (!hosts || !resolv || asprintf(&name, "%s\n", hostname) < 0)
 		return berr_set(err, ENOMEM, "out of memory");

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "engine/container_network.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/userns.h"
+#include "lib/cleanup.h"
+#include "net/veth.h"
+
+int container_network_check(struct engine *e, struct container_config *cfg, struct berr **err)
+{
+	struct net_root nr = engine_net_root(e);
+	_cleanup_(network_done) struct network n = {0};
+	char buf[IP_STR_MAX];
+	uint32_t ip = 0;
+	int r;
+
+	if (cfg->network != NETWORK_BRIDGE)
+		return 0;
+	if ((r = network_load(&nr, cfg->network_name, &n, err)) < 0)
+		return r;
+	if (strcmp(n.driver, "bridge") != 0)
+		return berr_set(err, EINVAL, "network %s: use --network %s (not a bridge network)",
+				cfg->network_name, n.name);
+	if (userns_enabled(cfg))
+		return berr_set(err, EINVAL,
+				"--network %s: user-defined networks with a user namespace are not "
+				"supported yet",
+				n.name);
+	if (cfg->ip && ip_parse(cfg->ip, &ip) == 0 &&
+	    (!cidr_contains(&n.subnet, ip) || ip == n.gateway))
+		return berr_set(err, EINVAL,
+				"Invalid address %s: It does not belong to any of this network's "
+				"subnets",
+				ip_format(ip, buf));
+	free(cfg->network_name);
+	cfg->network_name = TAKE_PTR(n.name);
+	return 0;
+}
+
+int container_network_allocate(struct engine *e, const struct container_config *cfg,
+			       struct berr **err)
+{
+	struct net_root nr = engine_net_root(e);
+	uint32_t want = 0, ip;
+
+	if (cfg->network != NETWORK_BRIDGE)
+		return 0;
+	if (cfg->ip && ip_parse(cfg->ip, &want) < 0)
+		return berr_set(err, EINVAL, "invalid IPv4 address: %s", cfg->ip);
+	return network_allocate(&nr, cfg->network_name, cfg->id, want, &ip, err);
+}
+
+void container_network_release(struct engine *e, const struct container_config *cfg)
+{
+	struct net_root nr = engine_net_root(e);
+
+	if (cfg->network == NETWORK_BRIDGE && cfg->network_name && cfg->id)
+		(void) network_release(&nr, cfg->network_name, cfg->id, NULL);
+}
+
+int container_network_address(struct engine *e, const struct container_config *cfg,
+			      uint32_t *ret_ip)
+{
+	struct net_root nr = engine_net_root(e);
+
+	if (cfg->network != NETWORK_BRIDGE || !cfg->network_name)
+		return -ENOENT;
+	return network_address(&nr, cfg->network_name, cfg->id, ret_ip);
+}
+
+int container_network_attach(struct engine *e, const struct container_config *cfg,
+			     const char *netns_path, struct berr **err)
+{
+	struct net_root nr = engine_net_root(e);
+	_cleanup_(network_done) struct network n = {0};
+	uint32_t ip;
+	int r;
+
+	if (cfg->network != NETWORK_BRIDGE)
+		return 0;
+	if ((r = network_load(&nr, cfg->network_name, &n, err)) < 0)
+		return r;
+	if (network_address(&nr, n.name, cfg->id, &ip) < 0)
+		return berr_set(err, ENOENT, "network %s: the container has no address on it",
+				n.name);
+	if ((r = network_firewall_sync(&nr, &n, err)) < 0)
+		return berr_wrap(err, "network %s", n.name);
+	return veth_attach(&n, ip, cfg->id, netns_path, err);
+}

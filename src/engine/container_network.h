@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A container on a user-defined network (NETWORK_BRIDGE): its network checked at create,
+ * its address allocated once its directory exists and freed at rm, its veth made at each
+ * start in the network namespace the engine made (src/net does the work).
+ */
+#ifndef BERTH_ENGINE_CONTAINER_NETWORK_H
+#define BERTH_ENGINE_CONTAINER_NETWORK_H
+
+#include <stdint.h>
+
+#include "engine/container_store.h"
+#include "net/network.h"
+
+/* The engine's root as src/net wants it. */
+static inline struct net_root engine_net_root(const struct engine *e)
+{
+	return (struct net_root){.root = e->root, .rootfd = e->rootfd};
+}
+
+/*
+ * Before anything is written: the network exists and is a bridge network, --ip lies in
+ * its subnet; cfg->network_name becomes the network's name (it may have been an id).
+ */
+int container_network_check(struct engine *e, struct container_config *cfg, struct berr **err);
+
+/* With the container's directory made: its address (--ip or the next free one). */
+int container_network_allocate(struct engine *e, const struct container_config *cfg,
+			       struct berr **err);
+
+/* Free the container's address (rm, or a create that failed). Best effort. */
+void container_network_release(struct engine *e, const struct container_config *cfg);
+
+/* At start: the veth into netns_path, with the container's address. */
+int container_network_attach(struct engine *e, const struct container_config *cfg,
+			     const char *netns_path, struct berr **err);
+
+/* The container's address on its network (0 and *ret_ip) or -ENOENT. */
+int container_network_address(struct engine *e, const struct container_config *cfg,
+			      uint32_t *ret_ip);
+
+#endif

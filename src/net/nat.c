@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "net/nat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nftables/libnftables.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (b->len + (size_t) n + 1 > b->cap) {
+		size_t cap = (b->len + (size_t) n + 1) * 2;
+		char *s = realloc(b->s, cap);
+
+		if (!s) {
+			b->oom = true;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t) n;
+}
+
+static bool is_bridge(const struct network *n)
+{
+	return n->has_subnet && n->bridge && strcmp(n->driver, "bridge") == 0;
+}
+
+/* { "br-a", "br-b" }: every berth bridge. */
+static void add_bridge_set(struct sbuf *b, const struct network *v, size_t n)
+{
+	bool first = true;
+
+	add(b, "{ ");
+	for (size_t i = 0; i < n; i++)
+		if (is_bridge(&v[i])) {
+			add(b, "%s\"%s\"", first ? "" : ", ", v[i].bridge);
+			first = false;
+		}
+	add(b, " }");
+}
+
+static void add_forward(struct sbuf *b, const struct network *v, size_t n)
+{
+	add(b, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *br = v[i].bridge;
+
+		if (!is_bridge(&v[i]))
+			continue;
+		add(b, "\t\tiifname \"%s\" oifname \"%s\" accept\n", br, br);
+		add(b, "\t\tiifname \"%s\" oifname ", br);
+		add_bridge_set(b, v, n);
+		add(b, " drop\n");
+		add(b, "\t\tiifname \"%s\" %s\n", br, v[i].internal ? "drop" : "accept");
+		if (!v[i].internal)
+			add(b, "\t\toifname \"%s\" ct state established,related accept\n", br);
+		add(b, "\t\toifname \"%s\" drop\n", br);
+	}
+	add(b, "\t}\n");
+}
+
+static void add_postrouting(struct sbuf *b, const struct network *v, size_t n)
+{
+	char cidr[CIDR_STR_MAX];
+
+	add(b, "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy "
+	       "accept;\n");
+	for (size_t i = 0; i < n; i++)
+		if (is_bridge(&v[i]) && !v[i].internal)
+			add(b, "\t\tip saddr %s oifname != \"%s\" masquerade\n",
+			    cidr_format(&v[i].subnet, cidr), v[i].bridge);
+	add(b, "\t}\n");
+}
+
+char *nat_ruleset(const struct network *v, size_t n)
+{
+	struct sbuf b = {0};
+	size_t bridges = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bridges += is_bridge(&v[i]);
+	/* add first: the delete of a missing table would fail the whole transaction */
+	add(&b, "add table inet berth\ndelete table inet berth\n");
+	if (bridges) {
+		add(&b, "table inet berth {\n");
+		add_forward(&b, v, n);
+		add_postrouting(&b, v, n);
+		add(&b, "}\n");
+	}
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+int nat_apply(const struct network *v, size_t n, struct berr **err)
+{
+	_cleanup_free_ char *text = nat_ruleset(v, n);
+	struct nft_ctx *ctx;
+	int r;
+
+	if (!text)
+		return berr_set(err, ENOMEM, "out of memory");
+	if (!(ctx = nft_ctx_new(NFT_CTX_DEFAULT)))
+		return berr_set(err, ENOMEM, "nftables: cannot make a context");
+	(void) nft_ctx_buffer_output(ctx);
+	(void) nft_ctx_buffer_error(ctx);
+	r = nft_run_cmd_from_buffer(ctx, text);
+	if (r != 0) {
+		const char *msg = nft_ctx_get_error_buffer(ctx);
+		size_t len = msg ? strcspn(msg, "\n") : 0;
+
+		r = berr_set(err, EIO, "nftables: cannot write the table inet berth: %.*s",
+			     (int) len, msg ? msg : "");
+	}
+	nft_ctx_free(ctx);
+	return r;
+}
+
+int nat_enable_forwarding(struct berr **err)
+{
+	_cleanup_close_ int fd =
+		open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		return berr_sys(err, errno, "cannot set net.ipv4.ip_forward");
+	return 0;
+}

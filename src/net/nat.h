@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * NAT and isolation of the bridge networks with nftables, in berth's own table `inet
+ * berth` and nowhere else. The whole table is derived from the list of networks and
+ * replaced in one transaction (add, delete, define: atomic in the kernel), so a berth
+ * killed at any point leaves either the old rules or the new ones, and the next change
+ * (or start) writes them again. For each bridge network:
+ *   - forward: between two containers of the network, accept; from its bridge to another
+ *     berth bridge, drop; from its bridge out, accept (drop when --internal); to its
+ *     bridge, accept replies (ct established,related), drop the rest (no published ports
+ *     yet);
+ *   - postrouting: masquerade its subnet leaving through anything but its bridge (not for
+ *     --internal).
+ * Routing between the bridges and out also needs net.ipv4.ip_forward=1 in the engine's
+ * network namespace: nat_enable_forwarding() sets it there (as dockerd does at start).
+ */
+#ifndef BERTH_NET_NAT_H
+#define BERTH_NET_NAT_H
+
+#include <stddef.h>
+
+#include "lib/err.h"
+#include "net/network.h"
+
+/* The nft script that replaces table inet berth for networks v[n] (malloc'd; NULL: OOM). */
+char *nat_ruleset(const struct network *v, size_t n);
+
+/* Run nat_ruleset(v, n) through libnftables. */
+int nat_apply(const struct network *v, size_t n, struct berr **err);
+
+/* net.ipv4.ip_forward=1 in the caller's network namespace. */
+int nat_enable_forwarding(struct berr **err);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The network store, <root>/networks/:
+ *   <name>.json   the network, docker's fields (Name, Id, Created, Driver, Subnet, Gateway,
+ *                 IPRange, Internal, Labels, Options); written atomically, last at create
+ *   <name>.ipam   its allocations, "IP CONTAINER-ID" a line (ipam.h); absent: none
+ * and <root>/networks.lock, held (flock) by every change and by every allocation. The
+ * predefined networks "none" and "host" are files too (Driver "null", "host"), made on
+ * first use, so that their ids are stable as docker's are.
+ * An allocation whose container directory (<root>/containers/<id>) is gone is stale (a
+ * berth killed between the allocation and the container's creation, or during rm): the
+ * next allocation on that network drops it.
+ */
+#ifndef BERTH_NET_NETWORK_H
+#define BERTH_NET_NETWORK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "net/cidr.h"
+#include "net/ipam.h"
+
+#define NETWORK_ID_LEN 64
+#define NETWORK_NAME_MAX 128
+#define NETWORK_MTU_DEFAULT 1500
+
+/* Where the engine keeps its state: root (absolute) and an O_PATH fd of it. */
+struct net_root {
+	const char *root;
+	int rootfd;
+};
+
+struct network {
+	char *name, *id, *created, *driver; /* driver: "bridge", "null", "host" */
+	bool has_subnet;		    /* false for the predefined ones */
+	struct cidr subnet, range;	    /* range: --ip-range, else the subnet */
+	bool has_range;
+	uint32_t gateway;
+	bool internal;
+	char **labels, **options; /* "key=value" */
+	char *bridge;		  /* the Linux bridge's name */
+	uint32_t mtu;
+};
+
+void network_done(struct network *n);
+
+/* What `network create` asks for (strings as the user gave them; NULL: not given). */
+struct network_create_opts {
+	const char *name, *driver, *subnet, *gateway, *ip_range;
+	bool internal;
+	char *const *labels, *const *options;
+};
+
+/* The network lock (networks.lock, LOCK_EX); the caller closes the fd it returns. */
+int network_lock(const struct net_root *nr, struct berr **err);
+
+/* Check and make a network; *ret gets it (the caller owns it). Takes the lock. */
+int network_create(const struct net_root *nr, const struct network_create_opts *o,
+		   struct network *ret, struct berr **err);
+/*
+ * Load network ref: a name, a full id or a unique id prefix (docker's lookup); -ENOENT
+ * says "network REF not found".
+ */
+int network_load(const struct net_root *nr, const char *ref, struct network *ret,
+		 struct berr **err);
+/* Every network, sorted by name (the predefined ones included); *ret_n of them. */
+int network_list(const struct net_root *nr, struct network **ret, size_t *ret_n, struct berr **err);
+void network_list_free(struct network *v, size_t n);
+/* The network is predefined ("none", "host"): it cannot be removed. */
+bool network_predefined(const struct network *n);
+
+/* The allocations of the network (stale ones included). */
+int network_allocations(const struct net_root *nr, const char *name, struct ipam *ret,
+			struct berr **err);
+
+/*
+ * Remove network ref and its bridge: refused (-EBUSY, docker's "has active endpoints")
+ * while a container (one whose directory exists) has an address on it.
+ */
+int network_remove(const struct net_root *nr, const char *ref, struct berr **err);
+
+/*
+ * Give container id an address on network name (want: --ip, or 0); the stale
+ * allocations are dropped on the way. *ret_ip gets it. Takes the lock.
+ */
+int network_allocate(const struct net_root *nr, const char *name, const char *id, uint32_t want,
+		     uint32_t *ret_ip, struct berr **err);
+/* Free container id's address on network name (none is success). Takes the lock. */
+int network_release(const struct net_root *nr, const char *name, const char *id, struct berr **err);
+/* The address of container id on network name: 0 with *ret_ip, or -ENOENT. */
+int network_address(const struct net_root *nr, const char *name, const char *id, uint32_t *ret_ip);
+
+/*
+ * Rewrite berth's nftables table from the list of networks (nat.h), with the lock taken;
+ * and, when n is a network that routes out (not --internal), net.ipv4.ip_forward=1 in
+ * the engine's network namespace. At each start of a container on a network, so that a
+ * flushed ruleset is repaired.
+ */
+int network_firewall_sync(const struct net_root *nr, const struct network *n, struct berr **err);
+
+/* docker's MAC for an address: 02:42 and the four bytes of ip. */
+void network_mac(uint32_t ip, unsigned char mac[6]);
+
+#endif
