@@ -14,7 +14,7 @@
 
 /* Each half of the engine contributes a table. */
 static const struct berth_cmd *const cmd_tables[] = {berth_container_cmds, berth_image_cmds,
-						     berth_build_cmds};
+						     berth_build_cmds, berth_system_cmds};
 
 static const struct berth_cmd *find_cmd(const char *name)
 {
