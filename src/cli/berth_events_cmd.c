@@ -24,7 +24,8 @@
 
 struct events_run {
 	struct event_filter filter;
-	int64_t since, until; /* ns; 0: no bound */
+	int64_t since, until; /* ns */
+	bool has_since, has_until;
 	const char *format;
 };
 
@@ -89,8 +90,8 @@ static int on_line(const char *line, size_t len, void *userdata)
 
 	if (event_parse(line, len, &ev) < 0)
 		return 0; /* not an event: a line a killed writer left unfinished */
-	if ((!run->since || ev.time_ns >= run->since) &&
-	    (!run->until || ev.time_ns <= run->until) && event_filter_match(&run->filter, &ev))
+	if ((!run->has_since || ev.time_ns >= run->since) &&
+	    (!run->has_until || ev.time_ns <= run->until) && event_filter_match(&run->filter, &ev))
 		r = print_event(run, &ev);
 	event_done(&ev);
 	/* each event at once: a pipe reader waits for it */
@@ -106,7 +107,7 @@ static int follow(struct events_reader *rd, struct events_run *run, int sigfd)
 		struct pollfd p[2] = {{rd->inotify, POLLIN, 0}, {sigfd, POLLIN, 0}};
 		int timeout = -1, r;
 
-		if (run->until) {
+		if (run->has_until) {
 			int64_t left = (run->until - now_ns()) / 1000000;
 
 			if (left <= 0)
@@ -149,6 +150,8 @@ static int parse_events(int argc, char **argv, struct events_run *run)
 		berth_report(-EINVAL, &err);
 		return -1;
 	}
+	run->has_since = since;
+	run->has_until = until;
 	STRV_FOREACH (f, filters)
 		if (event_filter_add(&run->filter, *f, &err) < 0) {
 			berth_report(-EINVAL, &err);
@@ -179,12 +182,12 @@ int berth_cmd_events(struct berth_ctx *ctx, int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0 ||
-	    events_reader_open(&rd, ctx->engine->root, run.since || run.until, &err) < 0) {
+	    events_reader_open(&rd, ctx->engine->root, run.has_since || run.has_until, &err) < 0) {
 		event_filter_done(&run.filter);
 		return berth_report(sigfd < 0 ? -errno : -EIO, &err);
 	}
 	r = events_reader_read(&rd, on_line, &run);
-	if (r >= 0 && !(run.until && run.until <= now_ns()))
+	if (r >= 0 && !(run.has_until && run.until <= now_ns()))
 		r = follow(&rd, &run, sigfd);
 	events_reader_done(&rd);
 	event_filter_done(&run.filter);
