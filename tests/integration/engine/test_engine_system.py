@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 
-import oci
+from enginehelp import ENGINE
 
 GO_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 
@@ -30,8 +30,8 @@ def events(berth, *args):
 
 def test_version_fields(berth):
     v = json.loads(berth("version", "--format", "{{json .}}").out)
-    rt = subprocess.run([berth.runtime if berth.runtime_name == "berth" else
-                         os.path.join(oci.REPO, "build", "berth-runtime"), "--version"],
+    # the runtime berth resolves by name: the one beside its own binary
+    rt = subprocess.run([os.path.join(os.path.dirname(ENGINE), "berth-runtime"), "--version"],
                         capture_output=True, text=True, check=True).stdout
     assert v["Client"]["ApiVersion"] == "1.41"
     assert v["Client"]["Version"] == v["Server"]["Version"]
