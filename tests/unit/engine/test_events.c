@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/events.h"
@@ -18,8 +19,8 @@
 #include "lib/strv.h"
 #include "lib/test.h"
 
-static const struct event_attr attrs[] = {{"name", "web"}, {"image", "busybox:latest"},
-					  {"exitCode", "3"}};
+static const struct event_attr attrs[] = {
+	{"name", "web"}, {"image", "busybox:latest"}, {"exitCode", "3"}};
 
 static void test_line(void)
 {
@@ -163,10 +164,55 @@ static void test_rotate_and_follow(void)
 	(void) rm_rf_at(AT_FDCWD, dir);
 }
 
+static int count_line(const char *line, size_t len, void *userdata)
+{
+	struct event ev;
+
+	ASSERT_OK(event_parse(line, len, &ev));
+	event_done(&ev);
+	(*(int *) userdata)++;
+	return 0;
+}
+
+/* writers side by side: every line whole, none lost */
+static void test_concurrent_appends(void)
+{
+	char dir[] = "/tmp/berth-test-events-XXXXXX";
+	struct events_reader r;
+	int n = 0, status;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	for (int w = 0; w < 4; w++) {
+		pid_t pid = fork();
+
+		ASSERT_TRUE(pid >= 0);
+		if (pid == 0) {
+			for (int i = 0; i < 200; i++)
+				if (events_append(dir,
+						  &(struct event_desc){.type = "image",
+								       .action = "pull",
+								       .id = "busybox:latest"},
+						  1000000, NULL) < 0)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (int w = 0; w < 4; w++) {
+		ASSERT_TRUE(wait(&status) > 0);
+		ASSERT_EQ(status, 0);
+	}
+	ASSERT_OK(events_reader_open(&r, dir, true, NULL));
+	ASSERT_OK(events_reader_read(&r, count_line, &n));
+	events_reader_done(&r);
+	ASSERT_EQ(n, 800);
+	(void) rm_rf_at(AT_FDCWD, dir);
+}
+
 static const struct test tests[] = {
 	TEST(test_line),
 	TEST(test_filters),
 	TEST(test_rotate_and_follow),
+	TEST(test_concurrent_appends),
 	{},
 };
 
