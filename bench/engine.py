@@ -4,7 +4,8 @@
   - `run --rm IMAGE true` latency, wall clock from the command's start to its exit, for
     `berth`, `podman` and `docker` (a private dockerd), each with berth-runtime and runc;
   - the memory of the process that watches one detached container: berth-monitor,
-    Podman's conmon, Docker's containerd-shim-runc-v2 (RSS and PSS from smaps_rollup).
+    Podman's conmon, Docker's containerd-shim-runc-v2 (RSS and PSS from smaps_rollup);
+  - what `--userns=auto` adds to berth's `run --rm IMAGE true` (the two runs taking turns).
 
 Every engine runs the same image (tests/clients/image.py: busybox-static, loaded from one
 `docker save` archive) with cgroupfs under one private parent, in a private world (podman
@@ -77,9 +78,9 @@ class Berth:
     def cli(self, *args):
         return drivers.check(drivers.execute(self.argv(*args)), "berth " + " ".join(args))
 
-    def run_argv(self, runtime):
+    def run_argv(self, runtime, *flags):
         return self.argv("run", "--rm", "--runtime", self.runtimes[runtime], "--cgroup-parent",
-                         self.cgroup, image.IMAGE, "true")
+                         self.cgroup, *flags, image.IMAGE, "true")
 
     def start(self, runtime):
         return self.cli("run", "-d", "--runtime", self.runtimes[runtime], "--cgroup-parent",
@@ -151,21 +152,45 @@ class Docker:
         return self.d.env
 
 
-def time_runs(engine, runtime, n):
+def time_argvs(engine, argvs, n):
+    """(median, p90) in ms of each argv, the argvs taking turns so drift hits all alike."""
     env = dict(os.environ)
     env.update(getattr(engine, "env", {}) or {})
-    argv = engine.run_argv(runtime)
-    for _ in range(2):   # warm-up
-        subprocess.run(argv, env=env, capture_output=True, timeout=120)
-    times = []
+    for argv in argvs:
+        for _ in range(2):   # warm-up
+            subprocess.run(argv, env=env, capture_output=True, timeout=120)
+    times = [[] for _ in argvs]
     for _ in range(n):
-        t = time.monotonic()
-        p = subprocess.run(argv, env=env, capture_output=True, timeout=120)
-        times.append((time.monotonic() - t) * 1000)
-        if p.returncode != 0:
-            raise RuntimeError("%s: %s" % (" ".join(argv), p.stderr.decode(errors="replace")))
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.9) - 1]
+        for argv, ts in zip(argvs, times):
+            t = time.monotonic()
+            p = subprocess.run(argv, env=env, capture_output=True, timeout=120)
+            ts.append((time.monotonic() - t) * 1000)
+            if p.returncode != 0:
+                raise RuntimeError("%s: %s" % (" ".join(argv),
+                                                p.stderr.decode(errors="replace")))
+    out = []
+    for ts in times:
+        ts.sort()
+        out.append((statistics.median(ts), ts[int(len(ts) * 0.9) - 1]))
+    return out
+
+
+def time_runs(engine, runtime, n):
+    return time_argvs(engine, [engine.run_argv(runtime)], n)[0]
+
+
+def userns_cost(engine, runtimes, n):
+    """berth's `run --rm --userns=auto` against the same run without it, per runtime. Needs
+    subordinate ids for user berth (README.md, "User namespaces")."""
+    rows = {}
+    for rt in runtimes:
+        try:
+            rows[rt] = time_argvs(engine, [engine.run_argv(rt),
+                                           engine.run_argv(rt, "--userns=auto")], n)
+        except RuntimeError as e:
+            print("# --userns=auto: left out (%s)" % str(e).splitlines()[-1], file=sys.stderr)
+            return {}
+    return rows
 
 
 def memory(engine, runtime, count):
@@ -193,7 +218,7 @@ def main():
     runtimes = {k: v for k, v in runtimes.items() if k in a.runtimes.split(",")}
     world = harness.World()
     classes = {"berth": Berth, "podman": Podman, "docker": Docker}
-    latency, mem = {}, {}
+    latency, mem, userns = {}, {}, {}
     try:
         archive = world.path("image.tar")
         image.build(archive)
@@ -206,6 +231,8 @@ def main():
             for rt in runtimes:
                 latency[(name, rt)] = time_runs(engine, rt, a.iterations)
                 mem[(name, rt)] = memory(engine, rt, a.containers)
+            if name == "berth":
+                userns = userns_cost(engine, runtimes, a.iterations)
     finally:
         problems = world.cleanup()
         for p in problems:
@@ -217,6 +244,13 @@ def main():
     for (name, rt), (med, p90) in latency.items():
         ratio = "%.2f" % (med / base[0]) if base else "-"
         print("| %s | %s | %.1f | %.1f | %s |" % (name, rt, med, p90, ratio))
+    if userns:
+        print("\n## berth `run --rm --userns=auto busybox true` against the same run without"
+              " it (%d runs each, taking turns, ms)\n" % a.iterations)
+        print("| runtime | median without | median with | added | p90 with |")
+        print("|---|---|---|---|---|")
+        for rt, ((m0, _), (m1, p90)) in userns.items():
+            print("| %s | %.1f | %.1f | %+.1f | %.1f |" % (rt, m0, m1, m1 - m0, p90))
     print("\n## The per-container process (median of %d detached containers, KiB)\n"
           % a.containers)
     print("| engine | runtime | process | RSS | PSS |")

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "build/builder.h"
-#include "build/sbuf.h"
+#include "lib/sbuf.h"
 #include "engine/container_cp.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
@@ -460,7 +460,7 @@ static int apply(struct copy *c, const char *created_by, struct berr **err)
 	r = image_snapshot_create(c->b->s, key, c->b->cur, err);
 	if (r < 0)
 		return r;
-	r = container_cp_stopped(c->b->s, key, mnt, CP_IN_STAGED, c->root, "/", err);
+	r = container_cp_stopped(c->b->s, key, mnt, CP_IN_STAGED, c->root, "/", NULL, err);
 	if (r >= 0 && (r = image_snapshot_upper(c->b->s, key, upper, sizeof(upper))) < 0)
 		r = berr_sys(err, -r, "snapshot '%s'", key);
 	if (r >= 0 && (upperfd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)

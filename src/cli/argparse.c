@@ -151,8 +151,19 @@ void argparse_help(const struct opt_def *defs)
 	argparse_help_to(stdout, defs);
 }
 
+static argparse_help_hook help_hook;
+static void *help_hook_data;
+
+void argparse_set_help_hook(argparse_help_hook fn, void *data)
+{
+	help_hook = fn;
+	help_hook_data = data;
+}
+
 void argparse_help_to(FILE *out, const struct opt_def *defs)
 {
+	if (help_hook)
+		help_hook(help_hook_data, defs);
 	for (const struct opt_def *d = defs; d->name; d++) {
 		char left[64], shortpart[8] = "    ";
 

@@ -42,4 +42,12 @@ int argparse(int argc, char **argv, int start, const struct opt_def *defs, bool 
 void argparse_help(const struct opt_def *defs);
 void argparse_help_to(FILE *out, const struct opt_def *defs);
 
+/*
+ * While set, argparse_help_to also hands each table it prints to fn: how `berth
+ * __commands` reads every command's options from the tables `--help` prints (describe.c).
+ * NULL unsets it.
+ */
+typedef void (*argparse_help_hook)(void *data, const struct opt_def *defs);
+void argparse_set_help_hook(argparse_help_hook fn, void *data);
+
 #endif

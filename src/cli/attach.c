@@ -17,6 +17,7 @@
 #include "engine/monitor.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/log.h"
 
 #define FRAME_MAX (1 << 20)
 
@@ -86,7 +87,7 @@ static void on_signal(struct berth_ctx *ctx, const char *id, int sigfd, int mast
 
 	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
-	if (si.ssi_signo == SIGWINCH)
+	if (si.ssi_signo == SIGWINCH && master >= 0)
 		attach_resize(master);
 	else
 		proxy_signal(ctx, id, (int) si.ssi_signo);
@@ -104,33 +105,85 @@ static int code_from_state(struct berth_ctx *ctx, const char *id)
 	return c->st.exit_code;
 }
 
-int berth_attach(struct berth_ctx *ctx, const char *id, int fd, bool interactive, bool tty)
+/* Not forwarded (docker's list), or not ours to catch: faults, glibc's own. */
+static bool forwarded(int sig)
 {
-	struct relay r = {.fd = fd, .exit_code = -1};
-	struct termios saved, raw;
-	bool raw_mode = false, in_open = interactive;
-	_cleanup_close_ int master = -1;
-	sigset_t mask;
-	int sigfd;
+	switch (sig) {
+	case SIGKILL:
+	case SIGSTOP:
+	case SIGCHLD:
+	case SIGPIPE:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+	case SIGTRAP:
+	case SIGSYS:
+		return false;
+	default:
+		return sig < 32 || sig >= SIGRTMIN;
+	}
+}
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (tty) {
-		sigaddset(&mask, SIGWINCH);
-		master = attach_console_master(ctx->engine, id);
+/* The signals we take through a signalfd: SIGWINCH with a tty, those we forward. */
+static void signal_mask(const struct attach_opts *o, sigset_t *mask)
+{
+	sigemptyset(mask);
+	if (o->tty)
+		sigaddset(mask, SIGWINCH);
+	if (!o->sig_proxy)
+		return;
+	if (!o->all_signals) {
+		sigaddset(mask, SIGINT);
+		sigaddset(mask, SIGTERM);
+		sigaddset(mask, SIGHUP);
+		return;
 	}
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (tty && interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		raw = saved;
-		cfmakeraw(&raw);
-		raw_mode = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		if (forwarded(sig))
+			sigaddset(mask, sig);
+}
+
+struct session {
+	int fd; /* the attach socket */
+	bool in_open, detached;
+	struct detach_keys keys;
+	bool use_keys;
+};
+
+/* The user's input for the container, watched for the detach keys. */
+static void on_stdin(struct session *s)
+{
+	unsigned char buf[16384], out[sizeof(buf) + DETACH_KEYS_MAX];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	size_t len = (size_t) n;
+
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		s->in_open = false;
+		(void) shutdown(s->fd, SHUT_WR);
+		return;
 	}
-	for (;;) {
-		struct pollfd p[3] = {{.fd = fd, .events = POLLIN},
-				      {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
+	if (s->use_keys) {
+		s->detached = detach_keys_feed(&s->keys, buf, len, out, &len);
+		if (len && write_all(s->fd, out, len) < 0)
+			s->in_open = false;
+		return;
+	}
+	if (write_all(s->fd, buf, len) < 0)
+		s->in_open = false;
+}
+
+/* Relay until the monitor closes the socket or the user detaches. */
+static void relay_loop(struct berth_ctx *ctx, const char *id, struct session *s, struct relay *r,
+		       int sigfd, int master)
+{
+	while (!s->detached) {
+		struct pollfd p[3] = {{.fd = s->fd, .events = POLLIN},
+				      {.fd = s->in_open ? STDIN_FILENO : -1, .events = POLLIN},
 				      {.fd = sigfd, .events = POLLIN}};
 		unsigned char buf[16384];
 		ssize_t n;
@@ -138,31 +191,71 @@ int berth_attach(struct berth_ctx *ctx, const char *id, int fd, bool interactive
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			return;
 		}
 		if (p[2].revents)
 			on_signal(ctx, id, sigfd, master);
-		if (p[1].revents) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0) {
-				in_open = false;
-				(void) shutdown(fd, SHUT_WR);
-			} else if (write_all(fd, buf, (size_t) n) < 0)
-				in_open = false;
-		}
-		if (p[0].revents) {
-			n = read(fd, buf, sizeof(buf));
+		if (p[1].revents)
+			on_stdin(s);
+		if (p[0].revents && !s->detached) {
+			n = read(s->fd, buf, sizeof(buf));
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				break;
-			feed(&r, buf, (size_t) n);
+				return;
+			feed(r, buf, (size_t) n);
 		}
 	}
+}
+
+int berth_detach_keys(const char *spec, struct detach_keys *ret)
+{
+	if (detach_keys_parse(spec, ret) < 0) {
+		log_error_report("Invalid detach keys (%s) provided", spec);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int berth_attach(struct berth_ctx *ctx, const char *id, int fd, const struct attach_opts *o)
+{
+	struct relay r = {.fd = fd, .exit_code = -1};
+	struct session s = {.fd = fd, .in_open = o->interactive};
+	struct termios saved, raw;
+	bool raw_mode = false;
+	_cleanup_close_ int master = -1;
+	sigset_t mask;
+	int sigfd;
+
+	signal_mask(o, &mask);
+	if (o->tty)
+		master = attach_console_master(ctx->engine, id);
+	if (o->redraw)
+		attach_redraw(master);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (o->tty && o->interactive && isatty(STDIN_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		raw_mode = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	}
+	/* docker's client watches for the keys in a terminal only */
+	if (o->keys && o->tty && o->interactive) {
+		s.keys = *o->keys;
+		s.use_keys = true;
+	}
+	relay_loop(ctx, id, &s, &r, sigfd, master);
 	if (raw_mode)
 		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	close(fd);
 	if (sigfd >= 0)
 		close(sigfd);
+	if (s.detached) {
+		/* docker: attach and exec say so and exit 1, run and start -a exit 0 */
+		if (o->say_detach)
+			fputs("read escape sequence\n", stderr);
+		return o->say_detach ? 1 : 0;
+	}
 	return r.exit_code >= 0 ? r.exit_code : code_from_state(ctx, id);
 }

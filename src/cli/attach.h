@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A foreground `berth run`/`start -a`: relay the monitor's attach frames to stdout and
- * stderr, stdin (with -i) to the container, the terminal in raw mode (with -t), and
- * SIGINT/SIGTERM/SIGHUP to the container (docker's --sig-proxy), and the terminal's size
- * to the container's on SIGWINCH (with -t). Returns the
- * container's exit code.
+ * An attached `berth run`/`start -a`/`attach`: relay the monitor's attach frames to
+ * stdout and stderr, stdin (when interactive) to the container, the terminal in raw mode
+ * (with a tty) watched for the detach keys, signals to the container (docker's
+ * --sig-proxy), and the terminal's size to the container's on SIGWINCH (with a tty).
  */
 #ifndef BERTH_CLI_ATTACH_H
 #define BERTH_CLI_ATTACH_H
@@ -12,8 +11,29 @@
 #include <stdbool.h>
 
 #include "cli/berth_cmds.h"
+#include "cli/detach_keys.h"
 
-int berth_attach(struct berth_ctx *ctx, const char *id, int fd, bool interactive, bool tty);
+struct attach_opts {
+	bool interactive; /* relay stdin */
+	bool tty;	  /* the container has a terminal */
+	bool sig_proxy;	  /* forward signals to the container */
+	bool all_signals; /* every signal docker forwards (attach); else INT, TERM, HUP (run) */
+	bool say_detach;  /* on the detach keys: "read escape sequence", exit 1 (docker attach) */
+	bool redraw;	  /* nudge the terminal's size first (attach_redraw) */
+	const struct detach_keys *keys; /* with a tty and stdin; NULL: no detaching */
+};
+
+/*
+ * Relay until the container exits (its exit code) or the user types the detach keys
+ * (0, or 1 with say_detach). fd (the attach socket) is closed.
+ */
+int berth_attach(struct berth_ctx *ctx, const char *id, int fd, const struct attach_opts *o);
+
+/*
+ * Parse --detach-keys into *ret, or report docker's "Invalid detach keys (...) provided".
+ * Returns 0 or -EINVAL.
+ */
+int berth_detach_keys(const char *spec, struct detach_keys *ret);
 
 /*
  * The pty master of the container id (with a terminal), which its monitor holds: a copy
@@ -25,5 +45,11 @@ int attach_console_master(struct engine *e, const char *id);
 
 /* Give the pty master the size of the caller's terminal (on SIGWINCH). */
 void attach_resize(int master);
+
+/*
+ * The size of the caller's terminal through a size one larger, as docker's attach: two
+ * SIGWINCHes, so that a shell that was waiting redraws its prompt for the newcomer.
+ */
+void attach_redraw(int master);
 
 #endif

@@ -90,3 +90,17 @@ void attach_resize(int master)
 			    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0))
 		(void) ioctl(master, TIOCSWINSZ, &ws);
 }
+
+void attach_redraw(int master)
+{
+	struct winsize ws, bigger;
+
+	if (master < 0 ||
+	    (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0))
+		return;
+	bigger = ws;
+	bigger.ws_row++;
+	bigger.ws_col++;
+	(void) ioctl(master, TIOCSWINSZ, &bigger);
+	(void) ioctl(master, TIOCSWINSZ, &ws);
+}

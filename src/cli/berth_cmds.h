@@ -49,14 +49,27 @@ extern const struct berth_cmd berth_image_subcmds[];
  */
 int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, const char *type);
 
+/* `berth volume SUBCOMMAND` (berth_volume_cmds.c), NULL-terminated. */
+extern const struct berth_cmd berth_volume_cmds[];
+/* docker's volume inspect document of volume name, or NULL (no such volume). */
+struct jwriter *berth_volume_inspect_json(struct berth_ctx *ctx, const char *name);
+
 /* commit and build (berth_build_cmds.c), NULL-terminated. */
 extern const struct berth_cmd berth_build_cmds[];
+
+/* system boot (berth_system_boot.c), NULL-terminated. */
+extern const struct berth_cmd berth_system_cmds[];
+int berth_cmd_system_boot(struct berth_ctx *ctx, int argc, char **argv);
+/* system df and system prune (berth_system_df.c). */
+int berth_cmd_system_df(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv);
 /* also `berth container commit` and `berth image build` */
 int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv);
 
-/* version, info, events, system (berth_system_cmds.c, berth_events_cmd.c), NULL-terminated. */
-extern const struct berth_cmd berth_system_cmds[];
+/* version, info, events (berth_info_cmds.c, berth_events_cmd.c), NULL-terminated. */
+extern const struct berth_cmd berth_info_cmds[];
+int berth_cmd_info(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_events(struct berth_ctx *ctx, int argc, char **argv);
 
 /* The registry commands (berth_registry_cmds.c). */
@@ -73,10 +86,23 @@ int berth_load_registries(struct berth_ctx *ctx);
  */
 int berth_pull(struct berth_ctx *ctx, const char *name, FILE *out, bool quiet);
 
+/* completion (berth_completion.c), NULL-terminated. */
+extern const struct berth_cmd berth_completion_cmds[];
+
+/* main() without the hidden __commands: `berth ARGS...` in-process (describe.h walks it). */
+int berth_main(int argc, char **argv);
+
 #define END_OPTS                                                                                   \
 	{                                                                                          \
 		NULL, 0, 0, NULL, NULL, NULL                                                       \
 	}
+
+/*
+ * Run the subcommand argv[1] of the group command argv[0] from subcmds (NULL-terminated);
+ * without one, or with --help, list them (names padded to width) as docker's groups do.
+ */
+int berth_run_group(struct berth_ctx *ctx, const char *group, const struct berth_cmd *subcmds,
+		    int width, int argc, char **argv);
 
 /*
  * Parse a command's options with between min_pos and max_pos positionals. Returns 0,

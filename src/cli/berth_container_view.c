@@ -15,6 +15,7 @@
 #include "cli/format.h"
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
+#include "engine/log_drivers.h"
 #include "engine/logs.h"
 #include "engine/timefmt.h"
 #include "engine/units.h"
@@ -250,7 +251,7 @@ int berth_cmd_logs(struct berth_ctx *ctx, int argc, char **argv)
 		return 1;
 	if ((r = container_open(e, pos[0], false, &c, &err)) < 0)
 		return berth_report(r, &err);
-	if (c->cfg->log_driver && strcmp(c->cfg->log_driver, "none") == 0) {
+	if (!log_keeps_file(c->cfg)) {
 		log_error_report("configured logging driver does not support reading");
 		return 1;
 	}
@@ -287,6 +288,8 @@ static struct jwriter *inspect_lookup(struct berth_ctx *ctx, const char *ref, co
 		if (r < 0 && r != -ENOENT && err)
 			*msg = strdup(err->msg);
 	}
+	if (!doc && !*msg && (!type || strcmp(type, "volume") == 0))
+		doc = berth_volume_inspect_json(ctx, ref);
 	return doc;
 }
 
@@ -296,7 +299,8 @@ int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, 
 	_cleanup_free_ char *text = NULL;
 	int code = 0, n = 0;
 
-	if (type && strcmp(type, "container") != 0 && strcmp(type, "image") != 0) {
+	if (type && strcmp(type, "container") != 0 && strcmp(type, "image") != 0 &&
+	    strcmp(type, "volume") != 0) {
 		log_error_report("\"%s\" is not a valid value for --type", type);
 		return 1;
 	}
@@ -333,7 +337,7 @@ static int inspect_cmd(struct berth_ctx *ctx, int argc, char **argv, const char 
 	bool size = false;
 	const struct opt_def defs[] = {
 		{"format", 'f', OPT_STRING, &format, "TEMPLATE", "Go template (see README)"},
-		{"type", 0, OPT_STRING, &type, "TYPE", "container or image"},
+		{"type", 0, OPT_STRING, &type, "TYPE", "container, image or volume"},
 		{"size", 's', OPT_BOOL, &size, NULL, NULL},
 		END_OPTS,
 	};

@@ -16,6 +16,7 @@
 #include "engine/container_cp.h"
 #include "engine/container_cp_tar.h"
 #include "engine/container_export.h"
+#include "engine/userns.h"
 #include "image/layer_unpack.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
@@ -69,16 +70,26 @@ static char *stopped_target(struct berth_ctx *ctx, struct container *c, struct i
 	return target;
 }
 
+/* What cp makes in c belongs to its root: NULL (the caller) without a user namespace. */
+static const struct cp_owner *cp_owner_of(const struct container *c, struct cp_owner *own)
+{
+	if (!userns_enabled(c->cfg))
+		return NULL;
+	userns_root_ids(c->cfg, &own->uid, &own->gid);
+	return own;
+}
+
 /* A stopped container: its snapshot, mounted on bundle/rootfs only in a child's namespace. */
 static int cp_stopped(struct berth_ctx *ctx, struct container *c, enum cp_mode mode,
-		      const char *src, const char *dst, struct berr **err)
+		      const char *src, const char *dst, struct cp_owner *own, struct berr **err)
 {
 	struct image_store *s;
 	_cleanup_free_ char *target = stopped_target(ctx, c, &s, err);
 
 	if (!target)
 		return -EIO;
-	return container_cp_stopped(s, c->cfg->id, target, mode, src, dst, err);
+	return container_cp_stopped(s, c->cfg->id, target, mode, src, dst, cp_owner_of(c, own),
+				    err);
 }
 
 /* One copy with the container c (locked; unlocked here): its live root, else its snapshot. */
@@ -86,10 +97,12 @@ static int cp_with(struct berth_ctx *ctx, struct container *c, enum cp_mode mode
 		   const char *dst, struct berr **err)
 {
 	_cleanup_close_ int rootfd = cp_running_root(c, err);
+	struct cp_owner own;
+	const struct cp_owner *owner = cp_owner_of(c, &own);
 	int r;
 
 	if (rootfd == -ENOENT) {
-		r = cp_stopped(ctx, c, mode, src, dst, err);
+		r = cp_stopped(ctx, c, mode, src, dst, &own, err);
 		container_unlock(c);
 		return r;
 	}
@@ -100,9 +113,9 @@ static int cp_with(struct berth_ctx *ctx, struct container *c, enum cp_mode mode
 	case CP_OUT:
 		return container_cp_out(rootfd, src, dst, err);
 	case CP_IN:
-		return container_cp_in(rootfd, src, dst, err);
+		return container_cp_in(rootfd, src, dst, owner, err);
 	case CP_IN_CONTENTS:
-		return container_cp_in_contents(rootfd, src, dst, err);
+		return container_cp_in_contents(rootfd, src, dst, owner, err);
 	default:
 		return berr_set(err, EINVAL, "unknown copy mode");
 	}

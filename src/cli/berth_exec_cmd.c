@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/attach.h"
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
+#include "cli/exec_tty.h"
 #include "engine/container_runtime.h"
 #include "engine/events.h"
 #include "engine/exec_files.h"
@@ -24,7 +26,7 @@
 
 struct exec_flags {
 	bool detach, interactive, tty, privileged;
-	const char *user, *workdir;
+	const char *user, *workdir, *detach_keys;
 	char **env;
 };
 
@@ -38,6 +40,8 @@ static int parse_exec(int argc, char **argv, struct exec_flags *f, char ***ret_p
 		{"user", 'u', OPT_STRING, &f->user, "USER[:GROUP]", "user (name or uid)"},
 		{"workdir", 'w', OPT_STRING, &f->workdir, "DIR", "working directory"},
 		{"privileged", 0, OPT_BOOL, &f->privileged, NULL, "every capability"},
+		{"detach-keys", 0, OPT_STRING, &f->detach_keys, "KEYS",
+		 "key sequence to detach (default ctrl-p,ctrl-q)"},
 		END_OPTS,
 	};
 	_cleanup_free_ char *msg = NULL;
@@ -82,6 +86,11 @@ static int write_process(struct container *c, const struct exec_flags *f, char *
 			return berr_sys(err, errno, "cannot open the container's rootfs");
 		if ((r = user_lookup(rootfd, f->user, &user, err)) < 0)
 			return r; /* user_lookup() says "unable to find user ..." */
+		/* docker: the container's --group-add for exec -u too */
+		if ((r = user_add_groups(rootfd, c->cfg->group_add, &user, err)) < 0) {
+			exec_user_done(&user);
+			return r;
+		}
 		rq.user = &user;
 	}
 	r = exec_process_json(config, &rq, &text, err);
@@ -151,8 +160,12 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_close_ int process_lock = -1; /* held while this exec lives (exec_files.h) */
 	struct container_rt rt;
 	struct engine *e;
+	_cleanup_(console_socket_freep) struct console_socket *cs = NULL;
+	struct detach_keys keys;
 	int r = parse_exec(argc, argv, &f, &pos);
 
+	if (r == 0 && berth_detach_keys(f.detach_keys, &keys) < 0)
+		r = -1;
 	if (r != 0) {
 		strv_free(f.env);
 		return r > 0 ? 0 : 125;
@@ -172,18 +185,30 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 	if (asprintf(&pidfile, "%s.pid", process) < 0 || asprintf(&log, "%s.log", process) < 0)
 		return 126;
 	rt.rt.log = log;
+	/* -it from a terminal: berth relays it (the detach keys), the runtime detaches */
+	if (f.tty && f.interactive && !f.detach && isatty(STDIN_FILENO) &&
+	    (r = console_socket_open(c->dirfd, &cs, &err)) < 0)
+		return berth_report(r, &err) ? 126 : 0;
 	if (strv_push_dup(&args, "exec") < 0 || strv_push_dup(&args, "--pid-file") < 0 ||
 	    strv_push_dup(&args, pidfile) < 0 || strv_push_dup(&args, "--process") < 0 ||
-	    strv_push_dup(&args, process) < 0 || (f.detach && strv_push_dup(&args, "-d") < 0) ||
-	    (f.tty && strv_push_dup(&args, "-t") < 0) || strv_push_dup(&args, c->cfg->id) < 0)
+	    strv_push_dup(&args, process) < 0 ||
+	    ((f.detach || cs) && strv_push_dup(&args, "-d") < 0) ||
+	    (f.tty && strv_push_dup(&args, "-t") < 0) ||
+	    (cs && (strv_push_dup(&args, "--console-socket") < 0 ||
+		    strv_push_dup(&args, cs->path) < 0)) ||
+	    strv_push_dup(&args, c->cfg->id) < 0)
 		r = -ENOMEM;
 	if (r >= 0) {
 		struct runtime_spawn s = {
 			.args = args, .inherit_stdio = !f.detach, .stdio = {-1, -1, -1}};
 
+		if (cs)
+			exec_tty_prepare();
 		exec_event(e, c, "exec_start", pos + 1);
 		r = runtime_run(&rt.rt, &s, &err);
 	}
+	if (r == 0 && cs)
+		r = exec_tty_relay(cs, pidfile, &keys, &err);
 	rt.rt.log = NULL;
 	container_rt_done(&rt);
 	if (r > 0 && access(pidfile, F_OK) < 0)

@@ -7,14 +7,16 @@
 
 #include "cli/argparse.h"
 #include "cli/berth_cmds.h"
+#include "cli/describe.h"
 #include "config.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 
 /* Each half of the engine contributes a table. */
-static const struct berth_cmd *const cmd_tables[] = {berth_container_cmds, berth_image_cmds,
-						     berth_build_cmds, berth_system_cmds};
+static const struct berth_cmd *const cmd_tables[] = {
+	berth_container_cmds, berth_image_cmds,	     berth_build_cmds, berth_system_cmds,
+	berth_volume_cmds,    berth_completion_cmds, berth_info_cmds};
 
 static const struct berth_cmd *find_cmd(const char *name)
 {
@@ -39,7 +41,7 @@ static void usage(FILE *out, const struct opt_def *globals)
 	fprintf(out, "\nRun 'berth COMMAND --help' for a command's options.\n");
 }
 
-int main(int argc, char **argv)
+int berth_main(int argc, char **argv)
 {
 	struct berth_ctx ctx = {.root = STORE_DEFAULT_ROOT};
 	bool help = false, version = false;
@@ -87,4 +89,12 @@ int main(int argc, char **argv)
 	ctx.engine = engine_free(ctx.engine);
 	ctx.registries = registry_config_free(ctx.registries);
 	return code;
+}
+
+int main(int argc, char **argv)
+{
+	/* hidden: every command and option as JSON lines (describe.h), for scripts/gen-man.py */
+	if (argc == 2 && strcmp(argv[1], "__commands") == 0)
+		return describe_main("berth", berth_main);
+	return berth_main(argc, argv);
 }

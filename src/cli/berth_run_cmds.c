@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* berth create, run and start: docker's flags, then the engine's create and start. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,9 @@
 		 "SRC:DST[:OPTS]", "bind mount a host path or a named volume"},                     \
 		{"mount", 0, OPT_LIST, &(f).mounts, "type=...", "attach a filesystem mount"},       \
 		{"tmpfs", 0, OPT_LIST, &(f).tmpfs, "DST[:OPTS]", "mount a tmpfs"},                  \
+		{"volumes-from", 0,                                                                 \
+		 OPT_LIST,	 &(f).volumes_from,                                                 \
+		 "C[:ro|:rw]",	 "mount container C's volumes and binds"},                          \
 		{"read-only", 0, OPT_BOOL, &(f).read_only, NULL, "read-only root filesystem"},      \
 		{"cap-add", 0, OPT_LIST, &(f).cap_add, "CAP", "add a capability"},                  \
 		{"cap-drop", 0, OPT_LIST, &(f).cap_drop, "CAP", "drop a capability"},               \
@@ -71,10 +75,44 @@
 		{"init", 0, OPT_BOOL, &(f).init, NULL, "run an init inside the container"},         \
 		{"restart",    0,	 OPT_STRING,                                                \
 		 &(f).restart, "POLICY", "no, on-failure[:N], always, unless-stopped"},             \
-		{"userns", 0, OPT_STRING, &(f).userns, "MODE", "user namespace (host)"},            \
+		{"userns",    0,      OPT_STRING,                                                   \
+		 &(f).userns, "MODE", "user namespace (host, auto[:size=N])"},                      \
+		{"uidmap",	  0,                                                                \
+		 OPT_LIST,	  &(f).uidmap,                                                      \
+		 "CTR:HOST:SIZE", "map uids in a user namespace"},                                  \
+		{"gidmap",	  0,                                                                \
+		 OPT_LIST,	  &(f).gidmap,                                                      \
+		 "CTR:HOST:SIZE", "map gids in a user namespace"},                                  \
 		{"network", 0, OPT_STRING, &(f).network, "MODE", "none (default) or host"},         \
 		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                   \
+		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},  \
+		{"ipc",	     0,                                                                     \
+		 OPT_STRING, &(f).ipc,                                                              \
+		 "MODE",     "IPC namespace: private, shareable, none, host or container:NAME"},    \
+		{"uts", 0, OPT_STRING, &(f).uts, "MODE", "UTS namespace: host or container:NAME"},  \
+		{"health-cmd", 0, OPT_STRING, &(f).health_cmd, "CMD", "command to check health"},   \
+		{"health-interval",    0,	   OPT_STRING,                                      \
+		 &(f).health_interval, "DURATION", "time between checks (default 30s)"},            \
+		{"health-timeout",    0,	  OPT_STRING,                                       \
+		 &(f).health_timeout, "DURATION", "longest a check may run (default 30s)"},         \
+		{"health-retries",    0,   OPT_STRING,                                              \
+		 &(f).health_retries, "N", "failures in a row that make it unhealthy (default 3)"}, \
+		{"health-start-period",	   0,	       OPT_STRING,                                  \
+		 &(f).health_start_period, "DURATION", "time to start before failures count"},      \
+		{"health-start-interval",                                                           \
+		 0,                                                                                 \
+		 OPT_STRING,                                                                        \
+		 &(f).health_start_interval,                                                        \
+		 "DURATION",                                                                        \
+		 "time between checks in the start period (default 5s)"},                           \
+		{"no-healthcheck",    0,    OPT_BOOL,                                               \
+		 &(f).no_healthcheck, NULL, "disable the image's HEALTHCHECK"},                     \
 		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
+		{"label-file", 0, OPT_LIST, &(f).label_files, "FILE", "read labels from FILE"},     \
+		{"group-add", 0, OPT_LIST, &(f).group_add, "GROUP", "add a supplementary group"},   \
+		{"oom-kill-disable", 0, OPT_BOOL, &(f).oom_kill_disable, NULL, "no OOM kills"},     \
+		{"cidfile", 0, OPT_STRING, &(f).cidfile, "FILE", "write the container ID to FILE"}, \
+		{"platform", 0, OPT_STRING, &(f).platform, "OS/ARCH", "the host's only"},           \
 		{"stop-signal", 0, OPT_STRING, &(f).stop_signal, "SIG", "signal to stop it"},       \
 		{"stop-timeout",    0,	       OPT_STRING,                                          \
 		 &(f).stop_timeout, "SECONDS", "timeout before SIGKILL"},                           \
@@ -82,7 +120,7 @@
 		 &(f).runtime, "NAME", "OCI runtime: berth-runtime (default), runc, crun, a path"}, \
 		{"cgroup-parent",    0,	     OPT_STRING,                                            \
 		 &(f).cgroup_parent, "PATH", "parent cgroup (default /berth)"},                     \
-		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file or none"},        \
+		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file, local, journald, syslog or none"},        \
 		{"pull", 0, OPT_STRING, &(f).pull, "MODE", "missing (default), always or never"},   \
 		{"quiet", 'q', OPT_BOOL, &(f).quiet, NULL, "suppress the pull output"},             \
 	{                                                                                           \
@@ -91,18 +129,38 @@
 
 static void flags_done(struct container_flags *f)
 {
-	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	  f->tmpfs,
-			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	  f->ulimits,
-			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts};
+	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	    f->tmpfs,
+			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	    f->ulimits,
+			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps,   f->log_opts,
+			  f->uidmap,  f->gidmap,   f->volumes_from, f->label_files, f->group_add};
 
 	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
 		strv_free(lists[i]);
 }
 
-/* Parse create/run's command line: options, IMAGE, then the command verbatim. */
-static int parse_run(int argc, char **argv, struct container_flags *f, char ***ret_pos)
+/* run's own flags (not create's). */
+struct run_flags {
+	const char *detach_keys;
+	bool sig_proxy;
+};
+
+/*
+ * Parse create/run's command line: options, IMAGE, then the command verbatim; rf: run's
+ * own flags (NULL: create).
+ */
+static int parse_run(int argc, char **argv, struct container_flags *f, struct run_flags *rf,
+		     char ***ret_pos)
 {
-	const struct opt_def defs[] = {FLAG_TABLE(*f), END_OPTS};
+	struct run_flags unused = {0};
+	struct run_flags *x = rf ? rf : &unused;
+	const struct opt_def run_defs[] = {FLAG_TABLE(*f),
+					   {"detach-keys", 0, OPT_STRING, &x->detach_keys, "KEYS",
+					    "key sequence to detach (default ctrl-p,ctrl-q)"},
+					   {"sig-proxy", 0, OPT_BOOL, &x->sig_proxy, NULL,
+					    "proxy received signals to the process (default true)"},
+					   END_OPTS};
+	const struct opt_def create_defs[] = {FLAG_TABLE(*f), END_OPTS};
+	const struct opt_def *defs = rf ? run_defs : create_defs;
 	_cleanup_free_ char *msg = NULL;
 
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
@@ -154,13 +212,15 @@ static bool removed_meanwhile(struct engine *e, const char *id, struct berr **er
 }
 
 /* What dockerd checks at create, before anything is created; its warnings on stderr. */
-static int check_host(struct container_config *cfg, struct berr **err)
+static int check_host(struct container_config *cfg, const char *platform, struct berr **err)
 {
 	_cleanup_strv_ char **warnings = NULL;
 	struct host_facts h;
 	int r;
 
 	host_facts_read(&h);
+	if (platform && (r = host_check_platform(platform, &h, err)) < 0)
+		return r;
 	r = host_check_config(cfg, &h, &warnings, err);
 	STRV_FOREACH (w, warnings)
 		fprintf(stderr, "WARNING: %s\n", *w);
@@ -209,20 +269,54 @@ static int pull_if_needed(struct berth_ctx *ctx, struct image_store *s,
 	return berth_pull(ctx, image_ref_familiar(full), stderr, f->quiet) == 0 ? 0 : -EIO;
 }
 
+/* docker's --cidfile: refused if it exists, made before the container, removed on failure. */
+static int cidfile_open(const char *path, struct berr **err)
+{
+	int fd;
+
+	if (access(path, F_OK) == 0)
+		return berr_set(err, EEXIST,
+				"container ID file found, make sure the other container isn't "
+				"running or delete %s",
+				path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return berr_sys(err, errno, "failed to create the container ID file");
+	return fd;
+}
+
+static int cidfile_write(int fd, const char *id, struct berr **err)
+{
+	size_t len = strlen(id);
+
+	if (write(fd, id, len) != (ssize_t) len)
+		return berr_sys(err, errno ? errno : EIO,
+				"failed to write the container ID to the file");
+	return 0;
+}
+
 static int create_from_flags(struct berth_ctx *ctx, const struct container_flags *f,
 			     struct container_config **ret, struct berr **err)
 {
 	_cleanup_container_config_ struct container_config *cfg = NULL;
+	_cleanup_close_ int cidfd = -1;
 	struct image_store *s;
 	struct engine *e;
 	int r;
 
-	if ((r = container_flags_to_config(f, &cfg, err)) < 0 || (r = check_host(cfg, err)) < 0)
+	if ((r = container_flags_to_config(f, &cfg, err)) < 0 ||
+	    (r = check_host(cfg, f->platform, err)) < 0)
 		return r;
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return -EIO;
-	if ((r = pull_if_needed(ctx, s, f)) < 0 || (r = container_create(e, s, cfg, err)) < 0)
+	if (f->cidfile && (cidfd = r = cidfile_open(f->cidfile, err)) < 0)
 		return r;
+	if ((r = pull_if_needed(ctx, s, f)) < 0 || (r = container_create(e, s, cfg, err)) < 0 ||
+	    (cidfd >= 0 && (r = cidfile_write(cidfd, cfg->id, err)) < 0)) {
+		if (cidfd >= 0)
+			(void) unlink(f->cidfile);
+		return r;
+	}
 	*ret = TAKE_PTR(cfg);
 	return 0;
 }
@@ -233,7 +327,7 @@ int berth_cmd_create(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_strv_ char **pos = NULL;
 	_cleanup_container_config_ struct container_config *cfg = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
-	int r = parse_run(argc, argv, &f, &pos);
+	int r = parse_run(argc, argv, &f, NULL, &pos);
 
 	if (r != 0) {
 		flags_done(&f);
@@ -292,14 +386,20 @@ static void remove_quietly(struct berth_ctx *ctx, const char *id)
 		(void) container_remove(ctx->engine, ctx->store, c, true, true, NULL);
 }
 
-static int run_started(struct berth_ctx *ctx, const struct container_flags *f, const char *id,
+static int run_started(struct berth_ctx *ctx, const struct container_flags *f,
+		       const struct run_flags *rf, const struct detach_keys *keys, const char *id,
 		       int attach_fd)
 {
+	struct attach_opts o = {.interactive = f->interactive,
+				.tty = f->tty,
+				.sig_proxy = rf->sig_proxy,
+				.keys = keys};
+
 	if (f->detach) {
 		printf("%s\n", id);
 		return 0;
 	}
-	return berth_attach(ctx, id, attach_fd, f->interactive, f->tty);
+	return berth_attach(ctx, id, attach_fd, &o);
 }
 
 int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
@@ -309,8 +409,12 @@ int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_container_config_ struct container_config *cfg = NULL;
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
-	int sv[2] = {-1, -1}, r = parse_run(argc, argv, &f, &pos);
+	struct run_flags rf = {.sig_proxy = true};
+	struct detach_keys keys;
+	int sv[2] = {-1, -1}, r = parse_run(argc, argv, &f, &rf, &pos);
 
+	if (r == 0 && berth_detach_keys(rf.detach_keys, &keys) < 0)
+		r = -1;
 	if (r != 0) {
 		flags_done(&f);
 		return r > 0 ? 0 : 125;
@@ -350,7 +454,7 @@ int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
 		return code;
 	}
 	container_unlock(c);
-	r = run_started(ctx, &f, cfg->id, sv[0]);
+	r = run_started(ctx, &f, &rf, &keys, cfg->id, sv[0]);
 	flags_done(&f);
 	return r;
 }
@@ -359,16 +463,22 @@ int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
 	bool attach = false, interactive = false;
+	const char *keys_spec = NULL;
 	const struct opt_def defs[] = {
 		{"attach", 'a', OPT_BOOL, &attach, NULL, "attach stdout/stderr"},
 		{"interactive", 'i', OPT_BOOL, &interactive, NULL, "attach stdin"},
+		{"detach-keys", 0, OPT_STRING, &keys_spec, "KEYS",
+		 "key sequence to detach (default ctrl-p,ctrl-q)"},
 		END_OPTS,
 	};
+	struct detach_keys keys;
 	struct engine *e;
 	int code = 0;
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
+	if (berth_detach_keys(keys_spec, &keys) < 0)
+		return 1;
 	if (!(e = berth_engine(ctx)))
 		return 125;
 	STRV_FOREACH (ref, pos) {
@@ -393,7 +503,12 @@ int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv)
 		}
 		if (sv[0] >= 0) {
 			container_unlock(c);
-			return berth_attach(ctx, c->cfg->id, sv[0], interactive, c->cfg->tty);
+			struct attach_opts o = {.interactive = interactive,
+						.tty = c->cfg->tty,
+						.sig_proxy = true,
+						.keys = &keys};
+
+			return berth_attach(ctx, c->cfg->id, sv[0], &o);
 		}
 		printf("%s\n", *ref);
 	}

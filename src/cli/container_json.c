@@ -9,6 +9,7 @@
 #include "cli/format.h"
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
+#include "engine/health.h"
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -40,6 +41,18 @@ static char *status_text(const struct container *c)
 		if (asprintf(&s, "Up %s%s", ago, c->st.status == STATUS_PAUSED ? " (Paused)" : "") <
 		    0)
 			s = NULL;
+		if (s && c->st.status == STATUS_RUNNING && health_enabled(c->cfg)) {
+			struct health_state h;
+			char *t = NULL;
+
+			if (health_state_load(c->dirfd, &h) < 0)
+				h.status = HEALTH_STARTING;
+			if (asprintf(&t, "%s (%s)", s, health_status_text(h.status)) >= 0) {
+				free(s);
+				s = t;
+			}
+			health_state_done(&h);
+		}
 		break;
 	case STATUS_RESTARTING:
 		human_ago(seconds_since(c->st.finished_at), ago, sizeof(ago));
@@ -142,6 +155,14 @@ static struct jwriter *state_json(const struct container *c)
 	jw_str(s, "StartedAt", c->st.started_at);
 	jw_str(s, "FinishedAt", c->st.finished_at);
 	jw_int(s, "MonitorPid", c->st.monitor_pid);
+	if (health_enabled(c->cfg)) {
+		struct health_state h;
+
+		if (health_state_load(c->dirfd, &h) < 0)
+			h = (struct health_state){.status = HEALTH_STARTING};
+		health_state_put(s, "Health", &h);
+		health_state_done(&h);
+	}
 	return s;
 }
 
@@ -186,9 +207,15 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_bool(h, "Init", cfg->init);
 	jw_put(h, "CapAdd", strv_array(cfg->cap_add));
 	jw_put(h, "CapDrop", strv_array(cfg->cap_drop));
+	jw_put(h, "GroupAdd", strv_array(cfg->group_add));
+	jw_bool(h, "OomKillDisable", cfg->oom_kill_disable);
+	jw_put(h, "VolumesFrom", strv_array(cfg->volumes_from));
 	jw_str(h, "Runtime", cfg->runtime);
 	jw_str(h, "CgroupParent", cfg->cgroup_parent ? cfg->cgroup_parent : "");
 	jw_str(h, "UsernsMode", cfg->userns ? cfg->userns : "");
+	jw_str(h, "PidMode", cfg->pid_mode ? cfg->pid_mode : "");
+	jw_str(h, "IpcMode", cfg->ipc_mode ? cfg->ipc_mode : "private");
+	jw_str(h, "UTSMode", cfg->uts_mode ? cfg->uts_mode : "");
 	jw_int(h, "Memory", cfg->memory);
 	jw_int(h, "MemorySwap", cfg->memory_swap);
 	jw_int(h, "MemoryReservation", cfg->memory_reservation);
@@ -203,15 +230,11 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_int(h, "ShmSize", cfg->shm_size ? cfg->shm_size : 64 << 20);
 	jw_put(h, "Sysctls", labels_object(cfg->sysctls));
 	{
-		struct jwriter *lc = jw_object(), *lo = jw_object();
-		char buf[32];
+		struct jwriter *lc = jw_object();
 
 		jw_str(lc, "Type", cfg->log_driver ? cfg->log_driver : "json-file");
-		if (cfg->log_max_size) {
-			snprintf(buf, sizeof(buf), "%lld", (long long) cfg->log_max_size);
-			jw_str(lo, "max-size", buf);
-		}
-		jw_put(lc, "Config", lo);
+		/* the options as given, as docker shows them */
+		jw_put(lc, "Config", labels_object(cfg->log_opts));
 		jw_put(h, "LogConfig", lc);
 	}
 	return h;
@@ -236,6 +259,7 @@ static struct jwriter *config_json(const struct container_config *cfg)
 		jw_str(o, "StopSignal", cfg->stop_signal);
 	if (cfg->stop_timeout >= 0)
 		jw_int(o, "StopTimeout", cfg->stop_timeout);
+	health_config_put(o, "Healthcheck", cfg);
 	return o;
 }
 

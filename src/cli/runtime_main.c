@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/argparse.h"
+#include "cli/describe.h"
 #include "cli/runtime_cmds.h"
 #include "config.h"
 #include "lib/cleanup.h"
@@ -86,7 +87,7 @@ static const char *default_root(char **buf)
 	return *buf;
 }
 
-int main(int argc, char **argv)
+static int runtime_main(int argc, char **argv)
 {
 	struct globals g = {0};
 	const struct opt_def globals[] = {
@@ -143,4 +144,12 @@ int main(int argc, char **argv)
 	ctx.opts.systemd_cgroup = g.systemd_cgroup;
 	ctx.opts.warn = warn_to_log;
 	return cmd->run(&ctx, (int) strv_length(pos), pos);
+}
+
+int main(int argc, char **argv)
+{
+	/* hidden: every command and option as JSON lines (describe.h), for scripts/gen-man.py */
+	if (argc == 2 && strcmp(argv[1], "__commands") == 0)
+		return describe_main("berth-runtime", runtime_main);
+	return runtime_main(argc, argv);
 }

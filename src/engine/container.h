@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container as the engine keeps it: what the user asked for (struct container_config,
- * written once at create into <root>/containers/<id>/config.json) and what happened to
- * it (struct container_state, state.json, rewritten under the container's lock).
+ * written at create into <root>/containers/<id>/config.json, rewritten by rename and
+ * update) and what happened to it (struct container_state, state.json, rewritten under
+ * the container's lock).
  */
 #ifndef BERTH_ENGINE_CONTAINER_H
 #define BERTH_ENGINE_CONTAINER_H
@@ -69,15 +70,23 @@ struct container_config {
 	char **labels; /* "key=value" */
 	char *stop_signal;
 	int64_t stop_timeout; /* seconds; -1: the default (10) */
+	/* docker's Healthcheck (health.h): Test ["NONE"|"CMD",...|"CMD-SHELL",cmd]; ns; 0: default */
+	char **health_test;
+	int64_t health_interval, health_timeout, health_start_period, health_start_interval,
+		health_retries;
 	bool tty, open_stdin;
 	/* the host side: docker's HostConfig */
 	char *runtime;	    /* name as given ("berth-runtime", "runc", a path) */
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
-	char *userns;
+	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
+	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
+	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
 	bool auto_remove, privileged, read_only, init, no_new_privileges;
 	char **cap_add, **cap_drop;
+	char **group_add;      /* --group-add: names (looked up at start) or gids */
+	bool oom_kill_disable; /* linux.resources.memory.disableOOMKiller */
 	char *seccomp;	/* NULL: the default profile; "unconfined"; else "custom" (seccomp.json) */
 	char *apparmor; /* NULL: default; "unconfined"; a profile name */
 	char **label_opts;
@@ -85,7 +94,8 @@ struct container_config {
 		cpu_quota, pids_limit, shm_size;
 	uint16_t blkio_weight;
 	char *cpuset_cpus, *cpuset_mems;
-	char **sysctls; /* "key=value" */
+	char **sysctls;	     /* "key=value" */
+	char **volumes_from; /* --volumes-from, as given (its mounts are in mounts) */
 	struct ctr_mount *mounts;
 	size_t n_mounts;
 	struct ulimit *ulimits;
@@ -97,7 +107,8 @@ struct container_config {
 	struct restart_policy restart;
 	int64_t log_max_size; /* bytes; 0: no rotation */
 	int64_t log_max_file;
-	char *log_driver; /* "json-file" or "none" */
+	char *log_driver; /* json-file, local, journald, syslog, none (log_drivers.h) */
+	char **log_opts;  /* --log-opt KEY=VALUE, checked */
 };
 
 enum container_status {

@@ -48,7 +48,8 @@ static int copy_data(int in, int out)
 }
 
 struct cp_opts {
-	bool keep_owner; /* volume population: the image's owner and group (cp -a) */
+	bool keep_owner;	      /* volume population: the image's owner and group (cp -a) */
+	const struct cp_owner *owner; /* else: cp into a user-namespaced container: its root */
 };
 
 static int copy_entry(int sdir, const char *sname, int ddir, const char *dname, int depth,
@@ -82,6 +83,8 @@ static int copy_meta(int fd, const struct stat *st, const struct cp_opts *o)
 {
 	if (o->keep_owner && fchown(fd, st->st_uid, st->st_gid) < 0)
 		return -errno;
+	if (!o->keep_owner && o->owner && fchown(fd, o->owner->uid, o->owner->gid) < 0)
+		return -errno;
 	return fchmod(fd, st->st_mode & 07777) < 0 ? -errno : 0;
 }
 
@@ -98,6 +101,9 @@ static int copy_symlink(int s, const struct stat *st, int ddir, const char *dnam
 	if (symlinkat(target, ddir, dname) < 0)
 		return -errno;
 	if (o->keep_owner && fchownat(ddir, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!o->keep_owner && o->owner &&
+	    fchownat(ddir, dname, o->owner->uid, o->owner->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return 0;
 }
@@ -250,7 +256,8 @@ int container_cp_out(int rootfd, const char *src, const char *host_dst, struct b
 	return 0;
 }
 
-int container_cp_in(int rootfd, const char *host_src, const char *dst, struct berr **err)
+int container_cp_in(int rootfd, const char *host_src, const char *dst, const struct cp_owner *owner,
+		    struct berr **err)
 {
 	_cleanup_free_ char *sdir = NULL, *sbase = NULL, *ddir = NULL, *dbase = NULL;
 	_cleanup_close_ int sfd = -1, dfd = -1, target = -1;
@@ -271,14 +278,14 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, struct be
 	}
 	if ((r = dest_of(dfd, dbase, sbase, &target, &name)) < 0)
 		return berr_sys(err, -r, "cannot open '%s' in the container", dst);
-	r = copy_entry(sfd, sbase, target, name, 0, &(struct cp_opts){0});
+	r = copy_entry(sfd, sbase, target, name, 0, &(struct cp_opts){.owner = owner});
 	if (r < 0)
 		return berr_sys(err, -r, "copying '%s' into the container", host_src);
 	return 0;
 }
 
-static int cp_in_contents(int rootfd, const char *host_dir, const char *dst, bool keep_owner,
-			  struct berr **err)
+static int cp_in_contents(int rootfd, const char *host_dir, const char *dst,
+			  const struct cp_opts *o, struct berr **err)
 {
 	_cleanup_close_ int sfd = -1, dfd = -1;
 	int r;
@@ -291,20 +298,21 @@ static int cp_in_contents(int rootfd, const char *host_dir, const char *dst, boo
 		return berr_set(err, ENOTDIR, "destination '%s' must be a directory", dst);
 	if (dfd < 0)
 		return berr_sys(err, -dfd, "cannot open '%s' in the container", dst);
-	r = copy_tree(sfd, dfd, 0, &(struct cp_opts){.keep_owner = keep_owner});
+	r = copy_tree(sfd, dfd, 0, o);
 	if (r < 0)
 		return berr_sys(err, -r, "copying into '%s' in the container", dst);
 	return 0;
 }
 
-int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, struct berr **err)
+int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst,
+			     const struct cp_owner *owner, struct berr **err)
 {
-	return cp_in_contents(rootfd, host_dir, dst, false, err);
+	return cp_in_contents(rootfd, host_dir, dst, &(struct cp_opts){.owner = owner}, err);
 }
 
 int container_cp_in_staged(int rootfd, const char *host_dir, const char *dst, struct berr **err)
 {
-	return cp_in_contents(rootfd, host_dir, dst, true, err);
+	return cp_in_contents(rootfd, host_dir, dst, &(struct cp_opts){.keep_owner = true}, err);
 }
 
 int container_cp_contents(int rootfd, const char *src, int dstfd)
@@ -335,7 +343,7 @@ static int in_private_mount(struct image_store *s, const char *key, const char *
 	/* nothing mounted here may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return berr_sys(err, errno, "cannot make the mount namespace private");
-	if ((r = image_snapshot_mount(s, key, target, err)) < 0)
+	if ((r = image_snapshot_mount(s, key, target, NULL, err)) < 0)
 		return r;
 	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
@@ -349,6 +357,7 @@ static int in_private_mount(struct image_store *s, const char *key, const char *
 struct cp_args {
 	enum cp_mode mode;
 	const char *src, *dst;
+	const struct cp_owner *owner;
 };
 
 static int cp_in_root(int rootfd, void *data, struct berr **err)
@@ -359,9 +368,9 @@ static int cp_in_root(int rootfd, void *data, struct berr **err)
 	case CP_OUT:
 		return container_cp_out(rootfd, a->src, a->dst, err);
 	case CP_IN:
-		return container_cp_in(rootfd, a->src, a->dst, err);
+		return container_cp_in(rootfd, a->src, a->dst, a->owner, err);
 	case CP_IN_CONTENTS:
-		return container_cp_in_contents(rootfd, a->src, a->dst, err);
+		return container_cp_in_contents(rootfd, a->src, a->dst, a->owner, err);
 	case CP_IN_STAGED:
 		return container_cp_in_staged(rootfd, a->src, a->dst, err);
 	default:
@@ -370,9 +379,10 @@ static int cp_in_root(int rootfd, void *data, struct berr **err)
 }
 
 int container_cp_stopped(struct image_store *s, const char *key, const char *target,
-			 enum cp_mode mode, const char *src, const char *dst, struct berr **err)
+			 enum cp_mode mode, const char *src, const char *dst,
+			 const struct cp_owner *owner, struct berr **err)
 {
-	struct cp_args a = {.mode = mode, .src = src, .dst = dst};
+	struct cp_args a = {.mode = mode, .src = src, .dst = dst, .owner = owner};
 
 	return container_in_snapshot(s, key, target, cp_in_root, &a, err);
 }

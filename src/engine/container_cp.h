@@ -12,20 +12,33 @@
 #include <stdbool.h>
 
 #include "image/store.h"
+#include <sys/types.h>
+
 #include "lib/err.h"
 
 /* Copy src (a path in the root rootfd) to host_dst (into it when it is a directory). */
 int container_cp_out(int rootfd, const char *src, const char *host_dst, struct berr **err);
 
-/* Copy host_src into the root rootfd at dst (into it when it is a directory). */
-int container_cp_in(int rootfd, const char *host_src, const char *dst, struct berr **err);
+/* Who owns what cp makes in a container with a user namespace: the host ids of its root. */
+struct cp_owner {
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * Copy host_src into the root rootfd at dst (into it when it is a directory). What is made
+ * belongs to owner (NULL: to the caller, the host's root).
+ */
+int container_cp_in(int rootfd, const char *host_src, const char *dst, const struct cp_owner *owner,
+		    struct berr **err);
 
 /*
  * Copy what the host directory host_dir holds into the directory dst in the root rootfd
  * (cp - CTR:DIR, a tar unpacked first): -ENOTDIR when dst is not a directory there.
  */
-int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst, struct berr **err);
-/* The same, giving new files the owners they have in host_dir. */
+int container_cp_in_contents(int rootfd, const char *host_dir, const char *dst,
+			     const struct cp_owner *owner, struct berr **err);
+/* The same, giving new files the owners they have in host_dir (build's COPY). */
 int container_cp_in_staged(int rootfd, const char *host_dir, const char *dst, struct berr **err);
 
 /*
@@ -50,7 +63,8 @@ enum cp_mode {
  * no host user can enter it and run the image's set-uid files.
  */
 int container_cp_stopped(struct image_store *s, const char *key, const char *target,
-			 enum cp_mode mode, const char *src, const char *dst, struct berr **err);
+			 enum cp_mode mode, const char *src, const char *dst,
+			 const struct cp_owner *owner, struct berr **err);
 
 /*
  * The same for any fn: the snapshot key mounted on target in a child's private mount

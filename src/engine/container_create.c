@@ -7,14 +7,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/events.h"
 #include "engine/etc_files.h"
+#include "engine/health.h"
+#include "engine/ns_modes.h"
 #include "engine/runtime_client.h"
 #include "engine/seccomp_profile.h"
 #include "engine/timefmt.h"
+#include "engine/userns.h"
+#include "engine/container_volumes_from.h"
+#include "engine/volume.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/crashpoint.h"
@@ -55,6 +61,8 @@ static int merge_image(struct container_config *cfg, const struct image *img, st
 {
 	const struct image_config *ic = img->config;
 	bool ep_given = cfg->entrypoint != NULL;
+	struct jnode run, hc;
+	int r;
 
 	if (!ep_given && ic->entrypoint && !(cfg->entrypoint = strv_copy(ic->entrypoint)))
 		return -ENOMEM;
@@ -80,6 +88,10 @@ static int merge_image(struct container_config *cfg, const struct image *img, st
 	if (!cfg->stop_signal && ic->stop_signal && *ic->stop_signal &&
 	    !(cfg->stop_signal = strdup(ic->stop_signal)))
 		return -ENOMEM;
+	image_config_run_node(ic, &run);
+	jnode_member(&run, "Healthcheck", &hc);
+	if ((r = health_merge_image(cfg, &hc, err)) < 0)
+		return r;
 	free(cfg->image_id);
 	return (cfg->image_id = strdup(img->id)) ? 0 : -ENOMEM;
 }
@@ -120,6 +132,28 @@ static int fill_identity(struct container_config *cfg)
 	return cfg->created ? 0 : -ENOMEM;
 }
 
+/*
+ * In a user namespace a new (empty, root-owned) volume belongs to the container's root,
+ * as docker's under userns-remap: the container can write it, the host's root owns nothing
+ * the container made. A volume already in use keeps its owner.
+ */
+static int volume_own(const struct container_config *cfg, const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+
+	if (!userns_enabled(cfg))
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	userns_root_ids(cfg, &uid, &gid);
+	if (st.st_uid != 0 || st.st_gid != 0 || st.st_nlink > 2)
+		return 0;
+	return fchown(fd, uid, gid) < 0 ? -errno : 0;
+}
+
 /* Named volumes and -v host dirs that do not exist yet are made (docker's -v does). */
 static int prepare_mounts(struct engine *e, struct container_config *cfg, struct berr **err)
 {
@@ -148,11 +182,14 @@ static int prepare_mounts(struct engine *e, struct container_config *cfg, struct
 						m->source);
 			continue;
 		}
+		if ((r = volume_ensure(e, m->source, err)) < 0)
+			return r;
 		path = engine_volume_path(e, m->source);
 		if (!path)
 			return berr_set(err, ENOMEM, "out of memory");
-		if ((r = dir_mkdir_p(path, 0755)) < 0)
-			return berr_sys(err, -r, "cannot create volume '%s'", m->source);
+		if ((r = volume_own(cfg, path)) < 0)
+			return berr_sys(err, -r, "cannot give volume '%s' to the container's root",
+					m->source);
 	}
 	return 0;
 }
@@ -230,7 +267,7 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 {
 	_cleanup_image_ struct image *img = NULL;
 	_cleanup_free_ char *profile = NULL;
-	_cleanup_close_ int dirfd = -1, lockfd = -1;
+	_cleanup_close_ int dirfd = -1, lockfd = -1, userns_lock = -1, vlock = -1;
 	int r;
 
 	if ((r = resolve_runtime(cfg, err)) < 0 ||
@@ -239,8 +276,17 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		return r;
 	if ((r = merge_image(cfg, img, err)) < 0 || (r = fill_identity(cfg)) < 0)
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
-	if ((r = prepare_mounts(e, cfg, err)) < 0)
+	/* the range is taken from here until config.json (which records it) is written */
+	if ((r = userns_allocate(e, cfg, &userns_lock, err)) < 0 ||
+	    (r = ns_modes_create(e, cfg, err)) < 0)
 		return r;
+	/* shared until config.json names the volumes: volume rm and prune wait (volume.h) */
+	if ((vlock = volume_lock(e, LOCK_SH, err)) < 0)
+		return vlock;
+	if ((r = container_volumes_from_apply(e, cfg, err)) < 0)
+		return r;
+	if ((r = prepare_mounts(e, cfg, err)) < 0)
+		goto out_remove_volumes;
 	if ((r = container_dir_create(e, cfg->id, &dirfd, &lockfd, err)) < 0)
 		goto out_remove_volumes;
 	crashpoint("create-dir");
@@ -250,6 +296,8 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 	if ((r = container_dir_write_config(dirfd, cfg, err)) < 0)
 		goto out_release_name;
 	crashpoint("create-config");
+	if (userns_lock >= 0)
+		(void) close(TAKE_FD(userns_lock));
 	if ((r = image_snapshot_create(s, cfg->id, img, err)) < 0)
 		goto out_release_name;
 	crashpoint("create-snapshot");

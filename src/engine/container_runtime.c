@@ -11,6 +11,7 @@
 
 #include "engine/proc.h"
 #include "engine/timefmt.h"
+#include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/umount_under.h"
 
@@ -36,6 +37,25 @@ void container_rt_done(struct container_rt *r)
 	*r = (struct container_rt){0};
 }
 
+/* USERNS_RUN_DIR/<id> (userns.h), whether or not the container has a user namespace. */
+static int release_userns_rootfs(const char *id, struct berr **err)
+{
+	_cleanup_free_ char *dir = NULL, *rootfs = NULL;
+	int r;
+
+	if (asprintf(&dir, "%s/%s", USERNS_RUN_DIR, id) < 0 ||
+	    asprintf(&rootfs, "%s/rootfs", dir) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	/* most containers have none: no second read of mountinfo for them */
+	if (access(dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if ((r = umount_under(dir)) < 0)
+		return berr_sys(err, -r, "cannot unmount what is mounted under '%s'", dir);
+	if ((rmdir(rootfs) < 0 && errno != ENOENT) || (rmdir(dir) < 0 && errno != ENOENT))
+		return berr_sys(err, errno, "cannot remove '%s'", dir);
+	return 0;
+}
+
 int container_release_mounts(struct container *c, struct berr **err)
 {
 	_cleanup_free_ char *netns = container_path(c, "netns");
@@ -50,6 +70,8 @@ int container_release_mounts(struct container *c, struct berr **err)
 	 */
 	if ((r = umount_under(c->dir)) < 0)
 		return berr_sys(err, -r, "cannot unmount what is mounted under '%s'", c->dir);
+	if ((r = release_userns_rootfs(c->cfg->id, err)) < 0)
+		return r;
 	c->st.rootfs_mounted = false;
 	if (unlink(netns) < 0 && errno != ENOENT)
 		return berr_sys(err, errno, "cannot remove '%s'", netns);

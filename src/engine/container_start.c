@@ -16,8 +16,11 @@
 #include "engine/container_create.h"
 #include "engine/container_runtime.h"
 #include "engine/netns.h"
+#include "engine/ns_modes.h"
 #include "engine/oci_spec_gen.h"
 #include "engine/user_lookup.h"
+#include "engine/userns.h"
+#include "engine/volume.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/crashpoint.h"
@@ -56,44 +59,123 @@ static bool file_says_yes(const char *p)
 	return read_file_at(AT_FDCWD, p, 64, &buf, NULL) >= 0 && buf[0] == 'Y';
 }
 
-static int mount_sources(struct engine *e, const struct container_config *cfg, char ***ret)
+/* Per-mount host paths, and tmpfs options of type=tmpfs volumes (oci_spec_gen.h). */
+struct mount_inputs {
+	char **sources;
+	char **tmpfs;
+	size_t n;
+};
+
+static void mount_inputs_done(struct mount_inputs *mi)
 {
-	_cleanup_strv_ char **v = calloc(cfg->n_mounts + 1, sizeof(char *));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < cfg->n_mounts; i++) {
-		const struct ctr_mount *m = &cfg->mounts[i];
-
-		if (m->kind == MOUNT_TMPFS)
-			v[i] = strdup("tmpfs");
-		else if (m->kind == MOUNT_VOLUME)
-			v[i] = engine_volume_path(e, m->source);
-		else
-			v[i] = strdup(m->source);
-		if (!v[i])
-			return -ENOMEM;
+	for (size_t i = 0; i < mi->n; i++) {
+		free(mi->sources[i]);
+		free(mi->tmpfs[i]);
 	}
-	*ret = TAKE_PTR(v);
-	return 0;
+	free(mi->sources);
+	free(mi->tmpfs);
+}
+
+static int mount_input(struct engine *e, const struct ctr_mount *m, char **ret_source,
+		       char **ret_tmpfs, struct berr **err)
+{
+	enum volume_mount_kind k;
+	char *arg = NULL;
+	int r;
+
+	if (m->kind != MOUNT_VOLUME)
+		return (*ret_source = strdup(m->kind == MOUNT_TMPFS ? "tmpfs" : m->source))
+			       ? 0
+			       : -ENOMEM;
+	if ((r = volume_mount_source(e, m->source, &k, &arg, err)) < 0)
+		return r;
+	if (k != VOLUME_MOUNT_TMPFS) {
+		*ret_source = arg;
+		return 0;
+	}
+	*ret_tmpfs = arg ? arg : strdup("");
+	*ret_source = strdup("tmpfs");
+	return *ret_tmpfs && *ret_source ? 0 : -ENOMEM;
+}
+
+static int mount_inputs_get(struct engine *e, const struct container_config *cfg,
+			    struct mount_inputs *mi, struct berr **err)
+{
+	int r = 0;
+
+	mi->n = cfg->n_mounts;
+	mi->sources = calloc(cfg->n_mounts + 1, sizeof(char *));
+	mi->tmpfs = calloc(cfg->n_mounts + 1, sizeof(char *));
+	if (!mi->sources || !mi->tmpfs)
+		r = -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < cfg->n_mounts; i++)
+		r = mount_input(e, &cfg->mounts[i], &mi->sources[i], &mi->tmpfs[i], err);
+	if (r == -ENOMEM)
+		return berr_set(err, ENOMEM, "out of memory");
+	return r;
+}
+
+/*
+ * --network none: a network namespace the engine makes, except with a user namespace:
+ * there the runtime makes it, owned by the container's user namespace, which must own
+ * the network namespace to mount /sys (docker under userns-remap does the same).
+ */
+static bool own_netns(const struct container_config *cfg)
+{
+	return cfg->network == NETWORK_NONE && !userns_enabled(cfg);
+}
+
+static int generate_spec(struct engine *e, struct container *c, const struct start_opts *o,
+			 struct spec_inputs *in, char **ret, struct berr **err)
+{
+	_cleanup_close_ int rootfd =
+		openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_free_ char *profile = NULL, *userns_rootfs = NULL;
+	struct exec_user user = {0};
+	struct ns_joins joins = {0};
+	int r;
+
+	if (c->cfg->seccomp && strcmp(c->cfg->seccomp, "custom") == 0) {
+		if ((r = read_file_at(c->dirfd, "seccomp.json", 4 << 20, &profile, NULL)) < 0)
+			return berr_sys(err, -r, "cannot read the container's seccomp profile");
+		in->seccomp_custom = profile;
+	}
+	if (c->cfg->init) {
+		if (!o->init || access(o->init, X_OK) < 0)
+			return berr_sys(err, ENOENT, "--init: cannot find berth-init beside berth");
+		in->init_path = o->init;
+	}
+	if (userns_enabled(c->cfg) &&
+	    asprintf(&userns_rootfs, "%s/%s/rootfs", USERNS_RUN_DIR, c->cfg->id) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	in->rootfs_path = userns_rootfs;
+	if (rootfd < 0)
+		return berr_sys(err, errno, "cannot open the container's rootfs");
+	if ((r = user_lookup(rootfd, c->cfg->user, &user, err)) < 0)
+		return berr_wrap(err, "unable to find user %s",
+				 c->cfg->user ? c->cfg->user : "root");
+	in->user = &user;
+	if ((r = user_add_groups(rootfd, c->cfg->group_add, &user, err)) >= 0 &&
+	    (r = ns_modes_resolve(e, c, &joins, err)) >= 0) {
+		in->joins = &joins;
+		r = oci_spec_generate(in, ret, err);
+	}
+	ns_joins_done(&joins);
+	exec_user_done(&user);
+	return r;
 }
 
 static int write_spec(struct engine *e, struct container *c, const struct start_opts *o,
 		      struct berr **err)
 {
-	_cleanup_strv_ char **sources = NULL;
+	_cleanup_(mount_inputs_done) struct mount_inputs mi = {0};
 	_cleanup_free_ char *netns = container_path(c, "netns");
 	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int rootfd =
-		openat(c->dirfd, "bundle/rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	_cleanup_close_ int bundlefd = -1;
-	_cleanup_free_ char *profile = NULL;
-	struct exec_user user = {0};
 	struct spec_inputs in = {
 		.cfg = c->cfg,
 		.dir = c->dir,
-		.netns_path = c->cfg->network == NETWORK_NONE ? netns : NULL,
-		.user = &user,
+		.netns_path = own_netns(c->cfg) ? netns : NULL,
 		.swap_limit = file_exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") ||
 			      file_exists("/sys/fs/cgroup/memory.swap.max"),
 		.apparmor = file_says_yes("/sys/module/apparmor/parameters/enabled"),
@@ -104,27 +186,13 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	};
 	int r;
 
-	if (!netns || mount_sources(e, c->cfg, &sources) < 0)
+	if (!netns)
 		return berr_set(err, ENOMEM, "out of memory");
-	if (c->cfg->seccomp && strcmp(c->cfg->seccomp, "custom") == 0) {
-		if ((r = read_file_at(c->dirfd, "seccomp.json", 4 << 20, &profile, NULL)) < 0)
-			return berr_sys(err, -r, "cannot read the container's seccomp profile");
-		in.seccomp_custom = profile;
-	}
-	if (c->cfg->init) {
-		if (!o->init || access(o->init, X_OK) < 0)
-			return berr_sys(err, ENOENT, "--init: cannot find berth-init beside berth");
-		in.init_path = o->init;
-	}
-	in.mount_sources = sources;
-	if (rootfd < 0)
-		return berr_sys(err, errno, "cannot open the container's rootfs");
-	if ((r = user_lookup(rootfd, c->cfg->user, &user, err)) < 0)
-		return berr_wrap(err, "unable to find user %s",
-				 c->cfg->user ? c->cfg->user : "root");
-	r = oci_spec_generate(&in, &text, err);
-	exec_user_done(&user);
-	if (r < 0)
+	if ((r = mount_inputs_get(e, c->cfg, &mi, err)) < 0)
+		return r;
+	in.mount_sources = mi.sources;
+	in.volume_tmpfs = mi.tmpfs;
+	if ((r = generate_spec(e, c, o, &in, &text, err)) < 0)
 		return r;
 	bundlefd = openat(c->dirfd, "bundle", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (bundlefd < 0)
@@ -150,7 +218,10 @@ static bool dir_empty(int fd)
 	return true;
 }
 
-/* An empty volume gets the image's files at its mount point (unless nocopy), as docker's. */
+/*
+ * An empty volume (or bind device) gets the image's files at its mount point (unless
+ * nocopy), as docker's.
+ */
 static int populate_volumes(struct engine *e, struct container *c, struct berr **err)
 {
 	_cleanup_close_ int rootfd =
@@ -162,12 +233,16 @@ static int populate_volumes(struct engine *e, struct container *c, struct berr *
 		const struct ctr_mount *m = &c->cfg->mounts[i];
 		_cleanup_free_ char *path = NULL;
 		_cleanup_close_ int fd = -1;
+		enum volume_mount_kind k;
 		int r;
 
 		if (m->kind != MOUNT_VOLUME || m->nocopy)
 			continue;
-		if (!(path = engine_volume_path(e, m->source)))
-			return berr_set(err, ENOMEM, "out of memory");
+		/* a bind device is checked here first; a tmpfs is new at each start */
+		if ((r = volume_mount_source(e, m->source, &k, &path, err)) < 0)
+			return r;
+		if (k == VOLUME_MOUNT_TMPFS)
+			continue;
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0 || !dir_empty(fd))
 			continue;
@@ -176,6 +251,26 @@ static int populate_volumes(struct engine *e, struct container *c, struct berr *
 					m->target, m->source);
 	}
 	return 0;
+}
+
+/* The snapshot on rootfs, its layers idmapped when the container has a user namespace. */
+static int mount_rootfs(struct image_store *s, struct container *c, const char *rootfs,
+			struct berr **err)
+{
+	_cleanup_close_ int userns_fd = -1;
+	struct snapshot_idmap idmap;
+	int r;
+
+	if (!userns_enabled(c->cfg))
+		return image_snapshot_mount(s, c->cfg->id, rootfs, NULL, err);
+	if ((r = userns_open_fd(c->cfg, &userns_fd, err)) < 0)
+		return r;
+	idmap.userns_fd = userns_fd;
+	userns_root_ids(c->cfg, &idmap.uid, &idmap.gid);
+	if ((r = image_snapshot_mount(s, c->cfg->id, rootfs, &idmap, err)) < 0)
+		return r;
+	c->st.rootfs_mounted = true;
+	return userns_bind_rootfs(c->cfg, rootfs, err);
 }
 
 /* The snapshot on bundle/rootfs, the network namespace, config.json. */
@@ -196,11 +291,11 @@ static int prepare_bundle(struct engine *e, struct image_store *s, struct contai
 	if ((r = container_save_state(c, err)) < 0)
 		return r;
 	crashpoint("start-intent");
-	if ((r = image_snapshot_mount(s, c->cfg->id, rootfs, err)) < 0)
+	if ((r = mount_rootfs(s, c, rootfs, err)) < 0)
 		return r;
 	c->st.rootfs_mounted = true;
 	crashpoint("start-mounted");
-	if (c->cfg->network == NETWORK_NONE) {
+	if (own_netns(c->cfg)) {
 		if ((r = netns_create(netns, err)) < 0)
 			return r;
 		c->st.netns_made = true;

@@ -16,10 +16,14 @@
 #include <unistd.h>
 
 #include "engine/container_runtime.h"
+#include "engine/container_update.h"
 #include "engine/logs.h"
 #include "engine/events.h"
 #include "engine/monitor_attach.h"
 #include "engine/monitor_console.h"
+#include "engine/monitor_health.h"
+#include "engine/log_drivers.h"
+#include "engine/log_forward.h"
 #include "engine/proc.h"
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
@@ -38,16 +42,18 @@ struct mon {
 	struct container_rt rt;
 	struct log_writer log;
 	bool logging;
-	int sigfd, sync_fd, attach;
-	bool attach_in;	       /* still reading stdin from the attach socket */
-	struct attach_out out; /* the output frames for the attach socket */
-	char *rbuf;	       /* READ_CHUNK bytes */
-	bool rt_live;	       /* the runtime has the container: delete it before leaving */
+	int sigfd, sync_fd;
+	struct attach_set clients; /* `berth run`/`start -a`'s and `berth attach`es */
+	char *rbuf;		   /* READ_CHUNK bytes */
+	bool rt_live;		   /* the runtime has the container: delete it before leaving */
+	bool bundle_stale; /* `berth update` changed resources since the bundle was written */
 	int out_r, err_r, in_w, pty;
 	pid_t pid;
 	int status; /* the init's wait status once reaped, else -1 */
 	uint64_t
 		oom_before; /* OOM kills counted when this run started (the cgroup may be reused) */
+	struct mon_health health; /* the health checks of this run */
+	struct log_forward fwd;	  /* journald or syslog, else fd -1 */
 };
 
 static void close_fd(int *fd)
@@ -57,19 +63,10 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* berth went away: the container keeps running, logged */
-static void attach_gone(struct mon *m)
-{
-	m->out.fd = -1;
-	close_fd(&m->attach);
-	m->attach_in = false;
-}
-
 /* Never blocks: what a slow client cannot take waits in a bounded queue, or is dropped. */
 static void send_frame(struct mon *m, enum attach_frame type, const void *buf, uint32_t len)
 {
-	if (m->attach >= 0 && !attach_send(&m->out, type, buf, len))
-		attach_gone(m);
+	attach_set_send(&m->clients, type, buf, len);
 }
 
 static void report_sync(struct mon *m, const char *msg)
@@ -124,6 +121,18 @@ static int make_stdio(struct mon *m, struct runtime_stdio *io, int *child_fds)
 	return 0;
 }
 
+/*
+ * The bundle was written at start: resources `berth update` changed since are applied
+ * to the restarted container before it runs, as docker's restart takes them.
+ */
+static int apply_updated(struct mon *m, struct berr **err)
+{
+	struct container_update all = {.set = (1u << _UPD_FIELD_MAX) - 1};
+	int r = container_resources_apply(&m->rt.rt, m->c, &all, err);
+
+	return r < 0 ? berr_wrap(err, "cannot apply the updated resources") : 0;
+}
+
 static int create_and_start(struct mon *m, struct berr **err)
 {
 	_cleanup_free_ char *bundle = container_path(m->c, "bundle");
@@ -151,6 +160,9 @@ static int create_and_start(struct mon *m, struct berr **err)
 		r = console_socket_receive(cs, &m->pty, err);
 	if (r >= 0 && (r = read_pid_file(m, &m->pid)) < 0)
 		berr_sys(err, -r, "cannot read the runtime's pid file");
+	/* the bundle stays as start wrote it: every restart after an update needs it */
+	if (r >= 0 && m->bundle_stale)
+		r = apply_updated(m, err);
 	if (r >= 0)
 		r = runtime_start(&m->rt.rt, m->c->cfg->id, err);
 	if (r < 0) {
@@ -232,23 +244,28 @@ static void on_output(struct mon *m, int *fd, enum log_stream s)
 	}
 	if (m->logging)
 		(void) log_writer_write(&m->log, s, buf, (size_t) n);
+	log_forward_write(&m->fwd, s, buf, (size_t) n);
 	send_frame(m, s == LOG_STDOUT ? FRAME_STDOUT : FRAME_STDERR, buf, (uint32_t) n);
 }
 
-static void on_attach_input(struct mon *m)
+static void on_attach_input(struct mon *m, struct attach_client *c)
 {
 	char buf[CHUNK];
-	ssize_t n = read(m->attach, buf, sizeof(buf));
+	ssize_t n = read(c->fd, buf, sizeof(buf));
 	int dest = m->pty >= 0 ? m->pty : m->in_w;
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
-		/* the user's stdin ended: so does the container's (a pty keeps its own) */
-		m->attach_in = false;
-		close_fd(&m->in_w);
+		/*
+		 * The user's stdin ended: with `run -i`, so does the container's (a pty
+		 * keeps its own); a `berth attach` leaves it open for the next one.
+		 */
+		c->in = false;
+		if (c->stdin_once)
+			close_fd(&m->in_w);
 		if (n < 0)
-			attach_gone(m);
+			attach_set_gone(c);
 		return;
 	}
 	if (dest >= 0 && write_all(dest, buf, (size_t) n) < 0)
@@ -266,6 +283,44 @@ static void reap(struct mon *m)
 	while ((p = waitpid(-1, &status, WNOHANG)) > 0)
 		if (p == m->pid)
 			m->status = status;
+		else
+			(void) mon_health_reaped(&m->health, p, status);
+}
+
+/* The poll entries of the clients: their input, their queue, their hangup. */
+static void client_pollfds(struct mon *m, struct pollfd *p)
+{
+	p[0] = (struct pollfd){.fd = m->clients.listen_fd, .events = POLLIN};
+	for (size_t i = 0; i < m->clients.n; i++) {
+		struct attach_client *c = &m->clients.c[i];
+
+		p[1 + i] = (struct pollfd){
+			.fd = c->out.fd,
+			.events = (short) ((c->in ? POLLIN : 0) |
+					   (attach_pending(&c->out) ? POLLOUT : 0))};
+	}
+}
+
+static void on_clients(struct mon *m, const struct pollfd *p)
+{
+	size_t n = m->clients.n; /* those polled: an accepted one waits for the next round */
+
+	if (p[0].revents)
+		attach_set_accept(&m->clients);
+	for (size_t i = 0; i < n; i++) {
+		struct attach_client *c = &m->clients.c[i];
+		short ev = p[1 + i].revents;
+
+		if (!ev)
+			continue;
+		if (attach_pending(&c->out) && !attach_flush(&c->out))
+			attach_set_gone(c);
+		if (ev & (POLLIN | POLLHUP | POLLERR) && c->in)
+			on_attach_input(m, c);
+		else if (ev & (POLLHUP | POLLERR))
+			attach_set_gone(c); /* an output-only client closed */
+	}
+	attach_set_compact(&m->clients);
 }
 
 /* Relay until the init has exited and its output is read (or DRAIN_MS passed). */
@@ -274,16 +329,16 @@ static void serve(struct mon *m)
 	struct timespec deadline = {0};
 
 	for (;;) {
-		struct pollfd p[5] = {
+		struct pollfd p[6 + ATTACH_CLIENTS_MAX] = {
 			{.fd = m->sigfd, .events = POLLIN},
 			{.fd = m->out_r, .events = POLLIN},
 			{.fd = m->err_r, .events = POLLIN},
 			{.fd = m->pty, .events = POLLIN},
-			{.fd = m->attach_in || attach_pending(&m->out) ? m->attach : -1,
-			 .events = (short) ((m->attach_in ? POLLIN : 0) |
-					    (attach_pending(&m->out) ? POLLOUT : 0))},
+			{.fd = mon_health_fd(&m->health), .events = POLLIN},
 		};
 		int timeout = -1;
+
+		client_pollfds(m, p + 5);
 
 		if (m->status >= 0) {
 			struct timespec now;
@@ -299,9 +354,15 @@ static void serve(struct mon *m)
 					 (deadline.tv_nsec - now.tv_nsec) / 1000000);
 			if (timeout <= 0)
 				return;
+		} else {
+			mon_health_tick(&m->health);
+			p[4].fd = mon_health_fd(&m->health);
+			timeout = mon_health_timeout(&m->health);
 		}
-		if (poll(p, 5, timeout) < 0 && errno != EINTR)
+		if (poll(p, 6 + m->clients.n, timeout) < 0 && errno != EINTR)
 			return;
+		if (p[4].revents)
+			mon_health_on_output(&m->health);
 		if (p[0].revents)
 			reap(m);
 		if (p[1].revents)
@@ -312,10 +373,7 @@ static void serve(struct mon *m)
 			on_output(m, &m->pty, LOG_STDOUT);
 			/* EIO on the master: every slave is closed */
 		}
-		if (p[4].revents && attach_pending(&m->out) && !attach_flush(&m->out))
-			attach_gone(m);
-		if (p[4].revents & (POLLIN | POLLHUP | POLLERR) && m->attach_in)
-			on_attach_input(m);
+		on_clients(m, p + 5);
 	}
 }
 
@@ -351,7 +409,7 @@ static bool should_restart(const struct container *c, int code)
 static bool record_exit(struct mon *m, int code)
 {
 	char now[64];
-	bool restart;
+	bool restart, changed = false;
 
 	/*
 	 * Before runtime delete removes the cgroup that counts it. Any process of the
@@ -361,6 +419,9 @@ static bool record_exit(struct mon *m, int code)
 
 	if (container_relock(m->c, NULL) < 0)
 		return false;
+	/* as `berth update` left them: the policy now, the resources at the restart */
+	if (container_reload_updated(m->c, &changed, NULL) >= 0 && changed)
+		m->bundle_stale = true;
 	m->c->st.exit_code = code;
 	m->c->st.oom_killed = oom;
 	m->c->st.pid = 0;
@@ -415,7 +476,9 @@ static int run_once(struct mon *m, struct berr **err)
 	}
 	m->oom_before = container_oom_kills(m->c->cfg);
 	report_sync(m, NULL);
+	mon_health_start(&m->health, m->c, m->o->berth, m->o->root);
 	serve(m);
+	mon_health_stop(&m->health);
 	if (m->status < 0) {
 		/* its output ended first: wait for the init itself */
 		while (waitpid(m->pid, &m->status, 0) < 0 && errno == EINTR)
@@ -458,9 +521,9 @@ static int setup(struct mon *m, struct berr **err)
 	/* inherited without O_CLOEXEC: the runtime and the exit command must not hold them */
 	if (m->sync_fd >= 0)
 		(void) fd_set_cloexec(m->sync_fd, true);
-	if (m->attach >= 0)
-		(void) fd_set_cloexec(m->attach, true);
-	attach_init(&m->out, m->attach);
+	if (m->o->attach_fd >= 0)
+		(void) fd_set_cloexec(m->o->attach_fd, true);
+	attach_set_add(&m->clients, m->o->attach_fd, true);
 	if (!(m->rbuf = malloc(READ_CHUNK)))
 		return berr_set(err, ENOMEM, "out of memory");
 	(void) signal(SIGPIPE, SIG_IGN);
@@ -473,9 +536,13 @@ static int setup(struct mon *m, struct berr **err)
 	if ((r = engine_open(m->o->root, &m->e, err)) < 0 ||
 	    (r = container_load(m->e, m->o->id, false, &m->c, err)) < 0)
 		return r;
+	/* without it the container runs, and `berth attach` says it cannot connect */
+	(void) attach_set_listen(&m->clients, m->c->dirfd);
 	if (container_rt_init(m->e, m->c, &m->rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
-	if (!m->c->cfg->log_driver || strcmp(m->c->cfg->log_driver, "none") != 0) {
+	if ((r = log_forward_open(&m->fwd, m->c->cfg, err)) < 0)
+		return r;
+	if (log_keeps_file(m->c->cfg)) {
 		_cleanup_free_ char *name = NULL;
 
 		if (asprintf(&name, "%s-json.log", m->c->cfg->id) < 0)
@@ -495,19 +562,21 @@ int monitor_run(const struct monitor_opts *o)
 	struct mon m = {.o = o,
 			.sigfd = -1,
 			.sync_fd = o->sync_fd,
-			.attach = o->attach_fd,
-			.attach_in = o->attach_fd >= 0,
+			.clients = {.listen_fd = -1},
 			.out_r = -1,
 			.err_r = -1,
 			.in_w = -1,
 			.pty = -1,
 			.status = -1,
-			.out = {.fd = -1}};
+			.health = {.fd = -1, .status = -1},
+			.fwd = {.fd = -1}};
 	_cleanup_berr_ struct berr *err = NULL;
 	int code = -1, backoff = 100;
 	bool auto_remove;
 
 	if (setup(&m, &err) < 0) {
+		if (m.c)
+			attach_set_unlisten(&m.clients, m.c->dirfd);
 		if (m.c)
 			fail_start(&m, err);
 		else
@@ -545,6 +614,7 @@ int monitor_run(const struct monitor_opts *o)
 		log_writer_close(&m.log);
 	if (auto_remove)
 		remove_container(&m);
+	attach_set_unlisten(&m.clients, m.c->dirfd);
 	if (code >= 0) {
 		int32_t c32 = code;
 		unsigned char le[4] = {(unsigned char) c32, (unsigned char) (c32 >> 8),
@@ -552,8 +622,10 @@ int monitor_run(const struct monitor_opts *o)
 
 		send_frame(&m, FRAME_EXIT, le, sizeof(le));
 	}
-	attach_drain(&m.out);
-	attach_done(&m.out);
+	mon_health_stop(&m.health);
+	health_state_done(&m.health.st);
+	log_forward_close(&m.fwd);
+	attach_set_done(&m.clients);
 	free(m.rbuf);
 	close_fd(&m.sigfd);
 	container_rt_done(&m.rt);

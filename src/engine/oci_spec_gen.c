@@ -10,6 +10,7 @@
 #include "engine/container_runtime.h"
 #include "engine/oci_spec_internal.h"
 #include "engine/seccomp_profile.h"
+#include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
@@ -167,21 +168,59 @@ static int process_json(const struct spec_inputs *in, char *const *caps, struct 
 
 static struct jwriter *namespaces_json(const struct spec_inputs *in)
 {
-	static const char *const own[] = {"pid", "ipc", "uts", "mount", "cgroup"};
+	static const char *const own[] = {"mount", "cgroup"};
 	struct jwriter *a = jw_array();
 
+	/* --pid/--ipc/--uts: host (none here), container:NAME (its path) or the own */
+	for (int k = 0; k < _NS_SHARE_MAX; k++) {
+		const char *path = in->joins ? in->joins->path[k] : NULL;
+		struct jwriter *ns;
+
+		if (ns_mode_host(ns_mode_of(in->cfg, (enum ns_share) k)))
+			continue;
+		ns = jw_object();
+		jw_str(ns, "type", ns_share_type((enum ns_share) k));
+		if (path)
+			jw_str(ns, "path", path);
+		jw_put(a, NULL, ns);
+	}
 	for (size_t i = 0; i < ELEMENTSOF(own); i++) {
 		struct jwriter *ns = jw_object();
 
 		jw_str(ns, "type", own[i]);
 		jw_put(a, NULL, ns);
 	}
-	if (in->netns_path) {
+	if (userns_enabled(in->cfg)) {
+		struct jwriter *ns = jw_object();
+
+		jw_str(ns, "type", "user");
+		jw_put(a, NULL, ns);
+	}
+	if (in->netns_path || (in->cfg->network == NETWORK_NONE && userns_enabled(in->cfg))) {
 		struct jwriter *ns = jw_object();
 
 		jw_str(ns, "type", "network");
-		jw_str(ns, "path", in->netns_path);
+		if (in->netns_path)
+			jw_str(ns, "path", in->netns_path);
 		jw_put(a, NULL, ns);
+	}
+	return a;
+}
+
+/* linux.uidMappings / gidMappings from "C:H:S" entries (checked at create). */
+static struct jwriter *idmap_json(char *const *v)
+{
+	struct jwriter *a = jw_array();
+
+	STRV_FOREACH (s, v) {
+		struct jwriter *o = jw_object();
+		struct idmap_range m = {0};
+
+		(void) userns_parse_range("map", *s, &m, NULL);
+		jw_uint(o, "containerID", m.container);
+		jw_uint(o, "hostID", m.host);
+		jw_uint(o, "size", m.size);
+		jw_put(a, NULL, o);
 	}
 	return a;
 }
@@ -240,6 +279,10 @@ static int linux_json(const struct spec_inputs *in, char *const *caps, struct jw
 		return -ENOMEM;
 	jw_str(l, "cgroupsPath", cg);
 	jw_put(l, "namespaces", namespaces_json(in));
+	if (userns_enabled(cfg)) {
+		jw_put(l, "uidMappings", idmap_json(cfg->uid_map));
+		jw_put(l, "gidMappings", idmap_json(cfg->gid_map));
+	}
 	if ((r = oci_resources_json(in, l, err)) < 0)
 		return r;
 	if (cfg->sysctls)
@@ -267,11 +310,13 @@ int oci_spec_generate(const struct spec_inputs *in, char **ret, struct berr **er
 	if (r < 0)
 		return r;
 	jw_str(spec, "ociVersion", "1.0.2");
-	jw_str(root, "path", "rootfs");
+	jw_str(root, "path", in->rootfs_path ? in->rootfs_path : "rootfs");
 	jw_bool(root, "readonly", cfg->read_only);
 	jw_put(spec, "root", root);
-	jw_str(spec, "hostname", cfg->hostname);
-	if (cfg->domainname && *cfg->domainname)
+	/* a UTS namespace not of its own keeps the name it has (the runtime refuses one) */
+	if (ns_mode_own(cfg, NS_SHARE_UTS))
+		jw_str(spec, "hostname", cfg->hostname);
+	if (ns_mode_own(cfg, NS_SHARE_UTS) && cfg->domainname && *cfg->domainname)
 		jw_str(spec, "domainname", cfg->domainname);
 	if ((r = process_json(in, caps, spec)) < 0)
 		return berr_set(err, -r, "out of memory");

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "engine/container.h"
+#include "engine/ns_modes.h"
 #include "engine/user_lookup.h"
 #include "lib/err.h"
 
@@ -23,13 +24,17 @@ struct spec_inputs {
 	const char *init_path;	    /* the reaper bound at /sbin/docker-init (with --init) */
 	const char *seccomp_custom; /* a docker-format profile, for cfg->seccomp "custom" */
 	char *const *mount_sources; /* per cfg->mounts[i]: the host path (volumes resolved) */
+	char *const
+		*volume_tmpfs; /* per cfg->mounts[i]: a type=tmpfs volume's options, else NULL */
 	const struct exec_user *user;
 	bool swap_limit;  /* the host can limit swap (memsw / memory.swap.max) */
 	bool apparmor;	  /* AppArmor is enabled on the host */
 	bool selinux;	  /* SELinux is enabled on the host */
 	int console_rows; /* terminal size for process.consoleSize, 0 if unknown */
 	int console_cols;
-	const char *devdir; /* "/dev": where --privileged finds the host's devices */
+	const char *devdir;	      /* "/dev": where --privileged finds the host's devices */
+	const char *rootfs_path;      /* root.path; NULL: "rootfs" (the bundle's) */
+	const struct ns_joins *joins; /* --pid/--ipc/--uts container:NAME; NULL: none */
 };
 
 /* The container's cgroupsPath: "<parent>/<id>", always absolute (malloc'd). */

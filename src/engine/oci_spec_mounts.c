@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/oci_spec_internal.h"
+#include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
@@ -48,8 +49,23 @@ static bool user_has(const struct container_config *cfg, const char *dest)
 	return false;
 }
 
-static int add_defaults(const struct container_config *cfg, struct jwriter *arr)
+/* /dev/shm: --ipc none has none; shareable, host and container:NAME bind a host tmpfs. */
+static bool add_shm(const struct spec_inputs *in, struct jwriter *arr)
 {
+	char *const bind[] = {"rbind", "nosuid", "noexec", "nodev", NULL};
+
+	if (strcmp(ns_mode_of(in->cfg, NS_SHARE_IPC), "none") == 0)
+		return true;
+	if (!in->joins || !in->joins->shm_source)
+		return false;
+	add_mount(arr, "/dev/shm", "bind", in->joins->shm_source, bind);
+	return true;
+}
+
+static int add_defaults(const struct spec_inputs *in, struct jwriter *arr)
+{
+	const struct container_config *cfg = in->cfg;
+
 	for (size_t i = 0; i < ELEMENTSOF(defaults); i++) {
 		const struct default_mount *d = &defaults[i];
 		_cleanup_strv_ char **opts = strv_split(d->options, ",");
@@ -69,11 +85,24 @@ static int add_defaults(const struct container_config *cfg, struct jwriter *arr)
 				return -ENOMEM;
 		}
 		if (strcmp(d->dest, "/dev/shm") == 0) {
+			if (add_shm(in, arr))
+				continue;
 			if (asprintf(&size, "size=%lldk",
 				     (long long) (cfg->shm_size > 0 ? cfg->shm_size / 1024
 								    : 65536)) < 0 ||
 			    strv_consume(&opts, size) < 0)
 				return -ENOMEM;
+		}
+		if (strcmp(d->dest, "/sys") == 0 && userns_enabled(cfg) &&
+		    cfg->network == NETWORK_HOST) {
+			char *const bind[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
+
+			/*
+			 * sysfs mounts only in a network namespace the container's user
+			 * namespace owns; the host's is not: its /sys bound, as docker does
+			 */
+			add_mount(arr, "/sys", "bind", "/sys", bind);
+			continue;
 		}
 		add_mount(arr, d->dest, d->type, d->source, opts);
 	}
@@ -117,6 +146,14 @@ static int add_user_mount(const struct spec_inputs *in, size_t i, struct jwriter
 	const struct ctr_mount *m = &in->cfg->mounts[i];
 	_cleanup_strv_ char **opts = NULL;
 
+	if (in->volume_tmpfs && in->volume_tmpfs[i]) {
+		/* a local volume of type tmpfs: its o= options only, as docker's mount(2) */
+		opts = strv_split(in->volume_tmpfs[i], ",");
+		if (!opts || (m->readonly && strv_push_dup(&opts, "ro") < 0))
+			return -ENOMEM;
+		add_mount(arr, m->target, "tmpfs", "tmpfs", opts);
+		return 0;
+	}
 	if (m->kind == MOUNT_TMPFS) {
 		opts = strv_split(m->options && *m->options ? m->options : "noexec,nosuid,nodev",
 				  ",");
@@ -142,7 +179,7 @@ int oci_mounts_json(const struct spec_inputs *in, struct jwriter *spec, struct b
 	size_t max = 0;
 
 	jw_put(spec, "mounts", arr);
-	if (add_defaults(cfg, arr) < 0 || add_etc(in, arr) < 0)
+	if (add_defaults(in, arr) < 0 || add_etc(in, arr) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	/* parents before children, as docker sorts them; the order given otherwise */
 	for (size_t i = 0; i < cfg->n_mounts; i++)

@@ -12,6 +12,7 @@
 
 #include "image/overlay.h"
 #include "lib/cleanup.h"
+#include "lib/tree_size.h"
 #include "lib/fd.h"
 #include "lib/json.h"
 #include "lib/rmtree.h"
@@ -128,8 +129,17 @@ int image_snapshot_upper(struct image_store *s, const char *key, char *buf, size
 	return 0;
 }
 
+uint64_t image_snapshot_size(struct image_store *s, const char *key)
+{
+	char upper[PATH_MAX];
+
+	if (image_snapshot_upper(s, key, upper, sizeof(upper)) < 0)
+		return 0;
+	return tree_size(AT_FDCWD, upper);
+}
+
 int image_snapshot_mount(struct image_store *s, const char *key, const char *target,
-			 struct berr **err)
+			 const struct snapshot_idmap *idmap, struct berr **err)
 {
 	_cleanup_close_ int fd = snap_dirfd(s, key, err);
 	_cleanup_free_ char *image = NULL;
@@ -154,6 +164,11 @@ int image_snapshot_mount(struct image_store *s, const char *key, const char *tar
 	}
 	snprintf(upper, sizeof(upper), "%s/snapshots/%s/upper", s->path, key);
 	snprintf(work, sizeof(work), "%s/snapshots/%s/work", s->path, key);
+	if (idmap)
+		return snapshot_mount_idmapped(&(struct overlay_spec){.lowerdirs = lowers,
+								      .upperdir = upper,
+								      .workdir = work},
+					       target, idmap, err);
 	return overlay_mount(
 		&(struct overlay_spec){.lowerdirs = lowers, .upperdir = upper, .workdir = work},
 		target, err);

@@ -15,6 +15,7 @@
 #define BERTH_IMAGE_SNAPSHOT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "image/store.h"
 #include "lib/err.h"
@@ -26,12 +27,31 @@ bool image_snapshot_key_valid(const char *key);
 int image_snapshot_create(struct image_store *s, const char *key, const struct image *img,
 			  struct berr **err);
 
-/* Mount the snapshot's overlay (its layers and its upper dir) on target. */
+/* A user namespace's mapping for the layers: userns_fd, and the host ids of its root. */
+struct snapshot_idmap {
+	int userns_fd;
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * Mount the snapshot's overlay (its layers and its upper dir) on target. With idmap, the
+ * layers are idmapped through idmap->userns_fd and the upper dir belongs to its root
+ * (snapshot_idmap.c); NULL: the host's ids.
+ */
 int image_snapshot_mount(struct image_store *s, const char *key, const char *target,
-			 struct berr **err);
+			 const struct snapshot_idmap *idmap, struct berr **err);
+
+/* The overlay spec mounted on target over layers idmapped as idmap says. */
+struct overlay_spec;
+int snapshot_mount_idmapped(const struct overlay_spec *spec, const char *target,
+			    const struct snapshot_idmap *idmap, struct berr **err);
 
 /* "<store>/snapshots/<key>/upper" in buf (to inspect or copy out a container's changes). */
 int image_snapshot_upper(struct image_store *s, const char *key, char *buf, size_t size);
+
+/* The bytes its upper (writable) layer holds: docker's SizeRw. */
+uint64_t image_snapshot_size(struct image_store *s, const char *key);
 
 /* Remove the snapshot and its upper layer; a missing key is success. */
 int image_snapshot_remove(struct image_store *s, const char *key, struct berr **err);

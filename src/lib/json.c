@@ -485,6 +485,12 @@ void jw_append_str(struct jwriter *arr, const char *value)
 	jw_add(arr, NULL, json_object_new_string(value ? value : ""));
 }
 
+void jw_null(struct jwriter *obj, const char *key)
+{
+	if (obj && key)
+		(void) json_object_object_add(JO(obj), key, NULL);
+}
+
 void jw_put_node(struct jwriter *obj, const char *key, const struct jnode *n)
 {
 	if (n->v)

@@ -138,6 +138,8 @@ void jw_bool(struct jwriter *obj, const char *key, bool value);
 /* Add child (taking ownership) as a member of obj, or (key NULL) append it to an array. */
 void jw_put(struct jwriter *obj, const char *key, struct jwriter *child);
 void jw_append_str(struct jwriter *arr, const char *value);
+/* Add key with the value JSON null. */
+void jw_null(struct jwriter *obj, const char *key);
 /* Copy the present value n (any type) as a member of obj or an element of an array. */
 void jw_put_node(struct jwriter *obj, const char *key, const struct jnode *n);
 /* Serialise; malloc'd string or NULL on OOM. */

@@ -34,7 +34,9 @@ def test_inspect_type_and_mixed_names(berth):
     r = berth("inspect", "nosuch", check=False)
     assert r.rc == 1 and "Error: No such object: nosuch" in r.err, r
     r = berth("inspect", "--type", "volume", "insp", check=False)
-    assert r.rc == 1 and '"volume" is not a valid value for --type' in r.err, r
+    assert r.rc == 1 and "Error: No such volume: insp" in r.err, r
+    r = berth("inspect", "--type", "bogus", "insp", check=False)
+    assert r.rc == 1 and '"bogus" is not a valid value for --type' in r.err, r
     berth("rm", "insp")
 
 
@@ -353,3 +355,34 @@ def test_format_go_template_functions(berth, tmp_path):
     r = berth("inspect", "-f", "{{nosuch .Name}}", "fmt", check=False)
     assert r.rc == 1 and 'function "nosuch" not defined' in r.err, r
     berth("rm", "-f", "fmt")
+
+
+def test_make_run_installs_no_test_only_package(tmp_path):
+    """`make run` (scripts/install-deps.sh build) asks only for what building and running
+    berth needs: no client engine, peer runtime, qemu or test tool, and it calls neither
+    the client tests' nor the VM lane's installers. A fake dpkg-query records what is
+    asked and says everything is installed, so nothing is installed here."""
+    log = tmp_path / "asked"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dpkg-query").write_text(
+        '#!/bin/sh\nfor a; do last=$a; done\necho "$last" >> %s\n'
+        'printf "install ok installed"\n' % log)
+    (fake / "dpkg-query").chmod(0o755)
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    env = dict(os.environ, PATH="%s:%s" % (fake, os.environ["PATH"]))
+    for mode in ("build", "check"):
+        log.write_text("")
+        p = subprocess.run(["sh", "-x", os.path.join(top, "scripts/install-deps.sh"), mode],
+                           env=env, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        asked = set(log.read_text().split())
+        if mode == "build":
+            assert {"gcc", "meson", "libseccomp-dev", "busybox-static"} <= asked, asked
+            test_only = {"docker.io", "podman", "containerd", "runc", "qemu-system-x86",
+                         "valgrind", "clang", "skopeo", "docker-registry", "python3-pytest"}
+            assert not asked & test_only, asked & test_only
+            assert "clients/deps.sh" not in p.stderr and "vm/deps.sh" not in p.stderr
+        else:
+            assert {"runc", "valgrind", "skopeo", "docker.io"} <= asked, asked

@@ -72,7 +72,7 @@ static void test_snapshot_mount(void)
 	ASSERT_OK(image_snapshot_create(s, "ctr", img, NULL));
 	snprintf(target, sizeof(target), "%s/rootfs", root);
 	mkdir(target, 0755);
-	if (image_snapshot_mount(s, "ctr", target, &err) < 0)
+	if (image_snapshot_mount(s, "ctr", target, NULL, &err) < 0)
 		TEST_FAIL("mount: %s", err->msg);
 	snprintf(path, sizeof(path), "%s/etc/hostname", target);
 	fd = open(path, O_RDWR | O_TRUNC);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* berth version, info, system: docker 20.10's layouts and --format field names. */
+/* berth version and info (also system info): docker 20.10's layouts and --format field names. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,7 +441,7 @@ static void print_info(const struct jnode *root)
 	print_registries(root);
 }
 
-static int cmd_info(struct berth_ctx *ctx, int argc, char **argv)
+int berth_cmd_info(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
 	const char *format = NULL;
@@ -462,33 +462,9 @@ static int cmd_info(struct berth_ctx *ctx, int argc, char **argv)
 	return render(doc, format, print_info);
 }
 
-static int cmd_system(struct berth_ctx *ctx, int argc, char **argv);
-
-static const struct berth_cmd system_subcmds[] = {
-	{"info", "show the engine's and the host's configuration", cmd_info},
-	{"events", "show the engine's events (follows until interrupted)", berth_cmd_events},
-	{NULL, NULL, NULL},
-};
-
-static int cmd_system(struct berth_ctx *ctx, int argc, char **argv)
-{
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("Usage: berth system COMMAND\n\nCommands:\n");
-		for (const struct berth_cmd *c = system_subcmds; c->name; c++)
-			printf("  %-10s %s\n", c->name, c->summary);
-		return argc < 2 ? 125 : 0;
-	}
-	for (const struct berth_cmd *c = system_subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
-	log_error_report("system: unknown command '%s' (see 'berth system --help')", argv[1]);
-	return 125;
-}
-
-const struct berth_cmd berth_system_cmds[] = {
+const struct berth_cmd berth_info_cmds[] = {
 	{"version", "show the versions of berth and its runtime", cmd_version},
-	{"info", "show the engine's and the host's configuration", cmd_info},
+	{"info", "show the engine's and the host's configuration", berth_cmd_info},
 	{"events", "show the engine's events (follows until interrupted)", berth_cmd_events},
-	{"system", "manage the engine (berth system --help)", cmd_system},
 	{NULL, NULL, NULL},
 };
