@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/cgroup/cgroup_layout.h"
+#include "lib/cgroup_layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,9 +9,27 @@
 #include "build/container_commit.h"
 #include "cli/berth_build_run.h"
 #include "cli/berth_cmds.h"
+#include "engine/events.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
+
+/* docker's container "commit" event, with the comment and the new image's ID */
+static void commit_event(struct engine *e, const char *ref, const char *id, const char *comment)
+{
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_free_ char *kv_comment = NULL, *kv_id = NULL;
+
+	if (container_open(e, ref, false, &c, NULL) < 0)
+		return;
+	/* the attributes beside its labels, on a copy of its config that is thrown away */
+	if (asprintf(&kv_comment, "comment=%s", comment ? comment : "") < 0 ||
+	    asprintf(&kv_id, "imageID=%s", id) < 0 ||
+	    strv_push_dup(&c->cfg->labels, kv_comment) < 0 ||
+	    strv_push_dup(&c->cfg->labels, kv_id) < 0)
+		return;
+	(void) events_container(e->root, c->cfg, "commit", NULL, NULL);
+}
 
 int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
 {
@@ -42,6 +60,7 @@ int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
 	r = container_commit(e, s, pos[0], &o, id, &err);
 	if (r < 0)
 		return berth_report(r, &err);
+	commit_event(e, pos[0], id, o.comment);
 	printf("%s\n", id);
 	return 0;
 }

@@ -77,11 +77,18 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv);
 
+/* version, info, events (berth_info_cmds.c, berth_events_cmd.c), NULL-terminated. */
+extern const struct berth_cmd berth_info_cmds[];
+int berth_cmd_info(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_events(struct berth_ctx *ctx, int argc, char **argv);
+
 /* The registry commands (berth_registry_cmds.c). */
 int berth_cmd_pull(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_push(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_login(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_logout(struct berth_ctx *ctx, int argc, char **argv);
+/* ctx->registries loaded on first use; -errno after reporting why. */
+int berth_load_registries(struct berth_ctx *ctx);
 
 /*
  * Pull name with default options, drawing docker's progress on out unless quiet (run and

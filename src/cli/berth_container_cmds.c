@@ -12,6 +12,7 @@
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
 #include "engine/container_ops.h"
+#include "engine/events.h"
 #include "engine/units.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
@@ -250,7 +251,9 @@ static int op_restart(struct berth_ctx *ctx, struct container *c, void *arg, str
 {
 	int r = container_stop(ctx->engine, c, *(int64_t *) arg, err);
 
-	return r < 0 ? r : berth_start_container(ctx, c, -1, false, err);
+	if (r >= 0 && (r = berth_start_container(ctx, c, -1, false, err)) >= 0)
+		(void) events_container(ctx->engine->root, c->cfg, "restart", NULL, NULL);
+	return r;
 }
 
 static int cmd_restart(struct berth_ctx *ctx, int argc, char **argv)

@@ -12,6 +12,7 @@
 #include "cli/berth_container.h"
 #include "cli/exec_tty.h"
 #include "engine/container_runtime.h"
+#include "engine/events.h"
 #include "engine/exec_files.h"
 #include "engine/exec_process.h"
 #include "engine/user_lookup.h"
@@ -139,6 +140,16 @@ static int exec_target(struct berth_ctx *ctx, const char *ref, struct engine **r
 	return 0;
 }
 
+/* docker's "exec_create: CMD ARGS" and "exec_start: CMD ARGS" */
+static void exec_event(struct engine *e, const struct container *c, const char *what,
+		       char *const *args)
+{
+	_cleanup_free_ char *cmd = strv_join(args, " "), *action = NULL;
+
+	if (cmd && asprintf(&action, "%s: %s", what, cmd) >= 0)
+		(void) events_container(e->root, c->cfg, action, NULL, NULL);
+}
+
 int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 {
 	struct exec_flags f = {0};
@@ -168,6 +179,7 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 	strv_free(f.env);
 	if (r < 0)
 		return berth_report(r, &err) ? 126 : 0;
+	exec_event(e, c, "exec_create", pos + 1);
 	if (container_rt_init(e, c, &rt) < 0)
 		return 126;
 	if (asprintf(&pidfile, "%s.pid", process) < 0 || asprintf(&log, "%s.log", process) < 0)
@@ -192,6 +204,7 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 
 		if (cs)
 			exec_tty_prepare();
+		exec_event(e, c, "exec_start", pos + 1);
 		r = runtime_run(&rt.rt, &s, &err);
 	}
 	if (r == 0 && cs)

@@ -12,7 +12,9 @@
 #include "cli/berth_cmds.h"
 #include "cli/berth_image_view.h"
 #include "cli/format.h"
+#include "cli/image_events.h"
 #include "cli/pull_progress.h"
+#include "engine/events.h"
 #include "image/image_archive.h"
 #include "image/image_build.h"
 #include "image/image_ops.h"
@@ -217,7 +219,12 @@ static int cmd_tag(struct berth_ctx *ctx, int argc, char **argv)
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "SOURCE TARGET", 2, 2, &pos));
 	STORE_OR_RETURN_PLAIN(s, ctx);
-	return berth_report(image_tag(s, pos[0], pos[1], &err), &err);
+	if (image_tag(s, pos[0], pos[1], &err) < 0)
+		return berth_report(-EINVAL, &err);
+	_cleanup_free_ char *name = image_events_familiar(pos[1]);
+	if (name)
+		image_events_ref(ctx->root, s, "tag", name);
+	return 0;
 }
 
 static int cmd_rmi(struct berth_ctx *ctx, int argc, char **argv)
@@ -236,9 +243,11 @@ static int cmd_rmi(struct berth_ctx *ctx, int argc, char **argv)
 	STRV_FOREACH (p, pos) {
 		_cleanup_strv_ char **report = NULL;
 		struct berr *err = NULL;
+		_cleanup_free_ char *id = image_events_id_of(s, *p);
 		int r = image_remove(s, *p, force, &report, &err);
 
 		print_report(report);
+		image_events_removed(ctx->root, id, report);
 		if (r < 0)
 			code = berth_report(r, &err);
 	}
@@ -270,6 +279,7 @@ static int cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 	r = image_prune(s, all, &report, &freed, &err);
 	if (r < 0)
 		return berth_report(r, &err);
+	image_events_removed(ctx->root, NULL, report);
 	if (report) {
 		printf("Deleted Images:\n");
 		print_report(report);
@@ -320,6 +330,7 @@ static int cmd_import(struct berth_ctx *ctx, int argc, char **argv)
 	r = image_import(s, fd, &o, id, &err);
 	if (r < 0)
 		return berth_report(r, &err);
+	(void) events_image(ctx->root, "import", id, id);
 	printf("%s\n", id);
 	return 0;
 }
@@ -352,6 +363,13 @@ static int cmd_create_busybox(struct berth_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int save_events(struct berth_ctx *ctx, struct image_store *s, char *const *refs)
+{
+	STRV_FOREACH (p, refs)
+		image_events_ref(ctx->root, s, "save", *p);
+	return 0;
+}
+
 static int cmd_save(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL;
@@ -379,8 +397,10 @@ static int cmd_save(struct berth_ctx *ctx, int argc, char **argv)
 		return 1;
 	}
 	STORE_OR_RETURN_PLAIN(s, ctx);
-	if (!output)
-		return berth_report(image_archive_save(s, pos, f, STDOUT_FILENO, &err), &err);
+	if (!output) {
+		r = image_archive_save(s, pos, f, STDOUT_FILENO, &err);
+		return r < 0 ? berth_report(r, &err) : save_events(ctx, s, pos);
+	}
 	snprintf(tmp, sizeof(tmp), "%s.berth-tmp", output);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -390,9 +410,11 @@ static int cmd_save(struct berth_ctx *ctx, int argc, char **argv)
 	r = image_archive_save(s, pos, f, fd, &err);
 	if (r >= 0 && rename(tmp, output) < 0)
 		r = berr_sys(&err, errno, "cannot rename '%s'", tmp);
-	if (r < 0)
+	if (r < 0) {
 		(void) unlink(tmp);
-	return berth_report(r, &err);
+		return berth_report(r, &err);
+	}
+	return save_events(ctx, s, pos);
 }
 
 static int cmd_load(struct berth_ctx *ctx, int argc, char **argv)
@@ -423,6 +445,7 @@ static int cmd_load(struct berth_ctx *ctx, int argc, char **argv)
 	r = image_archive_load(s, fd, &report, &err);
 	if (!quiet)
 		print_report(report);
+	image_events_loaded(ctx->root, s, report);
 	return berth_report(r, &err);
 }
 

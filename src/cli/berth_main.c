@@ -15,8 +15,8 @@
 
 /* Each half of the engine contributes a table. */
 static const struct berth_cmd *const cmd_tables[] = {
-	berth_container_cmds, berth_image_cmds,	  berth_build_cmds,	berth_system_cmds,
-	berth_volume_cmds,    berth_network_cmds, berth_completion_cmds};
+	berth_container_cmds, berth_image_cmds,	  berth_build_cmds,	 berth_system_cmds,
+	berth_volume_cmds,    berth_network_cmds, berth_completion_cmds, berth_info_cmds};
 
 static const struct berth_cmd *find_cmd(const char *name)
 {

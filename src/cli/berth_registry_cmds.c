@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "cli/berth_cmds.h"
+#include "cli/image_events.h"
 #include "cli/pull_progress.h"
+#include "engine/events.h"
 #include "image/reference.h"
 #include "image/registry.h"
 #include "lib/cleanup.h"
@@ -38,7 +40,7 @@ struct reg_flags {
 	}
 
 /* registries.json: --registry-config, $BERTH_REGISTRY_CONFIG, or the default if it exists. */
-static int load_registries(struct berth_ctx *ctx)
+int berth_load_registries(struct berth_ctx *ctx)
 {
 	const char *path = ctx->registry_config;
 	struct berr *err = NULL;
@@ -60,7 +62,7 @@ static int load_registries(struct berth_ctx *ctx)
 static int registry_opts_from(struct berth_ctx *ctx, struct reg_flags *f, struct registry_opts *o,
 			      char **auth)
 {
-	if (load_registries(ctx) < 0)
+	if (berth_load_registries(ctx) < 0)
 		return -EINVAL;
 	*o = (struct registry_opts){
 		.tls_verify = true, .debug = ctx->debug, .config = ctx->registries};
@@ -125,6 +127,8 @@ static int pull_with_progress(struct berth_ctx *ctx, const char *name,
 				   image_ref_familiar(res.name));
 		if (out == stdout)
 			printf("%s\n", res.name);
+		(void) events_image(ctx->root, "pull", image_ref_familiar(res.name),
+				    image_ref_familiar(res.name));
 	}
 	progress_view_free(view);
 	pull_result_done(&res);
@@ -197,8 +201,13 @@ int berth_cmd_push(struct berth_ctx *ctx, int argc, char **argv)
 	progress_view_bind(view, &p);
 	progress_view_line(view, "The push refers to repository [%s]", pos[1] ? pos[1] : pos[0]);
 	r = image_push(s, pos[0], pos[1], &o, &p, digest, &err);
-	if (r >= 0)
+	if (r >= 0) {
+		_cleanup_free_ char *name = image_events_familiar(pos[1] ? pos[1] : pos[0]);
+
 		progress_view_line(view, "digest: %s", digest);
+		if (name)
+			(void) events_image(ctx->root, "push", name, name);
+	}
 	progress_view_free(view);
 	return berth_report(r, &err);
 }

@@ -82,6 +82,8 @@ const struct berth_cmd berth_system_subcmds[] = {
 	{"boot", "start the containers a restart policy starts after a reboot",
 	 berth_cmd_system_boot},
 	{"df", "show the disk space images, containers and volumes use", berth_cmd_system_df},
+	{"events", "show the engine's events (follows until interrupted)", berth_cmd_events},
+	{"info", "show the engine's and the host's configuration", berth_cmd_info},
 	{"prune", "remove stopped containers, unused images and (with --volumes) volumes",
 	 berth_cmd_system_prune},
 	{NULL, NULL, NULL},

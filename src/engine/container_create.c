@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/events.h"
 #include "engine/etc_files.h"
 #include "engine/health.h"
 #include "engine/ns_modes.h"
@@ -330,6 +331,7 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 	if ((r = container_dir_complete(dirfd, err)) < 0)
 		goto out_remove_snapshot;
 	crashpoint("create-done");
+	(void) events_container(e->root, cfg, "create", NULL, NULL);
 	return 0;
 out_remove_snapshot:
 	(void) image_snapshot_remove(s, cfg->id, NULL);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine/container_store.h"
+#include "engine/events.h"
 #include "lib/cleanup.h"
 #include "lib/crashpoint.h"
 
@@ -284,5 +285,6 @@ int container_rename(struct engine *e, struct container *c, const char *new_name
 	}
 	crashpoint("rename-config");
 	container_name_release(e, old, c->cfg->id);
+	(void) events_container(e->root, c->cfg, "rename", "oldName", old);
 	return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include "engine/container_create.h"
 #include "engine/container_network.h"
 #include "engine/container_runtime.h"
+#include "engine/events.h"
 #include "engine/proc.h"
 #include "engine/units.h"
 #include "image/snapshot.h"
@@ -100,6 +102,15 @@ static int wait_init(struct container *c, int64_t ms)
 	return proc_wait_pidfd(fd, ms > INT32_MAX ? INT32_MAX : (int) ms);
 }
 
+/* docker's "kill" event, with the signal's number, before the signal goes */
+static void emit_kill(struct engine *e, const struct container *c, int sig)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", sig);
+	(void) events_container(e->root, c->cfg, "kill", "signal", num);
+}
+
 int container_stop(struct engine *e, struct container *c, int64_t timeout, struct berr **err)
 {
 	struct container_rt rt;
@@ -129,16 +140,21 @@ int container_stop(struct engine *e, struct container *c, int64_t timeout, struc
 	paused = c->st.status == STATUS_PAUSED;
 	container_unlock(c);
 	if (c->st.pid > 0) {
+		emit_kill(e, c, signal_of(c));
 		(void) runtime_kill(&rt.rt, c->cfg->id, signal_of(c), false, NULL);
 		if (paused)
 			(void) runtime_resume(&rt.rt, c->cfg->id, NULL);
-		if (wait_init(c, timeout * 1000) != 1)
+		if (wait_init(c, timeout * 1000) != 1) {
+			emit_kill(e, c, SIGKILL);
 			(void) runtime_kill(&rt.rt, c->cfg->id, SIGKILL, false, NULL);
+		}
 	}
 	container_rt_done(&rt);
 	if ((r = relock_or_gone(c, err)) <= 0)
 		return r;
-	return container_wait_exit(e, c, MONITOR_WAIT_MS, err);
+	if ((r = container_wait_exit(e, c, MONITOR_WAIT_MS, err)) >= 0)
+		(void) events_container(e->root, c->cfg, "stop", NULL, NULL);
+	return r;
 }
 
 int container_kill(struct engine *e, struct container *c, int sig, struct berr **err)
@@ -158,6 +174,7 @@ int container_kill(struct engine *e, struct container *c, int sig, struct berr *
 	}
 	if (container_rt_init(e, c, &rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
+	emit_kill(e, c, sig);
 	r = runtime_kill(&rt.rt, c->cfg->id, sig, false, err);
 	container_rt_done(&rt);
 	return r;
@@ -173,6 +190,7 @@ static int remove_dir_and_name(struct engine *e, struct container *c, struct ber
 		container_name_release_all(e, c->cfg->id);
 		/* a kill before this leaves a stale address: the next allocation drops it */
 		container_network_release(e, c->cfg);
+		(void) events_container(e->root, c->cfg, "destroy", NULL, NULL);
 	}
 	return r;
 }
@@ -263,5 +281,6 @@ int container_pause(struct engine *e, struct container *c, bool pause, struct be
 	if (r < 0)
 		return r;
 	c->st.status = pause ? STATUS_PAUSED : STATUS_RUNNING;
+	(void) events_container(e->root, c->cfg, pause ? "pause" : "unpause", NULL, NULL);
 	return container_save_state(c, err);
 }

@@ -8,6 +8,7 @@
 
 #include "engine/container_runtime.h"
 #include "engine/container_update.h"
+#include "engine/events.h"
 #include "engine/host_check.h"
 #include "engine/runtime_client.h"
 #include "lib/cleanup.h"
@@ -261,10 +262,14 @@ int container_update(struct engine *e, struct container *c, const struct contain
 		goto out_restore;
 	/* the restart policy is the monitor's, read again when the container exits */
 	if ((c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED) ||
-	    u->set == 1u << UPD_RESTART)
+	    u->set == 1u << UPD_RESTART) {
+		(void) events_container(e->root, c->cfg, "update", NULL, NULL);
 		return 0;
-	if ((r = apply_live(e, c, u, err)) >= 0)
+	}
+	if ((r = apply_live(e, c, u, err)) >= 0) {
+		(void) events_container(e->root, c->cfg, "update", NULL, NULL);
 		return 0;
+	}
 	(void) container_dir_write_config(c->dirfd, before, NULL);
 out_restore:
 	container_config_free(c->cfg);

@@ -18,6 +18,7 @@
 #include "engine/container_runtime.h"
 #include "engine/container_update.h"
 #include "engine/logs.h"
+#include "engine/events.h"
 #include "engine/monitor_attach.h"
 #include "engine/monitor_console.h"
 #include "engine/monitor_health.h"
@@ -221,6 +222,9 @@ static int record_running(struct mon *m, struct berr **err)
 	free(m->c->st.started_at);
 	m->c->st.started_at = strdup(rfc3339_ns(now_ns(), now, sizeof(now)));
 	r = container_save_state(m->c, err);
+	/* under the lock: the start is in the journal before a stop can follow it */
+	if (r >= 0)
+		(void) events_container(m->e->root, m->c->cfg, "start", NULL, NULL);
 	container_unlock(m->c);
 	if (r >= 0 && stop_asked)
 		(void) runtime_kill(&m->rt.rt, m->c->cfg->id, SIGKILL, false, NULL);
@@ -434,6 +438,9 @@ static bool record_exit(struct mon *m, int code)
 		m->c->st.monitor_pid = 0;
 	}
 	(void) container_save_state(m->c, NULL);
+	/* before the lock goes: stop waits for the exit, and its "stop" comes after this */
+	snprintf(now, sizeof(now), "%d", code);
+	(void) events_container(m->e->root, m->c->cfg, "die", "exitCode", now);
 	container_unlock(m->c);
 	return restart;
 }

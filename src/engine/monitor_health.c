@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/events.h"
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
@@ -209,7 +210,17 @@ static void finish_probe(struct mon_health *h, int64_t now)
 		h->next = now + health_next_delay(h->c->cfg, in_start_period(h, now));
 		return;
 	}
+	enum health_status was = h->st.status;
+
 	health_record(&h->st, &r, health_retries(h->c->cfg), started_in_period);
+	/* docker's event, at each change */
+	if (h->st.status != was) {
+		char action[64];
+
+		snprintf(action, sizeof(action), "health_status: %s",
+			 health_status_name(h->st.status));
+		(void) events_container(h->root, h->c->cfg, action, NULL, NULL);
+	}
 	(void) health_state_save(h->c->dirfd, &h->st);
 	h->pid = 0;
 	h->next = now + health_next_delay(h->c->cfg, in_start_period(h, now));

@@ -209,13 +209,44 @@ int units_parse_duration(const char *s, int64_t *ret, struct berr **err)
 	return 0;
 }
 
+/*
+ * "SECONDS[.FRACTION]" with at most 9 digits of fraction, exactly (as docker's
+ * GetTimestamp, where a double would round the nanoseconds away); false otherwise.
+ */
+static bool parse_unix_exact(const char *s, int64_t *ret)
+{
+	int64_t secs = 0, frac = 0;
+	size_t i = 0, digits = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (i >= 10)
+			return false;
+		secs = secs * 10 + (s[i] - '0');
+	}
+	if (i == 0)
+		return false;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+			if (digits >= 9)
+				return false;
+			frac = frac * 10 + (s[i] - '0');
+		}
+	/* past 2262: the double's path saturates it */
+	if (s[i] != '\0' || secs > INT64_MAX / 1000000000LL - 1)
+		return false;
+	for (; digits < 9; digits++)
+		frac *= 10;
+	*ret = secs * 1000000000LL + frac;
+	return true;
+}
+
 int units_parse_since(const char *s, int64_t now_ns, int64_t *ret, struct berr **err)
 {
 	int64_t d;
 	double v;
 	size_t n;
 
-	if (rfc3339_parse_ns(s, &d) >= 0) {
+	if (rfc3339_parse_ns(s, &d) >= 0 || parse_unix_exact(s, &d)) {
 		*ret = d;
 		return 0;
 	}

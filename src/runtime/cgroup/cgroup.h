@@ -15,7 +15,7 @@
 #include <sys/types.h>
 
 #include "lib/err.h"
-#include "runtime/cgroup/cgroup_layout.h"
+#include "lib/cgroup_layout.h"
 #include "runtime/config/oci_config.h"
 
 struct cgroup_manager;

@@ -15,7 +15,7 @@
 #include "lib/safe_path.h"
 #include "lib/strv.h"
 #include "runtime/cgroup/cgroup.h"
-#include "runtime/cgroup/cgroup_layout.h"
+#include "lib/cgroup_layout.h"
 #include "runtime/process/container.h"
 #include "runtime/rootfs/mount_api.h"
 #include "runtime/rootfs/mounts_bind.h"

@@ -18,7 +18,7 @@
 #include "lib/fd.h"
 #include "runtime/process/affinity.h"
 #include "runtime/cgroup/cgroup.h"
-#include "runtime/cgroup/cgroup_layout.h"
+#include "lib/cgroup_layout.h"
 #include "runtime/process/container.h"
 #include "runtime/lifecycle/exec_internal.h"
 #include "runtime/lifecycle/lifecycle.h"

@@ -156,3 +156,12 @@ def test_bad_health_flags(berth, flags, message):
     r = berth("run", "--rm", *flags, "busybox", "true", check=False)
     assert r.rc == 125 and message in r.err, r
     assert berth.containers() == []
+
+
+def test_health_status_events(berth):
+    berth("run", "-d", "--name", "ev", "--health-cmd", "true", "--health-interval", "100ms",
+          "busybox", "sleep", "1000")
+    wait_health(berth, "ev", lambda h: h["Status"] == "healthy")
+    r = berth("events", "--since", "0", "--until", "0s", "--filter", "event=health_status",
+              "--format", "{{.Action}} {{.Actor.Attributes.name}}")
+    assert r.out.splitlines() == ["health_status: healthy ev"], r

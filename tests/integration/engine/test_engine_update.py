@@ -273,3 +273,14 @@ def test_update_blkio_weight_out_of_range(berth):
     else:
         assert r.rc == 1 and "Range of blkio weight is from 10 to 1000" in r.err, r
     berth("rm", "-f", cid)
+
+
+def test_rename_and_update_events(berth):
+    cid = started(berth, name="evold")
+    berth("rename", "evold", "evnew")
+    berth("update", "--pids-limit", "40", "evnew")
+    r = berth("events", "--since", "0", "--until", "0s", "--filter", "container=" + cid,
+              "--format", "{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.oldName}}")
+    lines = r.out.splitlines()
+    assert "rename evnew evold" in lines and "update evnew " in lines, r
+    berth("rm", "-f", cid)

@@ -93,6 +93,13 @@ static void test_durations(void)
 	ASSERT_OK(units_parse_since("2024-01-02T15:04:05Z", 0, &v, NULL));
 	ASSERT_EQ(v, 1704207845LL * 1000000000LL);
 	ASSERT_EQ(units_parse_since("yesterday", 0, &v, NULL), -EINVAL);
+	/* a timestamp's nanoseconds exactly (a double rounds them to 256 ns) */
+	ASSERT_OK(units_parse_since("1700000000.123456789", 0, &v, NULL));
+	ASSERT_EQ(v, 1700000000123456789LL);
+	ASSERT_OK(units_parse_since("1700000000.5", 0, &v, NULL));
+	ASSERT_EQ(v, 1700000000500000000LL);
+	ASSERT_OK(units_parse_since("9300000000", 0, &v, NULL));
+	ASSERT_EQ(v, INT64_MAX);
 	/* found by fuzz_engine_flags: a timestamp past 2262 overflowed int64 (undefined) */
 	ASSERT_OK(units_parse_since("17001000000000000000", 0, &v, NULL));
 	ASSERT_EQ(v, INT64_MAX);

@@ -16,7 +16,7 @@
 #include "lib/test.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/cgroup/cgroup_join.h"
-#include "runtime/cgroup/cgroup_layout.h"
+#include "lib/cgroup_layout.h"
 
 static char top[64];
 

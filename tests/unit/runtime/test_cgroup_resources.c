@@ -16,7 +16,7 @@
 #include "lib/cleanup.h"
 #include "lib/test.h"
 #include "runtime/cgroup/cgroup.h"
-#include "runtime/cgroup/cgroup_layout.h"
+#include "lib/cgroup_layout.h"
 
 static char top[64];
 

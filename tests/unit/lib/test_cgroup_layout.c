@@ -3,7 +3,7 @@
 
 #include "lib/strv.h"
 #include "lib/test.h"
-#include "runtime/cgroup/cgroup_layout.h"
+#include "lib/cgroup_layout.h"
 
 static const char hybrid[] =
 	"22 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "runtime/cgroup/cgroup_layout.h"
+#include "lib/cgroup_layout.h"
 
 #include <errno.h>
 #include <fcntl.h>

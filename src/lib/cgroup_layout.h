@@ -4,8 +4,8 @@
  * hierarchy per controller, or a few co-mounted), pure v2 (one unified tree), or hybrid
  * (v1 controllers plus a cgroup2 tree, as systemd's hybrid layout and this machine).
  */
-#ifndef BERTH_RUNTIME_CGROUP_LAYOUT_H
-#define BERTH_RUNTIME_CGROUP_LAYOUT_H
+#ifndef BERTH_LIB_CGROUP_LAYOUT_H
+#define BERTH_LIB_CGROUP_LAYOUT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * berth events: the journal's events (engine/events.h) from --since, then, until --until
+ * or SIGINT/SIGTERM, each new one as it is appended. docker's line or --format.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/berth_cmds.h"
+#include "cli/template.h"
+#include "engine/events_read.h"
+#include "engine/timefmt.h"
+#include "engine/units.h"
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+
+struct events_run {
+	struct event_filter filter;
+	int64_t since, until; /* ns */
+	bool has_since, has_until;
+	const char *format;
+};
+
+/* Go's "2006-01-02T15:04:05.000000000Z07:00" in the local time zone, as docker prints it */
+static const char *event_time(int64_t ns, char *buf, size_t size)
+{
+	time_t secs = (time_t) (ns / 1000000000LL);
+	struct tm tm;
+	char base[32];
+	long off;
+
+	localtime_r(&secs, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff / 60;
+	if (off == 0)
+		snprintf(buf, size, "%s.%09lldZ", base, (long long) (ns % 1000000000LL));
+	else
+		snprintf(buf, size, "%s.%09lld%c%02ld:%02ld", base, (long long) (ns % 1000000000LL),
+			 off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+	return buf;
+}
+
+/* "<time> container start <id> (image=busybox, name=x)" */
+static void print_default(const struct event *ev)
+{
+	char when[64];
+
+	printf("%s %s %s %s", event_time(ev->time_ns, when, sizeof(when)), ev->type, ev->action,
+	       ev->id);
+	if (ev->attrs) {
+		_cleanup_free_ char *attrs = strv_join(ev->attrs, ", ");
+
+		printf(" (%s)", attrs ? attrs : "");
+	}
+	printf("\n");
+}
+
+static int print_event(const struct events_run *run, const struct event *ev)
+{
+	_cleanup_free_ char *line = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	struct jnode root;
+
+	if (!run->format) {
+		print_default(ev);
+		return 0;
+	}
+	jdoc_root(ev->doc, &root);
+	if (template_render(run->format, &root, &line, &err) < 0) {
+		log_error_report("%s", err ? err->msg : "template error");
+		return -EINVAL;
+	}
+	printf("%s\n", line);
+	return 0;
+}
+
+static int on_line(const char *line, size_t len, void *userdata)
+{
+	const struct events_run *run = userdata;
+	struct event ev;
+	int r = 0;
+
+	if (event_parse(line, len, &ev) < 0)
+		return 0; /* not an event: a line a killed writer left unfinished */
+	if ((!run->has_since || ev.time_ns >= run->since) &&
+	    (!run->has_until || ev.time_ns <= run->until) && event_filter_match(&run->filter, &ev))
+		r = print_event(run, &ev);
+	event_done(&ev);
+	/* each event at once: a pipe reader waits for it */
+	if (fflush(stdout) != 0 && r == 0)
+		r = -EPIPE;
+	return r;
+}
+
+/* Follow until a signal or until; 0, or -errno. */
+static int follow(struct events_reader *rd, struct events_run *run, int sigfd)
+{
+	for (;;) {
+		struct pollfd p[2] = {{rd->inotify, POLLIN, 0}, {sigfd, POLLIN, 0}};
+		int timeout = -1, r;
+
+		if (run->has_until) {
+			int64_t left = (run->until - now_ns()) / 1000000;
+
+			if (left <= 0)
+				return events_reader_read(rd, on_line, run);
+			timeout = left > 60000 ? 60000 : (int) left + 1;
+		}
+		r = poll(p, 2, timeout);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (p[1].revents)
+			return 0;
+		if ((r = events_reader_read(rd, on_line, run)) < 0)
+			return r;
+	}
+}
+
+static int parse_events(int argc, char **argv, struct events_run *run)
+{
+	_cleanup_strv_ char **pos = NULL, **filters = NULL;
+	const char *since = NULL, *until = NULL;
+	const struct opt_def defs[] = {
+		{"since", 0, OPT_STRING, &since, "TIME",
+		 "events from TIME (RFC 3339, Unix seconds, or a duration before now: 10m)"},
+		{"until", 0, OPT_STRING, &until, "TIME", "stop at TIME instead of following"},
+		{"filter", 'f', OPT_LIST, &filters, "KEY=VALUE",
+		 "container, event, image, label (KEY or KEY=VALUE), type; repeat to combine"},
+		{"format", 0, OPT_STRING, &run->format, "TEMPLATE",
+		 "a Go template over docker's event JSON ('{{json .}}', '{{.Actor.ID}}')"},
+		END_OPTS,
+	};
+	_cleanup_berr_ struct berr *err = NULL;
+	int r;
+
+	r = berth_parse(argc, argv, defs, "[--since T] [--until T] [--filter K=V]... [--format F]",
+			0, 0, &pos);
+	if (r != 0)
+		return r;
+	if ((since && units_parse_since(since, now_ns(), &run->since, &err) < 0) ||
+	    (until && units_parse_since(until, now_ns(), &run->until, &err) < 0)) {
+		berth_report(-EINVAL, &err);
+		return -1;
+	}
+	run->has_since = since;
+	run->has_until = until;
+	STRV_FOREACH (f, filters)
+		if (event_filter_add(&run->filter, *f, &err) < 0) {
+			berth_report(-EINVAL, &err);
+			return -1;
+		}
+	return 0;
+}
+
+int berth_cmd_events(struct berth_ctx *ctx, int argc, char **argv)
+{
+	struct events_run run = {0};
+	struct events_reader rd;
+	_cleanup_close_ int sigfd = -1;
+	_cleanup_berr_ struct berr *err = NULL;
+	sigset_t mask;
+	int r = parse_events(argc, argv, &run);
+
+	if (r != 0 || !berth_engine(ctx)) {
+		event_filter_done(&run.filter);
+		return r > 0 ? 0 : r < 0 ? 125 : 1;
+	}
+	/* as Go's signal.Notify: a shell's background job starts with SIGINT ignored */
+	(void) signal(SIGINT, SIG_DFL);
+	(void) signal(SIGTERM, SIG_DFL);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0 ||
+	    events_reader_open(&rd, ctx->engine->root, run.has_since || run.has_until, &err) < 0) {
+		event_filter_done(&run.filter);
+		return berth_report(sigfd < 0 ? -errno : -EIO, &err);
+	}
+	r = events_reader_read(&rd, on_line, &run);
+	if (r >= 0 && !(run.has_until && run.until <= now_ns()))
+		r = follow(&rd, &run, sigfd);
+	events_reader_done(&rd);
+	event_filter_done(&run.filter);
+	if (r == -EPIPE)
+		return 0;
+	return r < 0 ? berth_report(r, NULL) : 0;
+}
