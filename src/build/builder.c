@@ -285,12 +285,41 @@ static int config_step(struct builder *b, const struct df_instr *in, struct berr
 	return nop_step(b, in, err);
 }
 
+static int step(struct builder *b, const struct df_instr *in, struct berr **err);
+
+/* docker's: the base image's ONBUILD triggers run right after FROM, and are not inherited. */
+static int run_triggers(struct builder *b, struct berr **err)
+{
+	_cleanup_strv_ char **triggers = TAKE_PTR(b->rc.onbuild);
+	size_t n = strv_length(triggers);
+
+	if (n)
+		builder_say(b, "# Executing %zu build trigger%s", n, n == 1 ? "" : "s");
+	STRV_FOREACH (t, triggers) {
+		_cleanup_dockerfile_ struct dockerfile *d = NULL;
+		int r = instruction_onbuild_check(*t, err);
+
+		if (r >= 0)
+			r = dockerfile_parse(*t, strlen(*t), &d, err);
+		if (r >= 0 && d->n != 1)
+			r = berr_set(err, EINVAL, "not one instruction");
+		if (r >= 0)
+			r = step(b, &d->v[0], err);
+		if (r < 0)
+			return berr_wrap(err, "ONBUILD trigger '%s'", *t);
+	}
+	return 0;
+}
+
 static int step(struct builder *b, const struct df_instr *in, struct berr **err)
 {
 	const char *c = in->cmd;
 
-	if (!strcmp(c, "FROM"))
-		return do_from(b, in, err);
+	if (!strcmp(c, "FROM")) {
+		int r = do_from(b, in, err);
+
+		return r < 0 ? r : run_triggers(b, err);
+	}
 	if (!b->n_stages) {
 		if (!strcmp(c, "ARG"))
 			return do_arg(b, in, &b->meta_args, err);
@@ -305,8 +334,6 @@ static int step(struct builder *b, const struct df_instr *in, struct berr **err)
 		return build_run(b, in, err);
 	if (!strcmp(c, "COPY") || !strcmp(c, "ADD"))
 		return build_copy(b, in, !strcmp(c, "ADD"), err);
-	if (!strcmp(c, "ONBUILD") || !strcmp(c, "HEALTHCHECK"))
-		return berr_set(err, ENOTSUP, "%s is not supported", c);
 	return config_step(b, in, err);
 }
 

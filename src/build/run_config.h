@@ -2,8 +2,8 @@
 /*
  * The run defaults of an image (its config's "config" object) as commit and build
  * change them: read from a parent image, changed by instructions (ENV, CMD, LABEL, ...),
- * written into the new image's config. Keys berth does not know (Healthcheck,
- * OnBuild, ...) are not carried over.
+ * written into the new image's config (Healthcheck and OnBuild included). Keys berth
+ * does not know are not carried over.
  */
 #ifndef BERTH_BUILD_RUN_CONFIG_H
 #define BERTH_BUILD_RUN_CONFIG_H
@@ -14,6 +14,15 @@
 #include "lib/err.h"
 #include "lib/json.h"
 
+/* config.Healthcheck: test NULL when the image has none; 0 means unset. */
+struct run_health {
+	char **test; /* ["CMD-SHELL", "cmd"], ["CMD", ...] or ["NONE"] */
+	int64_t interval, timeout, start_period, start_interval; /* ns */
+	int64_t retries;
+};
+
+void run_health_done(struct run_health *h);
+
 struct run_config {
 	char *user, *working_dir, *stop_signal;
 	char **env;	   /* "KEY=value" */
@@ -23,6 +32,8 @@ struct run_config {
 	char **labels;	   /* "key=value" */
 	char **ports;	   /* "80/tcp" */
 	char **volumes;	   /* "/data" */
+	char **onbuild;	   /* ONBUILD triggers ("RUN echo hi"), NULL: none */
+	struct run_health health;
 };
 
 /* rc from img's config (img NULL: scratch, everything empty). */
