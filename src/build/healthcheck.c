@@ -24,8 +24,10 @@ static int duration(const char *flag, const char *v, int64_t *ret, struct berr *
 	if (!v)
 		return 0;
 	r = units_parse_duration(v, ret, err);
-	if (r < 0)
-		return berr_wrap(err, "invalid --%s '%s'", flag, v);
+	if (r < 0) {
+		(void) berr_wrap(err, "invalid --%s '%s'", flag, v);
+		return r;
+	}
 	if (*ret < 0)
 		return berr_set(err, EINVAL, "--%s cannot be negative", flag);
 	if (*ret && *ret < MIN_DURATION)

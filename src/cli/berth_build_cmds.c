@@ -23,8 +23,8 @@ int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
 	struct container_commit_opts o = {.pause = true};
 	const struct opt_def defs[] = {
 		{"change", 'c', OPT_LIST, &changes, "CHANGE",
-		 "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, "
-		 "VOLUME, WORKDIR) to the image"},
+		 "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, "
+		 "LABEL, ONBUILD, USER, VOLUME, WORKDIR) to the image"},
 		{"message", 'm', OPT_STRING, &o.comment, "MSG", "commit message"},
 		{"author", 'a', OPT_STRING, &o.author, "AUTHOR", "author (\"Name <email>\")"},
 		{"pause", 'p', OPT_BOOL, &o.pause, NULL,

@@ -113,3 +113,15 @@ def test_failing_trigger_fails_the_child_build(berth, tmp_path):
     assert r.rc == 1 and "returned a non-zero code: 3" in r.err, r
     assert "ONBUILD trigger 'RUN exit 3'" in r.err
     assert store_leftovers(berth) == []
+
+
+def test_commit_change_healthcheck_and_onbuild(berth):
+    berth("create", "--name", "src", "busybox", "true")
+    try:
+        image_id = berth("commit", "-c", "HEALTHCHECK --retries=3 CMD [\"true\"]",
+                         "-c", "ONBUILD RUN echo hi", "src").out.strip()
+    finally:
+        berth("rm", "src")
+    cfg = berth.inspect(image_id)["Config"]
+    assert cfg["Healthcheck"] == {"Test": ["CMD", "true"], "Retries": 3}
+    assert cfg["OnBuild"] == ["RUN echo hi"]
