@@ -67,6 +67,10 @@ def test_no_cache_runs_every_step(berth, tmp_path):
     lines, _ = build(berth, ctx, "--no-cache")
     assert cached_steps(lines) == [] and "ran-after-copy" in lines
     assert sum(l.startswith(" ---> Running in") for l in lines) == 2
+    # it still records what it built: the next build reuses those steps
+    lines, nocache = build(berth, ctx, "--no-cache")
+    lines, after = build(berth, ctx)
+    assert cached_steps(lines) == [2, 3, 4, 5, 6] and after == nocache
 
 
 def test_build_arg_change_invalidates_its_users(berth, tmp_path):
