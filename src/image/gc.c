@@ -133,7 +133,8 @@ static int mark_cache_entry(int dfd, const char *name, void *data)
 	jdoc_root(doc, &root);
 	if (jnode_get_string(&root, "image", &rec.id, NULL) < 0 ||
 	    jnode_get_string(&root, "manifest", &rec.manifest, NULL) < 0 || !rec.id ||
-	    !rec.manifest) {
+	    !rec.manifest || digest_validate(rec.id, NULL) < 0 ||
+	    digest_validate(rec.manifest, NULL) < 0) {
 		free(rec.id);
 		free(rec.manifest);
 		return 0;

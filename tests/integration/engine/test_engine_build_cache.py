@@ -132,3 +132,25 @@ def test_builder_prune(berth, tmp_path):
     assert os.listdir(cache_dir) == []
     lines, _ = build(berth, ctx)
     assert cached_steps(lines) == []
+
+
+def test_broken_entries_are_misses(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"f.txt": "one\n", "Dockerfile": DOCKERFILE})
+    build(berth, ctx)
+    cache_dir = os.path.join(berth.root, "image", "build-cache")
+    names = sorted(os.listdir(cache_dir))
+    assert len(names) == 5
+    bad = ["", "not json", '{"image": 1}',
+           '{"image": "sha256:%s", "manifest": "sha256:%s"}' % ("0" * 64, "0" * 64),
+           '{"image": "../../x", "manifest": "/etc/passwd"}']
+    for name, text in zip(names, bad):
+        with open(os.path.join(cache_dir, name), "w") as f:
+            f.write(text)
+    lines, _ = build(berth, ctx)
+    assert cached_steps(lines) == [], lines
+    # the build wrote them again
+    lines, _ = build(berth, ctx)
+    assert cached_steps(lines) == [2, 3, 4, 5, 6], lines
+    r = berth("builder", "prune", "-f", "-a")
+    assert r.out.splitlines()[-1].startswith("Total reclaimed space: ")
