@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "build/healthcheck.h"
+#include "image/image_health.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
@@ -273,7 +273,7 @@ int instruction_apply(const struct df_instr *in, char escape, char *const *vars,
 	else if (!strcmp(c, "SHELL"))
 		r = shell(in, rc, err);
 	else if (!strcmp(c, "HEALTHCHECK"))
-		r = healthcheck_parse(in, &rc->health, err);
+		r = image_health_parse(in->flags, in->rest, &rc->health, err);
 	else if (!strcmp(c, "ONBUILD"))
 		r = onbuild(in, rc, err);
 	else

@@ -2,7 +2,7 @@
 /*
  * The Dockerfile instructions that only change an image's run defaults: ENV, LABEL,
  * CMD, ENTRYPOINT, EXPOSE, USER, VOLUME, WORKDIR, STOPSIGNAL, SHELL, HEALTHCHECK
- * (healthcheck.h), ONBUILD (the trigger kept in config.OnBuild). Used by `berth build`
+ * (image_health.h), ONBUILD (the trigger kept in config.OnBuild). Used by `berth build`
  * and by `berth commit --change`.
  */
 #ifndef BERTH_BUILD_INSTRUCTION_H

@@ -43,30 +43,6 @@ static int read_maps(const struct jnode *cn, struct run_config *rc, struct berr 
 	return r;
 }
 
-void run_health_done(struct run_health *h)
-{
-	strv_free(h->test);
-	*h = (struct run_health){0};
-}
-
-static int read_health(const struct jnode *cn, struct run_health *h, struct berr **err)
-{
-	static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "StartInterval",
-					   "Retries"};
-	int64_t *dst[] = {&h->interval, &h->timeout, &h->start_period, &h->start_interval,
-			  &h->retries};
-	struct jnode hc;
-	int r;
-
-	jnode_member(cn, "Healthcheck", &hc);
-	if (!jnode_is_object(&hc))
-		return 0;
-	r = jnode_get_strv(&hc, "Test", &h->test, err);
-	for (size_t i = 0; r >= 0 && i < 5; i++)
-		r = jnode_get_int64(&hc, keys[i], dst[i], err);
-	return r;
-}
-
 int run_config_from_image(const struct image *img, struct run_config *rc, struct berr **err)
 {
 	const struct image_config *c = img ? img->config : NULL;
@@ -92,8 +68,12 @@ int run_config_from_image(const struct image *img, struct run_config *rc, struct
 	r = jnode_get_strv(&cn, "Shell", &rc->shell, err);
 	if (r >= 0)
 		r = jnode_get_strv(&cn, "OnBuild", &rc->onbuild, err);
-	if (r >= 0)
-		r = read_health(&cn, &rc->health, err);
+	if (r >= 0) {
+		struct jnode hc;
+
+		jnode_member(&cn, "Healthcheck", &hc);
+		r = image_health_from_json(&hc, &rc->health, err);
+	}
 	return r < 0 ? r : read_maps(&cn, rc, err);
 }
 
@@ -110,7 +90,7 @@ void run_config_done(struct run_config *rc)
 	strv_free(rc->ports);
 	strv_free(rc->volumes);
 	strv_free(rc->onbuild);
-	run_health_done(&rc->health);
+	image_health_done(&rc->health);
 	*rc = (struct run_config){0};
 }
 
@@ -136,15 +116,10 @@ int run_config_copy(const struct run_config *from, struct run_config *to)
 	    dup_strv(from->shell, &to->shell) < 0 || dup_strv(from->labels, &to->labels) < 0 ||
 	    dup_strv(from->ports, &to->ports) < 0 || dup_strv(from->volumes, &to->volumes) < 0 ||
 	    dup_strv(from->onbuild, &to->onbuild) < 0 ||
-	    dup_strv(from->health.test, &to->health.test) < 0) {
+	    image_health_copy(&from->health, &to->health) < 0) {
 		run_config_done(to);
 		return -ENOMEM;
 	}
-	to->health.interval = from->health.interval;
-	to->health.timeout = from->health.timeout;
-	to->health.start_period = from->health.start_period;
-	to->health.start_interval = from->health.start_interval;
-	to->health.retries = from->health.retries;
 	return 0;
 }
 
@@ -196,31 +171,12 @@ static struct jwriter *labels_json(char *const *kv)
 	return o;
 }
 
-/* docker's Healthcheck: Test, then the durations and Retries that are set. */
-static struct jwriter *health_json(const struct run_health *h)
-{
-	struct jwriter *o = jw_object();
-
-	jw_put(o, "Test", strv_json(h->test));
-	if (h->interval)
-		jw_int(o, "Interval", h->interval);
-	if (h->timeout)
-		jw_int(o, "Timeout", h->timeout);
-	if (h->start_period)
-		jw_int(o, "StartPeriod", h->start_period);
-	if (h->start_interval)
-		jw_int(o, "StartInterval", h->start_interval);
-	if (h->retries)
-		jw_int(o, "Retries", h->retries);
-	return o;
-}
-
 struct jwriter *run_config_json(const struct run_config *rc)
 {
 	struct jwriter *c = jw_object();
 
 	if (rc->health.test)
-		jw_put(c, "Healthcheck", health_json(&rc->health));
+		jw_put(c, "Healthcheck", image_health_json(&rc->health));
 	jw_str(c, "User", rc->user ? rc->user : "");
 	if (rc->ports)
 		jw_put(c, "ExposedPorts", set_json(rc->ports));

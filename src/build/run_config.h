@@ -10,18 +10,10 @@
 
 #include <stdbool.h>
 
+#include "image/image_health.h"
 #include "image/store.h"
 #include "lib/err.h"
 #include "lib/json.h"
-
-/* config.Healthcheck: test NULL when the image has none; 0 means unset. */
-struct run_health {
-	char **test; /* ["CMD-SHELL", "cmd"], ["CMD", ...] or ["NONE"] */
-	int64_t interval, timeout, start_period, start_interval; /* ns */
-	int64_t retries;
-};
-
-void run_health_done(struct run_health *h);
 
 struct run_config {
 	char *user, *working_dir, *stop_signal;
@@ -33,7 +25,7 @@ struct run_config {
 	char **ports;	   /* "80/tcp" */
 	char **volumes;	   /* "/data" */
 	char **onbuild;	   /* ONBUILD triggers ("RUN echo hi"), NULL: none */
-	struct run_health health;
+	struct image_health health;
 };
 
 /* rc from img's config (img NULL: scratch, everything empty). */

@@ -1,5 +1,8 @@
 """HEALTHCHECK and ONBUILD in `berth build`, written to the image config as docker does."""
 
+import io
+import tarfile
+
 import oci
 import pytest
 
@@ -125,3 +128,19 @@ def test_commit_change_healthcheck_and_onbuild(berth):
     cfg = berth.inspect(image_id)["Config"]
     assert cfg["Healthcheck"] == {"Test": ["CMD", "true"], "Retries": 3}
     assert cfg["OnBuild"] == ["RUN echo hi"]
+
+
+def test_import_change_healthcheck(berth, tmp_path):
+    tar = tmp_path / "root.tar"
+    with tarfile.open(tar, "w") as t:
+        info = tarfile.TarInfo("hello")
+        info.size = 3
+        t.addfile(info, io.BytesIO(b"hi\n"))
+    berth("import", "-c", "HEALTHCHECK --interval=2s --start-period=1m CMD exit 0",
+          "-c", "ONBUILD RUN true", str(tar), "imported:hc")
+    cfg = berth.inspect("imported:hc")["Config"]
+    assert cfg["Healthcheck"] == {"Test": ["CMD-SHELL", "exit 0"], "Interval": 2 * 10**9,
+                                  "StartPeriod": 60 * 10**9}
+    assert cfg["OnBuild"] == ["RUN true"]
+    r = berth("import", "-c", "HEALTHCHECK --retries=x CMD true", str(tar), check=False)
+    assert r.rc != 0 and "--retries" in r.err, r

@@ -1,29 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "build/dockerfile.h"
-#include "build/healthcheck.h"
-#include "build/instruction.h"
+#include "image/image_health.h"
 #include "lib/strv.h"
 #include "lib/test.h"
 
-/* Parse text (one HEALTHCHECK) into *h; the result of healthcheck_parse. */
-static int parse_hc(const char *text, struct run_health *h)
+/* Parse the arguments of a HEALTHCHECK (flags included) into *h. */
+static int parse_hc(const char *text, struct image_health *h)
 {
-	struct dockerfile *d = NULL;
-	int r;
-
-	ASSERT_OK(dockerfile_parse(text, strlen(text), &d, NULL));
-	ASSERT_EQ(d->n, 1u);
-	r = healthcheck_parse(&d->v[0], h, NULL);
-	dockerfile_free(d);
-	return r;
+	return image_health_parse_text(text + strlen("HEALTHCHECK"), h, NULL);
 }
 
 static void test_forms(void)
 {
-	struct run_health h = {0};
+	struct image_health h = {0};
 
 	ASSERT_OK(parse_hc("HEALTHCHECK --interval=1m30s --timeout=3s --start-period=500ms "
 			   "--start-interval=2s --retries=4 CMD test -e /x || exit 1",
@@ -46,7 +38,7 @@ static void test_forms(void)
 	ASSERT_OK(parse_hc("HEALTHCHECK NONE", &h));
 	ASSERT_EQ(strv_length(h.test), 1u);
 	ASSERT_STREQ(h.test[0], "NONE");
-	run_health_done(&h);
+	image_health_done(&h);
 }
 
 static void test_errors(void)
@@ -64,7 +56,7 @@ static void test_errors(void)
 		"HEALTHCHECK CMD",
 		"HEALTHCHECK CMD []",
 	};
-	struct run_health h = {0};
+	struct image_health h = {0};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		int r = parse_hc(bad[i], &h);
@@ -74,27 +66,39 @@ static void test_errors(void)
 	}
 }
 
-static void test_onbuild(void)
+static void test_json(void)
 {
-	struct run_config rc = {0};
+	struct image_health h = {0}, back = {0};
+	struct jwriter *w;
+	struct jdoc *doc = NULL;
+	struct jnode root;
+	char *text;
 
-	ASSERT_OK(instruction_apply_change("onbuild run echo hi  ", &rc, NULL));
-	ASSERT_OK(instruction_apply_change("ONBUILD COPY --from=x a b", &rc, NULL));
-	ASSERT_EQ(strv_length(rc.onbuild), 2u);
-	ASSERT_STREQ(rc.onbuild[0], "RUN echo hi");
-	ASSERT_STREQ(rc.onbuild[1], "COPY --from=x a b");
-	ASSERT_EQ(instruction_onbuild_check("ONBUILD RUN x", NULL), -EINVAL);
-	ASSERT_EQ(instruction_onbuild_check("from x", NULL), -EINVAL);
-	ASSERT_EQ(instruction_onbuild_check("MAINTAINER me", NULL), -EINVAL);
-	ASSERT_EQ(instruction_onbuild_check("", NULL), -EINVAL);
-	ASSERT_OK(instruction_onbuild_check("FROMAGE x", NULL));
-	run_config_done(&rc);
+	ASSERT_OK(parse_hc("HEALTHCHECK --timeout=3s CMD [\"a\"]", &h));
+	w = image_health_json(&h);
+	text = jw_to_string(w, false);
+	ASSERT_STREQ(text, "{\"Test\":[\"CMD\",\"a\"],\"Timeout\":3000000000}");
+	ASSERT_OK(jdoc_parse(text, strlen(text), "t", &doc, NULL));
+	jdoc_root(doc, &root);
+	ASSERT_OK(image_health_from_json(&root, &back, NULL));
+	ASSERT_STREQ(back.test[1], "a");
+	ASSERT_EQ(back.timeout, 3000000000LL);
+	ASSERT_EQ(back.interval, 0);
+	image_health_done(&back);
+	ASSERT_OK(image_health_copy(&h, &back));
+	ASSERT_STREQ(back.test[0], "CMD");
+	ASSERT_EQ(back.timeout, 3000000000LL);
+	image_health_done(&back);
+	image_health_done(&h);
+	jdoc_free(doc);
+	free(text);
+	jw_free(w);
 }
 
 static const struct test tests[] = {
 	TEST(test_forms),
 	TEST(test_errors),
-	TEST(test_onbuild),
+	TEST(test_json),
 	{},
 };
 
