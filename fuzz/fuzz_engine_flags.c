@@ -3,9 +3,11 @@
  * The values of `berth create/run`'s flags (src/engine/units.c, container_opts.c): each
  * line of the input is one flag, its first character says which (the table below), the
  * rest is its value. Every value also goes through each of units.c's parsers and the
- * -v/--mount parsers; the lines starting with 'F' make an --env-file. Then the whole
- * set is checked into a container config, as `create` does, and the config is written
- * as the engine's config.json, parsed back and written again: identical.
+ * -v/--mount parsers; the lines starting with 'F' make an --env-file (and a --label-file).
+ * Then the whole set is checked into a container config, as `create` does, and the
+ * config is written as the engine's config.json, parsed back and written again:
+ * identical. The same flags are then an `update` of that config (container_update.c),
+ * and the merged config goes round the same way.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 
 #include "engine/container.h"
 #include "engine/container_opts.h"
+#include "engine/container_update.h"
 #include "engine/units.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -71,6 +74,7 @@ static const struct {
 	{'R', offsetof(struct container_flags, read_bps)},
 	{'W', offsetof(struct container_flags, write_bps)},
 	{'O', offsetof(struct container_flags, log_opts)},
+	{'G', offsetof(struct container_flags, group_add)},
 };
 
 /* Each of units.c's parsers and the mount parsers on one value. */
@@ -125,6 +129,7 @@ static void each_parser(const char *v)
 
 static void config_round_trip(const struct container_config *c)
 {
+	static char *const sh[] = {"sh", NULL}; /* a compound literal in the if would end there */
 	struct container_config *c2 = NULL;
 	struct container_config copy = *c;
 	struct berr *err = NULL;
@@ -137,7 +142,7 @@ static void config_round_trip(const struct container_config *c)
 	if (!copy.runtime_path)
 		copy.runtime_path = "/usr/bin/berth-runtime";
 	if (!copy.args)
-		copy.args = (char *[]){"sh", NULL};
+		copy.args = (char **) sh;
 	a = container_config_to_json(&copy);
 	if (!a)
 		abort();
@@ -154,6 +159,24 @@ static void config_round_trip(const struct container_config *c)
 	free(a);
 	free(b);
 	container_config_free(c2);
+}
+
+/* The flags as `berth update` of c: parsed, merged, the runtime's JSON, the round trip. */
+static void update_round_trip(const struct container_flags *f, struct container_config *c)
+{
+	struct container_update u;
+	struct berr *err = NULL;
+	char *json;
+
+	if (container_update_parse(f, &u, &err) < 0 || container_update_merge(c, &u, &err) < 0) {
+		berr_free(err);
+		return;
+	}
+	json = container_update_resources_json(c, &u, true);
+	if (!json)
+		abort();
+	free(json);
+	config_round_trip(c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -192,6 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			f.detach = v[0] & 1, f.rm = v[0] & 2, f.interactive = v[0] & 4;
 			f.tty = v[0] & 8, f.read_only = v[0] & 16, f.privileged = v[0] & 32;
 			f.init = v[0] & 64;
+			f.oom_kill_disable = v[0] && (v[1] & 1);
 		} else if (k == 'F') {
 			if (memfd < 0 && (memfd = memfd_create("env-file", MFD_CLOEXEC)) < 0)
 				abort();
@@ -215,11 +239,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memfd >= 0) {
 		snprintf(envfile, sizeof(envfile), "/proc/self/fd/%d", memfd);
 		f.env_file = envfiles;
+		f.label_files = envfiles;
 	}
 	if (container_flags_to_config(&f, &c, &err) < 0) {
 		berr_free(err);
 	} else {
 		config_round_trip(c);
+		update_round_trip(&f, c);
 		container_config_free(c);
 	}
 	if (memfd >= 0)

@@ -26,7 +26,7 @@
 
 #include "build/build_cache.h"
 #include "build/builder.h"
-#include "build/sbuf.h"
+#include "lib/sbuf.h"
 #include "engine/container_cp.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"

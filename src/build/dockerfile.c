@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build/sbuf.h"
+#include "lib/sbuf.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"

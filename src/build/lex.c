@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "build/dockerfile.h"
-#include "build/sbuf.h"
+#include "lib/sbuf.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 

@@ -60,6 +60,9 @@ extern const struct berth_cmd berth_build_cmds[];
 /* system boot (berth_system_boot.c), NULL-terminated. */
 extern const struct berth_cmd berth_system_cmds[];
 int berth_cmd_system_boot(struct berth_ctx *ctx, int argc, char **argv);
+/* system df and system prune (berth_system_df.c). */
+int berth_cmd_system_df(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv);
 /* also `berth container commit` and `berth image build` */
 int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv);
@@ -86,6 +89,13 @@ int berth_main(int argc, char **argv);
 	{                                                                                          \
 		NULL, 0, 0, NULL, NULL, NULL                                                       \
 	}
+
+/*
+ * Run the subcommand argv[1] of the group command argv[0] from subcmds (NULL-terminated);
+ * without one, or with --help, list them (names padded to width) as docker's groups do.
+ */
+int berth_run_group(struct berth_ctx *ctx, const char *group, const struct berth_cmd *subcmds,
+		    int width, int argc, char **argv);
 
 /*
  * Parse a command's options with between min_pos and max_pos positionals. Returns 0,

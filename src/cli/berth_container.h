@@ -11,6 +11,18 @@
 int berth_start_container(struct berth_ctx *ctx, struct container *c, int attach_fd, bool from_run,
 			  struct berr **err);
 
+/* An operation on one opened container (locked). */
+typedef int (*container_op)(struct berth_ctx *ctx, struct container *c, void *arg,
+			    struct berr **err);
+
+/*
+ * Run op on each container named in pos (opened with container_open_any when any), side
+ * by side as docker does, printing each name given (when print) or its error, in the
+ * order given. Returns the exit code: 1 when any failed.
+ */
+int berth_each_container(struct berth_ctx *ctx, char **pos, container_op op, void *arg, bool print,
+			 bool any);
+
 /* The caller's terminal size (0, 0 without one). */
 void berth_terminal_size(int *rows, int *cols);
 
@@ -28,8 +40,16 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_attach(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv);
+
+/*
+ * Remove every container that does not run, printing docker's "Deleted Containers:"
+ * list; *bytes grows by their writable layers' size. 0, or 1 when one could not go.
+ */
+int berth_prune_containers(struct berth_ctx *ctx, uint64_t *bytes);
 int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_export(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_rename(struct berth_ctx *ctx, int argc, char **argv);
+int berth_cmd_update(struct berth_ctx *ctx, int argc, char **argv);
 
 #endif

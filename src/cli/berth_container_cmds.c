@@ -29,10 +29,6 @@ struct engine *berth_engine(struct berth_ctx *ctx)
 	return ctx->engine;
 }
 
-/* An operation on one opened container. */
-typedef int (*container_op)(struct berth_ctx *ctx, struct container *c, void *arg,
-			    struct berr **err);
-
 /* One container: open it (any: also a dead one, missing or corrupt files, for rm), run op. */
 static int one_container(struct berth_ctx *ctx, struct engine *e, const char *ref, container_op op,
 			 void *arg, bool any, struct berr **err)
@@ -108,8 +104,8 @@ static int finish_worker(struct worker *w, char **msg)
  * Run op on each container named in pos, side by side as docker does (`stop a b c` takes
  * one timeout, not three), printing each name or error in the order given.
  */
-static int each_container_of(struct berth_ctx *ctx, char **pos, container_op op, void *arg,
-			     bool print, bool any)
+int berth_each_container(struct berth_ctx *ctx, char **pos, container_op op, void *arg, bool print,
+			 bool any)
 {
 	struct engine *e = berth_engine(ctx);
 	size_t n = strv_length(pos);
@@ -151,7 +147,7 @@ static int each_container_of(struct berth_ctx *ctx, char **pos, container_op op,
 
 static int each_container(struct berth_ctx *ctx, char **pos, container_op op, void *arg, bool print)
 {
-	return each_container_of(ctx, pos, op, arg, print, false);
+	return berth_each_container(ctx, pos, op, arg, print, false);
 }
 
 static int op_stop(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
@@ -227,7 +223,7 @@ static int cmd_rm(struct berth_ctx *ctx, int argc, char **argv)
 
 	BERTH_PARSE_OR_RETURN(
 		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
-	return each_container_of(ctx, pos, op_rm, &a, true, true);
+	return berth_each_container(ctx, pos, op_rm, &a, true, true);
 }
 
 static int op_wait(struct berth_ctx *ctx, struct container *c, void *arg, struct berr **err)
@@ -302,18 +298,7 @@ static int cmd_unpause(struct berth_ctx *ctx, int argc, char **argv)
 
 static int cmd_container(struct berth_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("Usage: berth container COMMAND\n\nCommands:\n");
-		for (const struct berth_cmd *c = berth_container_subcmds; c->name; c++)
-			if (c->summary)
-				printf("  %-10s %s\n", c->name, c->summary);
-		return argc < 2 ? 125 : 0;
-	}
-	for (const struct berth_cmd *c = berth_container_subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
-	log_error_report("container: unknown command '%s' (see 'berth container --help')", argv[1]);
-	return 125;
+	return berth_run_group(ctx, "container", berth_container_subcmds, 10, argc, argv);
 }
 
 /* clang-format off */
@@ -339,6 +324,8 @@ const struct berth_cmd berth_container_subcmds[] = {
 	{"commit", "create an image from a container's changes", berth_cmd_commit},
 	{"cp", "copy files between a container and the host", berth_cmd_cp},
 	{"export", "write a container's filesystem as a tar archive", berth_cmd_export},
+	{"rename", "rename a container", berth_cmd_rename},
+	{"update", "change containers' resources and restart policy", berth_cmd_update},
 	{"ls", NULL, berth_cmd_ps},
 	{"list", NULL, berth_cmd_ps},
 	{"inspect", "show containers as JSON", berth_cmd_container_inspect},
@@ -368,6 +355,8 @@ const struct berth_cmd berth_container_cmds[] = {
 	{"diff", "show a container's changes to its image's files", berth_cmd_diff},
 	{"cp", "copy files between a container and the host", berth_cmd_cp},
 	{"export", "write a container's filesystem as a tar archive", berth_cmd_export},
+	{"rename", "rename a container", berth_cmd_rename},
+	{"update", "change containers' resources and restart policy", berth_cmd_update},
 	{"inspect", "show containers or images as JSON", berth_cmd_inspect},
 	{NULL, NULL, NULL},
 };

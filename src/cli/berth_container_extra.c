@@ -44,23 +44,13 @@ int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
+int berth_prune_containers(struct berth_ctx *ctx, uint64_t *bytes)
 {
-	_cleanup_strv_ char **pos = NULL, **ids = NULL;
-	bool force = false;
-	const struct opt_def defs[] = {
-		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
-		END_OPTS,
-	};
+	_cleanup_strv_ char **ids = NULL;
 	struct image_store *s;
 	struct engine *e;
 	int code = 0, n = 0;
 
-	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options]", 0, 0, &pos));
-	if (!force && !berth_confirm("This will remove all stopped containers.")) {
-		printf("Total reclaimed space: 0B\n");
-		return 0;
-	}
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return 1;
 	if (container_list_ids(e, &ids) < 0)
@@ -68,20 +58,46 @@ int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 	STRV_FOREACH (id, ids) {
 		_cleanup_container_ struct container *c = NULL;
 		_cleanup_berr_ struct berr *err = NULL;
+		uint64_t size;
 
 		if (container_load_any(e, *id, true, &c, NULL) < 0)
 			continue;
 		(void) container_refresh(e, c, NULL);
 		if (container_active(c) || container_dead_may_run(e, c))
 			continue;
+		size = image_snapshot_size(s, *id);
 		if (container_remove(e, s, c, false, false, &err) < 0) {
 			log_error_report("%s", err ? err->msg : "cannot remove");
 			code = 1;
 			continue;
 		}
+		*bytes += size;
 		printf("%s%s\n", n++ == 0 ? "Deleted Containers:\n" : "", *id);
 	}
-	printf("%sTotal reclaimed space: 0B\n", n > 0 ? "\n" : "");
+	if (n > 0)
+		printf("\n");
+	return code;
+}
+
+int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL;
+	bool force = false;
+	const struct opt_def defs[] = {
+		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
+		END_OPTS,
+	};
+	uint64_t bytes = 0;
+	char size[32];
+	int code;
+
+	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options]", 0, 0, &pos));
+	if (!force && !berth_confirm("This will remove all stopped containers.")) {
+		printf("Total reclaimed space: 0B\n");
+		return 0;
+	}
+	code = berth_prune_containers(ctx, &bytes);
+	printf("Total reclaimed space: %s\n", human_size(bytes, size, sizeof(size)));
 	return code;
 }
 

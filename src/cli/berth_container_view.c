@@ -15,6 +15,7 @@
 #include "cli/format.h"
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
+#include "engine/log_drivers.h"
 #include "engine/logs.h"
 #include "engine/timefmt.h"
 #include "engine/units.h"
@@ -250,7 +251,7 @@ int berth_cmd_logs(struct berth_ctx *ctx, int argc, char **argv)
 		return 1;
 	if ((r = container_open(e, pos[0], false, &c, &err)) < 0)
 		return berth_report(r, &err);
-	if (c->cfg->log_driver && strcmp(c->cfg->log_driver, "none") == 0) {
+	if (!log_keeps_file(c->cfg)) {
 		log_error_report("configured logging driver does not support reading");
 		return 1;
 	}

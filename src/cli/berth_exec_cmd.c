@@ -85,6 +85,11 @@ static int write_process(struct container *c, const struct exec_flags *f, char *
 			return berr_sys(err, errno, "cannot open the container's rootfs");
 		if ((r = user_lookup(rootfd, f->user, &user, err)) < 0)
 			return r; /* user_lookup() says "unable to find user ..." */
+		/* docker: the container's --group-add for exec -u too */
+		if ((r = user_add_groups(rootfd, c->cfg->group_add, &user, err)) < 0) {
+			exec_user_done(&user);
+			return r;
+		}
 		rq.user = &user;
 	}
 	r = exec_process_json(config, &rq, &text, err);

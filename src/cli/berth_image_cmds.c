@@ -88,6 +88,33 @@ int berth_parse(int argc, char **argv, const struct opt_def *defs, const char *u
 	return 0;
 }
 
+int berth_run_group(struct berth_ctx *ctx, const char *group, const struct berth_cmd *subcmds,
+		    int width, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("Usage: berth %s COMMAND\n\nCommands:\n", group);
+		for (const struct berth_cmd *c = subcmds; c->name; c++)
+			if (c->summary)
+				printf("  %-*s %s\n", width, c->name, c->summary);
+		return argc < 2 ? 125 : 0;
+	}
+	for (const struct berth_cmd *c = subcmds; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0) {
+			/* "volume ls" in its usage and messages, as docker's (argv is the
+			 * caller's: its own string goes back before it is freed) */
+			char full[64], *own = argv[1];
+			int code;
+
+			snprintf(full, sizeof(full), "%s %s", group, own);
+			argv[1] = full;
+			code = c->run(ctx, argc - 1, argv + 1);
+			argv[1] = own;
+			return code;
+		}
+	log_error_report("%s: unknown command '%s' (see 'berth %s --help')", group, argv[1], group);
+	return 125;
+}
+
 int berth_report(int r, struct berr **err)
 {
 	if (r >= 0)
@@ -464,16 +491,5 @@ const struct berth_cmd berth_image_cmds[] = {
 
 static int cmd_image(struct berth_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("Usage: berth image COMMAND\n\nCommands:\n");
-		for (const struct berth_cmd *c = berth_image_subcmds; c->name; c++)
-			if (c->summary)
-				printf("  %-15s %s\n", c->name, c->summary);
-		return argc < 2 ? 125 : 0;
-	}
-	for (const struct berth_cmd *c = berth_image_subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
-	log_error_report("image: unknown command '%s' (see 'berth image --help')", argv[1]);
-	return 125;
+	return berth_run_group(ctx, "image", berth_image_subcmds, 15, argc, argv);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* berth create, run and start: docker's flags, then the engine's create and start. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,11 @@
 		{"no-healthcheck",    0,    OPT_BOOL,                                               \
 		 &(f).no_healthcheck, NULL, "disable the image's HEALTHCHECK"},                     \
 		{"label", 'l', OPT_LIST, &(f).labels, "K=V", "set metadata"},                       \
+		{"label-file", 0, OPT_LIST, &(f).label_files, "FILE", "read labels from FILE"},     \
+		{"group-add", 0, OPT_LIST, &(f).group_add, "GROUP", "add a supplementary group"},   \
+		{"oom-kill-disable", 0, OPT_BOOL, &(f).oom_kill_disable, NULL, "no OOM kills"},     \
+		{"cidfile", 0, OPT_STRING, &(f).cidfile, "FILE", "write the container ID to FILE"}, \
+		{"platform", 0, OPT_STRING, &(f).platform, "OS/ARCH", "the host's only"},           \
 		{"stop-signal", 0, OPT_STRING, &(f).stop_signal, "SIG", "signal to stop it"},       \
 		{"stop-timeout",    0,	       OPT_STRING,                                          \
 		 &(f).stop_timeout, "SECONDS", "timeout before SIGKILL"},                           \
@@ -114,7 +120,7 @@
 		 &(f).runtime, "NAME", "OCI runtime: berth-runtime (default), runc, crun, a path"}, \
 		{"cgroup-parent",    0,	     OPT_STRING,                                            \
 		 &(f).cgroup_parent, "PATH", "parent cgroup (default /berth)"},                     \
-		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file or none"},        \
+		{"log-driver", 0, OPT_STRING, &(f).log_driver, "NAME", "json-file, local, journald, syslog or none"},        \
 		{"pull", 0, OPT_STRING, &(f).pull, "MODE", "missing (default), always or never"},   \
 		{"quiet", 'q', OPT_BOOL, &(f).quiet, NULL, "suppress the pull output"},             \
 	{                                                                                           \
@@ -123,10 +129,10 @@
 
 static void flags_done(struct container_flags *f)
 {
-	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	  f->tmpfs,
-			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	  f->ulimits,
-			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps, f->log_opts,
-			  f->uidmap,  f->gidmap,   f->volumes_from};
+	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	    f->tmpfs,
+			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	    f->ulimits,
+			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps,   f->log_opts,
+			  f->uidmap,  f->gidmap,   f->volumes_from, f->label_files, f->group_add};
 
 	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
 		strv_free(lists[i]);
@@ -206,13 +212,15 @@ static bool removed_meanwhile(struct engine *e, const char *id, struct berr **er
 }
 
 /* What dockerd checks at create, before anything is created; its warnings on stderr. */
-static int check_host(struct container_config *cfg, struct berr **err)
+static int check_host(struct container_config *cfg, const char *platform, struct berr **err)
 {
 	_cleanup_strv_ char **warnings = NULL;
 	struct host_facts h;
 	int r;
 
 	host_facts_read(&h);
+	if (platform && (r = host_check_platform(platform, &h, err)) < 0)
+		return r;
 	r = host_check_config(cfg, &h, &warnings, err);
 	STRV_FOREACH (w, warnings)
 		fprintf(stderr, "WARNING: %s\n", *w);
@@ -261,20 +269,54 @@ static int pull_if_needed(struct berth_ctx *ctx, struct image_store *s,
 	return berth_pull(ctx, image_ref_familiar(full), stderr, f->quiet) == 0 ? 0 : -EIO;
 }
 
+/* docker's --cidfile: refused if it exists, made before the container, removed on failure. */
+static int cidfile_open(const char *path, struct berr **err)
+{
+	int fd;
+
+	if (access(path, F_OK) == 0)
+		return berr_set(err, EEXIST,
+				"container ID file found, make sure the other container isn't "
+				"running or delete %s",
+				path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return berr_sys(err, errno, "failed to create the container ID file");
+	return fd;
+}
+
+static int cidfile_write(int fd, const char *id, struct berr **err)
+{
+	size_t len = strlen(id);
+
+	if (write(fd, id, len) != (ssize_t) len)
+		return berr_sys(err, errno ? errno : EIO,
+				"failed to write the container ID to the file");
+	return 0;
+}
+
 static int create_from_flags(struct berth_ctx *ctx, const struct container_flags *f,
 			     struct container_config **ret, struct berr **err)
 {
 	_cleanup_container_config_ struct container_config *cfg = NULL;
+	_cleanup_close_ int cidfd = -1;
 	struct image_store *s;
 	struct engine *e;
 	int r;
 
-	if ((r = container_flags_to_config(f, &cfg, err)) < 0 || (r = check_host(cfg, err)) < 0)
+	if ((r = container_flags_to_config(f, &cfg, err)) < 0 ||
+	    (r = check_host(cfg, f->platform, err)) < 0)
 		return r;
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return -EIO;
-	if ((r = pull_if_needed(ctx, s, f)) < 0 || (r = container_create(e, s, cfg, err)) < 0)
+	if (f->cidfile && (cidfd = r = cidfile_open(f->cidfile, err)) < 0)
 		return r;
+	if ((r = pull_if_needed(ctx, s, f)) < 0 || (r = container_create(e, s, cfg, err)) < 0 ||
+	    (cidfd >= 0 && (r = cidfile_write(cidfd, cfg->id, err)) < 0)) {
+		if (cidfd >= 0)
+			(void) unlink(f->cidfile);
+		return r;
+	}
 	*ret = TAKE_PTR(cfg);
 	return 0;
 }

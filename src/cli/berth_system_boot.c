@@ -81,23 +81,15 @@ int berth_cmd_system_boot(struct berth_ctx *ctx, int argc, char **argv)
 const struct berth_cmd berth_system_subcmds[] = {
 	{"boot", "start the containers a restart policy starts after a reboot",
 	 berth_cmd_system_boot},
+	{"df", "show the disk space images, containers and volumes use", berth_cmd_system_df},
+	{"prune", "remove stopped containers, unused images and (with --volumes) volumes",
+	 berth_cmd_system_prune},
 	{NULL, NULL, NULL},
 };
 
 static int cmd_system(struct berth_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("Usage: berth system COMMAND\n\nCommands:\n");
-		for (const struct berth_cmd *c = berth_system_subcmds; c->name; c++)
-			if (c->summary)
-				printf("  %-15s %s\n", c->name, c->summary);
-		return argc < 2 ? 125 : 0;
-	}
-	for (const struct berth_cmd *c = berth_system_subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
-	log_error_report("system: unknown command '%s' (see 'berth system --help')", argv[1]);
-	return 125;
+	return berth_run_group(ctx, "system", berth_system_subcmds, 15, argc, argv);
 }
 
 const struct berth_cmd berth_system_cmds[] = {

@@ -318,18 +318,7 @@ static const struct berth_cmd volume_subcmds[] = {
 
 static int cmd_volume(struct berth_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("Usage: berth volume COMMAND\n\nCommands:\n");
-		for (const struct berth_cmd *c = volume_subcmds; c->name; c++)
-			if (c->summary)
-				printf("  %-15s %s\n", c->name, c->summary);
-		return argc < 2 ? 125 : 0;
-	}
-	for (const struct berth_cmd *c = volume_subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
-	log_error_report("volume: unknown command '%s' (see 'berth volume --help')", argv[1]);
-	return 125;
+	return berth_run_group(ctx, "volume", volume_subcmds, 15, argc, argv);
 }
 
 const struct berth_cmd berth_volume_cmds[] = {

@@ -207,6 +207,8 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_bool(h, "Init", cfg->init);
 	jw_put(h, "CapAdd", strv_array(cfg->cap_add));
 	jw_put(h, "CapDrop", strv_array(cfg->cap_drop));
+	jw_put(h, "GroupAdd", strv_array(cfg->group_add));
+	jw_bool(h, "OomKillDisable", cfg->oom_kill_disable);
 	jw_put(h, "VolumesFrom", strv_array(cfg->volumes_from));
 	jw_str(h, "Runtime", cfg->runtime);
 	jw_str(h, "CgroupParent", cfg->cgroup_parent ? cfg->cgroup_parent : "");
@@ -228,15 +230,11 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_int(h, "ShmSize", cfg->shm_size ? cfg->shm_size : 64 << 20);
 	jw_put(h, "Sysctls", labels_object(cfg->sysctls));
 	{
-		struct jwriter *lc = jw_object(), *lo = jw_object();
-		char buf[32];
+		struct jwriter *lc = jw_object();
 
 		jw_str(lc, "Type", cfg->log_driver ? cfg->log_driver : "json-file");
-		if (cfg->log_max_size) {
-			snprintf(buf, sizeof(buf), "%lld", (long long) cfg->log_max_size);
-			jw_str(lo, "max-size", buf);
-		}
-		jw_put(lc, "Config", lo);
+		/* the options as given, as docker shows them */
+		jw_put(lc, "Config", labels_object(cfg->log_opts));
 		jw_put(h, "LogConfig", lc);
 	}
 	return h;

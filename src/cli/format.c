@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/sbuf.h"
 #include "lib/strv.h"
 
 #define TAB_PADDING 3
@@ -16,28 +17,6 @@ struct table {
 	bool header;
 	char **lines;
 };
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static int sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->s, cap);
-
-		if (!p)
-			return -ENOMEM;
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
 
 /* "\t" and "\n" typed in a shell are the characters. */
 static char *unescape(const char *s)
@@ -71,7 +50,7 @@ static int header_line(const char *tmpl, const char *const *headers, char **ret)
 {
 	struct sbuf out = {0};
 	const char *p = tmpl;
-	int r = sb_add(&out, "", 0);
+	int r = sbuf_add(&out, "", 0);
 
 	while (r >= 0 && *p) {
 		const char *open = strstr(p, "{{"), *close = open ? strstr(open, "}}") : NULL;
@@ -79,10 +58,10 @@ static int header_line(const char *tmpl, const char *const *headers, char **ret)
 		const char *h;
 
 		if (!open || !close) {
-			r = sb_add(&out, p, strlen(p));
+			r = sbuf_add(&out, p, strlen(p));
 			break;
 		}
-		r = sb_add(&out, p, (size_t) (open - p));
+		r = sbuf_add(&out, p, (size_t) (open - p));
 		/* the first field the action names: {{.Name}}, {{upper .Name}} */
 		for (const char *c = open + 2; c < close; c++)
 			if ((*c == '"' || *c == '`') && strchr(c + 1, *c) &&
@@ -100,14 +79,14 @@ static int header_line(const char *tmpl, const char *const *headers, char **ret)
 			h = field;
 		}
 		if (r >= 0)
-			r = sb_add(&out, h, strlen(h));
+			r = sbuf_add(&out, h, strlen(h));
 		p = close + 2;
 	}
 	if (r < 0) {
-		free(out.s);
+		free(out.p);
 		return r;
 	}
-	*ret = out.s;
+	*ret = out.p;
 	return 0;
 }
 

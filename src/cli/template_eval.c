@@ -18,23 +18,11 @@ enum { FLOW_BREAK = 1, FLOW_CONTINUE = 2 };
 
 int ev_add(struct ev *ev, const char *s, size_t n)
 {
-	struct sbuf *b = ev->out;
+	int r = sbuf_add_max(ev->out, s, n, OUT_MAX);
 
-	if (b->len + n >= OUT_MAX)
+	if (r == -E2BIG)
 		return berr_set(ev->err, E2BIG, "template: the output is over %u bytes", OUT_MAX);
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->s, cap);
-
-		if (!p)
-			return -ENOMEM;
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
+	return r;
 }
 
 const char *ev_keep(struct ev *ev, char *s)
@@ -432,9 +420,9 @@ int template_render(const char *tmpl, const struct jnode *n, char **ret, struct 
 		jdoc_free(ev.docs[i]);
 	free(ev.docs);
 	if (r < 0) {
-		free(out.s);
+		free(out.p);
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
 	}
-	*ret = out.s;
+	*ret = out.p;
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "lib/err.h"
 #include "lib/json.h"
+#include "lib/sbuf.h"
 
 /* A value: a JSON scalar unpacked, or an array or object (a node of a document). */
 enum vkind { V_MISSING, V_STR, V_INT, V_FLOAT, V_BOOL, V_NODE };
@@ -20,11 +21,6 @@ struct val {
 	double f;
 	bool b;
 	struct jnode n; /* V_NODE */
-};
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
 };
 
 struct var {

@@ -15,21 +15,7 @@
 
 static int sb_add(struct sbuf *b, const char *s, size_t n)
 {
-	if (b->len + n >= STR_MAX)
-		return -E2BIG;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->s, cap);
-
-		if (!p)
-			return -ENOMEM;
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
+	return sbuf_add_max(b, s, n, STR_MAX);
 }
 
 static int sb_str(struct sbuf *b, const char *s)
@@ -132,10 +118,10 @@ int ev_format(struct ev *ev, const struct val *v, const char **ret)
 	if (r >= 0)
 		r = fmt_into(ev, &b, v, 0);
 	if (r < 0) {
-		free(b.s);
+		free(b.p);
 		return r == -E2BIG ? berr_set(ev->err, E2BIG, "template: value too large") : r;
 	}
-	return (*ret = ev_keep(ev, b.s)) ? 0 : -ENOMEM;
+	return (*ret = ev_keep(ev, b.p)) ? 0 : -ENOMEM;
 }
 
 int ev_print(struct ev *ev, const struct val *v)
@@ -210,10 +196,10 @@ static int fn_json(struct ev *ev, const struct val *a, size_t n, struct val *ret
 	if (a->k != V_STR)
 		return (r = ev_format(ev, a, &s)) < 0 ? r : str_val(ev, s, strlen(s), ret);
 	if ((r = sb_add(&b, "", 0)) < 0 || (r = json_quote(&b, a->s)) < 0) {
-		free(b.s);
+		free(b.p);
 		return r;
 	}
-	*ret = (struct val){.k = V_STR, .s = ev_keep(ev, b.s)};
+	*ret = (struct val){.k = V_STR, .s = ev_keep(ev, b.p)};
 	return ret->s ? 0 : -ENOMEM;
 }
 
@@ -242,10 +228,10 @@ static int fn_join(struct ev *ev, const struct val *a, size_t n, struct val *ret
 			r = sb_add(&b, sep, i ? strlen(sep) : 0) < 0 ? -ENOMEM : sb_str(&b, s);
 	}
 	if (r < 0) {
-		free(b.s);
+		free(b.p);
 		return r;
 	}
-	*ret = (struct val){.k = V_STR, .s = ev_keep(ev, b.s)};
+	*ret = (struct val){.k = V_STR, .s = ev_keep(ev, b.p)};
 	return ret->s ? 0 : -ENOMEM;
 }
 
@@ -284,8 +270,8 @@ static int fn_split(struct ev *ev, const struct val *a, size_t n, struct val *re
 	if (r >= 0)
 		r = sb_str(&b, "]");
 	if (r >= 0)
-		r = jdoc_parse(b.s, b.len, "split", &doc, ev->err);
-	free(b.s);
+		r = jdoc_parse(b.p, b.n, "split", &doc, ev->err);
+	free(b.p);
 	if (r < 0 || (r = ev_keep_doc(ev, doc)) < 0)
 		return r;
 	jdoc_root(doc, &root);

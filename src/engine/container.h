@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container as the engine keeps it: what the user asked for (struct container_config,
- * written once at create into <root>/containers/<id>/config.json) and what happened to
- * it (struct container_state, state.json, rewritten under the container's lock).
+ * written at create into <root>/containers/<id>/config.json, rewritten by rename and
+ * update) and what happened to it (struct container_state, state.json, rewritten under
+ * the container's lock).
  */
 #ifndef BERTH_ENGINE_CONTAINER_H
 #define BERTH_ENGINE_CONTAINER_H
@@ -84,6 +85,8 @@ struct container_config {
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
 	bool auto_remove, privileged, read_only, init, no_new_privileges;
 	char **cap_add, **cap_drop;
+	char **group_add;      /* --group-add: names (looked up at start) or gids */
+	bool oom_kill_disable; /* linux.resources.memory.disableOOMKiller */
 	char *seccomp;	/* NULL: the default profile; "unconfined"; else "custom" (seccomp.json) */
 	char *apparmor; /* NULL: default; "unconfined"; a profile name */
 	char **label_opts;
@@ -104,7 +107,8 @@ struct container_config {
 	struct restart_policy restart;
 	int64_t log_max_size; /* bytes; 0: no rotation */
 	int64_t log_max_file;
-	char *log_driver; /* "json-file" or "none" */
+	char *log_driver; /* json-file, local, journald, syslog, none (log_drivers.h) */
+	char **log_opts;  /* --log-opt KEY=VALUE, checked */
 };
 
 enum container_status {

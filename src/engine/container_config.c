@@ -67,6 +67,8 @@ static const struct field config_fields[] = {
 	C("NoNewPrivileges", F_BOOL, no_new_privileges),
 	C("CapAdd", F_STRV, cap_add),
 	C("CapDrop", F_STRV, cap_drop),
+	C("GroupAdd", F_STRV, group_add),
+	C("OomKillDisable", F_BOOL, oom_kill_disable),
 	C("Seccomp", F_STR, seccomp),
 	C("AppArmor", F_STR, apparmor),
 	C("LabelOpts", F_STRV, label_opts),
@@ -87,6 +89,7 @@ static const struct field config_fields[] = {
 	C("LogMaxSize", F_I64, log_max_size),
 	C("LogMaxFile", F_I64, log_max_file),
 	C("LogDriver", F_STR, log_driver),
+	C("LogOpts", F_STRV, log_opts),
 };
 #undef C
 

@@ -5,6 +5,7 @@
  * docker's size (140 x 259: 36 260 names), reserved by that same exclusive symlinkat(2):
  * a clash with a concurrent create only means another draw, never a failure.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "engine/container_store.h"
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 
 static const char *const adjectives[] = {
 	"able",	    "agile",	"alert",     "amazing",	 "amused",    "ancient",  "ardent",
@@ -87,6 +89,8 @@ static const char *const surnames[] = {
 	"zwicky",
 };
 
+static int name_is_stale(struct engine *e, const char *name, const char *owner, bool *ret_stale);
+
 /*
  * Names are reserved under names.lock: telling a stale name (its container is gone)
  * from a live one and taking it over must be one step, or two creates could both
@@ -110,6 +114,7 @@ int container_name_reserve(struct engine *e, const char *name, const char *id, s
 {
 	_cleanup_free_ char *owner = NULL;
 	_cleanup_close_ int lock = -1;
+	bool stale = false;
 
 	if (!container_name_valid(name))
 		return berr_set(err, EINVAL,
@@ -119,12 +124,19 @@ int container_name_reserve(struct engine *e, const char *name, const char *id, s
 	lock = lock_names(e);
 	if (lock < 0)
 		return berr_sys(err, -lock, "cannot lock the container names");
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = 0; attempt < 3; attempt++) {
 		if (symlinkat(id, e->names_fd, name) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return berr_sys(err, errno, "cannot reserve the name '%s'", name);
+		free(owner);
 		owner = container_name_target(e, name);
+		if (owner && strcmp(owner, id) == 0)
+			return 0; /* left by a killed rename of this container */
+		if (owner && name_is_stale(e, name, owner, &stale) >= 0 && stale) {
+			(void) unlinkat(e->names_fd, name, 0);
+			continue;
+		}
 		if (owner)
 			return berr_set(err, EEXIST,
 					"Conflict. The container name \"/%s\" is already in use "
@@ -190,4 +202,87 @@ int container_name_reserve_generated(struct engine *e, const char *id, char **re
 			return berr_sys(err, errno, "cannot reserve the name '%s'", name);
 	}
 	return berr_set(err, EEXIST, "cannot find a free container name");
+}
+
+/*
+ * A rename killed between its steps leaves a second name pointing at the container:
+ * config.json is the truth, and a name the container's config does not carry is stale.
+ * The container's lock tells a rename in progress (it holds it from its first step to
+ * its last) from one that was killed. Called under names.lock, so no rename of owner
+ * can start meanwhile; *ret_stale is false whenever we cannot be sure.
+ */
+static int name_is_stale(struct engine *e, const char *name, const char *owner, bool *ret_stale)
+{
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_close_ int lock = -1;
+	char path[CONTAINER_ID_LEN + 8];
+
+	*ret_stale = false;
+	snprintf(path, sizeof(path), "%s/lock", owner);
+	lock = openat(e->containers_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (lock < 0 || flock(lock, LOCK_SH | LOCK_NB) < 0)
+		return 0;
+	if (container_load(e, owner, false, &c, NULL) < 0)
+		return 0;
+	*ret_stale = strcmp(c->cfg->name, name) != 0;
+	return 0;
+}
+
+void container_name_release_all(struct engine *e, const char *id)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	char buf[CONTAINER_ID_LEN + 2];
+	struct dirent *de;
+	int fd = openat(e->names_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		ssize_t n = readlinkat(e->names_fd, de->d_name, buf, sizeof(buf) - 1);
+
+		if (n != CONTAINER_ID_LEN)
+			continue;
+		buf[n] = '\0';
+		if (strcmp(buf, id) == 0)
+			(void) unlinkat(e->names_fd, de->d_name, 0);
+	}
+}
+
+/*
+ * Intent before action: the new name is reserved first (a kill here leaves a second
+ * name the config does not carry: stale, taken over by the next reservation, ignored by
+ * lookups, released by rm), then config.json says it (durably), then the old name goes
+ * (a kill before leaves the old name stale in the same way).
+ */
+int container_rename(struct engine *e, struct container *c, const char *new_name, struct berr **err)
+{
+	_cleanup_free_ char *old = NULL, *dup = NULL;
+	const char *name = new_name[0] == '/' ? new_name + 1 : new_name;
+	int r;
+
+	if (!*name)
+		return berr_set(err, EINVAL, "Neither old nor new names may be empty");
+	if (strcmp(c->cfg->name, name) == 0)
+		return berr_set(err, EINVAL,
+				"Renaming a container with the same name as its current name");
+	if (!(dup = strdup(name)))
+		return berr_set(err, ENOMEM, "out of memory");
+	if ((r = container_name_reserve(e, name, c->cfg->id, err)) < 0)
+		return berr_wrap(err, "Error when allocating new name");
+	crashpoint("rename-reserved");
+	old = c->cfg->name;
+	c->cfg->name = TAKE_PTR(dup);
+	if ((r = container_dir_write_config(c->dirfd, c->cfg, err)) < 0) {
+		dup = c->cfg->name;
+		c->cfg->name = TAKE_PTR(old);
+		container_name_release(e, name, c->cfg->id);
+		return r;
+	}
+	crashpoint("rename-config");
+	container_name_release(e, old, c->cfg->id);
+	return 0;
 }

@@ -169,7 +169,7 @@ static int remove_dir_and_name(struct engine *e, struct container *c, struct ber
 
 	crashpoint("rm-dir");
 	if (r >= 0)
-		container_name_release(e, c->cfg->name, c->cfg->id);
+		container_name_release_all(e, c->cfg->id);
 	return r;
 }
 

@@ -15,6 +15,7 @@
 #include "engine/container_store.h"
 #include "engine/container_volumes_from.h"
 #include "engine/health.h"
+#include "engine/log_drivers.h"
 #include "engine/ns_modes.h"
 #include "engine/units.h"
 #include "engine/userns.h"
@@ -448,9 +449,50 @@ static int sysctls_from_flags(char *const *in, const struct container_config *c,
 	return kv_list(in, "sysctl", out, err);
 }
 
-static int labels_from_flags(char *const *in, char ***out)
+/* docker's --label-file: "key=value" lines (a key alone is "key="), '#' comments. */
+static int label_files(char *const *paths, char ***out, struct berr **err)
 {
-	STRV_FOREACH (s, in) {
+	STRV_FOREACH (path, paths) {
+		_cleanup_free_ char *buf = NULL;
+		_cleanup_strv_ char **lines = NULL;
+		size_t len;
+		int r = read_file_at(AT_FDCWD, *path, ENV_FILE_MAX, &buf, &len);
+
+		if (r < 0)
+			return berr_sys(err, -r, "open %s", *path);
+		if (!(lines = strv_split(buf, "\n")))
+			return -ENOMEM;
+		STRV_FOREACH (l, lines) {
+			const char *s = *l;
+			size_t key;
+
+			while (isspace((unsigned char) *s))
+				s++;
+			if (!*s || *s == '#')
+				continue;
+			key = strcspn(s, "=");
+			if (strcspn(s, " \t\r") < key)
+				return berr_set(err, EINVAL, "variable '%.*s' contains whitespaces",
+						(int) key, s);
+			if (strv_push_dup(out, s) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The label files' lines first, then --label: a later key wins, as in docker. */
+static int labels_from_flags(char *const *files, char *const *flags, char ***out, struct berr **err)
+{
+	_cleanup_strv_ char **all = NULL;
+	int r;
+
+	if ((r = label_files(files, &all, err)) < 0)
+		return r;
+	STRV_FOREACH (s, flags)
+		if (strv_push_dup(&all, *s) < 0)
+			return -ENOMEM;
+	STRV_FOREACH (s, all) {
 		_cleanup_free_ char *l = NULL;
 
 		if (!strchr(*s, '=') && asprintf(&l, "%s=", *s) < 0)
@@ -608,28 +650,7 @@ static int ulimits_from_flags(char *const *in, struct container_config *c, struc
 static int log_opts_from_flags(const struct container_flags *f, struct container_config *c,
 			       struct berr **err)
 {
-	int r;
-
-	c->log_max_file = 1;
-	c->log_driver = strdup(f->log_driver ? f->log_driver : "json-file");
-	if (!c->log_driver)
-		return -ENOMEM;
-	if (strcmp(c->log_driver, "json-file") != 0 && strcmp(c->log_driver, "none") != 0)
-		return berr_set(err, EINVAL, "logger: no log driver named '%s' is registered",
-				c->log_driver);
-	STRV_FOREACH (o, f->log_opts) {
-		if (strncmp(*o, "max-size=", 9) == 0) {
-			if ((r = units_parse_ram(*o + 9, false, &c->log_max_size, err)) < 0)
-				return berr_wrap(err, "invalid log option %s", *o);
-		} else if (strncmp(*o, "max-file=", 9) == 0) {
-			if ((r = units_parse_int(*o + 9, 1, 100, "max-file", &c->log_max_file,
-						 err)) < 0)
-				return r;
-		} else
-			return berr_set(err, EINVAL,
-					"unknown log opt '%s' for json-file log driver", *o);
-	}
-	return 0;
+	return log_config_from_flags(f->log_driver, f->log_opts, c, err);
 }
 
 static int process_from_flags(const struct container_flags *f, struct container_config *c,
@@ -665,7 +686,7 @@ static int process_from_flags(const struct container_flags *f, struct container_
 			  err)) < 0)
 		return r;
 	if ((r = env_from_flags(f, &c->env, err)) < 0 ||
-	    (r = labels_from_flags(f->labels, &c->labels)) < 0)
+	    (r = labels_from_flags(f->label_files, f->labels, &c->labels, err)) < 0)
 		return r;
 	c->tty = f->tty;
 	c->open_stdin = f->interactive;
@@ -735,6 +756,9 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 	c->privileged = f->privileged;
 	c->read_only = f->read_only;
 	c->init = f->init;
+	c->oom_kill_disable = f->oom_kill_disable;
+	if (!(c->group_add = strv_copy(f->group_add)) && f->group_add)
+		return -ENOMEM;
 	if ((f->runtime && !(c->runtime = strdup(f->runtime))) ||
 	    (f->cgroup_parent && !(c->cgroup_parent = strdup(f->cgroup_parent))))
 		return -ENOMEM;

@@ -18,11 +18,13 @@ struct container_flags {
 		*cpus, *cpu_shares, *cpu_period, *cpu_quota, *cpuset_cpus, *cpuset_mems,
 		*pids_limit, *blkio_weight, *shm_size, *stop_signal, *stop_timeout, *restart,
 		*log_driver, *pull, *pid, *ipc, *uts, *health_cmd, *health_interval,
-		*health_timeout, *health_start_period, *health_start_interval, *health_retries;
+		*health_timeout, *health_start_period, *health_start_interval, *health_retries,
+		*cidfile, *platform;
 	char **env, **env_file, **volumes, **mounts, **tmpfs, **cap_add, **cap_drop, **security_opt,
-		**labels, **ulimits, **sysctls, **devices, **read_bps, **write_bps, **log_opts,
-		**uidmap, **gidmap, **volumes_from;
-	bool detach, rm, interactive, tty, read_only, privileged, init, quiet, no_healthcheck;
+		**labels, **label_files, **group_add, **ulimits, **sysctls, **devices, **read_bps,
+		**write_bps, **log_opts, **uidmap, **gidmap, **volumes_from;
+	bool detach, rm, interactive, tty, read_only, privileged, init, quiet, no_healthcheck,
+		oom_kill_disable;
 	const char *image;
 	char *const *command; /* after the image; may be NULL */
 };

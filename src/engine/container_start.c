@@ -155,7 +155,8 @@ static int generate_spec(struct engine *e, struct container *c, const struct sta
 		return berr_wrap(err, "unable to find user %s",
 				 c->cfg->user ? c->cfg->user : "root");
 	in->user = &user;
-	if ((r = ns_modes_resolve(e, c, &joins, err)) >= 0) {
+	if ((r = user_add_groups(rootfd, c->cfg->group_add, &user, err)) >= 0 &&
+	    (r = ns_modes_resolve(e, c, &joins, err)) >= 0) {
 		in->joins = &joins;
 		r = oci_spec_generate(in, ret, err);
 	}

@@ -395,6 +395,16 @@ char *container_name_target(struct engine *e, const char *name)
 	return container_dir_exists(e, buf) ? strdup(buf) : NULL;
 }
 
+bool container_name_current(struct engine *e, const char *name, const char *id)
+{
+	_cleanup_container_ struct container *c = NULL;
+
+	/* a create that has not written config.json yet, or a dead container: its name */
+	if (container_load(e, id, false, &c, NULL) < 0)
+		return true;
+	return strcmp(c->cfg->name, name) == 0;
+}
+
 int container_resolve(struct engine *e, const char *ref, char **ret, struct berr **err)
 {
 	_cleanup_strv_ char **ids = NULL;
@@ -408,8 +418,12 @@ int container_resolve(struct engine *e, const char *ref, char **ret, struct berr
 	if (container_id_valid(ref) && container_dir_exists(e, ref))
 		return (*ret = strdup(ref)) ? 0 : -ENOMEM;
 	if (container_name_valid(name) && (found = container_name_target(e, name))) {
-		*ret = found;
-		return 0;
+		if (container_name_current(e, name, found)) {
+			*ret = found;
+			return 0;
+		}
+		free(found); /* a name a killed rename left */
+		found = NULL;
 	}
 	if ((r = container_list_ids(e, &ids)) < 0)
 		return berr_sys(err, -r, "cannot list containers");

@@ -2,7 +2,7 @@
 /*
  * The engine's containers on disk, under the engine root (default /var/lib/berth):
  *
- *   containers/<id>/config.json   what the user asked for (written once, at create)
+ *   containers/<id>/config.json   what the user asked for (written at create; rename, update)
  *   containers/<id>/state.json    status, pids, exit code, times (replaced atomically)
  *   containers/<id>/lock          flock(2): held while state.json is read and changed
  *   containers/<id>/bundle/       the OCI bundle: config.json and rootfs/ (the overlay)
@@ -118,9 +118,11 @@ char *container_name_target(struct engine *e, const char *name);
 bool container_name_valid(const char *name);
 
 /*
- * container_names.c. Reserve name for id: -EEXIST with docker's "Conflict" message when another container
- * has it. A name whose container is gone is taken over. The caller made the container's
- * directory first: a name whose directory is missing is stale.
+ * container_names.c. Reserve name for id: -EEXIST with docker's "Conflict" message when
+ * another container has it. A stale name is taken over: its container is gone (the caller
+ * made the container's directory first, so a name whose directory is missing is stale), or
+ * a killed rename left it (the container's config.json carries another name and its lock
+ * is free). A name that already points at id is success.
  */
 int container_name_reserve(struct engine *e, const char *name, const char *id, struct berr **err);
 
@@ -133,6 +135,24 @@ int container_name_reserve_generated(struct engine *e, const char *id, char **re
 
 /* Release name if it still points at id. */
 void container_name_release(struct engine *e, const char *name, const char *id);
+
+/* Release every name that points at id (rm: with names a killed rename left). */
+void container_name_release_all(struct engine *e, const char *id);
+
+/*
+ * names/<name> points at id: is it the name id's config.json carries? A killed rename
+ * leaves a name that is not (stale). True when the config cannot be read (a create in
+ * progress, a dead container), which keeps their names.
+ */
+bool container_name_current(struct engine *e, const char *name, const char *id);
+
+/*
+ * Rename c (locked) to new_name (docker's leading '/' allowed): the new name reserved,
+ * config.json rewritten, the old name released, in that order (crash-safe: ARCHITECTURE.md).
+ * Docker's messages: the same name, "Error when allocating new name: Conflict. ...".
+ */
+int container_rename(struct engine *e, struct container *c, const char *new_name,
+		     struct berr **err);
 
 /*
  * The steps of create that write the container's directory (container_create.c calls

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -124,6 +126,7 @@ static bool blkio_weight_supported(void)
 
 void host_facts_read(struct host_facts *ret)
 {
+	struct utsname uts;
 	cpu_set_t set;
 
 	*ret = (struct host_facts){
@@ -133,7 +136,10 @@ void host_facts_read(struct host_facts *ret)
 		.cpus_online = "/sys/devices/system/cpu/online",
 		.mems_online = "/sys/devices/system/node/online",
 		.blkio_weight = blkio_weight_supported(),
+		.oom_kill_disable = access("/sys/fs/cgroup/memory/memory.oom_control", F_OK) == 0,
 	};
+	if (uname(&uts) == 0)
+		snprintf(ret->machine, sizeof(ret->machine), "%s", uts.machine);
 }
 
 int host_check_config(struct container_config *cfg, const struct host_facts *h,
@@ -153,6 +159,17 @@ int host_check_config(struct container_config *cfg, const struct host_facts *h,
 	if (cfg->cpuset_mems &&
 	    (r = check_cpuset(cfg->cpuset_mems, h->mems_online, "mems", "memory nodes", err)) < 0)
 		return r;
+	if (cfg->oom_kill_disable && !h->oom_kill_disable) {
+		cfg->oom_kill_disable = false;
+		if (strv_push_dup(ret_warnings, "Your kernel does not support OomKillDisable. "
+						"OomKillDisable discarded.") < 0)
+			return -ENOMEM;
+	}
+	if (cfg->oom_kill_disable && !cfg->memory &&
+	    strv_push_dup(ret_warnings,
+			  "OOM killer is disabled for the container, but no memory limit is set, "
+			  "this can result in the system running out of resources.") < 0)
+		return -ENOMEM;
 	if (cfg->blkio_weight && !h->blkio_weight) {
 		cfg->blkio_weight = 0;
 		if (strv_push_dup(ret_warnings, "Your kernel does not support Block I/O weight or "
@@ -160,4 +177,63 @@ int host_check_config(struct container_config *cfg, const struct host_facts *h,
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* containerd's normalisation of an architecture name, with its default variant. */
+static const struct {
+	const char *names[3];
+	const char *arch;
+	const char *variants[5]; /* accepted variants, NULL-terminated */
+} arches[] = {
+	{{"x86_64", "x86-64", "amd64"}, "amd64", {"v1", "v2", "v3", "v4", NULL}},
+	{{"aarch64", "arm64", NULL}, "arm64", {"v8", NULL}},
+	{{"i386", "i686", "386"}, "386", {NULL}},
+	{{"ppc64le", NULL, NULL}, "ppc64le", {NULL}},
+	{{"s390x", NULL, NULL}, "s390x", {NULL}},
+	{{"riscv64", NULL, NULL}, "riscv64", {NULL}},
+};
+
+static int arch_index(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(arches); i++)
+		for (size_t n = 0; n < ELEMENTSOF(arches[i].names); n++)
+			if (arches[i].names[n] && strcasecmp(arches[i].names[n], name) == 0)
+				return (int) i;
+	return -1;
+}
+
+static bool variant_ok(int arch, const char *variant)
+{
+	if (!variant)
+		return true;
+	for (size_t v = 0; arches[arch].variants[v]; v++)
+		if (strcasecmp(arches[arch].variants[v], variant) == 0)
+			return true;
+	return false;
+}
+
+int host_check_platform(const char *platform, const struct host_facts *h, struct berr **err)
+{
+	_cleanup_free_ char *copy = strdup(platform);
+	char *os, *arch, *variant, *extra, *save = NULL;
+	int host = arch_index(h->machine), want;
+
+	if (!copy)
+		return -ENOMEM;
+	os = strtok_r(copy, "/", &save);
+	arch = strtok_r(NULL, "/", &save);
+	variant = strtok_r(NULL, "/", &save);
+	extra = strtok_r(NULL, "/", &save);
+	if (!os || extra || strchr(platform, ' '))
+		return berr_set(err, EINVAL,
+				"\"%s\": unknown operating system or architecture: invalid "
+				"argument",
+				platform);
+	want = arch ? arch_index(arch) : host;
+	if (strcasecmp(os, "linux") == 0 && want >= 0 && want == host && variant_ok(want, variant))
+		return 0;
+	return berr_set(err, EINVAL,
+			"platform \"%s\" is not supported: berth runs containers of this host's "
+			"platform only (linux/%s)",
+			platform, host >= 0 ? arches[host].arch : h->machine);
 }

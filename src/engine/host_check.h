@@ -21,6 +21,8 @@ struct host_facts {
 	const char *mems_online; /* "/sys/devices/system/node/online" */
 	bool blkio_weight;	 /* the kernel can weigh block IO (cgroup v1 blkio.weight or */
 				 /* blkio.bfq.weight; cgroup2's io controller) */
+	bool oom_kill_disable;	 /* v1 memory.oom_control: the OOM killer can be disabled */
+	char machine[65];	 /* uname's machine: "x86_64", "aarch64", ... */
 };
 
 /* This host's facts. */
@@ -33,6 +35,13 @@ void host_facts_read(struct host_facts *ret);
  */
 int host_check_config(struct container_config *cfg, const struct host_facts *h,
 		      char ***ret_warnings, struct berr **err);
+
+/*
+ * docker's --platform OS[/ARCH[/VARIANT]] against this host's (h->machine): linux and
+ * the host's architecture (amd64 = x86_64, arm64 = aarch64) with a variant of it are
+ * accepted; -EINVAL with what was wanted and what the host is otherwise.
+ */
+int host_check_platform(const char *platform, const struct host_facts *h, struct berr **err);
 
 /*
  * Parse a cpuset list ("0-3,7") into bits (bit n: CPU or node n, n < 1024). -EINVAL for

@@ -16,10 +16,13 @@
 #include <unistd.h>
 
 #include "engine/container_runtime.h"
+#include "engine/container_update.h"
 #include "engine/logs.h"
 #include "engine/monitor_attach.h"
 #include "engine/monitor_console.h"
 #include "engine/monitor_health.h"
+#include "engine/log_drivers.h"
+#include "engine/log_forward.h"
 #include "engine/proc.h"
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
@@ -42,12 +45,14 @@ struct mon {
 	struct attach_set clients; /* `berth run`/`start -a`'s and `berth attach`es */
 	char *rbuf;		   /* READ_CHUNK bytes */
 	bool rt_live;		   /* the runtime has the container: delete it before leaving */
+	bool bundle_stale; /* `berth update` changed resources since the bundle was written */
 	int out_r, err_r, in_w, pty;
 	pid_t pid;
 	int status; /* the init's wait status once reaped, else -1 */
 	uint64_t
 		oom_before; /* OOM kills counted when this run started (the cgroup may be reused) */
 	struct mon_health health; /* the health checks of this run */
+	struct log_forward fwd;	  /* journald or syslog, else fd -1 */
 };
 
 static void close_fd(int *fd)
@@ -115,6 +120,18 @@ static int make_stdio(struct mon *m, struct runtime_stdio *io, int *child_fds)
 	return 0;
 }
 
+/*
+ * The bundle was written at start: resources `berth update` changed since are applied
+ * to the restarted container before it runs, as docker's restart takes them.
+ */
+static int apply_updated(struct mon *m, struct berr **err)
+{
+	struct container_update all = {.set = (1u << _UPD_FIELD_MAX) - 1};
+	int r = container_resources_apply(&m->rt.rt, m->c, &all, err);
+
+	return r < 0 ? berr_wrap(err, "cannot apply the updated resources") : 0;
+}
+
 static int create_and_start(struct mon *m, struct berr **err)
 {
 	_cleanup_free_ char *bundle = container_path(m->c, "bundle");
@@ -142,6 +159,9 @@ static int create_and_start(struct mon *m, struct berr **err)
 		r = console_socket_receive(cs, &m->pty, err);
 	if (r >= 0 && (r = read_pid_file(m, &m->pid)) < 0)
 		berr_sys(err, -r, "cannot read the runtime's pid file");
+	/* the bundle stays as start wrote it: every restart after an update needs it */
+	if (r >= 0 && m->bundle_stale)
+		r = apply_updated(m, err);
 	if (r >= 0)
 		r = runtime_start(&m->rt.rt, m->c->cfg->id, err);
 	if (r < 0) {
@@ -220,6 +240,7 @@ static void on_output(struct mon *m, int *fd, enum log_stream s)
 	}
 	if (m->logging)
 		(void) log_writer_write(&m->log, s, buf, (size_t) n);
+	log_forward_write(&m->fwd, s, buf, (size_t) n);
 	send_frame(m, s == LOG_STDOUT ? FRAME_STDOUT : FRAME_STDERR, buf, (uint32_t) n);
 }
 
@@ -384,7 +405,7 @@ static bool should_restart(const struct container *c, int code)
 static bool record_exit(struct mon *m, int code)
 {
 	char now[64];
-	bool restart;
+	bool restart, changed = false;
 
 	/*
 	 * Before runtime delete removes the cgroup that counts it. Any process of the
@@ -394,6 +415,9 @@ static bool record_exit(struct mon *m, int code)
 
 	if (container_relock(m->c, NULL) < 0)
 		return false;
+	/* as `berth update` left them: the policy now, the resources at the restart */
+	if (container_reload_updated(m->c, &changed, NULL) >= 0 && changed)
+		m->bundle_stale = true;
 	m->c->st.exit_code = code;
 	m->c->st.oom_killed = oom;
 	m->c->st.pid = 0;
@@ -509,7 +533,9 @@ static int setup(struct mon *m, struct berr **err)
 	(void) attach_set_listen(&m->clients, m->c->dirfd);
 	if (container_rt_init(m->e, m->c, &m->rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
-	if (!m->c->cfg->log_driver || strcmp(m->c->cfg->log_driver, "none") != 0) {
+	if ((r = log_forward_open(&m->fwd, m->c->cfg, err)) < 0)
+		return r;
+	if (log_keeps_file(m->c->cfg)) {
 		_cleanup_free_ char *name = NULL;
 
 		if (asprintf(&name, "%s-json.log", m->c->cfg->id) < 0)
@@ -535,7 +561,8 @@ int monitor_run(const struct monitor_opts *o)
 			.in_w = -1,
 			.pty = -1,
 			.status = -1,
-			.health = {.fd = -1, .status = -1}};
+			.health = {.fd = -1, .status = -1},
+			.fwd = {.fd = -1}};
 	_cleanup_berr_ struct berr *err = NULL;
 	int code = -1, backoff = 100;
 	bool auto_remove;
@@ -590,6 +617,7 @@ int monitor_run(const struct monitor_opts *o)
 	}
 	mon_health_stop(&m.health);
 	health_state_done(&m.health.st);
+	log_forward_close(&m.fwd);
 	attach_set_done(&m.clients);
 	free(m.rbuf);
 	close_fd(&m.sigfd);

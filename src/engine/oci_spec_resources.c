@@ -145,9 +145,11 @@ static void memory_json(const struct spec_inputs *in, struct jwriter *res)
 	const struct container_config *cfg = in->cfg;
 	struct jwriter *m;
 
-	if (cfg->memory <= 0 && cfg->memory_reservation <= 0)
+	if (cfg->memory <= 0 && cfg->memory_reservation <= 0 && !cfg->oom_kill_disable)
 		return;
 	m = jw_object();
+	if (cfg->oom_kill_disable)
+		jw_bool(m, "disableOOMKiller", true);
 	if (cfg->memory > 0)
 		jw_int(m, "limit", cfg->memory);
 	if (cfg->memory_reservation > 0)

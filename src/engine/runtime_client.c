@@ -393,6 +393,14 @@ int runtime_pause(const struct oci_runtime *rt, const char *id, struct berr **er
 	return call(rt, "pause", args, NULL, err);
 }
 
+int runtime_update(const struct oci_runtime *rt, const char *id, const char *resources,
+		   struct berr **err)
+{
+	char *args[] = {"update", "--resources", (char *) resources, (char *) id, NULL};
+
+	return call(rt, "update", args, NULL, err);
+}
+
 int runtime_resume(const struct oci_runtime *rt, const char *id, struct berr **err)
 {
 	char *args[] = {"resume", (char *) id, NULL};

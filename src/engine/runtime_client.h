@@ -55,6 +55,9 @@ int runtime_kill(const struct oci_runtime *rt, const char *id, int sig, bool all
 int runtime_delete(const struct oci_runtime *rt, const char *id, bool force, struct berr **err);
 int runtime_pause(const struct oci_runtime *rt, const char *id, struct berr **err);
 int runtime_resume(const struct oci_runtime *rt, const char *id, struct berr **err);
+/* `update --resources FILE ID`: FILE is a linux.resources JSON document (runc's form). */
+int runtime_update(const struct oci_runtime *rt, const char *id, const char *resources,
+		   struct berr **err);
 
 /* `ps --format json ID`: the host pids of the container's processes (malloc'd array). */
 int runtime_ps(const struct oci_runtime *rt, const char *id, pid_t **ret, size_t *ret_n,

@@ -203,3 +203,59 @@ int user_lookup(int rootfd, const char *spec, struct exec_user *ret, struct berr
 
 	return user_lookup_text(spec, passwd, group, ret, err);
 }
+
+/* The gid of group name in the group file text, or -ENOENT. */
+static int find_group(const char *text, const char *name, gid_t *ret)
+{
+	_cleanup_free_ char *copy = strdup(text ? text : "");
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[4];
+		unsigned long gid;
+
+		if (line[0] == '#' || split_fields(line, f, 4) < 3 || !parse_id(f[2], &gid))
+			continue;
+		if (strcmp(f[0], name) == 0) {
+			*ret = (gid_t) gid;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int user_add_groups_text(const char *group, char *const *add, struct exec_user *u,
+			 struct berr **err)
+{
+	for (size_t i = 0; add && add[i]; i++) {
+		unsigned long id;
+		gid_t gid, *ng;
+		int r;
+
+		if (parse_id(add[i], &id))
+			gid = (gid_t) id;
+		else if ((r = find_group(group, add[i], &gid)) == -ENOENT)
+			return berr_set(err, ENOENT, "Unable to find group %s", add[i]);
+		else if (r < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+		if (u->n_groups >= GROUPS_MAX)
+			return berr_set(err, E2BIG, "more than %d additional groups", GROUPS_MAX);
+		if (!(ng = realloc(u->groups, (u->n_groups + 1) * sizeof(gid_t))))
+			return berr_set(err, ENOMEM, "out of memory");
+		u->groups = ng;
+		u->groups[u->n_groups++] = gid;
+	}
+	return 0;
+}
+
+int user_add_groups(int rootfd, char *const *add, struct exec_user *u, struct berr **err)
+{
+	_cleanup_free_ char *group = NULL;
+
+	if (!add || !add[0])
+		return 0;
+	group = read_in_root(rootfd, "/etc/group");
+	return user_add_groups_text(group, add, u, err);
+}

@@ -32,4 +32,15 @@ int user_lookup_text(const char *spec, const char *passwd, const char *group, st
 /* The same, reading etc/passwd and etc/group inside the rootfs directory rootfd. */
 int user_lookup(int rootfd, const char *spec, struct exec_user *ret, struct berr **err);
 
+/*
+ * docker's --group-add: each of add (a group name, looked up in the group text, or a
+ * number, taken as it is) appended to u's supplementary groups. -ENOENT with docker's
+ * "Unable to find group NAME".
+ */
+int user_add_groups_text(const char *group, char *const *add, struct exec_user *u,
+			 struct berr **err);
+
+/* The same, reading etc/group inside the rootfs directory rootfd. */
+int user_add_groups(int rootfd, char *const *add, struct exec_user *u, struct berr **err);
+
 #endif

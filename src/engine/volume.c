@@ -18,6 +18,7 @@
 #include "lib/json.h"
 #include "lib/rmtree.h"
 #include "lib/strv.h"
+#include "lib/tree_size.h"
 
 #define META_MAX (1 << 20)
 
@@ -378,40 +379,6 @@ int volume_remove(struct engine *e, const char *name, bool force, struct berr **
 	return remove_locked(e, vfd, name, err);
 }
 
-/*
- * The bytes of the regular files under parent/name (docker's directory.Size), on one
- * device, never following a symlink; a tree deeper than TREE_DEPTH_MAX (the container
- * made it) is counted down to there.
- */
-#define TREE_DEPTH_MAX 128
-static uint64_t tree_size(int parent, const char *name, dev_t dev, int depth)
-{
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	struct stat st;
-	uint64_t n = 0;
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return 0;
-	if (depth > TREE_DEPTH_MAX || fstat(fd, &st) < 0 || st.st_dev != dev ||
-	    !(d = fdopendir(fd))) {
-		close(fd);
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISREG(st.st_mode))
-			n += (uint64_t) st.st_size;
-		else if (S_ISDIR(st.st_mode))
-			n += tree_size(dirfd(d), de->d_name, dev, depth + 1);
-	}
-	return n;
-}
-
 static int prune_one(struct engine *e, int vfd, const struct volume *v, char ***names,
 		     uint64_t *bytes, struct berr **err)
 {
@@ -427,7 +394,7 @@ static int prune_one(struct engine *e, int vfd, const struct volume *v, char ***
 		return 0;
 	if (fstatat(vfd, v->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (dfd = openat(vfd, v->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) >= 0)
-		size = tree_size(dfd, "_data", st.st_dev, 0);
+		size = tree_size(dfd, "_data");
 	if ((r = remove_locked(e, vfd, v->name, err)) < 0)
 		return r;
 	*bytes += size;

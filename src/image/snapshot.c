@@ -12,6 +12,7 @@
 
 #include "image/overlay.h"
 #include "lib/cleanup.h"
+#include "lib/tree_size.h"
 #include "lib/fd.h"
 #include "lib/json.h"
 #include "lib/rmtree.h"
@@ -126,6 +127,15 @@ int image_snapshot_upper(struct image_store *s, const char *key, char *buf, size
 	if ((size_t) snprintf(buf, size, "%s/snapshots/%s/upper", s->path, key) >= size)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+uint64_t image_snapshot_size(struct image_store *s, const char *key)
+{
+	char upper[PATH_MAX];
+
+	if (image_snapshot_upper(s, key, upper, sizeof(upper)) < 0)
+		return 0;
+	return tree_size(AT_FDCWD, upper);
 }
 
 int image_snapshot_mount(struct image_store *s, const char *key, const char *target,

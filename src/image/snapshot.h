@@ -50,6 +50,9 @@ int snapshot_mount_idmapped(const struct overlay_spec *spec, const char *target,
 /* "<store>/snapshots/<key>/upper" in buf (to inspect or copy out a container's changes). */
 int image_snapshot_upper(struct image_store *s, const char *key, char *buf, size_t size);
 
+/* The bytes its upper (writable) layer holds: docker's SizeRw. */
+uint64_t image_snapshot_size(struct image_store *s, const char *key);
+
 /* Remove the snapshot and its upper layer; a missing key is success. */
 int image_snapshot_remove(struct image_store *s, const char *key, struct berr **err);
 

@@ -4,7 +4,8 @@
 # runs three pytest groups, each with its own JUnit file:
 #
 #   cgroup   tests/integration/test_cgroup_*.py, against berth-runtime and runc
-#   engine   a subset of tests/integration/engine/ (run, resources, OOMKilled, stats, top,
+#   engine   a subset of tests/integration/engine/ (run, resources, live update, --pid/--ipc/
+#            --uts, boot after a reboot, OOMKilled, stats, top,
 #            pause, exec, restart policies, logs, rm, images, pull from a docker-registry
 #            on the guest's loopback), with berth-runtime and runc
 #   runtime  the runtime's whole integration suite (tests/integration/test_*.py but the
@@ -105,6 +106,13 @@ for g in ${SUITE_GROUPS:-unit cgroup engine runtime}; do
 			"$E/test_engine_run.py::test_create_then_start" \
 			"$E/test_engine_mounts.py::test_overlay_rootfs_with_a_private_upper_layer" \
 			"$E/test_engine_errors.py::test_rm_running_needs_force" \
+			"$E/test_engine_update.py::test_update_running" \
+			"$E/test_engine_update.py::test_update_cpuset" \
+			"$E/test_engine_update.py::test_update_survives_a_policy_restart" \
+			"$E/test_engine_nsmodes.py::test_host_modes_share_the_hosts_namespaces" \
+			"$E/test_engine_nsmodes.py::test_container_modes_join_the_donors_namespaces" \
+			"$E/test_engine_nsmodes.py::test_shareable_dev_shm_is_sized_and_released" \
+			"$E/test_engine_boot.py::test_boot_starts_what_the_restart_policies_say" \
 			$E/test_engine_kernels.py \
 			$I/test_image_cli.py \
 			"$I/test_image_pull.py::test_pull_single" \

@@ -7,6 +7,7 @@ cgroup, no runtime state.
 
 import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -37,4 +38,22 @@ def berth(request, tmp_path):
     b("image", "create-busybox", "-q")
     yield b
     problems = b.teardown()
+    assert not problems, "left behind:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def full_disk_berth(berth, tmp_path):
+    """The fixture's berth with its --root on a 64 MB tmpfs (unmounted afterwards)."""
+    root = tmp_path / "small"
+    root.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "berth-test-full", str(root)],
+                   check=True)
+    b = Berth(root / "root", runtime=berth.runtime, runtime_name=berth.runtime_name,
+              cgroup_parent=berth.cgroup_parent + "-full")
+    try:
+        b("image", "create-busybox", "-q")
+        yield b
+    finally:
+        problems = b.teardown()
+        subprocess.run(["umount", "-l", str(root)], check=False)
     assert not problems, "left behind:\n" + "\n".join(problems)

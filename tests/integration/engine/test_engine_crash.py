@@ -19,7 +19,6 @@ import time
 import pytest
 
 import oci
-from enginehelp import Berth
 
 
 def env_run(berth, env, *args, timeout=60):
@@ -183,23 +182,6 @@ def test_generated_names_never_collide(berth):
         berth("rm", *ids[i:i + 500], timeout=300)
     print("%d creates and removals in %.1f s" % (n, time.monotonic() - t0))
 
-
-@pytest.fixture
-def full_disk_berth(berth, tmp_path):
-    """The fixture's berth with its --root on a 64 MB tmpfs (unmounted afterwards)."""
-    root = tmp_path / "small"
-    root.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "berth-test-full", str(root)],
-                   check=True)
-    b = Berth(root / "root", runtime=berth.runtime, runtime_name=berth.runtime_name,
-              cgroup_parent=berth.cgroup_parent + "-full")
-    try:
-        b("image", "create-busybox", "-q")
-        yield b
-    finally:
-        problems = b.teardown()
-        subprocess.run(["umount", "-l", str(root)], check=False)
-    assert not problems, "left behind:\n" + "\n".join(problems)
 
 
 def test_stop_and_rm_on_a_full_disk(full_disk_berth):

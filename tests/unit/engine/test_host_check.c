@@ -87,9 +87,72 @@ static void test_check_config(void)
 	free(mems);
 }
 
+static void test_oom_kill_disable(void)
+{
+	struct host_facts h = {.ncpu = 2, .oom_kill_disable = true};
+	struct container_config c = {.oom_kill_disable = true, .memory = 64 << 20};
+	char **w = NULL;
+
+	ASSERT_OK(check(&c, &h, &w, NULL));
+	ASSERT_NULL(w);
+	ASSERT_TRUE(c.oom_kill_disable);
+	c.memory = 0;
+	ASSERT_OK(check(&c, &h, &w, NULL));
+	ASSERT_EQ(strv_length(w), 1);
+	ASSERT_CONTAINS(w[0], "OOM killer is disabled for the container, but no memory limit");
+	w = strv_free(w);
+	h.oom_kill_disable = false; /* cgroup v2 */
+	ASSERT_OK(check(&c, &h, &w, NULL));
+	ASSERT_FALSE(c.oom_kill_disable);
+	ASSERT_EQ(strv_length(w), 1);
+	ASSERT_STREQ(w[0],
+		     "Your kernel does not support OomKillDisable. OomKillDisable discarded.");
+	strv_free(w);
+}
+
+static int platform(const char *machine, const char *p, const char *want_msg)
+{
+	struct host_facts h = {0};
+	struct berr *err = NULL;
+	int r;
+
+	snprintf(h.machine, sizeof(h.machine), "%s", machine);
+	r = host_check_platform(p, &h, &err);
+	if (want_msg) {
+		ASSERT_EQ(r, -EINVAL);
+		ASSERT_CONTAINS(err->msg, want_msg);
+	}
+	berr_free(err);
+	return r;
+}
+
+static void test_platform(void)
+{
+	static const char *const x86_ok[] = {"linux",	     "linux/amd64",    "Linux/AMD64",
+					     "linux/x86_64", "linux/amd64/v2", "linux/amd64/v4"};
+
+	for (size_t i = 0; i < sizeof(x86_ok) / sizeof(*x86_ok); i++)
+		ASSERT_OK(platform("x86_64", x86_ok[i], NULL));
+	ASSERT_OK(platform("aarch64", "linux/arm64/v8", NULL));
+	ASSERT_OK(platform("aarch64", "linux/aarch64", NULL));
+	platform("x86_64", "linux/arm64",
+		 "platform \"linux/arm64\" is not supported: berth runs containers of this "
+		 "host's platform only (linux/amd64)");
+	platform("aarch64", "linux/amd64", "only (linux/arm64)");
+	platform("x86_64", "windows/amd64", "is not supported");
+	platform("x86_64", "linux/amd64/v9", "is not supported");
+	platform("x86_64", "linux/arm", "is not supported");
+	platform("x86_64", "linux/a/b/c",
+		 "\"linux/a/b/c\": unknown operating system or architecture: invalid argument");
+	platform("x86_64", "", "unknown operating system or architecture");
+	platform("x86_64", "/", "unknown operating system or architecture");
+}
+
 static const struct test tests[] = {
 	TEST(test_parse_cpuset),
 	TEST(test_check_config),
+	TEST(test_oom_kill_disable),
+	TEST(test_platform),
 	{},
 };
 

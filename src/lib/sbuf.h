@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A growing string for the Dockerfile parser and lexer. */
-#ifndef BERTH_BUILD_SBUF_H
-#define BERTH_BUILD_SBUF_H
+/* A growing NUL-terminated string (the Dockerfile parser, --format templates, tables). */
+#ifndef BERTH_LIB_SBUF_H
+#define BERTH_LIB_SBUF_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +13,11 @@ struct sbuf {
 	size_t n, cap;
 };
 
-static inline int sbuf_add(struct sbuf *b, const char *s, size_t len)
+/* Append len bytes of s: -E2BIG when the string would reach max bytes, -ENOMEM. */
+static inline int sbuf_add_max(struct sbuf *b, const char *s, size_t len, size_t max)
 {
+	if (len >= max || b->n >= max - len)
+		return -E2BIG;
 	if (b->n + len + 1 > b->cap) {
 		size_t cap = (b->n + len + 1) * 2;
 		char *p = realloc(b->p, cap);
@@ -27,6 +31,16 @@ static inline int sbuf_add(struct sbuf *b, const char *s, size_t len)
 	b->n += len;
 	b->p[b->n] = '\0';
 	return 0;
+}
+
+static inline int sbuf_add(struct sbuf *b, const char *s, size_t len)
+{
+	return sbuf_add_max(b, s, len, SIZE_MAX / 4);
+}
+
+static inline int sbuf_adds(struct sbuf *b, const char *s)
+{
+	return sbuf_add(b, s, strlen(s));
 }
 
 static inline int sbuf_addc(struct sbuf *b, char c)
