@@ -261,6 +261,60 @@ int build_cache_put(struct image_store *s, const char *key, const struct image *
 	return 0;
 }
 
+/* Add to *seen the layers of the record rec; *size grows by those new to it. */
+static int add_layers(struct image_store *s, const struct image_record *rec, char ***seen,
+		      uint64_t *size)
+{
+	_cleanup_image_ struct image *img = NULL;
+
+	if (image_load(s, rec, &img, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < img->config->n_diff_ids; i++) {
+		const char *d = img->config->diff_ids[i];
+
+		if (strv_contains(*seen, d))
+			continue;
+		if (strv_push_dup(seen, d) < 0)
+			return -ENOMEM;
+		if (size)
+			*size += image_layer_size(s, d);
+	}
+	return 0;
+}
+
+int build_cache_usage(struct image_store *s, size_t *ret_n, uint64_t *ret_size, struct berr **err)
+{
+	_cleanup_image_list_ struct image_list *l = NULL;
+	_cleanup_strv_ char **names = NULL, **seen = NULL;
+	_cleanup_close_ int cachefd =
+		openat(s->dirfd, CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	uint64_t size = 0;
+	size_t n = 0;
+	int r = image_list_load(s, &l, err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r >= 0 && i < l->n; i++)
+		r = add_layers(s, &l->v[i], &seen, NULL);
+	if (r >= 0 && cachefd >= 0)
+		r = sorted_names(fcntl(cachefd, F_DUPFD_CLOEXEC, 3), &names);
+	STRV_FOREACH (name, names) {
+		struct image_record rec = {0};
+
+		if (r < 0 || (*name)[0] == '.' || read_entry(cachefd, *name, &rec) < 0)
+			continue;
+		n++;
+		r = add_layers(s, &rec, &seen, &size);
+		free(rec.id);
+		free(rec.manifest);
+	}
+	if (r < 0)
+		return berr_sys(err, -r, "cannot read the build cache");
+	*ret_n = n;
+	*ret_size = size;
+	return 0;
+}
+
 /* Should the entry name go: every one with all, else one whose image has no record. */
 static bool prunable(int cachefd, const char *name, const struct image_list *l, bool all)
 {

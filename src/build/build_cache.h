@@ -43,6 +43,12 @@ int build_cache_put(struct image_store *s, const char *key, const struct image *
 		    struct berr **err);
 
 /*
+ * What `system df` shows: *ret_n the entries, *ret_size the unpacked bytes of the layers
+ * that entries hold and no image record does (each counted once).
+ */
+int build_cache_usage(struct image_store *s, size_t *ret_n, uint64_t *ret_size, struct berr **err);
+
+/*
  * Remove entries (all: every one; else those whose image has no record in the index),
  * then collect. *ret_removed (may be NULL) gets the removed keys' hex; *ret_freed the
  * bytes the collection freed.

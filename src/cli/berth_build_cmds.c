@@ -13,7 +13,6 @@
 #include "cli/format.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
-#include "lib/log.h"
 #include "lib/strv.h"
 
 int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
@@ -164,17 +163,7 @@ static const struct berth_cmd builder_subcmds[] = {
 
 static int cmd_builder(struct berth_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("Usage: berth builder COMMAND\n\nCommands:\n");
-		for (const struct berth_cmd *c = builder_subcmds; c->name; c++)
-			printf("  %-15s %s\n", c->name, c->summary);
-		return argc < 2 ? 125 : 0;
-	}
-	for (const struct berth_cmd *c = builder_subcmds; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(ctx, argc - 1, argv + 1);
-	log_error_report("builder: unknown command '%s' (see 'berth builder --help')", argv[1]);
-	return 125;
+	return berth_run_group(ctx, "builder", builder_subcmds, 15, argc, argv);
 }
 
 /* clang-format off */

@@ -118,6 +118,11 @@ def test_builder_prune(berth, tmp_path):
     build(berth, ctx)
     cache_dir = os.path.join(berth.root, "image", "build-cache")
     assert len(os.listdir(cache_dir)) == 5
+    # system df counts the entries; what they alone hold (the RUN and COPY layers of
+    # step images no image record names) is reclaimable
+    row = berth("system", "df", "--format", "{{.Type}}|{{.TotalCount}}|{{.Reclaimable}}") \
+        .out.splitlines()[-1].split("|")
+    assert row[:2] == ["Build Cache", "5"], row
     help_out = berth("builder", "--help").out
     assert "prune" in help_out and "build" in help_out
     r = berth("builder", "prune", input="n\n")
@@ -154,3 +159,18 @@ def test_broken_entries_are_misses(berth, tmp_path):
     assert cached_steps(lines) == [2, 3, 4, 5, 6], lines
     r = berth("builder", "prune", "-f", "-a")
     assert r.out.splitlines()[-1].startswith("Total reclaimed space: ")
+
+
+def test_system_prune_takes_the_build_cache(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"f.txt": "one\n", "Dockerfile": DOCKERFILE})
+    build(berth, ctx, "-t", "kept")
+    r = berth("system", "prune", input="n\n")
+    assert "  - all dangling build cache" in r.out, r
+    cache_dir = os.path.join(berth.root, "image", "build-cache")
+    # without -a: the entries of step images no record holds go, the result's stays
+    r = berth("system", "prune", "-f")
+    assert "Deleted build cache objects:" in r.out, r
+    assert len(os.listdir(cache_dir)) == 1
+    r = berth("system", "prune", "-f", "-a")
+    assert os.listdir(cache_dir) == [] and "Deleted build cache objects:" in r.out, r
