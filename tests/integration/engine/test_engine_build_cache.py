@@ -174,3 +174,20 @@ def test_system_prune_takes_the_build_cache(berth, tmp_path):
     assert len(os.listdir(cache_dir)) == 1
     r = berth("system", "prune", "-f", "-a")
     assert os.listdir(cache_dir) == [] and "Deleted build cache objects:" in r.out, r
+
+
+def test_multistage_rebuild_is_cached(berth, tmp_path):
+    ctx = tmp_path / "ctx"
+    write(ctx, {"Dockerfile": """\
+FROM busybox AS builder
+RUN echo built > /artifact
+FROM busybox
+COPY --from=builder /artifact /copied
+CMD ["cat", "/copied"]
+"""})
+    lines, first = build(berth, ctx)
+    assert cached_steps(lines) == []
+    lines, again = build(berth, ctx)
+    assert cached_steps(lines) == [2, 4, 5], lines
+    assert again == first
+    assert berth("run", "--rm", again).out == "built\n"
