@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "build/build_cache.h"
+#include "build/builder.h"
 #include "lib/fd.h"
 #include "lib/rmtree.h"
+#include "lib/strv.h"
 #include "lib/test.h"
 
 static void test_key(void)
@@ -90,8 +92,30 @@ static void test_tree_digest(void)
 	ASSERT_OK(rm_rf_at(AT_FDCWD, dir));
 }
 
+/* The ARGs a non-RUN step's key takes: those its text names, as $A or ${A...}. */
+static void test_args_used_by(void)
+{
+	char *args[] = {"A=1", "AB=2", "C=3", NULL};
+	struct builder b = {.args = args};
+	char **v;
+
+	v = builder_args_used_by(&b, "ENV X=$A Y=${C:-d}");
+	ASSERT_EQ(strv_length(v), 2u);
+	ASSERT_STREQ(v[0], "A=1");
+	ASSERT_STREQ(v[1], "C=3");
+	strv_free(v);
+	v = builder_args_used_by(&b, "LABEL x=$AB y=$A_ z=${ABC} w=A");
+	ASSERT_EQ(strv_length(v), 1u);
+	ASSERT_STREQ(v[0], "AB=2");
+	strv_free(v);
+	v = builder_args_used_by(&b, "COPY a $");
+	ASSERT_EQ(strv_length(v), 0u);
+	strv_free(v);
+}
+
 static const struct test tests[] = {
 	TEST(test_key),
+	TEST(test_args_used_by),
 	TEST(test_tree_digest),
 	{},
 };
