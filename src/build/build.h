@@ -37,6 +37,7 @@ struct build_opts {
 	char *const *tags;	 /* "name[:tag]" */
 	char *const *build_args; /* "K=V", or "K" (from the environment) */
 	const char *target;	 /* the stage to stop after, or NULL */
+	bool no_cache;		 /* --no-cache: run every step (entries are still written) */
 };
 
 int image_build_run(struct image_store *s, const struct build_opts *o,

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "build/build_cache.h"
 #include "build/builder.h"
 #include "lib/sbuf.h"
 #include "engine/container_cp.h"
@@ -497,6 +498,19 @@ static int source_root(struct copy *c, const char **ret_image, struct berr **err
 	return 0;
 }
 
+/* The cache: the staged tree (names, modes, owners, content) is part of the key. */
+static int cache_lookup(struct copy *c, const struct df_instr *in, struct berr **err)
+{
+	_cleanup_strv_ char **used = builder_args_used_by(c->b, in->original);
+	char content[DIGEST_MAX];
+	int r;
+
+	if (!used)
+		return -ENOMEM;
+	r = build_cache_tree_digest(c->root, content, err);
+	return r < 0 ? r : builder_cache_lookup(c->b, in, used, content, err);
+}
+
 static void copy_done(struct copy *c)
 {
 	strv_free(c->srcs);
@@ -535,6 +549,9 @@ int build_copy(struct builder *b, const struct df_instr *in, bool add, struct be
 		    (r = chown_tree(AT_FDCWD, dst, c.uid, c.gid, 0)) < 0)
 			return berr_sys(err, r < 0 ? -r : ENAMETOOLONG, "--chown of '%s'", c.dest);
 	}
+	r = cache_lookup(&c, in, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (asprintf(&created_by, "/bin/sh -c #(nop) %s", in->original) < 0)
 		return -ENOMEM;
 	return apply(&c, created_by, err);

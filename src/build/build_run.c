@@ -55,6 +55,10 @@ int build_run(struct builder *b, const struct df_instr *in, struct berr **err)
 				"RUN needs an image to run in (FROM scratch has none)");
 	if (!env || instruction_command(in, &b->rc, &argv) < 0 || !(joined = strv_join(argv, " ")))
 		return -ENOMEM;
+	/* as docker's: the build-args a RUN sees are part of its key */
+	r = builder_cache_lookup(b, in, env, NULL, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	r = b->rn->create(b->rn->ud, b->cur->id, argv, env, &id, err);
 	if (r < 0)
 		return r;

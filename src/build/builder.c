@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "build/builder.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build/build_cache.h"
 #include "build/commit.h"
 #include "image/image_ops.h"
 #include "image/reference.h"
@@ -83,7 +85,54 @@ int builder_commit(struct builder *b, int upperfd, const char *created_by, struc
 		return r;
 	image_free(b->cur);
 	b->cur = next;
+	/* the cache only saves work: a step whose entry cannot be written still succeeded */
+	if (b->cache_key[0])
+		(void) build_cache_put(b->s, b->cache_key, b->cur, NULL);
+	b->cache_key[0] = '\0';
 	return 0;
+}
+
+static bool text_uses(const char *text, const char *name, size_t n)
+{
+	for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
+		const char *q = p + 1 + (p[1] == '{');
+
+		if (strncmp(q, name, n) == 0 && !isalnum((unsigned char) q[n]) && q[n] != '_')
+			return true;
+	}
+	return false;
+}
+
+char **builder_args_used_by(struct builder *b, const char *text)
+{
+	char **v = calloc(1, sizeof(char *));
+
+	STRV_FOREACH (a, b->args)
+		if (v && text_uses(text, *a, strcspn(*a, "=")) && strv_push_dup(&v, *a) < 0)
+			v = strv_free(v);
+	return v;
+}
+
+int builder_cache_lookup(struct builder *b, const struct df_instr *in, char *const *extra,
+			 const char *content, struct berr **err)
+{
+	struct image *next = NULL;
+	char id[DIGEST_MAX];
+	int r;
+
+	build_cache_key(b->cur ? b->cur->id : NULL, in->original, extra, content, b->cache_key);
+	if (b->o->no_cache || !b->cache_key[0] || build_cache_get(b->s, b->cache_key, id) <= 0)
+		return 0;
+	b->cache_key[0] = '\0';
+	r = strv_push_dup(&b->intermediates, id);
+	if (r >= 0)
+		r = builder_load_image(b->s, id, &next, err);
+	if (r < 0)
+		return r;
+	image_free(b->cur);
+	b->cur = next;
+	builder_say(b, " ---> Using cache");
+	return 1;
 }
 
 /* The value of ARG name: --build-arg, else its default (NULL: none). */
@@ -198,8 +247,15 @@ static int do_from(struct builder *b, const struct df_instr *in, struct berr **e
 /* "/bin/sh -c #(nop)  CMD [\"sh\"]", as docker's history shows a config-only step. */
 static int nop_step(struct builder *b, const struct df_instr *in, struct berr **err)
 {
+	_cleanup_strv_ char **used = builder_args_used_by(b, in->original);
 	_cleanup_free_ char *created_by = NULL;
+	int r;
 
+	if (!used)
+		return -ENOMEM;
+	r = builder_cache_lookup(b, in, used, NULL, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (asprintf(&created_by, "/bin/sh -c #(nop)  %s", in->original) < 0)
 		return -ENOMEM;
 	return builder_commit(b, -1, created_by, err);
@@ -229,12 +285,41 @@ static int config_step(struct builder *b, const struct df_instr *in, struct berr
 	return nop_step(b, in, err);
 }
 
+static int step(struct builder *b, const struct df_instr *in, struct berr **err);
+
+/* docker's: the base image's ONBUILD triggers run right after FROM, and are not inherited. */
+static int run_triggers(struct builder *b, struct berr **err)
+{
+	_cleanup_strv_ char **triggers = TAKE_PTR(b->rc.onbuild);
+	size_t n = strv_length(triggers);
+
+	if (n)
+		builder_say(b, "# Executing %zu build trigger%s", n, n == 1 ? "" : "s");
+	STRV_FOREACH (t, triggers) {
+		_cleanup_dockerfile_ struct dockerfile *d = NULL;
+		int r = instruction_onbuild_check(*t, err);
+
+		if (r >= 0)
+			r = dockerfile_parse(*t, strlen(*t), &d, err);
+		if (r >= 0 && d->n != 1)
+			r = berr_set(err, EINVAL, "not one instruction");
+		if (r >= 0)
+			r = step(b, &d->v[0], err);
+		if (r < 0)
+			return berr_wrap(err, "ONBUILD trigger '%s'", *t);
+	}
+	return 0;
+}
+
 static int step(struct builder *b, const struct df_instr *in, struct berr **err)
 {
 	const char *c = in->cmd;
 
-	if (!strcmp(c, "FROM"))
-		return do_from(b, in, err);
+	if (!strcmp(c, "FROM")) {
+		int r = do_from(b, in, err);
+
+		return r < 0 ? r : run_triggers(b, err);
+	}
 	if (!b->n_stages) {
 		if (!strcmp(c, "ARG"))
 			return do_arg(b, in, &b->meta_args, err);
@@ -249,8 +334,6 @@ static int step(struct builder *b, const struct df_instr *in, struct berr **err)
 		return build_run(b, in, err);
 	if (!strcmp(c, "COPY") || !strcmp(c, "ADD"))
 		return build_copy(b, in, !strcmp(c, "ADD"), err);
-	if (!strcmp(c, "ONBUILD") || !strcmp(c, "HEALTHCHECK"))
-		return berr_set(err, ENOTSUP, "%s is not supported", c);
 	return config_step(b, in, err);
 }
 
@@ -293,6 +376,7 @@ static int run_steps(struct builder *b, struct berr **err)
 		const struct df_instr *in = &b->df->v[i];
 
 		b->step = (unsigned) i + 1;
+		b->cache_key[0] = '\0';
 		builder_say(b, "Step %u/%u : %s", b->step, b->n_steps, in->original);
 		r = step(b, in, err);
 		if (r < 0)

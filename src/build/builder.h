@@ -32,7 +32,8 @@ struct builder {
 	struct build_stage *stages;
 	size_t n_stages;
 	unsigned step, n_steps;
-	bool cmd_set; /* CMD given in this stage */
+	bool cmd_set;		    /* CMD given in this stage */
+	char cache_key[DIGEST_MAX]; /* the step's build cache key, recorded at its commit */
 };
 
 /* Say a progress line (printf-like). */
@@ -50,6 +51,17 @@ int builder_load_image(struct image_store *s, const char *ref, struct image **re
  * history entry created_by; b->cur becomes it.
  */
 int builder_commit(struct builder *b, int upperfd, const char *created_by, struct berr **err);
+
+/*
+ * The build cache (build_cache.h) for instruction in on b->cur, with extra (the build-args
+ * it sees, "K=V") and content (COPY's tree digest, or NULL): 1 when b->cur became the
+ * cached result (" ---> Using cache" said), 0 on a miss (the step's commit records it).
+ */
+int builder_cache_lookup(struct builder *b, const struct df_instr *in, char *const *extra,
+			 const char *content, struct berr **err);
+
+/* The stage's ARGs ("K=V") that text names as $K or ${K...}; NULL on OOM. */
+char **builder_args_used_by(struct builder *b, const char *text);
 
 /* RUN (build_run.c). */
 int build_run(struct builder *b, const struct df_instr *in, struct berr **err);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "build/instruction.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "image/image_health.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
@@ -202,6 +205,47 @@ static int shell(const struct df_instr *in, struct run_config *rc, struct berr *
 	return rc->shell ? 0 : -ENOMEM;
 }
 
+int instruction_onbuild_check(const char *trigger, struct berr **err)
+{
+	size_t n = strcspn(trigger, " \t");
+
+	if (!n)
+		return berr_set(err, EINVAL, "ONBUILD requires at least one argument");
+	if (n == 7 && !strncasecmp(trigger, "ONBUILD", 7))
+		return berr_set(err, EINVAL,
+				"Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+	if ((n == 4 && !strncasecmp(trigger, "FROM", 4)) ||
+	    (n == 10 && !strncasecmp(trigger, "MAINTAINER", 10)))
+		return berr_set(err, EINVAL, "%.*s isn't allowed as an ONBUILD trigger", (int) n,
+				trigger);
+	return 0;
+}
+
+/* ONBUILD: the trigger as written (without "ONBUILD "), kept in config.OnBuild. */
+static int onbuild(const struct df_instr *in, struct run_config *rc, struct berr **err)
+{
+	const char *t = in->original + strlen(in->cmd);
+	_cleanup_free_ char *trigger = NULL;
+	size_t n;
+	int r;
+
+	t += strspn(t, " \t");
+	r = instruction_onbuild_check(t, err);
+	if (r < 0)
+		return r;
+	n = strlen(t);
+	while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+		n--;
+	trigger = strndup(t, n);
+	if (!trigger)
+		return -ENOMEM;
+	if (!(n = strcspn(trigger, " \t")))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		trigger[i] = (char) toupper((unsigned char) trigger[i]);
+	return strv_consume(&rc->onbuild, TAKE_PTR(trigger));
+}
+
 int instruction_apply(const struct df_instr *in, char escape, char *const *vars,
 		      struct run_config *rc, struct berr **err)
 {
@@ -228,6 +272,10 @@ int instruction_apply(const struct df_instr *in, char escape, char *const *vars,
 		r = set_string(in, escape, vars, &rc->stop_signal, err);
 	else if (!strcmp(c, "SHELL"))
 		r = shell(in, rc, err);
+	else if (!strcmp(c, "HEALTHCHECK"))
+		r = image_health_parse(in->flags, in->rest, &rc->health, err);
+	else if (!strcmp(c, "ONBUILD"))
+		r = onbuild(in, rc, err);
 	else
 		return 0;
 	return r < 0 ? r : 1;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Dockerfile instructions that only change an image's run defaults: ENV, LABEL,
- * CMD, ENTRYPOINT, EXPOSE, USER, VOLUME, WORKDIR, STOPSIGNAL, SHELL. Used by `berth
- * build` and by `berth commit --change`.
+ * CMD, ENTRYPOINT, EXPOSE, USER, VOLUME, WORKDIR, STOPSIGNAL, SHELL, HEALTHCHECK
+ * (image_health.h), ONBUILD (the trigger kept in config.OnBuild). Used by `berth build`
+ * and by `berth commit --change`.
  */
 #ifndef BERTH_BUILD_INSTRUCTION_H
 #define BERTH_BUILD_INSTRUCTION_H
@@ -17,6 +18,12 @@
  */
 int instruction_apply(const struct df_instr *in, char escape, char *const *vars,
 		      struct run_config *rc, struct berr **err);
+
+/*
+ * Refuse what docker refuses as an ONBUILD trigger ("RUN echo hi"): ONBUILD, FROM,
+ * MAINTAINER. Returns 0 or -EINVAL with *err set.
+ */
+int instruction_onbuild_check(const char *trigger, struct berr **err);
 
 /* Parse one instruction (commit -c "CMD [\"sh\"]") and apply it: only these are allowed. */
 int instruction_apply_change(const char *text, struct run_config *rc, struct berr **err);

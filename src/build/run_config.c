@@ -66,6 +66,14 @@ int run_config_from_image(const struct image *img, struct run_config *rc, struct
 	if (!jnode_is_object(&cn))
 		return 0;
 	r = jnode_get_strv(&cn, "Shell", &rc->shell, err);
+	if (r >= 0)
+		r = jnode_get_strv(&cn, "OnBuild", &rc->onbuild, err);
+	if (r >= 0) {
+		struct jnode hc;
+
+		jnode_member(&cn, "Healthcheck", &hc);
+		r = image_health_from_json(&hc, &rc->health, err);
+	}
 	return r < 0 ? r : read_maps(&cn, rc, err);
 }
 
@@ -81,6 +89,8 @@ void run_config_done(struct run_config *rc)
 	strv_free(rc->labels);
 	strv_free(rc->ports);
 	strv_free(rc->volumes);
+	strv_free(rc->onbuild);
+	image_health_done(&rc->health);
 	*rc = (struct run_config){0};
 }
 
@@ -104,7 +114,9 @@ int run_config_copy(const struct run_config *from, struct run_config *to)
 	    dup_str(from->stop_signal, &to->stop_signal) < 0 || dup_strv(from->env, &to->env) < 0 ||
 	    dup_strv(from->cmd, &to->cmd) < 0 || dup_strv(from->entrypoint, &to->entrypoint) < 0 ||
 	    dup_strv(from->shell, &to->shell) < 0 || dup_strv(from->labels, &to->labels) < 0 ||
-	    dup_strv(from->ports, &to->ports) < 0 || dup_strv(from->volumes, &to->volumes) < 0) {
+	    dup_strv(from->ports, &to->ports) < 0 || dup_strv(from->volumes, &to->volumes) < 0 ||
+	    dup_strv(from->onbuild, &to->onbuild) < 0 ||
+	    image_health_copy(&from->health, &to->health) < 0) {
 		run_config_done(to);
 		return -ENOMEM;
 	}
@@ -163,6 +175,8 @@ struct jwriter *run_config_json(const struct run_config *rc)
 {
 	struct jwriter *c = jw_object();
 
+	if (rc->health.test)
+		jw_put(c, "Healthcheck", image_health_json(&rc->health));
 	jw_str(c, "User", rc->user ? rc->user : "");
 	if (rc->ports)
 		jw_put(c, "ExposedPorts", set_json(rc->ports));
@@ -175,6 +189,8 @@ struct jwriter *run_config_json(const struct run_config *rc)
 	jw_str(c, "WorkingDir", rc->working_dir ? rc->working_dir : "");
 	if (rc->entrypoint)
 		jw_put(c, "Entrypoint", strv_json(rc->entrypoint));
+	if (rc->onbuild)
+		jw_put(c, "OnBuild", strv_json(rc->onbuild));
 	if (rc->labels)
 		jw_put(c, "Labels", labels_json(rc->labels));
 	jw_str(c, "StopSignal", rc->stop_signal);

@@ -2,14 +2,15 @@
 /*
  * The run defaults of an image (its config's "config" object) as commit and build
  * change them: read from a parent image, changed by instructions (ENV, CMD, LABEL, ...),
- * written into the new image's config. Keys berth does not know (Healthcheck,
- * OnBuild, ...) are not carried over.
+ * written into the new image's config (Healthcheck and OnBuild included). Keys berth
+ * does not know are not carried over.
  */
 #ifndef BERTH_BUILD_RUN_CONFIG_H
 #define BERTH_BUILD_RUN_CONFIG_H
 
 #include <stdbool.h>
 
+#include "image/image_health.h"
 #include "image/store.h"
 #include "lib/err.h"
 #include "lib/json.h"
@@ -23,6 +24,8 @@ struct run_config {
 	char **labels;	   /* "key=value" */
 	char **ports;	   /* "80/tcp" */
 	char **volumes;	   /* "/data" */
+	char **onbuild;	   /* ONBUILD triggers ("RUN echo hi"), NULL: none */
+	struct image_health health;
 };
 
 /* rc from img's config (img NULL: scratch, everything empty). */

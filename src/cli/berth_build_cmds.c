@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "build/build.h"
+#include "build/build_cache.h"
 #include "build/container_commit.h"
 #include "cli/berth_build_run.h"
 #include "cli/berth_cmds.h"
 #include "engine/events.h"
+#include "cli/format.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
@@ -38,8 +40,8 @@ int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
 	struct container_commit_opts o = {.pause = true};
 	const struct opt_def defs[] = {
 		{"change", 'c', OPT_LIST, &changes, "CHANGE",
-		 "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, "
-		 "VOLUME, WORKDIR) to the image"},
+		 "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, "
+		 "LABEL, ONBUILD, USER, VOLUME, WORKDIR) to the image"},
 		{"message", 'm', OPT_STRING, &o.comment, "MSG", "commit message"},
 		{"author", 'a', OPT_STRING, &o.author, "AUTHOR", "author (\"Name <email>\")"},
 		{"pause", 'p', OPT_BOOL, &o.pause, NULL,
@@ -99,8 +101,8 @@ int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv)
 		{"target", 0, OPT_STRING, &o.target, "STAGE", "stop after this stage"},
 		{"quiet", 'q', OPT_BOOL, &bc.quiet, NULL, "print only the image id"},
 		{"iidfile", 0, OPT_STRING, &iidfile, "FILE", "write the image id to FILE"},
-		{"no-cache", 0, OPT_BOOL, &(bool){false}, NULL,
-		 "accepted: berth has no build cache yet"},
+		{"no-cache", 0, OPT_BOOL, &o.no_cache, NULL,
+		 "do not reuse the cached result of any step"},
 		{"network", 0, OPT_STRING, &bc.network, "MODE",
 		 "RUN steps' network: none (default) or host"},
 		{"runtime", 0, OPT_STRING, &bc.runtime, "RUNTIME", "the OCI runtime of RUN steps"},
@@ -135,9 +137,58 @@ int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_builder_prune(struct berth_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_strv_ char **pos = NULL, **removed = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	bool all = false, force = false;
+	const struct opt_def defs[] = {
+		{"all", 'a', OPT_BOOL, &all, NULL,
+		 "remove every entry (default: those of step images no image record holds)"},
+		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
+		END_OPTS,
+	};
+	uint64_t freed = 0;
+	char size[32];
+	struct image_store *s;
+	int r;
+
+	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[-a] [-f]", 0, 0, &pos));
+	if (!force && !berth_confirm(all ? "This will remove all build cache."
+					 : "This will remove all dangling build cache.")) {
+		printf("Total reclaimed space: 0B\n");
+		return 0;
+	}
+	if (!(s = berth_store(ctx)))
+		return 1;
+	r = build_cache_prune(s, all, &removed, &freed, &err);
+	if (r < 0)
+		return berth_report(r, &err);
+	if (removed && removed[0]) {
+		printf("Deleted build cache objects:\n");
+		STRV_FOREACH (k, removed)
+			printf("%.25s\n", *k);
+		printf("\n");
+	}
+	printf("Total reclaimed space: %s\n", human_size(freed, size, sizeof(size)));
+	return 0;
+}
+
+static const struct berth_cmd builder_subcmds[] = {
+	{"build", "build an image from a Dockerfile", berth_cmd_build},
+	{"prune", "remove build cache entries", cmd_builder_prune},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_builder(struct berth_ctx *ctx, int argc, char **argv)
+{
+	return berth_run_group(ctx, "builder", builder_subcmds, 15, argc, argv);
+}
+
 /* clang-format off */
 const struct berth_cmd berth_build_cmds[] = {
 	{"build", "build an image from a Dockerfile", berth_cmd_build},
+	{"builder", "manage the build cache (berth builder --help)", cmd_builder},
 	{"commit", "create an image from a container's changes", berth_cmd_commit},
 	{NULL, NULL, NULL},
 };

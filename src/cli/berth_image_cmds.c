@@ -306,7 +306,7 @@ static int cmd_import(struct berth_ctx *ctx, int argc, char **argv)
 		{"platform", 0, OPT_STRING, &o.platform, "OS/ARCH", "the image's platform"},
 		{"change", 'c', OPT_LIST, &changes, "INSTRUCTION",
 		 "a Dockerfile instruction for the image's config: CMD, ENTRYPOINT, ENV, EXPOSE, "
-		 "LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR"},
+		 "HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR"},
 		END_OPTS,
 	};
 	_cleanup_close_ int fd = -1;

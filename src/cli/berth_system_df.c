@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * berth system df and system prune, as docker 20.10's: what images, containers and
- * volumes take on disk (a layer shared by images counted once), and removing what no
- * container uses.
+ * volumes take on disk (a layer shared by images counted once) and the build cache's
+ * entries, and removing what no container uses (and the build cache: dangling, or all).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/build_cache.h"
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
 #include "cli/format.h"
@@ -132,6 +133,21 @@ static int volumes_usage(struct berth_ctx *ctx, char *const *used, struct du_row
 	return 0;
 }
 
+/* docker's row: every entry counted, none active, all of it reclaimable. */
+static int cache_usage(struct berth_ctx *ctx, struct du_row *row, struct berr **err)
+{
+	struct image_store *s = berth_store(ctx);
+	size_t n = 0;
+	int r;
+
+	if (!s)
+		return berr_set(err, EIO, "cannot open the image store");
+	r = build_cache_usage(s, &n, &row->size, err);
+	row->total = (int64_t) n;
+	row->reclaimable = row->size;
+	return r;
+}
+
 #define DF_TABLE "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}"
 
 static int add_row(struct table *t, const struct du_row *row, struct berr **err)
@@ -206,7 +222,8 @@ int berth_cmd_system_df(struct berth_ctx *ctx, int argc, char **argv)
 	if ((r = containers_usage(ctx, &rows[1], &used_images, &used_volumes)) < 0)
 		return berth_report(berr_sys(&err, -r, "cannot read the containers"), &err);
 	if ((r = images_usage(ctx, used_images, &rows[0], &err)) < 0 ||
-	    (r = volumes_usage(ctx, used_volumes, &rows[2], &err)) < 0)
+	    (r = volumes_usage(ctx, used_volumes, &rows[2], &err)) < 0 ||
+	    (r = cache_usage(ctx, &rows[3], &err)) < 0)
 		return berth_report(r, &err);
 	if ((r = print_rows(rows, sizeof(rows) / sizeof(rows[0]), format, &err)) < 0)
 		return berth_report(r, &err);
@@ -215,7 +232,8 @@ int berth_cmd_system_df(struct berth_ctx *ctx, int argc, char **argv)
 
 int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 {
-	_cleanup_strv_ char **pos = NULL, **report = NULL, **names = NULL, **nets = NULL;
+	_cleanup_strv_ char **pos = NULL, **report = NULL, **names = NULL, **nets = NULL,
+			    **report_cache = NULL;
 	_cleanup_(volume_filter_done) struct volume_filter vf = {.dangling = -1};
 	_cleanup_berr_ struct berr *err = NULL;
 	bool all = false, force = false, volumes = false;
@@ -238,10 +256,11 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 
 		snprintf(msg, sizeof(msg),
 			 "This will remove:\n  - all stopped containers\n  - all networks not used "
-			 "by at least one container\n%s  - all %s\n",
+			 "by at least one container\n%s  - all %s\n  - all %sbuild cache\n",
 			 volumes ? "  - all volumes not used by at least one container\n" : "",
 			 all ? "images without at least one container associated to them"
-			     : "dangling images");
+			     : "dangling images",
+			 all ? "" : "dangling ");
 		if (!berth_confirm(msg)) {
 			printf("Total reclaimed space: 0B\n");
 			return 0;
@@ -278,6 +297,17 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 		printf("Deleted Images:\n");
 		STRV_FOREACH (l, report)
 			printf("%s\n", *l);
+		printf("\n");
+	}
+	bytes += freed;
+	freed = 0;
+	berr_clear(&err);
+	if ((r = build_cache_prune(s, all, &report_cache, &freed, &err)) < 0)
+		code = (berth_report(r, &err), 1);
+	if (report_cache && report_cache[0]) {
+		printf("Deleted build cache objects:\n");
+		STRV_FOREACH (k, report_cache)
+			printf("%.25s\n", *k);
 		printf("\n");
 	}
 	bytes += freed;

@@ -14,33 +14,7 @@
 
 #include "engine/timefmt.h"
 #include "lib/cleanup.h"
-
-/* A decimal number with an optional fraction: "12", "1.5". Returns the characters read. */
-static size_t read_decimal(const char *s, double *ret)
-{
-	size_t i = 0;
-	char buf[64];
-
-	while (isdigit((unsigned char) s[i]))
-		i++;
-	if (i == 0)
-		return 0;
-	if (s[i] == '.') {
-		size_t j = i + 1;
-
-		while (isdigit((unsigned char) s[j]))
-			j++;
-		if (j == i + 1)
-			return 0;
-		i = j;
-	}
-	if (i >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, i);
-	buf[i] = '\0';
-	*ret = strtod(buf, NULL);
-	return i;
-}
+#include "lib/duration.h"
 
 /* "k" -> 1, "m" -> 2 ... (a power of the base), or -1. */
 static int unit_power(char c)
@@ -54,7 +28,7 @@ static int unit_power(char c)
 static int parse_size(const char *s, double base, int64_t *ret)
 {
 	double v, mult = 1;
-	size_t n = read_decimal(s, &v);
+	size_t n = duration_read_decimal(s, &v);
 	const char *p = s + n;
 	int power;
 
@@ -101,7 +75,7 @@ int units_parse_human(const char *s, int64_t *ret, struct berr **err)
 int units_parse_cpus(const char *s, int64_t *ret, struct berr **err)
 {
 	double v;
-	size_t n = read_decimal(s, &v);
+	size_t n = duration_read_decimal(s, &v);
 
 	if (n == 0 || s[n] != '\0')
 		return berr_set(err, EINVAL, "failed to parse '%s' as a rational number", s);
@@ -168,45 +142,7 @@ int units_parse_signal(const char *s, int *ret, struct berr **err)
 
 int units_parse_duration(const char *s, int64_t *ret, struct berr **err)
 {
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {
-		{"ns", 1},  {"us", 1e3}, {"µs", 1e3},	{"ms", 1e6},
-		{"s", 1e9}, {"m", 60e9}, {"h", 3600e9},
-	};
-	const char *p = s;
-	double total = 0;
-
-	if (strcmp(s, "0") == 0) {
-		*ret = 0;
-		return 0;
-	}
-	while (*p) {
-		double v;
-		size_t n = read_decimal(p, &v), best = 0;
-		double mult = 0;
-
-		if (n == 0)
-			return berr_set(err, EINVAL, "invalid duration '%s'", s);
-		p += n;
-		for (size_t i = 0; i < ELEMENTSOF(units); i++) {
-			size_t len = strlen(units[i].unit);
-
-			if (strncmp(p, units[i].unit, len) == 0 && len > best) {
-				best = len;
-				mult = units[i].ns;
-			}
-		}
-		if (!best)
-			return berr_set(err, EINVAL, "invalid duration '%s': missing unit", s);
-		p += best;
-		total += v * mult;
-	}
-	if (total > 9.2e18)
-		return berr_set(err, ERANGE, "invalid duration '%s': too large", s);
-	*ret = (int64_t) total;
-	return 0;
+	return duration_parse(s, ret, err);
 }
 
 /*
@@ -250,7 +186,7 @@ int units_parse_since(const char *s, int64_t now_ns, int64_t *ret, struct berr *
 		*ret = d;
 		return 0;
 	}
-	n = read_decimal(s, &v);
+	n = duration_read_decimal(s, &v);
 	if (n > 0 && s[n] == '\0') {
 		/* a timestamp past 2262 saturates, as a date does (rfc3339_parse_ns) */
 		*ret = v * 1e9 >= 9.2e18 ? INT64_MAX : (int64_t) (v * 1e9);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Garbage collection of the store by mark and sweep: the roots are the index's records
- * and the snapshots; everything they reach (manifest, index, config and layer blobs,
+ * Garbage collection of the store by mark and sweep: the roots are the index's records,
+ * the snapshots and the build cache's entries (build-cache/<key>: {"image", "manifest"}); everything they reach (manifest, index, config and layer blobs,
  * unpacked layers) is kept, the rest removed. Writers (pull, load, import) hold
  * gc.lock shared while they add blobs that no record names yet; collection takes it
  * exclusively, so it never sweeps what a writer is about to record.
@@ -27,6 +27,11 @@
 struct marks {
 	char **blobs;  /* digests */
 	char **layers; /* diff_ids */
+};
+
+struct mark_ctx {
+	struct image_store *s;
+	struct marks *m;
 };
 
 static int mark(char ***set, const char *s)
@@ -109,6 +114,35 @@ static int mark_snapshot(int dfd, const char *name, void *data)
 		if (mark(&m->layers, *l) < 0)
 			return -ENOMEM;
 	return 0;
+}
+
+/* A build cache entry keeps the step image it names, as a record would. */
+static int mark_cache_entry(int dfd, const char *name, void *data)
+{
+	struct mark_ctx *mc = data;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_jdoc_ struct jdoc *doc = NULL;
+	struct image_record rec = {0};
+	struct jnode root;
+	size_t len;
+	int r;
+
+	if (read_file_at(dfd, name, 4096, &buf, &len) < 0 ||
+	    jdoc_parse(buf, len, name, &doc, NULL) < 0)
+		return 0;
+	jdoc_root(doc, &root);
+	if (jnode_get_string(&root, "image", &rec.id, NULL) < 0 ||
+	    jnode_get_string(&root, "manifest", &rec.manifest, NULL) < 0 || !rec.id ||
+	    !rec.manifest || digest_validate(rec.id, NULL) < 0 ||
+	    digest_validate(rec.manifest, NULL) < 0) {
+		free(rec.id);
+		free(rec.manifest);
+		return 0;
+	}
+	r = mark_image(mc->s, &rec, mc->m);
+	free(rec.id);
+	free(rec.manifest);
+	return r;
 }
 
 static int collect_id(int dfd, const char *name, void *data)
@@ -209,6 +243,9 @@ static int mark_all(struct image_store *s, struct marks *m, struct berr **err)
 	r = foreach_entry(s, "snapshots", mark_snapshot, m);
 	if (r < 0)
 		return berr_sys(err, -r, "cannot read the snapshots");
+	r = foreach_entry(s, "build-cache", mark_cache_entry, &(struct mark_ctx){s, m});
+	if (r < 0)
+		return berr_sys(err, -r, "cannot read the build cache");
 	return 0;
 }
 

@@ -142,6 +142,7 @@ static void spec_apply_changes(struct image_config_spec *spec, const struct imag
 	spec->exposed = ch->exposed;
 	spec->volumes = ch->volumes;
 	spec->onbuild = ch->onbuild;
+	spec->health = &ch->health;
 }
 
 int image_layer_add_tar(struct image_store *s, int fd, char digest[DIGEST_MAX],

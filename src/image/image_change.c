@@ -24,6 +24,7 @@ void image_changes_done(struct image_changes *c)
 	free(c->user);
 	free(c->working_dir);
 	free(c->stop_signal);
+	image_health_done(&c->health);
 	*c = (struct image_changes){0};
 }
 
@@ -269,7 +270,7 @@ static int apply(struct image_changes *c, const char *kw, const char *rest, stru
 	if (strcasecmp(kw, "ONBUILD") == 0)
 		return onbuild(rest, &c->onbuild, err);
 	if (strcasecmp(kw, "HEALTHCHECK") == 0)
-		return berr_set(err, ENOTSUP, "HEALTHCHECK is not supported by berth yet");
+		return image_health_parse_text(rest, &c->health, err);
 	for (char *p = (char *) kw; *p; p++)
 		*p = (char) tolower((unsigned char) *p);
 	return berr_set(err, EINVAL, "%s is not a valid change command", kw);

@@ -3,7 +3,8 @@
  * docker's `import --change` instructions (Dockerfile syntax, one instruction each):
  * CMD, ENTRYPOINT (JSON array or shell form), ENV and LABEL (KEY=VALUE... with quotes,
  * or KEY VALUE), EXPOSE (PORT[-PORT][/PROTO]...), VOLUME (JSON array or paths), USER,
- * WORKDIR (relative to the previous one), STOPSIGNAL, ONBUILD. Others are refused as
+ * WORKDIR (relative to the previous one), STOPSIGNAL, ONBUILD, HEALTHCHECK
+ * (image_health.h). Others are refused as
  * docker refuses them ("run is not a valid change command").
  */
 #ifndef BERTH_IMAGE_IMAGE_CHANGE_H
@@ -11,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "image/image_health.h"
 #include "lib/err.h"
 
 struct image_changes {
@@ -21,6 +23,7 @@ struct image_changes {
 	char **volumes;		  /* "/data" */
 	char **onbuild;		  /* triggers as written */
 	char *user, *working_dir, *stop_signal;
+	struct image_health health; /* .test NULL: not changed */
 };
 
 /* Apply each change of v in order to *c (zeroed by the caller). */

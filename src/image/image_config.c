@@ -247,6 +247,8 @@ static void build_extras(struct jwriter *cfg, const struct image_config_spec *s)
 		jw_put(cfg, "Labels", map_json(s->labels));
 	if (s->onbuild)
 		jw_put(cfg, "OnBuild", strv_json(s->onbuild));
+	if (s->health && s->health->test)
+		jw_put(cfg, "Healthcheck", image_health_json(s->health));
 	jw_str(cfg, "StopSignal", s->stop_signal);
 }
 

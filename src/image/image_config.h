@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "image/image_health.h"
 #include "lib/err.h"
 #include "lib/json.h"
 
@@ -70,6 +71,7 @@ struct image_config_spec {
 	char *const *exposed; /* "80/tcp" */
 	char *const *volumes; /* "/data" */
 	char *const *onbuild;
+	const struct image_health *health; /* NULL or no test: none */
 };
 
 /* Serialise a config for spec (malloc'd; NULL on OOM). */

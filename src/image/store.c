@@ -25,7 +25,8 @@
 #define INDEX_MAX (64u << 20)
 
 static const char *const store_dirs[] = {
-	"blobs", "blobs/sha256", "blobs/sha512", "empty", "ingest", "layers", "snapshots", "tmp",
+	"blobs",  "blobs/sha256", "blobs/sha512", "build-cache", "empty",
+	"ingest", "layers",	  "snapshots",	  "tmp",
 };
 
 static int mkdir_p(const char *path, mode_t mode)

@@ -10,13 +10,15 @@
  *   layers/<hex>/diff        an unpacked layer (hex of its diff_id): an OverlayFS lower
  *   layers/<hex>/layer.json  its sizes; the directory appears by rename when complete
  *   snapshots/<key>/         a container's rootfs: upper/, work/, snapshot.json
+ *   build-cache/<hex>        a build step's key -> {"image", "manifest"} (build_cache.h)
  *   tmp/                     layers being unpacked, archives being read
  *   empty/                   an empty lower for read-only mounts of one-layer images
  *
  * A layer is keyed by its diff_id, not its chain: OverlayFS whiteouts are relative to
  * whatever lies below, so one unpacked directory serves every image that has the layer.
- * References are counted by marking from the roots (the index and the snapshots) when
- * garbage is collected, not by stored counters that a crash could leave wrong.
+ * References are counted by marking from the roots (the index, the snapshots, the build
+ * cache's entries) when garbage is collected, not by stored counters that a crash could
+ * leave wrong.
  */
 #ifndef BERTH_IMAGE_STORE_H
 #define BERTH_IMAGE_STORE_H

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <string.h>
 
 #include "build/dockerfile.h"
@@ -148,8 +149,26 @@ static void test_apply(void)
 	run_config_done(&rc);
 }
 
+static void test_onbuild(void)
+{
+	struct run_config rc = {0};
+
+	ASSERT_OK(instruction_apply_change("onbuild run echo hi  ", &rc, NULL));
+	ASSERT_OK(instruction_apply_change("ONBUILD COPY --from=x a b", &rc, NULL));
+	ASSERT_EQ(strv_length(rc.onbuild), 2u);
+	ASSERT_STREQ(rc.onbuild[0], "RUN echo hi");
+	ASSERT_STREQ(rc.onbuild[1], "COPY --from=x a b");
+	ASSERT_EQ(instruction_onbuild_check("ONBUILD RUN x", NULL), -EINVAL);
+	ASSERT_EQ(instruction_onbuild_check("from x", NULL), -EINVAL);
+	ASSERT_EQ(instruction_onbuild_check("MAINTAINER me", NULL), -EINVAL);
+	ASSERT_EQ(instruction_onbuild_check("", NULL), -EINVAL);
+	ASSERT_OK(instruction_onbuild_check("FROMAGE x", NULL));
+	run_config_done(&rc);
+}
+
 static const struct test tests[] = {
-	TEST(test_lines), TEST(test_escape_directive), TEST(test_lexer), TEST(test_apply), {},
+	TEST(test_lines), TEST(test_escape_directive), TEST(test_lexer),
+	TEST(test_apply), TEST(test_onbuild),	       {},
 };
 
 int main(void)

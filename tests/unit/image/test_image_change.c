@@ -29,6 +29,7 @@ static void test_forms(void)
 		     "WORKDIR a",
 		     "WORKDIR b",
 		     "USER 1000:1000",
+		     "HEALTHCHECK --interval=2s --retries=3 CMD [\"true\"]",
 		     NULL};
 	struct image_changes c;
 
@@ -47,6 +48,10 @@ static void test_forms(void)
 	ASSERT_EQ((int) strv_length(c.volumes), 2);
 	ASSERT_STREQ(c.working_dir, "/a/b");
 	ASSERT_STREQ(c.user, "1000:1000");
+	ASSERT_EQ((int) strv_length(c.health.test), 2);
+	ASSERT_STREQ(c.health.test[0], "CMD");
+	ASSERT_EQ(c.health.interval, 2000000000LL);
+	ASSERT_EQ(c.health.retries, 3);
 	image_changes_done(&c);
 }
 
@@ -73,7 +78,8 @@ static void test_refused(void)
 	bad("EXPOSE 1-5000", "invalid port '1-5000'");
 	bad("VOLUME [\"\"]", "can not be an empty string");
 	bad("ONBUILD FROM x", "FROM isn't allowed as an ONBUILD trigger");
-	bad("HEALTHCHECK NONE", "not supported");
+	bad("HEALTHCHECK NONE x", "HEALTHCHECK NONE takes no arguments");
+	bad("HEALTHCHECK --interval=1 CMD true", "--interval");
 }
 
 static const struct test tests[] = {
