@@ -14,6 +14,7 @@
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
 #include "cli/format.h"
+#include "cli/image_events.h"
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
 #include "engine/volume.h"
@@ -298,6 +299,7 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 		STRV_FOREACH (l, report)
 			printf("%s\n", *l);
 		printf("\n");
+		image_events_removed(ctx->root, NULL, report);
 	}
 	bytes += freed;
 	freed = 0;

@@ -188,8 +188,10 @@ def test_stop_and_rm_on_a_full_disk(full_disk_berth):
     """The container that filled the disk is stopped and removed all the same."""
     b = full_disk_berth
     b("run", "-d", "--name", "full2", "busybox", "sleep", "1000")
+    # the filling waits for /go: run must first record the start (state.json) with room left
     b("run", "-d", "--name", "full1", "busybox", "sh", "-c",
-      "dd if=/dev/zero of=/fill bs=1M; sleep 1000")
+      "until test -e /go; do sleep 0.05; done; dd if=/dev/zero of=/fill bs=1M; sleep 1000")
+    b("exec", "full1", "touch", "/go")
     assert oci.wait_for(lambda: os.statvfs(b.root).f_bavail == 0, 30), "the disk never filled"
     pids = [b.pid("full1"), b.pid("full2")]
     r = b("stop", "-t", "1", "full2", check=False)

@@ -249,8 +249,11 @@ def test_rename_and_update_on_a_full_disk(full_disk_berth):
     """config.json cannot be written: rename and update fail saying so, and leave the
     name, the config and the cgroup as they were."""
     b = full_disk_berth
+    # the filling waits for /go: run must first record the start with room left
     cid = b("run", "-d", "--name", "filler", "--pids-limit", "30", "busybox", "sh", "-c",
-            "dd if=/dev/zero of=/fill bs=1M; sleep 1000").out.strip()
+            "until test -e /go; do sleep 0.05; done; dd if=/dev/zero of=/fill bs=1M; "
+            "sleep 1000").out.strip()
+    b("exec", cid, "touch", "/go")
     assert oci.wait_for(lambda: os.statvfs(b.root).f_bavail == 0, 30), "the disk never filled"
     r = b("rename", "filler", "other", check=False)
     assert r.rc == 1 and "cannot write the container's config.json" in r.err, r
