@@ -17,6 +17,8 @@
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
 #include "engine/container_stats.h"
+#include "engine/timefmt.h"
+#include "engine/units.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/strv.h"
@@ -44,7 +46,55 @@ int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-int berth_prune_containers(struct berth_ctx *ctx, uint64_t *bytes)
+int berth_prune_filter_parse(char *const *filters, struct prune_filter *ret, struct berr **err)
+{
+	*ret = (struct prune_filter){0};
+	STRV_FOREACH (f, filters) {
+		int r = 0;
+
+		if (!strncmp(*f, "until=", 6))
+			r = units_parse_since(*f + 6, now_ns(), &ret->until_ns, err);
+		else if (!strncmp(*f, "label=", 6))
+			r = strv_push_dup(&ret->labels, *f + 6);
+		else if (!strncmp(*f, "label!=", 7))
+			r = strv_push_dup(&ret->not_labels, *f + 7);
+		else
+			r = berr_set(err, EINVAL, "invalid filter '%.*s'", (int) strcspn(*f, "="),
+				     *f);
+		if (r < 0) {
+			berth_prune_filter_done(ret);
+			return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
+		}
+	}
+	return 0;
+}
+
+void berth_prune_filter_done(struct prune_filter *f)
+{
+	strv_free(f->labels);
+	strv_free(f->not_labels);
+	*f = (struct prune_filter){0};
+}
+
+static bool prune_passes(const struct container_config *cfg, const struct prune_filter *f)
+{
+	int64_t created;
+
+	if (!f)
+		return true;
+	if (f->until_ns && cfg->created && rfc3339_parse_ns(cfg->created, &created) >= 0 &&
+	    created >= f->until_ns)
+		return false;
+	STRV_FOREACH (l, f->labels)
+		if (!strv_label_match(cfg->labels, *l))
+			return false;
+	STRV_FOREACH (l, f->not_labels)
+		if (strv_label_match(cfg->labels, *l))
+			return false;
+	return true;
+}
+
+int berth_prune_containers(struct berth_ctx *ctx, const struct prune_filter *f, uint64_t *bytes)
 {
 	_cleanup_strv_ char **ids = NULL;
 	struct image_store *s;
@@ -63,7 +113,8 @@ int berth_prune_containers(struct berth_ctx *ctx, uint64_t *bytes)
 		if (container_load_any(e, *id, true, &c, NULL) < 0)
 			continue;
 		(void) container_refresh(e, c, NULL);
-		if (container_active(c) || container_dead_may_run(e, c))
+		if (container_active(c) || container_dead_may_run(e, c) ||
+		    (c->cfg && !prune_passes(c->cfg, f)))
 			continue;
 		size = image_snapshot_size(s, *id);
 		if (container_remove(e, s, c, false, false, &err) < 0) {
@@ -81,10 +132,13 @@ int berth_prune_containers(struct berth_ctx *ctx, uint64_t *bytes)
 
 int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 {
-	_cleanup_strv_ char **pos = NULL;
+	_cleanup_strv_ char **pos = NULL, **filters = NULL;
+	_cleanup_(berth_prune_filter_done) struct prune_filter pf = {0};
+	_cleanup_berr_ struct berr *err = NULL;
 	bool force = false;
 	const struct opt_def defs[] = {
 		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
+		{"filter", 0, OPT_LIST, &filters, "K=V", "until=, label=, label!="},
 		END_OPTS,
 	};
 	uint64_t bytes = 0;
@@ -92,11 +146,16 @@ int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 	int code;
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options]", 0, 0, &pos));
+	/* docker: the daemon refuses a filter it does not know (exit 1) */
+	if (berth_prune_filter_parse(filters, &pf, &err) < 0) {
+		berth_report(-EINVAL, &err);
+		return 1;
+	}
 	if (!force && !berth_confirm("This will remove all stopped containers.")) {
 		printf("Total reclaimed space: 0B\n");
 		return 0;
 	}
-	code = berth_prune_containers(ctx, &bytes);
+	code = berth_prune_containers(ctx, &pf, &bytes);
 	printf("Total reclaimed space: %s\n", human_size(bytes, size, sizeof(size)));
 	return code;
 }

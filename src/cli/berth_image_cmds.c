@@ -276,7 +276,7 @@ static int cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	STORE_OR_RETURN_PLAIN(s, ctx);
-	r = image_prune(s, all, &report, &freed, &err);
+	r = image_prune(s, all, NULL, &report, &freed, &err);
 	if (r < 0)
 		return berth_report(r, &err);
 	image_events_removed(ctx->root, NULL, report);

@@ -13,12 +13,15 @@
 #include "build/build_cache.h"
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
+#include "cli/container_json.h"
 #include "cli/format.h"
 #include "cli/image_events.h"
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
+#include "engine/timefmt.h"
 #include "engine/volume.h"
 #include "image/image_ops.h"
+#include "image/reference.h"
 #include "image/snapshot.h"
 #include "image/store.h"
 #include "lib/cleanup.h"
@@ -99,8 +102,8 @@ static int containers_usage(struct berth_ctx *ctx, struct du_row *row, char ***u
 			row->active++;
 		else
 			row->reclaimable += size;
-		if (c->cfg->image_id && !strv_contains(*used_images, c->cfg->image_id) &&
-		    strv_push_dup(used_images, c->cfg->image_id) < 0)
+		/* once per container: system df -v counts them */
+		if (c->cfg->image_id && strv_push_dup(used_images, c->cfg->image_id) < 0)
 			return -ENOMEM;
 		for (size_t i = 0; i < c->cfg->n_mounts; i++)
 			if (c->cfg->mounts[i].kind == MOUNT_VOLUME &&
@@ -202,13 +205,226 @@ static int print_rows(const struct du_row *rows, size_t n, const char *format, s
 	return 0;
 }
 
+/* One table row from a JSON object w (consumed). */
+static int table_row(struct table *t, struct jwriter *w, struct berr **err)
+{
+	_cleanup_free_ char *text = jw_to_string(w, false);
+	_cleanup_jdoc_ struct jdoc *doc = NULL;
+	struct jnode root;
+	int r;
+
+	jw_free(w);
+	if (!text)
+		return berr_set(err, ENOMEM, "out of memory");
+	if ((r = jdoc_parse(text, strlen(text), "row", &doc, err)) < 0)
+		return r;
+	jdoc_root(doc, &root);
+	return table_add(t, &root, err);
+}
+
+static long long ago_s(const char *rfc3339)
+{
+	int64_t t;
+
+	return rfc3339 && rfc3339_parse_ns(rfc3339, &t) >= 0 ? (now_ns() - t) / 1000000000LL : 0;
+}
+
+static int layer_users(struct image_store *s, const struct image_list *l, const char *diff_id)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		_cleanup_image_ struct image *img = NULL;
+
+		if (image_load(s, &l->v[i], &img, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < img->config->n_diff_ids; k++)
+			if (!strcmp(img->config->diff_ids[k], diff_id)) {
+				n++;
+				break;
+			}
+	}
+	return n;
+}
+
+/* docker system df -v: "Images space usage:" */
+static int verbose_images(struct berth_ctx *ctx, char *const *container_images, struct berr **err)
+{
+	static const char *const cols[] = {"Repository",   "REPOSITORY",  "Tag",
+					   "TAG",	   "ID",	  "IMAGE ID",
+					   "CreatedSince", "CREATED",	  "Size",
+					   "SIZE",	   "SharedSize",  "SHARED SIZE",
+					   "UniqueSize",   "UNIQUE SIZE", "Containers",
+					   "CONTAINERS",   NULL};
+	_cleanup_(image_list_freep) struct image_list *l = NULL;
+	struct image_store *s = berth_store(ctx);
+	struct table *t = NULL;
+	int r;
+
+	if (!s)
+		return berr_set(err, EIO, "cannot open the image store");
+	if ((r = image_list_load(s, &l, err)) < 0 ||
+	    (r = table_new("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+			   "\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}",
+			   cols, &t, err)) < 0)
+		return r;
+	for (size_t i = 0; r >= 0 && i < l->n; i++) {
+		_cleanup_image_ struct image *img = NULL;
+		struct jwriter *w;
+		uint64_t size = 0, shared = 0;
+		char b[4][32], id[16], *repo, *tag;
+		int users = 0;
+
+		if (image_load(s, &l->v[i], &img, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < img->config->n_diff_ids; k++) {
+			uint64_t n = image_layer_size(s, img->config->diff_ids[k]);
+
+			size += n;
+			if (layer_users(s, l, img->config->diff_ids[k]) > 1)
+				shared += n;
+		}
+		STRV_FOREACH (c, container_images)
+			users += !strcmp(*c, l->v[i].id);
+		_cleanup_free_ char *name = strdup(l->v[i].names && l->v[i].names[0]
+							   ? image_ref_familiar(l->v[i].names[0])
+							   : "<none>:<none>");
+		if (!name)
+			return berr_set(err, ENOMEM, "out of memory");
+		repo = name;
+		tag = strrchr(name, ':');
+		if (tag && !strchr(tag, '/'))
+			*tag++ = '\0';
+		else
+			tag = "<none>";
+		snprintf(id, sizeof(id), "%.12s",
+			 strncmp(l->v[i].id, "sha256:", 7) ? l->v[i].id : l->v[i].id + 7);
+		snprintf(b[3], sizeof(b[3]), "%d", users);
+		w = jw_object();
+		jw_str(w, "Repository", repo);
+		jw_str(w, "Tag", tag);
+		jw_str(w, "ID", id);
+		jw_str(w, "CreatedSince",
+		       human_ago(ago_s(img->config->created), b[0], sizeof(b[0])));
+		jw_str(w, "Size", human_size(size, b[1], sizeof(b[1])));
+		jw_str(w, "SharedSize", human_size(shared, b[2], sizeof(b[2])));
+		{
+			char u[32];
+
+			jw_str(w, "UniqueSize", human_size(size - shared, u, sizeof(u)));
+		}
+		jw_str(w, "Containers", b[3]);
+		r = table_row(t, w, err);
+	}
+	if (r < 0) {
+		table_free(t);
+		return r;
+	}
+	printf("Images space usage:\n\n");
+	table_print(t, stdout);
+	return 0;
+}
+
+/* "Containers space usage:" */
+static int verbose_containers(struct berth_ctx *ctx, struct berr **err)
+{
+	static const char *const cols[] = {
+		"ID",		"CONTAINER ID",	 "Image", "IMAGE", "Command",	 "COMMAND",
+		"LocalVolumes", "LOCAL VOLUMES", "Size",  "SIZE",  "RunningFor", "CREATED",
+		"Status",	"STATUS",	 "Names", "NAMES", NULL};
+	_cleanup_strv_ char **ids = NULL;
+	struct image_store *s = berth_store(ctx);
+	struct engine *e = berth_engine(ctx);
+	struct table *t = NULL;
+	int r;
+
+	if (!s || !e || container_list_ids(e, &ids) < 0)
+		return berr_set(err, EIO, "cannot read the containers");
+	if ((r = table_new("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}"
+			   "\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}",
+			   cols, &t, err)) < 0)
+		return r;
+	STRV_FOREACH (id, ids) {
+		_cleanup_container_ struct container *c = NULL;
+		_cleanup_free_ char *status = NULL, *cmd = NULL;
+		char b[3][32], cid[16];
+		int vols = 0;
+		struct jwriter *w;
+
+		if (container_load_any(e, *id, false, &c, NULL) < 0 || !c->cfg)
+			continue;
+		(void) container_refresh(e, c, NULL);
+		for (size_t i = 0; i < c->cfg->n_mounts; i++)
+			vols += c->cfg->mounts[i].kind == MOUNT_VOLUME;
+		status = container_status_text(c);
+		cmd = container_command_text(c, false);
+		snprintf(cid, sizeof(cid), "%.12s", c->cfg->id);
+		snprintf(b[0], sizeof(b[0]), "%d", vols);
+		w = jw_object();
+		jw_str(w, "ID", cid);
+		jw_str(w, "Image", c->cfg->image);
+		jw_str(w, "Command", cmd ? cmd : "");
+		jw_str(w, "LocalVolumes", b[0]);
+		jw_str(w, "Size", human_size(image_snapshot_size(s, *id), b[1], sizeof(b[1])));
+		jw_str(w, "RunningFor", human_ago(ago_s(c->cfg->created), b[2], sizeof(b[2])));
+		jw_str(w, "Status", status ? status : "");
+		jw_str(w, "Names", c->cfg->name);
+		if ((r = table_row(t, w, err)) < 0) {
+			table_free(t);
+			return r;
+		}
+	}
+	printf("\nContainers space usage:\n\n");
+	table_print(t, stdout);
+	return 0;
+}
+
+/* "Local Volumes space usage:" */
+static int verbose_volumes(struct berth_ctx *ctx, char *const *used, struct berr **err)
+{
+	static const char *const cols[] = {"Name", "VOLUME NAME", "Links", "LINKS",
+					   "Size", "SIZE",	  NULL};
+	_cleanup_(volume_list_done) struct volume_list l = {0};
+	struct engine *e = berth_engine(ctx);
+	struct table *t = NULL;
+	int r;
+
+	if (!e)
+		return berr_set(err, EIO, "cannot open the engine");
+	if ((r = volume_list(e, &l, err)) < 0 ||
+	    (r = table_new("table {{.Name}}\t{{.Links}}\t{{.Size}}", cols, &t, err)) < 0)
+		return r;
+	for (size_t i = 0; i < l.n; i++) {
+		char links[32], size[32];
+		int n = 0;
+		struct jwriter *w = jw_object();
+
+		STRV_FOREACH (u, used)
+			n += !strcmp(*u, l.v[i].name);
+		snprintf(links, sizeof(links), "%d", n);
+		jw_str(w, "Name", l.v[i].name);
+		jw_str(w, "Links", links);
+		jw_str(w, "Size",
+		       human_size(tree_size(AT_FDCWD, l.v[i].mountpoint), size, sizeof(size)));
+		if ((r = table_row(t, w, err)) < 0) {
+			table_free(t);
+			return r;
+		}
+	}
+	printf("\nLocal Volumes space usage:\n\n");
+	table_print(t, stdout);
+	return 0;
+}
+
 int berth_cmd_system_df(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **used_images = NULL, **used_volumes = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
 	const char *format = NULL;
+	bool verbose = false;
 	const struct opt_def defs[] = {
 		{"format", 0, OPT_STRING, &format, "TEMPLATE", "Go-template-like format"},
+		{"verbose", 'v', OPT_BOOL, &verbose, NULL, "show each image, container and volume"},
 		END_OPTS,
 	};
 	struct du_row rows[] = {
@@ -219,13 +435,24 @@ int berth_cmd_system_df(struct berth_ctx *ctx, int argc, char **argv)
 	};
 	int r;
 
-	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[--format TEMPLATE]", 0, 0, &pos));
+	BERTH_PARSE_OR_RETURN(
+		berth_parse(argc, argv, defs, "[-v] [--format TEMPLATE]", 0, 0, &pos));
 	if ((r = containers_usage(ctx, &rows[1], &used_images, &used_volumes)) < 0)
 		return berth_report(berr_sys(&err, -r, "cannot read the containers"), &err);
 	if ((r = images_usage(ctx, used_images, &rows[0], &err)) < 0 ||
 	    (r = volumes_usage(ctx, used_volumes, &rows[2], &err)) < 0 ||
 	    (r = cache_usage(ctx, &rows[3], &err)) < 0)
 		return berth_report(r, &err);
+	if (verbose) {
+		char size[32];
+
+		if ((r = verbose_images(ctx, used_images, &err)) < 0 ||
+		    (r = verbose_containers(ctx, &err)) < 0 ||
+		    (r = verbose_volumes(ctx, used_volumes, &err)) < 0)
+			return berth_report(r, &err);
+		printf("\nBuild cache usage: %s\n", human_size(rows[3].size, size, sizeof(size)));
+		return 0;
+	}
 	if ((r = print_rows(rows, sizeof(rows) / sizeof(rows[0]), format, &err)) < 0)
 		return berth_report(r, &err);
 	return 0;
@@ -236,9 +463,13 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_strv_ char **pos = NULL, **report = NULL, **names = NULL, **nets = NULL,
 			    **report_cache = NULL;
 	_cleanup_(volume_filter_done) struct volume_filter vf = {.dangling = -1};
+	_cleanup_(berth_prune_filter_done) struct prune_filter pf = {0};
+	_cleanup_strv_ char **filters = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
+	struct image_prune_filter imf;
 	bool all = false, force = false, volumes = false;
 	const struct opt_def defs[] = {
+		{"filter", 0, OPT_LIST, &filters, "K=V", "until=, label=, label!="},
 		{"all", 'a', OPT_BOOL, &all, NULL,
 		 "remove all unused images, not only dangling ones"},
 		{"force", 'f', OPT_BOOL, &force, NULL, "do not prompt for confirmation"},
@@ -251,7 +482,17 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 	char size[32];
 	int code = 0, r;
 
-	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[-a] [-f] [--volumes]", 0, 0, &pos));
+	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs,
+					  "[-a] [-f] [--volumes] [--filter K=V]...", 0, 0, &pos));
+	if (berth_prune_filter_parse(filters, &pf, &err) < 0) {
+		berth_report(-EINVAL, &err);
+		return 1;
+	}
+	/* volumes take the label filters (docker's volume prune has no until) */
+	vf.labels = strv_copy(pf.labels);
+	vf.not_labels = strv_copy(pf.not_labels);
+	imf = (struct image_prune_filter){
+		.until_ns = pf.until_ns, .labels = pf.labels, .not_labels = pf.not_labels};
 	if (!force) {
 		char msg[512];
 
@@ -269,7 +510,7 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 	}
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return 1;
-	code = berth_prune_containers(ctx, &bytes);
+	code = berth_prune_containers(ctx, &pf, &bytes);
 	if (berth_prune_networks(ctx, &nets) != 0)
 		code = 1;
 	if (nets) {
@@ -292,7 +533,7 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 	}
 	freed = 0;
 	berr_clear(&err);
-	if ((r = image_prune(s, all, &report, &freed, &err)) < 0)
+	if ((r = image_prune(s, all, &imf, &report, &freed, &err)) < 0)
 		code = (berth_report(r, &err), 1);
 	if (report) {
 		printf("Deleted Images:\n");

@@ -27,7 +27,7 @@ static long long seconds_since(const char *rfc3339)
 }
 
 /* "Up 5 seconds", "Exited (0) 3 seconds ago", "Created": docker's STATUS column. */
-static char *status_text(const struct container *c)
+char *container_status_text(const struct container *c)
 {
 	char ago[64], *s = NULL;
 	size_t n;
@@ -76,7 +76,7 @@ static char *status_text(const struct container *c)
 	return s;
 }
 
-static char *command_text(const struct container *c, bool no_trunc)
+char *container_command_text(const struct container *c, bool no_trunc)
 {
 	_cleanup_free_ char *joined = strv_join(c->cfg->args, " ");
 	char *s;
@@ -94,7 +94,8 @@ static char *command_text(const struct container *c, bool no_trunc)
 char *container_ps_row_json(const struct container *c, const char *image, bool no_trunc)
 {
 	_cleanup_jw_ struct jwriter *w = jw_object();
-	_cleanup_free_ char *status = status_text(c), *cmd = command_text(c, no_trunc);
+	_cleanup_free_ char *status = container_status_text(c),
+			    *cmd = container_command_text(c, no_trunc);
 	_cleanup_free_ char *labels = strv_join(c->cfg->labels, ",");
 	char id[CONTAINER_ID_LEN + 1], ago[64];
 

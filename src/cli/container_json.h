@@ -15,6 +15,10 @@
  */
 char *container_ps_row_json(const struct container *c, const char *image, bool no_trunc);
 
+/* docker's STATUS ("Up 5 seconds (healthy)") and quoted COMMAND texts (malloc'd). */
+char *container_status_text(const struct container *c);
+char *container_command_text(const struct container *c, bool no_trunc);
+
 /* inspect's document of the container ref (the caller frees it); NULL if there is none. */
 struct jwriter *container_inspect_json(struct engine *e, const char *ref);
 

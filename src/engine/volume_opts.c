@@ -173,20 +173,6 @@ int volume_filter_parse(char *const *filters, const char *const *allowed, struct
 	return 0;
 }
 
-/* docker's MatchKVList: "k" is there, or "k=v" is there with that value. */
-static bool label_match(char *const *labels, const char *want)
-{
-	size_t klen = strcspn(want, "=");
-
-	STRV_FOREACH (l, labels) {
-		if (strncmp(*l, want, klen) != 0 || ((*l)[klen] != '=' && (*l)[klen] != '\0'))
-			continue;
-		if (!want[klen] || strcmp(*l + klen, want + klen) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* docker's filter Match: the same string, or an (extended) regular expression match. */
 static bool name_match(const char *pattern, const char *name)
 {
@@ -215,10 +201,10 @@ bool volume_filter_match(const struct volume_filter *f, const struct volume *v, 
 	if (f->drivers && !strv_contains(f->drivers, v->driver))
 		return false;
 	STRV_FOREACH (l, f->labels)
-		if (!label_match(v->labels, *l))
+		if (!strv_label_match(v->labels, *l))
 			return false;
 	STRV_FOREACH (l, f->not_labels)
-		if (label_match(v->labels, *l))
+		if (strv_label_match(v->labels, *l))
 			return false;
 	return true;
 }

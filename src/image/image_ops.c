@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image/image_config.h"
 #include "image/reference.h"
+#include "image/store.h"
+#include "lib/json.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
@@ -148,8 +151,61 @@ int image_remove(struct image_store *s, const char *ref, bool force, char ***rep
 	return image_store_gc(s, NULL, err);
 }
 
-int image_prune(struct image_store *s, bool all, char ***report, uint64_t *ret_freed,
-		struct berr **err)
+/* config.Labels of rec as "k=v" (NULL when it has none or cannot be read). */
+static int label_kv(const struct jnode *n, void *userdata, struct berr **err)
+{
+	char ***v = userdata, *val = NULL, *kv = NULL;
+
+	(void) err;
+	if (jnode_string(n, &val, NULL) < 0)
+		return 0;
+	if (asprintf(&kv, "%s=%s", n->key, val) < 0)
+		kv = NULL;
+	free(val);
+	return kv && strv_consume(v, kv) >= 0 ? 0 : -ENOMEM;
+}
+
+static char **image_labels(struct image_store *s, const struct image_record *rec)
+{
+	_cleanup_image_ struct image *img = NULL;
+	struct jnode run, labels;
+	char **v = NULL;
+
+	if (image_load(s, rec, &img, NULL) < 0)
+		return NULL;
+	image_config_run_node(img->config, &run);
+	jnode_member(&run, "Labels", &labels);
+	if (labels.v && jnode_foreach_member(&labels, label_kv, &v, NULL) < 0) {
+		strv_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static bool prune_passes(struct image_store *s, const struct image_record *rec,
+			 const struct image_prune_filter *f)
+{
+	_cleanup_strv_ char **labels = NULL;
+	long long added;
+
+	if (!f)
+		return true;
+	if (f->until_ns && rec->added && rfc3339_parse(rec->added, &added) >= 0 &&
+	    added * 1000000000LL >= f->until_ns)
+		return false;
+	if ((f->labels || f->not_labels) && !(labels = image_labels(s, rec)) && f->labels)
+		return false;
+	STRV_FOREACH (l, f->labels)
+		if (!strv_label_match(labels, *l))
+			return false;
+	STRV_FOREACH (l, f->not_labels)
+		if (strv_label_match(labels, *l))
+			return false;
+	return true;
+}
+
+int image_prune(struct image_store *s, bool all, const struct image_prune_filter *f, char ***report,
+		uint64_t *ret_freed, struct berr **err)
 {
 	_cleanup_(image_list_freep) struct image_list *l = NULL;
 	_cleanup_strv_ char **used = NULL;
@@ -167,7 +223,9 @@ int image_prune(struct image_store *s, bool all, char ***report, uint64_t *ret_f
 		if (r < 0)
 			return r;
 		for (size_t i = l->n; i-- > 0;) {
-			if (in_use(used, l->v[i].id) || (!all && l->v[i].names && l->v[i].names[0]))
+			if (in_use(used, l->v[i].id) ||
+			    (!all && l->v[i].names && l->v[i].names[0]) ||
+			    !prune_passes(s, &l->v[i], f))
 				continue;
 			if (delete_record(l, i, report) < 0)
 				return -ENOMEM;

@@ -25,7 +25,12 @@ int image_remove(struct image_store *s, const char *ref, bool force, char ***rep
  * Delete images with no name (all: every image no container uses), then collect
  * garbage. Lines "deleted: ID" are appended to *report; *ret_freed gets the bytes.
  */
-int image_prune(struct image_store *s, bool all, char ***report, uint64_t *ret_freed,
-		struct berr **err);
+struct image_prune_filter {
+	int64_t until_ns;	 /* until=: only images added before it (0: any) */
+	char *const *labels;	 /* label=K[=V]: every one must match */
+	char *const *not_labels; /* label!=K[=V]: none may */
+};
+int image_prune(struct image_store *s, bool all, const struct image_prune_filter *f, char ***report,
+		uint64_t *ret_freed, struct berr **err);
 
 #endif

@@ -24,6 +24,19 @@ size_t strv_length(char *const *v)
 	return n;
 }
 
+bool strv_label_match(char *const *labels, const char *want)
+{
+	size_t klen = strcspn(want, "=");
+
+	STRV_FOREACH (l, labels) {
+		if (strncmp(*l, want, klen) != 0 || ((*l)[klen] != '=' && (*l)[klen] != '\0'))
+			continue;
+		if (!want[klen] || strcmp(*l + klen, want + klen) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool strv_contains(char *const *v, const char *s)
 {
 	STRV_FOREACH (p, v)

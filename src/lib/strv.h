@@ -17,6 +17,12 @@ static inline void strv_freep(char ***v)
 size_t strv_length(char *const *v);
 bool strv_contains(char *const *v, const char *s);
 
+/*
+ * docker's label filters (MatchKVList): want "k" is in labels ("k=v" entries) with any
+ * value, want "k=v" with that value.
+ */
+bool strv_label_match(char *const *labels, const char *want);
+
 /* Append s to *v, taking ownership of s (freed on failure). Returns 0 or -ENOMEM. */
 int strv_consume(char ***v, char *s);
 /* Append a copy of s. */

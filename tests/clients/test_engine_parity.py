@@ -157,6 +157,17 @@ def test_system_df_columns(pair):
         [l.split()[0] for l in b.out.splitlines()[1:]], (d, b)
 
 
+def test_system_df_verbose_sections(pair):
+    d, b = both(pair, "system", "df", "-v")
+    assert d.rc == b.rc == 0, (d, b)
+
+    dl, bl = d.out.splitlines(), b.out.splitlines()
+    titles = [l for l in dl if l.endswith("space usage:")]
+    assert titles == [l for l in bl if l.endswith("space usage:")], (d.out, b.out)
+    for t in titles:
+        assert dl[dl.index(t) + 2].split() == bl[bl.index(t) + 2].split(), (t, d.out, b.out)
+
+
 def test_health_status_in_ps_and_inspect(pair):
     for cli in pair:
         run_d(cli, "hp", "--health-cmd", "true", "--health-interval", "200ms", image.IMAGE,

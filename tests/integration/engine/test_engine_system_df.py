@@ -59,3 +59,37 @@ def test_prune_asks_then_removes(berth):
     # -a: the image the running container uses stays
     r = berth("system", "prune", "-f", "-a")
     assert "busybox" in berth("images").out, r
+
+
+def test_df_verbose(berth):
+    berth("volume", "create", "vv")
+    berth("run", "--name", "c1", "-v", "vv:/v", "busybox", "sh", "-c",
+          "head -c 5000 /dev/zero > /v/f; head -c 3000 /dev/zero > /x")
+    out = berth("system", "df", "-v").out
+    sections = ["Images space usage:", "Containers space usage:",
+                "Local Volumes space usage:", "Build cache usage: 0B"]
+    assert [l for l in out.splitlines() if l in sections or l.startswith("Build cache")] \
+        == sections, out
+    lines = out.splitlines()
+    img = lines[lines.index("Images space usage:") + 3]
+    head = lines[lines.index("Images space usage:") + 2].split()
+    assert head[:2] == ["REPOSITORY", "TAG"] and head[-1] == "CONTAINERS", out
+    assert img.split()[:2] == ["busybox", "latest"] and img.split()[-1] == "1", out
+    ctr = lines[lines.index("Containers space usage:") + 3]
+    assert ctr.split()[-1] == "c1" and " 3kB " in ctr, out
+    vol = lines[lines.index("Local Volumes space usage:") + 3]
+    assert vol.split() == ["vv", "1", "5kB"], out
+
+
+def test_prune_filters(berth):
+    berth("run", "--name", "keepme", "--label", "keep=yes", "busybox", "true")
+    berth("run", "--name", "dropme", "--label", "keep=no", "busybox", "true")
+    r = berth("container", "prune", "-f", "--filter", "label!=keep=yes")
+    assert berth.status("keepme") == "exited" and berth.status("dropme") is None, r
+    # until: created before the time given, none here (an hour ago)
+    r = berth("system", "prune", "-f", "--filter", "until=1h")
+    assert berth.status("keepme") == "exited", r
+    r = berth("system", "prune", "-f", "--filter", "label=keep=yes")
+    assert berth.status("keepme") is None, r
+    r = berth("system", "prune", "-f", "--filter", "bogus=1", check=False)
+    assert r.rc == 1 and "invalid filter 'bogus'" in r.err, r

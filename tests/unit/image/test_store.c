@@ -185,7 +185,7 @@ static void test_prune_and_snapshots(void)
 
 	add(s, "a", "docker.io/library/a:latest", a);
 	add(s, "b", "docker.io/library/a:latest", b); /* a is now dangling */
-	ASSERT_OK(image_prune(s, false, &report, NULL, NULL));
+	ASSERT_OK(image_prune(s, false, NULL, &report, NULL, NULL));
 	ASSERT_EQ(strv_length(report), 1);
 	report = strv_free(report);
 	ASSERT_FALSE(blob_exists(s, a));
@@ -201,13 +201,13 @@ static void test_prune_and_snapshots(void)
 	ids = strv_free(ids);
 	ASSERT_EQ(image_remove(s, "a", false, &report, &err), -EBUSY);
 	berr_clear(&err);
-	ASSERT_OK(image_prune(s, true, &report, NULL, NULL));
+	ASSERT_OK(image_prune(s, true, NULL, &report, NULL, NULL));
 	ASSERT_NULL(report);
 	ASSERT_OK(image_remove(s, "a", true, &report, NULL));
 	report = strv_free(report);
 	ASSERT_TRUE(blob_exists(s, b));
 	ASSERT_OK(image_snapshot_remove(s, "ctr-1", NULL));
-	ASSERT_OK(image_prune(s, false, &report, NULL, NULL));
+	ASSERT_OK(image_prune(s, false, NULL, &report, NULL, NULL));
 	report = strv_free(report);
 	ASSERT_FALSE(blob_exists(s, b));
 	image_free(img);
