@@ -234,7 +234,62 @@ static int add_row(struct table *t, const struct network *n, bool no_trunc, stru
 	return table_add(t, &root, err);
 }
 
-static int ls_print(struct engine *e, const char *tmpl, bool no_trunc, struct berr **err)
+/*
+ * docker's network ls filters: driver=, id= (a prefix), label=K[=V], name= (a part of
+ * the name), scope= (local only here), type=custom|builtin. Values of one key: any;
+ * different keys: all.
+ */
+static const char *const filter_keys[] = {"driver", "id", "label", "name", "scope", "type", NULL};
+
+static bool filter_one(const struct network *n, const char *key, const char *v)
+{
+	if (!strcmp(key, "driver"))
+		return !strcmp(n->driver, v);
+	if (!strcmp(key, "id"))
+		return !strncmp(n->id, v, strlen(v));
+	if (!strcmp(key, "label"))
+		return strv_label_match(n->labels, v);
+	if (!strcmp(key, "name"))
+		return strstr(n->name, v) != NULL;
+	if (!strcmp(key, "scope"))
+		return !strcmp(v, "local");
+	/* type: the predefined ones (none, host) are builtin */
+	return !strcmp(v, n->has_subnet ? "custom" : "builtin");
+}
+
+static bool filter_match(const struct network *n, char *const *filters)
+{
+	for (const char *const *k = filter_keys; *k; k++) {
+		size_t len = strlen(*k);
+		bool given = false, any = false;
+
+		STRV_FOREACH (f, filters)
+			if (!strncmp(*f, *k, len) && (*f)[len] == '=') {
+				given = true;
+				any = any || filter_one(n, *k, *f + len + 1);
+			}
+		if (given && !any)
+			return false;
+	}
+	return true;
+}
+
+static int filters_check(char *const *filters, struct berr **err)
+{
+	STRV_FOREACH (f, filters) {
+		size_t len = strcspn(*f, "=");
+		bool known = false;
+
+		for (const char *const *k = filter_keys; *k; k++)
+			known = known || (strlen(*k) == len && !strncmp(*f, *k, len));
+		if (!(*f)[len] || !known)
+			return berr_set(err, EINVAL, "Invalid filter '%.*s'", (int) len, *f);
+	}
+	return 0;
+}
+
+static int ls_print(struct engine *e, const char *tmpl, bool no_trunc, char *const *filters,
+		    struct berr **err)
 {
 	struct net_root nr = engine_net_root(e);
 	struct network *v = NULL;
@@ -249,7 +304,8 @@ static int ls_print(struct engine *e, const char *tmpl, bool no_trunc, struct be
 		return r;
 	}
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = add_row(t, &v[i], no_trunc, err);
+		if (filter_match(&v[i], filters))
+			r = add_row(t, &v[i], no_trunc, err);
 	network_list_free(v, n);
 	if (r < 0) {
 		table_free(t);
@@ -261,7 +317,7 @@ static int ls_print(struct engine *e, const char *tmpl, bool no_trunc, struct be
 
 static int cmd_ls(struct berth_ctx *ctx, int argc, char **argv)
 {
-	_cleanup_strv_ char **pos = NULL;
+	_cleanup_strv_ char **pos = NULL, **filters = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
 	const char *format = NULL;
 	bool quiet = false, no_trunc = false;
@@ -269,17 +325,23 @@ static int cmd_ls(struct berth_ctx *ctx, int argc, char **argv)
 		{"quiet", 'q', OPT_BOOL, &quiet, NULL, "only the network ids"},
 		{"no-trunc", 0, OPT_BOOL, &no_trunc, NULL, "full network ids"},
 		{"format", 0, OPT_STRING, &format, "TEMPLATE", "Go-template-like format"},
+		{"filter", 'f', OPT_LIST, &filters, "K=V",
+		 "driver=, id=, label=, name=, scope=, type=custom|builtin"},
 		END_OPTS,
 	};
 
-	BERTH_PARSE_OR_RETURN(
-		berth_parse(argc, argv, defs, "[-q] [--no-trunc] [--format T]", 0, 0, &pos));
+	BERTH_PARSE_OR_RETURN(berth_parse(
+		argc, argv, defs, "[-q] [--no-trunc] [--format T] [--filter K=V]...", 0, 0, &pos));
+	if (filters_check(filters, &err) < 0) {
+		berth_report(-EINVAL, &err);
+		return 1;
+	}
 	ENGINE_OR_RETURN(e, ctx);
 	if (quiet)
 		format = "{{.ID}}";
 	else if (!format)
 		format = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
-	return berth_report(ls_print(e, format, no_trunc, &err), &err);
+	return berth_report(ls_print(e, format, no_trunc, filters, &err), &err);
 }
 
 static int cmd_rm(struct berth_ctx *ctx, int argc, char **argv)

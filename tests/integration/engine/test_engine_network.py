@@ -140,6 +140,27 @@ def test_create_ls_inspect_rm(nb):
     assert ipam_lines(nb, "n1") == []
 
 
+def test_ls_filters(nb):
+    nb("network", "create", "--subnet", "10.78.0.0/24", "--label", "team=a", "fa")
+    nid = nb("network", "create", "--subnet", "10.79.0.0/24", "--label", "team=b",
+             "fb").out.strip()
+
+    def names(*flags):
+        return sorted(nb("network", "ls", "--format", "{{.Name}}", *flags).out.split())
+
+    assert names("--filter", "label=team=a") == ["fa"]
+    assert names("--filter", "label=team") == ["fa", "fb"]
+    assert names("--filter", "type=custom") == ["fa", "fb"]
+    assert names("--filter", "type=builtin") == ["host", "none"]
+    assert names("--filter", "driver=bridge", "--filter", "name=b") == ["fb"]
+    # values of one key: any; different keys: all
+    assert names("-f", "name=fa", "-f", "name=fb") == ["fa", "fb"]
+    assert names("-f", "id=" + nid[:8]) == ["fb"]
+    r = nb("network", "ls", "--filter", "color=red", check=False)
+    assert r.rc == 1 and "Invalid filter 'color'" in r.err, r
+    nb("network", "rm", "fa", "fb")
+
+
 def test_subnet_avoids_routes_and_networks(nb):
     # a route in the engine's namespace inside docker's first pool (172.17.0.0/16)
     ns_ip(nb.netns, "link", "add", "d0", "type", "veth", "peer", "name", "d1")
