@@ -172,7 +172,8 @@ static void cpu_json(const struct container_config *cfg, struct jwriter *res)
 		jw_uint(c, "shares", (uint64_t) cfg->cpu_shares);
 	if (cfg->nano_cpus) {
 		jw_uint(c, "period", CPU_PERIOD);
-		jw_int(c, "quota", cfg->nano_cpus * CPU_PERIOD / 1000000000LL);
+		/* nano_cpus * PERIOD / 1e9, without the overflow of the product */
+		jw_int(c, "quota", cfg->nano_cpus / (1000000000LL / CPU_PERIOD));
 	} else {
 		if (cfg->cpu_period)
 			jw_uint(c, "period", (uint64_t) cfg->cpu_period);
