@@ -11,6 +11,7 @@ not run.
 BERTH_VM_LANES (default "v2 v1") names the VM modes for the cgroup tests; "" runs none.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -100,8 +101,11 @@ def pytest_lane(name, env, args=(), timeout=None):
     if os.path.exists(xml):
         os.unlink(xml)
     start = time.monotonic()
+    # A base temporary directory of the lane's own: two pytest runs on one machine (another
+    # checkout's CI, a developer's run) must not share, and so clean up, each other's.
+    basetemp = "/tmp/berth-pytest-%s-%s" % (hashlib.sha1(TOP.encode()).hexdigest()[:8], name)
     cmd = ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml",
-           xml, *args]
+           xml, "--basetemp", basetemp, *args]
     rc = run_capped(cmd, env, timeout) if timeout else run(cmd, env=env)
     print("== %s: took %.0fs" % (name, time.monotonic() - start), flush=True)
     if rc is None:

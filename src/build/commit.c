@@ -14,6 +14,7 @@
 #include "image/reference.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/timefmt.h"
 
 struct new_layer {
 	char digest[DIGEST_MAX], diff_id[DIGEST_MAX];
@@ -155,7 +156,7 @@ static int write_image(struct image_store *s, const struct commit_opts *o,
 
 	if (r < 0)
 		return r;
-	cfg = config_json(o, l, rfc3339_now(now, sizeof(now)), &host);
+	cfg = config_json(o, l, rfc3339_ns(now_ns(), now, sizeof(now)), &host);
 	if (!cfg)
 		return -ENOMEM;
 	r = blob_put(s, cfg, strlen(cfg), NULL, cfg_digest, err);

@@ -17,7 +17,7 @@
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
 #include "engine/container_stats.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "engine/units.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"

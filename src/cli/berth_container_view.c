@@ -17,7 +17,7 @@
 #include "engine/container_runtime.h"
 #include "engine/log_drivers.h"
 #include "engine/logs.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "engine/units.h"
 #include "image/digest.h"
 #include "lib/cleanup.h"

@@ -16,7 +16,7 @@
 #include "cli/berth_cmds.h"
 #include "cli/template.h"
 #include "engine/events_read.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "engine/units.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"

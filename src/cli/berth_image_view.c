@@ -13,6 +13,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/strv.h"
+#include "lib/timefmt.h"
 
 static const char *const image_headers[] = {
 	"ID",	      "IMAGE ID",  "CreatedSince", "CREATED", "CreatedAt",
@@ -95,6 +96,14 @@ static bool filtered_out(const struct images_view_opts *o, const char *repo, con
 	return false;
 }
 
+/* Seconds since the epoch of an RFC 3339 time; 0 when there is none. */
+static long long epoch_secs(const char *rfc3339)
+{
+	int64_t ns;
+
+	return rfc3339 && rfc3339_parse_ns(rfc3339, &ns) >= 0 ? ns / 1000000000LL : 0;
+}
+
 static int add_row(struct row **rows, size_t *n, long long created, struct jwriter *w)
 {
 	struct row *v = realloc(*rows, (*n + 1) * sizeof(*v));
@@ -129,7 +138,7 @@ static int image_rows(struct image_store *s, const struct image_record *rec,
 		log_warn("image %s: %s", rec->id, err ? err->msg : "cannot be read");
 		return 0;
 	}
-	(void) rfc3339_parse(img->config->created, &created);
+	created = epoch_secs(img->config->created);
 	short_id(rec->id, o->no_trunc, id, sizeof(id));
 	human_size(image_size(s, img), size, sizeof(size));
 	human_ago((long long) time(NULL) - created, ago, sizeof(ago));
@@ -314,7 +323,7 @@ static void history_row(struct image_store *s, const struct image *img, size_t h
 		return;
 	if (!e->empty_layer && *layer > 0)
 		bytes = image_layer_size(s, img->config->diff_ids[--(*layer)]);
-	(void) rfc3339_parse(e->created, &created);
+	created = epoch_secs(e->created);
 	if (top)
 		short_id(img->id, o->no_trunc, id, sizeof(id));
 	else

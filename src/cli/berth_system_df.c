@@ -18,7 +18,7 @@
 #include "cli/image_events.h"
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "engine/volume.h"
 #include "image/image_ops.h"
 #include "image/reference.h"

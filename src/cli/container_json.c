@@ -10,7 +10,7 @@
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
 #include "engine/health.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "engine/container_network.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -122,22 +122,6 @@ static struct jwriter *strv_array(char *const *v)
 	STRV_FOREACH (s, v)
 		jw_append_str(a, *s);
 	return a;
-}
-
-static struct jwriter *labels_object(char *const *labels)
-{
-	struct jwriter *o = jw_object();
-
-	STRV_FOREACH (l, labels) {
-		_cleanup_free_ char *k = strdup(*l);
-		char *eq = k ? strchr(k, '=') : NULL;
-
-		if (eq) {
-			*eq = '\0';
-			jw_str(o, k, eq + 1);
-		}
-	}
-	return o;
 }
 
 static struct jwriter *state_json(const struct container *c)
@@ -284,13 +268,13 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_int(h, "PidsLimit", cfg->pids_limit);
 	jw_int(h, "BlkioWeight", cfg->blkio_weight);
 	jw_int(h, "ShmSize", cfg->shm_size ? cfg->shm_size : 64 << 20);
-	jw_put(h, "Sysctls", labels_object(cfg->sysctls));
+	jw_put(h, "Sysctls", jw_kv_object(cfg->sysctls));
 	{
 		struct jwriter *lc = jw_object();
 
 		jw_str(lc, "Type", cfg->log_driver ? cfg->log_driver : "json-file");
 		/* the options as given, as docker shows them */
-		jw_put(lc, "Config", labels_object(cfg->log_opts));
+		jw_put(lc, "Config", jw_kv_object(cfg->log_opts));
 		jw_put(h, "LogConfig", lc);
 	}
 	return h;
@@ -310,7 +294,7 @@ static struct jwriter *config_json(const struct container_config *cfg)
 	jw_str(o, "Image", cfg->image);
 	jw_str(o, "WorkingDir", cfg->working_dir ? cfg->working_dir : "");
 	jw_put(o, "Entrypoint", strv_array(cfg->entrypoint));
-	jw_put(o, "Labels", labels_object(cfg->labels));
+	jw_put(o, "Labels", jw_kv_object(cfg->labels));
 	if (cfg->stop_signal)
 		jw_str(o, "StopSignal", cfg->stop_signal);
 	if (cfg->stop_timeout >= 0)

@@ -18,7 +18,7 @@
 #include "engine/ns_modes.h"
 #include "engine/runtime_client.h"
 #include "engine/seccomp_profile.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "engine/userns.h"
 #include "engine/container_volumes_from.h"
 #include "engine/volume.h"

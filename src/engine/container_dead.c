@@ -18,7 +18,7 @@
 
 #include "engine/container_store.h"
 #include "engine/runtime_client.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "engine/proc.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/umount_under.h"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"

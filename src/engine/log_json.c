@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 

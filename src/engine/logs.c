@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/fd.h"
 
 #define OUT_FLUSH (32 * 1024) /* write the encoded entries once they reach this */

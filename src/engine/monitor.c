@@ -25,7 +25,7 @@
 #include "engine/log_drivers.h"
 #include "engine/log_forward.h"
 #include "engine/proc.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 

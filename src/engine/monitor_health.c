@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "engine/events.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 

@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/duration.h"
 

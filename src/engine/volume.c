@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/json.h"
@@ -42,20 +42,6 @@ static int open_volumes(struct engine *e, struct berr **err)
 	return fd < 0 ? berr_sys(err, errno, "cannot open '%s/volumes'", e->root) : fd;
 }
 
-static struct jwriter *kv_object(char *const *kv)
-{
-	struct jwriter *o = jw_object();
-
-	STRV_FOREACH (p, kv) {
-		_cleanup_free_ char *k = strndup(*p, strcspn(*p, "="));
-		const char *eq = strchr(*p, '=');
-
-		if (k)
-			jw_str(o, k, eq ? eq + 1 : "");
-	}
-	return o;
-}
-
 static int write_meta(int dirfd, const char *driver, char *const *labels, char *const *opts,
 		      bool implicit)
 {
@@ -69,8 +55,8 @@ static int write_meta(int dirfd, const char *driver, char *const *labels, char *
 	jw_str(w, "CreatedAt", now);
 	jw_str(w, "Scope", "local");
 	if (!implicit) {
-		jw_put(w, "Labels", kv_object(labels));
-		jw_put(w, "Options", kv_object(opts));
+		jw_put(w, "Labels", jw_kv_object(labels));
+		jw_put(w, "Options", jw_kv_object(opts));
 	}
 	if (!(text = jw_to_string(w, true)))
 		return -ENOMEM;

@@ -21,6 +21,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
+#include "lib/timefmt.h"
 
 #define CHUNK (256 * 1024)
 
@@ -174,7 +175,7 @@ static int write_image(struct image_store *s, const struct image_import_opts *o,
 		.architecture = p.architecture,
 		.os = p.os,
 		.variant = p.variant,
-		.created = o->created ? o->created : rfc3339_now(now, sizeof(now)),
+		.created = o->created ? o->created : rfc3339_ns(now_ns(), now, sizeof(now)),
 		.diff_id = diff_id,
 		.created_by = o->created_by ? o->created_by : "berth import",
 		.comment = o->comment,

@@ -77,10 +77,4 @@ struct image_config_spec {
 /* Serialise a config for spec (malloc'd; NULL on OOM). */
 char *image_config_build(const struct image_config_spec *spec);
 
-/* The current time as RFC 3339 UTC with nanoseconds, in buf (at least 40 bytes). */
-const char *rfc3339_now(char *buf, size_t size);
-
-/* Seconds since the epoch of an RFC 3339 time; -EINVAL when it cannot be read. */
-int rfc3339_parse(const char *s, long long *ret);
-
 #endif

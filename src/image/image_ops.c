@@ -13,6 +13,7 @@
 #include "lib/json.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
+#include "lib/timefmt.h"
 
 static int report_line(char ***report, const char *what, const char *name)
 {
@@ -186,12 +187,12 @@ static bool prune_passes(struct image_store *s, const struct image_record *rec,
 			 const struct image_prune_filter *f)
 {
 	_cleanup_strv_ char **labels = NULL;
-	long long added;
+	int64_t added;
 
 	if (!f)
 		return true;
-	if (f->until_ns && rec->added && rfc3339_parse(rec->added, &added) >= 0 &&
-	    added * 1000000000LL >= f->until_ns)
+	if (f->until_ns && rec->added && rfc3339_parse_ns(rec->added, &added) >= 0 &&
+	    added >= f->until_ns)
 		return false;
 	if ((f->labels || f->not_labels) && !(labels = image_labels(s, rec)) && f->labels)
 		return false;

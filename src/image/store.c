@@ -20,6 +20,7 @@
 #include "lib/private_dir.h"
 #include "lib/rmtree.h"
 #include "lib/strv.h"
+#include "lib/timefmt.h"
 
 #define INDEX_FILE "images.json"
 #define INDEX_MAX (64u << 20)
@@ -386,7 +387,7 @@ static int add_to_list(struct image_list *l, const struct image_add *a)
 		i = (int) l->n++;
 		l->v[i] = (struct image_record){0};
 		if (set_str(&l->v[i].id, a->id) < 0 ||
-		    set_str(&l->v[i].added, rfc3339_now(now, sizeof(now))) < 0)
+		    set_str(&l->v[i].added, rfc3339_ns(now_ns(), now, sizeof(now))) < 0)
 			return -ENOMEM;
 	}
 	rec = &l->v[i];

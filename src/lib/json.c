@@ -435,6 +435,20 @@ struct jwriter *jw_array(void)
 	return (struct jwriter *) json_object_new_array();
 }
 
+struct jwriter *jw_kv_object(char *const *kv)
+{
+	struct jwriter *o = jw_object();
+
+	for (char *const *p = kv; p && *p; p++) {
+		_cleanup_free_ char *k = strndup(*p, strcspn(*p, "="));
+		const char *eq = strchr(*p, '=');
+
+		if (k)
+			jw_str(o, k, eq ? eq + 1 : "");
+	}
+	return o;
+}
+
 void jw_free(struct jwriter *w)
 {
 	json_object_put(JO(w));

@@ -135,6 +135,8 @@ void jw_str(struct jwriter *obj, const char *key, const char *value);
 void jw_int(struct jwriter *obj, const char *key, int64_t value);
 void jw_uint(struct jwriter *obj, const char *key, uint64_t value);
 void jw_bool(struct jwriter *obj, const char *key, bool value);
+/* An object of "KEY=VALUE" strings (labels, options); one without '=' has the value "". */
+struct jwriter *jw_kv_object(char *const *kv);
 /* Add child (taking ownership) as a member of obj, or (key NULL) append it to an array. */
 void jw_put(struct jwriter *obj, const char *key, struct jwriter *child);
 void jw_append_str(struct jwriter *arr, const char *value);

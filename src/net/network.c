@@ -56,20 +56,6 @@ int network_dir(const struct net_root *nr, struct berr **err)
 	return fd < 0 ? berr_sys(err, errno, "cannot open '%s/networks'", nr->root) : fd;
 }
 
-static struct jwriter *kv_object(char *const *kv)
-{
-	struct jwriter *o = jw_object();
-
-	STRV_FOREACH (p, kv) {
-		_cleanup_free_ char *k = strndup(*p, strcspn(*p, "="));
-		const char *eq = strchr(*p, '=');
-
-		if (k)
-			jw_str(o, k, eq ? eq + 1 : "");
-	}
-	return o;
-}
-
 int network_save(int dirfd, const struct network *n, struct berr **err)
 {
 	_cleanup_jw_ struct jwriter *w = jw_object();
@@ -88,8 +74,8 @@ int network_save(int dirfd, const struct network *n, struct berr **err)
 	if (n->has_range)
 		jw_str(w, "IPRange", cidr_format(&n->range, buf));
 	jw_bool(w, "Internal", n->internal);
-	jw_put(w, "Labels", kv_object(n->labels));
-	jw_put(w, "Options", kv_object(n->options));
+	jw_put(w, "Labels", jw_kv_object(n->labels));
+	jw_put(w, "Options", jw_kv_object(n->options));
 	jw_str(w, "BridgeName", n->bridge);
 	jw_uint(w, "MTU", n->mtu);
 	text = jw_to_string(w, true);

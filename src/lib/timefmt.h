@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Times as docker writes them: RFC 3339 in UTC with nanoseconds. */
-#ifndef BERTH_ENGINE_TIMEFMT_H
-#define BERTH_ENGINE_TIMEFMT_H
+#ifndef BERTH_LIB_TIMEFMT_H
+#define BERTH_LIB_TIMEFMT_H
 
 #include <stddef.h>
 #include <stdint.h>

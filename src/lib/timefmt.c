@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
 /* RFC 3339 times in nanoseconds: docker's format, both ways, and the ends of int64. */
 #include <stdint.h>
 
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/test.h"
 
 static void test_round_trip(void)
@@ -20,6 +20,20 @@ static void test_round_trip(void)
 }
 
 /* found by fuzz_engine_store: a time before 1970 printed a negative fraction */
+static void test_offsets_and_errors(void)
+{
+	int64_t v;
+
+	ASSERT_OK(rfc3339_parse_ns("1970-01-01T00:00:10Z", &v));
+	ASSERT_EQ(v, 10000000000LL);
+	ASSERT_OK(rfc3339_parse_ns("1970-01-01T01:00:00.123456789-01:00", &v));
+	ASSERT_EQ(v, 7200123456789LL);
+	ASSERT_EQ(rfc3339_parse_ns("yesterday", &v), -EINVAL);
+	ASSERT_EQ(rfc3339_parse_ns("1970-01-01T00:00:10", &v), -EINVAL);
+	ASSERT_EQ(rfc3339_parse_ns("1970-01-01T00:00:10Zjunk", &v), -EINVAL);
+	ASSERT_EQ(rfc3339_parse_ns(NULL, &v), -EINVAL);
+}
+
 static void test_before_epoch(void)
 {
 	char buf[64];
@@ -54,6 +68,7 @@ static void test_out_of_range(void)
 
 static const struct test tests[] = {
 	TEST(test_round_trip),
+	TEST(test_offsets_and_errors),
 	TEST(test_before_epoch),
 	TEST(test_out_of_range),
 	{},
