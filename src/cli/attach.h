@@ -30,6 +30,14 @@ struct attach_opts {
 int berth_attach(struct berth_ctx *ctx, const char *id, int fd, const struct attach_opts *o);
 
 /*
+ * `berth attach` to the running container ref (and `start -a` of one already running):
+ * its stdin unless no_stdin or it was not made with -i, signals proxied when sig_proxy
+ * and it has no tty. The exit code to return.
+ */
+int berth_attach_running(struct berth_ctx *ctx, const char *ref, bool no_stdin, bool sig_proxy,
+			 const struct detach_keys *keys);
+
+/*
  * Parse --detach-keys into *ret, or report docker's "Invalid detach keys (...) provided".
  * Returns 0 or -EINVAL.
  */

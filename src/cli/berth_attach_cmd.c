@@ -88,6 +88,33 @@ static int open_target(struct engine *e, const char *ref, struct container **ret
 	return fd;
 }
 
+int berth_attach_running(struct berth_ctx *ctx, const char *ref, bool no_stdin, bool sig_proxy,
+			 const struct detach_keys *keys)
+{
+	_cleanup_container_ struct container *c = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	struct attach_opts o = {.keys = keys, .all_signals = true, .say_detach = true};
+	struct engine *e;
+	int fd;
+
+	if (!(e = berth_engine(ctx)))
+		return 1;
+	if ((fd = open_target(e, ref, &c, &err)) < 0)
+		return berth_report(fd, &err) ? 1 : 0;
+	o.tty = c->cfg->tty;
+	o.interactive = !no_stdin && c->cfg->open_stdin;
+	o.sig_proxy = sig_proxy && !o.tty;
+	o.redraw = o.tty && isatty(STDOUT_FILENO);
+	if (o.tty && !no_stdin && !isatty(STDIN_FILENO)) {
+		close(fd);
+		log_error_report("the input device is not a TTY");
+		return 1;
+	}
+	if (!o.interactive)
+		(void) shutdown(fd, SHUT_WR); /* the monitor reads nothing from us */
+	return berth_attach(ctx, c->cfg->id, fd, &o);
+}
+
 int berth_cmd_attach(struct berth_ctx *ctx, int argc, char **argv)
 {
 	struct attach_flags f = {.sig_proxy = true};
@@ -100,30 +127,10 @@ int berth_cmd_attach(struct berth_ctx *ctx, int argc, char **argv)
 		END_OPTS,
 	};
 	_cleanup_strv_ char **pos = NULL;
-	_cleanup_container_ struct container *c = NULL;
-	_cleanup_berr_ struct berr *err = NULL;
 	struct detach_keys keys;
-	struct attach_opts o = {.keys = &keys, .all_signals = true, .say_detach = true};
-	struct engine *e;
-	int fd;
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options] CONTAINER", 1, 1, &pos));
 	if (berth_detach_keys(f.detach_keys, &keys) < 0)
 		return 1;
-	if (!(e = berth_engine(ctx)))
-		return 1;
-	if ((fd = open_target(e, pos[0], &c, &err)) < 0)
-		return berth_report(fd, &err) ? 1 : 0;
-	o.tty = c->cfg->tty;
-	o.interactive = !f.no_stdin && c->cfg->open_stdin;
-	o.sig_proxy = f.sig_proxy && !o.tty;
-	o.redraw = o.tty && isatty(STDOUT_FILENO);
-	if (o.tty && !f.no_stdin && !isatty(STDIN_FILENO)) {
-		close(fd);
-		log_error_report("the input device is not a TTY");
-		return 1;
-	}
-	if (!o.interactive)
-		(void) shutdown(fd, SHUT_WR); /* the monitor reads nothing from us */
-	return berth_attach(ctx, c->cfg->id, fd, &o);
+	return berth_attach_running(ctx, pos[0], f.no_stdin, f.sig_proxy, &keys);
 }

@@ -483,6 +483,10 @@ int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv)
 		berth_parse(argc, argv, defs, "[options] CONTAINER [CONTAINER...]", 1, 1024, &pos));
 	if (berth_detach_keys(keys_spec, &keys) < 0)
 		return 1;
+	if ((attach || interactive) && pos[1]) {
+		log_error_report("you cannot start and attach multiple containers at once");
+		return 1;
+	}
 	if (!(e = berth_engine(ctx)))
 		return 125;
 	STRV_FOREACH (ref, pos) {
@@ -491,6 +495,11 @@ int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv)
 		int sv[2] = {-1, -1}, r;
 
 		r = container_open(e, *ref, true, &c, &err);
+		if (r >= 0 && attach && container_active(c)) {
+			/* docker: start -a of a running container attaches to it */
+			c = container_free(c);
+			return berth_attach_running(ctx, *ref, !interactive, true, &keys);
+		}
 		if (r >= 0 && attach && !container_active(c) &&
 		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 			r = berr_sys(&err, errno, "socketpair");

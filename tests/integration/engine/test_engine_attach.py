@@ -147,6 +147,24 @@ def test_attach_non_tty_several_clients_and_exit_code(berth):
     berth("rm", "tick")
 
 
+def test_start_a_of_a_running_container_attaches(berth):
+    # docker: `start -a` of a container already running attaches to it (and returns its
+    # exit code); with several containers it refuses to attach
+    berth("run", "-d", "--name", "sa", "busybox", "sh", "-c", TICKER)
+    p = berth.popen("start", "-a", "sa", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+    try:
+        assert b"tick" in console_socket.read_until(p.stdout.fileno(), b"tick")
+        berth("exec", "sa", "touch", "/go")
+        assert console_socket.read_until(p.stdout.fileno(), b"out\n").endswith(b"out\n")
+        assert console_socket.wait(p) == 7
+    finally:
+        _kill(berth, p)
+    r = berth("start", "-a", "sa", "sa", check=False)
+    assert r.rc == 1 and "you cannot start and attach multiple containers at once" in r.err, r
+    berth("rm", "sa")
+
+
 def test_sig_proxy(berth):
     berth("run", "-d", "--name", "sig", "busybox", "sh", "-c", TICKER)
     p = _attach_pipes(berth, "--sig-proxy=false", "sig")
