@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* berth commit and berth build: the table. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,8 +122,19 @@ int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv)
 	o.context = pos[0];
 	o.tags = tags;
 	o.build_args = args;
+	berth_build_reap(ctx);
 	berth_build_runner(&bc, &rn);
 	r = image_build_run(s, &o, &rn, id, &err);
+	if (berth_build_interrupted()) {
+		/* cleaned up: die of the signal, as a shell expects of a Ctrl-C'd command */
+		int sig = berth_build_interrupted();
+
+		if (r < 0)
+			berth_report(r, &err);
+		(void) signal(sig, SIG_DFL);
+		(void) raise(sig);
+		return 128 + sig;
+	}
 	if (r < 0)
 		return berth_report(r, &err);
 	if (iidfile && write_iidfile(iidfile, id) < 0)
@@ -161,6 +173,7 @@ static int cmd_builder_prune(struct berth_ctx *ctx, int argc, char **argv)
 	}
 	if (!(s = berth_store(ctx)))
 		return 1;
+	berth_build_reap(ctx);
 	r = build_cache_prune(s, all, &removed, &freed, &err);
 	if (r < 0)
 		return berth_report(r, &err);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "build/build.h"
+#include "cli/berth_cmds.h"
 
 struct build_cli {
 	const char *root;
@@ -13,8 +14,26 @@ struct build_cli {
 	const char *cgroup_parent; /* or NULL */
 	const char *network;	   /* "none" (default) or "host" */
 	bool quiet;		   /* no progress, no step output */
+	char owner[48];		   /* "PID:STARTTIME" of this build (berth_build_runner) */
 };
 
+/* The label naming the build (its owner) a step's container belongs to. */
+#define BUILD_OWNER_LABEL "berth.build.owner"
+
+/*
+ * The runner of bc; from here SIGINT, SIGTERM and SIGHUP stop the build at its next step
+ * or its running RUN (whose container is removed), not the process at once.
+ */
 void berth_build_runner(struct build_cli *bc, struct build_runner *ret);
+
+/* The signal that stopped the build, or 0: the caller re-raises it after the cleanup. */
+int berth_build_interrupted(void);
+
+/*
+ * Remove the step containers of builds that are gone (a build killed with SIGKILL
+ * leaves its running step behind): those whose BUILD_OWNER_LABEL names a process that
+ * no longer runs. Best effort; run before each build and by `builder prune`.
+ */
+void berth_build_reap(struct berth_ctx *ctx);
 
 #endif

@@ -3,6 +3,8 @@
 import io
 import json
 import os
+import signal
+import subprocess
 import tarfile
 
 import oci
@@ -318,3 +320,60 @@ def test_container_commit_and_image_build_spellings(berth, tmp_path):
     built = berth("image", "build", "-q", str(tmp_path / "ctx")).out.strip()
     assert berth.inspect(built)["Config"]["Labels"] == {"x": "y"}
     assert built != image_id
+
+
+def _build_until_running(berth, ctx, step):
+    """`berth build` of ctx in a session of its own, returned once step's RUN is running."""
+    p = berth.popen("build", "--no-cache", "-t", "stopped", str(ctx), stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, start_new_session=True)
+    out = b""
+    while b" ---> Running in" not in out.partition(step)[2]:
+        chunk = os.read(p.stdout.fileno(), 4096)
+        assert chunk, out
+        out += chunk
+    step_id = out.partition(step)[2].split(b"Running in ")[1].split()[0].decode()
+    berth.wait_status(step_id, "running")
+    return p
+
+
+def test_build_interrupted_removes_its_step(berth, tmp_path):
+    # Ctrl-C (SIGINT to the build's process group): the running step's container is
+    # killed and removed, nothing of the build is left, and the build dies of SIGINT
+    ctx = tmp_path / "ctx"
+    write(ctx, {"Dockerfile": "FROM busybox\nRUN echo one > /one\nRUN sleep 600\n"})
+    base = images(berth)
+    p = _build_until_running(berth, ctx, b"Step 3/3")
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == -signal.SIGINT and b"interrupted" in err, err
+    assert berth("ps", "-aq").out == ""
+    assert "stopped:latest" not in berth("images", "--format", "{{.Repository}}:{{.Tag}}").out
+    assert store_leftovers(berth) == []
+    assert set(images(berth)) >= set(base)
+
+
+def test_build_killed_leaves_a_step_the_next_build_removes(berth, tmp_path):
+    # SIGKILL gives the build no chance: its running step is labelled with the build's
+    # pid and start time, and the next build (or builder prune) removes it
+    ctx = tmp_path / "ctx"
+    write(ctx, {"Dockerfile": "FROM busybox\nRUN sleep 600\n"})
+    p = _build_until_running(berth, ctx, b"Step 2/2")
+    p.kill()
+    p.wait()
+    p.stdout.close()
+    p.stderr.close()
+    left = berth("ps", "-aq", "--filter", "label=berth.build.owner").out.split()
+    assert len(left) == 1
+    r = berth("builder", "prune", "-f")
+    assert r.rc == 0
+    assert berth("ps", "-aq").out == ""
+    assert store_leftovers(berth) == []
+    # a step of a build still running is not touched by another's prune
+    p = _build_until_running(berth, ctx, b"Step 2/2")
+    try:
+        berth("builder", "prune", "-f")
+        assert len(berth("ps", "-q").out.split()) == 1
+    finally:
+        os.killpg(p.pid, signal.SIGINT)
+        p.communicate(timeout=120)
+    assert berth("ps", "-aq").out == "" and store_leftovers(berth) == []
