@@ -12,6 +12,7 @@
 #include "image/registry_config.h"
 #include "image/store.h"
 #include "lib/err.h"
+#include "lib/json.h"
 
 struct berth_ctx {
 	const char *root; /* engine state (default /var/lib/berth) */
@@ -80,6 +81,12 @@ int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv);
 /* version, info, events (berth_info_cmds.c, berth_events_cmd.c), NULL-terminated. */
 extern const struct berth_cmd berth_info_cmds[];
 int berth_cmd_info(struct berth_ctx *ctx, int argc, char **argv);
+/* docker's version document (Client and Server); the caller frees it. NULL on OOM. */
+struct jwriter *berth_version_json(void);
+/* docker's info document of ctx's engine; NULL after reporting why not. */
+struct jwriter *berth_info_json(struct berth_ctx *ctx);
+/* `berth system service` (berth_system_service.c): the Docker Engine API (src/api). */
+int berth_cmd_system_service(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_events(struct berth_ctx *ctx, int argc, char **argv);
 
 /* The registry commands (berth_registry_cmds.c). */

@@ -26,6 +26,15 @@ int berth_each_container(struct berth_ctx *ctx, char **pos, container_op op, voi
 /* The caller's terminal size (0, 0 without one). */
 void berth_terminal_size(int *rows, int *cols);
 
+/*
+ * Every container with a true state (a dead monitor is noticed here), unsorted: *ret is a
+ * malloc'd array of *ret_n containers (unlocked) the caller frees with container_free.
+ */
+int berth_containers_load(struct engine *e, struct container ***ret, size_t *ret_n);
+
+/* Whether c passes every ps --filter entry ("name=x", "status=running", "id=", "label=K[=V]"). */
+bool berth_ps_filter_match(const struct container *c, char *const *filters);
+
 int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_create(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_start(struct berth_ctx *ctx, int argc, char **argv);

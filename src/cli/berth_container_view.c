@@ -35,8 +35,7 @@ static const char *const ps_headers[] = {
 	"MOUNTS",  "Size",	   "SIZE",	 NULL,
 };
 
-/* Load every container with a true state (a dead monitor is noticed here). */
-static int load_all(struct engine *e, struct container ***ret, size_t *ret_n)
+int berth_containers_load(struct engine *e, struct container ***ret, size_t *ret_n)
 {
 	_cleanup_strv_ char **ids = NULL;
 	struct container **v;
@@ -73,7 +72,7 @@ static int by_created_desc(const void *a, const void *b)
 	return strcmp(y->cfg->created, x->cfg->created);
 }
 
-static bool ps_filter_match(const struct container *c, char *const *filters)
+bool berth_ps_filter_match(const struct container *c, char *const *filters)
 {
 	STRV_FOREACH (f, filters) {
 		const char *eq = strchr(*f, '=');
@@ -149,7 +148,7 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 		return 1;
 	if ((s = berth_store(ctx)) && image_list_load(s, &images, NULL) < 0)
 		images = NULL;
-	if ((r = load_all(e, &v, &n)) < 0)
+	if ((r = berth_containers_load(e, &v, &n)) < 0)
 		return berth_report(r, &err);
 	qsort(v, n, sizeof(*v), by_created_desc);
 	if (quiet && !format)
@@ -161,7 +160,8 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 		char image[DIGEST_MAX];
 		struct jnode root;
 
-		if ((!all && !latest && !container_active(v[i])) || !ps_filter_match(v[i], filters))
+		if ((!all && !latest && !container_active(v[i])) ||
+		    !berth_ps_filter_match(v[i], filters))
 			continue;
 		if (latest && i > 0)
 			break;

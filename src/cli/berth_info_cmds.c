@@ -166,16 +166,22 @@ static int cmd_version(struct berth_ctx *ctx, int argc, char **argv)
 		 "a Go template over the version's JSON, as docker's ('{{.Server.Version}}')"},
 		END_OPTS,
 	};
-	struct host_info h = {0};
 	_cleanup_jw_ struct jwriter *doc = NULL;
-	struct utsname u;
 
 	(void) ctx;
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[--format TEMPLATE]", 0, 0, &pos));
+	doc = berth_version_json();
+	return render(doc, format, print_version);
+}
+
+struct jwriter *berth_version_json(void)
+{
+	struct host_info h = {0};
+	struct utsname u;
+
 	h.machine = uname(&u) == 0 ? u.machine : "unknown";
 	h.kernel = u.release;
-	doc = version_json(&h);
-	return render(doc, format, print_version);
+	return version_json(&h);
 }
 
 static struct jwriter *security_options(const struct host_info *h)
@@ -280,6 +286,18 @@ static struct jwriter *info_json(const struct berth_ctx *ctx, const struct host_
 	jw_put(o, "SecurityOptions", security_options(h));
 	jw_put(o, "Warnings", jw_array());
 	return o;
+}
+
+struct jwriter *berth_info_json(struct berth_ctx *ctx)
+{
+	_cleanup_(host_info_done) struct host_info h = {0};
+	struct image_store *s;
+
+	if (!berth_engine(ctx) || !(s = berth_store(ctx)) || berth_load_registries(ctx) < 0)
+		return NULL;
+	if (host_info_read(ctx->engine, s, &h) < 0)
+		return NULL;
+	return info_json(ctx, &h);
 }
 
 /* "<indent><label>: <value of key>" for a string or a number member */
@@ -450,15 +468,11 @@ int berth_cmd_info(struct berth_ctx *ctx, int argc, char **argv)
 		 "a Go template over docker's info fields ('{{.CgroupVersion}}', '{{json .}}')"},
 		END_OPTS,
 	};
-	_cleanup_(host_info_done) struct host_info h = {0};
 	_cleanup_jw_ struct jwriter *doc = NULL;
-	struct image_store *s;
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[--format TEMPLATE]", 0, 0, &pos));
-	if (!berth_engine(ctx) || !(s = berth_store(ctx)) || berth_load_registries(ctx) < 0)
+	if (!(doc = berth_info_json(ctx)))
 		return 1;
-	if (host_info_read(ctx->engine, s, &h) < 0 || !(doc = info_json(ctx, &h)))
-		return berth_report(-ENOMEM, NULL);
 	return render(doc, format, print_info);
 }
 

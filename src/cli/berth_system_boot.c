@@ -86,6 +86,8 @@ const struct berth_cmd berth_system_subcmds[] = {
 	{"info", "show the engine's and the host's configuration", berth_cmd_info},
 	{"prune", "remove stopped containers, unused images and (with --volumes) volumes",
 	 berth_cmd_system_prune},
+	{"service", "serve the Docker Engine API on a unix socket (DOCKER_HOST)",
+	 berth_cmd_system_service},
 	{NULL, NULL, NULL},
 };
 

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the API's handlers share: the request, the replies, the routes. */
+#ifndef BERTH_API_API_INTERNAL_H
+#define BERTH_API_API_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/api.h"
+#include "cli/berth_cmds.h"
+#include "lib/err.h"
+#include "lib/json.h"
+
+#define API_VERSION "1.41"
+#define API_MIN_VERSION "1.12"
+#define API_BODY_MAX (1024 * 1024) /* a create's JSON is a few KiB */
+
+struct MHD_Connection;
+
+/* One request, as the handlers see it. */
+struct api_req {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path; /* without the /v1.NN prefix */
+	char **parts;	  /* path split at '/' ("containers", "<id>", "start") */
+	const char *body; /* NUL-terminated, may be empty */
+	size_t body_len;
+	struct berth_ctx *ctx; /* the engine of this request only */
+	bool replied;
+};
+
+/* The handler of a route; it replies through api_reply_* and returns 0 (or -errno, 500). */
+typedef int (*api_handler)(struct api_req *r);
+
+/* Replies; each queues one response on r's connection. */
+int api_reply_json(struct api_req *r, unsigned status, const struct jwriter *doc);
+int api_reply_raw(struct api_req *r, unsigned status, const char *type, const void *buf,
+		  size_t len);
+int api_reply_empty(struct api_req *r, unsigned status);
+int api_reply_error(struct api_req *r, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* err's message with docker's status for errnum (404 ENOENT, 409 EEXIST/EBUSY, 400 EINVAL, 500). */
+int api_reply_berr(struct api_req *r, int errnum, const struct berr *err);
+
+/* Query parameters: the value or NULL; a boolean as docker reads it ("1", "true", "True"). */
+const char *api_query(struct api_req *r, const char *key);
+bool api_query_bool(struct api_req *r, const char *key);
+/* An integer parameter into *ret (unchanged when absent); -EINVAL after replying 400. */
+int api_query_int(struct api_req *r, const char *key, int64_t min, int64_t max, int64_t *ret);
+
+/* docker's filters={"key":{"value":true}} or {"key":["value"]} as "key=value" entries. */
+int api_filters_parse(const char *json, char ***ret, struct berr **err);
+
+/* The handlers (api_system.c, api_containers.c, api_container_ops.c, api_logs.c, api_images.c). */
+int api_ping(struct api_req *r);
+int api_version(struct api_req *r);
+int api_info(struct api_req *r);
+int api_containers_list(struct api_req *r);
+int api_container_create(struct api_req *r);
+int api_container_inspect(struct api_req *r);
+int api_container_start(struct api_req *r);
+int api_container_stop(struct api_req *r);
+int api_container_restart(struct api_req *r);
+int api_container_kill(struct api_req *r);
+int api_container_wait(struct api_req *r);
+int api_container_delete(struct api_req *r);
+int api_container_logs(struct api_req *r);
+int api_images_list(struct api_req *r);
+int api_image_inspect(struct api_req *r);
+
+/* Find the handler of r (method and parts); replies 404/405 itself when there is none. */
+int api_route(struct api_req *r);
+
+#endif

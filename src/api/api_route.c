@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The routes of the API: method and path pattern to handler. */
+#include <errno.h>
+#include <string.h>
+
+#include "api/api_internal.h"
+#include "lib/strv.h"
+
+struct route {
+	const char *method;
+	const char *pattern[4]; /* path segments; "*" matches one, e.g. a container's id */
+	api_handler handler;
+};
+
+static const struct route routes[] = {
+	{"GET", {"_ping"}, api_ping},
+	{"HEAD", {"_ping"}, api_ping},
+	{"GET", {"version"}, api_version},
+	{"GET", {"info"}, api_info},
+	{"GET", {"containers", "json"}, api_containers_list},
+	{"POST", {"containers", "create"}, api_container_create},
+	{"GET", {"containers", "*", "json"}, api_container_inspect},
+	{"POST", {"containers", "*", "start"}, api_container_start},
+	{"POST", {"containers", "*", "stop"}, api_container_stop},
+	{"POST", {"containers", "*", "restart"}, api_container_restart},
+	{"POST", {"containers", "*", "kill"}, api_container_kill},
+	{"POST", {"containers", "*", "wait"}, api_container_wait},
+	{"DELETE", {"containers", "*"}, api_container_delete},
+	{"GET", {"containers", "*", "logs"}, api_container_logs},
+	{"GET", {"images", "json"}, api_images_list},
+};
+
+static bool matches(const struct route *rt, char **parts)
+{
+	size_t n = strv_length(parts), i;
+
+	for (i = 0; i < 4 && rt->pattern[i]; i++)
+		if (i >= n ||
+		    (strcmp(rt->pattern[i], "*") != 0 && strcmp(rt->pattern[i], parts[i]) != 0))
+			return false;
+	return i == n;
+}
+
+/* /images/{name}/json: the name has slashes of its own (docker.io/library/busybox) */
+static bool image_inspect_path(char **parts)
+{
+	size_t n = strv_length(parts);
+
+	return n >= 3 && strcmp(parts[0], "images") == 0 && strcmp(parts[n - 1], "json") == 0;
+}
+
+int api_route(struct api_req *r)
+{
+	bool path_known = false;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!matches(&routes[i], r->parts))
+			continue;
+		if (strcmp(routes[i].method, r->method) == 0)
+			return routes[i].handler(r);
+		path_known = true;
+	}
+	if (image_inspect_path(r->parts)) {
+		if (strcmp(r->method, "GET") == 0)
+			return api_image_inspect(r);
+		path_known = true;
+	}
+	if (path_known)
+		return api_reply_error(r, 405, "method %s not allowed on %s", r->method, r->path);
+	/* dockerd's answer to an unknown path */
+	return api_reply_error(r, 404, "page not found");
+}

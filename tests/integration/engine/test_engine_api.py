@@ -1,0 +1,138 @@
+"""`berth system service`: the Docker Engine API, driven by Debian's docker CLI (20.10),
+by docker-py (python3-docker) and by raw HTTP for the error answers. The service runs on a
+unix socket in the test's temp dir over the fixture's private --root; it is stopped (by
+its pid) after each test and its socket must be gone."""
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+
+import pytest
+
+import oci
+
+DOCKER = "/usr/bin/docker"
+
+
+class UnixHTTP(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=30)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path)
+
+
+def request(sock, method, url, body=None, headers=None):
+    c = UnixHTTP(sock)
+    c.request(method, url, body=body, headers=headers or {})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r, data
+
+
+def pings(sock):
+    try:
+        return request(sock, "GET", "/_ping")[1] == b"OK"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def api(berth, tmp_path):
+    sock = str(tmp_path / "docker.sock")
+    proc = subprocess.Popen(oci_engine(berth) + ["system", "service", "unix://" + sock],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert oci.wait_for(lambda: pings(sock), 10), "the service did not answer on " + sock
+        assert oct(os.stat(sock).st_mode & 0o777) == "0o660"
+        yield sock
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 0, out
+    assert not os.path.exists(sock), "socket left behind"
+
+
+def oci_engine(berth):
+    return berth.argv(["--version"])[:3]  # [berth, --root, ROOT]
+
+
+def docker(sock, *args, check=True):
+    env = dict(os.environ, DOCKER_HOST="unix://" + sock)
+    p = subprocess.run([DOCKER] + list(args), env=env, capture_output=True, text=True,
+                       timeout=60)
+    if check:
+        assert p.returncode == 0, "docker %s: %s%s" % (args, p.stdout, p.stderr)
+    return p
+
+
+def test_docker_cli_scenario(berth, api):
+    v = json.loads(docker(api, "version", "--format", "{{json .Server}}").stdout)
+    assert v["ApiVersion"] == "1.41"
+    cid = docker(api, "run", "-d", "--name", "apitest", "--runtime", berth.runtime,
+                 "--cgroup-parent", berth.cgroup_parent, "busybox",
+                 "sh", "-c", "echo out; echo err >&2; exec sleep 60").stdout.strip()
+    assert len(cid) == 64
+    assert "apitest" in docker(api, "ps").stdout
+    assert oci.wait_for(lambda: docker(api, "logs", "apitest").stdout == "out\n", 10)
+    logs = docker(api, "logs", "apitest")
+    assert logs.stderr == "err\n"
+    st = docker(api, "inspect", "-f", "{{.State.Status}} {{.Id}}", "apitest").stdout.split()
+    assert st == ["running", cid]
+    docker(api, "stop", "-t", "1", "apitest")
+    assert "Exited" in docker(api, "ps", "-a", "--filter", "status=exited").stdout
+    assert "apitest" not in docker(api, "ps").stdout
+    docker(api, "rm", "apitest")
+    assert docker(api, "ps", "-aq").stdout == ""
+    gone = docker(api, "inspect", "apitest", check=False)
+    assert gone.returncode != 0 and "No such" in gone.stderr
+
+
+def test_docker_py(berth, api):
+    docker_py = pytest.importorskip("docker")
+    client = docker_py.DockerClient(base_url="unix://" + api, version="1.41")
+    assert any("busybox:latest" in i.tags for i in client.images.list())
+    assert client.images.get("busybox").id.startswith("sha256:")
+    c = client.containers.create("busybox", ["sh", "-c", "echo one; echo two >&2; exit 3"],
+                                 name="pytest",
+                                 **{"cgroup_parent": berth.cgroup_parent,
+                                    "runtime": berth.runtime})
+    c.start()
+    assert c.wait()["StatusCode"] == 3
+    assert c.logs(stdout=True, stderr=False) == b"one\n"
+    assert c.logs(stdout=False, stderr=True) == b"two\n"
+    c.reload()
+    assert c.status == "exited"
+    assert [x.name for x in client.containers.list(all=True)] == ["pytest"]
+    c.remove()
+    with pytest.raises(docker_py.errors.NotFound):
+        client.containers.get("pytest")
+    client.close()
+
+
+def test_bad_requests(api):
+    r, body = request(api, "HEAD", "/_ping")
+    assert r.status == 200 and r.getheader("Api-Version") == "1.41"
+    r, body = request(api, "POST", "/v1.41/containers/create", body=b"{not json",
+                      headers={"Content-Type": "application/json"})
+    assert r.status == 400 and "message" in json.loads(body)
+    r, body = request(api, "POST", "/v1.41/containers/create", body=b"[]")
+    assert r.status == 400
+    r, body = request(api, "POST", "/v1.41/containers/nosuch/start")
+    assert r.status == 404 and json.loads(body)["message"] == "No such container: nosuch"
+    r, body = request(api, "GET", "/v1.41/images/nosuch/json")
+    assert r.status == 404
+    r, body = request(api, "POST", "/v1.41/containers/create", body=b"x" * (2 << 20))
+    assert r.status == 413
+    r, body = request(api, "GET", "/v1.99/version")
+    assert r.status == 400 and "too new" in json.loads(body)["message"]
+    r, body = request(api, "GET", "/v1.41/containers/json?filters=%7Bbad")
+    assert r.status == 400
+    r, body = request(api, "GET", "/v1.41/nowhere")
+    assert r.status == 404
+    assert pings(api), "the service died on a bad request"
