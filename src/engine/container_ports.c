@@ -10,6 +10,7 @@
 
 #include "engine/container_network.h"
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
 #include "net/ports.h"
@@ -139,6 +140,7 @@ int container_ports_publish(struct engine *e, struct container *c, const struct 
 		return r;
 	}
 	free(h.maps);
+	crashpoint("start-ports");
 	c->held_fds = h.fds;
 	c->n_held_fds = h.n_fds;
 	return 0;
