@@ -182,3 +182,36 @@ def test_killed_during_run_with_ports(pn, tmp_path):
         for x in pn("ps", "-aq", "--no-trunc").out.split():
             pn("rm", "-f", x)
         assert "dnat" not in nft_table(pn), point
+
+
+def test_port_ps_inspect(pn):
+    cid = httpd(pn, "--name", "web", "-p", "8080:80", "-p", "127.0.0.1:9000-9001:90-91/udp",
+                "--expose", "70")
+    assert pn("port", "web").out.splitlines() == [
+        "80/tcp -> 0.0.0.0:8080", "90/udp -> 127.0.0.1:9000", "91/udp -> 127.0.0.1:9001"]
+    assert pn("port", "web", "80").out == "0.0.0.0:8080\n"
+    assert pn("container", "port", "web", "91/udp").out == "127.0.0.1:9001\n"
+    p = pn("port", "web", "81", check=False)
+    assert p.rc != 0 and "No public port '81/tcp' published for web" in p.err
+    ports = pn("ps", "--format", "{{.Ports}}").out.strip()
+    assert ports == "0.0.0.0:8080->80/tcp, 127.0.0.1:9000-9001->90-91/udp, 70/tcp", ports
+    doc = pn.inspect(cid)
+    assert doc["NetworkSettings"]["Ports"] == {
+        "80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}],
+        "90/udp": [{"HostIp": "127.0.0.1", "HostPort": "9000"}],
+        "91/udp": [{"HostIp": "127.0.0.1", "HostPort": "9001"}],
+        "70/tcp": None}
+    assert doc["HostConfig"]["PortBindings"] == {
+        "80/tcp": [{"HostIp": "", "HostPort": "8080"}],
+        "90/udp": [{"HostIp": "127.0.0.1", "HostPort": "9000"}],
+        "91/udp": [{"HostIp": "127.0.0.1", "HostPort": "9001"}]}
+    assert set(doc["Config"]["ExposedPorts"]) == {"80/tcp", "90/udp", "91/udp", "70/tcp"}
+    pn("stop", "-t", "1", "web")
+    assert pn("port", "web").out == ""
+    assert pn("ps", "-a", "--format", "{{.Ports}}").out.strip() == ""
+    assert pn.inspect(cid)["NetworkSettings"]["Ports"] == {}
+    from enginehelp import ENGINE
+    for cmd in ("run", "create"):
+        out = subprocess.run([ENGINE, cmd, "--help"], capture_output=True, text=True).stdout
+        assert "--publish" in out and "--publish-all" in out and "--expose" in out, out
+    assert "PRIVATE_PORT" in pn("port", "--help").out
