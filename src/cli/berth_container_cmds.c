@@ -11,6 +11,7 @@
 
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
+#include "cli/port_format.h"
 #include "engine/container_ops.h"
 #include "engine/events.h"
 #include "engine/units.h"
@@ -318,6 +319,7 @@ const struct berth_cmd berth_container_subcmds[] = {
 	{"exec", "run a command in a running container", berth_cmd_exec},
 	{"attach", "attach to a running container's main process", berth_cmd_attach},
 	{"top", "show a container's processes", berth_cmd_top},
+	{"port", "list a container's published ports", berth_cmd_port},
 	{"ns", "list a container's namespaces", berth_cmd_ns},
 	{"wait", "wait for containers to exit and print their exit codes", cmd_wait},
 	{"pause", "freeze containers", cmd_pause},
@@ -350,6 +352,7 @@ const struct berth_cmd berth_container_cmds[] = {
 	{"exec", "run a command in a running container", berth_cmd_exec},
 	{"attach", "attach to a running container's main process", berth_cmd_attach},
 	{"top", "show a container's processes", berth_cmd_top},
+	{"port", "list a container's published ports", berth_cmd_port},
 	{"ns", "list a container's namespaces", berth_cmd_ns},
 	{"wait", "wait for containers to exit and print their exit codes", cmd_wait},
 	{"pause", "freeze containers", cmd_pause},

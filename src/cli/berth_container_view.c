@@ -12,6 +12,7 @@
 #include "cli/berth_container.h"
 #include "cli/berth_image_view.h"
 #include "cli/container_json.h"
+#include "cli/port_format.h"
 #include "cli/format.h"
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
@@ -155,7 +156,7 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 		format = no_trunc ? "{{.ID}}" : "{{.ID}}";
 	r = table_new(format ? format : PS_TEMPLATE, ps_headers, &t, &err);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		_cleanup_free_ char *json = NULL;
+		_cleanup_free_ char *json = NULL, *ports = NULL;
 		_cleanup_jdoc_ struct jdoc *doc = NULL;
 		char image[DIGEST_MAX];
 		struct jnode root;
@@ -165,8 +166,10 @@ int berth_cmd_ps(struct berth_ctx *ctx, int argc, char **argv)
 			continue;
 		if (latest && i > 0)
 			break;
-		json = container_ps_row_json(
-			v[i], ps_image(v[i], images, no_trunc, image, sizeof(image)), no_trunc);
+		ports = ports_ps_column(e, v[i]);
+		json = container_ps_row_json(v[i],
+					     ps_image(v[i], images, no_trunc, image, sizeof(image)),
+					     ports, no_trunc);
 		if (!json) {
 			r = -ENOMEM;
 			break;

@@ -18,6 +18,7 @@ int main(int argc, char **argv)
 		{"berth", 0, OPT_STRING, &o.berth, "PATH", "the berth binary"},
 		{"sync-fd", 0, OPT_INT, &sync_fd, "FD", "report the start here"},
 		{"attach-fd", 0, OPT_INT, &attach_fd, "FD", "relay stdio here"},
+		{"hold-fds", 0, OPT_STRING, &o.hold_fds, "FD,...", "hold these (published ports)"},
 		{NULL, 0, 0, NULL, NULL, NULL},
 	};
 	_cleanup_free_ char *msg = NULL;

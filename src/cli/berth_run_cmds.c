@@ -87,6 +87,15 @@
 		 OPT_STRING, &(f).network,                                                           \
 		 "MODE",     "none (default), host or a network from 'berth network create'"},       \
 		{"ip", 0, OPT_STRING, &(f).ip, "ADDRESS", "IPv4 address on a user-defined network"}, \
+		{"publish",                                                                          \
+		 'p',                                                                                \
+		 OPT_LIST,                                                                           \
+		 &(f).publish,                                                                       \
+		 "[IP:][HOSTPORT:]PORT[/PROTO]",                                                     \
+		 "publish a container's port (ranges: 8000-8001:80-81)"},                            \
+		{"publish-all",	   'P',	 OPT_BOOL,                                                   \
+		 &(f).publish_all, NULL, "publish every exposed port on a random host port"},        \
+		{"expose", 0, OPT_LIST, &(f).expose, "PORT[-PORT][/PROTO]", "expose a port"},        \
 		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                    \
 		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},   \
 		{"ipc",	     0,                                                                      \
@@ -136,7 +145,8 @@ static void flags_done(struct container_flags *f)
 	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	    f->tmpfs,
 			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	    f->ulimits,
 			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps,   f->log_opts,
-			  f->uidmap,  f->gidmap,   f->volumes_from, f->label_files, f->group_add};
+			  f->uidmap,  f->gidmap,   f->volumes_from, f->label_files, f->group_add,
+			  f->publish, f->expose};
 
 	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
 		strv_free(lists[i]);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cli/container_json.h"
+#include "cli/port_format.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,7 +92,8 @@ char *container_command_text(const struct container *c, bool no_trunc)
 	return asprintf(&s, "\"%s\"", joined) < 0 ? NULL : s;
 }
 
-char *container_ps_row_json(const struct container *c, const char *image, bool no_trunc)
+char *container_ps_row_json(const struct container *c, const char *image, const char *ports,
+			    bool no_trunc)
 {
 	_cleanup_jw_ struct jwriter *w = jw_object();
 	_cleanup_free_ char *status = container_status_text(c),
@@ -107,7 +109,7 @@ char *container_ps_row_json(const struct container *c, const char *image, bool n
 	jw_str(w, "RunningFor", human_ago(seconds_since(c->cfg->created), ago, sizeof(ago)));
 	jw_str(w, "Status", status);
 	jw_str(w, "State", container_status_name(c->st.status));
-	jw_str(w, "Ports", "");
+	jw_str(w, "Ports", ports ? ports : "");
 	jw_str(w, "Names", c->cfg->name);
 	jw_str(w, "Labels", labels ? labels : "");
 	jw_str(w, "Mounts", "");
@@ -218,9 +220,12 @@ static struct jwriter *endpoint_json(struct engine *e, const struct container_co
 	return ep;
 }
 
-static struct jwriter *network_settings_json(struct engine *e, const struct container_config *cfg)
+static struct jwriter *network_settings_json(struct engine *e, const struct container *c)
 {
+	const struct container_config *cfg = c->cfg;
 	struct jwriter *o = jw_object(), *nets;
+
+	jw_put(o, "Ports", ports_inspect_json(e, c));
 
 	if (cfg->network != NETWORK_BRIDGE || !cfg->network_name)
 		return o;
@@ -238,6 +243,8 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	       cfg->network == NETWORK_BRIDGE && cfg->network_name
 		       ? cfg->network_name
 		       : container_network_name(cfg->network));
+	jw_put(h, "PortBindings", ports_bindings_json(cfg->publish));
+	jw_bool(h, "PublishAllPorts", cfg->publish_all);
 	jw_str(rp, "Name", units_restart_name(cfg->restart.kind));
 	jw_int(rp, "MaximumRetryCount", cfg->restart.max_retries);
 	jw_put(h, "RestartPolicy", rp);
@@ -285,6 +292,7 @@ static struct jwriter *config_json(const struct container_config *cfg)
 	struct jwriter *o = jw_object();
 
 	jw_str(o, "Hostname", cfg->hostname);
+	jw_put(o, "ExposedPorts", ports_exposed_json(cfg->exposed));
 	jw_str(o, "Domainname", cfg->domainname ? cfg->domainname : "");
 	jw_str(o, "User", cfg->user ? cfg->user : "");
 	jw_bool(o, "Tty", cfg->tty);
@@ -343,7 +351,7 @@ static struct jwriter *inspect_json(struct engine *e, const struct container *c)
 	jw_put(o, "GraphDriver", gd);
 	jw_put(o, "Mounts", mounts_json(e, c));
 	jw_put(o, "Config", config_json(cfg));
-	jw_put(o, "NetworkSettings", network_settings_json(e, cfg));
+	jw_put(o, "NetworkSettings", network_settings_json(e, c));
 	return o;
 }
 

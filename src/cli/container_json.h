@@ -13,7 +13,8 @@
  * One row of ps as a JSON object (ID, Image, Command, Status, ...), malloc'd. image is
  * what the IMAGE column shows (the reference, or the id once it names another image).
  */
-char *container_ps_row_json(const struct container *c, const char *image, bool no_trunc);
+char *container_ps_row_json(const struct container *c, const char *image, const char *ports,
+			    bool no_trunc);
 
 /* docker's STATUS ("Up 5 seconds (healthy)") and quoted COMMAND texts (malloc'd). */
 char *container_status_text(const struct container *c);

@@ -81,8 +81,11 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
-	char *network_name;		      /* NETWORK_BRIDGE: the network's name */
-	char *ip;			      /* --ip, as given; NULL: the network picks */
+	char *network_name; /* NETWORK_BRIDGE: the network's name */
+	char *ip;	    /* --ip, as given; NULL: the network picks */
+	char **publish;	    /* -p values, as given (checked: src/net/portspec.h) */
+	char **exposed;	    /* "80/tcp": --expose, -p's container ports, the image's EXPOSE */
+	bool publish_all;   /* -P */
 	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
 	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/container_create.h"
 #include "engine/container_network.h"
+#include "engine/container_ports.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,25 @@ static int merge_env(struct container_config *cfg, const struct image_config *ic
 	return 0;
 }
 
+static int add_exposed(const struct jnode *child, void *userdata, struct berr **err)
+{
+	char *v[] = {(char *) child->key, NULL};
+
+	(void) err;
+	return container_ports_merge_image(userdata, v);
+}
+
+/* The image's ExposedPorts ({"80/tcp": {}}) into cfg->exposed (-P publishes them). */
+static int merge_exposed(struct container_config *cfg, const struct jnode *run)
+{
+	struct jnode ports;
+
+	jnode_member(run, "ExposedPorts", &ports);
+	if (!jnode_is_object(&ports))
+		return 0;
+	return jnode_foreach_member(&ports, add_exposed, cfg, NULL);
+}
+
 /*
  * docker's rules: --entrypoint replaces the image's entrypoint and drops its Cmd; a
  * command given replaces the image's Cmd. Args = entrypoint + cmd.
@@ -90,6 +110,8 @@ static int merge_image(struct container_config *cfg, const struct image *img, st
 	    !(cfg->stop_signal = strdup(ic->stop_signal)))
 		return -ENOMEM;
 	image_config_run_node(ic, &run);
+	if (merge_exposed(cfg, &run) < 0)
+		return -ENOMEM;
 	jnode_member(&run, "Healthcheck", &hc);
 	if ((r = health_merge_image(cfg, &hc, err)) < 0)
 		return r;

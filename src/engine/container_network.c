@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/container_ports.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "net/veth.h"
@@ -71,9 +72,10 @@ int container_network_address(struct engine *e, const struct container_config *c
 	return network_address(&nr, cfg->network_name, cfg->id, ret_ip);
 }
 
-int container_network_attach(struct engine *e, const struct container_config *cfg,
-			     const char *netns_path, struct berr **err)
+int container_network_attach(struct engine *e, struct container *c, const char *netns_path,
+			     struct berr **err)
 {
+	const struct container_config *cfg = c->cfg;
 	struct net_root nr = engine_net_root(e);
 	_cleanup_(network_done) struct network n = {0};
 	uint32_t ip;
@@ -86,7 +88,10 @@ int container_network_attach(struct engine *e, const struct container_config *cf
 	if (network_address(&nr, n.name, cfg->id, &ip) < 0)
 		return berr_set(err, ENOENT, "network %s: the container has no address on it",
 				n.name);
-	if ((r = network_firewall_sync(&nr, &n, err)) < 0)
+	if (!cfg->publish && !cfg->publish_all && (r = network_firewall_sync(&nr, &n, err)) < 0)
 		return berr_wrap(err, "network %s", n.name);
-	return veth_attach(&n, ip, cfg->id, netns_path, err);
+	if ((r = veth_attach(&n, ip, cfg->id, netns_path, err)) < 0)
+		return r;
+	/* with ports: one firewall write, once the bridge exists (route_localnet on it) */
+	return container_ports_publish(e, c, &n, ip, err);
 }

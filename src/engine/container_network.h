@@ -31,9 +31,12 @@ int container_network_allocate(struct engine *e, const struct container_config *
 /* Free the container's address (rm, or a create that failed). Best effort. */
 void container_network_release(struct engine *e, const struct container_config *cfg);
 
-/* At start: the veth into netns_path, with the container's address. */
-int container_network_attach(struct engine *e, const struct container_config *cfg,
-			     const char *netns_path, struct berr **err);
+/*
+ * At start: the veth into netns_path, with the container's address; its published ports
+ * (container_ports.h), whose fds c then holds for the monitor.
+ */
+int container_network_attach(struct engine *e, struct container *c, const char *netns_path,
+			     struct berr **err);
 
 /* The container's address on its network (0 and *ret_ip) or -ENOENT. */
 int container_network_address(struct engine *e, const struct container_config *cfg,

@@ -22,9 +22,9 @@ struct container_flags {
 		*cidfile, *platform, *ip;
 	char **env, **env_file, **volumes, **mounts, **tmpfs, **cap_add, **cap_drop, **security_opt,
 		**labels, **label_files, **group_add, **ulimits, **sysctls, **devices, **read_bps,
-		**write_bps, **log_opts, **uidmap, **gidmap, **volumes_from;
+		**write_bps, **log_opts, **uidmap, **gidmap, **volumes_from, **publish, **expose;
 	bool detach, rm, interactive, tty, read_only, privileged, init, quiet, no_healthcheck,
-		oom_kill_disable;
+		oom_kill_disable, publish_all;
 	const char *image;
 	char *const *command; /* after the image; may be NULL */
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/container_runtime.h"
+#include "engine/container_ports.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -92,6 +93,8 @@ int container_cleanup(struct engine *e, struct container *c, struct berr **err)
 		first = r;
 	r = container_release_mounts(c, first < 0 ? NULL : err);
 	first = first < 0 ? first : r;
+	/* after the netns: the DNAT rules go with the address they pointed to */
+	container_ports_release(e, c);
 	c->st.cleaned = first >= 0;
 	return first;
 }

@@ -16,6 +16,7 @@
 #include "engine/container_create.h"
 #include "engine/container_runtime.h"
 #include "engine/container_network.h"
+#include "engine/container_ports.h"
 #include "engine/netns.h"
 #include "engine/ns_modes.h"
 #include "engine/oci_spec_gen.h"
@@ -304,7 +305,7 @@ static int prepare_bundle(struct engine *e, struct image_store *s, struct contai
 		c->st.netns_made = true;
 		crashpoint("start-netns");
 		/* a kill from here leaves the veth in the netns: the cleanup's unmount frees both */
-		if ((r = container_network_attach(e, c->cfg, netns, err)) < 0)
+		if ((r = container_network_attach(e, c, netns, err)) < 0)
 			return r;
 		crashpoint("start-network");
 	}
@@ -328,6 +329,8 @@ static void exec_monitor(struct engine *e, struct container *c, const struct sta
 			(char *) o->berth,
 			"--sync-fd",
 			"3",
+			"--hold-fds",
+			NULL,
 			o->attach_fd >= 0 ? "--attach-fd" : NULL,
 			"4",
 			NULL};
@@ -337,6 +340,11 @@ static void exec_monitor(struct engine *e, struct container *c, const struct sta
 	if (nullfd < 0 || s3 < 0 || dup2(nullfd, 0) < 0 || dup2(nullfd, 1) < 0 ||
 	    dup2(nullfd, 2) < 0 || dup2(s3, 3) < 0 || (a4 >= 0 && dup2(a4, 4) < 0))
 		_exit(127);
+	/* the published ports' sockets and lock: the monitor holds them (container_ports.h) */
+	if (container_ports_pass(c, &argv[10]) < 0)
+		_exit(127);
+	if (!argv[10]) /* none: drop "--hold-fds" */
+		memmove(&argv[9], &argv[11], 3 * sizeof(char *));
 	(void) chdir("/");
 	execv(o->monitor, argv);
 	_exit(127);
@@ -416,6 +424,7 @@ int container_start(struct engine *e, struct image_store *s, struct container *c
 	crashpoint("start-unlocked");
 	r = spawn_monitor(e, c, o, p[1], err);
 	close(p[1]);
+	container_close_held(c); /* the monitor's now */
 	if (r >= 0)
 		r = wait_sync(p[0], err);
 	close(p[0]);

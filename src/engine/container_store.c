@@ -151,6 +151,7 @@ struct container *container_free(struct container *c)
 	if (!c)
 		return NULL;
 	container_unlock(c);
+	container_close_held(c);
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	container_config_free(c->cfg);
@@ -158,6 +159,15 @@ struct container *container_free(struct container *c)
 	free(c->dir);
 	free(c);
 	return NULL;
+}
+
+void container_close_held(struct container *c)
+{
+	for (size_t i = 0; i < c->n_held_fds; i++)
+		(void) close(c->held_fds[i]);
+	free(c->held_fds);
+	c->held_fds = NULL;
+	c->n_held_fds = 0;
 }
 
 void container_unlock(struct container *c)

@@ -46,7 +46,13 @@ struct container {
 	char *dir;  /* absolute path of containers/<id> */
 	int dirfd;  /* O_DIRECTORY of dir */
 	int lockfd; /* the flock'd lock file, or -1 */
+	/* at start, for the monitor to hold: the published ports' sockets and lock */
+	int *held_fds;
+	size_t n_held_fds;
 };
+
+/* Close and forget c->held_fds. */
+void container_close_held(struct container *c);
 
 struct container *container_free(struct container *c);
 static inline void container_freep(struct container **c)

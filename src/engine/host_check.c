@@ -170,6 +170,14 @@ int host_check_config(struct container_config *cfg, const struct host_facts *h,
 			  "OOM killer is disabled for the container, but no memory limit is set, "
 			  "this can result in the system running out of resources.") < 0)
 		return -ENOMEM;
+	if (cfg->network == NETWORK_HOST && (cfg->publish || cfg->publish_all)) {
+		strv_free(cfg->publish);
+		cfg->publish = NULL;
+		cfg->publish_all = false;
+		if (strv_push_dup(ret_warnings, "Published ports are discarded when using host "
+						"network mode") < 0)
+			return -ENOMEM;
+	}
 	if (cfg->blkio_weight && !h->blkio_weight) {
 		cfg->blkio_weight = 0;
 		if (strv_push_dup(ret_warnings, "Your kernel does not support Block I/O weight or "

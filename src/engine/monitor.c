@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/monitor.h"
+#include "engine/container_ports.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -534,7 +535,8 @@ static int setup(struct mon *m, struct berr **err)
 	if (m->sigfd < 0)
 		return berr_sys(err, errno, "signalfd");
 	if ((r = engine_open(m->o->root, &m->e, err)) < 0 ||
-	    (r = container_load(m->e, m->o->id, false, &m->c, err)) < 0)
+	    (r = container_load(m->e, m->o->id, false, &m->c, err)) < 0 ||
+	    (r = container_ports_hold(m->c, m->o->hold_fds, err)) < 0)
 		return r;
 	/* without it the container runs, and `berth attach` says it cannot connect */
 	(void) attach_set_listen(&m->clients, m->c->dirfd);

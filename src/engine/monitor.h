@@ -22,11 +22,12 @@
 #include "engine/attach_frame.h"
 
 struct monitor_opts {
-	const char *root;  /* the engine root */
-	const char *id;	   /* the container */
-	const char *berth; /* the berth binary, for the --rm exit command */
-	int sync_fd;	   /* -1: none */
-	int attach_fd;	   /* -1: detached */
+	const char *root;     /* the engine root */
+	const char *id;	      /* the container */
+	const char *berth;    /* the berth binary, for the --rm exit command */
+	int sync_fd;	      /* -1: none */
+	int attach_fd;	      /* -1: detached */
+	const char *hold_fds; /* "12,13": the published ports' fds (container_ports.h); NULL */
 };
 
 /* Run the monitor; returns its exit status (0, or 1 after a failure it reported). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "net/portspec.h"
 
 struct sbuf {
 	char *s;
@@ -65,9 +66,23 @@ static void add_bridge_set(struct sbuf *b, const struct network *v, size_t n)
 	add(b, " }");
 }
 
-static void add_forward(struct sbuf *b, const struct network *v, size_t n)
+/* The network has a published port (a DNAT target in its subnet). */
+static bool has_ports(const struct network *net, const struct nat_ports *p)
+{
+	for (size_t i = 0; p && i < p->n; i++)
+		if (is_bridge(net) && !net->internal && cidr_contains(&net->subnet, p->v[i].ctr_ip))
+			return true;
+	return false;
+}
+
+static void add_forward(struct sbuf *b, const struct network *v, size_t n,
+			const struct nat_ports *p)
 {
 	add(b, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+	/* published ports: from anywhere (another network too), before the isolation drops */
+	for (size_t i = 0; i < n; i++)
+		if (has_ports(&v[i], p))
+			add(b, "\t\toifname \"%s\" ct status dnat accept\n", v[i].bridge);
 	for (size_t i = 0; i < n; i++) {
 		const char *br = v[i].bridge;
 
@@ -85,7 +100,8 @@ static void add_forward(struct sbuf *b, const struct network *v, size_t n)
 	add(b, "\t}\n");
 }
 
-static void add_postrouting(struct sbuf *b, const struct network *v, size_t n)
+static void add_postrouting(struct sbuf *b, const struct network *v, size_t n,
+			    const struct nat_ports *p)
 {
 	char cidr[CIDR_STR_MAX];
 
@@ -95,10 +111,62 @@ static void add_postrouting(struct sbuf *b, const struct network *v, size_t n)
 		if (is_bridge(&v[i]) && !v[i].internal)
 			add(b, "\t\tip saddr %s oifname != \"%s\" masquerade\n",
 			    cidr_format(&v[i].subnet, cidr), v[i].bridge);
+	/*
+	 * a published port reached from 127.0.0.1 (route_localnet on the bridge) or from its
+	 * own network through the host's address: the reply must come back through the host
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (has_ports(&v[i], p))
+			add(b,
+			    "\t\toifname \"%s\" ct status dnat ip saddr { 127.0.0.0/8, %s } "
+			    "masquerade\n",
+			    v[i].bridge, cidr_format(&v[i].subnet, cidr));
 	add(b, "\t}\n");
 }
 
-char *nat_ruleset(const struct network *v, size_t n)
+/* tcp dport 8080 dnat ip to 10.1.0.2:80 */
+static void add_dnat_target(struct sbuf *b, const struct port_map *m)
+{
+	char ip[IP_STR_MAX];
+
+	add(b, "%s dport %u dnat ip to %s:%u\n", port_proto_name(m->proto), m->host_port,
+	    ip_format(m->ctr_ip, ip), m->ctr_port);
+}
+
+static bool is_loopback(uint32_t ip)
+{
+	return (ip >> 24) == 127;
+}
+
+/*
+ * prerouting: what arrives from outside (or from a container); output: what the host
+ * itself sends. A port on 127.0.0.0/8 is only in output, and prerouting never matches a
+ * loopback destination: a packet for 127.0.0.1 sent by a neighbour must not reach the
+ * container (moby#45610).
+ */
+static void add_dnat(struct sbuf *b, const struct nat_ports *p, bool output)
+{
+	char ip[IP_STR_MAX];
+
+	/* "dstnat" (-100) is a name nft accepts for prerouting only */
+	add(b, "\tchain %s {\n\t\ttype nat hook %s priority -100; policy accept;\n",
+	    output ? "output" : "prerouting", output ? "output" : "prerouting");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct port_map *m = &p->v[i];
+
+		if (!output && is_loopback(m->host_ip))
+			continue;
+		if (m->host_ip == 0)
+			add(b, "\t\tfib daddr type local%s ",
+			    output ? "" : " ip daddr != 127.0.0.0/8");
+		else
+			add(b, "\t\tip daddr %s ", ip_format(m->host_ip, ip));
+		add_dnat_target(b, m);
+	}
+	add(b, "\t}\n");
+}
+
+char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p)
 {
 	struct sbuf b = {0};
 	size_t bridges = 0;
@@ -109,8 +177,12 @@ char *nat_ruleset(const struct network *v, size_t n)
 	add(&b, "add table inet berth\ndelete table inet berth\n");
 	if (bridges) {
 		add(&b, "table inet berth {\n");
-		add_forward(&b, v, n);
-		add_postrouting(&b, v, n);
+		add_forward(&b, v, n, p);
+		add_postrouting(&b, v, n, p);
+		if (p && p->n) {
+			add_dnat(&b, p, false);
+			add_dnat(&b, p, true);
+		}
 		add(&b, "}\n");
 	}
 	if (b.oom) {
@@ -120,9 +192,9 @@ char *nat_ruleset(const struct network *v, size_t n)
 	return b.s;
 }
 
-int nat_apply(const struct network *v, size_t n, struct berr **err)
+int nat_apply(const struct network *v, size_t n, const struct nat_ports *p, struct berr **err)
 {
-	_cleanup_free_ char *text = nat_ruleset(v, n);
+	_cleanup_free_ char *text = nat_ruleset(v, n, p);
 	struct nft_ctx *ctx;
 	int r;
 

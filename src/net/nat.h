@@ -7,10 +7,14 @@
  * (or start) writes them again. For each bridge network:
  *   - forward: between two containers of the network, accept; from its bridge to another
  *     berth bridge, drop; from its bridge out, accept (drop when --internal); to its
- *     bridge, accept replies (ct established,related), drop the rest (no published ports
- *     yet);
+ *     bridge, accept replies (ct established,related) and published ports (ct status
+ *     dnat, first: from another network too), drop the rest;
+ *   - prerouting and output: DNAT of each published port (portspec.h) to its container;
+ *     the host's own addresses (fib daddr type local) for 0.0.0.0, else the one given;
+ *     loopback addresses only in output (moby#45610);
  *   - postrouting: masquerade its subnet leaving through anything but its bridge (not for
- *     --internal).
+ *     --internal); masquerade what is DNATed into a bridge from 127.0.0.0/8 or from the
+ *     bridge's own subnet (the reply must come back through the host).
  * Routing between the bridges and out also needs net.ipv4.ip_forward=1 in the engine's
  * network namespace: nat_enable_forwarding() sets it there (as dockerd does at start).
  */
@@ -22,11 +26,20 @@
 #include "lib/err.h"
 #include "net/network.h"
 
-/* The nft script that replaces table inet berth for networks v[n] (malloc'd; NULL: OOM). */
-char *nat_ruleset(const struct network *v, size_t n);
+/* The published ports of the running containers (portspec.h); NULL: none. */
+struct nat_ports {
+	const struct port_map *v;
+	size_t n;
+};
 
-/* Run nat_ruleset(v, n) through libnftables. */
-int nat_apply(const struct network *v, size_t n, struct berr **err);
+/*
+ * The nft script that replaces table inet berth for networks v[n] and published ports p
+ * (malloc'd; NULL: OOM).
+ */
+char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p);
+
+/* Run nat_ruleset(v, n, p) through libnftables. */
+int nat_apply(const struct network *v, size_t n, const struct nat_ports *p, struct berr **err);
 
 /* net.ipv4.ip_forward=1 in the caller's network namespace. */
 int nat_enable_forwarding(struct berr **err);

@@ -17,6 +17,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "net/nat.h"
+#include "net/ports.h"
 #include "net/network_internal.h"
 
 #define META_MAX (1 << 20)
@@ -294,13 +295,18 @@ int network_load(const struct net_root *nr, const char *ref, struct network *ret
 int network_firewall_sync_at(int dirfd, struct berr **err)
 {
 	struct network *v = NULL;
+	struct nat_ports p = {0};
+	struct port_map *maps = NULL;
 	size_t n = 0;
 	int r;
 
-	if ((r = network_list_at(dirfd, &v, &n, err)) < 0)
-		return r;
-	r = nat_apply(v, n, err);
+	if ((r = ports_live_at(dirfd, &maps, &p.n)) < 0)
+		return berr_sys(err, -r, "cannot read the published ports");
+	p.v = maps;
+	if ((r = network_list_at(dirfd, &v, &n, err)) >= 0)
+		r = nat_apply(v, n, &p, err);
 	network_list_free(v, n);
+	free(maps);
 	return r;
 }
 

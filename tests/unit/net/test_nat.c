@@ -5,6 +5,7 @@
 
 #include "lib/test.h"
 #include "net/nat.h"
+#include "net/portspec.h"
 
 static struct network net(const char *name, const char *subnet, const char *bridge, bool internal)
 {
@@ -21,7 +22,7 @@ static struct network net(const char *name, const char *subnet, const char *brid
 static void test_empty(void)
 {
 	struct network none = {.name = (char *) "none", .driver = (char *) "null"};
-	char *s = nat_ruleset(&none, 1);
+	char *s = nat_ruleset(&none, 1, NULL);
 
 	/* no bridge network: the table goes */
 	ASSERT_STREQ(s, "add table inet berth\ndelete table inet berth\n");
@@ -32,7 +33,7 @@ static void test_two_networks(void)
 {
 	struct network v[2] = {net("a", "10.1.0.0/16", "br-a", false),
 			       net("b", "10.2.0.0/24", "br-b", true)};
-	char *s = nat_ruleset(v, 2);
+	char *s = nat_ruleset(v, 2, NULL);
 
 	ASSERT_CONTAINS(s, "add table inet berth\ndelete table inet berth\ntable inet berth {\n");
 	ASSERT_CONTAINS(s, "iifname \"br-a\" oifname \"br-a\" accept\n");
@@ -44,10 +45,53 @@ static void test_two_networks(void)
 	/* --internal: no way out, no masquerade */
 	ASSERT_NULL(strstr(s, "10.2.0.0/24"));
 	ASSERT_NULL(strstr(s, "oifname \"br-b\" ct state"));
+	/* no published port: no DNAT chains */
+	ASSERT_NULL(strstr(s, "dnat"));
 	free(s);
 }
 
-static const struct test tests[] = {TEST(test_empty), TEST(test_two_networks), {}};
+static void test_ports(void)
+{
+	struct network v[2] = {net("a", "10.1.0.0/16", "br-a", false),
+			       net("b", "10.2.0.0/24", "br-b", false)};
+	struct port_map m[3] = {
+		{.proto = PORT_TCP, .host_port = 8080, .ctr_port = 80},
+		{.proto = PORT_UDP, .host_port = 5353, .ctr_port = 53},
+		{.proto = PORT_TCP, .host_port = 9090, .ctr_port = 90},
+	};
+	struct nat_ports p = {m, 3};
+	char *s, *pre, *out;
+
+	ASSERT_OK(ip_parse("10.1.0.2", &m[0].ctr_ip));
+	ASSERT_OK(ip_parse("10.1.0.3", &m[1].ctr_ip));
+	ASSERT_OK(ip_parse("10.1.0.4", &m[2].ctr_ip));
+	ASSERT_OK(ip_parse("127.0.0.1", &m[1].host_ip));
+	ASSERT_OK(ip_parse("192.0.2.1", &m[2].host_ip));
+	s = nat_ruleset(v, 2, &p);
+	pre = strstr(s, "chain prerouting {");
+	out = strstr(s, "chain output {");
+	ASSERT_TRUE(pre && out && pre < out);
+	/* 0.0.0.0: every local address, from outside never a loopback one */
+	ASSERT_CONTAINS(pre,
+			"fib daddr type local ip daddr != 127.0.0.0/8 tcp dport 8080 dnat ip to "
+			"10.1.0.2:80\n");
+	ASSERT_CONTAINS(pre, "ip daddr 192.0.2.1 tcp dport 9090 dnat ip to 10.1.0.4:90\n");
+	ASSERT_CONTAINS(out, "fib daddr type local tcp dport 8080 dnat ip to 10.1.0.2:80\n");
+	ASSERT_CONTAINS(out, "ip daddr 127.0.0.1 udp dport 5353 dnat ip to 10.1.0.3:53\n");
+	/* 127.0.0.1: only what the host itself sends (moby#45610) */
+	ASSERT_TRUE(strstr(pre, "5353") == NULL || strstr(pre, "5353") > out);
+	/* forwarded before the isolation drops; hairpin and loopback masqueraded */
+	ASSERT_TRUE(strstr(s, "oifname \"br-a\" ct status dnat accept\n") <
+		    strstr(s, "iifname \"br-a\" oifname { "));
+	ASSERT_CONTAINS(s, "oifname \"br-a\" ct status dnat ip saddr { 127.0.0.0/8, 10.1.0.0/16 } "
+			   "masquerade\n");
+	/* br-b has no published port */
+	ASSERT_NULL(strstr(s, "oifname \"br-b\" ct status dnat"));
+	free(s);
+}
+
+static const struct test tests[] = {
+	TEST(test_empty), TEST(test_two_networks), TEST(test_ports), {}};
 
 int main(void)
 {
