@@ -14,7 +14,7 @@ BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libsecc
 libarchive-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libnftables-dev busybox-static procps"
 
 TEST_PACKAGES="python3 python3-pytest runc iproute2 util-linux nftables clang-format clang
-libclang-rt-14-dev uidmap strace valgrind zstd docker-registry skopeo openssl zsh fish man-db"
+libclang-rt-14-dev uidmap aardvark-dns strace valgrind zstd docker-registry skopeo openssl zsh fish man-db"
 
 case "$mode" in
 build) PACKAGES=$BUILD_PACKAGES ;;

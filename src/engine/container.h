@@ -81,9 +81,12 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
-	char *network_name;		      /* NETWORK_BRIDGE: the network's name */
-	char *ip;			      /* --ip, as given; NULL: the network picks */
-	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
+	char *network_name;			 /* NETWORK_BRIDGE: the network's name */
+	char *ip;				 /* --ip, as given; NULL: the network picks */
+	char **aliases;				 /* --network-alias (NETWORK_BRIDGE only) */
+	char **dns, **dns_search, **dns_options; /* --dns, --dns-search, --dns-option */
+	char **extra_hosts;			 /* --add-host NAME:IP, as given */
+	char *pid_mode, *ipc_mode, *uts_mode;	 /* NULL, "host", "container:NAME" (ns_modes.h) */
 	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
 	bool auto_remove, privileged, read_only, init, no_new_privileges;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/container_network.h"
+#include "net/dns.h"
 #include "engine/proc.h"
 #include "engine/timefmt.h"
 #include "engine/userns.h"
@@ -92,6 +94,12 @@ int container_cleanup(struct engine *e, struct container *c, struct berr **err)
 		first = r;
 	r = container_release_mounts(c, first < 0 ? NULL : err);
 	first = first < 0 ? first : r;
+	/* its names go from the network's name server when it stops (src/net/dns.h) */
+	if (c->cfg->network == NETWORK_BRIDGE) {
+		struct net_root nr = engine_net_root(e);
+
+		dns_server_forget(&nr, c->cfg->id);
+	}
 	c->st.cleaned = first >= 0;
 	return first;
 }
