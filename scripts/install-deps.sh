@@ -12,7 +12,7 @@ mode=${1:-build}
 # libraries berth links, the compiler and meson; busybox-static: the demo's root filesystem
 BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libseccomp-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libnftables-dev libmicrohttpd-dev
-busybox-static procps"
+busybox-static procps aardvark-dns"
 
 TEST_PACKAGES="python3 python3-pytest runc iproute2 util-linux nftables clang-format clang
 libclang-rt-14-dev uidmap strace valgrind zstd docker-registry skopeo openssl zsh fish man-db

@@ -10,7 +10,7 @@
 #include "engine/container_create.h"
 #include "engine/container_opts.h"
 #include "engine/container_ops.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 

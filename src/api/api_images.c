@@ -6,7 +6,7 @@
 
 #include "api/api_internal.h"
 #include "cli/berth_image_view.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "image/image_config.h"
 #include "image/reference.h"
 #include "lib/cleanup.h"

@@ -12,7 +12,7 @@
 #include "api/api_internal.h"
 #include "engine/log_drivers.h"
 #include "engine/logs.h"
-#include "engine/timefmt.h"
+#include "lib/timefmt.h"
 #include "engine/units.h"
 #include "lib/cleanup.h"
 

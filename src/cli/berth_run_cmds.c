@@ -96,7 +96,16 @@
 		{"publish-all",	   'P',	 OPT_BOOL,                                                   \
 		 &(f).publish_all, NULL, "publish every exposed port on a random host port"},        \
 		{"expose", 0, OPT_LIST, &(f).expose, "PORT[-PORT][/PROTO]", "expose a port"},        \
-		{"net", 0, OPT_STRING, &(f).network, NULL, NULL},                                    \
+		{"net", 0, OPT_STRING, &(f).network, NULL, NULL}, {"network-alias",                  \
+								   0,                                \
+								   OPT_LIST,                         \
+								   &(f).network_aliases,             \
+								   "NAME",                           \
+								   "name on the network"},           \
+		{"dns", 0, OPT_LIST, &(f).dns, "IP", "name server (on a network: its upstream)"},    \
+		{"dns-search", 0, OPT_LIST, &(f).dns_search, "DOMAIN", "DNS search domain"},         \
+		{"dns-option", 0, OPT_LIST, &(f).dns_options, "OPT", "resolv.conf option"},          \
+		{"add-host", 0, OPT_LIST, &(f).add_hosts, "NAME:IP", "add to /etc/hosts"},           \
 		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},   \
 		{"ipc",	     0,                                                                      \
 		 OPT_STRING, &(f).ipc,                                                               \
@@ -142,11 +151,13 @@
 
 static void flags_done(struct container_flags *f)
 {
-	char **lists[] = {f->env,     f->env_file, f->volumes,	    f->mounts,	    f->tmpfs,
-			  f->cap_add, f->cap_drop, f->security_opt, f->labels,	    f->ulimits,
-			  f->sysctls, f->devices,  f->read_bps,	    f->write_bps,   f->log_opts,
-			  f->uidmap,  f->gidmap,   f->volumes_from, f->label_files, f->group_add,
-			  f->publish, f->expose};
+	char **lists[] = {
+		f->env,	      f->env_file,	 f->volumes,	  f->mounts,	  f->tmpfs,
+		f->cap_add,   f->cap_drop,	 f->security_opt, f->labels,	  f->ulimits,
+		f->sysctls,   f->devices,	 f->read_bps,	  f->write_bps,	  f->log_opts,
+		f->uidmap,    f->gidmap,	 f->volumes_from, f->label_files, f->group_add,
+		f->publish,   f->expose,	 f->dns,	  f->dns_search,  f->dns_options,
+		f->add_hosts, f->network_aliases};
 
 	for (size_t i = 0; i < ELEMENTSOF(lists); i++)
 		strv_free(lists[i]);

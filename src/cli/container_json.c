@@ -17,6 +17,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/strv.h"
+#include "net/dns.h"
 
 static long long seconds_since(const char *rfc3339)
 {
@@ -181,6 +182,19 @@ static struct jwriter *mounts_json(struct engine *e, const struct container *c)
 	return a;
 }
 
+/* docker 20.10's Aliases: --network-alias, then the short id (both resolve: dns.h) */
+static struct jwriter *aliases_json(const struct container_config *cfg)
+{
+	struct jwriter *a = jw_array();
+	char shortid[DNS_SHORT_ID_LEN + 1];
+
+	STRV_FOREACH (p, cfg->aliases)
+		jw_str(a, NULL, *p);
+	snprintf(shortid, sizeof(shortid), "%s", cfg->id);
+	jw_str(a, NULL, shortid);
+	return a;
+}
+
 /* docker's NetworkSettings.Networks.<name> of a container on a user-defined network. */
 static struct jwriter *endpoint_json(struct engine *e, const struct container_config *cfg)
 {
@@ -199,7 +213,7 @@ static struct jwriter *endpoint_json(struct engine *e, const struct container_co
 		jw_null(ep, "IPAMConfig");
 	}
 	jw_null(ep, "Links");
-	jw_null(ep, "Aliases");
+	jw_put(ep, "Aliases", aliases_json(cfg));
 	jw_str(ep, "EndpointID", "");
 	jw_str(ep, "IPv6Gateway", "");
 	jw_str(ep, "GlobalIPv6Address", "");
@@ -257,6 +271,10 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_put(h, "GroupAdd", strv_array(cfg->group_add));
 	jw_bool(h, "OomKillDisable", cfg->oom_kill_disable);
 	jw_put(h, "VolumesFrom", strv_array(cfg->volumes_from));
+	jw_put(h, "Dns", strv_array(cfg->dns));
+	jw_put(h, "DnsSearch", strv_array(cfg->dns_search));
+	jw_put(h, "DnsOptions", strv_array(cfg->dns_options));
+	jw_put(h, "ExtraHosts", strv_array(cfg->extra_hosts));
 	jw_str(h, "Runtime", cfg->runtime);
 	jw_str(h, "CgroupParent", cfg->cgroup_parent ? cfg->cgroup_parent : "");
 	jw_str(h, "UsernsMode", cfg->userns ? cfg->userns : "");

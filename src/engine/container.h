@@ -86,7 +86,10 @@ struct container_config {
 	char **publish;	    /* -p values, as given (checked: src/net/portspec.h) */
 	char **exposed;	    /* "80/tcp": --expose, -p's container ports, the image's EXPOSE */
 	bool publish_all;   /* -P */
-	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
+	char **aliases;	    /* --network-alias (NETWORK_BRIDGE only) */
+	char **dns, **dns_search, **dns_options; /* --dns, --dns-search, --dns-option */
+	char **extra_hosts;			 /* --add-host NAME:IP, as given */
+	char *pid_mode, *ipc_mode, *uts_mode;	 /* NULL, "host", "container:NAME" (ns_modes.h) */
 	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
 	bool auto_remove, privileged, read_only, init, no_new_privileges;

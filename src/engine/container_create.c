@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/events.h"
+#include "engine/dns_opts.h"
 #include "engine/etc_files.h"
 #include "engine/health.h"
 #include "engine/ns_modes.h"
@@ -279,16 +280,42 @@ static int reserve_name(struct engine *e, struct container_config *cfg, struct b
 	return container_name_reserve_generated(e, cfg->id, &cfg->name, err);
 }
 
-/* /etc/hostname, hosts (with the container's address on its network), resolv.conf. */
+static bool wants_host_gateway(char *const *extra_hosts)
+{
+	STRV_FOREACH (h, extra_hosts)
+		if (strstr(*h, "host-gateway"))
+			return true;
+	return false;
+}
+
+/*
+ * /etc/hostname, hosts (with the container's address on its network and --add-host),
+ * resolv.conf (the network's gateway as name server, where aardvark-dns listens).
+ */
 static int write_etc_files(struct engine *e, int dirfd, const struct container_config *cfg,
 			   struct berr **err)
 {
-	char buf[IP_STR_MAX];
-	uint32_t ip;
+	char ipbuf[IP_STR_MAX], gwbuf[IP_STR_MAX];
+	uint32_t ip, gw;
 	bool has_ip = container_network_address(e, cfg, &ip) == 0;
+	bool has_gw = container_network_gateway(e, cfg, &gw) == 0;
+	struct etc_opts o = {.hostname = cfg->hostname,
+			     .host_network = cfg->network == NETWORK_HOST,
+			     .ip = has_ip ? ip_format(ip, ipbuf) : NULL,
+			     .gateway = has_gw ? ip_format(gw, gwbuf) : NULL,
+			     .name_server = has_gw ? gwbuf : NULL,
+			     .dns = cfg->dns,
+			     .dns_search = cfg->dns_search,
+			     .dns_options = cfg->dns_options,
+			     .extra_hosts = cfg->extra_hosts};
+	int r;
 
-	return etc_files_write(dirfd, cfg->hostname, cfg->network == NETWORK_HOST,
-			       has_ip ? ip_format(ip, buf) : NULL, err);
+	if (!has_gw && wants_host_gateway(cfg->extra_hosts)) {
+		if ((r = dns_host_address(gwbuf, err)) < 0)
+			return r;
+		o.gateway = gwbuf;
+	}
+	return etc_files_write(dirfd, &o, err);
 }
 
 /*

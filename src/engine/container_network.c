@@ -8,6 +8,7 @@
 #include "engine/container_ports.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
+#include "net/dns.h"
 #include "net/veth.h"
 
 int container_network_check(struct engine *e, struct container_config *cfg, struct berr **err)
@@ -72,6 +73,20 @@ int container_network_address(struct engine *e, const struct container_config *c
 	return network_address(&nr, cfg->network_name, cfg->id, ret_ip);
 }
 
+/* The container's name, short id and aliases on the network's name server (dns.h). */
+static int register_name(const struct net_root *nr, const struct network *n,
+			 const struct container_config *cfg, uint32_t ip, struct berr **err)
+{
+	_cleanup_free_ char *line = dns_entry_line(cfg->id, ip, cfg->name, cfg->aliases, cfg->dns);
+	int r;
+
+	if (!line)
+		return berr_set(err, ENOMEM, "out of memory");
+	if ((r = dns_server_update(nr, n, cfg->id, line, err)) < 0)
+		return berr_wrap(err, "network %s: name resolution", n->name);
+	return 0;
+}
+
 int container_network_attach(struct engine *e, struct container *c, const char *netns_path,
 			     struct berr **err)
 {
@@ -92,6 +107,21 @@ int container_network_attach(struct engine *e, struct container *c, const char *
 		return berr_wrap(err, "network %s", n.name);
 	if ((r = veth_attach(&n, ip, cfg->id, netns_path, err)) < 0)
 		return r;
+	if ((r = register_name(&nr, &n, cfg, ip, err)) < 0)
+		return r;
 	/* with ports: one firewall write, once the bridge exists (route_localnet on it) */
 	return container_ports_publish(e, c, &n, ip, err);
+}
+
+int container_network_gateway(struct engine *e, const struct container_config *cfg,
+			      uint32_t *ret_gateway)
+{
+	struct net_root nr = engine_net_root(e);
+	_cleanup_(network_done) struct network n = {0};
+
+	if (cfg->network != NETWORK_BRIDGE || !cfg->network_name ||
+	    network_load(&nr, cfg->network_name, &n, NULL) < 0 || !n.has_subnet)
+		return -ENOENT;
+	*ret_gateway = n.gateway;
+	return 0;
 }

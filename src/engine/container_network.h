@@ -2,7 +2,8 @@
 /*
  * A container on a user-defined network (NETWORK_BRIDGE): its network checked at create,
  * its address allocated once its directory exists and freed at rm, its veth made at each
- * start in the network namespace the engine made (src/net does the work).
+ * start in the network namespace the engine made, its names on the network's name server
+ * (aardvark-dns, src/net/dns.h) from start to stop (src/net does the work).
  */
 #ifndef BERTH_ENGINE_CONTAINER_NETWORK_H
 #define BERTH_ENGINE_CONTAINER_NETWORK_H
@@ -37,6 +38,10 @@ void container_network_release(struct engine *e, const struct container_config *
  */
 int container_network_attach(struct engine *e, struct container *c, const char *netns_path,
 			     struct berr **err);
+
+/* The gateway of the container's network (0 and *ret_gateway) or -ENOENT. */
+int container_network_gateway(struct engine *e, const struct container_config *cfg,
+			      uint32_t *ret_gateway);
 
 /* The container's address on its network (0 and *ret_ip) or -ENOENT. */
 int container_network_address(struct engine *e, const struct container_config *cfg,

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "engine/dns_opts.h"
 #include "engine/container_opts.h"
 #include "engine/container_ports.h"
 
@@ -757,7 +758,7 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 {
 	int r;
 
-	if ((r = network_from_flags(f, c, err)) < 0 ||
+	if ((r = network_from_flags(f, c, err)) < 0 || (r = dns_from_flags(f, c, err)) < 0 ||
 	    (r = container_ports_from_flags(f->publish, f->expose, f->publish_all, c, err)) < 0)
 		return r;
 	if (c->network == NETWORK_HOST && !f->hostname) {

@@ -23,6 +23,7 @@ struct container_flags {
 	char **env, **env_file, **volumes, **mounts, **tmpfs, **cap_add, **cap_drop, **security_opt,
 		**labels, **label_files, **group_add, **ulimits, **sysctls, **devices, **read_bps,
 		**write_bps, **log_opts, **uidmap, **gidmap, **volumes_from, **publish, **expose;
+	char **dns, **dns_search, **dns_options, **add_hosts, **network_aliases; /* dns_opts.c */
 	bool detach, rm, interactive, tty, read_only, privileged, init, quiet, no_healthcheck,
 		oom_kill_disable, publish_all;
 	const char *image;

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/container_network.h"
+#include "net/dns.h"
 #include "engine/proc.h"
 #include "lib/timefmt.h"
 #include "engine/userns.h"
@@ -95,6 +97,12 @@ int container_cleanup(struct engine *e, struct container *c, struct berr **err)
 	first = first < 0 ? first : r;
 	/* after the netns: the DNAT rules go with the address they pointed to */
 	container_ports_release(e, c);
+	/* its names go from the network's name server when it stops (src/net/dns.h) */
+	if (c->cfg->network == NETWORK_BRIDGE) {
+		struct net_root nr = engine_net_root(e);
+
+		dns_server_forget(&nr, c->cfg->id);
+	}
 	c->st.cleaned = first >= 0;
 	return first;
 }
