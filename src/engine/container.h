@@ -81,8 +81,10 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
-	char *network_name;		      /* NETWORK_BRIDGE: the network's name */
-	char *ip;			      /* --ip, as given; NULL: the network picks */
+	char *network_name; /* NETWORK_BRIDGE: the network's name */
+	char *ip;	    /* --ip, as given; NULL: the network picks */
+	/* --ingress-rate, --egress-rate (bits/s, 0: none), their bursts (bytes, 0: default) */
+	int64_t ingress_rate, egress_rate, ingress_burst, egress_burst;
 	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
 	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */

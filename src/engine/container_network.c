@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/container_bandwidth.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "net/veth.h"
@@ -88,5 +89,7 @@ int container_network_attach(struct engine *e, const struct container_config *cf
 				n.name);
 	if ((r = network_firewall_sync(&nr, &n, err)) < 0)
 		return berr_wrap(err, "network %s", n.name);
-	return veth_attach(&n, ip, cfg->id, netns_path, err);
+	if ((r = veth_attach(&n, ip, cfg->id, netns_path, err)) < 0)
+		return r;
+	return container_bandwidth_apply(cfg, err);
 }
