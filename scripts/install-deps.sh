@@ -13,7 +13,7 @@ mode=${1:-build}
 BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libseccomp-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libnftables-dev busybox-static procps"
 
-TEST_PACKAGES="python3 python3-pytest runc iproute2 util-linux nftables clang-format clang
+TEST_PACKAGES="python3 python3-pytest runc iproute2 util-linux nftables iperf3 clang-format clang
 libclang-rt-14-dev uidmap strace valgrind zstd docker-registry skopeo openssl zsh fish man-db"
 
 case "$mode" in

@@ -71,8 +71,9 @@ int berth_cmd_update(struct berth_ctx *ctx, int argc, char **argv);
 		{"ingress-burst", 0,                                                               \
 		 OPT_STRING,	  &(f).ingress_burst,                                              \
 		 "BYTES",	  "token bucket of --ingress-rate (64k; 0: 10 ms, at least 32k)"}, \
-		{"egress-burst", 0,                                                                \
-		 OPT_STRING,	 &(f).egress_burst,                                                \
-		 "BYTES",	 "token bucket of --egress-rate (64k; 0: 10 ms, at least 32k)"},
+	{                                                                                          \
+		"egress-burst", 0, OPT_STRING, &(f).egress_burst, "BYTES",                         \
+			"token bucket of --egress-rate (64k; 0: 10 ms, at least 32k)"              \
+	}
 
 #endif

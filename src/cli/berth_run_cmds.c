@@ -87,7 +87,7 @@
 		 OPT_STRING, &(f).network,                                                           \
 		 "MODE",     "none (default), host or a network from 'berth network create'"},       \
 		{"ip", 0, OPT_STRING, &(f).ip, "ADDRESS", "IPv4 address on a user-defined network"}, \
-		BANDWIDTH_OPTS(f){"net", 0, OPT_STRING, &(f).network, NULL, NULL},                   \
+		BANDWIDTH_OPTS(f), {"net", 0, OPT_STRING, &(f).network, NULL, NULL},                 \
 		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},   \
 		{"ipc",	     0,                                                                      \
 		 OPT_STRING, &(f).ipc,                                                               \

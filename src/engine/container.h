@@ -81,10 +81,8 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
-	char *network_name; /* NETWORK_BRIDGE: the network's name */
-	char *ip;	    /* --ip, as given; NULL: the network picks */
-	/* --ingress-rate, --egress-rate (bits/s, 0: none), their bursts (bytes, 0: default) */
-	int64_t ingress_rate, egress_rate, ingress_burst, egress_burst;
+	char *network_name;		      /* NETWORK_BRIDGE: the network's name */
+	char *ip;			      /* --ip, as given; NULL: the network picks */
 	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "host", "container:NAME" (ns_modes.h) */
 	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
@@ -99,6 +97,8 @@ struct container_config {
 		cpu_quota, pids_limit, shm_size;
 	uint16_t blkio_weight;
 	char *cpuset_cpus, *cpuset_mems;
+	/* --ingress-rate, --egress-rate (bits/s, 0: none), their bursts (bytes, 0: default) */
+	int64_t ingress_rate, egress_rate, ingress_burst, egress_burst;
 	char **sysctls;	     /* "key=value" */
 	char **volumes_from; /* --volumes-from, as given (its mounts are in mounts) */
 	struct ctr_mount *mounts;
