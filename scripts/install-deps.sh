@@ -14,7 +14,7 @@ BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libsecc
 libarchive-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libnftables-dev libmicrohttpd-dev
 busybox-static procps aardvark-dns"
 
-TEST_PACKAGES="python3 python3-pytest runc iproute2 util-linux nftables clang-format clang
+TEST_PACKAGES="python3 python3-pytest runc iproute2 util-linux nftables iperf3 clang-format clang
 libclang-rt-14-dev uidmap strace valgrind zstd docker-registry skopeo openssl zsh fish man-db
 python3-docker"
 

@@ -70,4 +70,19 @@ int berth_cmd_export(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_rename(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_update(struct berth_ctx *ctx, int argc, char **argv);
 
+/* --ingress-rate, --egress-rate and their bursts (run, create, update), into struct
+ * container_flags f. */
+#define BANDWIDTH_OPTS(f)                                                                          \
+	{"ingress-rate",    0,	    OPT_STRING,                                                    \
+	 &(f).ingress_rate, "RATE", "limit what it receives, bits/s (20m; 0: none)"},              \
+		{"egress-rate",	   0,	   OPT_STRING,                                             \
+		 &(f).egress_rate, "RATE", "limit what it sends, bits/s (20m; 0: none)"},          \
+		{"ingress-burst", 0,                                                               \
+		 OPT_STRING,	  &(f).ingress_burst,                                              \
+		 "BYTES",	  "token bucket of --ingress-rate (64k; 0: 10 ms, at least 32k)"}, \
+	{                                                                                          \
+		"egress-burst", 0, OPT_STRING, &(f).egress_burst, "BYTES",                         \
+			"token bucket of --egress-rate (64k; 0: 10 ms, at least 32k)"              \
+	}
+
 #endif

@@ -69,6 +69,7 @@ int berth_cmd_update(struct berth_ctx *ctx, int argc, char **argv)
 		{"blkio-weight", 0, OPT_STRING, &f.blkio_weight, "N", "block IO weight, 10-1000"},
 		{"restart", 0, OPT_STRING, &f.restart, "POLICY",
 		 "no, on-failure[:N], always, unless-stopped"},
+		BANDWIDTH_OPTS(f),
 		END_OPTS,
 	};
 

@@ -106,6 +106,7 @@
 		{"dns-search", 0, OPT_LIST, &(f).dns_search, "DOMAIN", "DNS search domain"},         \
 		{"dns-option", 0, OPT_LIST, &(f).dns_options, "OPT", "resolv.conf option"},          \
 		{"add-host", 0, OPT_LIST, &(f).add_hosts, "NAME:IP", "add to /etc/hosts"},           \
+		BANDWIDTH_OPTS(f),                                                                   \
 		{"pid", 0, OPT_STRING, &(f).pid, "MODE", "PID namespace: host or container:NAME"},   \
 		{"ipc",	     0,                                                                      \
 		 OPT_STRING, &(f).ipc,                                                               \

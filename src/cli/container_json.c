@@ -292,6 +292,10 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 	jw_str(h, "CpusetMems", cfg->cpuset_mems ? cfg->cpuset_mems : "");
 	jw_int(h, "PidsLimit", cfg->pids_limit);
 	jw_int(h, "BlkioWeight", cfg->blkio_weight);
+	jw_int(h, "IngressRate", cfg->ingress_rate);
+	jw_int(h, "IngressBurst", cfg->ingress_burst);
+	jw_int(h, "EgressRate", cfg->egress_rate);
+	jw_int(h, "EgressBurst", cfg->egress_burst);
 	jw_int(h, "ShmSize", cfg->shm_size ? cfg->shm_size : 64 << 20);
 	jw_put(h, "Sysctls", jw_kv_object(cfg->sysctls));
 	{

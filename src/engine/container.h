@@ -103,6 +103,8 @@ struct container_config {
 		cpu_quota, pids_limit, shm_size;
 	uint16_t blkio_weight;
 	char *cpuset_cpus, *cpuset_mems;
+	/* --ingress-rate, --egress-rate (bits/s, 0: none), their bursts (bytes, 0: default) */
+	int64_t ingress_rate, egress_rate, ingress_burst, egress_burst;
 	char **sysctls;	     /* "key=value" */
 	char **volumes_from; /* --volumes-from, as given (its mounts are in mounts) */
 	struct ctr_mount *mounts;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/container_ports.h"
+#include "engine/container_bandwidth.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "net/dns.h"
@@ -108,6 +109,8 @@ int container_network_attach(struct engine *e, struct container *c, const char *
 	if ((r = veth_attach(&n, ip, cfg->id, netns_path, err)) < 0)
 		return r;
 	if ((r = register_name(&nr, &n, cfg, ip, err)) < 0)
+		return r;
+	if ((r = container_bandwidth_apply(cfg, err)) < 0)
 		return r;
 	/* with ports: one firewall write, once the bridge exists (route_localnet on it) */
 	return container_ports_publish(e, c, &n, ip, err);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/capabilities.h"
+#include "engine/container_bandwidth.h"
 #include "engine/container_store.h"
 #include "engine/container_volumes_from.h"
 #include "engine/health.h"
@@ -759,7 +760,8 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 	int r;
 
 	if ((r = network_from_flags(f, c, err)) < 0 || (r = dns_from_flags(f, c, err)) < 0 ||
-	    (r = container_ports_from_flags(f->publish, f->expose, f->publish_all, c, err)) < 0)
+	    (r = container_ports_from_flags(f->publish, f->expose, f->publish_all, c, err)) < 0 ||
+	    (r = container_bandwidth_from_flags(f, c, err)) < 0)
 		return r;
 	if (c->network == NETWORK_HOST && !f->hostname) {
 		/* docker: the host's network keeps the host's name (not the container id) */

@@ -17,6 +17,7 @@
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/umount_under.h"
+#include "net/tc.h"
 
 int container_rt_init(struct engine *e, const struct container *c, struct container_rt *r)
 {
@@ -79,6 +80,9 @@ int container_release_mounts(struct container *c, struct berr **err)
 	if (unlink(netns) < 0 && errno != ENOENT)
 		return berr_sys(err, errno, "cannot remove '%s'", netns);
 	c->st.netns_made = false;
+	/* the ifb of --egress-rate is the one thing of the network outside the namespace */
+	if (c->cfg->network == NETWORK_BRIDGE && (r = tc_ifb_remove(c->cfg->id)) < 0)
+		return berr_sys(err, -r, "cannot remove the ifb device of the container");
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/container_bandwidth.h"
 #include "engine/container_runtime.h"
 #include "engine/container_update.h"
 #include "engine/events.h"
@@ -129,6 +130,34 @@ static int other_flags(const struct container_flags *f, struct container_update 
 	return 0;
 }
 
+static int bandwidth_flags(const struct container_flags *f, struct container_update *u,
+			   struct berr **err)
+{
+	struct container_flags one = {0};
+	_cleanup_container_config_ struct container_config *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return berr_set(err, ENOMEM, "out of memory");
+	/* the run flags' parser, on a config that is on a network (checked at merge) */
+	c->network = NETWORK_BRIDGE;
+	one.ingress_rate = f->ingress_rate;
+	one.egress_rate = f->egress_rate;
+	one.ingress_burst = f->ingress_burst;
+	one.egress_burst = f->egress_burst;
+	if ((r = container_bandwidth_from_flags(&one, c, err)) < 0)
+		return r;
+	u->ingress_rate = c->ingress_rate;
+	u->egress_rate = c->egress_rate;
+	u->ingress_burst = c->ingress_burst;
+	u->egress_burst = c->egress_burst;
+	u->set |= (f->ingress_rate ? 1u << UPD_INGRESS_RATE : 0) |
+		  (f->egress_rate ? 1u << UPD_EGRESS_RATE : 0) |
+		  (f->ingress_burst ? 1u << UPD_INGRESS_BURST : 0) |
+		  (f->egress_burst ? 1u << UPD_EGRESS_BURST : 0);
+	return 0;
+}
+
 int container_update_parse(const struct container_flags *f, struct container_update *ret,
 			   struct berr **err)
 {
@@ -136,7 +165,7 @@ int container_update_parse(const struct container_flags *f, struct container_upd
 	int r;
 
 	if ((r = memory_flags(f, &u, err)) < 0 || (r = cpu_flags(f, &u, err)) < 0 ||
-	    (r = other_flags(f, &u, err)) < 0)
+	    (r = other_flags(f, &u, err)) < 0 || (r = bandwidth_flags(f, &u, err)) < 0)
 		return r;
 	if (!u.set)
 		return berr_set(err, EINVAL,
@@ -191,6 +220,11 @@ int container_update_merge(struct container_config *cfg, const struct container_
 
 	if ((r = check_conflicts(cfg, u, err)) < 0)
 		return r;
+	if ((u->set & UPD_BANDWIDTH_MASK) && cfg->network != NETWORK_BRIDGE)
+		return berr_set(err, EINVAL,
+				"Cannot update container %s: bandwidth limits need a user-defined "
+				"network, not --network %s",
+				cfg->id, container_network_name(cfg->network));
 	if (update_has(u, UPD_CPUSET_CPUS) && replace_str(&cfg->cpuset_cpus, u->cpuset_cpus) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	if (update_has(u, UPD_CPUSET_MEMS) && replace_str(&cfg->cpuset_mems, u->cpuset_mems) < 0)
@@ -215,16 +249,33 @@ int container_update_merge(struct container_config *cfg, const struct container_
 		cfg->blkio_weight = u->blkio_weight;
 	if (update_has(u, UPD_RESTART))
 		cfg->restart = u->restart;
+	if (update_has(u, UPD_INGRESS_RATE))
+		cfg->ingress_rate = u->ingress_rate;
+	if (update_has(u, UPD_EGRESS_RATE))
+		cfg->egress_rate = u->egress_rate;
+	if (update_has(u, UPD_INGRESS_BURST))
+		cfg->ingress_burst = u->ingress_burst;
+	if (update_has(u, UPD_EGRESS_BURST))
+		cfg->egress_burst = u->egress_burst;
 	return 0;
 }
 
-/* The running container's cgroup through `RUNTIME update --resources FILE ID`. */
+/*
+ * The running container's cgroup through `RUNTIME update --resources FILE ID`, its
+ * bandwidth on its veth; a failed bandwidth change puts the old limits back.
+ */
 static int apply_live(struct engine *e, struct container *c, const struct container_update *u,
-		      struct berr **err)
+		      const struct container_config *before, struct berr **err)
 {
 	struct container_rt rt;
 	int r;
 
+	if ((u->set & UPD_BANDWIDTH_MASK) && (r = container_bandwidth_apply(c->cfg, err)) < 0) {
+		(void) container_bandwidth_apply(before, NULL);
+		return berr_wrap(err, "Cannot update container %s", c->cfg->id);
+	}
+	if (!(u->set & UPD_CGROUP_MASK))
+		return 0;
 	if (container_rt_init(e, c, &rt) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	r = container_resources_apply(&rt.rt, c, u, err);
@@ -262,11 +313,11 @@ int container_update(struct engine *e, struct container *c, const struct contain
 		goto out_restore;
 	/* the restart policy is the monitor's, read again when the container exits */
 	if ((c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED) ||
-	    u->set == 1u << UPD_RESTART) {
+	    !(u->set & (UPD_CGROUP_MASK | UPD_BANDWIDTH_MASK))) {
 		(void) events_container(e->root, c->cfg, "update", NULL, NULL);
 		return 0;
 	}
-	if ((r = apply_live(e, c, u, err)) >= 0) {
+	if ((r = apply_live(e, c, u, before, err)) >= 0) {
 		(void) events_container(e->root, c->cfg, "update", NULL, NULL);
 		return 0;
 	}

@@ -30,8 +30,18 @@ enum update_field {
 	UPD_PIDS_LIMIT,
 	UPD_BLKIO_WEIGHT,
 	UPD_RESTART,
+	UPD_INGRESS_RATE,
+	UPD_EGRESS_RATE,
+	UPD_INGRESS_BURST,
+	UPD_EGRESS_BURST,
 	_UPD_FIELD_MAX,
 };
+
+/* The fields applied to the container's cgroup, and those applied to its veth (tc). */
+#define UPD_CGROUP_MASK ((1u << UPD_RESTART) - 1)
+#define UPD_BANDWIDTH_MASK                                                                         \
+	((1u << UPD_INGRESS_RATE) | (1u << UPD_EGRESS_RATE) | (1u << UPD_INGRESS_BURST) |          \
+	 (1u << UPD_EGRESS_BURST))
 
 /* What one `update` asks for: a field counts only when its bit is in set. */
 struct container_update {
@@ -39,6 +49,7 @@ struct container_update {
 	int64_t memory, memory_swap, memory_reservation, nano_cpus, cpu_shares, cpu_period,
 		cpu_quota, pids_limit;
 	uint16_t blkio_weight;
+	int64_t ingress_rate, egress_rate, ingress_burst, egress_burst; /* bits/s, bytes */
 	const char *cpuset_cpus, *cpuset_mems; /* borrowed from the flags */
 	struct restart_policy restart;
 };
