@@ -11,6 +11,12 @@
 #include "lib/err.h"
 #include "net/network.h"
 
+/*
+ * The MAC address of a network's bridge (its gateway's): 02:43: and the first 4 bytes of
+ * the network's id, fixed for the network's life.
+ */
+void bridge_mac(const char *network_id, unsigned char mac[6]);
+
 /* A bridge name: 1 to 15 bytes of [a-zA-Z0-9_.-], not "." or "..". */
 bool bridge_name_valid(const char *name);
 

@@ -205,11 +205,21 @@ def test_two_containers_reach_each_other(nb):
     cont = json.loads(nb("network", "inspect", "pingnet").out)[0]["Containers"]
     assert cont[a]["Name"] == "pa" and cont[a]["IPv4Address"] == "10.88.0.2/24"
     assert cont[b]["IPv4Address"] == "10.88.0.3/24"
+    # the gateway's MAC is fixed (02:43: and the network id's first bytes): a bridge left
+    # to take its ports' lowest one would change it when a container restarts, and the
+    # others' ARP caches would point at a MAC that is gone
+    nid = nb("network", "inspect", "-f", "{{.Id}}", "pingnet").out.strip()
+    mac = "02:43:" + ":".join(nid[i:i + 2] for i in range(0, 8, 2))
+    bridge = "br-" + nid[:12]
+    assert "link/ether " + mac in ns_ip(nb.netns, "-o", "link", "show", bridge).stdout
+    nb("exec", "pb", "ping", "-c1", "-W2", "10.88.0.1")
     # stop: the veth goes with the namespace; start: back, with the same address
     nb("stop", "-t", "0", "pa")
     assert wait_no_veth(nb.netns, "vb" + a[:12])
     nb("start", "pa")
     nb("exec", "pb", "ping", "-c1", "-W2", "10.88.0.2")
+    assert "link/ether " + mac in ns_ip(nb.netns, "-o", "link", "show", bridge).stdout
+    nb("exec", "pb", "ping", "-c1", "-W2", "10.88.0.1")
     nb("rm", "-f", "pa", "pb")
 
 
