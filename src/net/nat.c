@@ -100,6 +100,27 @@ static void add_forward(struct sbuf *b, const struct network *v, size_t n,
 	add(b, "\t}\n");
 }
 
+/*
+ * aardvark-dns listens on every bridge's gateway, port 53, in the engine's namespace: a
+ * container would reach another network's gateway through its own bridge (the host
+ * routes to its own addresses) and learn that network's names. DNS to a gateway is
+ * accepted from its bridge (and from the host itself, lo) only; every other input is
+ * left as it was (policy accept, as docker's).
+ */
+static void add_input(struct sbuf *b, const struct network *v, size_t n)
+{
+	char ip[IP_STR_MAX];
+
+	add(b, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
+	for (size_t i = 0; i < n; i++)
+		if (is_bridge(&v[i]))
+			add(b,
+			    "\t\tip daddr %s meta l4proto { tcp, udp } th dport 53 "
+			    "iifname != { \"%s\", \"lo\" } drop\n",
+			    ip_format(v[i].gateway, ip), v[i].bridge);
+	add(b, "\t}\n");
+}
+
 static void add_postrouting(struct sbuf *b, const struct network *v, size_t n,
 			    const struct nat_ports *p)
 {
@@ -177,6 +198,7 @@ char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p)
 	add(&b, "add table inet berth\ndelete table inet berth\n");
 	if (bridges) {
 		add(&b, "table inet berth {\n");
+		add_input(&b, v, n);
 		add_forward(&b, v, n, p);
 		add_postrouting(&b, v, n, p);
 		if (p && p->n) {

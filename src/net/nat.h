@@ -5,6 +5,9 @@
  * replaced in one transaction (add, delete, define: atomic in the kernel), so a berth
  * killed at any point leaves either the old rules or the new ones, and the next change
  * (or start) writes them again. For each bridge network:
+ *   - input: DNS (tcp/udp 53) to its gateway, where aardvark-dns listens, is dropped
+ *     unless it comes in through its bridge (or lo, the host itself): a container cannot
+ *     ask another network's gateway for that network's names;
  *   - forward: between two containers of the network, accept; from its bridge to another
  *     berth bridge, drop; from its bridge out, accept (drop when --internal); to its
  *     bridge, accept replies (ct established,related) and published ports (ct status

@@ -16,6 +16,7 @@ static struct network net(const char *name, const char *subnet, const char *brid
 			    .has_subnet = true};
 
 	ASSERT_OK(cidr_parse(subnet, true, &n.subnet, NULL));
+	n.gateway = n.subnet.addr + 1;
 	return n;
 }
 
@@ -37,6 +38,13 @@ static void test_two_networks(void)
 
 	ASSERT_CONTAINS(s, "add table inet berth\ndelete table inet berth\ntable inet berth {\n");
 	ASSERT_CONTAINS(s, "iifname \"br-a\" oifname \"br-a\" accept\n");
+	/* DNS to a gateway only from its own bridge (or the host itself) */
+	ASSERT_CONTAINS(s, "chain input {\n\t\ttype filter hook input priority filter; "
+			   "policy accept;\n");
+	ASSERT_CONTAINS(s, "ip daddr 10.1.0.1 meta l4proto { tcp, udp } th dport 53 iifname != "
+			   "{ \"br-a\", \"lo\" } drop\n");
+	ASSERT_CONTAINS(s, "ip daddr 10.2.0.1 meta l4proto { tcp, udp } th dport 53 iifname != "
+			   "{ \"br-b\", \"lo\" } drop\n");
 	ASSERT_CONTAINS(s, "iifname \"br-a\" oifname { \"br-a\", \"br-b\" } drop\n");
 	ASSERT_CONTAINS(s, "iifname \"br-a\" accept\n");
 	ASSERT_CONTAINS(s, "oifname \"br-a\" ct state established,related accept\n");
