@@ -180,3 +180,18 @@ def test_flag_errors(dn):
     r = dn("run", "--rm", "--add-host", "h:1.2.3", BUSYBOX, "true", check=False)
     assert r.rc == 125 and 'invalid IP address in add-host: "1.2.3"' in r.err, r
     assert dn("ps", "-aq").out == ""
+
+
+def test_rename_running_container(dn):
+    dn("network", "create", "--subnet", "10.97.0.0/24", "mvnet")
+    a = run_d(dn, "--name", "old", "--network", "mvnet", "--network-alias", "al", BUSYBOX,
+              "sleep", "600")
+    run_d(dn, "--name", "peer", "--network", "mvnet", BUSYBOX, "sleep", "600")
+    ip = addr(dn, "old", "mvnet")
+    assert resolves(dn, "peer", "old", ip)
+    dn("rename", "old", "new")
+    # the new name resolves, the old one no longer; the alias and short id stay
+    assert resolves(dn, "peer", "new", ip)
+    assert lookup(dn, "peer", "old") == []
+    assert lookup(dn, "peer", "al") == [ip] and lookup(dn, "peer", a[:12]) == [ip]
+    dn("rm", "-f", "new", "peer")
