@@ -18,6 +18,11 @@
  *   - postrouting: masquerade its subnet leaving through anything but its bridge (not for
  *     --internal); masquerade what is DNATed into a bridge from 127.0.0.0/8 or from the
  *     bridge's own subnet (the reply must come back through the host).
+ * And in table bridge berth (chain prerouting, bridge family: frames between two ports of
+ * one bridge never reach the inet hooks), per container address: what enters the bridge
+ * from its veth (vb<id>) is dropped unless its source MAC is the container's
+ * (network_mac), its IPv4 source and its ARP sender are the container's: a container
+ * cannot send as another.
  * Routing between the bridges and out also needs net.ipv4.ip_forward=1 in the engine's
  * network namespace: nat_enable_forwarding() sets it there (as dockerd does at start).
  */
@@ -27,6 +32,7 @@
 #include <stddef.h>
 
 #include "lib/err.h"
+#include "net/ipam.h"
 #include "net/network.h"
 
 /* The published ports of the running containers (portspec.h); NULL: none. */
@@ -36,13 +42,16 @@ struct nat_ports {
 };
 
 /*
- * The nft script that replaces table inet berth for networks v[n] and published ports p
- * (malloc'd; NULL: OOM).
+ * The nft script that replaces table inet berth for networks v[n] and published ports p,
+ * and table bridge berth for the containers' addresses eps (the allocations of the bridge
+ * networks; NULL: none) (malloc'd; NULL: OOM).
  */
-char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p);
+char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p,
+		  const struct ipam *eps);
 
-/* Run nat_ruleset(v, n, p) through libnftables. */
-int nat_apply(const struct network *v, size_t n, const struct nat_ports *p, struct berr **err);
+/* Run nat_ruleset(v, n, p, eps) through libnftables. */
+int nat_apply(const struct network *v, size_t n, const struct nat_ports *p, const struct ipam *eps,
+	      struct berr **err);
 
 /* net.ipv4.ip_forward=1 in the caller's network namespace. */
 int nat_enable_forwarding(struct berr **err);
