@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "engine/container_network.h"
 #include "engine/container_store.h"
 #include "engine/events.h"
 #include "lib/cleanup.h"
@@ -286,5 +287,9 @@ int container_rename(struct engine *e, struct container *c, const char *new_name
 	crashpoint("rename-config");
 	container_name_release(e, old, c->cfg->id);
 	(void) events_container(e->root, c->cfg, "rename", "oldName", old);
+	/* a running container on a network answers to its new name there (docker's) */
+	if ((r = container_network_rename(e, c, err)) < 0)
+		return berr_wrap(err, "renamed to '%s', but its name on the network is the old one",
+				 name);
 	return 0;
 }

@@ -116,6 +116,25 @@ int container_network_attach(struct engine *e, struct container *c, const char *
 	return container_ports_publish(e, c, &n, ip, err);
 }
 
+int container_network_rename(struct engine *e, const struct container *c, struct berr **err)
+{
+	const struct container_config *cfg = c->cfg;
+	struct net_root nr = engine_net_root(e);
+	_cleanup_(network_done) struct network n = {0};
+	uint32_t ip;
+	int r;
+
+	if (cfg->network != NETWORK_BRIDGE ||
+	    (c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED))
+		return 0; /* a stopped container has no line: the next start writes it */
+	if ((r = network_load(&nr, cfg->network_name, &n, err)) < 0)
+		return r;
+	if (network_address(&nr, n.name, cfg->id, &ip) < 0)
+		return berr_set(err, ENOENT, "network %s: the container has no address on it",
+				n.name);
+	return register_name(&nr, &n, cfg, ip, err);
+}
+
 int container_network_gateway(struct engine *e, const struct container_config *cfg,
 			      uint32_t *ret_gateway)
 {

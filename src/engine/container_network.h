@@ -39,6 +39,12 @@ void container_network_release(struct engine *e, const struct container_config *
 int container_network_attach(struct engine *e, struct container *c, const char *netns_path,
 			     struct berr **err);
 
+/*
+ * After a rename (c->cfg has the new name): a running container's line on its network's
+ * name server is replaced, so the old name stops resolving and the new one resolves.
+ */
+int container_network_rename(struct engine *e, const struct container *c, struct berr **err);
+
 /* The gateway of the container's network (0 and *ret_gateway) or -ENOENT. */
 int container_network_gateway(struct engine *e, const struct container_config *cfg,
 			      uint32_t *ret_gateway);

@@ -100,6 +100,27 @@ static void add_forward(struct sbuf *b, const struct network *v, size_t n,
 	add(b, "\t}\n");
 }
 
+/*
+ * aardvark-dns listens on every bridge's gateway, port 53, in the engine's namespace: a
+ * container would reach another network's gateway through its own bridge (the host
+ * routes to its own addresses) and learn that network's names. DNS to a gateway is
+ * accepted from its bridge (and from the host itself, lo) only; every other input is
+ * left as it was (policy accept, as docker's).
+ */
+static void add_input(struct sbuf *b, const struct network *v, size_t n)
+{
+	char ip[IP_STR_MAX];
+
+	add(b, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
+	for (size_t i = 0; i < n; i++)
+		if (is_bridge(&v[i]))
+			add(b,
+			    "\t\tip daddr %s meta l4proto { tcp, udp } th dport 53 "
+			    "iifname != { \"%s\", \"lo\" } drop\n",
+			    ip_format(v[i].gateway, ip), v[i].bridge);
+	add(b, "\t}\n");
+}
+
 static void add_postrouting(struct sbuf *b, const struct network *v, size_t n,
 			    const struct nat_ports *p)
 {
@@ -166,7 +187,40 @@ static void add_dnat(struct sbuf *b, const struct nat_ports *p, bool output)
 	add(b, "\t}\n");
 }
 
-char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p)
+/*
+ * table bridge berth: what enters a bridge from a container's veth (its host end, the
+ * bridge port vb<id>) must carry the container's MAC and IPv4 address, in its frame, its
+ * IP header and its ARP sender fields: a container cannot send as another (with
+ * CAP_NET_ADMIN it could change eth0's addresses). The inet table cannot do it: frames
+ * between two ports of one bridge never reach the inet hooks (no br_netfilter).
+ */
+static void add_antispoof(struct sbuf *b, const struct ipam *eps)
+{
+	char ip[IP_STR_MAX], mac[18];
+	unsigned char m[6];
+
+	add(b, "add table bridge berth\ndelete table bridge berth\n");
+	if (!eps || !eps->n)
+		return;
+	add(b, "table bridge berth {\n\tchain prerouting {\n\t\ttype filter hook prerouting "
+	       "priority filter; policy accept;\n");
+	for (size_t i = 0; i < eps->n; i++) {
+		const char *id = eps->v[i].id;
+
+		network_mac(eps->v[i].ip, m);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+			 m[4], m[5]);
+		ip_format(eps->v[i].ip, ip);
+		add(b, "\t\tiifname \"vb%.12s\" ether saddr != %s drop\n", id, mac);
+		add(b, "\t\tiifname \"vb%.12s\" ip saddr != %s drop\n", id, ip);
+		add(b, "\t\tiifname \"vb%.12s\" arp saddr ip != %s drop\n", id, ip);
+		add(b, "\t\tiifname \"vb%.12s\" arp saddr ether != %s drop\n", id, mac);
+	}
+	add(b, "\t}\n}\n");
+}
+
+char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p,
+		  const struct ipam *eps)
 {
 	struct sbuf b = {0};
 	size_t bridges = 0;
@@ -177,6 +231,7 @@ char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p)
 	add(&b, "add table inet berth\ndelete table inet berth\n");
 	if (bridges) {
 		add(&b, "table inet berth {\n");
+		add_input(&b, v, n);
 		add_forward(&b, v, n, p);
 		add_postrouting(&b, v, n, p);
 		if (p && p->n) {
@@ -185,6 +240,7 @@ char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p)
 		}
 		add(&b, "}\n");
 	}
+	add_antispoof(&b, bridges ? eps : NULL);
 	if (b.oom) {
 		free(b.s);
 		return NULL;
@@ -192,9 +248,10 @@ char *nat_ruleset(const struct network *v, size_t n, const struct nat_ports *p)
 	return b.s;
 }
 
-int nat_apply(const struct network *v, size_t n, const struct nat_ports *p, struct berr **err)
+int nat_apply(const struct network *v, size_t n, const struct nat_ports *p, const struct ipam *eps,
+	      struct berr **err)
 {
-	_cleanup_free_ char *text = nat_ruleset(v, n, p);
+	_cleanup_free_ char *text = nat_ruleset(v, n, p, eps);
 	struct nft_ctx *ctx;
 	int r;
 
@@ -209,7 +266,8 @@ int nat_apply(const struct network *v, size_t n, const struct nat_ports *p, stru
 		const char *msg = nft_ctx_get_error_buffer(ctx);
 		size_t len = msg ? strcspn(msg, "\n") : 0;
 
-		r = berr_set(err, EIO, "nftables: cannot write the table inet berth: %.*s",
+		r = berr_set(err, EIO,
+			     "nftables: cannot write the tables inet berth and bridge berth: %.*s",
 			     (int) len, msg ? msg : "");
 	}
 	nft_ctx_free(ctx);

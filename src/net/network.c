@@ -292,19 +292,43 @@ int network_load(const struct net_root *nr, const char *ref, struct network *ret
 	return network_find(dirfd, ref, ret, err);
 }
 
+/* The allocations of every bridge network, one list (nat.h's endpoints). */
+static int endpoints_read(int dirfd, const struct network *v, size_t n, struct ipam *ret,
+			  struct berr **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ipam a = {0};
+		int r;
+
+		if (!v[i].has_subnet || !v[i].bridge || strcmp(v[i].driver, "bridge") != 0)
+			continue;
+		if ((r = network_ipam_read(dirfd, v[i].name, -1, &a, err)) < 0)
+			return r;
+		for (size_t j = 0; r >= 0 && j < a.n; j++)
+			r = ipam_add(ret, a.v[j].ip, a.v[j].id);
+		ipam_done(&a);
+		if (r < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int network_firewall_sync_at(int dirfd, struct berr **err)
 {
 	struct network *v = NULL;
 	struct nat_ports p = {0};
 	struct port_map *maps = NULL;
+	struct ipam eps = {0};
 	size_t n = 0;
 	int r;
 
 	if ((r = ports_live_at(dirfd, &maps, &p.n)) < 0)
 		return berr_sys(err, -r, "cannot read the published ports");
 	p.v = maps;
-	if ((r = network_list_at(dirfd, &v, &n, err)) >= 0)
-		r = nat_apply(v, n, &p, err);
+	if ((r = network_list_at(dirfd, &v, &n, err)) >= 0 &&
+	    (r = endpoints_read(dirfd, v, n, &eps, err)) >= 0)
+		r = nat_apply(v, n, &p, &eps, err);
+	ipam_done(&eps);
 	network_list_free(v, n);
 	free(maps);
 	return r;

@@ -16,16 +16,18 @@ static struct network net(const char *name, const char *subnet, const char *brid
 			    .has_subnet = true};
 
 	ASSERT_OK(cidr_parse(subnet, true, &n.subnet, NULL));
+	n.gateway = n.subnet.addr + 1;
 	return n;
 }
 
 static void test_empty(void)
 {
 	struct network none = {.name = (char *) "none", .driver = (char *) "null"};
-	char *s = nat_ruleset(&none, 1, NULL);
+	char *s = nat_ruleset(&none, 1, NULL, NULL);
 
-	/* no bridge network: the table goes */
-	ASSERT_STREQ(s, "add table inet berth\ndelete table inet berth\n");
+	/* no bridge network: the tables go */
+	ASSERT_STREQ(s, "add table inet berth\ndelete table inet berth\n"
+			"add table bridge berth\ndelete table bridge berth\n");
 	free(s);
 }
 
@@ -33,10 +35,17 @@ static void test_two_networks(void)
 {
 	struct network v[2] = {net("a", "10.1.0.0/16", "br-a", false),
 			       net("b", "10.2.0.0/24", "br-b", true)};
-	char *s = nat_ruleset(v, 2, NULL);
+	char *s = nat_ruleset(v, 2, NULL, NULL);
 
 	ASSERT_CONTAINS(s, "add table inet berth\ndelete table inet berth\ntable inet berth {\n");
 	ASSERT_CONTAINS(s, "iifname \"br-a\" oifname \"br-a\" accept\n");
+	/* DNS to a gateway only from its own bridge (or the host itself) */
+	ASSERT_CONTAINS(s, "chain input {\n\t\ttype filter hook input priority filter; "
+			   "policy accept;\n");
+	ASSERT_CONTAINS(s, "ip daddr 10.1.0.1 meta l4proto { tcp, udp } th dport 53 iifname != "
+			   "{ \"br-a\", \"lo\" } drop\n");
+	ASSERT_CONTAINS(s, "ip daddr 10.2.0.1 meta l4proto { tcp, udp } th dport 53 iifname != "
+			   "{ \"br-b\", \"lo\" } drop\n");
 	ASSERT_CONTAINS(s, "iifname \"br-a\" oifname { \"br-a\", \"br-b\" } drop\n");
 	ASSERT_CONTAINS(s, "iifname \"br-a\" accept\n");
 	ASSERT_CONTAINS(s, "oifname \"br-a\" ct state established,related accept\n");
@@ -67,7 +76,7 @@ static void test_ports(void)
 	ASSERT_OK(ip_parse("10.1.0.4", &m[2].ctr_ip));
 	ASSERT_OK(ip_parse("127.0.0.1", &m[1].host_ip));
 	ASSERT_OK(ip_parse("192.0.2.1", &m[2].host_ip));
-	s = nat_ruleset(v, 2, &p);
+	s = nat_ruleset(v, 2, &p, NULL);
 	pre = strstr(s, "chain prerouting {");
 	out = strstr(s, "chain output {");
 	ASSERT_TRUE(pre && out && pre < out);
@@ -90,8 +99,37 @@ static void test_ports(void)
 	free(s);
 }
 
+static void test_antispoof(void)
+{
+	struct network v[1] = {net("a", "10.1.0.0/16", "br-a", false)};
+	struct ipam eps = {0};
+	char *s, *br;
+
+	ASSERT_OK(ipam_add(&eps, 0x0a010002, "0123456789abcdef"));
+	ASSERT_OK(ipam_add(&eps, 0x0a0100ff, "fedcba9876543210"));
+	s = nat_ruleset(v, 1, NULL, &eps);
+	br = strstr(s, "add table bridge berth\ndelete table bridge berth\ntable bridge berth {\n"
+		       "\tchain prerouting {\n\t\ttype filter hook prerouting priority filter; "
+		       "policy accept;\n");
+	ASSERT_TRUE(br != NULL);
+	/* each container's veth may send its own MAC and address only, ARP included */
+	ASSERT_CONTAINS(br, "iifname \"vb0123456789ab\" ether saddr != 02:42:0a:01:00:02 drop\n");
+	ASSERT_CONTAINS(br, "iifname \"vb0123456789ab\" ip saddr != 10.1.0.2 drop\n");
+	ASSERT_CONTAINS(br, "iifname \"vb0123456789ab\" arp saddr ip != 10.1.0.2 drop\n");
+	ASSERT_CONTAINS(br,
+			"iifname \"vb0123456789ab\" arp saddr ether != 02:42:0a:01:00:02 drop\n");
+	ASSERT_CONTAINS(br, "iifname \"vbfedcba987654\" ip saddr != 10.1.0.255 drop\n");
+	free(s);
+	/* no container: the bridge table goes */
+	s = nat_ruleset(v, 1, NULL, NULL);
+	ASSERT_TRUE(strstr(s, "add table bridge berth\ndelete table bridge berth\n") != NULL);
+	ASSERT_NULL(strstr(s, "table bridge berth {"));
+	free(s);
+	ipam_done(&eps);
+}
+
 static const struct test tests[] = {
-	TEST(test_empty), TEST(test_two_networks), TEST(test_ports), {}};
+	TEST(test_empty), TEST(test_two_networks), TEST(test_ports), TEST(test_antispoof), {}};
 
 int main(void)
 {
