@@ -56,9 +56,10 @@ def iperf(b, ip, container_sends):
 
 def goodput(b, ip, container_sends):
     """Bits/s that arrived, over 3 s after a 1 s warm-up (TCP's slow start, the bucket).
-    The server takes a moment after a test to accept the next one: wait for that."""
+    The server takes a moment after a test to accept the next one (iperf3 3.12 closes its
+    listening socket between tests: busy, reset or refused meanwhile): wait for that."""
     doc = {}
-    busy = lambda d: re.search("busy|reset by peer", d.get("error", ""))
+    busy = lambda d: re.search("busy|reset by peer|refused", d.get("error", ""))
     for _ in range(50):
         doc = iperf(b, ip, container_sends)
         if not busy(doc):
