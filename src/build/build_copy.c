@@ -47,6 +47,8 @@ struct copy {
 	uid_t uid;	  /* --chown */
 	gid_t gid;
 	bool chown;
+	mode_t mode; /* --chmod */
+	bool chmod;
 	char stage[PATH_MAX]; /* <store>/tmp/build-X/s<N> */
 	char root[PATH_MAX];  /* <stage>/root */
 	char *src_root;	      /* the path sources are read under */
@@ -60,6 +62,21 @@ static int parse_chown(struct copy *c, const char *v, struct berr **err)
 	return r;
 }
 
+/* --chmod=MODE: octal only, as BuildKit and buildah take it. */
+static int parse_chmod(struct copy *c, const char *v, struct berr **err)
+{
+	char *end;
+	unsigned long m;
+
+	errno = 0;
+	m = strtoul(v, &end, 8);
+	if (!*v || *end || errno || m > 07777)
+		return berr_set(err, EINVAL, "--chmod '%s': want an octal mode", v);
+	c->mode = (mode_t) m;
+	c->chmod = true;
+	return 0;
+}
+
 static int parse_flags(struct copy *c, const struct df_instr *in, struct berr **err)
 {
 	STRV_FOREACH (f, in->flags) {
@@ -69,6 +86,8 @@ static int parse_flags(struct copy *c, const struct df_instr *in, struct berr **
 			c->from = *f + 7;
 		else if (!strncmp(*f, "--chown=", 8))
 			r = parse_chown(c, *f + 8, err);
+		else if (!strncmp(*f, "--chmod=", 8))
+			r = parse_chmod(c, *f + 8, err);
 		else
 			return berr_set(err, EINVAL, "unknown flag: %s", *f);
 		if (r < 0)
@@ -412,8 +431,8 @@ static int stage(struct copy *c, const char *from_image, struct berr **err)
 	return 0;
 }
 
-/* chown -R (no symlink followed) what was staged at name in dirfd. */
-static int chown_tree(int dfd, const char *name, uid_t uid, gid_t gid, int depth)
+/* --chown and --chmod, recursively (no symlink followed) on what was staged at name. */
+static int own_tree(int dfd, const char *name, const struct copy *c, int depth)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
@@ -422,9 +441,16 @@ static int chown_tree(int dfd, const char *name, uid_t uid, gid_t gid, int depth
 
 	if (depth > CHOWN_MAX_DEPTH)
 		return -ELOOP;
-	if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (c->chown && fchownat(dfd, name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	/* after the chown, which clears set-id bits */
+	/* a directory destination keeps its mode, what is copied into it gets the new one */
+	if (c->chmod && !S_ISLNK(st.st_mode) && !(depth == 0 && S_ISDIR(st.st_mode)) &&
+	    fchmodat(dfd, name, c->mode, 0) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
 		return 0;
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || !(d = fdopendir(fd))) {
@@ -434,7 +460,7 @@ static int chown_tree(int dfd, const char *name, uid_t uid, gid_t gid, int depth
 	}
 	while ((de = readdir(d)) && r >= 0)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			r = chown_tree(dirfd(d), de->d_name, uid, gid, depth + 1);
+			r = own_tree(dirfd(d), de->d_name, c, depth + 1);
 	return r;
 }
 
@@ -542,12 +568,13 @@ int build_copy(struct builder *b, const struct df_instr *in, bool add, struct be
 		return berr_sys(err, errno, "cannot create '%s'", c.root);
 	if ((r = source_root(&c, &from_image, err)) < 0 || (r = stage(&c, from_image, err)) < 0)
 		return berr_wrap(err, "%s failed", in->cmd);
-	if (c.chown) {
+	if (c.chown || c.chmod) {
 		char dst[PATH_MAX];
 
 		if (staged_path(&c, c.dest, dst, sizeof(dst)) < 0 ||
-		    (r = chown_tree(AT_FDCWD, dst, c.uid, c.gid, 0)) < 0)
-			return berr_sys(err, r < 0 ? -r : ENAMETOOLONG, "--chown of '%s'", c.dest);
+		    (r = own_tree(AT_FDCWD, dst, &c, 0)) < 0)
+			return berr_sys(err, r < 0 ? -r : ENAMETOOLONG, "%s of '%s'",
+					c.chown ? "--chown" : "--chmod", c.dest);
 	}
 	r = cache_lookup(&c, in, err);
 	if (r != 0)

@@ -217,6 +217,9 @@ static int copy_filtered(struct filter *f, int dfd, const char *rel, const char 
 			if (sub < 0 || (mkdir(out, st.st_mode & 07777) < 0 && errno != EEXIST))
 				return berr_sys(err, errno, "cannot copy '%s'", path);
 			r = copy_filtered(f, sub, path, out, depth + 1, err);
+			/* an excluded directory walked for its exceptions: gone if none matched */
+			if (r >= 0 && skip && rmdir(out) < 0 && errno != ENOTEMPTY)
+				return berr_sys(err, errno, "cannot remove '%s'", path);
 		} else if (!skip) {
 			r = container_cp_out(f->ctxfd, path, dst, err);
 		}

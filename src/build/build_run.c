@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,27 @@ static char **run_env(struct builder *b)
 	return v;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* docker's history line of a RUN: "|N K=V ... " (its build-args, sorted) before the command */
+static char *run_created_by(char **env, const char *joined)
+{
+	_cleanup_free_ char *args = NULL;
+	char *s = NULL;
+	size_t n = strv_length(env);
+
+	if (n == 0)
+		return strdup(joined);
+	qsort(env, n, sizeof(char *), cmp_str);
+	args = strv_join(env, " ");
+	if (!args || asprintf(&s, "|%zu %s %s", n, args, joined) < 0)
+		return NULL;
+	return s;
+}
+
 static int commit_container(struct builder *b, const char *id, const char *created_by,
 			    struct berr **err)
 {
@@ -47,7 +69,7 @@ static int commit_container(struct builder *b, const char *id, const char *creat
 int build_run(struct builder *b, const struct df_instr *in, struct berr **err)
 {
 	_cleanup_strv_ char **argv = NULL, **env = run_env(b);
-	_cleanup_free_ char *id = NULL, *joined = NULL;
+	_cleanup_free_ char *id = NULL, *joined = NULL, *created_by = NULL;
 	int r, code = 0;
 
 	if (!b->cur)
@@ -67,8 +89,10 @@ int build_run(struct builder *b, const struct df_instr *in, struct berr **err)
 	if (r >= 0 && code != 0)
 		r = berr_set(err, ECANCELED, "The command '%s' returned a non-zero code: %d",
 			     joined, code);
+	if (r >= 0 && !(created_by = run_created_by(env, joined)))
+		r = -ENOMEM;
 	if (r >= 0)
-		r = commit_container(b, id, joined, err);
+		r = commit_container(b, id, created_by, err);
 	if (r >= 0)
 		builder_say(b, "Removing intermediate container %.12s", id);
 	b->rn->remove(b->rn->ud, id);

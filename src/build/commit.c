@@ -30,8 +30,8 @@ static int make_layer(struct image_store *s, int upperfd, struct new_layer *l, s
 	if (fd < 0)
 		return berr_sys(err, errno, "cannot make a temporary file in '%s/tmp'", s->path);
 	r = layer_diff_write(upperfd, fd, err);
-	if (r < 0)
-		return r;
+	if (r <= 0)
+		return r; /* no change: docker's empty_layer, no layer (l->present stays false) */
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return berr_sys(err, errno, "cannot read the layer back");
 	r = image_layer_add_tar(s, fd, l->digest, l->diff_id, &l->size, err);

@@ -32,6 +32,7 @@ struct diff {
 	struct hardlink *links;
 	size_t n_links;
 	char *buf;
+	size_t n_entries; /* written so far */
 };
 
 /* The engine's bind mount targets, made empty by the runtime when the image lacks them. */
@@ -45,6 +46,39 @@ static bool is_mount_target(const char *rel, const struct stat *st)
 		if (strcmp(rel, mount_targets[i]) == 0)
 			return true;
 	return false;
+}
+
+static bool dir_opaque(int fd);
+
+/*
+ * A directory that holds nothing but empty mount targets was only copied up for them (the
+ * runtime made them in the step's container): docker makes them in an init layer below the
+ * step's, so its layer does not have the directory. (A chmod of /etc alone, with the targets
+ * made, is lost with it: the upper dir cannot tell the two apart.)
+ */
+static bool only_mount_targets(int parent, const char *name, const char *rel)
+{
+	_cleanup_close_ int fd =
+		openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_closedir_ DIR *dir = NULL;
+	struct dirent *de;
+	char path[PATH_MAX];
+	struct stat st;
+	size_t n = 0;
+
+	if (strcmp(rel, "etc") != 0 || fd < 0 || dir_opaque(fd) || !(dir = fdopendir(fd)))
+		return false;
+	fd = -1; /* the DIR owns it */
+	while ((de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "etc/%s", de->d_name);
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !is_mount_target(path, &st))
+			return false;
+		n++;
+	}
+	return n > 0;
 }
 
 static int archive_fail(struct diff *d, const char *rel, struct berr **err)
@@ -73,6 +107,8 @@ static int write_header(struct diff *d, const char *rel, const struct stat *st, 
 		archive_entry_set_size(e, 0);
 	if (archive_write_header(d->a, e) != ARCHIVE_OK)
 		r = archive_fail(d, rel, err);
+	else
+		d->n_entries++;
 	archive_entry_free(e);
 	return r;
 }
@@ -195,6 +231,8 @@ static int write_entry(struct diff *d, int dirfd, const char *name, const char *
 		snprintf(wh, sizeof(wh), ".wh.%s", name);
 		return write_marker(d, dir, wh, &st, err);
 	}
+	if (S_ISDIR(st.st_mode) && only_mount_targets(dirfd, name, rel))
+		return 0;
 	if (S_ISDIR(st.st_mode))
 		return write_dir(d, dirfd, name, rel, &st, depth, err);
 	if (S_ISREG(st.st_mode))
@@ -276,6 +314,8 @@ int layer_diff_write(int upperfd, int outfd, struct berr **err)
 	r = walk(&d, upperfd, "", 0, err);
 	if (archive_write_close(d.a) != ARCHIVE_OK && r >= 0)
 		r = berr_set(err, EIO, "cannot write the layer: %s", archive_error_string(d.a));
+	if (r >= 0)
+		r = d.n_entries > INT_MAX ? INT_MAX : (int) d.n_entries;
 out:
 	if (d.a)
 		archive_write_free(d.a);

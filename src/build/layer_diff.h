@@ -12,7 +12,8 @@
 
 #include "lib/err.h"
 
-/* Write the tar of the directory upperfd to outfd. */
+/* Write the tar of the directory upperfd to outfd; returns the number of entries (0: no
+ * change, which docker commits as an empty_layer history entry and no layer). */
 int layer_diff_write(int upperfd, int outfd, struct berr **err);
 
 #endif
