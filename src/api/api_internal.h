@@ -17,6 +17,7 @@
 #define API_BODY_MAX (1024 * 1024) /* a create's JSON is a few KiB */
 
 struct MHD_Connection;
+struct MHD_Response;
 
 /* One request, as the handlers see it. */
 struct api_req {
@@ -32,6 +33,9 @@ struct api_req {
 
 /* The handler of a route; it replies through api_reply_* and returns 0 (or -errno, 500). */
 typedef int (*api_handler)(struct api_req *r);
+
+/* dockerd's headers (Api-Version, Server, ...) and Content-Type type (when not NULL). */
+void api_reply_headers(struct MHD_Response *resp, const char *type);
 
 /* Replies; each queues one response on r's connection. */
 int api_reply_json(struct api_req *r, unsigned status, const struct jwriter *doc);
@@ -66,6 +70,11 @@ int api_container_kill(struct api_req *r);
 int api_container_wait(struct api_req *r);
 int api_container_delete(struct api_req *r);
 int api_container_logs(struct api_req *r);
+int api_events(struct api_req *r);
+int api_image_pull(struct api_req *r);
+int api_exec_create(struct api_req *r);
+int api_exec_start(struct api_req *r);
+int api_exec_inspect(struct api_req *r);
 int api_images_list(struct api_req *r);
 int api_image_inspect(struct api_req *r);
 

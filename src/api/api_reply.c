@@ -14,7 +14,7 @@
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
-static void add_headers(struct MHD_Response *resp, const char *type)
+void api_reply_headers(struct MHD_Response *resp, const char *type)
 {
 	if (type)
 		(void) MHD_add_response_header(resp, "Content-Type", type);
@@ -32,7 +32,7 @@ int api_reply_raw(struct api_req *r, unsigned status, const char *type, const vo
 
 	if (!resp)
 		return -ENOMEM;
-	add_headers(resp, type);
+	api_reply_headers(resp, type);
 	ok = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	r->replied = true;

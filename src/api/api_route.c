@@ -27,7 +27,12 @@ static const struct route routes[] = {
 	{"POST", {"containers", "*", "wait"}, api_container_wait},
 	{"DELETE", {"containers", "*"}, api_container_delete},
 	{"GET", {"containers", "*", "logs"}, api_container_logs},
+	{"GET", {"events"}, api_events},
+	{"POST", {"containers", "*", "exec"}, api_exec_create},
+	{"POST", {"exec", "*", "start"}, api_exec_start},
+	{"GET", {"exec", "*", "json"}, api_exec_inspect},
 	{"GET", {"images", "json"}, api_images_list},
+	{"POST", {"images", "create"}, api_image_pull},
 };
 
 static bool matches(const struct route *rt, char **parts)

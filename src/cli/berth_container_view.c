@@ -211,11 +211,8 @@ static int logs_emit(const struct log_entry *le, void *userdata)
 static int logs_running(void *userdata)
 {
 	const struct logs_ctx *lc = userdata;
-	_cleanup_container_ struct container *c = NULL;
 
-	if (container_load(lc->e, lc->id, false, &c, NULL) < 0)
-		return 0;
-	return container_active(c) && container_monitor_alive(c) ? 1 : 0;
+	return container_still_active(lc->e, lc->id) ? 1 : 0;
 }
 
 int berth_cmd_logs(struct berth_ctx *ctx, int argc, char **argv)

@@ -23,9 +23,7 @@
 #include "lib/strv.h"
 
 struct events_run {
-	struct event_filter filter;
-	int64_t since, until; /* ns */
-	bool has_since, has_until;
+	struct events_query q;
 	const char *format;
 };
 
@@ -82,46 +80,17 @@ static int print_event(const struct events_run *run, const struct event *ev)
 	return 0;
 }
 
-static int on_line(const char *line, size_t len, void *userdata)
+static int on_event(const struct event *ev, const char *line, size_t len, void *userdata)
 {
 	const struct events_run *run = userdata;
-	struct event ev;
-	int r = 0;
+	int r = print_event(run, ev);
 
-	if (event_parse(line, len, &ev) < 0)
-		return 0; /* not an event: a line a killed writer left unfinished */
-	if ((!run->has_since || ev.time_ns >= run->since) &&
-	    (!run->has_until || ev.time_ns <= run->until) && event_filter_match(&run->filter, &ev))
-		r = print_event(run, &ev);
-	event_done(&ev);
+	(void) line;
+	(void) len;
 	/* each event at once: a pipe reader waits for it */
 	if (fflush(stdout) != 0 && r == 0)
 		r = -EPIPE;
 	return r;
-}
-
-/* Follow until a signal or until; 0, or -errno. */
-static int follow(struct events_reader *rd, struct events_run *run, int sigfd)
-{
-	for (;;) {
-		struct pollfd p[2] = {{rd->inotify, POLLIN, 0}, {sigfd, POLLIN, 0}};
-		int timeout = -1, r;
-
-		if (run->has_until) {
-			int64_t left = (run->until - now_ns()) / 1000000;
-
-			if (left <= 0)
-				return events_reader_read(rd, on_line, run);
-			timeout = left > 60000 ? 60000 : (int) left + 1;
-		}
-		r = poll(p, 2, timeout);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (p[1].revents)
-			return 0;
-		if ((r = events_reader_read(rd, on_line, run)) < 0)
-			return r;
-	}
 }
 
 static int parse_events(int argc, char **argv, struct events_run *run)
@@ -145,15 +114,15 @@ static int parse_events(int argc, char **argv, struct events_run *run)
 			0, 0, &pos);
 	if (r != 0)
 		return r;
-	if ((since && units_parse_since(since, now_ns(), &run->since, &err) < 0) ||
-	    (until && units_parse_since(until, now_ns(), &run->until, &err) < 0)) {
+	if ((since && units_parse_since(since, now_ns(), &run->q.since, &err) < 0) ||
+	    (until && units_parse_since(until, now_ns(), &run->q.until, &err) < 0)) {
 		berth_report(-EINVAL, &err);
 		return -1;
 	}
-	run->has_since = since;
-	run->has_until = until;
+	run->q.has_since = since;
+	run->q.has_until = until;
 	STRV_FOREACH (f, filters)
-		if (event_filter_add(&run->filter, *f, &err) < 0) {
+		if (event_filter_add(&run->q.filter, *f, &err) < 0) {
 			berth_report(-EINVAL, &err);
 			return -1;
 		}
@@ -163,14 +132,13 @@ static int parse_events(int argc, char **argv, struct events_run *run)
 int berth_cmd_events(struct berth_ctx *ctx, int argc, char **argv)
 {
 	struct events_run run = {0};
-	struct events_reader rd;
 	_cleanup_close_ int sigfd = -1;
 	_cleanup_berr_ struct berr *err = NULL;
 	sigset_t mask;
 	int r = parse_events(argc, argv, &run);
 
 	if (r != 0 || !berth_engine(ctx)) {
-		event_filter_done(&run.filter);
+		event_filter_done(&run.q.filter);
 		return r > 0 ? 0 : r < 0 ? 125 : 1;
 	}
 	/* as Go's signal.Notify: a shell's background job starts with SIGINT ignored */
@@ -181,17 +149,12 @@ int berth_cmd_events(struct berth_ctx *ctx, int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0 ||
-	    events_reader_open(&rd, ctx->engine->root, run.has_since || run.has_until, &err) < 0) {
-		event_filter_done(&run.filter);
-		return berth_report(sigfd < 0 ? -errno : -EIO, &err);
-	}
-	r = events_reader_read(&rd, on_line, &run);
-	if (r >= 0 && !(run.has_until && run.until <= now_ns()))
-		r = follow(&rd, &run, sigfd);
-	events_reader_done(&rd);
-	event_filter_done(&run.filter);
+	if (sigfd < 0)
+		r = -errno;
+	else
+		r = events_watch(ctx->engine->root, &run.q, sigfd, POLLIN, on_event, &run, &err);
+	event_filter_done(&run.q.filter);
 	if (r == -EPIPE)
 		return 0;
-	return r < 0 ? berth_report(r, NULL) : 0;
+	return r < 0 ? berth_report(r, &err) : 0;
 }

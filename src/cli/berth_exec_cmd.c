@@ -10,6 +10,7 @@
 #include "cli/attach.h"
 #include "cli/berth_cmds.h"
 #include "cli/berth_container.h"
+#include "cli/berth_exec.h"
 #include "cli/exec_tty.h"
 #include "engine/container_runtime.h"
 #include "engine/events.h"
@@ -23,12 +24,6 @@
 
 #define EXEC_USAGE "[options] CONTAINER COMMAND [ARG...]"
 #define CONFIG_MAX (16 << 20)
-
-struct exec_flags {
-	bool detach, interactive, tty, privileged;
-	const char *user, *workdir, *detach_keys;
-	char **env;
-};
 
 static int parse_exec(int argc, char **argv, struct exec_flags *f, char ***ret_pos)
 {
@@ -65,8 +60,8 @@ static int parse_exec(int argc, char **argv, struct exec_flags *f, char ***ret_p
 	return 0;
 }
 
-static int write_process(struct container *c, const struct exec_flags *f, char *const *args,
-			 char **ret_path, int *ret_lock, struct berr **err)
+int berth_exec_write_process(struct container *c, const struct exec_flags *f, char *const *args,
+			     char **ret_path, int *ret_lock, struct berr **err)
 {
 	_cleanup_free_ char *config = NULL, *text = NULL;
 	_cleanup_close_ int rootfd = -1;
@@ -101,24 +96,47 @@ static int write_process(struct container *c, const struct exec_flags *f, char *
 	return exec_file_create(c->dirfd, c->dir, text, ret_path, ret_lock, err);
 }
 
-/*
- * The process never started (no pid file): docker's codes, 127 for a command that is not
- * there, 126 for one that cannot run. The runtime's error is in its log; say it.
- */
+int berth_exec_failure(const char *log, char **ret_msg)
+{
+	char *msg = runtime_log_error(log);
+	int code = 126;
+
+	if (msg && (strcasestr(msg, "not found") || strcasestr(msg, "no such file")))
+		code = 127;
+	*ret_msg = msg;
+	return code;
+}
+
+/* The runtime's error is in its log; say it. */
 static int exec_failure_code(const char *log)
 {
-	_cleanup_free_ char *msg = runtime_log_error(log);
+	_cleanup_free_ char *msg = NULL;
+	int code = berth_exec_failure(log, &msg);
 
 	if (msg)
 		log_error_report("%s", msg);
-	if (msg && (strcasestr(msg, "not found") || strcasestr(msg, "no such file")))
-		return 127;
-	return 126;
+	return code;
 }
 
-/* The running container ref, in docker's words when it is missing, stopped or paused. */
-static int exec_target(struct berth_ctx *ctx, const char *ref, struct engine **ret_e,
-		       struct container **ret, struct berr **err)
+int berth_exec_args(const char *process, const char *pidfile, bool detach, bool tty,
+		    const char *console, const char *id, char ***ret)
+{
+	_cleanup_strv_ char **args = NULL;
+
+	if (strv_push_dup(&args, "exec") < 0 || strv_push_dup(&args, "--pid-file") < 0 ||
+	    strv_push_dup(&args, pidfile) < 0 || strv_push_dup(&args, "--process") < 0 ||
+	    strv_push_dup(&args, process) < 0 || (detach && strv_push_dup(&args, "-d") < 0) ||
+	    (tty && strv_push_dup(&args, "-t") < 0) ||
+	    (console &&
+	     (strv_push_dup(&args, "--console-socket") < 0 || strv_push_dup(&args, console) < 0)) ||
+	    strv_push_dup(&args, id) < 0)
+		return -ENOMEM;
+	*ret = TAKE_PTR(args);
+	return 0;
+}
+
+int berth_exec_target(struct berth_ctx *ctx, const char *ref, struct engine **ret_e,
+		      struct container **ret, struct berr **err)
 {
 	_cleanup_container_ struct container *c = NULL;
 	struct engine *e = berth_engine(ctx);
@@ -140,9 +158,8 @@ static int exec_target(struct berth_ctx *ctx, const char *ref, struct engine **r
 	return 0;
 }
 
-/* docker's "exec_create: CMD ARGS" and "exec_start: CMD ARGS" */
-static void exec_event(struct engine *e, const struct container *c, const char *what,
-		       char *const *args)
+void berth_exec_event(struct engine *e, const struct container *c, const char *what,
+		      char *const *args)
 {
 	_cleanup_free_ char *cmd = strv_join(args, " "), *action = NULL;
 
@@ -170,16 +187,16 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 		strv_free(f.env);
 		return r > 0 ? 0 : 125;
 	}
-	if ((r = exec_target(ctx, pos[0], &e, &c, &err)) < 0) {
+	if ((r = berth_exec_target(ctx, pos[0], &e, &c, &err)) < 0) {
 		strv_free(f.env);
 		/* docker: a missing, stopped or paused container is the daemon's error, 1 */
 		return berth_report(r, &err) ? 1 : 0;
 	}
-	r = write_process(c, &f, pos + 1, &process, &process_lock, &err);
+	r = berth_exec_write_process(c, &f, pos + 1, &process, &process_lock, &err);
 	strv_free(f.env);
 	if (r < 0)
 		return berth_report(r, &err) ? 126 : 0;
-	exec_event(e, c, "exec_create", pos + 1);
+	berth_exec_event(e, c, "exec_create", pos + 1);
 	if (container_rt_init(e, c, &rt) < 0)
 		return 126;
 	if (asprintf(&pidfile, "%s.pid", process) < 0 || asprintf(&log, "%s.log", process) < 0)
@@ -189,22 +206,15 @@ int berth_cmd_exec(struct berth_ctx *ctx, int argc, char **argv)
 	if (f.tty && f.interactive && !f.detach && isatty(STDIN_FILENO) &&
 	    (r = console_socket_open(c->dirfd, &cs, &err)) < 0)
 		return berth_report(r, &err) ? 126 : 0;
-	if (strv_push_dup(&args, "exec") < 0 || strv_push_dup(&args, "--pid-file") < 0 ||
-	    strv_push_dup(&args, pidfile) < 0 || strv_push_dup(&args, "--process") < 0 ||
-	    strv_push_dup(&args, process) < 0 ||
-	    ((f.detach || cs) && strv_push_dup(&args, "-d") < 0) ||
-	    (f.tty && strv_push_dup(&args, "-t") < 0) ||
-	    (cs && (strv_push_dup(&args, "--console-socket") < 0 ||
-		    strv_push_dup(&args, cs->path) < 0)) ||
-	    strv_push_dup(&args, c->cfg->id) < 0)
-		r = -ENOMEM;
+	r = berth_exec_args(process, pidfile, f.detach || cs, f.tty, cs ? cs->path : NULL,
+			    c->cfg->id, &args);
 	if (r >= 0) {
 		struct runtime_spawn s = {
 			.args = args, .inherit_stdio = !f.detach, .stdio = {-1, -1, -1}};
 
 		if (cs)
 			exec_tty_prepare();
-		exec_event(e, c, "exec_start", pos + 1);
+		berth_exec_event(e, c, "exec_start", pos + 1);
 		r = runtime_run(&rt.rt, &s, &err);
 	}
 	if (r == 0 && cs)

@@ -27,6 +27,15 @@ bool container_active(const struct container *c)
 	       c->st.status == STATUS_RESTARTING;
 }
 
+bool container_still_active(struct engine *e, const char *id)
+{
+	_cleanup_container_ struct container *c = NULL;
+
+	if (container_load(e, id, false, &c, NULL) < 0)
+		return false;
+	return container_active(c) && container_monitor_alive(c);
+}
+
 static int64_t mono_ms(void)
 {
 	struct timespec ts;

@@ -18,6 +18,12 @@
 bool container_active(const struct container *c);
 
 /*
+ * Read container id's state again, without its lock: true while it is active under a
+ * live monitor (what `logs --follow` waits on); false too when it is gone.
+ */
+bool container_still_active(struct engine *e, const char *id);
+
+/*
  * docker stop: the stop signal, then SIGKILL after timeout seconds (timeout < 0: the
  * container's own), then wait for the monitor to record the exit. A container that
  * does not run is left alone.

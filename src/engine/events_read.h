@@ -68,4 +68,25 @@ int events_reader_read(struct events_reader *r, event_line_fn cb, void *userdata
 
 void events_reader_done(struct events_reader *r);
 
+/* Which events a watch wants: docker's --since, --until and --filter. */
+struct events_query {
+	struct event_filter filter;
+	int64_t since, until; /* ns */
+	bool has_since, has_until;
+};
+
+/* Called for each event a watch selects (and its journal line, without '\n'); a negative
+ * return stops the watch. */
+typedef int (*event_fn)(const struct event *ev, const char *line, size_t len, void *userdata);
+
+/*
+ * `events`: call cb for each event of root's journal that q selects: from the journal's
+ * start when q has since or until (else from its end), then each new one as it is
+ * appended, until q's until passes or stop_fd shows one of stop_events (a signalfd's
+ * POLLIN, a client socket's POLLRDHUP). Lines that are not events are skipped. Returns
+ * 0, cb's negative return, or -errno (with *err when the journal cannot be opened).
+ */
+int events_watch(const char *root, const struct events_query *q, int stop_fd, short stop_events,
+		 event_fn cb, void *userdata, struct berr **err);
+
 #endif

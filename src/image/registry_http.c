@@ -2,6 +2,7 @@
 #include "image/registry_http.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +17,17 @@
 #define USER_AGENT "berth/0.1"
 #define TOKEN_MAX (1u << 20)
 
+static void curl_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 static void curl_init_once(void)
 {
-	/* cache: libcurl's global state, set up once per process */
-	static bool done;
+	/* cache: libcurl's global state, set up once per process (API pulls run in threads) */
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-	if (!done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		done = true;
-	}
+	(void) pthread_once(&once, curl_init);
 }
 
 /* A client for repo at base ("https://host"), with domain's credentials. */

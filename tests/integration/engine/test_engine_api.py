@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -136,3 +137,97 @@ def test_bad_requests(api):
     r, body = request(api, "GET", "/v1.41/nowhere")
     assert r.status == 404
     assert pings(api), "the service died on a bad request"
+
+
+def start_service(berth, sock, extra=()):
+    proc = subprocess.Popen(oci_engine(berth) + list(extra) + ["system", "service",
+                                                               "unix://" + sock],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert oci.wait_for(lambda: pings(sock), 10), "the service did not answer on " + sock
+    return proc
+
+
+def run_d(berth, api, name, *cmd):
+    return docker(api, "run", "-d", "--name", name, "--runtime", berth.runtime,
+                  "--cgroup-parent", berth.cgroup_parent, "busybox", *cmd).stdout.strip()
+
+
+def test_docker_cli_streams_and_exec(berth, api):
+    cid = run_d(berth, api, "streams", "sh", "-c",
+                "echo first; while [ ! -e /stop ]; do sleep 0.1; done; echo last")
+    assert oci.wait_for(lambda: docker(api, "logs", "streams").stdout == "first\n", 10)
+    env = dict(os.environ, DOCKER_HOST="unix://" + api)
+    follow = subprocess.Popen([DOCKER, "logs", "-f", "streams"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert follow.stdout.readline() == "first\n"
+        # exec: output framed per stream, exit code through /exec/{id}/json
+        p = docker(api, "exec", "streams", "sh", "-c", "echo hi; echo oops >&2; exit 4",
+                   check=False)
+        assert (p.returncode, p.stdout, p.stderr) == (4, "hi\n", "oops\n")
+        docker(api, "exec", "streams", "touch", "/stop")
+        # logs -f ends by itself when the container stops
+        out = follow.communicate(timeout=30)[0]
+    finally:
+        if follow.poll() is None:
+            follow.kill()
+            follow.communicate()
+    assert follow.returncode == 0 and out == "last\n"
+    docker(api, "wait", "streams")
+    p = docker(api, "exec", "streams", "true", check=False)
+    assert p.returncode != 0 and "is not running" in p.stderr
+    docker(api, "rm", cid)
+    # events: the journal between --since and --until, filtered
+    until = str(int(time.time()) + 1)
+    ev = docker(api, "events", "--since", "0", "--until", until, "--filter",
+                "container=streams", "--format", "{{.Action}}").stdout.split("\n")
+    assert ev[:2] == ["create", "start"] and "destroy" in ev, ev
+    assert "exec_create: touch /stop" in ev
+
+
+def test_docker_run_pulls_from_registry(berth, registry, tmp_path):
+    import images
+    from images import Layout
+    with open("/bin/busybox", "rb") as f:
+        bb = f.read()
+    lay = Layout(tmp_path / "layout")
+    img = lay.image([[("bin/", None), ("bin/busybox", ("mode", bb, 0o755))]],
+                    cmd=("/bin/busybox", "echo", "pulled"))
+    lay.tag(img, "apipull")
+    lay.push("apipull", registry, "apipull:v1")
+    cfg = tmp_path / "registries.json"
+    cfg.write_text(json.dumps({"insecure-registries": [registry.host]}))
+    sock = str(tmp_path / "pull.sock")
+    proc = start_service(berth, sock, ["--registry-config", str(cfg)])
+    try:
+        ref = registry.host + "/apipull:v1"
+        p = docker(sock, "pull", ref)
+        assert "Pull complete" in p.stdout and "Downloaded newer image for " + ref in p.stdout
+        assert ref in docker(sock, "images", "--format", "{{.Repository}}:{{.Tag}}").stdout
+        p = docker(sock, "pull", registry.host + "/nosuch:v1", check=False)
+        assert p.returncode != 0 and p.stderr, p
+        docker(sock, "rmi", ref, check=False)
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 0, out
+    assert not os.path.exists(sock)
+
+
+def test_docker_py_streams(berth, api):
+    docker_py = pytest.importorskip("docker")
+    client = docker_py.DockerClient(base_url="unix://" + api, version="1.41")
+    c = client.containers.run("busybox", ["sh", "-c", "echo a; while [ ! -e /stop ]; do "
+                                          "sleep 0.1; done; echo b"],
+                              detach=True, name="pystream", cgroup_parent=berth.cgroup_parent,
+                              runtime=berth.runtime)
+    stream = c.logs(stream=True, follow=True)
+    assert next(stream) == b"a\n"
+    r = c.exec_run(["sh", "-c", "echo x; exit 3"])
+    assert (r.exit_code, r.output) == (3, b"x\n")
+    r = c.exec_run(["sh", "-c", "echo y >&2; touch /stop"], demux=True)
+    assert (r.exit_code, r.output) == (0, (None, b"y\n"))
+    assert b"".join(stream) == b"b\n"
+    assert c.wait()["StatusCode"] == 0
+    c.remove()
+    client.close()

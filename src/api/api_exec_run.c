@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * POST /exec/{id}/start: the CLI's exec steps (cli/berth_exec.h), then `runtime exec` in
+ * the foreground in a waiter thread while this connection relays its stdio:
+ *
+ *   client <-hijacked socket-> relay (connection thread) <-pipes-> runtime exec -> process
+ *                                                     waiter thread: runtime_run(), exit code
+ *
+ * Without a tty the output goes in docker's 8-byte-header framing (1 stdout, 2 stderr).
+ * The relay ends when the process's output ends; it then joins the waiter so that the
+ * exit code is recorded before the connection closes (the docker CLI asks for it next).
+ * A client that goes away leaves the waiter to finish on its own (the process runs on,
+ * as under dockerd). No lock is held while waiting on either side.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "api/api_exec.h"
+#include "api/api_stream.h"
+#include "cli/berth_exec.h"
+#include "engine/container_runtime.h"
+#include "lib/cleanup.h"
+#include "lib/strv.h"
+
+#define RELAY_BUF 32768
+
+struct exec_run {
+	atomic_int refs; /* the relay's, and the waiter's while it runs */
+	struct exec_spec *spec;
+	pthread_t waiter;
+	bool framed;
+	/* the waiter's */
+	struct container_rt rt;
+	char **args, *process, *pidfile, *log, *runtime_path; /* rt.rt.path */
+	int process_lock, child_in, child_out, child_err;
+	/* the relay's */
+	int in_w, out_r, err_r;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		(void) close(*fd);
+	*fd = -1;
+}
+
+/* The waiter's part: the runtime's files and fds. */
+static void run_waiter_done(struct exec_run *x)
+{
+	close_fd(&x->child_in);
+	close_fd(&x->child_out);
+	close_fd(&x->child_err);
+	if (x->process) {
+		(void) unlink(x->process);
+		(void) unlink(x->pidfile);
+		(void) unlink(x->log);
+	}
+	free(x->process);
+	free(x->pidfile);
+	free(x->log);
+	free(x->runtime_path);
+	x->process = x->pidfile = x->log = x->runtime_path = NULL;
+	close_fd(&x->process_lock);
+	x->args = strv_free(x->args);
+	x->rt.rt.log = NULL;
+	container_rt_done(&x->rt);
+}
+
+static void run_unref(void *data)
+{
+	struct exec_run *x = data;
+
+	if (!x || atomic_fetch_sub(&x->refs, 1) > 1)
+		return;
+	run_waiter_done(x);
+	close_fd(&x->in_w);
+	close_fd(&x->out_r);
+	close_fd(&x->err_r);
+	exec_spec_free(x->spec);
+	free(x);
+}
+
+static void *waiter_main(void *arg)
+{
+	struct exec_run *x = arg;
+	_cleanup_berr_ struct berr *err = NULL;
+	_cleanup_free_ char *msg = NULL;
+	const struct runtime_spawn s = {.args = x->args,
+					.stdio = {x->child_in, x->child_out, x->child_err}};
+	int r = runtime_run(&x->rt.rt, &s, &err);
+
+	if (r > 0 && access(x->pidfile, F_OK) < 0)
+		r = berth_exec_failure(x->log, &msg);
+	else if (r < 0)
+		r = 126;
+	if ((msg || err) && x->child_err >= 0)
+		(void) !write(x->child_err, msg ? msg : err->msg, strlen(msg ? msg : err->msg));
+	run_waiter_done(x);
+	api_exec_finished(x->spec->id, r);
+	run_unref(x);
+	return NULL;
+}
+
+static int start_waiter(struct exec_run *x)
+{
+	int r;
+
+	atomic_fetch_add(&x->refs, 1);
+	if ((r = pthread_create(&x->waiter, NULL, waiter_main, x)) != 0) {
+		atomic_fetch_sub(&x->refs, 1);
+		api_exec_finished(x->spec->id, 126);
+		return -r;
+	}
+	return 0;
+}
+
+static int send_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t) n;
+	}
+	return 0;
+}
+
+/* Move what *fd has to out (framed as stream); 0, 1 at its end, -errno when out is gone. */
+static int pump(struct exec_run *x, int *fd, int stream, int out)
+{
+	char buf[8 + RELAY_BUF];
+	ssize_t n = read(*fd, buf + 8, RELAY_BUF);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0) {
+		close_fd(fd);
+		return 1;
+	}
+	memset(buf, 0, 8);
+	buf[0] = (char) stream;
+	buf[4] = (char) (n >> 24);
+	buf[5] = (char) (n >> 16);
+	buf[6] = (char) (n >> 8);
+	buf[7] = (char) n;
+	return x->framed ? send_all(out, buf, 8 + (size_t) n) : send_all(out, buf + 8, (size_t) n);
+}
+
+/* The client's input to the process's stdin; its end (or a half-close) is stdin's end. */
+static void feed(struct exec_run *x, int in, bool *reading)
+{
+	char buf[RELAY_BUF];
+	ssize_t n = read(in, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0 || x->in_w < 0 || send_all(x->in_w, buf, (size_t) n) < 0) {
+		close_fd(&x->in_w);
+		*reading = false;
+	}
+}
+
+/*
+ * Relay until the output ends (true) or the client goes (false). in: the client's input
+ * (-1: none); watch: the client's socket, polled to see it go (HUP; a half-close only
+ * ends the input).
+ */
+static bool relay_loop(struct exec_run *x, int out, int in, int watch)
+{
+	bool reading = in >= 0, watching = true;
+
+	while (x->out_r >= 0 || x->err_r >= 0) {
+		struct pollfd p[3] = {{x->out_r, POLLIN, 0},
+				      {x->err_r, POLLIN, 0},
+				      {watching ? watch : -1, reading ? POLLIN : POLLRDHUP, 0}};
+
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			return false;
+		if (p[2].revents & (POLLHUP | POLLERR | POLLNVAL))
+			return false;
+		if (p[2].revents && reading)
+			feed(x, in, &reading);
+		else if (p[2].revents)
+			watching = false; /* half-closed: the client still reads */
+		watching = watching && (reading || !(p[2].revents & POLLRDHUP));
+		if ((p[0].revents && pump(x, &x->out_r, 1, out) < 0) ||
+		    (p[1].revents && pump(x, &x->err_r, 2, out) < 0))
+			return false;
+	}
+	return true;
+}
+
+/* Start the process and relay; the exit code is recorded when this returns true. */
+static bool run_relay(struct exec_run *x, int out, int in, int watch, const char *extra,
+		      size_t extra_len)
+{
+	bool done;
+
+	if (start_waiter(x) < 0)
+		return false;
+	if (extra_len && x->in_w >= 0 && send_all(x->in_w, extra, extra_len) < 0)
+		close_fd(&x->in_w);
+	done = relay_loop(x, out, in, watch);
+	close_fd(&x->in_w);
+	if (done)
+		(void) pthread_join(x->waiter, NULL);
+	else
+		(void) pthread_detach(x->waiter);
+	return done;
+}
+
+static int stream_exec(struct api_stream *st)
+{
+	return run_relay(st->data, st->out, -1, st->client, NULL, 0) ? 0 : -EPIPE;
+}
+
+static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra,
+		       size_t extra_len, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+	struct exec_run *x = cls;
+	int fl = fcntl(sock, F_GETFL);
+
+	(void) conn;
+	(void) con_cls;
+	/* the relay blocks on the socket in this connection's own thread */
+	if (fl >= 0)
+		(void) fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
+	(void) run_relay(x, sock, x->spec->attach_stdin ? sock : -1, sock, extra, extra_len);
+	run_unref(x);
+	(void) MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}
+
+/* A pipe: the parent keeps *mine, the process gets *theirs; want false: both -1. */
+static int make_pipe(bool want, bool parent_reads, int *mine, int *theirs)
+{
+	int p[2];
+
+	if (!want)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	*mine = parent_reads ? p[0] : p[1];
+	*theirs = parent_reads ? p[1] : p[0];
+	return 0;
+}
+
+/* The CLI's exec steps up to the runtime's command line, and the pipes. */
+static int prepare(struct api_req *r, struct exec_run *x, bool detach, struct berr **err)
+{
+	_cleanup_container_ struct container *c = NULL;
+	const struct exec_flags f = {.privileged = x->spec->privileged,
+				     .user = x->spec->user,
+				     .workdir = x->spec->workdir,
+				     .env = x->spec->env};
+	struct engine *e;
+	int ret;
+
+	if ((ret = berth_exec_target(r->ctx, x->spec->container, &e, &c, err)) < 0 ||
+	    (ret = berth_exec_write_process(c, &f, x->spec->cmd, &x->process, &x->process_lock,
+					    err)) < 0)
+		return ret;
+	if (container_rt_init(e, c, &x->rt) < 0 ||
+	    asprintf(&x->pidfile, "%s.pid", x->process) < 0 ||
+	    asprintf(&x->log, "%s.log", x->process) < 0)
+		return -ENOMEM;
+	x->rt.rt.log = x->log;
+	/* the container goes when this returns; the waiter keeps the runtime's path */
+	if (!(x->runtime_path = strdup(x->rt.rt.path)))
+		return -ENOMEM;
+	x->rt.rt.path = x->runtime_path;
+	if ((ret = berth_exec_args(x->process, x->pidfile, false, false, NULL, c->cfg->id,
+				   &x->args)) < 0 ||
+	    (ret = make_pipe(!detach && x->spec->attach_stdin, false, &x->in_w, &x->child_in)) <
+		    0 ||
+	    (ret = make_pipe(!detach && x->spec->attach_stdout, true, &x->out_r, &x->child_out)) <
+		    0 ||
+	    (ret = make_pipe(!detach && x->spec->attach_stderr, true, &x->err_r, &x->child_err)) <
+		    0)
+		return berr_sys(err, -ret, "cannot make the exec's pipes");
+	berth_exec_event(e, c, "exec_start", x->spec->cmd);
+	return 0;
+}
+
+static struct exec_run *run_new(struct exec_spec *s)
+{
+	struct exec_run *x = calloc(1, sizeof(*x));
+
+	if (!x) {
+		exec_spec_free(s);
+		return NULL;
+	}
+	*x = (struct exec_run){.spec = s,
+			       .framed = !s->tty,
+			       .process_lock = -1,
+			       .child_in = -1,
+			       .child_out = -1,
+			       .child_err = -1,
+			       .in_w = -1,
+			       .out_r = -1,
+			       .err_r = -1};
+	atomic_init(&x->refs, 1);
+	return x;
+}
+
+static bool wants_upgrade(struct api_req *r)
+{
+	const char *up = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Upgrade");
+
+	return up && strcasecmp(up, "tcp") == 0;
+}
+
+/* 101 Switching Protocols, then on_upgrade() relays on the raw socket. */
+static int reply_upgrade(struct api_req *r, struct exec_run *x)
+{
+	struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, x);
+	enum MHD_Result ok;
+
+	if (!resp) {
+		run_unref(x);
+		return -ENOMEM;
+	}
+	api_reply_headers(resp, "application/vnd.docker.raw-stream");
+	(void) MHD_add_response_header(resp, "Upgrade", "tcp");
+	ok = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+	MHD_destroy_response(resp);
+	r->replied = true;
+	if (ok != MHD_YES) {
+		run_unref(x);
+		return -EIO;
+	}
+	return 0;
+}
+
+int api_exec_run(struct api_req *r, struct exec_spec *s, bool detach)
+{
+	_cleanup_berr_ struct berr *err = NULL;
+	struct exec_run *x = run_new(s);
+	int ret;
+
+	if (!x)
+		return -ENOMEM;
+	if ((ret = prepare(r, x, detach, &err)) < 0) {
+		api_exec_finished(x->spec->id, 126);
+		if (ret == -ENOENT)
+			ret = api_reply_error(r, 404, "No such container: %s", s->container);
+		else
+			ret = api_reply_berr(r, ret == -EINVAL ? EBUSY : ret, err);
+		run_unref(x);
+		return ret;
+	}
+	if (detach) {
+		ret = start_waiter(x);
+		if (ret == 0)
+			(void) pthread_detach(x->waiter);
+		run_unref(x);
+		return ret < 0 ? ret : api_reply_empty(r, 200);
+	}
+	if (wants_upgrade(r))
+		return reply_upgrade(r, x);
+	return api_stream_reply(r, "application/vnd.docker.raw-stream", stream_exec, x, run_unref);
+}
