@@ -60,7 +60,8 @@ char *ports_ps_text(struct port_map *v, size_t n, char *const *exposed)
 {
 	_cleanup_strv_ char **out = NULL;
 
-	qsort(v, n, sizeof(*v), by_port);
+	if (n)
+		qsort(v, n, sizeof(*v), by_port);
 	for (size_t i = 0; i < n; i++)
 		if (add_published(&out, v, n, &i) < 0)
 			return NULL;
@@ -234,7 +235,8 @@ int berth_cmd_port(struct berth_ctx *ctx, int argc, char **argv)
 		return berth_report(-ENOMEM, NULL);
 	if (pos[1])
 		return print_port(v, n, pos[1], pos[0]);
-	qsort(v, n, sizeof(*v), by_port);
+	if (n)
+		qsort(v, n, sizeof(*v), by_port);
 	for (size_t i = 0; i < n; i++)
 		printf("%u/%s -> %s:%u\n", v[i].ctr_port, port_proto_name(v[i].proto),
 		       ip_format(v[i].host_ip, ip), v[i].host_port);

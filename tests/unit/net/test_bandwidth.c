@@ -112,6 +112,7 @@ static void test_tbf_msg(void)
 	struct tcmsg *t = NLMSG_DATA(&m.nh);
 	struct rtattr *a, *opts;
 	struct tc_tbf_qopt *q;
+	uint64_t rate64;
 	size_t len;
 
 	bandwidth_tbf_msg(&m, 7, &(struct bandwidth){20000000, 0});
@@ -139,7 +140,9 @@ static void test_tbf_msg(void)
 	opts = find(a, len, TCA_OPTIONS);
 	ASSERT_EQ(((struct tc_tbf_qopt *) RTA_DATA(in(opts, TCA_TBF_PARMS)))->rate.rate,
 		  UINT32_MAX);
-	ASSERT_EQ_U64(*(uint64_t *) RTA_DATA(in(opts, TCA_TBF_RATE64)), 5000000000ULL);
+	/* netlink attributes are 4-byte aligned: a u64 is read with memcpy */
+	memcpy(&rate64, RTA_DATA(in(opts, TCA_TBF_RATE64)), sizeof(rate64));
+	ASSERT_EQ_U64(rate64, 5000000000ULL);
 }
 
 static void test_redirect_msg(void)
