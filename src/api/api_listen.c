@@ -56,6 +56,7 @@ static int listen_unix(const char *path, struct berr **err)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_free_ char *dir = strdup(path);
 	_cleanup_close_ int fd = -1;
+	mode_t old_umask;
 	char *slash;
 	int r;
 
@@ -74,11 +75,17 @@ static int listen_unix(const char *path, struct berr **err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return berr_sys(err, errno, "cannot create a unix socket");
-	if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+	/*
+	 * docker's default: root:root 0660, so only root (and the group) may drive the engine;
+	 * made so by bind itself (no window with another mode), and lchown never follows a
+	 * link put at the path meanwhile
+	 */
+	old_umask = umask(0117);
+	r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+	(void) umask(old_umask);
+	if (r < 0)
 		return berr_sys(err, errno, "cannot bind '%s'", path);
-	/* docker's default: root:root 0660, so only root (and the group) may drive the engine */
-	if (chmod(path, 0660) < 0 || (geteuid() == 0 && chown(path, 0, 0) < 0) ||
-	    listen(fd, 128) < 0) {
+	if ((geteuid() == 0 && lchown(path, 0, 0) < 0) || listen(fd, 128) < 0) {
 		r = berr_sys(err, errno, "cannot listen on '%s'", path);
 		(void) unlink(path);
 		return r;

@@ -38,6 +38,7 @@ struct pull {
 	char index_digest[DIGEST_MAX], manifest_digest[DIGEST_MAX];
 	struct manifest *m;
 	struct image_config *config;
+	const char *mirror; /* the mirror that gave the manifest, or NULL: the registry */
 };
 
 static void pull_done(struct pull *pl)
@@ -178,6 +179,7 @@ static int connect_and_resolve(struct pull *pl, struct berr **err)
 			r = resolve_manifest(pl, &merr);
 		if (r >= 0) {
 			log_debug("pull '%s' from mirror '%s'", pl->ref.path, *m);
+			pl->mirror = *m;
 			return 0;
 		}
 		if (r == -ENOMEM)
@@ -250,6 +252,36 @@ static int record(struct pull *pl, struct pull_result *ret, struct berr **err)
 	return 0;
 }
 
+static int config_and_layers(struct pull *pl, struct berr **err)
+{
+	int r = load_config(pl, err);
+
+	return r < 0 ? r : pull_layers(pl->s, pl->c, pl->m, pl->config, pl->o, pl->p, err);
+}
+
+/*
+ * The config and the layers of the manifest, from where the manifest came; a mirror that
+ * fails on one of them (a blob it lacks, a connection that breaks) is left for the
+ * registry itself, which has the same blobs by digest (what is already in the store or
+ * half-downloaded in ingest/ is kept).
+ */
+static int fetch_blobs(struct pull *pl, struct berr **err)
+{
+	_cleanup_berr_ struct berr *merr = NULL;
+	int r = config_and_layers(pl, pl->mirror ? &merr : err);
+
+	if (r >= 0 || !pl->mirror || r == -ENOMEM)
+		return r;
+	log_debug("mirror '%s': %s, the blobs from '%s'", pl->mirror, merr ? merr->msg : "failed",
+		  pl->ref.domain);
+	pl->c = reg_client_free(pl->c);
+	pl->mirror = NULL;
+	image_config_free(pl->config);
+	pl->config = NULL;
+	r = reg_client_new(pl->o, pl->ref.domain, pl->ref.path, "pull", &pl->c, err);
+	return r < 0 ? r : config_and_layers(pl, err);
+}
+
 int image_pull(struct image_store *s, const char *ref, const struct registry_opts *o,
 	       const struct pull_progress *p, struct pull_result *ret, struct berr **err)
 {
@@ -268,9 +300,7 @@ int image_pull(struct image_store *s, const char *ref, const struct registry_opt
 	}
 	r = connect_and_resolve(&pl, err);
 	if (r >= 0)
-		r = load_config(&pl, err);
-	if (r >= 0)
-		r = pull_layers(s, pl.c, pl.m, pl.config, o, p, err);
+		r = fetch_blobs(&pl, err);
 	if (r >= 0)
 		r = record(&pl, ret, err);
 out:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,9 +185,23 @@ static int aardvark_start(const char *dir, struct berr **err)
 		return berr_sys(err, errno, "cannot fork aardvark-dns");
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		sigset_t none;
 
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 			_exit(127);
+		/*
+		 * A server for the whole root, whoever starts it: the monitor (whose signalfd
+		 * blocks SIGHUP, which would then never reload it), a `berth run` in a terminal
+		 * (whose Ctrl-C goes to its process group): its own session, no blocked or
+		 * ignored signal, and no fd of ours but its stdio.
+		 */
+		sigemptyset(&none);
+		(void) sigprocmask(SIG_SETMASK, &none, NULL);
+		(void) signal(SIGHUP, SIG_DFL);
+		(void) signal(SIGINT, SIG_DFL);
+		(void) signal(SIGTERM, SIG_DFL);
+		(void) setsid();
+		(void) syscall(SYS_close_range, 3U, ~0U, 0U);
 		execl(AARDVARK_BIN, "aardvark-dns", "--config", dir, "-p", "53", "run",
 		      (char *) NULL);
 		_exit(127);

@@ -106,3 +106,31 @@ def test_bad_registry_config(berth, tmp_path, monkeypatch, data, message):
     assert "registry configuration '%s'" % path in r.err and message in r.err, r
     r = berth("--registry-config", str(tmp_path / "missing.json"), "pull", "x", check=False)
     assert r.rc != 0 and "missing.json" in r.err and "no such file" in r.err, r
+
+
+def test_mirror_without_a_layer_falls_back_to_the_registry(berth, registry, tmp_path,
+                                                           monkeypatch, tmp_path_factory):
+    # the mirror has the manifest but lost a layer: the layer comes from the registry
+    # itself (blobs are the same by digest), as the manifest would have
+    import os
+    with open(BUSYBOX, "rb") as f:
+        bb = f.read()
+    lay = Layout(tmp_path_factory.mktemp("fallback"))
+    img = lay.image([[("bin/", None), ("bin/busybox", ("mode", bb, 0o755))],
+                     [("file", b"layer from upstream\n")]], cmd=("/bin/busybox", "cat", "/file"))
+    lay.tag(img, "fb")
+    upstream = images.Registry(tmp_path_factory.mktemp("upstream"))
+    try:
+        lay.push("fb", upstream, "library/fb:1")
+        lay.push("fb", registry, "library/fb:1")
+        with open(os.path.join(lay.path, "blobs", "sha256", img["digest"][7:])) as f:
+            layer = json.load(f)["layers"][1]["digest"]
+        blob = os.path.join(registry.dir, "data", "docker", "registry", "v2", "blobs", "sha256",
+                            layer[7:9], layer[7:], "data")
+        os.unlink(blob)
+        config(tmp_path, monkeypatch, {"mirrors": {upstream.host: ["http://" + registry.host]},
+                                       "insecure-registries": [upstream.host]})
+        r = berth("run", "--rm", "-q", upstream.host + "/library/fb:1")
+        assert r.out == "layer from upstream\n", r
+    finally:
+        upstream.stop()
