@@ -433,3 +433,55 @@ def test_killed_during_run_and_network_commands(nb, tmp_path):
         nb("network", "rm", "-f", "kn5")
         assert "kn5" not in nb("network", "ls").out
     assert ns_ip(nb.netns, "-o", "link").stdout.count("br-") == 0
+
+
+ICMP_SINK = """
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.settimeout(30)
+print("ready", flush=True)
+while True:
+    pkt, _ = s.recvfrom(2048)
+    ihl = (pkt[0] & 15) * 4
+    size = len(pkt) - ihl - 8
+    if pkt[ihl] == 8 and size in (77, 88, 99):  # echo requests of the test's sizes
+        print(socket.inet_ntoa(pkt[12:16]), size, flush=True)
+        if size == 99:
+            break
+"""
+
+
+def test_no_spoofing_of_another_containers_ip_mac_or_arp(nb):
+    # a container with CAP_NET_ADMIN can change eth0's addresses; what it sends as another
+    # container (its IP, its MAC, an ARP claim) is dropped where it enters the bridge
+    nb("network", "create", "--subnet", "10.85.0.0/24", "spoof")
+    run_d(nb, "--name", "sa", "--network", "spoof", "--cap-add", "NET_ADMIN", BUSYBOX,
+          "sleep", "600")
+    run_d(nb, "--name", "sb", "--network", "spoof", BUSYBOX, "sleep", "600")
+    assert addr(nb, "sb", "spoof") == "10.85.0.3"
+    nb("exec", "sb", "ping", "-c1", "-W2", "10.85.0.1")
+    neigh = lambda: ns_ip(nb.netns, "neigh", "show", "10.85.0.3").stdout
+    assert "02:42:0a:55:00:03" in neigh()
+    sink = subprocess.Popen(["nsenter", "--net=/run/netns/" + nb.netns, "/usr/bin/python3",
+                             "-c", ICMP_SINK], stdout=subprocess.PIPE, text=True)
+    try:
+        assert sink.stdout.readline() == "ready\n"
+        sh = lambda cmd: nb("exec", "sa", "sh", "-c", cmd, check=False)
+        # sb's address as the source (sa's own MAC)
+        sh("ip addr add 10.85.0.3/32 dev eth0 && "
+           "ping -c1 -W1 -s 77 -I 10.85.0.3 10.85.0.1; ip addr del 10.85.0.3/32 dev eth0")
+        # an ARP claim of sb's address
+        sh("arping -U -c1 -s 10.85.0.3 -I eth0 10.85.0.1")
+        # sb's MAC as the source (sa's own address)
+        sh("ip link set eth0 address 02:42:0a:55:00:03 && ping -c1 -W1 -s 88 10.85.0.1; "
+           "ip link set eth0 address 02:42:0a:55:00:02")
+        # what sa sends as itself arrives
+        sh("ping -c1 -W2 -s 99 10.85.0.1")
+        out, _ = sink.communicate(timeout=60)
+    finally:
+        if sink.poll() is None:
+            sink.kill()
+            sink.wait()
+    assert out == "10.85.0.2 99\n", out
+    assert "02:42:0a:55:00:03" in neigh(), neigh()
+    nb("rm", "-f", "sa", "sb")
