@@ -29,7 +29,6 @@ def in_ns(ns, *argv, check=False, timeout=30):
 def fetch(ns, host, port):
     """GET /hostname from busybox httpd at host:port, from namespace ns ('' if refused)."""
     p = in_ns(ns, "curl", "--noproxy", "*", "-sS", "-m", "3", "http://%s:%d/hostname" % (host, port))
-    print(ns, host, port, p.returncode, p.stderr)
     return p.stdout.strip() if p.returncode == 0 else ""
 
 
@@ -61,8 +60,15 @@ def pn(nb):
 
 
 def httpd(b, *args):
-    return run_d(b, "--network", "pn", *args, BUSYBOX, "httpd", "-f", "-p", "80", "-h",
-                 "/etc")
+    """A busybox httpd on port 80 of a container on pn, returned once it listens."""
+    return wait_listening(b, run_d(b, "--network", "pn", *args, BUSYBOX, "httpd", "-f", "-p",
+                                   "80", "-h", "/etc"))
+
+
+def wait_listening(b, cid):
+    listening = lambda: ":80 " in b("exec", cid, "netstat", "-ltn", check=False).out
+    assert oci.wait_for(listening, 20), "httpd in %s never listened" % cid[:12]
+    return cid
 
 
 def nft_table(b):
@@ -121,6 +127,7 @@ def test_reserved_while_running(pn):
     assert "dnat" not in nft_table(pn)
     assert not os.listdir(os.path.join(pn.root, "networks", "ports"))
     pn("start", c1)
+    wait_listening(pn, c1)
     assert fetch(pn.netns, "127.0.0.1", 8080) == c1[:12]
     pn("rm", "-f", c1)
     assert "dnat" not in nft_table(pn)
