@@ -195,16 +195,6 @@ def make_context(path, files, dockerfile):
                 t.addfile(info, io.BytesIO(data))
 
 
-# Instructions whose history line berth does not write as docker's classic builder yet
-# (docker: ENV/LABEL as expanded K=V, EXPOSE sorted, VOLUME/ENTRYPOINT/CMD/HEALTHCHECK as Go
-# prints the parsed value, the current SHELL as the "#(nop)" prefix, WORKDIR resolved with
-# one space, COPY/ADD as "file:<docker's content hash> in DEST"). Strict: a line that starts
-# to match fails the test, so the entry is removed.
-HISTORY_GAPS = {"ENV", "LABEL", "EXPOSE", "VOLUME", "HEALTHCHECK", "SHELL", "USER",
-                "ENTRYPOINT", "CMD", "WORKDIR", "COPY", "ADD"}
-# docker's classic builder commits WORKDIR of a new directory as a layer holding it; berth
-# (and buildah) commit nothing
-LAYER_GAPS = {"workdir-user"}
 # docker 20.10's classic builder refuses COPY --chmod (BuildKit only), and --chown=USER with
 # no group of that name; berth does both as BuildKit and buildah do
 NOT_IN_DOCKER = {"copy-chmod"}
@@ -316,7 +306,7 @@ def test_build_matches_podman(world, podman, built, case):
 @pytest.mark.parametrize("case", sorted(set(CASES) - NOT_IN_DOCKER))
 def test_build_matches_docker(world, docker_daemon, built, case):
     """The classic builder (DOCKER_BUILDKIT=0) is the reference for what podman does
-    differently: the same comparison with no normalization but the gaps listed above."""
+    differently: the same comparison with no normalization at all."""
     b = built(case)
     ctx = world.path("bp-ctx-" + case)
     d = build_and_snap("docker", lambda c, t: docker_build(docker_daemon, c, t),
@@ -325,15 +315,8 @@ def test_build_matches_docker(world, docker_daemon, built, case):
     assert b["config"] == d["config"], case
     b_layers, _ = docker_view(b)
     d_layers, _ = docker_view(d)
-    if case in LAYER_GAPS:
-        assert b_layers != d_layers, "berth now matches docker: remove %s from LAYER_GAPS" % case
-    else:
-        assert b_layers == d_layers
+    assert b_layers == d_layers
     assert len(b["history"]) == len(d["history"])
     for (bc, be), (dc, de) in zip(b["history"], d["history"]):
-        kind = instr(dc)
-        if kind in HISTORY_GAPS:
-            continue
-        assert bc == dc, "history of %s" % kind
-        if case not in LAYER_GAPS:
-            assert be == de, "empty_layer of %r" % dc
+        assert bc == dc, "history of %s" % instr(dc)
+        assert be == de, "empty_layer of %r" % dc
