@@ -25,7 +25,9 @@
 #include <unistd.h>
 
 #include "build/build_cache.h"
+#include "build/build_srchash.h"
 #include "build/builder.h"
+#include "build/history.h"
 #include "lib/sbuf.h"
 #include "engine/container_cp.h"
 #include "image/snapshot.h"
@@ -41,6 +43,7 @@ struct copy {
 	bool add;
 	char **srcs;	  /* as written (expanded) */
 	char *dest;	  /* absolute */
+	char *dest_arg;	  /* as written */
 	bool dest_dir;	  /* dest is (or must be) a directory */
 	bool dest_slash;  /* dest ends with '/' */
 	const char *from; /* --from, or NULL */
@@ -112,6 +115,8 @@ static int parse_args(struct copy *c, const struct df_instr *in, struct berr **e
 	n = strv_length(w);
 	if (n < 2)
 		return berr_set(err, EINVAL, "%s requires at least two arguments", in->cmd);
+	if (!(c->dest_arg = strdup(w[n - 1])))
+		return -ENOMEM;
 	c->dest_slash = w[n - 1][strlen(w[n - 1]) - 1] == '/';
 	c->dest_dir = c->dest_slash;
 	if (w[n - 1][0] == '/')
@@ -345,6 +350,24 @@ static int expand_glob(struct copy *c, const char *src, char ***ret, struct berr
 	return r;
 }
 
+/* docker's hash of the sources (build_srchash.c), left in <stage>/srchash for the parent. */
+static int save_source_hash(struct copy *c, int rootfd, char *const *rels, struct berr **err)
+{
+	_cleanup_free_ char *hash = NULL;
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX];
+	int r = build_source_hash(rootfd, rels, !c->from, &hash);
+
+	if (r < 0)
+		return berr_sys(err, -r, "cannot hash the sources of %s", c->add ? "ADD" : "COPY");
+	if (snprintf(path, sizeof(path), "%s/srchash", c->stage) >= (int) sizeof(path))
+		return berr_set(err, ENAMETOOLONG, "the store path is too long");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, hash, strlen(hash)) < 0)
+		return berr_sys(err, errno, "cannot write '%s'", path);
+	return 0;
+}
+
 static int stage_all(struct copy *c, struct berr **err)
 {
 	_cleanup_strv_ char **rels = NULL;
@@ -366,7 +389,7 @@ static int stage_all(struct copy *c, struct berr **err)
 	STRV_FOREACH (s, rels)
 		if (r >= 0)
 			r = stage_one(c, rootfd, *s, err);
-	return r;
+	return r < 0 ? r : save_source_hash(c, rootfd, rels, err);
 }
 
 /* In the staging child: mount the --from image (in a private mount namespace) first. */
@@ -464,37 +487,38 @@ static int own_tree(int dfd, const char *name, const struct copy *c, int depth)
 	return r;
 }
 
-/* The staged tree into a snapshot of the image so far; its upper dir the new layer. */
-static int apply(struct copy *c, const char *created_by, struct berr **err)
+/* The staged tree root into a snapshot of the image so far; its upper dir the new layer. */
+static int apply(struct builder *b, const char *stage_dir, const char *root, const char *created_by,
+		 struct berr **err)
 {
 	_cleanup_close_ int upperfd = -1;
 	char key[64], mnt[PATH_MAX], upper[PATH_MAX];
 	unsigned long long rnd = 0;
 	int r;
 
-	if (!c->b->cur || !c->b->cur->config->n_diff_ids) {
-		upperfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!b->cur || !b->cur->config->n_diff_ids) {
+		upperfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (upperfd < 0)
-			return berr_sys(err, errno, "cannot open '%s'", c->root);
-		return builder_commit(c->b, upperfd, created_by, err);
+			return berr_sys(err, errno, "cannot open '%s'", root);
+		return builder_commit(b, upperfd, created_by, err);
 	}
 	(void) getrandom(&rnd, sizeof(rnd), 0);
 	snprintf(key, sizeof(key), "build-%016llx", rnd);
-	if (snprintf(mnt, sizeof(mnt), "%s/mnt", c->stage) >= (int) sizeof(mnt))
+	if (snprintf(mnt, sizeof(mnt), "%s/mnt", stage_dir) >= (int) sizeof(mnt))
 		return berr_set(err, ENAMETOOLONG, "the store path is too long");
 	if (mkdir(mnt, 0700) < 0)
 		return berr_sys(err, errno, "cannot create '%s'", mnt);
-	r = image_snapshot_create(c->b->s, key, c->b->cur, err);
+	r = image_snapshot_create(b->s, key, b->cur, err);
 	if (r < 0)
 		return r;
-	r = container_cp_stopped(c->b->s, key, mnt, CP_IN_STAGED, c->root, "/", NULL, err);
-	if (r >= 0 && (r = image_snapshot_upper(c->b->s, key, upper, sizeof(upper))) < 0)
+	r = container_cp_stopped(b->s, key, mnt, CP_IN_STAGED, root, "/", NULL, err);
+	if (r >= 0 && (r = image_snapshot_upper(b->s, key, upper, sizeof(upper))) < 0)
 		r = berr_sys(err, -r, "snapshot '%s'", key);
 	if (r >= 0 && (upperfd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		r = berr_sys(err, errno, "cannot open '%s'", upper);
 	if (r >= 0)
-		r = builder_commit(c->b, upperfd, created_by, err);
-	(void) image_snapshot_remove(c->b->s, key, NULL);
+		r = builder_commit(b, upperfd, created_by, err);
+	(void) image_snapshot_remove(b->s, key, NULL);
 	return r;
 }
 
@@ -524,6 +548,49 @@ static int source_root(struct copy *c, const char **ret_image, struct berr **err
 	return 0;
 }
 
+/* A new staging directory of the step: <store>/tmp/build-X/s<N> and its root/. */
+static int make_stage(struct builder *b, char stage_dir[PATH_MAX], char root[PATH_MAX],
+		      struct berr **err)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "s%u", ++b->n_staged);
+	if (snprintf(stage_dir, PATH_MAX, "%s/%s/%s", b->s->path, b->tmpname, name) >= PATH_MAX ||
+	    snprintf(root, PATH_MAX, "%s/root", stage_dir) >= PATH_MAX)
+		return berr_set(err, ENAMETOOLONG, "the store path is too long");
+	if (mkdirat(b->tmpfd, name, 0700) < 0 || mkdir(root, 0755) < 0)
+		return berr_sys(err, errno, "cannot create '%s'", root);
+	return 0;
+}
+
+/*
+ * docker's history line: "/bin/sh -c #(nop) COPY --chown=1:1file:<hex> in /dst " (no
+ * space after the --chown, a space at the end: moby's format string).
+ */
+static int copy_created_by(struct copy *c, const struct df_instr *in, char **ret, struct berr **err)
+{
+	_cleanup_free_ char *hash = NULL, *comment = NULL;
+	const char *chown = df_flag(in, "chown");
+	char path[PATH_MAX];
+	size_t len = 0;
+	int fd, r;
+
+	if (snprintf(path, sizeof(path), "%s/srchash", c->stage) >= (int) sizeof(path))
+		return berr_set(err, ENAMETOOLONG, "the store path is too long");
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, errno, "cannot read '%s'", path);
+	r = read_fd_all(fd, 4096, &hash, &len);
+	close(fd);
+	if (r < 0)
+		return berr_sys(err, -r, "cannot read '%s'", path);
+	if (asprintf(&comment, "%s %s%s%s in %s ", in->cmd, chown ? "--chown=" : "",
+		     chown ? chown : "", hash, c->dest_arg) < 0 ||
+	    !(*ret = history_nop(&c->b->rc, false, comment)))
+		return -ENOMEM;
+	return 0;
+}
+
 /* The cache: the staged tree (names, modes, owners, content) is part of the key. */
 static int cache_lookup(struct copy *c, const struct df_instr *in, struct berr **err)
 {
@@ -541,6 +608,7 @@ static void copy_done(struct copy *c)
 {
 	strv_free(c->srcs);
 	free(c->dest);
+	free(c->dest_arg);
 	free(c->src_root);
 }
 
@@ -549,7 +617,6 @@ int build_copy(struct builder *b, const struct df_instr *in, bool add, struct be
 	_cleanup_(copy_done) struct copy c = {.b = b, .add = add};
 	_cleanup_free_ char *created_by = NULL;
 	const char *from_image = NULL;
-	char name[32];
 	int r;
 
 	if ((r = parse_flags(&c, in, err)) < 0 || (r = parse_args(&c, in, err)) < 0)
@@ -559,13 +626,8 @@ int build_copy(struct builder *b, const struct df_instr *in, bool add, struct be
 			return berr_set(err, ENOTSUP, "ADD from a URL is not supported: '%s'", *s);
 	if (!c.dest_dir)
 		c.dest_dir = dest_is_dir(b, c.dest);
-	snprintf(name, sizeof(name), "s%u", b->step);
-	if (snprintf(c.stage, sizeof(c.stage), "%s/%s/%s", b->s->path, b->tmpname, name) >=
-		    (int) sizeof(c.stage) ||
-	    snprintf(c.root, sizeof(c.root), "%s/root", c.stage) >= (int) sizeof(c.root))
-		return berr_set(err, ENAMETOOLONG, "the store path is too long");
-	if (mkdirat(b->tmpfd, name, 0700) < 0 || mkdir(c.root, 0755) < 0)
-		return berr_sys(err, errno, "cannot create '%s'", c.root);
+	if ((r = make_stage(b, c.stage, c.root, err)) < 0)
+		return r;
 	if ((r = source_root(&c, &from_image, err)) < 0 || (r = stage(&c, from_image, err)) < 0)
 		return berr_wrap(err, "%s failed", in->cmd);
 	if (c.chown || c.chmod) {
@@ -579,7 +641,35 @@ int build_copy(struct builder *b, const struct df_instr *in, bool add, struct be
 	r = cache_lookup(&c, in, err);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	if (asprintf(&created_by, "/bin/sh -c #(nop) %s", in->original) < 0)
+	if ((r = copy_created_by(&c, in, &created_by, err)) < 0)
+		return r;
+	return apply(b, c.stage, c.root, created_by, err);
+}
+
+int build_workdir(struct builder *b, const struct df_instr *in, struct berr **err)
+{
+	_cleanup_strv_ char **used = builder_args_used_by(b, in->original);
+	_cleanup_free_ char *comment = NULL, *created_by = NULL;
+	_cleanup_close_ int rootfd = -1, fd = -1;
+	char stage_dir[PATH_MAX], root[PATH_MAX];
+	int r;
+
+	if (!used)
 		return -ENOMEM;
-	return apply(&c, created_by, err);
+	r = builder_cache_lookup(b, in, used, NULL, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	if (asprintf(&comment, "WORKDIR %s", b->rc.working_dir) < 0 ||
+	    !(created_by = history_nop(&b->rc, false, comment)))
+		return -ENOMEM;
+	if ((r = make_stage(b, stage_dir, root, err)) < 0)
+		return r;
+	/* the whole path staged: what the image has already stays as it is (apply) */
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return berr_sys(err, errno, "cannot open '%s'", root);
+	fd = safe_mkdir_p_in_root(rootfd, b->rc.working_dir, 0755);
+	if (fd < 0)
+		return berr_sys(err, -fd, "cannot stage the WORKDIR '%s'", b->rc.working_dir);
+	return apply(b, stage_dir, root, created_by, err);
 }

@@ -15,6 +15,7 @@
 
 #include "build/build_cache.h"
 #include "build/commit.h"
+#include "build/history.h"
 #include "image/image_ops.h"
 #include "image/reference.h"
 #include "build/instruction.h"
@@ -244,8 +245,12 @@ static int do_from(struct builder *b, const struct df_instr *in, struct berr **e
 	return 0;
 }
 
-/* "/bin/sh -c #(nop)  CMD [\"sh\"]", as docker's history shows a config-only step. */
-static int nop_step(struct builder *b, const struct df_instr *in, struct berr **err)
+/*
+ * A config-only step: no layer, the history line docker's classic builder writes
+ * ("/bin/sh -c #(nop)  CMD [\"sh\"]"); comment NULL: the instruction as written.
+ */
+static int nop_step(struct builder *b, const struct df_instr *in, const char *comment,
+		    struct berr **err)
 {
 	_cleanup_strv_ char **used = builder_args_used_by(b, in->original);
 	_cleanup_free_ char *created_by = NULL;
@@ -256,7 +261,7 @@ static int nop_step(struct builder *b, const struct df_instr *in, struct berr **
 	r = builder_cache_lookup(b, in, used, NULL, err);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	if (asprintf(&created_by, "/bin/sh -c #(nop)  %s", in->original) < 0)
+	if (!(created_by = history_nop(&b->rc, true, comment ? comment : in->original)))
 		return -ENOMEM;
 	return builder_commit(b, -1, created_by, err);
 }
@@ -264,6 +269,7 @@ static int nop_step(struct builder *b, const struct df_instr *in, struct berr **
 static int config_step(struct builder *b, const struct df_instr *in, struct berr **err)
 {
 	_cleanup_strv_ char **vars = builder_vars(b);
+	_cleanup_free_ char *comment = NULL;
 	bool entrypoint = strcmp(in->cmd, "ENTRYPOINT") == 0;
 	int r;
 
@@ -282,7 +288,10 @@ static int config_step(struct builder *b, const struct df_instr *in, struct berr
 	/* docker: an ENTRYPOINT resets the base image's CMD, not one set in this stage */
 	if (entrypoint && !b->cmd_set)
 		b->rc.cmd = strv_free(b->rc.cmd);
-	return nop_step(b, in, err);
+	if (!strcmp(in->cmd, "WORKDIR"))
+		return build_workdir(b, in, err);
+	r = history_comment(in, b->df->escape, vars, &b->rc, &comment, err);
+	return r < 0 ? r : nop_step(b, in, comment, err);
 }
 
 static int step(struct builder *b, const struct df_instr *in, struct berr **err);
@@ -328,7 +337,7 @@ static int step(struct builder *b, const struct df_instr *in, struct berr **err)
 	if (!strcmp(c, "ARG")) {
 		int r = do_arg(b, in, &b->args, err);
 
-		return r < 0 ? r : nop_step(b, in, err);
+		return r < 0 ? r : nop_step(b, in, NULL, err);
 	}
 	if (!strcmp(c, "RUN"))
 		return build_run(b, in, err);

@@ -32,6 +32,7 @@ struct builder {
 	struct build_stage *stages;
 	size_t n_stages;
 	unsigned step, n_steps;
+	unsigned n_staged;	    /* staging directories made (tmp/build-X/s<N>) */
 	bool cmd_set;		    /* CMD given in this stage */
 	char cache_key[DIGEST_MAX]; /* the step's build cache key, recorded at its commit */
 };
@@ -75,5 +76,11 @@ int build_context_filter(struct builder *b, struct berr **err);
 
 /* COPY and ADD (build_copy.c). */
 int build_copy(struct builder *b, const struct df_instr *in, bool add, struct berr **err);
+
+/*
+ * WORKDIR, after b->rc has the new directory: as docker, a layer holding it (root's,
+ * 0755, with what of its parents is missing) when the image lacks it, else none.
+ */
+int build_workdir(struct builder *b, const struct df_instr *in, struct berr **err);
 
 #endif

@@ -150,10 +150,13 @@ CMD ["cat /greet"]
     out = berth("run", "--rm", "-u", "0", "--entrypoint", "sh", "demo:1", "-c",
                 "cat /opt/a.txt /data/s1; ls /var; test -e /bin/ls || echo gone").out
     assert out == "hello\ns\nnew\ngone\n"
-    # one layer per RUN/COPY, the other steps are history only; step images are gone
+    # one layer per RUN/COPY and per WORKDIR of a new directory (docker's), the other
+    # steps are history only; step images are gone
     hist = berth("history", "--no-trunc", "--format", "{{.CreatedBy}}", "demo:1").out
     assert "/bin/sh -c #(nop)  CMD [\"cat /greet\"]" in hist
-    assert len(layer_members(berth, tmp_path, "demo:1")) == 4
+    assert "/bin/sh -c #(nop) WORKDIR /work/rel" in hist
+    layers = layer_members(berth, tmp_path, "demo:1")
+    assert len(layers) == 6 and layers[4:] == [["work"], ["work", "work/rel"]], layers
     assert images(berth) == sorted(base + [img["Id"]])
     assert store_leftovers(berth) == []
 
