@@ -272,3 +272,22 @@ def test_exec_stdin(berth, api):
     assert frames == [(1, b"via socket\n"), (2, b"done\n")]
     client.close()
     docker(api, "rm", "-f", "stdin")
+
+
+def test_image_tag_and_delete(berth, api):
+    docker(api, "tag", "busybox", "example.com/team/bb:v1")
+    assert "example.com/team/bb" in docker(api, "images", "--format", "{{.Repository}}").stdout
+    p = docker(api, "rmi", "example.com/team/bb:v1")
+    assert "Untagged: example.com/team/bb:v1" in p.stdout
+    assert "example.com/team/bb" not in docker(api, "images").stdout
+    p = docker(api, "rmi", "nosuch:v9", check=False)
+    assert p.returncode != 0 and "No such image" in p.stderr
+    p = docker(api, "tag", "nosuch", "x:y", check=False)
+    assert p.returncode != 0 and "No such image" in p.stderr
+    docker_py = pytest.importorskip("docker")
+    client = docker_py.DockerClient(base_url="unix://" + api, version="1.41")
+    assert client.images.get("busybox").tag("pyrepo", "t1")
+    client.images.remove("pyrepo:t1")
+    with pytest.raises(docker_py.errors.ImageNotFound):
+        client.images.get("pyrepo:t1")
+    client.close()
