@@ -30,9 +30,11 @@
 #include "cli/berth_exec.h"
 #include "engine/container_runtime.h"
 #include "lib/cleanup.h"
+#include "lib/fd.h"
 #include "lib/strv.h"
 
 #define RELAY_BUF 32768
+#define LINGER_MS 2000
 
 struct exec_run {
 	atomic_int refs; /* the relay's, and the waiter's while it runs */
@@ -43,8 +45,10 @@ struct exec_run {
 	struct container_rt rt;
 	char **args, *process, *pidfile, *log, *runtime_path; /* rt.rt.path */
 	int process_lock, child_in, child_out, child_err;
-	/* the relay's */
+	/* the relay's; in_w is non-blocking, inbuf[in_off, in_len) waits for it */
 	int in_w, out_r, err_r;
+	char *inbuf;
+	size_t in_off, in_len;
 };
 
 static void close_fd(int *fd)
@@ -86,6 +90,7 @@ static void run_unref(void *data)
 	close_fd(&x->in_w);
 	close_fd(&x->out_r);
 	close_fd(&x->err_r);
+	free(x->inbuf);
 	exec_spec_free(x->spec);
 	free(x);
 }
@@ -162,43 +167,73 @@ static int pump(struct exec_run *x, int *fd, int stream, int out)
 	return x->framed ? send_all(out, buf, 8 + (size_t) n) : send_all(out, buf + 8, (size_t) n);
 }
 
-/* The client's input to the process's stdin; its end (or a half-close) is stdin's end. */
+/* The client's input, read only when what it sent before went to stdin; its end is stdin's. */
 static void feed(struct exec_run *x, int in, bool *reading)
 {
-	char buf[RELAY_BUF];
-	ssize_t n = read(in, buf, sizeof(buf));
+	ssize_t n = read(in, x->inbuf, RELAY_BUF);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n <= 0 || x->in_w < 0 || send_all(x->in_w, buf, (size_t) n) < 0) {
+	if (n <= 0 || x->in_w < 0) {
 		close_fd(&x->in_w);
 		*reading = false;
+		return;
 	}
+	x->in_off = 0;
+	x->in_len = (size_t) n;
+}
+
+/* What waits to stdin, as much as the pipe takes now; a process that closed it drops it. */
+static void flush_in(struct exec_run *x)
+{
+	ssize_t n = write_nosigpipe(x->in_w, x->inbuf + x->in_off, x->in_len - x->in_off);
+
+	if (n == -EAGAIN)
+		return;
+	if (n < 0) {
+		close_fd(&x->in_w);
+		x->in_off = x->in_len = 0;
+		return;
+	}
+	x->in_off += (size_t) n;
+	if (x->in_off == x->in_len)
+		x->in_off = x->in_len = 0;
+}
+
+static bool in_pending(const struct exec_run *x)
+{
+	return x->in_w >= 0 && x->in_len > x->in_off;
 }
 
 /*
  * Relay until the output ends (true) or the client goes (false). in: the client's input
- * (-1: none); watch: the client's socket, polled to see it go (HUP; a half-close only
- * ends the input).
+ * (-1: none), not read while stdin has not taken the last of it (a process that does not
+ * read its input must not stop us relaying its output); watch: the client's socket,
+ * polled to see it go (HUP; a half-close only ends the input).
  */
 static bool relay_loop(struct exec_run *x, int out, int in, int watch)
 {
 	bool reading = in >= 0, watching = true;
 
 	while (x->out_r >= 0 || x->err_r >= 0) {
-		struct pollfd p[3] = {{x->out_r, POLLIN, 0},
+		bool hold = in_pending(x);
+		/* reading: its input (a half-close reads as its end); else only its going */
+		short ev = reading ? (hold ? 0 : POLLIN) : POLLRDHUP;
+		struct pollfd p[4] = {{x->out_r, POLLIN, 0},
 				      {x->err_r, POLLIN, 0},
-				      {watching ? watch : -1, reading ? POLLIN : POLLRDHUP, 0}};
+				      {watching ? watch : -1, ev, 0},
+				      {hold ? x->in_w : -1, POLLOUT, 0}};
 
-		if (poll(p, 3, -1) < 0 && errno != EINTR)
+		if (poll(p, 4, -1) < 0 && errno != EINTR)
 			return false;
 		if (p[2].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return false;
-		if (p[2].revents && reading)
+		if (p[3].revents)
+			flush_in(x);
+		if ((p[2].revents & POLLIN) && reading && !hold)
 			feed(x, in, &reading);
-		else if (p[2].revents)
-			watching = false; /* half-closed: the client still reads */
-		watching = watching && (reading || !(p[2].revents & POLLRDHUP));
+		else if ((p[2].revents & POLLRDHUP) && !reading)
+			watching = false; /* half-closed and its input all read: it still reads */
 		if ((p[0].revents && pump(x, &x->out_r, 1, out) < 0) ||
 		    (p[1].revents && pump(x, &x->err_r, 2, out) < 0))
 			return false;
@@ -212,10 +247,17 @@ static bool run_relay(struct exec_run *x, int out, int in, int watch, const char
 {
 	bool done;
 
+	if (!(x->inbuf = malloc(RELAY_BUF > extra_len ? RELAY_BUF : extra_len))) {
+		api_exec_finished(x->spec->id, 126);
+		return false;
+	}
 	if (start_waiter(x) < 0)
 		return false;
-	if (extra_len && x->in_w >= 0 && send_all(x->in_w, extra, extra_len) < 0)
-		close_fd(&x->in_w);
+	/* what libmicrohttpd read past the request: the first of the client's input */
+	if (extra_len && x->in_w >= 0) {
+		memcpy(x->inbuf, extra, extra_len);
+		x->in_len = extra_len;
+	}
 	done = relay_loop(x, out, in, watch);
 	close_fd(&x->in_w);
 	if (done)
@@ -223,6 +265,16 @@ static bool run_relay(struct exec_run *x, int out, int in, int watch, const char
 	else
 		(void) pthread_detach(x->waiter);
 	return done;
+}
+
+void api_hijack_linger(int sock)
+{
+	char buf[RELAY_BUF];
+	struct pollfd p = {sock, POLLIN, 0};
+
+	(void) shutdown(sock, SHUT_WR);
+	while (poll(&p, 1, LINGER_MS) > 0 && read(sock, buf, sizeof(buf)) > 0)
+		;
 }
 
 static int stream_exec(struct api_stream *st)
@@ -241,7 +293,8 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
 	/* the relay blocks on the socket in this connection's own thread */
 	if (fl >= 0)
 		(void) fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
-	(void) run_relay(x, sock, x->spec->attach_stdin ? sock : -1, sock, extra, extra_len);
+	if (run_relay(x, sock, x->spec->attach_stdin ? sock : -1, sock, extra, extra_len))
+		api_hijack_linger(sock);
 	run_unref(x);
 	(void) MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 }
@@ -257,6 +310,9 @@ static int make_pipe(bool want, bool parent_reads, int *mine, int *theirs)
 		return -errno;
 	*mine = parent_reads ? p[0] : p[1];
 	*theirs = parent_reads ? p[1] : p[0];
+	/* the input's end is written when poll says it takes more (relay_loop) */
+	if (!parent_reads && fcntl(*mine, F_SETFL, O_NONBLOCK) < 0)
+		return -errno;
 	return 0;
 }
 

@@ -77,6 +77,8 @@ int api_exec_start(struct api_req *r);
 int api_exec_inspect(struct api_req *r);
 int api_images_list(struct api_req *r);
 int api_image_inspect(struct api_req *r);
+int api_image_tag(struct api_req *r);
+int api_image_delete(struct api_req *r);
 
 /* Find the handler of r (method and parts); replies 404/405 itself when there is none. */
 int api_route(struct api_req *r);

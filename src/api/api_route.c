@@ -54,6 +54,17 @@ static bool image_inspect_path(char **parts)
 	return n >= 3 && strcmp(parts[0], "images") == 0 && strcmp(parts[n - 1], "json") == 0;
 }
 
+/* /images/{name}/op (op NULL: /images/{name}), the name with slashes of its own */
+static bool image_op_path(char **parts, const char *op)
+{
+	size_t n = strv_length(parts);
+
+	if (n < 2 || strcmp(parts[0], "images") != 0)
+		return false;
+	return op ? n >= 3 && strcmp(parts[n - 1], op) == 0
+		  : strcmp(parts[n - 1], "json") != 0 && strcmp(parts[n - 1], "tag") != 0;
+}
+
 int api_route(struct api_req *r)
 {
 	bool path_known = false;
@@ -65,6 +76,10 @@ int api_route(struct api_req *r)
 			return routes[i].handler(r);
 		path_known = true;
 	}
+	if (image_op_path(r->parts, "tag") && strcmp(r->method, "POST") == 0)
+		return api_image_tag(r);
+	if (image_op_path(r->parts, NULL) && strcmp(r->method, "DELETE") == 0)
+		return api_image_delete(r);
 	if (image_inspect_path(r->parts)) {
 		if (strcmp(r->method, "GET") == 0)
 			return api_image_inspect(r);

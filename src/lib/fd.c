@@ -4,11 +4,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -90,6 +93,29 @@ int write_all(int fd, const void *buf, size_t len)
 		len -= (size_t) n;
 	}
 	return 0;
+}
+
+ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
+{
+	const struct timespec zero = {0};
+	sigset_t pipe_set, old;
+	ssize_t n;
+	int r;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	if ((r = pthread_sigmask(SIG_BLOCK, &pipe_set, &old)) != 0)
+		return -r;
+	while ((n = write(fd, buf, len)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		n = -errno;
+	/* the SIGPIPE of this write is pending on this thread: take it before unblocking */
+	if (n == -EPIPE && !sigismember(&old, SIGPIPE))
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return n;
 }
 
 int write_file_at(int dirfd, const char *path, const char *data, int flags)

@@ -21,6 +21,13 @@ int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
 /* Write all len bytes to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 
+/*
+ * One write() to a pipe from a threaded process (a non-blocking one may take part of buf):
+ * the bytes taken, or -errno; a reader gone is -EPIPE, with the SIGPIPE held off for the
+ * calling thread (blocked, then consumed), never a signal that ends the whole process.
+ */
+ssize_t write_nosigpipe(int fd, const void *buf, size_t len);
+
 /* Open dirfd/path with flags|O_CLOEXEC|O_NOCTTY and write data (a string) to it. */
 int write_file_at(int dirfd, const char *path, const char *data, int flags);
 

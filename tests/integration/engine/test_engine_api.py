@@ -231,3 +231,63 @@ def test_docker_py_streams(berth, api):
     assert c.wait()["StatusCode"] == 0
     c.remove()
     client.close()
+
+
+
+def test_exec_stdin(berth, api):
+    run_d(berth, api, "stdin", "sleep", "600")
+    env = dict(os.environ, DOCKER_HOST="unix://" + api)
+
+    def exec_i(data, *cmd):
+        return subprocess.run([DOCKER, "exec", "-i", "stdin"] + list(cmd), input=data,
+                              env=env, capture_output=True, text=True, timeout=60)
+    p = exec_i("fed\n", "cat")
+    assert (p.returncode, p.stdout, p.stderr) == (0, "fed\n", ""), p
+    # more than the pipes hold both ways: cat's output is relayed while its input waits
+    big = "".join("%d\n" % i for i in range(200000))
+    p = exec_i(big, "cat")
+    assert (p.returncode, p.stdout == big) == (0, True), (p.returncode, p.stderr)
+    # a process that stops reading: the rest of the input is dropped, no reset
+    p = exec_i(big, "head", "-1")
+    assert (p.returncode, p.stdout, p.stderr) == (0, "0\n", ""), p
+    docker_py = pytest.importorskip("docker")
+    client = docker_py.DockerClient(base_url="unix://" + api, version="1.41")
+    r = client.containers.get("stdin").exec_run(["sh", "-c", "cat; echo done >&2"],
+                                                stdin=True, socket=True)
+    sock = r.output._sock
+    sock.sendall(b"via socket\n")
+    sock.shutdown(socket.SHUT_WR)
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    frames = []
+    while data:
+        n = int.from_bytes(data[4:8], "big")
+        frames.append((data[0], data[8:8 + n]))
+        data = data[8 + n:]
+    assert frames == [(1, b"via socket\n"), (2, b"done\n")]
+    client.close()
+    docker(api, "rm", "-f", "stdin")
+
+
+def test_image_tag_and_delete(berth, api):
+    docker(api, "tag", "busybox", "example.com/team/bb:v1")
+    assert "example.com/team/bb" in docker(api, "images", "--format", "{{.Repository}}").stdout
+    p = docker(api, "rmi", "example.com/team/bb:v1")
+    assert "Untagged: example.com/team/bb:v1" in p.stdout
+    assert "example.com/team/bb" not in docker(api, "images").stdout
+    p = docker(api, "rmi", "nosuch:v9", check=False)
+    assert p.returncode != 0 and "No such image" in p.stderr
+    p = docker(api, "tag", "nosuch", "x:y", check=False)
+    assert p.returncode != 0 and "No such image" in p.stderr
+    docker_py = pytest.importorskip("docker")
+    client = docker_py.DockerClient(base_url="unix://" + api, version="1.41")
+    assert client.images.get("busybox").tag("pyrepo", "t1")
+    client.images.remove("pyrepo:t1")
+    with pytest.raises(docker_py.errors.ImageNotFound):
+        client.images.get("pyrepo:t1")
+    client.close()
