@@ -278,6 +278,8 @@ static int fetch_blobs(struct pull *pl, struct berr **err)
 	pl->mirror = NULL;
 	image_config_free(pl->config);
 	pl->config = NULL;
+	manifest_free(pl->m); /* parsed again by load_config */
+	pl->m = NULL;
 	r = reg_client_new(pl->o, pl->ref.domain, pl->ref.path, "pull", &pl->c, err);
 	return r < 0 ? r : config_and_layers(pl, err);
 }
