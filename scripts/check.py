@@ -120,7 +120,7 @@ def pytest_lane(name, env, args=(), timeout=None):
     count(name, passed, failed)
 
 
-VM_GROUPS = ("unit", "cgroup", "engine", "runtime")   # tests/vm/suite.sh's groups
+VM_GROUPS = ("unit", "cgroup", "engine", "net", "runtime")   # tests/vm/suite.sh's groups
 
 
 def vm_lanes(modes):
