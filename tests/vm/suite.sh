@@ -1,7 +1,7 @@
 #!/bin/sh
 # The VM lane's test batch, on a pure cgroup v2 or v1 guest running Debian 12's own kernel.
 # Build on the host first; the guest runs the binaries from the shared repository. One boot
-# runs three pytest groups, each with its own JUnit file:
+# runs up to five groups, each with its own JUnit file:
 #
 #   cgroup   tests/integration/test_cgroup_*.py, against berth-runtime and runc
 #   engine   a subset of tests/integration/engine/ (run, resources, live update, --pid/--ipc/
@@ -126,16 +126,17 @@ for g in ${SUITE_GROUPS:-unit cgroup engine net runtime}; do
 	net)
 		# Issue 14's networks on the guest's kernel, berth-runtime only (the runtime plays
 		# no part in them): bridges and veths, the nftables tables inet and bridge berth
-		# (NAT, isolation, DNAT, anti-spoofing), aardvark-dns, and the tc side of the
-		# bandwidth limits (tbf, ingress, u32 + mirred to an ifb). No iperf3 measurement:
-		# under TCG the guest's own throughput is what it would measure.
+		# (NAT, isolation, DNAT with fib and route_localnet, anti-spoofing), aardvark-dns,
+		# and the tc side of the bandwidth limits (ifb, ingress + u32/mirred, tbf). Left
+		# to the host, to keep the group under 4 minutes: the crash-point tests (the
+		# engine's recovery, 60-80 s each here, no kernel path of their own), the iperf3
+		# measurements (the guest's emulated throughput; they passed here) and the
+		# ports/bandwidth tests that only parse flags or keep a port file.
 		group net berth $E/test_engine_network.py $E/test_engine_dns.py \
 			"$E/test_engine_ports.py::test_publish_reachable_from_host_containers_and_outside" \
 			"$E/test_engine_ports.py::test_loopback_port_not_reachable_from_outside" \
-			"$E/test_engine_ports.py::test_reserved_while_running" \
 			"$E/test_engine_bandwidth.py::test_update_adds_and_restart_keeps" \
-			"$E/test_engine_bandwidth.py::test_refused_without_a_network_of_its_own" \
-			"$E/test_engine_bandwidth.py::test_bad_values"
+			--deselect "$E/test_engine_network.py::test_killed_during_run_and_network_commands"
 		;;
 	runtime)
 		# The runtime's whole integration suite, as on the host, against berth-runtime
