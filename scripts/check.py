@@ -149,9 +149,10 @@ def vm_lanes(modes):
         log = open(os.path.join(TOP, "build", "vm-%s.log" % mode), "w")
         cmd = ["tests/vm/run", mode, TOP, "tests/vm/suite.sh", prefix]
         print("+ " + " ".join(cmd) + " > build/vm-%s.log" % mode, flush=True)
+        passenv = (os.environ.get("VMLANE_PASSENV", "") + " SUITE_GROUPS").strip()
         env = dict(os.environ, VMLANE_MODULES="bfq", VMLANE_MEM=str(VM_MEM),
                    VMLANE_TIMEOUT=str(VM_SUITE_CAP), SUITE_GROUPS=" ".join(vm_groups(mode)),
-                   VMLANE_PASSENV="SUITE_GROUPS")
+                   VMLANE_PASSENV=passenv)
         started[mode] = (subprocess.Popen(cmd, cwd=TOP, env=env, stdout=log,
                                           stderr=subprocess.STDOUT), log, prefix,
                          time.monotonic())
