@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "image/image_config.h"
+#include "lib/timefmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -11,10 +12,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct image_config *c = NULL;
 	struct berr *err = NULL;
-	long long t;
+	int64_t t;
 
 	if (image_config_parse((const char *) data, size, &c, &err) == 0) {
-		(void) rfc3339_parse(c->created, &t);
+		(void) rfc3339_parse_ns(c->created, &t);
 		image_config_free(c);
 	}
 	berr_clear(&err);
