@@ -333,3 +333,38 @@ def test_build_matches_docker(world, docker_daemon, built, case):
     for (bc, be), (dc, de) in zip(b["history"], d["history"]):
         assert bc == dc, "history of %s" % instr(dc)
         assert be == de, "empty_layer of %r" % dc
+
+
+def test_built_image_loads_into_docker_and_podman_and_pushes(world, docker_daemon, podman,
+                                                            berth, built, tmp_path):
+    """A built image is a normal image: `berth save` of it loads into docker and podman
+    with the same image id, and `berth push` of it pulls back with skopeo, unchanged."""
+    import sys
+    sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+    import images
+    case = sorted(CASES)[0]
+    built(case)
+    tag = "localhost/bp-%s:latest" % case
+    tar = world.path("bp-b-%s.tar" % case)
+    want = berth.cli("image", "inspect", "-f", "{{.Id}}", tag).out.strip()
+    assert want.startswith("sha256:")
+    drivers.check(docker_daemon.cli("load", "-i", tar), "docker load")
+    assert docker_daemon.cli("image", "inspect", "-f", "{{.Id}}", tag).out.strip() == want
+    drivers.check(podman.cli("runc", "load", "-i", tar), "podman load")
+    got = podman.cli("runc", "image", "inspect", "--format", "{{.Id}}", tag).out.strip()
+    assert "sha256:" + got.replace("sha256:", "") == want
+    if not images.shutil.which("docker-registry") or not images.shutil.which("skopeo"):
+        pytest.skip("docker-registry and skopeo are needed for the push")
+    reg = images.Registry(tmp_path / "registry")
+    try:
+        ref = "%s/bp/%s:1" % (reg.host, case)
+        drivers.check(berth.cli("tag", tag, ref), "berth tag")
+        drivers.check(berth.cli("push", ref), "berth push")
+        out = tmp_path / "pulled"
+        images.skopeo("copy", "--src-tls-verify=false", "docker://" + ref, "oci:%s:x" % out)
+        with open(out / "index.json") as f:
+            manifest_digest = json.load(f)["manifests"][0]["digest"]
+        with open(out / "blobs" / "sha256" / manifest_digest[7:]) as f:
+            assert json.load(f)["config"]["digest"] == want
+    finally:
+        reg.stop()
