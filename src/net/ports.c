@@ -157,18 +157,25 @@ static int route_localnet(const char *bridge, struct berr **err)
 	return 0;
 }
 
+/* Under the networks lock: the networks directory and its ports/ in it. */
+static int open_locked(const struct net_root *nr, int *lock, int *dirfd, int *pdir,
+		       struct berr **err)
+{
+	if ((*lock = network_lock(nr, err)) < 0)
+		return *lock;
+	if ((*dirfd = network_dir(nr, err)) < 0)
+		return *dirfd;
+	return (*pdir = ports_dir(*dirfd, err));
+}
+
 int ports_publish(const struct net_root *nr, const struct network *n, const char *id,
 		  struct ports_held *h, struct berr **err)
 {
 	_cleanup_close_ int lock = -1, dirfd = -1, pdir = -1;
 	int r;
 
-	if ((lock = network_lock(nr, err)) < 0)
-		return lock;
-	if ((dirfd = network_dir(nr, err)) < 0)
-		return dirfd;
-	if ((pdir = ports_dir(dirfd, err)) < 0)
-		return pdir;
+	if ((r = open_locked(nr, &lock, &dirfd, &pdir, err)) < 0)
+		return r;
 	if ((r = record(pdir, id, h, err)) < 0)
 		return r;
 	if ((r = route_localnet(n->bridge, err)) < 0 ||
@@ -180,15 +187,11 @@ int ports_publish(const struct net_root *nr, const struct network *n, const char
 int ports_unpublish(const struct net_root *nr, const char *id, struct berr **err)
 {
 	_cleanup_close_ int lock = -1, dirfd = -1, pdir = -1;
-
-	if ((lock = network_lock(nr, err)) < 0)
-		return lock;
-	if ((dirfd = network_dir(nr, err)) < 0)
-		return dirfd;
-	if ((pdir = ports_dir(dirfd, err)) < 0)
-		return pdir;
 	_cleanup_free_ char *tmp = NULL;
+	int r;
 
+	if ((r = open_locked(nr, &lock, &dirfd, &pdir, err)) < 0)
+		return r;
 	if (asprintf(&tmp, ".%s", id) >= 0)
 		(void) unlinkat(pdir, tmp, 0); /* a berth killed while it wrote it */
 	if (unlinkat(pdir, id, 0) < 0)

@@ -26,6 +26,11 @@ class Result(NamedTuple):
 
 def monitors_of(root):
     """PIDs of berth-monitor processes that serve the engine root."""
+    return live_pids(b"berth-monitor", str(root).encode())
+
+
+def live_pids(program, arg):
+    """PIDs of live (not zombie) processes running program with arg among their argv."""
     pids = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -35,7 +40,7 @@ def monitors_of(root):
                 argv = f.read().split(b"\0")
         except OSError:
             continue
-        if argv and argv[0].endswith(b"berth-monitor") and str(root).encode() in argv:
+        if argv and argv[0].endswith(program) and arg in argv:
             if oci.proc_state(int(d)) not in (None, "Z"):
                 pids.append(int(d))
     return pids

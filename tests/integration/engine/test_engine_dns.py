@@ -15,6 +15,7 @@ import re
 import pytest
 
 import oci
+from enginehelp import live_pids
 from test_engine_network import nb, run_d  # noqa: F401 (the fixture)
 
 BUSYBOX = "busybox"
@@ -23,20 +24,7 @@ AARDVARK = "/usr/lib/podman/aardvark-dns"
 
 def aardvark_pids(root):
     """Live (not zombie) aardvark-dns processes serving root/dns."""
-    want = (root + "/dns").encode()
-    pids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith(b"aardvark-dns") and want in argv:
-            if oci.proc_state(int(d)) not in (None, "Z"):
-                pids.append(int(d))
-    return pids
+    return live_pids(b"aardvark-dns", (root + "/dns").encode())
 
 
 @pytest.fixture
