@@ -421,6 +421,20 @@ def read_file(path):
         return f.read()
 
 
+# A namespace holder's process: busybox-static's sleep. Static, so once it has exec'd there is
+# nothing left to load: a dynamic sleep once failed to find libc.so.6 right after
+# `unshare --mount` in the VM lane's guest (its /usr is 9p under overlayfs), and died.
+SLEEPER = ["/bin/busybox", "sleep", "1000"]
+
+
+def sleeper_ready(pid):
+    """True once pid has exec'd SLEEPER (and is still alive)."""
+    try:
+        return os.readlink("/proc/%d/exe" % pid) == os.path.realpath(SLEEPER[0])
+    except OSError:
+        return False
+
+
 def wait_for(predicate, timeout=10, interval=0.02):
     """Poll predicate() until it is true or timeout; return its last value."""
     deadline = time.monotonic() + timeout

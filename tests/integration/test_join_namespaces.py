@@ -23,13 +23,16 @@ def holder(helper_process, kinds):
     # --kill-child: the teardown kills unshare by pid; its child (the pid namespace's init)
     # must die with it, or it outlives the test.
     fork = ["--fork", "--kill-child"] if "pid" in kinds else []
-    p = helper_process(["unshare", *flags, *fork, "sleep", "1000"])
+    p = helper_process(["unshare", *flags, *fork, *oci.SLEEPER])
     if fork:
         kids = oci.wait_for(lambda: open("/proc/%d/task/%d/children" % (p.pid, p.pid))
                             .read().split(), timeout=5)
         assert kids, "unshare --fork did not start its child"
+        assert oci.wait_for(lambda: oci.sleeper_ready(int(kids[0])), timeout=5), \
+            "the namespace holder did not start"
         return int(kids[0])
-    assert oci.wait_for(lambda: "sleep" in open("/proc/%d/comm" % p.pid).read(), timeout=5)
+    assert oci.wait_for(lambda: oci.sleeper_ready(p.pid), timeout=5), \
+        "the namespace holder did not start"
     return p.pid
 
 

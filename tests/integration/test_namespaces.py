@@ -27,9 +27,10 @@ def test_join_network_namespace_by_path(runtime, bundle, netns):
 def test_join_uts_namespace_by_path(runtime, bundle, helper_process):
     if not shutil.which("unshare") or not shutil.which("nsenter"):
         oci.skip("unshare and nsenter (util-linux) are needed")
-    helper = helper_process(["unshare", "--uts", "sleep", "1000"])
+    helper = helper_process(["unshare", "--uts", *oci.SLEEPER])
     host_uts = oci.ns_link("uts")
-    assert oci.wait_for(lambda: oci.ns_link("uts", helper.pid) != host_uts, timeout=5), \
+    assert oci.wait_for(lambda: oci.sleeper_ready(helper.pid), timeout=5) and \
+        oci.ns_link("uts", helper.pid) != host_uts, \
         "unshare --uts did not make a new namespace"
     path = "/proc/%d/ns/uts" % helper.pid
     bundle.set_namespace_path("uts", path)

@@ -178,11 +178,11 @@ def unshare_userns_holder(helper_process, extra=(), setgroups=None):
     """A process in a new user namespace (root mapped to HOST_BASE) to join by path."""
     if not shutil.which("unshare"):
         oci.skip("unshare (util-linux) is needed")
-    p = helper_process(["unshare", "--user", *extra, "sleep", "1000"])
+    p = helper_process(["unshare", "--user", *extra, *oci.SLEEPER])
     host = oci.ns_link("user")
     # unshare execs sleep in place: wait for the exec, then map its ids as root may.
     assert oci.wait_for(lambda: oci.ns_link("user", p.pid) != host and
-                        "sleep" in open("/proc/%d/comm" % p.pid).read(), timeout=5)
+                        oci.sleeper_ready(p.pid), timeout=5)
     if setgroups:
         with open("/proc/%d/setgroups" % p.pid, "w") as f:
             f.write(setgroups)
@@ -281,13 +281,14 @@ def test_join_pid_namespace_by_path(runtime, bundle, helper_process):
     """Joined pid namespace: the container sees the holder's pid 1 and itself inside it."""
     if not shutil.which("unshare"):
         oci.skip("unshare (util-linux) is needed")
-    holder = helper_process(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "sleep",
-                             "1000"])
+    holder = helper_process(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc",
+                             *oci.SLEEPER])
     host = oci.ns_link("pid")
     # The namespace holder is unshare's child (sleep, pid 1 inside).
     child = oci.wait_for(lambda: children_of(holder.pid), timeout=5)
     assert child, "unshare --fork did not start its child"
     sleeper = child[0]
+    assert oci.wait_for(lambda: oci.sleeper_ready(sleeper), timeout=5), "the holder did not start"
     assert oci.ns_link("pid", sleeper) != host
     bundle.set_namespace_path("pid", "/proc/%d/ns/pid" % sleeper)
     bundle.set_args(sh("readlink /proc/self/ns/pid; cat /proc/1/cmdline | tr '\\0' ' '; echo"))
@@ -295,7 +296,7 @@ def test_join_pid_namespace_by_path(runtime, bundle, helper_process):
     assert r.rc == 0, str(r)
     lines = r.out.splitlines()
     assert lines[0] == oci.ns_link("pid", sleeper)
-    assert lines[1].split() == ["sleep", "1000"]
+    assert lines[1].split() == oci.SLEEPER
     # berth-runtime's own pid namespace for children is untouched (hooks run there).
     assert oci.ns_link("pid") == host
 
