@@ -5,7 +5,8 @@ Lanes: formatting, unit tests (release and ASan+UBSan builds), the fuzz targets,
 tests against berth-runtime and runc (release), against the ASan+UBSan berth-runtime, and a
 sample of them under valgrind memcheck, then the
 VM lane (tests/vm) on pure cgroup v2 and v1 guests side by side (cgroup tests, an engine
-subset, the runtime's whole suite; one boot each) and its AppArmor checks. The exit code is non-zero when any test failed or a lane could
+subset, a network subset and the runtime's suite, both split between the modes where
+the cgroup mode plays no part; one boot each) and its AppArmor checks. The exit code is non-zero when any test failed or a lane could
 not run.
 
 BERTH_VM_LANES (default "v2 v1") names the VM modes for the cgroup tests; "" runs none.
@@ -133,7 +134,8 @@ def vm_lanes(modes):
     """tests/vm/suite.sh in a pure `mode` guest on Debian 12's 6.1 kernel, one boot per
     mode, the modes side by side (they share nothing but the read-only build; the kernel
     cache takes a lock): the overlay unit tests, the cgroup tests, an engine subset, a
-    network subset (split between the modes) and the runtime's whole suite, one JUnit file per group. Each
+    network subset and the runtime's suite (each split between the modes where the cgroup
+    mode plays no part), one JUnit file per group. Each
     guest's console goes to build/vm-MODE.log, printed when it is done.
 
     The runner's 124 (timeout) and 125 (lane error) are lane failures, never skips.
