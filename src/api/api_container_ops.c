@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* start, stop, restart, kill, wait and DELETE of one container: the CLI's engine calls. */
+/* start, stop, restart, kill and DELETE of one container: the CLI's engine calls. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_internal.h"
 #include "cli/berth_container.h"
@@ -11,7 +12,7 @@
 #include "lib/cleanup.h"
 
 /* Open parts[1] locked (any: also a half-made or dead one, for DELETE); replies on failure. */
-static int open_container(struct api_req *r, bool any, struct container **ret)
+int api_open_container(struct api_req *r, bool any, struct container **ret)
 {
 	_cleanup_berr_ struct berr *err = NULL;
 	int ret_r;
@@ -37,11 +38,18 @@ int api_container_start(struct api_req *r)
 	_cleanup_berr_ struct berr *err = NULL;
 	int ret;
 
-	if (open_container(r, false, &c) < 0)
+	int attach_fd;
+
+	if (api_open_container(r, false, &c) < 0)
 		return 0;
 	if (container_active(c))
 		return api_reply_empty(r, 304);
-	if ((ret = berth_start_container(r->ctx, c, -1, false, &err)) < 0)
+	/* a client attached before the start is the new monitor's first (api_attach.c) */
+	attach_fd = api_attach_take(c->cfg->id);
+	ret = berth_start_container(r->ctx, c, attach_fd, false, &err);
+	if (attach_fd >= 0)
+		(void) close(attach_fd);
+	if (ret < 0)
 		return api_reply_berr(r, ret, err);
 	return api_reply_empty(r, 204);
 }
@@ -60,7 +68,7 @@ int api_container_stop(struct api_req *r)
 	int64_t t;
 	int ret;
 
-	if (stop_timeout(r, &t) < 0 || open_container(r, false, &c) < 0)
+	if (stop_timeout(r, &t) < 0 || api_open_container(r, false, &c) < 0)
 		return 0;
 	if (!container_active(c))
 		return api_reply_empty(r, 304);
@@ -76,7 +84,7 @@ int api_container_restart(struct api_req *r)
 	int64_t t;
 	int ret;
 
-	if (stop_timeout(r, &t) < 0 || open_container(r, false, &c) < 0)
+	if (stop_timeout(r, &t) < 0 || api_open_container(r, false, &c) < 0)
 		return 0;
 	if ((ret = container_stop(r->ctx->engine, c, t, &err)) < 0 ||
 	    (ret = berth_start_container(r->ctx, c, -1, false, &err)) < 0)
@@ -94,36 +102,13 @@ int api_container_kill(struct api_req *r)
 
 	if (units_parse_signal(sig_s && *sig_s ? sig_s : "KILL", &sig, &err) < 0)
 		return api_reply_berr(r, EINVAL, err);
-	if (open_container(r, false, &c) < 0)
+	if (api_open_container(r, false, &c) < 0)
 		return 0;
 	if (!container_active(c))
 		return api_reply_error(r, 409, "Container %s is not running", r->parts[1]);
 	if ((ret = container_kill(r->ctx->engine, c, sig, &err)) < 0)
 		return api_reply_berr(r, ret, err);
 	return api_reply_empty(r, 204);
-}
-
-/*
- * ?condition=not-running (default) or next-exit: both wait for the next exit of a running
- * container; not-running answers at once for one that is not running. removed is refused.
- */
-int api_container_wait(struct api_req *r)
-{
-	_cleanup_container_ struct container *c = NULL;
-	_cleanup_berr_ struct berr *err = NULL;
-	_cleanup_jw_ struct jwriter *out = jw_object();
-	const char *cond = api_query(r, "condition");
-	int ret;
-
-	if (cond && *cond && strcmp(cond, "not-running") != 0 && strcmp(cond, "next-exit") != 0)
-		return api_reply_error(r, 400, "invalid condition: '%s'", cond);
-	if (open_container(r, false, &c) < 0)
-		return 0;
-	if ((ret = container_wait_exit(r->ctx->engine, c, -1, &err)) < 0)
-		return api_reply_berr(r, ret, err);
-	jw_int(out, "StatusCode", c->st.exit_code);
-	jw_null(out, "Error");
-	return api_reply_json(r, 200, out);
 }
 
 int api_container_delete(struct api_req *r)
@@ -134,7 +119,7 @@ int api_container_delete(struct api_req *r)
 	struct image_store *s;
 	int ret;
 
-	if (open_container(r, true, &c) < 0)
+	if (api_open_container(r, true, &c) < 0)
 		return 0;
 	if (!(s = berth_store(r->ctx)))
 		return api_reply_error(r, 500, "cannot open the image store under '%s'",

@@ -35,11 +35,4 @@ void api_exec_finished(const char *id, int code);
  */
 int api_exec_run(struct api_req *r, struct exec_spec *s, bool detach);
 
-/*
- * The end of a hijacked connection's output: a half-close, then what the client still
- * sends read and dropped until it closes (at most a pause of 2 s), so that input it sent
- * that nobody read (`seq 100000 | docker exec -i C head -1`) is not answered by a reset.
- */
-void api_hijack_linger(int sock);
-
 #endif

@@ -17,6 +17,7 @@
 #define API_BODY_MAX (1024 * 1024) /* a create's JSON is a few KiB */
 
 struct MHD_Connection;
+struct container;
 struct MHD_Response;
 
 /* One request, as the handlers see it. */
@@ -56,6 +57,12 @@ int api_query_int(struct api_req *r, const char *key, int64_t min, int64_t max, 
 /* docker's filters={"key":{"value":true}} or {"key":["value"]} as "key=value" entries. */
 int api_filters_parse(const char *json, char ***ret, struct berr **err);
 
+/*
+ * Open the container parts[1] names, locked (any: also a half-made or dead one); replies
+ * 404 ("No such container: REF") or the error itself on failure. 0 or -errno.
+ */
+int api_open_container(struct api_req *r, bool any, struct container **ret);
+
 /* The handlers (api_system.c, api_containers.c, api_container_ops.c, api_logs.c, api_images.c). */
 int api_ping(struct api_req *r);
 int api_version(struct api_req *r);
@@ -70,6 +77,9 @@ int api_container_kill(struct api_req *r);
 int api_container_wait(struct api_req *r);
 int api_container_delete(struct api_req *r);
 int api_container_logs(struct api_req *r);
+int api_container_attach(struct api_req *r);
+/* The parked end of a client that attached to container id before its start, or -1. */
+int api_attach_take(const char *id);
 int api_events(struct api_req *r);
 int api_image_pull(struct api_req *r);
 int api_exec_create(struct api_req *r);
@@ -79,6 +89,13 @@ int api_images_list(struct api_req *r);
 int api_image_inspect(struct api_req *r);
 int api_image_tag(struct api_req *r);
 int api_image_delete(struct api_req *r);
+
+/*
+ * The end of a hijacked connection's output: a half-close, then what the client still
+ * sends read and dropped until it closes (at most a pause of 2 s), so that input it sent
+ * that nobody read (exec, attach; `seq 100000 | docker exec -i C head -1`) is not answered by a reset.
+ */
+void api_hijack_linger(int sock);
 
 /* Find the handler of r (method and parts); replies 404/405 itself when there is none. */
 int api_route(struct api_req *r);

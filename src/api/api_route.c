@@ -27,6 +27,7 @@ static const struct route routes[] = {
 	{"POST", {"containers", "*", "wait"}, api_container_wait},
 	{"DELETE", {"containers", "*"}, api_container_delete},
 	{"GET", {"containers", "*", "logs"}, api_container_logs},
+	{"POST", {"containers", "*", "attach"}, api_container_attach},
 	{"GET", {"events"}, api_events},
 	{"POST", {"containers", "*", "exec"}, api_exec_create},
 	{"POST", {"exec", "*", "start"}, api_exec_start},

@@ -13,63 +13,19 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/attach_frame.h"
 #include "engine/container_ops.h"
 #include "engine/monitor.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/log.h"
 
-#define FRAME_MAX (1 << 20)
-
-struct relay {
-	int fd;
-	unsigned char hdr[5];
-	size_t hdr_len;
-	uint32_t want; /* bytes of the current frame's body still to come */
-	int type;
-	unsigned char code[4];
-	size_t code_len;
-	int exit_code; /* -1 until the exit frame */
-};
-
-static int out_fd(int type)
+/* An output frame's piece to our stdout or stderr. */
+static int write_out(int type, const void *p, size_t n, void *arg)
 {
-	return type == FRAME_STDERR ? STDERR_FILENO : STDOUT_FILENO;
-}
-
-/* Consume n bytes of the monitor's stream. */
-static void feed(struct relay *r, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		if (r->want == 0 && r->hdr_len < 5) {
-			r->hdr[r->hdr_len++] = *p++;
-			n--;
-			if (r->hdr_len == 5) {
-				r->type = r->hdr[0];
-				r->want = (uint32_t) r->hdr[1] | (uint32_t) r->hdr[2] << 8 |
-					  (uint32_t) r->hdr[3] << 16 | (uint32_t) r->hdr[4] << 24;
-				r->hdr_len = r->want ? 5 : 0;
-			}
-			continue;
-		}
-		size_t take = n < r->want ? n : r->want;
-
-		if (r->type == FRAME_EXIT) {
-			for (size_t i = 0; i < take && r->code_len < 4; i++)
-				r->code[r->code_len++] = p[i];
-			if (r->code_len == 4)
-				r->exit_code =
-					(int) ((uint32_t) r->code[0] | (uint32_t) r->code[1] << 8 |
-					       (uint32_t) r->code[2] << 16 |
-					       (uint32_t) r->code[3] << 24);
-		} else
-			(void) write_all(out_fd(r->type), p, take);
-		p += take;
-		n -= take;
-		r->want -= (uint32_t) take;
-		if (r->want == 0)
-			r->hdr_len = 0;
-	}
+	(void) arg;
+	(void) write_all(type == FRAME_STDERR ? STDERR_FILENO : STDOUT_FILENO, p, n);
+	return 0;
 }
 
 static void proxy_signal(struct berth_ctx *ctx, const char *id, int sig)
@@ -178,8 +134,8 @@ static void on_stdin(struct session *s)
 }
 
 /* Relay until the monitor closes the socket or the user detaches. */
-static void relay_loop(struct berth_ctx *ctx, const char *id, struct session *s, struct relay *r,
-		       int sigfd, int master)
+static void relay_loop(struct berth_ctx *ctx, const char *id, struct session *s,
+		       struct attach_reader *r, int sigfd, int master)
 {
 	while (!s->detached) {
 		struct pollfd p[3] = {{.fd = s->fd, .events = POLLIN},
@@ -203,7 +159,7 @@ static void relay_loop(struct berth_ctx *ctx, const char *id, struct session *s,
 				continue;
 			if (n <= 0)
 				return;
-			feed(r, buf, (size_t) n);
+			(void) attach_reader_feed(r, buf, (size_t) n, write_out, NULL);
 		}
 	}
 }
@@ -219,7 +175,7 @@ int berth_detach_keys(const char *spec, struct detach_keys *ret)
 
 int berth_attach(struct berth_ctx *ctx, const char *id, int fd, const struct attach_opts *o)
 {
-	struct relay r = {.fd = fd, .exit_code = -1};
+	struct attach_reader r;
 	struct session s = {.fd = fd, .in_open = o->interactive};
 	struct termios saved, raw;
 	bool raw_mode = false;
@@ -227,6 +183,7 @@ int berth_attach(struct berth_ctx *ctx, const char *id, int fd, const struct att
 	sigset_t mask;
 	int sigfd;
 
+	attach_reader_init(&r);
 	signal_mask(o, &mask);
 	if (o->tty)
 		master = attach_console_master(ctx->engine, id);

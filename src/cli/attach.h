@@ -38,6 +38,14 @@ int berth_attach_running(struct berth_ctx *ctx, const char *ref, bool no_stdin, 
 			 const struct detach_keys *keys);
 
 /*
+ * A connection to the monitor of the running container ref (its attach socket): the
+ * socket, with *ret the container (unlocked), or -errno with err set (docker's words for
+ * a paused, restarting or stopped one).
+ */
+int berth_attach_connect(struct engine *e, const char *ref, struct container **ret,
+			 struct berr **err);
+
+/*
  * Parse --detach-keys into *ret, or report docker's "Invalid detach keys (...) provided".
  * Returns 0 or -EINVAL.
  */

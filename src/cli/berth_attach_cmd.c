@@ -57,8 +57,8 @@ static int connect_monitor(const struct container *c, struct berr **err)
 	return TAKE_FD(fd);
 }
 
-/* The running container ref, connected to: the socket, or -errno after setting err. */
-static int open_target(struct engine *e, const char *ref, struct container **ret, struct berr **err)
+int berth_attach_connect(struct engine *e, const char *ref, struct container **ret,
+			 struct berr **err)
 {
 	_cleanup_container_ struct container *c = NULL;
 	int r, fd;
@@ -99,7 +99,7 @@ int berth_attach_running(struct berth_ctx *ctx, const char *ref, bool no_stdin, 
 
 	if (!(e = berth_engine(ctx)))
 		return 1;
-	if ((fd = open_target(e, ref, &c, &err)) < 0)
+	if ((fd = berth_attach_connect(e, ref, &c, &err)) < 0)
 		return berth_report(fd, &err) ? 1 : 0;
 	o.tty = c->cfg->tty;
 	o.interactive = !no_stdin && c->cfg->open_stdin;
