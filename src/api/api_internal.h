@@ -56,6 +56,18 @@ int api_query_int(struct api_req *r, const char *key, int64_t min, int64_t max, 
 /* docker's filters={"key":{"value":true}} or {"key":["value"]} as "key=value" entries. */
 int api_filters_parse(const char *json, char ***ret, struct berr **err);
 
+/*
+ * The request's body as a JSON object (an empty body is {}): *ret_doc owns it, *ret_root
+ * is its root. -EINVAL with *err for a body that is not an object.
+ */
+int api_body_object(struct api_req *r, struct jdoc **ret_doc, struct jnode *ret_root,
+		    struct berr **err);
+/*
+ * Member key of obj, docker's map of strings ({"k": "v"}), as "k=v" entries into *ret
+ * (replacing it; untouched when absent or null). -EINVAL with *err for another shape.
+ */
+int api_json_kv(const struct jnode *obj, const char *key, char ***ret, struct berr **err);
+
 /* The handlers (api_system.c, api_containers.c, api_container_ops.c, api_logs.c, api_images.c). */
 int api_ping(struct api_req *r);
 int api_version(struct api_req *r);
@@ -79,6 +91,19 @@ int api_images_list(struct api_req *r);
 int api_image_inspect(struct api_req *r);
 int api_image_tag(struct api_req *r);
 int api_image_delete(struct api_req *r);
+/* networks, volumes (api_networks.c, api_volumes.c) */
+int api_networks_list(struct api_req *r);
+int api_network_inspect(struct api_req *r);
+int api_network_create(struct api_req *r);
+int api_network_delete(struct api_req *r);
+int api_networks_prune(struct api_req *r);
+/* POST /networks/{id}/connect and /disconnect: 501, not implemented */
+int api_network_connect(struct api_req *r);
+int api_volumes_list(struct api_req *r);
+int api_volume_create(struct api_req *r);
+int api_volume_inspect(struct api_req *r);
+int api_volume_delete(struct api_req *r);
+int api_volumes_prune(struct api_req *r);
 
 /* Find the handler of r (method and parts); replies 404/405 itself when there is none. */
 int api_route(struct api_req *r);
