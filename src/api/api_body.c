@@ -54,3 +54,25 @@ int api_json_kv(const struct jnode *obj, const char *key, char ***ret, struct be
 	*ret = TAKE_PTR(v);
 	return 0;
 }
+
+void api_create_body_done(struct api_create_body *c)
+{
+	free(c->name);
+	free(c->driver);
+	strv_free(c->labels);
+	strv_free(c->opts);
+}
+
+int api_create_body_read(struct api_req *r, const char *opts_key, struct api_create_body *c,
+			 struct jdoc **ret_doc, struct jnode *ret_root, struct berr **err)
+{
+	int ret;
+
+	if ((ret = api_body_object(r, ret_doc, ret_root, err)) < 0 ||
+	    (ret = jnode_get_string(ret_root, "Name", &c->name, err)) < 0 ||
+	    (ret = jnode_get_string(ret_root, "Driver", &c->driver, err)) < 0 ||
+	    (ret = api_json_kv(ret_root, opts_key, &c->opts, err)) < 0 ||
+	    (ret = api_json_kv(ret_root, "Labels", &c->labels, err)) < 0)
+		return -EINVAL;
+	return 0;
+}

@@ -14,13 +14,13 @@
 #include "lib/strv.h"
 #include "net/network.h"
 
-/* The engine of r, or NULL after replying 500. */
-static struct engine *engine_of(struct api_req *r)
+/* The engine of r and its network store (*ret), or NULL after replying 500. */
+static struct engine *nets_of(struct api_req *r, struct net_root *ret)
 {
-	struct engine *e = berth_engine(r->ctx);
+	struct engine *e = api_engine(r);
 
-	if (!e)
-		api_reply_error(r, 500, "cannot open the engine under '%s'", r->ctx->root);
+	if (e)
+		*ret = engine_net_root(e);
 	return e;
 }
 
@@ -49,9 +49,8 @@ int api_networks_list(struct api_req *r)
 	size_t n = 0;
 	int ret;
 
-	if (read_filters(r, &filters) < 0 || !(e = engine_of(r)))
+	if (read_filters(r, &filters) < 0 || !(e = nets_of(r, &nr)))
 		return 0;
-	nr = engine_net_root(e);
 	if ((ret = network_list(&nr, &v, &n, &err)) < 0)
 		return api_reply_berr(r, ret, err);
 	for (size_t i = 0; i < n; i++)
@@ -70,9 +69,8 @@ int api_network_inspect(struct api_req *r)
 	struct engine *e;
 	int ret;
 
-	if (!(e = engine_of(r)))
+	if (!(e = nets_of(r, &nr)))
 		return 0;
-	nr = engine_net_root(e);
 	if ((ret = network_load(&nr, r->parts[1], &n, &err)) < 0)
 		return api_reply_berr(r, ret, err);
 	doc = berth_network_json(e, &n);
@@ -81,20 +79,17 @@ int api_network_inspect(struct api_req *r)
 
 /* NetworkCreateRequest, what berth has of it. */
 struct create_req {
-	char *name, *driver, *subnet, *gateway, *ip_range;
+	struct api_create_body body; /* Name, Driver, Labels, Options */
+	char *subnet, *gateway, *ip_range;
 	bool internal, ipv6;
-	char **labels, **options;
 };
 
 static void create_req_done(struct create_req *c)
 {
-	free(c->name);
-	free(c->driver);
+	api_create_body_done(&c->body);
 	free(c->subnet);
 	free(c->gateway);
 	free(c->ip_range);
-	strv_free(c->labels);
-	strv_free(c->options);
 }
 
 /* IPAM: the default driver and at most one IPv4 subnet (Config[0]). */
@@ -135,13 +130,9 @@ static int read_create(struct api_req *r, struct create_req *c, struct berr **er
 	struct jnode root;
 	int ret;
 
-	if ((ret = api_body_object(r, &doc, &root, err)) < 0 ||
-	    (ret = jnode_get_string(&root, "Name", &c->name, err)) < 0 ||
-	    (ret = jnode_get_string(&root, "Driver", &c->driver, err)) < 0 ||
+	if ((ret = api_create_body_read(r, "Options", &c->body, &doc, &root, err)) < 0 ||
 	    (ret = jnode_get_bool(&root, "Internal", &c->internal, err)) < 0 ||
 	    (ret = jnode_get_bool(&root, "EnableIPv6", &c->ipv6, err)) < 0 ||
-	    (ret = api_json_kv(&root, "Labels", &c->labels, err)) < 0 ||
-	    (ret = api_json_kv(&root, "Options", &c->options, err)) < 0 ||
 	    (ret = read_ipam(&root, c, err)) < 0)
 		return -EINVAL;
 	if (c->ipv6)
@@ -168,19 +159,18 @@ int api_network_create(struct api_req *r)
 
 	if ((ret = read_create(r, &c, &err)) < 0)
 		return api_reply_berr(r, ret, err);
-	if (!(e = engine_of(r)))
+	if (!(e = nets_of(r, &nr)))
 		return 0;
 	o = (struct network_create_opts){
-		.name = c.name ? c.name : "",
-		.driver = given(c.driver) ? c.driver : "bridge",
+		.name = c.body.name ? c.body.name : "",
+		.driver = given(c.body.driver) ? c.body.driver : "bridge",
 		.subnet = given(c.subnet),
 		.gateway = given(c.gateway),
 		.ip_range = given(c.ip_range),
 		.internal = c.internal,
-		.labels = c.labels,
-		.options = c.options,
+		.labels = c.body.labels,
+		.options = c.body.opts,
 	};
-	nr = engine_net_root(e);
 	if ((ret = network_create(&nr, &o, &n, &err)) < 0)
 		return api_reply_berr(r, ret, err);
 	jw_str(out, "Id", n.id);
@@ -195,9 +185,8 @@ int api_network_delete(struct api_req *r)
 	struct engine *e;
 	int ret;
 
-	if (!(e = engine_of(r)))
+	if (!(e = nets_of(r, &nr)))
 		return 0;
-	nr = engine_net_root(e);
 	/* dockerd's "has active endpoints" is a 403 (libnetwork's ActiveEndpointsError) */
 	if ((ret = network_remove(&nr, r->parts[1], &err)) < 0)
 		return api_reply_berr(r, ret == -EBUSY ? EPERM : ret, err);
@@ -222,9 +211,8 @@ int api_networks_prune(struct api_req *r)
 				r, 400,
 				"berth: network prune filter '%.*s' is not supported (only label)",
 				(int) strcspn(*f, "="), *f);
-	if (!(e = engine_of(r)))
+	if (!(e = nets_of(r, &nr)))
 		return 0;
-	nr = engine_net_root(e);
 	if ((ret = network_prune(&nr, filters, &names, &err)) < 0)
 		return api_reply_berr(r, ret, err);
 	deleted = jw_array();

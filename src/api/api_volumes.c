@@ -12,16 +12,6 @@
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
-/* The engine of r, or NULL after replying 500. */
-static struct engine *engine_of(struct api_req *r)
-{
-	struct engine *e = berth_engine(r->ctx);
-
-	if (!e)
-		api_reply_error(r, 500, "cannot open the engine under '%s'", r->ctx->root);
-	return e;
-}
-
 /* ?filters= with the keys allowed into *f; -EINVAL after replying 400. */
 static int read_filters(struct api_req *r, const char *const *allowed, struct volume_filter *f)
 {
@@ -66,7 +56,7 @@ int api_volumes_list(struct api_req *r)
 	struct engine *e;
 	int ret;
 
-	if (read_filters(r, allowed, &f) < 0 || !(e = engine_of(r)))
+	if (read_filters(r, allowed, &f) < 0 || !(e = api_engine(r)))
 		return 0;
 	if ((ret = list_doc(e, &f, out, &err)) < 0)
 		return api_reply_berr(r, ret, err);
@@ -90,46 +80,20 @@ static int reply_volume(struct api_req *r, struct engine *e, const char *name, u
 	return api_reply_json(r, status, doc);
 }
 
-/* VolumeCreateOptions: Name, Driver, DriverOpts, Labels. */
-struct create_req {
-	char *name, *driver;
-	char **opts, **labels;
-};
-
-static void create_req_done(struct create_req *c)
-{
-	free(c->name);
-	free(c->driver);
-	strv_free(c->opts);
-	strv_free(c->labels);
-}
-
-static int read_create(struct api_req *r, struct create_req *c, struct berr **err)
-{
-	_cleanup_(jdoc_freep) struct jdoc *doc = NULL;
-	struct jnode root;
-	int ret;
-
-	if ((ret = api_body_object(r, &doc, &root, err)) < 0 ||
-	    (ret = jnode_get_string(&root, "Name", &c->name, err)) < 0 ||
-	    (ret = jnode_get_string(&root, "Driver", &c->driver, err)) < 0 ||
-	    (ret = api_json_kv(&root, "DriverOpts", &c->opts, err)) < 0 ||
-	    (ret = api_json_kv(&root, "Labels", &c->labels, err)) < 0)
-		return -EINVAL;
-	return 0;
-}
-
 int api_volume_create(struct api_req *r)
 {
-	_cleanup_(create_req_done) struct create_req c = {0};
+	_cleanup_(api_create_body_done) struct api_create_body c = {0};
+	_cleanup_(jdoc_freep) struct jdoc *doc = NULL;
+	struct jnode root;
 	_cleanup_berr_ struct berr *err = NULL;
 	_cleanup_free_ char *name = NULL;
 	struct engine *e;
 	int ret;
 
-	if ((ret = read_create(r, &c, &err)) < 0)
+	/* VolumeCreateOptions: Name, Driver, DriverOpts, Labels */
+	if ((ret = api_create_body_read(r, "DriverOpts", &c, &doc, &root, &err)) < 0)
 		return api_reply_berr(r, ret, err);
-	if (!(e = engine_of(r)))
+	if (!(e = api_engine(r)))
 		return 0;
 	/* an empty Name is a new volume with a generated name, as `volume create` */
 	ret = volume_create(e, c.name && *c.name ? c.name : NULL, c.driver, c.labels, c.opts, &name,
@@ -141,7 +105,7 @@ int api_volume_create(struct api_req *r)
 
 int api_volume_inspect(struct api_req *r)
 {
-	struct engine *e = engine_of(r);
+	struct engine *e = api_engine(r);
 
 	return e ? reply_volume(r, e, r->parts[1], 200) : 0;
 }
@@ -150,7 +114,7 @@ int api_volume_delete(struct api_req *r)
 {
 	_cleanup_berr_ struct berr *err = NULL;
 	const char *name = r->parts[1];
-	struct engine *e = engine_of(r);
+	struct engine *e = api_engine(r);
 	int ret;
 
 	if (!e)
@@ -175,7 +139,7 @@ int api_volumes_prune(struct api_req *r)
 	struct engine *e;
 	int ret;
 
-	if (read_filters(r, allowed, &f) < 0 || !(e = engine_of(r)))
+	if (read_filters(r, allowed, &f) < 0 || !(e = api_engine(r)))
 		return 0;
 	if ((ret = volume_prune(e, &f, &names, &bytes, &err)) < 0)
 		return api_reply_berr(r, ret, err);

@@ -59,7 +59,9 @@ def test_volumes_docker_cli(berth, vapi):
 
     # in use by a container (created, not started): refused, as dockerd refuses it
     cid = docker(vapi, "create", "--runtime", berth.runtime, "--cgroup-parent",
-                 berth.cgroup_parent, "-v", "v1:/data", "busybox", "true").stdout.strip()
+                 berth.cgroup_parent, "-v", "v1:/data", "--label", "role=db", "busybox",
+                 "true").stdout.strip()
+    assert berth.inspect(cid)["Config"]["Labels"]["role"] == "db"  # api_create's Labels
     r = docker(vapi, "volume", "rm", "v1", check=False)
     assert r.returncode != 0 and "remove v1: volume is in use - [%s]" % cid in r.stderr
     status, body = http(vapi, "DELETE", "/v1.41/volumes/v1")
