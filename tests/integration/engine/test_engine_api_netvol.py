@@ -9,9 +9,14 @@ network create makes bridges and nftables rules. The volume tests need no namesp
 containers they make are on --network none, berth's default)."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
 
 import pytest
+
+import oci
 
 from test_engine_api import DOCKER, docker, request, serve  # noqa: F401
 from test_engine_network import nb  # noqa: F401 (the fixture)
@@ -206,3 +211,45 @@ def test_network_errors(nb, napi):  # noqa: F811
         (501, {"message": "berth: network disconnect is not implemented"})
     assert http(napi, "DELETE", "/v1.41/networks/" + body["Id"][:12]) == (204, None)
     assert "e1" not in nb("network", "ls").out
+
+
+COMPOSE_FILE = """version: "2.4"
+services:
+  web:
+    image: busybox
+    command: sleep 60
+    runtime: %s
+    cgroup_parent: %s
+    volumes:
+      - data:/data
+volumes:
+  data:
+    labels:
+      app: x
+"""
+
+
+def test_docker_compose(nb, napi, tmp_path):  # noqa: F811
+    """Debian's docker-compose 1.29 makes its project's network and volume through the
+    API, its container on them, and removes all three with `down -v`."""
+    if not shutil.which("docker-compose"):
+        oci.skip("docker-compose (Debian's, 1.29) is needed")
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "docker-compose.yml").write_text(COMPOSE_FILE % (nb.runtime, nb.cgroup_parent))
+    env = dict(os.environ, DOCKER_HOST="unix://" + napi)
+
+    def compose(*args):
+        p = subprocess.run(["docker-compose", "-p", "cp"] + list(args), cwd=proj, env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, "docker-compose %s: %s%s" % (args, p.stdout, p.stderr)
+
+    compose("up", "-d")
+    vol = json.loads(nb("volume", "inspect", "cp_data").out)[0]
+    assert vol["Labels"]["app"] == "x" and vol["Labels"]["com.docker.compose.project"] == "cp"
+    net = json.loads(nb("network", "inspect", "cp_default").out)[0]
+    assert [c["Name"] for c in net["Containers"].values()] == ["cp_web_1"]
+    assert nb.status("cp_web_1") == "running"
+    compose("down", "-v")
+    assert nb("network", "ls", "--format", "{{.Name}}").out.split() == ["host", "none"]
+    assert nb("volume", "ls", "-q").out == ""
