@@ -18,7 +18,7 @@ import pytest
 
 import oci
 
-from test_engine_api import DOCKER, docker, request, serve  # noqa: F401
+from test_engine_api import api, docker, request, serve  # noqa: F401 (api: the fixture)
 from test_engine_network import nb  # noqa: F401 (the fixture)
 
 
@@ -26,11 +26,6 @@ from test_engine_network import nb  # noqa: F401 (the fixture)
 def napi(nb, tmp_path):  # noqa: F811
     """The API's socket, its service (and so its bridges) in nb's network namespace."""
     yield from serve(nb, tmp_path)
-
-
-@pytest.fixture
-def vapi(berth, tmp_path):
-    yield from serve(berth, tmp_path)
 
 
 def http(sock, method, url, body=None):
@@ -48,41 +43,41 @@ def run_d(berth, sock, *args):
 
 # --- volumes ---------------------------------------------------------------------------
 
-def test_volumes_docker_cli(berth, vapi):
-    assert docker(vapi, "volume", "create", "--label", "team=a", "v1").stdout == "v1\n"
-    anon = docker(vapi, "volume", "create").stdout.strip()
+def test_volumes_docker_cli(berth, api):  # noqa: F811
+    assert docker(api, "volume", "create", "--label", "team=a", "v1").stdout == "v1\n"
+    anon = docker(api, "volume", "create").stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{64}", anon)
-    assert sorted(docker(vapi, "volume", "ls", "-q").stdout.split()) == sorted(["v1", anon])
+    assert sorted(docker(api, "volume", "ls", "-q").stdout.split()) == sorted(["v1", anon])
     assert sorted(berth("volume", "ls", "-q").out.split()) == sorted(["v1", anon])
-    assert docker(vapi, "volume", "ls", "-q", "--filter", "label=team=a").stdout == "v1\n"
-    assert docker(vapi, "volume", "ls", "-q", "--filter", "name=v1").stdout == "v1\n"
-    v = json.loads(docker(vapi, "volume", "inspect", "v1").stdout)
+    assert docker(api, "volume", "ls", "-q", "--filter", "label=team=a").stdout == "v1\n"
+    assert docker(api, "volume", "ls", "-q", "--filter", "name=v1").stdout == "v1\n"
+    v = json.loads(docker(api, "volume", "inspect", "v1").stdout)
     assert v == json.loads(berth("volume", "inspect", "v1").out)
     assert v[0]["Name"] == "v1" and v[0]["Driver"] == "local" and v[0]["Scope"] == "local"
     assert v[0]["Labels"] == {"team": "a"}
     assert v[0]["Mountpoint"] == berth.root + "/volumes/v1/_data"
 
     # in use by a container (created, not started): refused, as dockerd refuses it
-    cid = docker(vapi, "create", "--runtime", berth.runtime, "--cgroup-parent",
+    cid = docker(api, "create", "--runtime", berth.runtime, "--cgroup-parent",
                  berth.cgroup_parent, "-v", "v1:/data", "--label", "role=db", "busybox",
                  "true").stdout.strip()
     assert berth.inspect(cid)["Config"]["Labels"]["role"] == "db"  # api_create's Labels
-    r = docker(vapi, "volume", "rm", "v1", check=False)
+    r = docker(api, "volume", "rm", "v1", check=False)
     assert r.returncode != 0 and "remove v1: volume is in use - [%s]" % cid in r.stderr
-    status, body = http(vapi, "DELETE", "/v1.41/volumes/v1")
+    status, body = http(api, "DELETE", "/v1.41/volumes/v1")
     assert status == 409 and body["message"] == "remove v1: volume is in use - [%s]" % cid
-    assert docker(vapi, "volume", "ls", "-q", "--filter", "dangling=true").stdout == anon + "\n"
-    out = docker(vapi, "volume", "prune", "-f").stdout
+    assert docker(api, "volume", "ls", "-q", "--filter", "dangling=true").stdout == anon + "\n"
+    out = docker(api, "volume", "prune", "-f").stdout
     assert "Deleted Volumes:\n%s\n" % anon in out and "Total reclaimed space" in out
-    docker(vapi, "rm", cid)
-    assert docker(vapi, "volume", "rm", "v1").stdout == "v1\n"
-    assert docker(vapi, "volume", "ls", "-q").stdout == ""
+    docker(api, "rm", cid)
+    assert docker(api, "volume", "rm", "v1").stdout == "v1\n"
+    assert docker(api, "volume", "ls", "-q").stdout == ""
     assert berth("volume", "ls", "-q").out == ""
 
 
-def test_volumes_docker_py(berth, vapi):
+def test_volumes_docker_py(berth, api):  # noqa: F811
     docker_py = pytest.importorskip("docker")
-    client = docker_py.DockerClient(base_url="unix://" + vapi, version="1.41")
+    client = docker_py.DockerClient(base_url="unix://" + api, version="1.41")
     v = client.volumes.create("pyvol", driver="local", labels={"k": "v"},
                               driver_opts={"type": "tmpfs", "device": "tmpfs", "o": "size=1m"})
     assert v.name == "pyvol" and v.attrs["Options"] == {"type": "tmpfs", "device": "tmpfs",
@@ -102,25 +97,25 @@ def test_volumes_docker_py(berth, vapi):
     client.close()
 
 
-def test_volume_errors(vapi):
-    assert http(vapi, "GET", "/v1.41/volumes/nosuch") == \
+def test_volume_errors(api):  # noqa: F811
+    assert http(api, "GET", "/v1.41/volumes/nosuch") == \
         (404, {"message": "get nosuch: no such volume"})
-    assert http(vapi, "DELETE", "/v1.41/volumes/nosuch") == \
+    assert http(api, "DELETE", "/v1.41/volumes/nosuch") == \
         (404, {"message": "get nosuch: no such volume"})
-    assert http(vapi, "DELETE", "/v1.41/volumes/nosuch?force=1") == (204, None)
-    status, body = http(vapi, "POST", "/v1.41/volumes/create", {"Name": "a/b"})
+    assert http(api, "DELETE", "/v1.41/volumes/nosuch?force=1") == (204, None)
+    status, body = http(api, "POST", "/v1.41/volumes/create", {"Name": "a/b"})
     assert status == 400 and "includes invalid characters" in body["message"]
-    status, body = http(vapi, "POST", "/v1.41/volumes/create", {"Name": "xx", "Driver": "nfs"})
+    status, body = http(api, "POST", "/v1.41/volumes/create", {"Name": "xx", "Driver": "nfs"})
     assert status == 404 and 'plugin "nfs" not found' in body["message"]
-    status, body = http(vapi, "POST", "/v1.41/volumes/create",
+    status, body = http(api, "POST", "/v1.41/volumes/create",
                         {"Name": "xx", "DriverOpts": {"bogus": "1"}})
     assert status == 400 and "invalid option key" in body["message"]
-    status, body = http(vapi, "GET", "/v1.41/volumes?filters=%7B%22bogus%22%3A%5B%221%22%5D%7D")
+    status, body = http(api, "GET", "/v1.41/volumes?filters=%7B%22bogus%22%3A%5B%221%22%5D%7D")
     assert status == 400
-    status, body = http(vapi, "POST", "/v1.41/volumes/create", {})
+    status, body = http(api, "POST", "/v1.41/volumes/create", {})
     assert status == 201 and re.fullmatch(r"[0-9a-f]{64}", body["Name"])
-    assert http(vapi, "GET", "/v1.41/volumes") == (200, {"Volumes": [body], "Warnings": None})
-    status, pruned = http(vapi, "POST", "/v1.41/volumes/prune")
+    assert http(api, "GET", "/v1.41/volumes") == (200, {"Volumes": [body], "Warnings": None})
+    status, pruned = http(api, "POST", "/v1.41/volumes/prune")
     assert status == 200 and pruned["VolumesDeleted"] == [body["Name"]]
 
 
