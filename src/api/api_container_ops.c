@@ -11,16 +11,13 @@
 #include "engine/units.h"
 #include "lib/cleanup.h"
 
-/* Open parts[1] locked (any: also a half-made or dead one, for DELETE); replies on failure. */
 int api_open_container(struct api_req *r, bool any, struct container **ret)
 {
 	_cleanup_berr_ struct berr *err = NULL;
 	int ret_r;
 
-	if (!berth_engine(r->ctx)) {
-		api_reply_error(r, 500, "cannot open the engine under '%s'", r->ctx->root);
+	if (!api_engine(r))
 		return -EIO;
-	}
 	ret_r = any ? container_open_any(r->ctx->engine, r->parts[1], true, ret, &err)
 		    : container_open(r->ctx->engine, r->parts[1], true, ret, &err);
 	if (ret_r == -ENOENT) {

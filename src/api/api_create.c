@@ -91,22 +91,9 @@ static int get_args(const struct jnode *o, const char *key, char ***dst, struct 
 	return jnode_strv(&n, dst, err) < 0 ? -EINVAL : 0;
 }
 
-static int labels_member(const struct jnode *child, void *userdata, struct berr **err)
-{
-	_cleanup_free_ char *v = NULL, *kv = NULL;
-	int r = jnode_string(child, &v, err);
-
-	if (r < 0)
-		return r;
-	if (asprintf(&kv, "%s=%s", child->key, v) < 0)
-		return -ENOMEM;
-	return strv_push_dup(userdata, kv);
-}
-
 static int read_config(struct create_body *b, const struct jnode *root, struct berr **err)
 {
 	struct container_flags *f = &b->f;
-	struct jnode labels;
 	bool b1 = false;
 	int64_t stop_timeout;
 	int r;
@@ -131,14 +118,9 @@ static int read_config(struct create_body *b, const struct jnode *root, struct b
 		snprintf(b->num[1], sizeof(b->num[1]), "%lld", (long long) stop_timeout);
 		f->stop_timeout = b->num[1];
 	}
-	jnode_member(root, "Labels", &labels);
-	if (jnode_is_object(&labels)) {
-		char ***v = &b->vecs[b->n_vecs++];
-
-		if ((r = jnode_foreach_member(&labels, labels_member, v, err)) < 0)
-			return r;
-		f->labels = *v;
-	}
+	if ((r = api_json_kv(root, "Labels", &b->vecs[b->n_vecs++], err)) < 0)
+		return r;
+	f->labels = b->vecs[b->n_vecs - 1];
 	f->command = b->cmd;
 	if (b->entrypoint)
 		f->entrypoint = b->entrypoint[0] ? b->entrypoint[0] : "";

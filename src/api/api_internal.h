@@ -48,6 +48,9 @@ int api_reply_error(struct api_req *r, unsigned status, const char *fmt, ...)
 /* err's message with docker's status for errnum (404 ENOENT, 409 EEXIST/EBUSY, 400 EINVAL, 500). */
 int api_reply_berr(struct api_req *r, int errnum, const struct berr *err);
 
+/* The engine of r's ctx, opened on first use; NULL after replying 500. */
+struct engine *api_engine(struct api_req *r);
+
 /* Query parameters: the value or NULL; a boolean as docker reads it ("1", "true", "True"). */
 const char *api_query(struct api_req *r, const char *key);
 bool api_query_bool(struct api_req *r, const char *key);
@@ -62,6 +65,31 @@ int api_filters_parse(const char *json, char ***ret, struct berr **err);
  * 404 ("No such container: REF") or the error itself on failure. 0 or -errno.
  */
 int api_open_container(struct api_req *r, bool any, struct container **ret);
+
+/*
+ * The request's body as a JSON object (an empty body is {}): *ret_doc owns it, *ret_root
+ * is its root. -EINVAL with *err for a body that is not an object.
+ */
+int api_body_object(struct api_req *r, struct jdoc **ret_doc, struct jnode *ret_root,
+		    struct berr **err);
+/*
+ * Member key of obj, docker's map of strings ({"k": "v"}), as "k=v" entries into *ret
+ * (replacing it; untouched when absent or null). -EINVAL with *err for another shape.
+ */
+int api_json_kv(const struct jnode *obj, const char *key, char ***ret, struct berr **err);
+
+/* What the create bodies of networks and volumes share. */
+struct api_create_body {
+	char *name, *driver; /* NULL: absent */
+	char **labels, **opts;
+};
+void api_create_body_done(struct api_create_body *c);
+/*
+ * r's body: Name, Driver, Labels and the driver's options (member opts_key) into *c;
+ * *ret_doc (the caller frees it) and *ret_root for the rest. -EINVAL with *err.
+ */
+int api_create_body_read(struct api_req *r, const char *opts_key, struct api_create_body *c,
+			 struct jdoc **ret_doc, struct jnode *ret_root, struct berr **err);
 
 /* The handlers (api_system.c, api_containers.c, api_container_ops.c, api_logs.c, api_images.c). */
 int api_ping(struct api_req *r);
@@ -89,6 +117,19 @@ int api_images_list(struct api_req *r);
 int api_image_inspect(struct api_req *r);
 int api_image_tag(struct api_req *r);
 int api_image_delete(struct api_req *r);
+/* networks, volumes (api_networks.c, api_volumes.c) */
+int api_networks_list(struct api_req *r);
+int api_network_inspect(struct api_req *r);
+int api_network_create(struct api_req *r);
+int api_network_delete(struct api_req *r);
+int api_networks_prune(struct api_req *r);
+/* POST /networks/{id}/connect and /disconnect: 501, not implemented */
+int api_network_connect(struct api_req *r);
+int api_volumes_list(struct api_req *r);
+int api_volume_create(struct api_req *r);
+int api_volume_inspect(struct api_req *r);
+int api_volume_delete(struct api_req *r);
+int api_volumes_prune(struct api_req *r);
 
 /*
  * The end of a hijacked connection's output: a half-close, then what the client still

@@ -97,6 +97,15 @@ static unsigned status_of(int errnum)
 	}
 }
 
+struct engine *api_engine(struct api_req *r)
+{
+	struct engine *e = berth_engine(r->ctx);
+
+	if (!e)
+		api_reply_error(r, 500, "cannot open the engine under '%s'", r->ctx->root);
+	return e;
+}
+
 int api_reply_berr(struct api_req *r, int errnum, const struct berr *err)
 {
 	if (errnum < 0)

@@ -34,6 +34,19 @@ static const struct route routes[] = {
 	{"GET", {"exec", "*", "json"}, api_exec_inspect},
 	{"GET", {"images", "json"}, api_images_list},
 	{"POST", {"images", "create"}, api_image_pull},
+	/* networks, volumes (api_networks.c, api_volumes.c) */
+	{"GET", {"networks"}, api_networks_list},
+	{"POST", {"networks", "create"}, api_network_create},
+	{"POST", {"networks", "prune"}, api_networks_prune},
+	{"GET", {"networks", "*"}, api_network_inspect},
+	{"DELETE", {"networks", "*"}, api_network_delete},
+	{"POST", {"networks", "*", "connect"}, api_network_connect},
+	{"POST", {"networks", "*", "disconnect"}, api_network_connect},
+	{"GET", {"volumes"}, api_volumes_list},
+	{"POST", {"volumes", "create"}, api_volume_create},
+	{"POST", {"volumes", "prune"}, api_volumes_prune},
+	{"GET", {"volumes", "*"}, api_volume_inspect},
+	{"DELETE", {"volumes", "*"}, api_volume_delete},
 };
 
 static bool matches(const struct route *rt, char **parts)

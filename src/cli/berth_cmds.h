@@ -54,11 +54,17 @@ int berth_inspect(struct berth_ctx *ctx, char *const *refs, const char *format, 
 extern const struct berth_cmd berth_volume_cmds[];
 /* docker's volume inspect document of volume name, or NULL (no such volume). */
 struct jwriter *berth_volume_inspect_json(struct berth_ctx *ctx, const char *name);
+/* docker's volume inspect document of v (the CLI's and the API's); the caller frees it. */
+struct volume;
+struct jwriter *berth_volume_json(const struct volume *v);
 
 /* `berth network SUBCOMMAND` (berth_network_cmds.c), NULL-terminated. */
 extern const struct berth_cmd berth_network_cmds[];
 /* docker's network inspect document of network ref, or NULL (no such network). */
 struct jwriter *berth_network_inspect_json(struct berth_ctx *ctx, const char *ref);
+/* docker's network inspect document of n, its containers from e (the CLI's and the API's). */
+struct network;
+struct jwriter *berth_network_json(struct engine *e, const struct network *n);
 /*
  * Remove every network no container has an address on (not none and host); the names of
  * the removed ones are appended to *ret_names. Returns 0 or the exit code after reporting.

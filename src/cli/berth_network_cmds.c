@@ -129,7 +129,7 @@ static struct jwriter *containers_json(struct engine *e, const struct network *n
 	return o;
 }
 
-static struct jwriter *inspect_doc(struct engine *e, const struct network *n)
+struct jwriter *berth_network_json(struct engine *e, const struct network *n)
 {
 	struct jwriter *o = jw_object(), *from = jw_object();
 
@@ -163,7 +163,7 @@ struct jwriter *berth_network_inspect_json(struct berth_ctx *ctx, const char *re
 	nr = engine_net_root(e);
 	if (network_load(&nr, ref, &n, NULL) < 0)
 		return NULL;
-	return inspect_doc(e, &n);
+	return berth_network_json(e, &n);
 }
 
 static int cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
@@ -192,7 +192,7 @@ static int cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
 			code = berth_report(r, &err);
 			continue;
 		}
-		doc = inspect_doc(e, &net);
+		doc = berth_network_json(e, &net);
 		if (format) {
 			if (inspect_render(doc, format, stdout) < 0)
 				code = 1;
@@ -234,60 +234,6 @@ static int add_row(struct table *t, const struct network *n, bool no_trunc, stru
 	return table_add(t, &root, err);
 }
 
-/*
- * docker's network ls filters: driver=, id= (a prefix), label=K[=V], name= (a part of
- * the name), scope= (local only here), type=custom|builtin. Values of one key: any;
- * different keys: all.
- */
-static const char *const filter_keys[] = {"driver", "id", "label", "name", "scope", "type", NULL};
-
-static bool filter_one(const struct network *n, const char *key, const char *v)
-{
-	if (!strcmp(key, "driver"))
-		return !strcmp(n->driver, v);
-	if (!strcmp(key, "id"))
-		return !strncmp(n->id, v, strlen(v));
-	if (!strcmp(key, "label"))
-		return strv_label_match(n->labels, v);
-	if (!strcmp(key, "name"))
-		return strstr(n->name, v) != NULL;
-	if (!strcmp(key, "scope"))
-		return !strcmp(v, "local");
-	/* type: the predefined ones (none, host) are builtin */
-	return !strcmp(v, n->has_subnet ? "custom" : "builtin");
-}
-
-static bool filter_match(const struct network *n, char *const *filters)
-{
-	for (const char *const *k = filter_keys; *k; k++) {
-		size_t len = strlen(*k);
-		bool given = false, any = false;
-
-		STRV_FOREACH (f, filters)
-			if (!strncmp(*f, *k, len) && (*f)[len] == '=') {
-				given = true;
-				any = any || filter_one(n, *k, *f + len + 1);
-			}
-		if (given && !any)
-			return false;
-	}
-	return true;
-}
-
-static int filters_check(char *const *filters, struct berr **err)
-{
-	STRV_FOREACH (f, filters) {
-		size_t len = strcspn(*f, "=");
-		bool known = false;
-
-		for (const char *const *k = filter_keys; *k; k++)
-			known = known || (strlen(*k) == len && !strncmp(*f, *k, len));
-		if (!(*f)[len] || !known)
-			return berr_set(err, EINVAL, "Invalid filter '%.*s'", (int) len, *f);
-	}
-	return 0;
-}
-
 static int ls_print(struct engine *e, const char *tmpl, bool no_trunc, char *const *filters,
 		    struct berr **err)
 {
@@ -304,7 +250,7 @@ static int ls_print(struct engine *e, const char *tmpl, bool no_trunc, char *con
 		return r;
 	}
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		if (filter_match(&v[i], filters))
+		if (network_filter_match(&v[i], filters))
 			r = add_row(t, &v[i], no_trunc, err);
 	network_list_free(v, n);
 	if (r < 0) {
@@ -332,7 +278,7 @@ static int cmd_ls(struct berth_ctx *ctx, int argc, char **argv)
 
 	BERTH_PARSE_OR_RETURN(berth_parse(
 		argc, argv, defs, "[-q] [--no-trunc] [--format T] [--filter K=V]...", 0, 0, &pos));
-	if (filters_check(filters, &err) < 0) {
+	if (network_filter_check(filters, &err) < 0) {
 		berth_report(-EINVAL, &err);
 		return 1;
 	}
@@ -376,26 +322,14 @@ int berth_prune_networks(struct berth_ctx *ctx, char ***ret_names)
 {
 	_cleanup_berr_ struct berr *err = NULL;
 	struct engine *e = berth_engine(ctx);
-	struct network *v = NULL;
 	struct net_root nr;
-	size_t n = 0;
 	int r;
 
 	if (!e)
 		return 1;
 	nr = engine_net_root(e);
-	if ((r = network_list(&nr, &v, &n, &err)) < 0)
+	if ((r = network_prune(&nr, /* filters = */ NULL, ret_names, &err)) < 0)
 		return berth_report(r, &err);
-	for (size_t i = 0; i < n; i++) {
-		/* in use: refused with -EBUSY, which prune skips as docker's does */
-		if (network_predefined(&v[i]) || network_remove(&nr, v[i].id, NULL) < 0)
-			continue;
-		if (strv_push_dup(ret_names, v[i].name) < 0) {
-			network_list_free(v, n);
-			return berth_report(berr_set(&err, ENOMEM, "out of memory"), &err);
-		}
-	}
-	network_list_free(v, n);
 	return 0;
 }
 

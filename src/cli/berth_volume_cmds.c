@@ -76,8 +76,7 @@ static void put_kv(struct jwriter *o, const char *key, char *const *kv)
 	jw_put(o, key, m);
 }
 
-/* docker's volume inspect document. */
-static struct jwriter *inspect_doc(const struct volume *v)
+struct jwriter *berth_volume_json(const struct volume *v)
 {
 	struct jwriter *o = jw_object();
 
@@ -99,7 +98,7 @@ struct jwriter *berth_volume_inspect_json(struct berth_ctx *ctx, const char *nam
 
 	if (!e || volume_load(e, name, &v, NULL) < 0)
 		return NULL;
-	doc = inspect_doc(&v);
+	doc = berth_volume_json(&v);
 	volume_done(&v);
 	return doc;
 }
@@ -129,7 +128,7 @@ static int cmd_inspect(struct berth_ctx *ctx, int argc, char **argv)
 			code = berth_report(r, &err);
 			continue;
 		}
-		doc = inspect_doc(&v);
+		doc = berth_volume_json(&v);
 		volume_done(&v);
 		if (format) {
 			if (inspect_render(doc, format, stdout) < 0)
@@ -178,17 +177,6 @@ static int add_row(struct table *t, const struct volume *v, struct berr **err)
 	return table_add(t, &root, err);
 }
 
-/* A volume passes f (in use is only asked for when f has dangling). */
-static int ls_match(struct engine *e, const struct volume_filter *f, const struct volume *v)
-{
-	_cleanup_strv_ char **users = NULL;
-	int r;
-
-	if (f->dangling >= 0 && (r = volume_users(e, v->name, &users)) < 0)
-		return r;
-	return volume_filter_match(f, v, users != NULL);
-}
-
 static int ls_print(struct engine *e, const char *tmpl, const struct volume_filter *f,
 		    struct berr **err)
 {
@@ -199,7 +187,7 @@ static int ls_print(struct engine *e, const char *tmpl, const struct volume_filt
 	if ((r = volume_list(e, &l, err)) < 0 || (r = table_new(tmpl, volume_headers, &t, err)) < 0)
 		return r;
 	for (size_t i = 0; r >= 0 && i < l.n; i++) {
-		r = ls_match(e, f, &l.v[i]);
+		r = volume_matches(e, f, &l.v[i]);
 		if (r < 0)
 			berr_sys(err, -r, "cannot list the containers");
 		else if (r > 0)

@@ -319,6 +319,16 @@ int volume_users(struct engine *e, const char *name, char ***ret)
 	return 0;
 }
 
+int volume_matches(struct engine *e, const struct volume_filter *f, const struct volume *v)
+{
+	_cleanup_strv_ char **users = NULL;
+	int r;
+
+	if (f->dangling >= 0 && (r = volume_users(e, v->name, &users)) < 0)
+		return r;
+	return volume_filter_match(f, v, users != NULL);
+}
+
 /* With volumes.lock held. */
 static int remove_locked(struct engine *e, int vfd, const char *name, struct berr **err)
 {

@@ -120,6 +120,12 @@ int volume_list(struct engine *e, struct volume_list *ret, struct berr **err);
 int volume_users(struct engine *e, const char *name, char ***ret);
 
 /*
+ * v passes f, asking which containers use it only when f has dangling: 1 or 0, or
+ * -errno when the containers cannot be listed.
+ */
+int volume_matches(struct engine *e, const struct volume_filter *f, const struct volume *v);
+
+/*
  * Remove name unless a container uses it ("remove NAME: volume is in use - [ID, ...]",
  * -EBUSY). With force, a missing volume is success.
  */

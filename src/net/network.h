@@ -100,6 +100,21 @@ int network_address(const struct net_root *nr, const char *name, const char *id,
  */
 int network_firewall_sync(const struct net_root *nr, const struct network *n, struct berr **err);
 
+/*
+ * network ls's --filter K=V (docker's: driver, id, label, name, scope, type): an unknown
+ * key or one without a value is -EINVAL "Invalid filter 'K'".
+ */
+int network_filter_check(char *const *filters, struct berr **err);
+/* n passes filters (checked): values of one key OR'd, different keys AND'd. */
+bool network_filter_match(const struct network *n, char *const *filters);
+
+/*
+ * Remove every network that passes filters (NULL: all) and no container has an address
+ * on, but the predefined ones; the names of the removed ones are appended to *ret_names.
+ */
+int network_prune(const struct net_root *nr, char *const *filters, char ***ret_names,
+		  struct berr **err);
+
 /* docker's MAC for an address: 02:42 and the four bytes of ip. */
 void network_mac(uint32_t ip, unsigned char mac[6]);
 

@@ -43,8 +43,9 @@ def pings(sock):
         return False
 
 
-@pytest.fixture
-def api(berth, tmp_path):
+def serve(berth, tmp_path):
+    """`berth system service` on a socket in tmp_path, through berth.argv (so in the
+    network namespace of test_engine_network's `nb`); yields the socket, then stops it."""
     sock = str(tmp_path / "docker.sock")
     proc = subprocess.Popen(oci_engine(berth) + ["system", "service", "unix://" + sock],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -59,8 +60,13 @@ def api(berth, tmp_path):
     assert not os.path.exists(sock), "socket left behind"
 
 
+@pytest.fixture
+def api(berth, tmp_path):
+    yield from serve(berth, tmp_path)
+
+
 def oci_engine(berth):
-    return berth.argv(["--version"])[:3]  # [berth, --root, ROOT]
+    return berth.argv([])  # [berth, --root, ROOT], after nsenter under `nb`
 
 
 def docker(sock, *args, check=True):
