@@ -10,8 +10,7 @@
 #include "engine/units.h"
 #include "lib/cleanup.h"
 
-/* Open parts[1] locked (any: also a half-made or dead one, for DELETE); replies on failure. */
-static int open_container(struct api_req *r, bool any, struct container **ret)
+int api_container_open(struct api_req *r, bool any, struct container **ret)
 {
 	_cleanup_berr_ struct berr *err = NULL;
 	int ret_r;
@@ -37,7 +36,7 @@ int api_container_start(struct api_req *r)
 	_cleanup_berr_ struct berr *err = NULL;
 	int ret;
 
-	if (open_container(r, false, &c) < 0)
+	if (api_container_open(r, false, &c) < 0)
 		return 0;
 	if (container_active(c))
 		return api_reply_empty(r, 304);
@@ -60,7 +59,7 @@ int api_container_stop(struct api_req *r)
 	int64_t t;
 	int ret;
 
-	if (stop_timeout(r, &t) < 0 || open_container(r, false, &c) < 0)
+	if (stop_timeout(r, &t) < 0 || api_container_open(r, false, &c) < 0)
 		return 0;
 	if (!container_active(c))
 		return api_reply_empty(r, 304);
@@ -76,7 +75,7 @@ int api_container_restart(struct api_req *r)
 	int64_t t;
 	int ret;
 
-	if (stop_timeout(r, &t) < 0 || open_container(r, false, &c) < 0)
+	if (stop_timeout(r, &t) < 0 || api_container_open(r, false, &c) < 0)
 		return 0;
 	if ((ret = container_stop(r->ctx->engine, c, t, &err)) < 0 ||
 	    (ret = berth_start_container(r->ctx, c, -1, false, &err)) < 0)
@@ -94,7 +93,7 @@ int api_container_kill(struct api_req *r)
 
 	if (units_parse_signal(sig_s && *sig_s ? sig_s : "KILL", &sig, &err) < 0)
 		return api_reply_berr(r, EINVAL, err);
-	if (open_container(r, false, &c) < 0)
+	if (api_container_open(r, false, &c) < 0)
 		return 0;
 	if (!container_active(c))
 		return api_reply_error(r, 409, "Container %s is not running", r->parts[1]);
@@ -117,7 +116,7 @@ int api_container_wait(struct api_req *r)
 
 	if (cond && *cond && strcmp(cond, "not-running") != 0 && strcmp(cond, "next-exit") != 0)
 		return api_reply_error(r, 400, "invalid condition: '%s'", cond);
-	if (open_container(r, false, &c) < 0)
+	if (api_container_open(r, false, &c) < 0)
 		return 0;
 	if ((ret = container_wait_exit(r->ctx->engine, c, -1, &err)) < 0)
 		return api_reply_berr(r, ret, err);
@@ -134,7 +133,7 @@ int api_container_delete(struct api_req *r)
 	struct image_store *s;
 	int ret;
 
-	if (open_container(r, true, &c) < 0)
+	if (api_container_open(r, true, &c) < 0)
 		return 0;
 	if (!(s = berth_store(r->ctx)))
 		return api_reply_error(r, 500, "cannot open the image store under '%s'",
