@@ -18,7 +18,6 @@
 
 #include "api/api_internal.h"
 #include "engine/container_copy.h"
-#include "engine/container_cp_tar.h"
 #include "image/layer_unpack.h"
 #include "image/registry_auth.h"
 #include "lib/cleanup.h"
@@ -37,25 +36,32 @@ static int tar_file(struct berr **err)
 	return fd < 0 ? berr_sys(err, errno, "cannot create a file in '%s'", tmp) : fd;
 }
 
-/* Reply 200 with the tar in fd (sent from offset 0), and the path's stat header if any. */
-static int reply_tar(struct api_req *r, int fd, const char *stat_header)
+/* Queue resp (200) with dockerd's headers and the path's stat header if any. */
+static int queue(struct api_req *r, struct MHD_Response *resp, const char *type,
+		 const char *stat_header)
 {
-	struct MHD_Response *resp;
-	off_t size = lseek(fd, 0, SEEK_END);
 	enum MHD_Result ok;
 
-	if (size < 0 || !(resp = MHD_create_response_from_fd_at_offset64((uint64_t) size, fd,
-									 0))) { /* takes fd */
-		(void) close(fd);
-		return -EIO;
-	}
-	api_reply_headers(resp, "application/x-tar");
+	api_reply_headers(resp, type);
 	if (stat_header)
 		(void) MHD_add_response_header(resp, "X-Docker-Container-Path-Stat", stat_header);
 	ok = MHD_queue_response(r->conn, 200, resp);
 	MHD_destroy_response(resp);
 	r->replied = true;
 	return ok == MHD_YES ? 0 : -EIO;
+}
+
+/* Reply 200 with the tar in fd (sent from offset 0; fd is the reply's from now on). */
+static int reply_tar(struct api_req *r, int fd, const char *stat_header)
+{
+	struct MHD_Response *resp;
+	off_t size = lseek(fd, 0, SEEK_END);
+
+	if (size < 0 || !(resp = MHD_create_response_from_fd_at_offset64((uint64_t) size, fd, 0))) {
+		(void) close(fd);
+		return -EIO;
+	}
+	return queue(r, resp, "application/x-tar", stat_header);
 }
 
 int api_container_export(struct api_req *r)
@@ -119,96 +125,63 @@ static char *stat_header(const struct cp_stat *st)
 	return base64_encode(json, strlen(json));
 }
 
-/* ?path= (required), else a 400 reply */
-static const char *archive_path(struct api_req *r)
-{
-	const char *path = api_query(r, "path");
-
-	if (!path || !*path)
-		api_reply_error(r, 400, "the path parameter is required");
-	return path && *path ? path : NULL;
-}
-
-/* The stat of path in parts[1] into *st and its header (malloc'd); replies on failure. */
-static int path_stat(struct api_req *r, const char *path, struct cp_stat *st, char **ret)
+/*
+ * The stat of ?path= in parts[1] (*ret_st, malloc'd) and its header (*ret_hdr); replies
+ * on failure (400 without a path, 404 when it is not there).
+ */
+static int path_stat(struct api_req *r, const char **ret_path, struct cp_stat **ret_st,
+		     char **ret_hdr)
 {
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
-	int ret_r;
+	const char *path = api_query(r, "path");
+	int ret;
 
+	if (!path || !*path)
+		return api_reply_error(r, 400, "the path parameter is required") < 0 ? -EIO
+										     : -EINVAL;
+	if (!(*ret_st = calloc(1, sizeof(**ret_st))))
+		return -ENOMEM;
 	if (api_container_open(r, false, &c) < 0)
 		return -ENOENT;
-	if ((ret_r = container_copy_stat(berth_store(r->ctx), c, path, st, &err)) < 0) {
-		if (ret_r == -ENOENT || ret_r == -ENOTDIR)
+	if ((ret = container_copy_stat(berth_store(r->ctx), c, path, *ret_st, &err)) < 0) {
+		if (ret == -ENOENT || ret == -ENOTDIR)
 			api_reply_error(r, 404, "Could not find the file %s in container %s", path,
 					r->parts[1]);
 		else
-			api_reply_berr(r, ret_r, err);
-		return ret_r;
+			api_reply_berr(r, ret, err);
+		return ret;
 	}
-	if (!(*ret = stat_header(st)))
-		return -ENOMEM;
-	return 0;
+	*ret_path = path;
+	return (*ret_hdr = stat_header(*ret_st)) ? 0 : -ENOMEM;
 }
 
 int api_container_archive_stat(struct api_req *r)
 {
-	_cleanup_free_ struct cp_stat *st = calloc(1, sizeof(*st));
+	_cleanup_free_ struct cp_stat *st = NULL;
 	_cleanup_free_ char *hdr = NULL;
 	struct MHD_Response *resp;
-	const char *path = archive_path(r);
-	enum MHD_Result ok;
+	const char *path;
 	int ret;
 
-	if (!path)
-		return 0;
-	if (!st)
-		return -ENOMEM;
-	if ((ret = path_stat(r, path, st, &hdr)) < 0)
+	if ((ret = path_stat(r, &path, &st, &hdr)) < 0)
 		return r->replied ? 0 : ret;
 	if (!(resp = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT)))
 		return -ENOMEM;
-	api_reply_headers(resp, NULL);
-	(void) MHD_add_response_header(resp, "X-Docker-Container-Path-Stat", hdr);
-	ok = MHD_queue_response(r->conn, 200, resp);
-	MHD_destroy_response(resp);
-	r->replied = true;
-	return ok == MHD_YES ? 0 : -EIO;
-}
-
-/* path copied out of c (locked; unlocked here) into a private directory, then as a tar */
-static int archive_tar(struct api_req *r, struct container *c, const char *path, int fd,
-		       struct berr **err)
-{
-	_cleanup_free_ char *tmp = container_copy_tmpdir(err);
-	int ret;
-
-	if (!tmp) {
-		container_unlock(c);
-		return -EIO;
-	}
-	ret = container_copy(berth_store(r->ctx), c, CP_OUT, path, tmp, err);
-	if (ret >= 0)
-		ret = cp_tar_write_dir(tmp, fd, err);
-	(void) rm_rf_at(AT_FDCWD, tmp);
-	return ret;
+	return queue(r, resp, NULL, hdr);
 }
 
 int api_container_archive_get(struct api_req *r)
 {
-	_cleanup_free_ struct cp_stat *st = calloc(1, sizeof(*st));
+	_cleanup_free_ struct cp_stat *st = NULL;
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
 	_cleanup_free_ char *hdr = NULL;
 	_cleanup_close_ int fd = -1;
-	const char *path = archive_path(r);
+	const char *path;
 	int ret;
 
-	if (!path)
-		return 0;
-	if (!st)
-		return -ENOMEM;
-	if ((ret = path_stat(r, path, st, &hdr)) < 0)
+	if ((ret = path_stat(r, &path, &st, &hdr)) < 0)
 		return r->replied ? 0 : ret;
 	if (api_container_open(r, false, &c) < 0)
 		return 0;
@@ -216,7 +189,7 @@ int api_container_archive_get(struct api_req *r)
 		container_unlock(c);
 		return api_reply_berr(r, fd, err);
 	}
-	if ((ret = archive_tar(r, c, path, fd, &err)) < 0)
+	if ((ret = container_copy_out_tar(berth_store(r->ctx), c, path, fd, &err)) < 0)
 		return api_reply_berr(r, ret, err);
 	return reply_tar(r, TAKE_FD(fd), hdr);
 }
@@ -244,18 +217,16 @@ static int unpack_body(struct api_req *r, char **ret, struct berr **err)
 
 int api_container_archive_put(struct api_req *r)
 {
-	_cleanup_free_ struct cp_stat *st = calloc(1, sizeof(*st));
+	_cleanup_free_ struct cp_stat *st = NULL;
 	_cleanup_container_ struct container *c = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
 	_cleanup_free_ char *hdr = NULL, *tmp = NULL;
-	const char *path = archive_path(r);
+	const char *path;
 	int ret;
 
-	if (!path)
-		return 0;
-	if (!st || r->body_fd < 0)
-		return -ENOMEM;
-	if ((ret = path_stat(r, path, st, &hdr)) < 0)
+	if (r->body_fd < 0)
+		return -EIO;
+	if ((ret = path_stat(r, &path, &st, &hdr)) < 0)
 		return r->replied ? 0 : ret;
 	if (!S_ISDIR(st->mode))
 		return api_reply_error(r, 400, "extraction point is not a directory");

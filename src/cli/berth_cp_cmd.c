@@ -41,24 +41,6 @@ static int cp_with(struct berth_ctx *ctx, struct container *c, enum cp_mode mode
 	return container_copy(berth_store(ctx), c, mode, src, dst, err);
 }
 
-/* cp CTR:PATH -: the copy goes to a private directory, then out as a tar on stdout. */
-static int cp_out_tar(struct berth_ctx *ctx, struct container *c, const char *src,
-		      struct berr **err)
-{
-	_cleanup_free_ char *tmp = container_copy_tmpdir(err);
-	int r;
-
-	if (!tmp) {
-		container_unlock(c);
-		return -EIO;
-	}
-	r = cp_with(ctx, c, CP_OUT, src, tmp, err);
-	if (r >= 0)
-		r = cp_tar_write_dir(tmp, STDOUT_FILENO, err);
-	(void) rm_rf_at(AT_FDCWD, tmp);
-	return r;
-}
-
 /* cp - CTR:DIR: the tar on stdin is unpacked (nothing in it can climb out), then copied in. */
 static int cp_in_tar(struct berth_ctx *ctx, const char *ctr, const char *dst, struct berr **err)
 {
@@ -116,7 +98,7 @@ int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv)
 	if ((r = container_open(e, ctr, true, &c, &err)) < 0)
 		return berth_report(r, &err);
 	if (out && strcmp(pos[1], "-") == 0)
-		r = cp_out_tar(ctx, c, cpath, &err);
+		r = container_copy_out_tar(berth_store(ctx), c, cpath, STDOUT_FILENO, &err);
 	else
 		r = cp_with(ctx, c, out ? CP_OUT : CP_IN, out ? cpath : pos[0],
 			    out ? pos[1] : cpath, &err);

@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/container_cp_tar.h"
 #include "engine/container_export.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/rmtree.h"
 
 /* The running container's root (its overlay), or -ENOENT when it is stopped. */
 static int running_root(struct container *c, struct berr **err)
@@ -93,6 +95,23 @@ int container_copy(struct image_store *s, struct container *c, enum cp_mode mode
 	}
 	container_unlock(c);
 	return rootfd < 0 ? rootfd : container_cp_mode(rootfd, mode, src, dst, owner, err);
+}
+
+int container_copy_out_tar(struct image_store *s, struct container *c, const char *src, int outfd,
+			   struct berr **err)
+{
+	_cleanup_free_ char *tmp = container_copy_tmpdir(err);
+	int r;
+
+	if (!tmp) {
+		container_unlock(c);
+		return -EIO;
+	}
+	r = container_copy(s, c, CP_OUT, src, tmp, err);
+	if (r >= 0)
+		r = cp_tar_write_dir(tmp, outfd, err);
+	(void) rm_rf_at(AT_FDCWD, tmp);
+	return r;
 }
 
 static int export_in_root(int rootfd, void *data, struct berr **err)

@@ -20,6 +20,13 @@
 int container_copy(struct image_store *s, struct container *c, enum cp_mode mode, const char *src,
 		   const char *dst, struct berr **err);
 
+/*
+ * docker cp CTR:SRC - and the archive GET: src copied out of c into a private directory,
+ * then written to outfd as a tar (cp_tar_write_dir: "base", "base/...").
+ */
+int container_copy_out_tar(struct image_store *s, struct container *c, const char *src, int outfd,
+			   struct berr **err);
+
 /* docker export: the tar of c's root filesystem to outfd (container_export_tar). */
 int container_copy_export(struct image_store *s, struct container *c, int outfd, struct berr **err);
 

@@ -195,3 +195,18 @@ def test_stats_stream(berth, api):
     assert r.status == 404
     docker(api, "rm", "-f", cid)
     assert oci.wait_for(lambda: pings(api), 10)
+
+
+def test_resize(berth, api):
+    docker(api, "run", "-dit", "--name", "tty", "--runtime", berth.runtime, "--cgroup-parent",
+           berth.cgroup_parent, "busybox", "sh")
+    run_d(berth, api, "notty", "sleep", "600")
+    r, body = request(api, "POST", "/v1.41/containers/tty/resize?h=33&w=101")
+    assert r.status == 200, body
+    size = docker(api, "exec", "tty", "stty", "-F", "/proc/1/fd/0", "size").stdout
+    assert size == "33 101\n"
+    r, body = request(api, "POST", "/v1.41/containers/tty/resize?h=33")
+    assert r.status == 400
+    r, body = request(api, "POST", "/v1.41/containers/notty/resize?h=1&w=1")
+    assert r.status == 409 and "has no tty" in json.loads(body)["message"]
+    docker(api, "rm", "-f", "tty", "notty")
