@@ -102,6 +102,10 @@ def test_cp_both_ways(berth, api, tmp_path, running):
     docker(api, "cp", "cp:/d", str(tmp_path / "out"))
     assert (tmp_path / "out" / "in.txt").read_text() == "into the container\n"
     assert (tmp_path / "out" / "f").read_text() == "inner\n"
+    # to a name that is not there yet: the client sends the tar to its parent, renamed
+    docker(api, "cp", str(tmp_path / "in.txt"), "cp:/d/renamed.txt")
+    docker(api, "cp", "cp:/d/renamed.txt", str(tmp_path / "back.txt"))
+    assert (tmp_path / "back.txt").read_text() == "into the container\n"
     # the symlink comes out as a symlink, never as the host file it names
     docker(api, "cp", "cp:/evil", str(tmp_path / "evil"))
     assert os.path.islink(tmp_path / "evil")
