@@ -329,7 +329,7 @@ int api_container_attach(struct api_req *r)
 		return api_reply_error(r, 400,
 				       "berth: attach needs stream=1 (logs=1 is not "
 				       "implemented)");
-	if (api_open_container(r, false, &c) < 0)
+	if (api_container_open(r, false, &c) < 0)
 		return 0;
 	if (!(x = calloc(1, sizeof(*x))) || !(x->inbuf = malloc(RELAY_BUF))) {
 		run_free(x);

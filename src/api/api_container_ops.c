@@ -11,7 +11,7 @@
 #include "engine/units.h"
 #include "lib/cleanup.h"
 
-int api_open_container(struct api_req *r, bool any, struct container **ret)
+int api_container_open(struct api_req *r, bool any, struct container **ret)
 {
 	_cleanup_berr_ struct berr *err = NULL;
 	int ret_r;
@@ -37,7 +37,7 @@ int api_container_start(struct api_req *r)
 
 	int attach_fd;
 
-	if (api_open_container(r, false, &c) < 0)
+	if (api_container_open(r, false, &c) < 0)
 		return 0;
 	if (container_active(c))
 		return api_reply_empty(r, 304);
@@ -65,7 +65,7 @@ int api_container_stop(struct api_req *r)
 	int64_t t;
 	int ret;
 
-	if (stop_timeout(r, &t) < 0 || api_open_container(r, false, &c) < 0)
+	if (stop_timeout(r, &t) < 0 || api_container_open(r, false, &c) < 0)
 		return 0;
 	if (!container_active(c))
 		return api_reply_empty(r, 304);
@@ -81,7 +81,7 @@ int api_container_restart(struct api_req *r)
 	int64_t t;
 	int ret;
 
-	if (stop_timeout(r, &t) < 0 || api_open_container(r, false, &c) < 0)
+	if (stop_timeout(r, &t) < 0 || api_container_open(r, false, &c) < 0)
 		return 0;
 	if ((ret = container_stop(r->ctx->engine, c, t, &err)) < 0 ||
 	    (ret = berth_start_container(r->ctx, c, -1, false, &err)) < 0)
@@ -99,7 +99,7 @@ int api_container_kill(struct api_req *r)
 
 	if (units_parse_signal(sig_s && *sig_s ? sig_s : "KILL", &sig, &err) < 0)
 		return api_reply_berr(r, EINVAL, err);
-	if (api_open_container(r, false, &c) < 0)
+	if (api_container_open(r, false, &c) < 0)
 		return 0;
 	if (!container_active(c))
 		return api_reply_error(r, 409, "Container %s is not running", r->parts[1]);
@@ -116,7 +116,7 @@ int api_container_delete(struct api_req *r)
 	struct image_store *s;
 	int ret;
 
-	if (api_open_container(r, true, &c) < 0)
+	if (api_container_open(r, true, &c) < 0)
 		return 0;
 	if (!(s = berth_store(r->ctx)))
 		return api_reply_error(r, 500, "cannot open the image store under '%s'",

@@ -127,25 +127,29 @@ static int read_config(struct create_body *b, const struct jnode *root, struct b
 	return 0;
 }
 
-static int read_restart(struct create_body *b, const struct jnode *hc, struct berr **err)
+int api_restart_policy(const struct jnode *hc, char *buf, size_t size, const char **ret,
+		       struct berr **err)
 {
+	_cleanup_free_ char *name = NULL;
 	struct jnode rp;
-	const char *name = NULL;
 	int64_t max = 0;
 	int r;
 
 	jnode_member(hc, "RestartPolicy", &rp);
 	if (!jnode_is_object(&rp))
 		return 0;
-	if ((r = get_str(b, &rp, "Name", &name, err)) < 0 ||
+	if ((r = jnode_get_string(&rp, "Name", &name, err)) < 0 ||
 	    (r = jnode_get_int64(&rp, "MaximumRetryCount", &max, err)) < 0)
 		return r;
-	if (name && strcmp(name, "on-failure") == 0 && max > 0) {
-		snprintf(b->num[2], sizeof(b->num[2]), "on-failure:%lld", (long long) max);
-		name = b->num[2];
-	}
-	if (name && *name)
-		b->f.restart = name;
+	if (!name || !*name)
+		return 0;
+	if (strcmp(name, "on-failure") == 0 && max > 0)
+		r = snprintf(buf, size, "on-failure:%lld", (long long) max);
+	else
+		r = snprintf(buf, size, "%s", name);
+	if (r < 0 || (size_t) r >= size)
+		return berr_set(err, EINVAL, "invalid restart policy '%s'", name);
+	*ret = buf;
 	return 0;
 }
 
@@ -172,7 +176,7 @@ static int read_host_config(struct create_body *b, const struct jnode *root, str
 	    (r = jnode_get_bool(&hc, "ReadonlyRootfs", &f->read_only, err)) < 0 ||
 	    (r = jnode_get_bool(&hc, "Init", &f->init, err)) < 0 ||
 	    (r = jnode_get_int64(&hc, "Memory", &memory, err)) < 0 ||
-	    (r = read_restart(b, &hc, err)) < 0)
+	    (r = api_restart_policy(&hc, b->num[2], sizeof(b->num[2]), &b->f.restart, err)) < 0)
 		return r;
 	/* the client's "default" is the engine's default */
 	if (network && *network && strcmp(network, "default") != 0)

@@ -15,10 +15,12 @@
 #define API_VERSION "1.41"
 #define API_MIN_VERSION "1.12"
 #define API_BODY_MAX (1024 * 1024) /* a create's JSON is a few KiB */
+/* PUT /containers/{id}/archive: a tar, spooled to an unlinked file, not kept in memory */
+#define API_ARCHIVE_MAX (64LL * 1024 * 1024 * 1024)
 
 struct MHD_Connection;
-struct container;
 struct MHD_Response;
+struct container;
 
 /* One request, as the handlers see it. */
 struct api_req {
@@ -28,6 +30,7 @@ struct api_req {
 	char **parts;	  /* path split at '/' ("containers", "<id>", "start") */
 	const char *body; /* NUL-terminated, may be empty */
 	size_t body_len;
+	int body_fd;	       /* a PUT's body in an unlinked file (offset 0), else -1 */
 	struct berth_ctx *ctx; /* the engine of this request only */
 	bool replied;
 };
@@ -59,12 +62,6 @@ int api_query_int(struct api_req *r, const char *key, int64_t min, int64_t max, 
 
 /* docker's filters={"key":{"value":true}} or {"key":["value"]} as "key=value" entries. */
 int api_filters_parse(const char *json, char ***ret, struct berr **err);
-
-/*
- * Open the container parts[1] names, locked (any: also a half-made or dead one); replies
- * 404 ("No such container: REF") or the error itself on failure. 0 or -errno.
- */
-int api_open_container(struct api_req *r, bool any, struct container **ret);
 
 /*
  * The request's body as a JSON object (an empty body is {}): *ret_doc owns it, *ret_root
@@ -108,6 +105,25 @@ int api_container_logs(struct api_req *r);
 int api_container_attach(struct api_req *r);
 /* The parked end of a client that attached to container id before its start, or -1. */
 int api_attach_take(const char *id);
+/* containers: the rest (api_container_extra.c, api_container_fs.c, api_stats.c) */
+/* Open parts[1] locked (any: also a half-made or dead one, for DELETE); replies on failure. */
+int api_container_open(struct api_req *r, bool any, struct container **ret);
+/* HostConfig's RestartPolicy as --restart's text in buf (NULL when absent or unnamed). */
+int api_restart_policy(const struct jnode *hc, char *buf, size_t size, const char **ret,
+		       struct berr **err);
+int api_container_rename(struct api_req *r);
+int api_container_update(struct api_req *r);
+int api_container_pause(struct api_req *r);
+int api_container_unpause(struct api_req *r);
+int api_container_resize(struct api_req *r);
+int api_container_top(struct api_req *r);
+int api_container_changes(struct api_req *r);
+int api_containers_prune(struct api_req *r);
+int api_container_export(struct api_req *r);
+int api_container_archive_stat(struct api_req *r);
+int api_container_archive_get(struct api_req *r);
+int api_container_archive_put(struct api_req *r);
+int api_container_stats(struct api_req *r);
 int api_events(struct api_req *r);
 int api_image_pull(struct api_req *r);
 int api_exec_create(struct api_req *r);

@@ -5,6 +5,7 @@
  * collected up to API_BODY_MAX, the /v1.NN prefix checked and removed, then api_route().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "api/api_listen.h"
 #include "image/registry_config.h"
 #include "lib/cleanup.h"
+#include "lib/fd.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 
@@ -33,6 +35,8 @@ struct pending {
 	char *buf;
 	size_t len;
 	bool too_big;
+	int fd;		   /* a PUT's body goes to this unlinked file instead (-1: none) */
+	long long spooled; /* its size so far */
 };
 
 /* set by SIGTERM and SIGINT: the loop in api_serve() ends */
@@ -121,13 +125,16 @@ static void serve(const struct server *srv, struct MHD_Connection *conn, const c
 			    .method = method,
 			    .body = p->buf ? p->buf : "",
 			    .body_len = p->len,
+			    .body_fd = p->fd,
 			    .ctx = &ctx};
 	int ret = strip_version(&r, url);
 
 	log_debug("%s %s", method, url);
 	if (ret == 0 && p->too_big)
-		ret = api_reply_error(&r, 413, "request body is larger than %d bytes",
-				      API_BODY_MAX);
+		ret = api_reply_error(&r, 413, "request body is larger than %lld bytes",
+				      p->fd >= 0 ? API_ARCHIVE_MAX : (long long) API_BODY_MAX);
+	else if (ret == 0 && p->fd >= 0 && lseek(p->fd, 0, SEEK_SET) < 0)
+		ret = -errno;
 	else if (ret == 0 && !(r.parts = split_path(r.path)))
 		ret = -ENOMEM;
 	else if (ret == 0)
@@ -144,6 +151,14 @@ static bool collect(struct pending *p, const char *data, size_t len)
 {
 	char *n;
 
+	if (p->fd >= 0) {
+		if (p->too_big || (long long) len > API_ARCHIVE_MAX - p->spooled) {
+			p->too_big = true;
+			return true;
+		}
+		p->spooled += (long long) len;
+		return write_all(p->fd, data, len) >= 0;
+	}
 	if (p->too_big || len > API_BODY_MAX - p->len) {
 		p->too_big = true;
 		return true;
@@ -157,6 +172,23 @@ static bool collect(struct pending *p, const char *data, size_t len)
 	return true;
 }
 
+/* A new request's state: a PUT (docker's archive upload, a tar) is spooled to a file. */
+static struct pending *pending_new(const char *method)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	const char *tmp = secure_getenv("TMPDIR");
+
+	if (!p)
+		return NULL;
+	p->fd = -1;
+	if (strcmp(method, "PUT") == 0 &&
+	    (p->fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -166,7 +198,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void) version;
 	if (!p) {
-		if (!(p = calloc(1, sizeof(*p))))
+		if (!(p = pending_new(method)))
 			return MHD_NO;
 		*con_cls = p;
 		atomic_fetch_add(&srv->active, 1);
@@ -193,6 +225,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!p)
 		return;
 	free(p->buf);
+	if (p->fd >= 0)
+		(void) close(p->fd);
 	free(p);
 	*con_cls = NULL;
 	atomic_store(&srv->last_use, mono_s());

@@ -198,7 +198,7 @@ int api_container_wait(struct api_req *r)
 		wait_job_free(w);
 		return api_reply_error(r, 400, "invalid condition: '%s'", cond);
 	}
-	if (api_open_container(r, false, &w->c) < 0) {
+	if (api_container_open(r, false, &w->c) < 0) {
 		wait_job_free(w);
 		return 0;
 	}

@@ -4,6 +4,7 @@
 #define BERTH_CLI_BERTH_CONTAINER_H
 
 #include "cli/berth_cmds.h"
+#include "engine/container_prune.h"
 #include "engine/container_store.h"
 #include "lib/err.h"
 
@@ -51,19 +52,11 @@ int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv);
 
 /*
- * Remove every container that does not run (and f, if any, passes), printing docker's
- * "Deleted Containers:" list; *bytes grows by their writable layers' size. 0, or 1 when one could not go.
+ * container_prune() (engine/container_prune.h) printing docker's "Deleted Containers:" list
+ * and the errors; *bytes grows by their writable layers' size. 0, or 1 when one could not go.
  */
-struct prune_filter {
-	int64_t until_ns;  /* until=: created before it (0: any) */
-	char **labels;	   /* label=K[=V]: every one must match */
-	char **not_labels; /* label!=K[=V]: none may */
-};
 int berth_prune_containers(struct berth_ctx *ctx, const struct prune_filter *f, uint64_t *bytes);
 
-/* --filter until=, label=, label!= of the prune commands, as docker's; -EINVAL with *err. */
-int berth_prune_filter_parse(char *const *filters, struct prune_filter *ret, struct berr **err);
-void berth_prune_filter_done(struct prune_filter *f);
 int berth_cmd_stats(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_cp(struct berth_ctx *ctx, int argc, char **argv);
 int berth_cmd_export(struct berth_ctx *ctx, int argc, char **argv);

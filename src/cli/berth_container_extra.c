@@ -15,6 +15,7 @@
 #include "engine/container_diff.h"
 #include "image/snapshot.h"
 #include "engine/container_ops.h"
+#include "engine/container_prune.h"
 #include "engine/container_runtime.h"
 #include "engine/container_stats.h"
 #include "lib/timefmt.h"
@@ -46,94 +47,29 @@ int berth_cmd_diff(struct berth_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-int berth_prune_filter_parse(char *const *filters, struct prune_filter *ret, struct berr **err)
-{
-	*ret = (struct prune_filter){0};
-	STRV_FOREACH (f, filters) {
-		int r = 0;
-
-		if (!strncmp(*f, "until=", 6))
-			r = units_parse_since(*f + 6, now_ns(), &ret->until_ns, err);
-		else if (!strncmp(*f, "label=", 6))
-			r = strv_push_dup(&ret->labels, *f + 6);
-		else if (!strncmp(*f, "label!=", 7))
-			r = strv_push_dup(&ret->not_labels, *f + 7);
-		else
-			r = berr_set(err, EINVAL, "invalid filter '%.*s'", (int) strcspn(*f, "="),
-				     *f);
-		if (r < 0) {
-			berth_prune_filter_done(ret);
-			return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
-		}
-	}
-	return 0;
-}
-
-void berth_prune_filter_done(struct prune_filter *f)
-{
-	strv_free(f->labels);
-	strv_free(f->not_labels);
-	*f = (struct prune_filter){0};
-}
-
-static bool prune_passes(const struct container_config *cfg, const struct prune_filter *f)
-{
-	int64_t created;
-
-	if (!f)
-		return true;
-	if (f->until_ns && cfg->created && rfc3339_parse_ns(cfg->created, &created) >= 0 &&
-	    created >= f->until_ns)
-		return false;
-	STRV_FOREACH (l, f->labels)
-		if (!strv_label_match(cfg->labels, *l))
-			return false;
-	STRV_FOREACH (l, f->not_labels)
-		if (strv_label_match(cfg->labels, *l))
-			return false;
-	return true;
-}
-
 int berth_prune_containers(struct berth_ctx *ctx, const struct prune_filter *f, uint64_t *bytes)
 {
-	_cleanup_strv_ char **ids = NULL;
+	_cleanup_strv_ char **ids = NULL, **errors = NULL;
 	struct image_store *s;
 	struct engine *e;
-	int code = 0, n = 0;
 
 	if (!(e = berth_engine(ctx)) || !(s = berth_store(ctx)))
 		return 1;
-	if (container_list_ids(e, &ids) < 0)
+	if (container_prune(e, s, f, &ids, bytes, &errors) < 0)
 		return 1;
-	STRV_FOREACH (id, ids) {
-		_cleanup_container_ struct container *c = NULL;
-		_cleanup_berr_ struct berr *err = NULL;
-		uint64_t size;
-
-		if (container_load_any(e, *id, true, &c, NULL) < 0)
-			continue;
-		(void) container_refresh(e, c, NULL);
-		if (container_active(c) || container_dead_may_run(e, c) ||
-		    (c->cfg && !prune_passes(c->cfg, f)))
-			continue;
-		size = image_snapshot_size(s, *id);
-		if (container_remove(e, s, c, false, false, &err) < 0) {
-			log_error_report("%s", err ? err->msg : "cannot remove");
-			code = 1;
-			continue;
-		}
-		*bytes += size;
-		printf("%s%s\n", n++ == 0 ? "Deleted Containers:\n" : "", *id);
-	}
-	if (n > 0)
+	STRV_FOREACH (msg, errors)
+		log_error_report("%s", *msg);
+	STRV_FOREACH (id, ids)
+		printf("%s%s\n", id == ids ? "Deleted Containers:\n" : "", *id);
+	if (ids && *ids)
 		printf("\n");
-	return code;
+	return errors && *errors ? 1 : 0;
 }
 
 int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_strv_ char **pos = NULL, **filters = NULL;
-	_cleanup_(berth_prune_filter_done) struct prune_filter pf = {0};
+	_cleanup_(container_prune_filter_done) struct prune_filter pf = {0};
 	_cleanup_berr_ struct berr *err = NULL;
 	bool force = false;
 	const struct opt_def defs[] = {
@@ -147,7 +83,7 @@ int berth_cmd_prune(struct berth_ctx *ctx, int argc, char **argv)
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs, "[options]", 0, 0, &pos));
 	/* docker: the daemon refuses a filter it does not know (exit 1) */
-	if (berth_prune_filter_parse(filters, &pf, &err) < 0) {
+	if (container_prune_filter_parse(filters, &pf, &err) < 0) {
 		berth_report(-EINVAL, &err);
 		return 1;
 	}
@@ -179,8 +115,6 @@ static int64_t mono_ns(void)
 static bool take(struct engine *e, const char *ref, struct sample *out)
 {
 	_cleanup_container_ struct container *c = NULL;
-	_cleanup_free_ char *json = NULL;
-	struct container_rt rt;
 	int r;
 
 	if (container_open(e, ref, false, &c, NULL) < 0 || c->st.status != STATUS_RUNNING)
@@ -188,12 +122,9 @@ static bool take(struct engine *e, const char *ref, struct sample *out)
 	snprintf(out->id, sizeof(out->id), "%.12s", c->cfg->id);
 	if (!out->name)
 		out->name = strdup(c->cfg->name);
-	if (container_rt_init(e, c, &rt) < 0)
-		return false;
-	r = runtime_stats(&rt.rt, c->cfg->id, &json, NULL);
-	container_rt_done(&rt);
+	r = container_stats_read(e, c, &out->st, NULL);
 	out->at_ns = mono_ns();
-	return r >= 0 && container_stats_parse(json, &out->st, NULL) >= 0;
+	return r >= 0;
 }
 
 #define STATS_TEMPLATE                                                                             \

@@ -463,7 +463,7 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 	_cleanup_strv_ char **pos = NULL, **report = NULL, **names = NULL, **nets = NULL,
 			    **report_cache = NULL;
 	_cleanup_(volume_filter_done) struct volume_filter vf = {.dangling = -1};
-	_cleanup_(berth_prune_filter_done) struct prune_filter pf = {0};
+	_cleanup_(container_prune_filter_done) struct prune_filter pf = {0};
 	_cleanup_strv_ char **filters = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
 	struct image_prune_filter imf;
@@ -484,7 +484,7 @@ int berth_cmd_system_prune(struct berth_ctx *ctx, int argc, char **argv)
 
 	BERTH_PARSE_OR_RETURN(berth_parse(argc, argv, defs,
 					  "[-a] [-f] [--volumes] [--filter K=V]...", 0, 0, &pos));
-	if (berth_prune_filter_parse(filters, &pf, &err) < 0) {
+	if (container_prune_filter_parse(filters, &pf, &err) < 0) {
 		berth_report(-EINVAL, &err);
 		return 1;
 	}

@@ -205,7 +205,22 @@ static int split(const char *path, char **ret_dir, char **ret_base)
 		*slash = '\0';
 		*ret_dir = strdup(*p ? p : "/");
 	}
-	return *ret_dir && *ret_base ? 0 : -ENOMEM;
+	if (!*ret_dir || !*ret_base)
+		return -ENOMEM;
+	/*
+	 * "dir/..": opened relative to dir's fd, ".." would leave the root when dir is the
+	 * root (the container's bundle directory, on the host). The whole path is resolved
+	 * in the root instead, and named ".".
+	 */
+	if (strcmp(*ret_base, "..") == 0) {
+		free(*ret_dir);
+		free(*ret_base);
+		*ret_dir = strdup(path);
+		*ret_base = strdup(".");
+		if (!*ret_dir || !*ret_base)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* The destination: into dst when it is an existing directory, else dst itself. */
@@ -281,6 +296,38 @@ int container_cp_in(int rootfd, const char *host_src, const char *dst, const str
 	r = copy_entry(sfd, sbase, target, name, 0, &(struct cp_opts){.owner = owner});
 	if (r < 0)
 		return berr_sys(err, -r, "copying '%s' into the container", host_src);
+	return 0;
+}
+
+int container_cp_stat(int rootfd, const char *path, struct cp_stat *ret, struct berr **err)
+{
+	_cleanup_free_ char *dir = NULL, *base = NULL;
+	_cleanup_close_ int dfd = -1;
+	struct stat st;
+	ssize_t n;
+
+	if (split(path, &dir, &base) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	*ret = (struct cp_stat){0};
+	snprintf(ret->name, sizeof(ret->name), "%s", *base ? base : "/");
+	if (!*base || !strcmp(base, "/") || !strcmp(base, ".")) {
+		free(base);
+		base = strdup(".");
+		free(dir);
+		dir = strdup(path);
+		if (!base || !dir)
+			return berr_set(err, ENOMEM, "out of memory");
+	}
+	dfd = safe_open_in_root(rootfd, dir, O_PATH | O_DIRECTORY, 0);
+	if (dfd < 0 || fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return berr_sys(err, dfd < 0 ? -dfd : errno,
+				"Could not find the file %s in container", path);
+	if (S_ISLNK(st.st_mode) &&
+	    (n = readlinkat(dfd, base, ret->link_target, sizeof(ret->link_target) - 1)) > 0)
+		ret->link_target[n] = '\0';
+	ret->size = st.st_size;
+	ret->mode = st.st_mode;
+	ret->mtime_ns = (int64_t) st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	return 0;
 }
 
@@ -360,22 +407,28 @@ struct cp_args {
 	const struct cp_owner *owner;
 };
 
+int container_cp_mode(int rootfd, enum cp_mode mode, const char *src, const char *dst,
+		      const struct cp_owner *owner, struct berr **err)
+{
+	switch (mode) {
+	case CP_OUT:
+		return container_cp_out(rootfd, src, dst, err);
+	case CP_IN:
+		return container_cp_in(rootfd, src, dst, owner, err);
+	case CP_IN_CONTENTS:
+		return container_cp_in_contents(rootfd, src, dst, owner, err);
+	case CP_IN_STAGED:
+		return container_cp_in_staged(rootfd, src, dst, err);
+	default:
+		return berr_set(err, EINVAL, "unknown copy mode");
+	}
+}
+
 static int cp_in_root(int rootfd, void *data, struct berr **err)
 {
 	const struct cp_args *a = data;
 
-	switch (a->mode) {
-	case CP_OUT:
-		return container_cp_out(rootfd, a->src, a->dst, err);
-	case CP_IN:
-		return container_cp_in(rootfd, a->src, a->dst, a->owner, err);
-	case CP_IN_CONTENTS:
-		return container_cp_in_contents(rootfd, a->src, a->dst, a->owner, err);
-	case CP_IN_STAGED:
-		return container_cp_in_staged(rootfd, a->src, a->dst, err);
-	default:
-		return berr_set(err, EINVAL, "unknown copy mode");
-	}
+	return container_cp_mode(rootfd, a->mode, a->src, a->dst, a->owner, err);
 }
 
 int container_cp_stopped(struct image_store *s, const char *key, const char *target,

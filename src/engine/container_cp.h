@@ -10,6 +10,7 @@
 #define BERTH_ENGINE_CONTAINER_CP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "image/store.h"
 #include <sys/types.h>
@@ -48,12 +49,31 @@ int container_cp_in_staged(int rootfd, const char *host_dir, const char *dst, st
  */
 int container_cp_contents(int rootfd, const char *src, int dstfd);
 
+/* What docker's archive HEAD tells of a path (X-Docker-Container-Path-Stat). */
+struct cp_stat {
+	char name[256]; /* the last component ("/" for the root) */
+	int64_t size;
+	mode_t mode; /* st_mode, the path itself (a symlink is not followed) */
+	int64_t mtime_ns;
+	char link_target[4096]; /* a symlink's target, else "" */
+};
+
+/*
+ * Stat path (resolved in the root rootfd, its last component not followed) into *ret.
+ * -ENOENT with docker's "Could not find the file PATH in container".
+ */
+int container_cp_stat(int rootfd, const char *path, struct cp_stat *ret, struct berr **err);
+
 enum cp_mode {
 	CP_OUT,		/* container_cp_out() */
 	CP_IN,		/* container_cp_in() */
 	CP_IN_CONTENTS, /* container_cp_in_contents() */
 	CP_IN_STAGED,	/* as CP_IN_CONTENTS, keeping owners (build's COPY, staged by berth) */
 };
+
+/* The function of mode (container_cp_out, _in, _in_contents, _in_staged) on rootfd. */
+int container_cp_mode(int rootfd, enum cp_mode mode, const char *src, const char *dst,
+		      const struct cp_owner *owner, struct berr **err);
 
 /*
  * Copy out of or into a stopped container: src and dst as the function of mode takes

@@ -6,6 +6,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "engine/container_runtime.h"
+#include "engine/runtime_client.h"
 
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -79,5 +83,40 @@ int container_stats_parse(const char *json, struct container_stats *ret, struct 
 	s.pids = get_u64(&data, "pids.current");
 	blkio(&data, &s);
 	*ret = s;
+	return 0;
+}
+
+int container_stats_read(struct engine *e, const struct container *c, struct container_stats *ret,
+			 struct berr **err)
+{
+	_cleanup_free_ char *json = NULL;
+	struct container_rt rt;
+	int r;
+
+	if (container_rt_init(e, c, &rt) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	r = runtime_stats(&rt.rt, c->cfg->id, &json, err);
+	container_rt_done(&rt);
+	if (r < 0)
+		return r;
+	return container_stats_parse(json, ret, err);
+}
+
+int container_stats_host_cpu_ns(uint64_t *ret)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/stat", "re");
+	unsigned long long v[8] = {0};
+	long tick = sysconf(_SC_CLK_TCK);
+	uint64_t sum = 0;
+
+	if (!f)
+		return -errno;
+	/* user nice system idle iowait irq softirq steal, in clock ticks (dockerd's sum) */
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]) < 4)
+		return -EIO;
+	for (size_t i = 0; i < 8; i++)
+		sum += v[i];
+	*ret = sum * (1000000000ULL / (uint64_t) (tick > 0 ? tick : 100));
 	return 0;
 }

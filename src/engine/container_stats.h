@@ -21,4 +21,13 @@ struct container_stats {
 /* Parse runc's `events --stats` JSON (one object). */
 int container_stats_parse(const char *json, struct container_stats *ret, struct berr **err);
 
+/* One sample of c's stats (c runs): the runtime's `events --stats`, parsed. */
+struct engine;
+struct container;
+int container_stats_read(struct engine *e, const struct container *c, struct container_stats *ret,
+			 struct berr **err);
+
+/* The host's CPU time so far (/proc/stat's cpu line, in ns), docker's system_cpu_usage. */
+int container_stats_host_cpu_ns(uint64_t *ret);
+
 #endif
