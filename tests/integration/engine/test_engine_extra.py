@@ -76,6 +76,20 @@ def test_cp_does_not_follow_the_container_s_symlinks(berth, tmp_path):
     berth("rm", "-f", "evil")
 
 
+@pytest.mark.parametrize("path", ["/..", "/../..", "/etc/../.."])
+def test_cp_of_dotdot_stays_in_the_container(berth, tmp_path, path):
+    """A source path ending in ".." is the container's root at most: once, "/.." was
+    opened from the root's fd and copied out the bundle (config.json, rootfs/)."""
+    berth("create", "--name", "dd", "busybox", "true")
+    out = tmp_path / "out"
+    out.mkdir()
+    r = berth("cp", "dd:" + path, str(out / "got"), check=False)
+    assert r.rc == 0, r
+    got = sorted(os.listdir(out / "got"))
+    assert "config.json" not in got and "rootfs" not in got and "bin" in got, got
+    berth("rm", "dd")
+
+
 def test_stats_no_stream(berth):
     berth("run", "-d", "--name", "busyloop", "--memory", "64m", "busybox", "sh", "-c",
           "while :; do :; done")
