@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -56,6 +57,29 @@ int api_stream_write(struct api_stream *st, const void *buf, size_t len)
 		len -= (size_t) n;
 	}
 	return 0;
+}
+
+int api_stream_json(struct api_stream *st, struct jwriter *doc)
+{
+	_cleanup_jw_ struct jwriter *d = doc;
+	_cleanup_free_ char *s = jw_to_string(d, false);
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	if ((r = api_stream_write(st, s, strlen(s))) < 0)
+		return r;
+	return api_stream_write(st, "\r\n", 2);
+}
+
+struct jwriter *api_error_doc(const char *msg)
+{
+	struct jwriter *doc = jw_object(), *detail = jw_object();
+
+	jw_str(detail, "message", msg);
+	jw_put(doc, "errorDetail", detail);
+	jw_str(doc, "error", msg);
+	return doc;
 }
 
 bool api_stream_client_gone(const struct api_stream *st)
