@@ -36,7 +36,7 @@ struct build_job {
 	char *context;	/* the unpacked context (removed with the job) */
 	int dockerfile; /* opened inside the context, read through /proc/self/fd */
 	char **tags, **args;
-	char *target;
+	char *target, *cgroup_parent;
 	bool no_cache;
 	off_t sent; /* the steps' output (in bc.out_fd) sent so far */
 	int write_error;
@@ -58,6 +58,7 @@ static void build_job_free(void *data)
 	strv_free(j->tags);
 	strv_free(j->args);
 	free(j->target);
+	free(j->cgroup_parent);
 	free(j);
 }
 
@@ -198,6 +199,7 @@ static int build_params(struct api_req *r, struct build_job *j, struct berr **er
 {
 	const char *target = api_query(r, "target"), *labels = api_query(r, "labels");
 	const char *remote = api_query(r, "remote"), *net = api_query(r, "networkmode");
+	const char *cgroup = api_query(r, "cgroupparent");
 	int k;
 
 	if (remote && *remote)
@@ -211,8 +213,10 @@ static int build_params(struct api_req *r, struct build_job *j, struct berr **er
 	if ((k = build_args(r, &j->args, err)) < 0)
 		return k;
 	(void) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_tag, &j->tags);
-	if (target && *target && !(j->target = strdup(target)))
+	if ((target && *target && !(j->target = strdup(target))) ||
+	    (cgroup && *cgroup && !(j->cgroup_parent = strdup(cgroup))))
 		return -ENOMEM;
+	j->bc.cgroup_parent = j->cgroup_parent;
 	j->no_cache = api_query_bool(r, "nocache");
 	j->bc.quiet = api_query_bool(r, "q");
 	j->bc.network = net && strcmp(net, "host") == 0 ? "host" : "none";

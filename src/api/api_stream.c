@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -62,14 +63,13 @@ int api_stream_write(struct api_stream *st, const void *buf, size_t len)
 int api_stream_json(struct api_stream *st, struct jwriter *doc)
 {
 	_cleanup_jw_ struct jwriter *d = doc;
-	_cleanup_free_ char *s = jw_to_string(d, false);
-	int r;
+	_cleanup_free_ char *s = jw_to_string(d, false), *line = NULL;
+	int n;
 
-	if (!s)
+	/* one write: a chunk of its own for "\r\n" is a message docker-py cannot parse */
+	if (!s || (n = asprintf(&line, "%s\r\n", s)) < 0)
 		return -ENOMEM;
-	if ((r = api_stream_write(st, s, strlen(s))) < 0)
-		return r;
-	return api_stream_write(st, "\r\n", 2);
+	return api_stream_write(st, line, (size_t) n);
 }
 
 struct jwriter *api_error_doc(const char *msg)
