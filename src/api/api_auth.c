@@ -18,8 +18,8 @@
 #include "lib/cleanup.h"
 
 /* docker's AuthConfig: username and password into "user:password" (NULL: anonymous). */
-static int auth_config(const struct jnode *root, char **user, char **password,
-		       char **server, struct berr **err)
+static int auth_config(const struct jnode *root, char **user, char **password, char **server,
+		       struct berr **err)
 {
 	int r;
 
@@ -75,12 +75,13 @@ static int reply_refused(struct api_req *r, const char *server)
 	else if (strncmp(host, "http://", 7) == 0)
 		host += 7;
 	n = (int) strcspn(host, "/");
-	return api_reply_error(r, 401, "login attempt to %s://%.*s/v2/ failed with status: 401 Unauthorized",
-			       image_ref_domain_is_local(host) ||
-					       registry_config_insecure(r->ctx->registries, host)
-				       ? "http"
-				       : "https",
-			       n, host);
+	return api_reply_error(
+		r, 401, "login attempt to %s://%.*s/v2/ failed with status: 401 Unauthorized",
+		image_ref_domain_is_local(host) ||
+				registry_config_insecure(r->ctx->registries, host)
+			? "http"
+			: "https",
+		n, host);
 }
 
 int api_auth(struct api_req *r)

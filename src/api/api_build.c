@@ -17,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
 #include "api/api_internal.h"
 #include "api/api_stream.h"
 #include "build/build.h"
@@ -88,7 +86,8 @@ static void send_output(struct build_job *j)
 	char buf[16384];
 	ssize_t n;
 
-	while (!j->bc.quiet && j->bc.out_fd > 0 && (n = pread(j->bc.out_fd, buf, sizeof(buf), j->sent)) > 0) {
+	while (!j->bc.quiet && j->bc.out_fd > 0 &&
+	       (n = pread(j->bc.out_fd, buf, sizeof(buf), j->sent)) > 0) {
 		send_stream(j, buf, (size_t) n);
 		j->sent += n;
 	}
@@ -164,17 +163,6 @@ static int stream_build(struct api_stream *st)
 	return 0;
 }
 
-static enum MHD_Result add_tag(void *cls, enum MHD_ValueKind kind, const char *key,
-			       const char *value)
-{
-	char ***tags = cls;
-
-	(void) kind;
-	if (strcmp(key, "t") == 0 && value && *value && strv_push_dup(tags, value) < 0)
-		return MHD_NO;
-	return MHD_YES;
-}
-
 /* buildargs={"K":"V"} as "K=V" entries */
 static int build_args(struct api_req *r, char ***ret, struct berr **err)
 {
@@ -212,7 +200,7 @@ static int build_params(struct api_req *r, struct build_job *j, struct berr **er
 				net);
 	if ((k = build_args(r, &j->args, err)) < 0)
 		return k;
-	(void) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_tag, &j->tags);
+	j->tags = api_query_all(r, "t");
 	if ((target && *target && !(j->target = strdup(target))) ||
 	    (cgroup && *cgroup && !(j->cgroup_parent = strdup(cgroup))))
 		return -ENOMEM;
@@ -252,7 +240,8 @@ int api_build(struct api_req *r)
 	if (!(j = calloc(1, sizeof(*j))))
 		return -ENOMEM;
 	j->dockerfile = -1;
-	if ((ret = build_params(r, j, &err)) < 0 || (ret = api_unpack_body(r, &j->context, &err)) < 0)
+	if ((ret = build_params(r, j, &err)) < 0 ||
+	    (ret = api_unpack_body(r, &j->context, &err)) < 0)
 		ret = api_reply_berr(r, EINVAL, err);
 	else if ((ret = open_dockerfile(r, j, &err)) < 0)
 		ret = api_reply_error(r, 500, "%s", err->msg);

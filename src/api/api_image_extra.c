@@ -107,22 +107,35 @@ int api_image_get(struct api_req *r)
 	return reply_save(r, (char *[]){name, NULL});
 }
 
-static enum MHD_Result add_name(void *cls, enum MHD_ValueKind kind, const char *key,
-				const char *value)
+static enum MHD_Result add_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
 {
-	char ***names = cls;
+	struct {
+		const char *key;
+		char **values;
+	} *q = cls;
 
 	(void) kind;
-	if (strcmp(key, "names") == 0 && value && *value && strv_push_dup(names, value) < 0)
+	if (strcmp(key, q->key) == 0 && value && *value && strv_push_dup(&q->values, value) < 0)
 		return MHD_NO;
 	return MHD_YES;
 }
 
+char **api_query_all(struct api_req *r, const char *key)
+{
+	struct {
+		const char *key;
+		char **values;
+	} q = {key, NULL};
+
+	(void) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_value, &q);
+	return q.values;
+}
+
 int api_images_get(struct api_req *r)
 {
-	_cleanup_strv_ char **names = NULL;
+	_cleanup_strv_ char **names = api_query_all(r, "names");
 
-	(void) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_name, &names);
 	return reply_save(r, names);
 }
 

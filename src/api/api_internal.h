@@ -30,7 +30,7 @@ struct api_req {
 	char **parts;	  /* path split at '/' ("containers", "<id>", "start") */
 	const char *body; /* NUL-terminated, may be empty */
 	size_t body_len;
-	int body_fd;	       /* a tar body (PUT, /build, /images/load) in an unlinked file, or -1 */
+	int body_fd; /* a tar body (PUT, /build, /images/load) in an unlinked file, or -1 */
 	struct berth_ctx *ctx; /* the engine of this request only */
 	bool replied;
 };
@@ -150,6 +150,8 @@ int api_unpack_body(struct api_req *r, char **ret, struct berr **err);
  * (NULL: none, or anonymous); -EINVAL with *err when it cannot be read.
  */
 int api_registry_auth(struct api_req *r, char **ret, struct berr **err);
+/* Every value of a repeated query parameter (t=a&t=b), empty ones left out; NULL: none. */
+char **api_query_all(struct api_req *r, const char *key);
 int api_image_history(struct api_req *r);
 int api_image_push(struct api_req *r);
 int api_image_get(struct api_req *r);

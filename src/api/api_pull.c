@@ -112,17 +112,23 @@ static void send_result(struct pull_job *j, const struct pull_result *res)
 	send_status(j, status ? status : "", NULL);
 }
 
+/* The registry options of j: the request's credentials, else those of `berth login`. */
+static struct registry_opts job_opts(const struct api_stream *st, const struct pull_job *j)
+{
+	return (struct registry_opts){.tls_verify = true,
+				      .debug = st->ctx.debug,
+				      .auth_file = j->auth,
+				      .creds = j->creds,
+				      .config = st->ctx.registries};
+}
+
 static int stream_pull(struct api_stream *st)
 {
 	struct pull_job *j = st->data;
 	_cleanup_(image_ref_done) struct image_ref ref = {0};
 	_cleanup_berr_ struct berr *err = NULL;
 	_cleanup_free_ char *from = NULL;
-	const struct registry_opts o = {.tls_verify = true,
-					.debug = st->ctx.debug,
-					.auth_file = j->auth,
-					.creds = j->creds,
-					.config = st->ctx.registries};
+	const struct registry_opts o = job_opts(st, j);
 	const struct pull_progress p = {.layer = on_layer, .data = j};
 	struct pull_result res = {0};
 	int r;
@@ -230,8 +236,8 @@ static void send_pushed(struct pull_job *j, const char *digest)
 	_cleanup_free_ char *status = NULL;
 	struct jwriter *doc = jw_object(), *aux = jw_object();
 	size_t size = manifest_size(j->st->ctx.store, j->name);
-	const char *tag = image_ref_parse(j->name, false, &ref, NULL) == 0 && ref.tag ? ref.tag
-										      : "latest";
+	const char *tag =
+		image_ref_parse(j->name, false, &ref, NULL) == 0 && ref.tag ? ref.tag : "latest";
 
 	if (asprintf(&status, "%s: digest: %s size: %zu", tag, digest, size) < 0)
 		status = NULL;
@@ -250,11 +256,7 @@ static int stream_push(struct api_stream *st)
 	_cleanup_(image_ref_done) struct image_ref ref = {0};
 	_cleanup_berr_ struct berr *err = NULL;
 	_cleanup_free_ char *head = NULL, *repo = NULL, *fam = NULL;
-	const struct registry_opts o = {.tls_verify = true,
-					.debug = st->ctx.debug,
-					.auth_file = j->auth,
-					.creds = j->creds,
-					.config = st->ctx.registries};
+	const struct registry_opts o = job_opts(st, j);
 	const struct pull_progress p = {.layer = on_layer, .data = j};
 	char digest[DIGEST_MAX];
 	int r;

@@ -193,8 +193,7 @@ static bool spooled_body(struct MHD_Connection *conn, const char *url, const cha
 	       (strcmp(path, "/build") == 0 || strcmp(path, "/images/load") == 0);
 }
 
-static struct pending *pending_new(struct MHD_Connection *conn, const char *url,
-				   const char *method)
+static struct pending *pending_new(struct MHD_Connection *conn, const char *url, const char *method)
 {
 	struct pending *p = calloc(1, sizeof(*p));
 	const char *tmp = secure_getenv("TMPDIR");

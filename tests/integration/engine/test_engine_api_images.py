@@ -8,10 +8,12 @@ import io
 import json
 import os
 import tarfile
+from contextlib import contextmanager
 
 import pytest
 
 from test_engine_api import api, docker, request, start_service  # noqa: F401
+from test_engine_cli import _tar_of
 from test_image_push import auth_registry  # noqa: F401
 
 DOCKERFILE = """FROM busybox
@@ -34,14 +36,16 @@ def context(tmp_path, dockerfile=DOCKERFILE):
     return ctx
 
 
-def context_tar(files):
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as t:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            t.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
+@contextmanager
+def service(berth, sock, extra=()):
+    """A service of its own (options beside the `api` fixture's); it must exit 0."""
+    proc = start_service(berth, sock, list(extra))
+    try:
+        yield sock
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 0, out
 
 
 def test_history_and_errors(berth, api):
@@ -104,14 +108,14 @@ def test_build_errors(berth, api, tmp_path):
     ctx = context(tmp_path, "FROM busybox\nRUN exit 3\n")
     p = docker(api, "build", str(ctx), check=False)
     assert p.returncode != 0 and "returned a non-zero code: 3" in p.stderr
-    tar = context_tar({"Dockerfile": b"FROM busybox\n"})
+    tar = _tar_of({"Dockerfile": b"FROM busybox\n"})
     hdr = {"Content-Type": "application/x-tar"}
     r, body = request(api, "POST", "/v1.41/build?buildargs=notjson", tar, hdr)
     assert r.status == 400 and "buildargs" in json.loads(body)["message"]
     r, body = request(api, "POST", "/v1.41/build?dockerfile=../../etc/passwd", tar, hdr)
     assert r.status == 500 and "Cannot locate specified Dockerfile" in body.decode()
     # a context that climbs out of its directory is refused, nothing written outside
-    evil = context_tar({"../escaped": b"x", "Dockerfile": b"FROM busybox\n"})
+    evil = _tar_of({"../escaped": b"x", "Dockerfile": b"FROM busybox\n"})
     r, body = request(api, "POST", "/v1.41/build", evil, hdr)
     assert r.status == 400, body
     assert berth("ps", "-a", "-q").out == ""
@@ -124,7 +128,7 @@ def test_docker_py_images(berth, api, tmp_path):
     img, logs = client.images.build(path=str(ctx), tag="pybuilt", buildargs={"X": "1"})
     assert any("step-out" in x.get("stream", "") for x in logs)
     assert img.id == image_id(berth, "pybuilt") and "pybuilt:latest" in img.tags
-    tar = context_tar({"Dockerfile": b"FROM busybox\nCMD [\"true\"]\n"})
+    tar = _tar_of({"Dockerfile": b"FROM busybox\nCMD [\"true\"]\n"})
     img2, _ = client.images.build(fileobj=io.BytesIO(tar), custom_context=True, tag="fobj")
     assert img2.attrs["Config"]["Cmd"] == ["true"]
     hist = client.images.get("pybuilt").history()
@@ -142,9 +146,7 @@ def test_docker_py_images(berth, api, tmp_path):
 def test_push_pull_registry(berth, registry, tmp_path):
     cfg = tmp_path / "registries.json"
     cfg.write_text(json.dumps({"insecure-registries": [registry.host]}))
-    sock = str(tmp_path / "push.sock")
-    proc = start_service(berth, sock, ["--registry-config", str(cfg)])
-    try:
+    with service(berth, str(tmp_path / "push.sock"), ["--registry-config", str(cfg)]) as sock:
         ref = registry.host + "/apipush:v1"
         docker(sock, "tag", "busybox", ref)
         p = docker(sock, "push", ref)
@@ -155,17 +157,11 @@ def test_push_pull_registry(berth, registry, tmp_path):
         assert "Status: " in p.stdout
         assert image_id(berth, ref) == image_id(berth, "busybox")
         docker(sock, "rmi", ref)
-    finally:
-        proc.terminate()
-        out = proc.communicate(timeout=30)[0]
-    assert proc.returncode == 0, out
 
 
 def test_login_and_auth_push(berth, auth_registry, tmp_path, monkeypatch):
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))
-    sock = str(tmp_path / "auth.sock")
-    proc = start_service(berth, sock)
-    try:
+    with service(berth, str(tmp_path / "auth.sock")) as sock:
         host = auth_registry.host
         p = docker(sock, "login", "-u", "alice", "-p", "wrong", host, check=False)
         assert p.returncode != 0
@@ -184,7 +180,3 @@ def test_login_and_auth_push(berth, auth_registry, tmp_path, monkeypatch):
         docker(sock, "pull", ref)
         assert image_id(berth, ref) == image_id(berth, "busybox")
         assert not os.path.exists(os.path.join(berth.root, "auth.json"))
-    finally:
-        proc.terminate()
-        out = proc.communicate(timeout=30)[0]
-    assert proc.returncode == 0, out
