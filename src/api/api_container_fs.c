@@ -24,8 +24,7 @@
 #include "lib/rmtree.h"
 #include "lib/timefmt.h"
 
-/* An unlinked file for a tar, under $TMPDIR or /tmp. */
-static int tar_file(struct berr **err)
+int api_tar_file(struct berr **err)
 {
 	const char *tmp = secure_getenv("TMPDIR");
 	int fd;
@@ -51,8 +50,7 @@ static int queue(struct api_req *r, struct MHD_Response *resp, const char *type,
 	return ok == MHD_YES ? 0 : -EIO;
 }
 
-/* Reply 200 with the tar in fd (sent from offset 0; fd is the reply's from now on). */
-static int reply_tar(struct api_req *r, int fd, const char *stat_header)
+int api_reply_tar(struct api_req *r, int fd, const char *stat_header)
 {
 	struct MHD_Response *resp;
 	off_t size = lseek(fd, 0, SEEK_END);
@@ -73,13 +71,13 @@ int api_container_export(struct api_req *r)
 
 	if (api_container_open(r, false, &c) < 0)
 		return 0;
-	if ((fd = tar_file(&err)) < 0 ||
+	if ((fd = api_tar_file(&err)) < 0 ||
 	    (ret = container_copy_export(berth_store(r->ctx), c, fd, &err)) < 0) {
 		if (fd < 0)
 			container_unlock(c);
 		return api_reply_berr(r, fd < 0 ? fd : ret, err);
 	}
-	return reply_tar(r, TAKE_FD(fd), NULL);
+	return api_reply_tar(r, TAKE_FD(fd), NULL);
 }
 
 /* Go's os.FileMode of st_mode: the permission bits, then a bit per type and special bit. */
@@ -185,17 +183,16 @@ int api_container_archive_get(struct api_req *r)
 		return r->replied ? 0 : ret;
 	if (api_container_open(r, false, &c) < 0)
 		return 0;
-	if ((fd = tar_file(&err)) < 0) {
+	if ((fd = api_tar_file(&err)) < 0) {
 		container_unlock(c);
 		return api_reply_berr(r, fd, err);
 	}
 	if ((ret = container_copy_out_tar(berth_store(r->ctx), c, path, fd, &err)) < 0)
 		return api_reply_berr(r, ret, err);
-	return reply_tar(r, TAKE_FD(fd), hdr);
+	return api_reply_tar(r, TAKE_FD(fd), hdr);
 }
 
-/* The tar of the request's body unpacked in a private directory (malloc'd path). */
-static int unpack_body(struct api_req *r, char **ret, struct berr **err)
+int api_unpack_body(struct api_req *r, char **ret, struct berr **err)
 {
 	_cleanup_free_ char *tmp = container_copy_tmpdir(err);
 	_cleanup_close_ int tmpfd = -1;
@@ -230,7 +227,7 @@ int api_container_archive_put(struct api_req *r)
 		return r->replied ? 0 : ret;
 	if (!S_ISDIR(st->mode))
 		return api_reply_error(r, 400, "extraction point is not a directory");
-	if ((ret = unpack_body(r, &tmp, &err)) < 0)
+	if ((ret = api_unpack_body(r, &tmp, &err)) < 0)
 		return api_reply_berr(r, EINVAL, err);
 	if (api_container_open(r, false, &c) >= 0) {
 		ret = container_copy(berth_store(r->ctx), c, CP_IN_CONTENTS, tmp, path, &err);

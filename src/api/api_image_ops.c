@@ -11,8 +11,7 @@
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
-/* The image name: parts[1..n-skip) joined with '/' (it has slashes of its own). */
-static char *image_name(struct api_req *r, size_t skip)
+char *api_image_name(struct api_req *r, size_t skip)
 {
 	size_t n = strv_length(r->parts), len = 0;
 	char *name;
@@ -29,7 +28,7 @@ static char *image_name(struct api_req *r, size_t skip)
 int api_image_tag(struct api_req *r)
 {
 	_cleanup_berr_ struct berr *err = NULL;
-	_cleanup_free_ char *source = image_name(r, 1), *target = NULL, *fam = NULL;
+	_cleanup_free_ char *source = api_image_name(r, 1), *target = NULL, *fam = NULL;
 	const char *repo = api_query(r, "repo"), *tag = api_query(r, "tag");
 	struct image_store *s = berth_store(r->ctx);
 	int ret;
@@ -51,8 +50,7 @@ int api_image_tag(struct api_req *r)
 	return api_reply_empty(r, 201);
 }
 
-/* docker's [{"Untagged": NAME}, {"Deleted": ID}] from the report's lines */
-static struct jwriter *delete_doc(char *const *report)
+struct jwriter *api_image_delete_doc(char *const *report)
 {
 	struct jwriter *a = jw_array();
 
@@ -71,7 +69,7 @@ static struct jwriter *delete_doc(char *const *report)
 int api_image_delete(struct api_req *r)
 {
 	_cleanup_berr_ struct berr *err = NULL;
-	_cleanup_free_ char *name = image_name(r, 0), *id = NULL;
+	_cleanup_free_ char *name = api_image_name(r, 0), *id = NULL;
 	_cleanup_strv_ char **report = NULL;
 	_cleanup_jw_ struct jwriter *doc = NULL;
 	struct image_store *s = berth_store(r->ctx);
@@ -89,6 +87,6 @@ int api_image_delete(struct api_req *r)
 		return api_reply_error(r, 404, "No such image: %s", name);
 	if (ret < 0)
 		return api_reply_berr(r, ret == -EINVAL ? EBUSY : ret, err);
-	doc = delete_doc(report);
+	doc = api_image_delete_doc(report);
 	return api_reply_json(r, 200, doc);
 }

@@ -30,7 +30,7 @@ struct api_req {
 	char **parts;	  /* path split at '/' ("containers", "<id>", "start") */
 	const char *body; /* NUL-terminated, may be empty */
 	size_t body_len;
-	int body_fd;	       /* a PUT's body in an unlinked file (offset 0), else -1 */
+	int body_fd; /* a tar body (PUT, /build, /images/load) in an unlinked file, or -1 */
 	struct berth_ctx *ctx; /* the engine of this request only */
 	bool replied;
 };
@@ -133,6 +133,33 @@ int api_images_list(struct api_req *r);
 int api_image_inspect(struct api_req *r);
 int api_image_tag(struct api_req *r);
 int api_image_delete(struct api_req *r);
+/* images: the rest (api_image_extra.c, api_pull.c, api_build.c, api_auth.c; helpers of
+ * api_image_ops.c, api_container_fs.c) */
+/* The image name: parts[1..n-skip) joined with '/' (it has slashes of its own); malloc'd. */
+char *api_image_name(struct api_req *r, size_t skip);
+/* docker's [{"Untagged": NAME}, {"Deleted": ID}] from image_remove()'s report lines. */
+struct jwriter *api_image_delete_doc(char *const *report);
+/* An unlinked file for a tar, under $TMPDIR or /tmp. */
+int api_tar_file(struct berr **err);
+/* Reply 200 with the tar in fd (sent from offset 0; fd is the reply's from now on). */
+int api_reply_tar(struct api_req *r, int fd, const char *stat_header);
+/* The tar of the request's body unpacked in a private directory (malloc'd path). */
+int api_unpack_body(struct api_req *r, char **ret, struct berr **err);
+/*
+ * X-Registry-Auth (base64url JSON {"username","password"}) as "user:password" in *ret
+ * (NULL: none, or anonymous); -EINVAL with *err when it cannot be read.
+ */
+int api_registry_auth(struct api_req *r, char **ret, struct berr **err);
+/* Every value of a repeated query parameter (t=a&t=b), empty ones left out; NULL: none. */
+char **api_query_all(struct api_req *r, const char *key);
+int api_image_history(struct api_req *r);
+int api_image_push(struct api_req *r);
+int api_image_get(struct api_req *r);
+int api_images_get(struct api_req *r);
+int api_images_load(struct api_req *r);
+int api_images_prune(struct api_req *r);
+int api_build(struct api_req *r);
+int api_auth(struct api_req *r);
 /* networks, volumes (api_networks.c, api_volumes.c) */
 int api_networks_list(struct api_req *r);
 int api_network_inspect(struct api_req *r);

@@ -48,6 +48,13 @@ static const struct route routes[] = {
 	{"GET", {"exec", "*", "json"}, api_exec_inspect},
 	{"GET", {"images", "json"}, api_images_list},
 	{"POST", {"images", "create"}, api_image_pull},
+	/* images: the rest (api_image_extra.c, api_pull.c, api_build.c, api_auth.c; those of
+	 * a named image are in image_ops below) */
+	{"GET", {"images", "get"}, api_images_get},
+	{"POST", {"images", "load"}, api_images_load},
+	{"POST", {"images", "prune"}, api_images_prune},
+	{"POST", {"build"}, api_build},
+	{"POST", {"auth"}, api_auth},
 	/* networks, volumes (api_networks.c, api_volumes.c) */
 	{"GET", {"networks"}, api_networks_list},
 	{"POST", {"networks", "create"}, api_network_create},
@@ -73,6 +80,17 @@ static bool matches(const struct route *rt, char **parts)
 			return false;
 	return i == n;
 }
+
+/* /images/{name}/OP: the name has slashes of its own (image_op_path()) */
+static const struct image_op {
+	const char *method, *op;
+	api_handler handler;
+} image_ops[] = {
+	{"POST", "tag", api_image_tag},
+	{"GET", "history", api_image_history},
+	{"POST", "push", api_image_push},
+	{"GET", "get", api_image_get},
+};
 
 /* /images/{name}/json: the name has slashes of its own (docker.io/library/busybox) */
 static bool image_inspect_path(char **parts)
@@ -104,8 +122,10 @@ int api_route(struct api_req *r)
 			return routes[i].handler(r);
 		path_known = true;
 	}
-	if (image_op_path(r->parts, "tag") && strcmp(r->method, "POST") == 0)
-		return api_image_tag(r);
+	for (size_t i = 0; i < sizeof(image_ops) / sizeof(image_ops[0]); i++)
+		if (image_op_path(r->parts, image_ops[i].op) &&
+		    strcmp(r->method, image_ops[i].method) == 0)
+			return image_ops[i].handler(r);
 	if (image_op_path(r->parts, NULL) && strcmp(r->method, "DELETE") == 0)
 		return api_image_delete(r);
 	if (image_inspect_path(r->parts)) {

@@ -172,8 +172,28 @@ static bool collect(struct pending *p, const char *data, size_t len)
 	return true;
 }
 
-/* A new request's state: a PUT (docker's archive upload, a tar) is spooled to a file. */
-static struct pending *pending_new(const char *method)
+/*
+ * A tar body is spooled to an unlinked file, not kept in memory: a PUT (docker's archive
+ * upload), a body of type application/x-tar, and POST /build and /images/load (whose
+ * clients do not all say the type).
+ */
+static bool spooled_body(struct MHD_Connection *conn, const char *url, const char *method)
+{
+	const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	const char *path = url;
+
+	if (strcmp(method, "PUT") == 0)
+		return true;
+	if (type && (strncmp(type, "application/x-tar", 17) == 0 ||
+		     strncmp(type, "application/tar", 15) == 0))
+		return true;
+	if (strncmp(url, "/v", 2) == 0 && strchr(url + 1, '/'))
+		path = strchr(url + 1, '/');
+	return strcmp(method, "POST") == 0 &&
+	       (strcmp(path, "/build") == 0 || strcmp(path, "/images/load") == 0);
+}
+
+static struct pending *pending_new(struct MHD_Connection *conn, const char *url, const char *method)
 {
 	struct pending *p = calloc(1, sizeof(*p));
 	const char *tmp = secure_getenv("TMPDIR");
@@ -181,7 +201,7 @@ static struct pending *pending_new(const char *method)
 	if (!p)
 		return NULL;
 	p->fd = -1;
-	if (strcmp(method, "PUT") == 0 &&
+	if (spooled_body(conn, url, method) &&
 	    (p->fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
 		free(p);
 		return NULL;
@@ -198,7 +218,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void) version;
 	if (!p) {
-		if (!(p = pending_new(method)))
+		if (!(p = pending_new(conn, url, method)))
 			return MHD_NO;
 		*con_cls = p;
 		atomic_fetch_add(&srv->active, 1);

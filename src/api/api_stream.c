@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -56,6 +58,28 @@ int api_stream_write(struct api_stream *st, const void *buf, size_t len)
 		len -= (size_t) n;
 	}
 	return 0;
+}
+
+int api_stream_json(struct api_stream *st, struct jwriter *doc)
+{
+	_cleanup_jw_ struct jwriter *d = doc;
+	_cleanup_free_ char *s = jw_to_string(d, false), *line = NULL;
+	int n;
+
+	/* one write: a chunk of its own for "\r\n" is a message docker-py cannot parse */
+	if (!s || (n = asprintf(&line, "%s\r\n", s)) < 0)
+		return -ENOMEM;
+	return api_stream_write(st, line, (size_t) n);
+}
+
+struct jwriter *api_error_doc(const char *msg)
+{
+	struct jwriter *doc = jw_object(), *detail = jw_object();
+
+	jw_str(detail, "message", msg);
+	jw_put(doc, "errorDetail", detail);
+	jw_str(doc, "error", msg);
+	return doc;
 }
 
 bool api_stream_client_gone(const struct api_stream *st)

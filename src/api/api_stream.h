@@ -34,6 +34,14 @@ int api_stream_reply(struct api_req *r, const char *type, int (*fn)(struct api_s
 /* Write all of buf to the body; -EPIPE when the client went away. */
 int api_stream_write(struct api_stream *st, const void *buf, size_t len);
 
+/*
+ * doc (freed here) as one line of a JSON progress stream (pull, push, build): "\r\n"
+ * after it as dockerd's; -EPIPE when the client went away.
+ */
+int api_stream_json(struct api_stream *st, struct jwriter *doc);
+/* docker's {"errorDetail":{"message":MSG},"error":MSG} of a stream that failed. */
+struct jwriter *api_error_doc(const char *msg);
+
 /* True when the client closed its side or the service shuts the connection down. */
 bool api_stream_client_gone(const struct api_stream *st);
 

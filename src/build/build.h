@@ -40,6 +40,9 @@ struct build_opts {
 	bool no_cache;		 /* --no-cache: run every step (entries are still written) */
 };
 
+/* What docker's "Successfully tagged NAME" adds to name: ":latest" when it has no tag. */
+const char *build_tag_suffix(const char *name);
+
 int image_build_run(struct image_store *s, const struct build_opts *o,
 		    const struct build_runner *rn, char ret_id[DIGEST_MAX], struct berr **err);
 

@@ -542,3 +542,11 @@ int image_build_run(struct image_store *s, const struct build_opts *o,
 	builder_done(&b);
 	return r;
 }
+
+const char *build_tag_suffix(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	const char *last = slash ? slash : name;
+
+	return strchr(last, ':') || strchr(name, '@') ? "" : ":latest";
+}

@@ -68,16 +68,6 @@ int berth_cmd_commit(struct berth_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* "name" as docker says it was tagged: with ":latest" when it has no tag. */
-static void say_tagged(const char *name)
-{
-	const char *slash = strrchr(name, '/');
-	const char *last = slash ? slash : name;
-
-	printf("Successfully tagged %s%s\n", name,
-	       strchr(last, ':') || strchr(name, '@') ? "" : ":latest");
-}
-
 static int write_iidfile(const char *path, const char *id)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -145,7 +135,7 @@ int berth_cmd_build(struct berth_ctx *ctx, int argc, char **argv)
 	}
 	printf("Successfully built %.12s\n", strchr(id, ':') + 1);
 	STRV_FOREACH (t, tags)
-		say_tagged(*t);
+		printf("Successfully tagged %s%s\n", *t, build_tag_suffix(*t));
 	return 0;
 }
 

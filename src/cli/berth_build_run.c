@@ -81,11 +81,15 @@ static void child_exec(const struct build_cli *bc, char *const *argv, int out_fd
 	(void) sigprocmask(SIG_SETMASK, mask, NULL);
 	if (null >= 0)
 		(void) dup2(null, STDIN_FILENO);
+	if (out_fd < 0 && bc->out_fd > 0)
+		out_fd = bc->out_fd;
 	if (out_fd >= 0)
 		(void) dup2(out_fd, STDOUT_FILENO);
 	else if (bc->quiet && null >= 0)
 		(void) dup2(null, STDOUT_FILENO);
-	if (bc->quiet && null >= 0)
+	if (bc->out_fd > 0)
+		(void) dup2(bc->out_fd, STDERR_FILENO);
+	else if (bc->quiet && null >= 0)
 		(void) dup2(null, STDERR_FILENO);
 	execv("/proc/self/exe", argv);
 	_exit(127);
@@ -245,7 +249,8 @@ void berth_build_runner(struct build_cli *bc, struct build_runner *ret)
 {
 	snprintf(bc->owner, sizeof(bc->owner), "%d:%" PRIu64, (int) getpid(),
 		 proc_starttime(getpid()));
-	catch_stop_signals();
+	if (!bc->in_service)
+		catch_stop_signals();
 	*ret = (struct build_runner){
 		.ud = bc,
 		.create = run_create,

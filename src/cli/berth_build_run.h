@@ -14,6 +14,8 @@ struct build_cli {
 	const char *cgroup_parent; /* or NULL */
 	const char *network;	   /* "none" (default) or "host" */
 	bool quiet;		   /* no progress, no step output */
+	bool in_service;	   /* the API's: the stop signals stay the service's */
+	int out_fd;		   /* > 0: the steps' stdout and stderr go there, not ours */
 	char owner[48];		   /* "PID:STARTTIME" of this build (berth_build_runner) */
 };
 
@@ -22,7 +24,8 @@ struct build_cli {
 
 /*
  * The runner of bc; from here SIGINT, SIGTERM and SIGHUP stop the build at its next step
- * or its running RUN (whose container is removed), not the process at once.
+ * or its running RUN (whose container is removed), not the process at once (unless
+ * bc->in_service).
  */
 void berth_build_runner(struct build_cli *bc, struct build_runner *ret);
 

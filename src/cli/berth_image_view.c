@@ -309,23 +309,26 @@ static const char *local_rfc3339(long long t, char *buf, size_t size)
 	return buf;
 }
 
-static void history_row(struct image_store *s, const struct image *img, size_t h, size_t *layer,
-			bool top, const struct history_view_opts *o, struct row **rows, size_t *n)
+struct history_rows {
+	const struct history_view_opts *o;
+	struct row *rows;
+	size_t n;
+};
+
+static void history_row(void *data, const struct history_entry *he)
 {
-	const struct image_history *e = &img->config->history[h];
+	struct history_rows *hr = data;
+	const struct history_view_opts *o = hr->o;
+	const struct image_history *e = he->h;
 	_cleanup_jw_ struct jwriter *w = jw_object();
 	_cleanup_free_ char *by = created_by(e->created_by, o->no_trunc);
 	char id[DIGEST_MAX], size[32], ago[64];
-	long long created = 0;
-	uint64_t bytes = 0;
+	long long created = epoch_secs(e->created);
 
 	if (!by)
 		return;
-	if (!e->empty_layer && *layer > 0)
-		bytes = image_layer_size(s, img->config->diff_ids[--(*layer)]);
-	created = epoch_secs(e->created);
-	if (top)
-		short_id(img->id, o->no_trunc, id, sizeof(id));
+	if (he->top)
+		short_id(he->img->id, o->no_trunc, id, sizeof(id));
 	else
 		snprintf(id, sizeof(id), "<missing>");
 	jw_str(w, "ID", id);
@@ -339,36 +342,54 @@ static void history_row(struct image_store *s, const struct image *img, size_t h
 	jw_str(w, "CreatedAt", e->created ? e->created : "");
 	jw_str(w, "CreatedBy", by);
 	if (o->raw)
-		snprintf(size, sizeof(size), "%llu", (unsigned long long) bytes);
-	jw_str(w, "Size", o->raw ? size : human_size(bytes, size, sizeof(size)));
+		snprintf(size, sizeof(size), "%llu", (unsigned long long) he->size);
+	jw_str(w, "Size", o->raw ? size : human_size(he->size, size, sizeof(size)));
 	jw_str(w, "Comment", e->comment ? e->comment : "");
-	(void) add_row(rows, n, created, w);
+	(void) add_row(&hr->rows, &hr->n, created, w);
+}
+
+int history_walk(struct image_store *s, const char *ref, history_fn fn, void *data,
+		 struct berr **err)
+{
+	_cleanup_(image_list_freep) struct image_list *l = NULL;
+	_cleanup_(image_freep) struct image *img = NULL;
+	size_t layer;
+	int i = find_image(s, ref, &l, &img, err);
+
+	if (i < 0)
+		return i;
+	layer = img->config->n_diff_ids;
+	for (size_t h = img->config->n_history; h-- > 0;) {
+		struct history_entry he = {.rec = &l->v[i],
+					   .img = img,
+					   .h = &img->config->history[h],
+					   .top = h + 1 == img->config->n_history};
+
+		if (!he.h->empty_layer && layer > 0)
+			he.size = image_layer_size(s, img->config->diff_ids[--layer]);
+		fn(data, &he);
+	}
+	return 0;
 }
 
 int history_view(struct image_store *s, const char *ref, const struct history_view_opts *o,
 		 FILE *out, struct berr **err)
 {
-	_cleanup_(image_list_freep) struct image_list *l = NULL;
-	_cleanup_(image_freep) struct image *img = NULL;
-	struct row *rows = NULL;
-	size_t n = 0, layer;
+	struct history_rows hr = {.o = o};
 	const char *tmpl = o->format;
 	int r;
 
-	r = find_image(s, ref, &l, &img, err);
+	r = history_walk(s, ref, history_row, &hr, err);
 	if (r < 0)
 		return r;
-	layer = img->config->n_diff_ids;
-	for (size_t h = img->config->n_history; h-- > 0;)
-		history_row(s, img, h, &layer, h + 1 == img->config->n_history, o, &rows, &n);
 	if (o->quiet)
 		tmpl = "{{.ID}}";
 	else if (!tmpl)
 		tmpl = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
-	r = print_rows(rows, n, tmpl, history_headers, out, err);
-	for (size_t i = 0; i < n; i++)
-		free(rows[i].json);
-	free(rows);
+	r = print_rows(hr.rows, hr.n, tmpl, history_headers, out, err);
+	for (size_t i = 0; i < hr.n; i++)
+		free(hr.rows[i].json);
+	free(hr.rows);
 	return r;
 }
 

@@ -26,6 +26,20 @@ struct history_view_opts {
 	const char *format;
 };
 
+/* One entry of an image's history, newest first, as `history` shows it. */
+struct history_entry {
+	const struct image_record *rec; /* the image's record (its names) */
+	const struct image *img;
+	const struct image_history *h;
+	uint64_t size; /* the bytes of its layer (0: an empty layer) */
+	bool top;      /* the newest entry: the image's own */
+};
+typedef void (*history_fn)(void *data, const struct history_entry *e);
+
+/* fn for each entry of ref's history, newest first; -ENOENT (with *err) if no such image. */
+int history_walk(struct image_store *s, const char *ref, history_fn fn, void *data,
+		 struct berr **err);
+
 int history_view(struct image_store *s, const char *ref, const struct history_view_opts *o,
 		 FILE *out, struct berr **err);
 

@@ -215,6 +215,7 @@ int registry_login(const struct registry_opts *o, const char *server, const char
 	if (asprintf(&creds, "%s:%s", user, password) < 0)
 		return -ENOMEM;
 	ro.auth_file = NULL;
+	ro.creds = NULL;
 	r = reg_client_new(&ro, host, "", "pull", &c, err);
 	if (r < 0)
 		return r;
@@ -224,7 +225,7 @@ int registry_login(const struct registry_opts *o, const char *server, const char
 		r = berr_set(err, EACCES, "%s: unauthorized: incorrect username or password", host);
 	else if (r >= 0 && resp.status != 200)
 		r = reg_error(&resp, host, err);
-	if (r >= 0)
+	if (r >= 0 && o->auth_file)
 		r = auth_file_set(o->auth_file, host, c->creds, err);
 	reg_response_done(&resp);
 	reg_client_free(c);

@@ -20,6 +20,7 @@
 
 struct registry_opts {
 	const char *auth_file; /* credentials file (berth login) */
+	const char *creds;     /* "user:password" for any registry, before auth_file's */
 	bool tls_verify;       /* false: accept any certificate, and plain http */
 	const char *platform;  /* "os/arch[/variant]"; NULL: this machine's */
 	long limit_rate;       /* bytes per second per download, 0: unlimited (tests) */
@@ -73,7 +74,8 @@ int image_push(struct image_store *s, const char *src, const char *dest,
 
 /*
  * Check user and password against server's registry (GET /v2/ with the challenge it
- * answers), then save them in auth_file (mode 0600, docker's config.json layout).
+ * answers), then save them in auth_file (mode 0600, docker's config.json layout; a NULL
+ * auth_file: only the check, as the API's /auth). -EACCES for credentials refused.
  */
 int registry_login(const struct registry_opts *o, const char *server, const char *user,
 		   const char *password, struct berr **err);

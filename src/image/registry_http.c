@@ -51,7 +51,11 @@ static int client_new(const struct registry_opts *o, const char *domain, const c
 		reg_client_free(c);
 		return -ENOMEM;
 	}
-	if (o->auth_file) {
+	if (o->creds && !(c->creds = strdup(o->creds))) {
+		reg_client_free(c);
+		return -ENOMEM;
+	}
+	if (!c->creds && o->auth_file) {
 		r = auth_file_get(o->auth_file, domain, &c->creds, err);
 		if (r < 0) {
 			reg_client_free(c);
