@@ -83,9 +83,12 @@
 		{"gidmap",	  0,                                                                 \
 		 OPT_LIST,	  &(f).gidmap,                                                       \
 		 "CTR:HOST:SIZE", "map gids in a user namespace"},                                   \
-		{"network",  0,                                                                      \
-		 OPT_STRING, &(f).network,                                                           \
-		 "MODE",     "none (default), host or a network from 'berth network create'"},       \
+		{"network",                                                                          \
+		 0,                                                                                  \
+		 OPT_STRING,                                                                         \
+		 &(f).network,                                                                       \
+		 "MODE",                                                                             \
+		 "bridge (default), none, host or a network from 'berth network create'"},           \
 		{"ip", 0, OPT_STRING, &(f).ip, "ADDRESS", "IPv4 address on a user-defined network"}, \
 		{"publish",                                                                          \
 		 'p',                                                                                \

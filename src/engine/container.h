@@ -51,9 +51,10 @@ struct ctr_throttle {
 };
 
 enum network_mode {
-	NETWORK_NONE,	/* a network namespace of its own with only lo (the default for now) */
+	NETWORK_NONE,	/* a network namespace of its own with only lo */
 	NETWORK_HOST,	/* the engine's own network namespace */
-	NETWORK_BRIDGE, /* a user-defined bridge network (network_name; src/net) */
+	NETWORK_BRIDGE, /* a bridge network (network_name; src/net): the default "bridge"
+			   (container_default_network) or a user-defined one */
 	_NETWORK_MODE_MAX,
 };
 
@@ -173,6 +174,16 @@ int container_state_from_json(const char *buf, size_t len, struct container_stat
 /* "created", "running", ... as docker's State.Status. */
 const char *container_status_name(enum container_status s);
 const char *container_network_name(enum network_mode m);
+
+/*
+ * The network of a container made without --network (or with docker's "default"):
+ * $BERTH_DEFAULT_NETWORK when set (none, host or a network's name; the test suites set
+ * none, as dockerd's --bridge=none), else docker's default, "bridge".
+ */
+const char *container_default_network(void);
+
+/* c is on docker's default network "bridge" (no name server, no aliases, no --ip). */
+bool container_on_default_bridge(const struct container_config *c);
 const char *container_mount_kind_name(enum mount_kind k);
 
 /* The seconds `stop` waits before SIGKILL. */

@@ -13,6 +13,7 @@
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
+#include "net/network.h"
 
 enum field_type { F_STR, F_STRV, F_BOOL, F_I64, F_U16, F_INT, F_PID, F_U64 };
 
@@ -151,6 +152,19 @@ static const char *const mount_kind_names[_MOUNT_KIND_MAX] = {
 const char *container_status_name(enum container_status s)
 {
 	return s < _STATUS_MAX ? status_names[s] : "unknown";
+}
+
+const char *container_default_network(void)
+{
+	const char *v = secure_getenv("BERTH_DEFAULT_NETWORK");
+
+	return v && *v ? v : NETWORK_DEFAULT;
+}
+
+bool container_on_default_bridge(const struct container_config *c)
+{
+	return c->network == NETWORK_BRIDGE && c->network_name &&
+	       strcmp(c->network_name, NETWORK_DEFAULT) == 0;
 }
 
 const char *container_network_name(enum network_mode m)

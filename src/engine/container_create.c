@@ -290,7 +290,8 @@ static bool wants_host_gateway(char *const *extra_hosts)
 
 /*
  * /etc/hostname, hosts (with the container's address on its network and --add-host),
- * resolv.conf (the network's gateway as name server, where aardvark-dns listens).
+ * resolv.conf (the network's gateway as name server, where aardvark-dns listens; on
+ * the default network "bridge", the host's resolvers but its loopback ones, as docker).
  */
 static int write_etc_files(struct engine *e, int dirfd, const struct container_config *cfg,
 			   struct berr **err)
@@ -303,7 +304,9 @@ static int write_etc_files(struct engine *e, int dirfd, const struct container_c
 			     .host_network = cfg->network == NETWORK_HOST,
 			     .ip = has_ip ? ip_format(ip, ipbuf) : NULL,
 			     .gateway = has_gw ? ip_format(gw, gwbuf) : NULL,
-			     .name_server = has_gw ? gwbuf : NULL,
+			     /* the default network's containers get the host's resolvers */
+			     .name_server =
+				     has_gw && !container_on_default_bridge(cfg) ? gwbuf : NULL,
 			     .dns = cfg->dns,
 			     .dns_search = cfg->dns_search,
 			     .dns_options = cfg->dns_options,

@@ -27,11 +27,12 @@ int container_network_check(struct engine *e, struct container_config *cfg, stru
 	if (strcmp(n.driver, "bridge") != 0)
 		return berr_set(err, EINVAL, "network %s: use --network %s (not a bridge network)",
 				cfg->network_name, n.name);
-	if (userns_enabled(cfg))
-		return berr_set(err, EINVAL,
-				"--network %s: user-defined networks with a user namespace are not "
-				"supported yet",
-				n.name);
+	if (userns_wanted(cfg))
+		return berr_set(
+			err, EINVAL,
+			"--network %s: bridge networks with a user namespace are not supported "
+			"yet",
+			n.name);
 	if (cfg->ip && ip_parse(cfg->ip, &ip) == 0 &&
 	    (!cidr_contains(&n.subnet, ip) || ip == n.gateway))
 		return berr_set(err, EINVAL,
@@ -108,7 +109,8 @@ int container_network_attach(struct engine *e, struct container *c, const char *
 		return berr_wrap(err, "network %s", n.name);
 	if ((r = veth_attach(&n, ip, cfg->id, netns_path, err)) < 0)
 		return r;
-	if ((r = register_name(&nr, &n, cfg, ip, err)) < 0)
+	/* docker's default network resolves no container names */
+	if (!container_on_default_bridge(cfg) && (r = register_name(&nr, &n, cfg, ip, err)) < 0)
 		return r;
 	if ((r = container_bandwidth_apply(cfg, err)) < 0)
 		return r;
@@ -124,7 +126,7 @@ int container_network_rename(struct engine *e, const struct container *c, struct
 	uint32_t ip;
 	int r;
 
-	if (cfg->network != NETWORK_BRIDGE ||
+	if (cfg->network != NETWORK_BRIDGE || container_on_default_bridge(cfg) ||
 	    (c->st.status != STATUS_RUNNING && c->st.status != STATUS_PAUSED))
 		return 0; /* a stopped container has no line: the next start writes it */
 	if ((r = network_load(&nr, cfg->network_name, &n, err)) < 0)

@@ -26,6 +26,7 @@
 #include "net/cidr.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
+#include "lib/log.h"
 #include "lib/strv.h"
 
 #define ENV_FILE_MAX (4 << 20)
@@ -719,31 +720,33 @@ static int ns_modes_from_flags(const struct container_flags *f, struct container
 }
 
 /*
- * --network none|host|NAME and --ip. A NAME is checked at create (container_network.c),
- * where the network store is.
+ * --network none|host|NAME and --ip; without --network (or with "default") the engine's
+ * default (container_default_network). A NAME is checked at create
+ * (container_network.c), where the network store is.
  */
 static int network_from_flags(const struct container_flags *f, struct container_config *c,
 			      struct berr **err)
 {
+	const char *net = f->network && strcmp(f->network, "default") != 0
+				  ? f->network
+				  : container_default_network();
 	uint32_t ip;
 
-	if (f->network && strcmp(f->network, "host") == 0)
+	if (strcmp(net, "host") == 0)
 		c->network = NETWORK_HOST;
-	else if (f->network &&
-		 (strcmp(f->network, "bridge") == 0 || strncmp(f->network, "container:", 10) == 0))
+	else if (strncmp(net, "container:", 10) == 0)
 		return berr_set(err, EINVAL,
-				"network %s not found (berth supports --network none, host and "
-				"user-defined networks)",
-				f->network);
-	else if (f->network && strcmp(f->network, "none") != 0 &&
-		 strcmp(f->network, "default") != 0) {
+				"--network %s: berth supports --network none, host, bridge and "
+				"user-defined networks",
+				net);
+	else if (strcmp(net, "none") != 0) {
 		c->network = NETWORK_BRIDGE;
-		if (!(c->network_name = strdup(f->network)))
+		if (!(c->network_name = strdup(net)))
 			return -ENOMEM;
 	}
 	if (!f->ip)
 		return 0;
-	if (c->network != NETWORK_BRIDGE)
+	if (c->network != NETWORK_BRIDGE || container_on_default_bridge(c))
 		return berr_set(err, EINVAL,
 				"user specified IP address is supported on user defined networks "
 				"only");
@@ -751,6 +754,26 @@ static int network_from_flags(const struct container_flags *f, struct container_
 		return berr_set(err, EINVAL, "invalid IPv4 address: %s", f->ip);
 	if (!(c->ip = strdup(f->ip)))
 		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * A bridge network with a user namespace is not there yet (container_network.c refuses
+ * it): a container with one made without --network gets none, and is told so.
+ */
+static int default_network_userns(const struct container_flags *f, struct container_config *c,
+				  struct berr **err)
+{
+	(void) err;
+	if ((f->network && strcmp(f->network, "default") != 0) || c->network != NETWORK_BRIDGE ||
+	    !userns_wanted(c))
+		return 0;
+	log_warn("the network %s is not supported with a user namespace yet: the container "
+		 "gets --network none",
+		 c->network_name);
+	c->network = NETWORK_NONE;
+	free(c->network_name);
+	c->network_name = NULL;
 	return 0;
 }
 
@@ -774,6 +797,7 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 			return -ENOMEM;
 	}
 	if ((r = userns_from_flags(f->userns, f->uidmap, f->gidmap, c, err)) < 0 ||
+	    (r = default_network_userns(f, c, err)) < 0 ||
 	    (r = ns_modes_from_flags(f, c, err)) < 0 ||
 	    (r = health_from_flags(
 		     &(struct health_flags){.cmd = f->health_cmd,

@@ -100,7 +100,7 @@ static int check_aliases(const struct container_flags *f, const struct container
 
 	if (!f->network_aliases)
 		return 0;
-	if (c->network != NETWORK_BRIDGE)
+	if (c->network != NETWORK_BRIDGE || container_on_default_bridge(c))
 		return berr_set(err, EINVAL,
 				"network-scoped aliases are only supported for user-defined "
 				"networks");

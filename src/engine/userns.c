@@ -139,6 +139,11 @@ bool userns_enabled(const struct container_config *c)
 	return c->uid_map && c->uid_map[0];
 }
 
+bool userns_wanted(const struct container_config *c)
+{
+	return userns_enabled(c) || (c->userns && strcmp(c->userns, "host") != 0);
+}
+
 static uint32_t root_of(char *const *v)
 {
 	struct idmap_range m;

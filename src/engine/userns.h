@@ -55,6 +55,11 @@ int userns_parse_range(const char *flag, const char *s, struct idmap_range *ret,
 
 /* Does the container have a user namespace of its own? */
 bool userns_enabled(const struct container_config *c);
+/*
+ * c asks for a user namespace: enabled, or --userns auto (its maps are allocated at
+ * create, after the flags are checked).
+ */
+bool userns_wanted(const struct container_config *c);
 
 /*
  * For --userns=auto: lock <root>/userns.lock, pick the lowest free range of the subid

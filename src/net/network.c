@@ -350,5 +350,6 @@ int network_firewall_sync(const struct net_root *nr, const struct network *n, st
 
 bool network_predefined(const struct network *n)
 {
-	return strcmp(n->name, "none") == 0 || strcmp(n->name, "host") == 0;
+	return strcmp(n->name, "none") == 0 || strcmp(n->name, "host") == 0 ||
+	       strcmp(n->name, NETWORK_DEFAULT) == 0;
 }

@@ -6,7 +6,9 @@
  *   <name>.ipam   its allocations, "IP CONTAINER-ID" a line (ipam.h); absent: none
  * and <root>/networks.lock, held (flock) by every change and by every allocation. The
  * predefined networks "none" and "host" are files too (Driver "null", "host"), made on
- * first use, so that their ids are stable as docker's are.
+ * first use, so that their ids are stable as docker's are; so is docker's default
+ * network "bridge" (Linux bridge berth0, the first subnet of the pool free then), which
+ * has no name server: its containers get the host's resolvers, as on docker's.
  * An allocation whose container directory (<root>/containers/<id>) is gone is stale (a
  * berth killed between the allocation and the container's creation, or during rm): the
  * next allocation on that network drops it.
@@ -25,6 +27,9 @@
 #define NETWORK_ID_LEN 64
 #define NETWORK_NAME_MAX 128
 #define NETWORK_MTU_DEFAULT 1500
+/* docker's default network, "bridge", and its Linux bridge (docker's is docker0) */
+#define NETWORK_DEFAULT "bridge"
+#define NETWORK_DEFAULT_BRIDGE "berth0"
 
 /* Where the engine keeps its state: root (absolute) and an O_PATH fd of it. */
 struct net_root {
@@ -68,7 +73,7 @@ int network_load(const struct net_root *nr, const char *ref, struct network *ret
 /* Every network, sorted by name (the predefined ones included); *ret_n of them. */
 int network_list(const struct net_root *nr, struct network **ret, size_t *ret_n, struct berr **err);
 void network_list_free(struct network *v, size_t n);
-/* The network is predefined ("none", "host"): it cannot be removed. */
+/* The network is predefined ("none", "host", "bridge"): it cannot be removed. */
 bool network_predefined(const struct network *n);
 
 /* The allocations of the network (stale ones included). */

@@ -18,6 +18,7 @@
 
 #define OPT_BRIDGE_NAME "com.docker.network.bridge.name"
 #define OPT_MTU "com.docker.network.driver.mtu"
+#define OPT_DEFAULT_BRIDGE "com.docker.network.bridge.default_bridge"
 
 bool network_name_valid(const char *name)
 {
@@ -77,25 +78,6 @@ static int network_base(const char *name, const char *driver, struct network *n,
 	n->created = now_rfc3339();
 	if (!n->name || !n->driver || !n->created)
 		return berr_set(err, ENOMEM, "out of memory");
-	return 0;
-}
-
-int network_predefined_ensure(int dirfd, struct berr **err)
-{
-	static const char *const predefined[][2] = {{"none", "null"}, {"host", "host"}};
-
-	for (size_t i = 0; i < 2; i++) {
-		_cleanup_(network_done) struct network n = {0};
-		char file[16];
-		int r;
-
-		snprintf(file, sizeof(file), "%s.json", predefined[i][0]);
-		if (faccessat(dirfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-			continue;
-		if ((r = network_base(predefined[i][0], predefined[i][1], &n, err)) < 0 ||
-		    (r = network_save(dirfd, &n, err)) < 0)
-			return r;
-	}
 	return 0;
 }
 
@@ -257,6 +239,54 @@ static int check_bridge_free(int dirfd, const struct network *n, struct berr **e
 	return r;
 }
 
+/* A bridge network as o asks (checked), saved in dirfd; *n gets it. */
+static int make_bridge(int dirfd, const struct network_create_opts *o, struct network *n,
+		       struct berr **err)
+{
+	int r;
+
+	if ((r = network_base(o->name, "bridge", n, err)) < 0 ||
+	    (r = apply_options(n, o->options, err)) < 0 ||
+	    (r = check_bridge_free(dirfd, n, err)) < 0 ||
+	    (r = choose_subnet(dirfd, o->subnet, n, err)) < 0 ||
+	    (r = choose_addresses(o, n, err)) < 0)
+		return r;
+	n->internal = o->internal;
+	STRV_FOREACH (l, o->labels)
+		if (strv_push_dup(&n->labels, *l) < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+	return network_save(dirfd, n, err);
+}
+
+int network_predefined_ensure(int dirfd, struct berr **err)
+{
+	static const char *const predefined[][2] = {{"none", "null"}, {"host", "host"}};
+	static char *const bridge_options[] = {OPT_DEFAULT_BRIDGE "=true",
+					       OPT_BRIDGE_NAME "=" NETWORK_DEFAULT_BRIDGE, NULL};
+	const struct network_create_opts bridge = {.name = NETWORK_DEFAULT,
+						   .options = bridge_options};
+	_cleanup_(network_done) struct network b = {0};
+	int r;
+
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_(network_done) struct network n = {0};
+		char file[16];
+
+		snprintf(file, sizeof(file), "%s.json", predefined[i][0]);
+		if (faccessat(dirfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		if ((r = network_base(predefined[i][0], predefined[i][1], &n, err)) < 0 ||
+		    (r = network_save(dirfd, &n, err)) < 0)
+			return r;
+	}
+	/* docker's default network: its subnet the first of the pool free here and now */
+	if (faccessat(dirfd, NETWORK_DEFAULT ".json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if ((r = make_bridge(dirfd, &bridge, &b, err)) < 0)
+		return berr_wrap(err, "the default network %s", NETWORK_DEFAULT);
+	return 0;
+}
+
 int network_create(const struct net_root *nr, const struct network_create_opts *o,
 		   struct network *ret, struct berr **err)
 {
@@ -269,18 +299,7 @@ int network_create(const struct net_root *nr, const struct network_create_opts *
 	if ((dirfd = network_dir(nr, err)) < 0)
 		return dirfd;
 	if ((r = network_predefined_ensure(dirfd, err)) < 0 ||
-	    (r = check_request(dirfd, o, err)) < 0 ||
-	    (r = network_base(o->name, "bridge", &n, err)) < 0 ||
-	    (r = apply_options(&n, o->options, err)) < 0 ||
-	    (r = check_bridge_free(dirfd, &n, err)) < 0 ||
-	    (r = choose_subnet(dirfd, o->subnet, &n, err)) < 0 ||
-	    (r = choose_addresses(o, &n, err)) < 0)
-		return r;
-	n.internal = o->internal;
-	STRV_FOREACH (l, o->labels)
-		if (strv_push_dup(&n.labels, *l) < 0)
-			return berr_set(err, ENOMEM, "out of memory");
-	if ((r = network_save(dirfd, &n, err)) < 0)
+	    (r = check_request(dirfd, o, err)) < 0 || (r = make_bridge(dirfd, o, &n, err)) < 0)
 		return r;
 	crashpoint("network-create-saved");
 	if ((r = network_firewall_sync_at(dirfd, err)) < 0) {

@@ -26,8 +26,8 @@ static bool filter_one(const struct network *n, const char *key, const char *v)
 		return strstr(n->name, v) != NULL;
 	if (!strcmp(key, "scope"))
 		return !strcmp(v, "local");
-	/* type: the predefined ones (none, host) are builtin */
-	return !strcmp(v, n->has_subnet ? "custom" : "builtin");
+	/* type: the predefined ones (none, host, bridge) are builtin */
+	return !strcmp(v, network_predefined(n) ? "builtin" : "custom");
 }
 
 bool network_filter_match(const struct network *n, char *const *filters)

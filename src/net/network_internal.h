@@ -14,7 +14,7 @@ int network_read(int dirfd, const char *file, struct network *ret, struct berr *
 int network_list_at(int dirfd, struct network **ret, size_t *ret_n, struct berr **err);
 /* By name, id or id prefix; -ENOENT with docker's "network X not found". */
 int network_find(int dirfd, const char *ref, struct network *ret, struct berr **err);
-/* none.json and host.json, made when missing (with the lock held). */
+/* none.json, host.json and bridge.json, made when missing (with the lock held). */
 int network_predefined_ensure(int dirfd, struct berr **err);
 /* network_firewall_sync with the lock held. */
 int network_firewall_sync_at(int dirfd, struct berr **err);

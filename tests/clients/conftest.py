@@ -20,6 +20,10 @@ import sys
 
 import pytest
 
+# berth's containers made without --network get none here, not the default bridge network
+# (it would be made in the host's network namespace): tests/integration/conftest.py.
+os.environ["BERTH_DEFAULT_NETWORK"] = "none"
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import drivers  # noqa: E402

@@ -25,6 +25,12 @@ for _var in ("http_proxy", "https_proxy", "all_proxy", "HTTPS_PROXY", "ALL_PROXY
     os.environ[_var] = "http://127.0.0.1:9"
 os.environ["no_proxy"] = os.environ["NO_PROXY"] = "127.0.0.1,localhost,::1"
 
+# The engine's containers made without --network get none, not the default bridge network
+# (berth0 and its rules would be made in the host's network namespace, which no test may
+# change): the tests of the default network run the engine in a namespace of their own
+# and ask for it there (test_engine_default_bridge.py).
+os.environ["BERTH_DEFAULT_NETWORK"] = "none"
+
 
 def runtime_names():
     names = [n.strip() for n in os.environ.get("BERTH_TEST_RUNTIMES", "berth,runc").split(",")]

@@ -126,7 +126,8 @@ def test_networks_docker_cli(nb, napi):  # noqa: F811
                  "-o", "com.docker.network.bridge.name=brapi0", "n1").stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{64}", nid)
     out = docker(napi, "network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}").stdout
-    assert sorted(out.splitlines()) == ["host host local", "n1 bridge local", "none null local"]
+    assert sorted(out.splitlines()) == ["bridge bridge local", "host host local", "n1 bridge local",
+                                   "none null local"]
     assert docker(napi, "network", "ls", "-q", "--no-trunc", "--filter",
                   "label=team=a").stdout == nid + "\n"
     assert nb("network", "ls", "-q", "--no-trunc", "--filter", "name=n1").out == nid + "\n"
@@ -152,7 +153,7 @@ def test_networks_docker_cli(nb, napi):  # noqa: F811
     assert docker(napi, "network", "rm", "n1").stdout == "n1\n"
     docker(napi, "network", "create", "n2")
     assert docker(napi, "network", "prune", "-f").stdout == "Deleted Networks:\nn2\n\n"
-    assert nb("network", "ls", "-q").out.count("\n") == 2  # none and host
+    assert nb("network", "ls", "-q").out.count("\n") == 3  # bridge, host and none
 
 
 def test_networks_docker_py(nb, napi):  # noqa: F811
@@ -169,7 +170,7 @@ def test_networks_docker_py(nb, napi):  # noqa: F811
                                       "Gateway": "10.79.0.254"}]
     assert [x.name for x in client.networks.list(names=["pynet"])] == ["pynet"]
     assert [x.name for x in client.networks.list(filters={"type": "custom"})] == ["pynet"]
-    assert sorted(x.name for x in client.networks.list()) == ["host", "none", "pynet"]
+    assert sorted(x.name for x in client.networks.list()) == ["bridge", "host", "none", "pynet"]
     with pytest.raises(docker_py.errors.APIError) as e:
         client.networks.create("pynet")
     assert e.value.status_code == 409
@@ -205,7 +206,7 @@ def test_network_errors(nb, napi):  # noqa: F811
     assert http(napi, "POST", "/v1.41/networks/e1/disconnect", {"Container": "x"}) == \
         (501, {"message": "berth: network disconnect is not implemented"})
     assert http(napi, "DELETE", "/v1.41/networks/" + body["Id"][:12]) == (204, None)
-    assert "e1" not in nb("network", "ls").out
+    assert "e1" not in nb("network", "ls", "--format", "{{.Name}}").out.split()
 
 
 COMPOSE_FILE = """version: "2.4"
@@ -246,5 +247,5 @@ def test_docker_compose(nb, napi, tmp_path):  # noqa: F811
     assert [c["Name"] for c in net["Containers"].values()] == ["cp_web_1"]
     assert nb.status("cp_web_1") == "running"
     compose("down", "-v")
-    assert nb("network", "ls", "--format", "{{.Name}}").out.split() == ["host", "none"]
+    assert nb("network", "ls", "--format", "{{.Name}}").out.split() == ["bridge", "host", "none"]
     assert nb("volume", "ls", "-q").out == ""

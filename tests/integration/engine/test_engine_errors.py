@@ -33,7 +33,7 @@ def test_name_in_use(berth):
     (["--name", "bad/name"], "Invalid container name"),
     (["-v", "relative:/x:zz"], "invalid mode"),
     (["-v", "/host:relative"], "mount path must be absolute"),
-    (["--network", "bridge"], "network bridge not found"),
+    (["--network", "nosuchnet"], "network nosuchnet not found"),
     (["--ulimit", "nofile=x"], "ulimit"),
     (["--rm", "--restart", "always"], "Conflicting options"),
     (["--runtime", "no-such-runtime"], "unknown or invalid runtime name"),

@@ -75,15 +75,17 @@ def nb(berth):
         problems = berth.teardown()
         for n in berth("network", "ls", "-q", "--no-trunc").out.split():
             berth("network", "rm", n, check=False)
-        oci.wait_for(lambda: not ns_links(name), 10)
-        problems += ["link left in the engine's namespace: " + l for l in ns_links(name)]
+        # docker's default network's bridge stays, as docker0 does (the namespace goes)
+        left = lambda: [l for l in ns_links(name) if ": berth0:" not in l]
+        oci.wait_for(lambda: not left(), 10)
+        problems += ["link left in the engine's namespace: " + l for l in left()]
     finally:
         subprocess.run(["ip", "netns", "delete", name], check=False)
     after = host_net_state()
     for k in before:
         if before[k] != after[k]:
             problems.append("host %s changed:\n%s\n---\n%s" % (k, before[k], after[k]))
-    new = {l for l in host_links() - links if l.startswith(("br-", "vb"))}
+    new = {l for l in host_links() - links if l.startswith(("br-", "vb", "berth0"))}
     problems += ["berth's link %s on the host" % l for l in new]
     assert not problems, "\n".join(problems)
 
@@ -113,8 +115,8 @@ def test_create_ls_inspect_rm(nb):
     out = nb("network", "ls").out.splitlines()
     assert re.match(r"NETWORK ID\s+NAME\s+DRIVER\s+SCOPE$", out[0])
     rows = sorted((l.split() for l in out[1:]), key=lambda r: r[1])
-    assert [r[1:] for r in rows] == [["host", "host", "local"], ["n1", "bridge", "local"],
-                                     ["none", "null", "local"]]
+    assert [r[1:] for r in rows] == [["bridge", "bridge", "local"], ["host", "host", "local"],
+                                     ["n1", "bridge", "local"], ["none", "null", "local"]]
     assert [r[0] for r in rows if r[1] == "n1"] == [nid[:12]]
     doc = json.loads(nb("network", "inspect", "n1").out)
     assert len(doc) == 1
@@ -151,8 +153,8 @@ def test_ls_filters(nb):
     assert names("--filter", "label=team=a") == ["fa"]
     assert names("--filter", "label=team") == ["fa", "fb"]
     assert names("--filter", "type=custom") == ["fa", "fb"]
-    assert names("--filter", "type=builtin") == ["host", "none"]
-    assert names("--filter", "driver=bridge", "--filter", "name=b") == ["fb"]
+    assert names("--filter", "type=builtin") == ["bridge", "host", "none"]
+    assert names("--filter", "driver=bridge", "--filter", "name=b") == ["bridge", "fb"]
     # values of one key: any; different keys: all
     assert names("-f", "name=fa", "-f", "name=fb") == ["fa", "fb"]
     assert names("-f", "id=" + nid[:8]) == ["fb"]
@@ -172,13 +174,15 @@ def test_subnet_avoids_routes_and_networks(nb):
     nb("network", "create", "a2")
     sub = lambda n: nb("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} "
                        "{{.Gateway}}{{end}}", n).out.strip()
-    assert sub("a1") == "172.18.0.0/16 172.18.0.1"
-    assert sub("a2") == "172.19.0.0/16 172.19.0.1"
+    # the default network "bridge", made with the store's first network, took the next
+    assert sub("bridge") == "172.18.0.0/16 172.18.0.1"
+    assert sub("a1") == "172.19.0.0/16 172.19.0.1"
+    assert sub("a2") == "172.20.0.0/16 172.20.0.1"
     # an explicit subnet may not overlap another network's (docker's words)
-    r = nb("network", "create", "--subnet", "172.19.128.0/24", "a3", check=False)
+    r = nb("network", "create", "--subnet", "172.20.128.0/24", "a3", check=False)
     assert r.rc != 0 and "Pool overlaps with other one on this address space" in r.err
     assert sorted(nb("network", "ls", "--format", "{{.Name}}").out.split()) == \
-        ["a1", "a2", "host", "none"]
+        ["a1", "a2", "bridge", "host", "none"]
     ns_ip(nb.netns, "link", "del", "d0")
 
 
