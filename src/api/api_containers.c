@@ -45,8 +45,7 @@ static char *command_line(char *const *args)
 	return TAKE_PTR(s);
 }
 
-/* One element of GET /containers/json, as dockerd's types.Container. */
-static struct jwriter *list_row(const struct container *c)
+struct jwriter *api_container_row(const struct container *c)
 {
 	struct jwriter *o = jw_object(), *names = jw_array(), *hc = jw_object(), *ns = jw_object();
 	_cleanup_free_ char *slash_name = NULL, *status = container_status_text(c);
@@ -135,7 +134,7 @@ int api_containers_list(struct api_req *r)
 
 		if ((all || running || has_status_filter(filters)) &&
 		    filters_match(v[i], filters) && (limit <= 0 || shown < (size_t) limit)) {
-			jw_put(out, NULL, list_row(v[i]));
+			jw_put(out, NULL, api_container_row(v[i]));
 			shown++;
 		}
 		container_free(v[i]);

@@ -21,8 +21,8 @@ static struct jwriter *familiar(char *const *v)
 	return a;
 }
 
-/* One element of GET /images/json, as dockerd's types.ImageSummary. */
-static struct jwriter *summary(struct image_store *s, const struct image_record *rec)
+struct jwriter *api_image_summary(struct image_store *s, const struct image_record *rec,
+				  int64_t shared_size, int64_t containers)
 {
 	_cleanup_(image_freep) struct image *img = NULL;
 	struct jwriter *o;
@@ -42,9 +42,9 @@ static struct jwriter *summary(struct image_store *s, const struct image_record 
 	jw_int(o, "Created", created / 1000000000);
 	jw_uint(o, "Size", size);
 	jw_uint(o, "VirtualSize", size);
-	jw_int(o, "SharedSize", -1);
+	jw_int(o, "SharedSize", shared_size);
 	jw_put(o, "Labels", jw_object());
-	jw_int(o, "Containers", -1);
+	jw_int(o, "Containers", containers);
 	return o;
 }
 
@@ -62,7 +62,7 @@ int api_images_list(struct api_req *r)
 	if ((ret = image_list_load(s, &l, &err)) < 0)
 		return api_reply_berr(r, ret, err);
 	for (size_t i = 0; i < l->n; i++) {
-		struct jwriter *row = summary(s, &l->v[i]);
+		struct jwriter *row = api_image_summary(s, &l->v[i], -1, -1);
 
 		if (row)
 			jw_put(out, NULL, row);

@@ -21,6 +21,8 @@
 struct MHD_Connection;
 struct MHD_Response;
 struct container;
+struct image_record;
+struct image_store;
 
 /* One request, as the handlers see it. */
 struct api_req {
@@ -180,6 +182,17 @@ int api_volumes_prune(struct api_req *r);
  * that nobody read (exec, attach; `seq 100000 | docker exec -i C head -1`) is not answered by a reset.
  */
 void api_hijack_linger(int sock);
+
+/*
+ * One element of GET /images/json, as dockerd's types.ImageSummary (SharedSize and
+ * Containers: -1 where dockerd does not count them); NULL for an image that cannot be read.
+ */
+struct jwriter *api_image_summary(struct image_store *s, const struct image_record *rec,
+				  int64_t shared_size, int64_t containers);
+/* One element of GET /containers/json, as dockerd's types.Container. */
+struct jwriter *api_container_row(const struct container *c);
+/* GET /system/df (api_system_df.c) */
+int api_system_df(struct api_req *r);
 
 /* Find the handler of r (method and parts); replies 404/405 itself when there is none. */
 int api_route(struct api_req *r);

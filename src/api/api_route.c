@@ -17,6 +17,7 @@ static const struct route routes[] = {
 	{"HEAD", {"_ping"}, api_ping},
 	{"GET", {"version"}, api_version},
 	{"GET", {"info"}, api_info},
+	{"GET", {"system", "df"}, api_system_df},
 	{"GET", {"containers", "json"}, api_containers_list},
 	{"POST", {"containers", "create"}, api_container_create},
 	{"GET", {"containers", "*", "json"}, api_container_inspect},

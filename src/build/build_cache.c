@@ -282,7 +282,8 @@ static int add_layers(struct image_store *s, const struct image_record *rec, cha
 	return 0;
 }
 
-int build_cache_usage(struct image_store *s, size_t *ret_n, uint64_t *ret_size, struct berr **err)
+int build_cache_walk(struct image_store *s, build_cache_fn fn, void *userdata, size_t *ret_n,
+		     uint64_t *ret_size, struct berr **err)
 {
 	_cleanup_image_list_ struct image_list *l = NULL;
 	_cleanup_strv_ char **names = NULL, **seen = NULL;
@@ -300,11 +301,14 @@ int build_cache_usage(struct image_store *s, size_t *ret_n, uint64_t *ret_size, 
 		r = sorted_names(fcntl(cachefd, F_DUPFD_CLOEXEC, 3), &names);
 	STRV_FOREACH (name, names) {
 		struct image_record rec = {0};
+		uint64_t before = size;
 
 		if (r < 0 || (*name)[0] == '.' || read_entry(cachefd, *name, &rec) < 0)
 			continue;
 		n++;
 		r = add_layers(s, &rec, &seen, &size);
+		if (r >= 0 && fn)
+			fn(*name, size - before, userdata);
 		free(rec.id);
 		free(rec.manifest);
 	}
@@ -313,6 +317,11 @@ int build_cache_usage(struct image_store *s, size_t *ret_n, uint64_t *ret_size, 
 	*ret_n = n;
 	*ret_size = size;
 	return 0;
+}
+
+int build_cache_usage(struct image_store *s, size_t *ret_n, uint64_t *ret_size, struct berr **err)
+{
+	return build_cache_walk(s, NULL, NULL, ret_n, ret_size, err);
 }
 
 /* Should the entry name go: every one with all, else one whose image has no record. */

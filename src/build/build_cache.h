@@ -48,6 +48,12 @@ int build_cache_put(struct image_store *s, const char *key, const struct image *
  */
 int build_cache_usage(struct image_store *s, size_t *ret_n, uint64_t *ret_size, struct berr **err);
 
+/* As build_cache_usage, calling fn (when not NULL) for each entry: its key and the bytes
+ * it adds to *ret_size (the layers no image and no earlier entry holds). */
+typedef void (*build_cache_fn)(const char *key, uint64_t size, void *userdata);
+int build_cache_walk(struct image_store *s, build_cache_fn fn, void *userdata, size_t *ret_n,
+		     uint64_t *ret_size, struct berr **err);
+
 /*
  * Remove entries (all: every one; else those whose image has no record in the index),
  * then collect. *ret_removed (may be NULL) gets the removed keys' hex; *ret_freed the

@@ -229,24 +229,6 @@ static long long ago_s(const char *rfc3339)
 	return rfc3339 && rfc3339_parse_ns(rfc3339, &t) >= 0 ? (now_ns() - t) / 1000000000LL : 0;
 }
 
-static int layer_users(struct image_store *s, const struct image_list *l, const char *diff_id)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < l->n; i++) {
-		_cleanup_image_ struct image *img = NULL;
-
-		if (image_load(s, &l->v[i], &img, NULL) < 0)
-			continue;
-		for (size_t k = 0; k < img->config->n_diff_ids; k++)
-			if (!strcmp(img->config->diff_ids[k], diff_id)) {
-				n++;
-				break;
-			}
-	}
-	return n;
-}
-
 /* docker system df -v: "Images space usage:" */
 static int verbose_images(struct berth_ctx *ctx, char *const *container_images, struct berr **err)
 {
@@ -281,7 +263,7 @@ static int verbose_images(struct berth_ctx *ctx, char *const *container_images, 
 			uint64_t n = image_layer_size(s, img->config->diff_ids[k]);
 
 			size += n;
-			if (layer_users(s, l, img->config->diff_ids[k]) > 1)
+			if (image_layer_users(s, l, img->config->diff_ids[k]) > 1)
 				shared += n;
 		}
 		STRV_FOREACH (c, container_images)

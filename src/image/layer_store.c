@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image/image_config.h"
 #include "image/layer_unpack.h"
 #include "image/store.h"
 #include "lib/cleanup.h"
@@ -48,6 +49,24 @@ int image_layer_path(struct image_store *s, const char *diff_id, char *buf, size
 	if ((size_t) snprintf(buf, size, "%s/%s", s->path, rel) >= size)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int image_layer_users(struct image_store *s, const struct image_list *l, const char *diff_id)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		_cleanup_image_ struct image *img = NULL;
+
+		if (image_load(s, &l->v[i], &img, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < img->config->n_diff_ids; k++)
+			if (!strcmp(img->config->diff_ids[k], diff_id)) {
+				n++;
+				break;
+			}
+	}
+	return n;
 }
 
 uint64_t image_layer_size(struct image_store *s, const char *diff_id)

@@ -136,6 +136,9 @@ int image_layer_path(struct image_store *s, const char *diff_id, char *buf, size
 /* The unpacked size of a layer (0 if unknown). */
 uint64_t image_layer_size(struct image_store *s, const char *diff_id);
 
+/* How many of the images of l have the layer diff_id (system df's shared size). */
+int image_layer_users(struct image_store *s, const struct image_list *l, const char *diff_id);
+
 /*
  * Unpack a layer from fd into the store unless it is there: into tmp/, then checked
  * (digest of what was read when expect_digest is set, diff_id always), then renamed
