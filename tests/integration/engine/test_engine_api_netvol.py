@@ -205,7 +205,7 @@ def test_network_errors(nb, napi):  # noqa: F811
     assert http(napi, "POST", "/v1.41/networks/e1/disconnect", {"Container": "x"}) == \
         (501, {"message": "berth: network disconnect is not implemented"})
     assert http(napi, "DELETE", "/v1.41/networks/" + body["Id"][:12]) == (204, None)
-    assert "e1" not in nb("network", "ls").out
+    assert "e1" not in nb("network", "ls", "--format", "{{.Name}}").out.split()
 
 
 COMPOSE_FILE = """version: "2.4"
