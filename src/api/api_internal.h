@@ -162,15 +162,15 @@ struct api_create_extra {
 };
 void api_create_extra_done(struct api_create_extra *x);
 /* ExposedPorts and HostConfig.PortBindings (hc) as --expose and -p texts into x. */
-int api_create_ports(const struct jnode *root, const struct jnode *hc,
-		     struct api_create_extra *x, struct berr **err);
+int api_create_ports(const struct jnode *root, const struct jnode *hc, struct api_create_extra *x,
+		     struct berr **err);
 /*
  * NetworkingConfig.EndpointsConfig's endpoint of network (the NetworkMode, NULL for the
  * default): Aliases and IPAMConfig.IPv4Address into x. -EINVAL with *err for another network
  * or more than one.
  */
-int api_create_endpoint(const struct jnode *root, const char *network,
-			struct api_create_extra *x, struct berr **err);
+int api_create_endpoint(const struct jnode *root, const char *network, struct api_create_extra *x,
+			struct berr **err);
 /* Config.Volumes' paths not the target of one of binds (-v texts): anonymous volumes. */
 int api_create_volumes(const struct jnode *root, char *const *binds, struct api_create_extra *x,
 		       struct berr **err);
