@@ -67,7 +67,8 @@ mutants: check-deps
 
 # `make && sudo make install`: the binaries of $(BUILD) (berth finds berth-runtime,
 # berth-monitor and berth-init beside itself), completions and man pages generated from the
-# binaries' own command tables (`berth completion`, scripts/gen-man.py), a systemd unit.
+# binaries' own command tables (`berth completion`, scripts/gen-man.py), the systemd units
+# (berth-boot.service; berth.socket + berth.service: the Docker Engine API, socket-activated).
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
@@ -93,14 +94,19 @@ install:
 	/usr/bin/python3 scripts/gen-man.py $(BUILD)/berth-runtime $(DESTDIR)$(MANDIR)/man8
 	sed 's|@BINDIR@|$(BINDIR)|g' dist/systemd/berth-boot.service.in \
 		>$(DESTDIR)$(SYSTEMDDIR)/berth-boot.service
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/systemd/berth.service.in \
+		>$(DESTDIR)$(SYSTEMDDIR)/berth.service
+	install -m 0644 dist/systemd/berth.socket $(DESTDIR)$(SYSTEMDDIR)/berth.socket
 	chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/berth $(DESTDIR)$(ZSHCOMPDIR)/_berth \
-		$(DESTDIR)$(FISHCOMPDIR)/berth.fish $(DESTDIR)$(SYSTEMDDIR)/berth-boot.service
+		$(DESTDIR)$(FISHCOMPDIR)/berth.fish $(DESTDIR)$(SYSTEMDDIR)/berth-boot.service \
+		$(DESTDIR)$(SYSTEMDDIR)/berth.service
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(BINARIES)) $(DESTDIR)$(BASHCOMPDIR)/berth \
 		$(DESTDIR)$(ZSHCOMPDIR)/_berth $(DESTDIR)$(FISHCOMPDIR)/berth.fish \
 		$(DESTDIR)$(MANDIR)/man1/berth.1 $(DESTDIR)$(MANDIR)/man1/berth-*.1 \
-		$(DESTDIR)$(MANDIR)/man8/berth-runtime.8 $(DESTDIR)$(SYSTEMDDIR)/berth-boot.service
+		$(DESTDIR)$(MANDIR)/man8/berth-runtime.8 $(DESTDIR)$(SYSTEMDDIR)/berth-boot.service \
+		$(DESTDIR)$(SYSTEMDDIR)/berth.service $(DESTDIR)$(SYSTEMDDIR)/berth.socket
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(VALGRIND_BUILD)

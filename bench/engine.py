@@ -3,6 +3,10 @@
 
   - `run --rm IMAGE true` latency, wall clock from the command's start to its exit, for
     `berth`, `podman` and `docker` (a private dockerd), each with berth-runtime and runc;
+    and `berth-api`: the docker CLI through `berth system service` (issue 17), against the
+    docker CLI through dockerd;
+  - the idle memory of the API's server: `berth system service` against dockerd plus its
+    containerd (VmRSS from /proc/PID/status, after the latency runs' requests);
   - the memory of the process that watches one detached container: berth-monitor,
     Podman's conmon, Docker's containerd-shim-runc-v2 (RSS and PSS from smaps_rollup);
   - what `--userns=auto` adds to berth's `run --rm IMAGE true` (the two runs taking turns).
@@ -12,7 +16,7 @@ Every engine runs the same image (tests/clients/image.py: busybox-static, loaded
 and dockerd configs, roots and a network namespace from tests/clients/harness.py), removed
 at the end. It measures; it passes or fails nothing. See bench/README.md ("Engine").
 
-  bench/engine.py [-n 20] [--engines berth,podman,docker] [--runtimes berth,runc]
+  bench/engine.py [-n 20] [--engines berth,berth-api,podman,docker] [--runtimes berth,runc]
                   [--containers 5]
 """
 
@@ -65,8 +69,8 @@ def pids_named(name, needle):
 class Berth:
     name = "berth"
 
-    def __init__(self, world, runtimes, archive):
-        self.root = world.path("berth")
+    def __init__(self, world, runtimes, archive, root="berth"):
+        self.root = world.path(root)
         self.runtimes = runtimes
         self.cgroup = world.cgroup_parent
         self.world = world
@@ -93,6 +97,50 @@ class Berth:
         ids = self.cli("ps", "-aq").out.split()
         if ids:
             drivers.execute(self.argv("rm", "-f", *ids), timeout=120)
+
+
+def vm_rss(pid):
+    """VmRSS in KiB of a process, from /proc/PID/status."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class BerthAPI:
+    """The docker CLI through `berth system service` on a root of its own."""
+    name = "berth-api"
+
+    def __init__(self, world, runtimes, archive):
+        self.b = Berth(world, runtimes, archive, root="berth-api")
+        self.sock = world.path("berth-api.sock")
+        self.env = {"DOCKER_CONFIG": world.path("berth-api-cli")}
+        self.daemon = harness.Daemon(
+            world, "berth-api", [BERTH, "--root", self.b.root, "system", "service",
+                                 "unix://" + self.sock],
+            ready=lambda: os.path.exists(self.sock) and self.cli("version").rc == 0)
+
+    def cli(self, *args):
+        return drivers.execute(["/usr/bin/docker", "-H", "unix://" + self.sock] + list(args),
+                               env=self.env, timeout=120)
+
+    def run_argv(self, runtime):
+        return ["/usr/bin/docker", "-H", "unix://" + self.sock, "run", "--rm", "--runtime",
+                self.b.runtimes[runtime], "--cgroup-parent", self.b.cgroup, image.IMAGE,
+                "true"]
+
+    def start(self, runtime):
+        return self.b.start(runtime)
+
+    def watcher(self, cid):
+        return self.b.watcher(cid)
+
+    def remove_all(self):
+        self.b.remove_all()
+
+    def service_rss(self):
+        return {"berth system service": vm_rss(self.daemon.proc.pid)}
 
 
 class Podman:
@@ -146,6 +194,13 @@ class Docker:
         ids = self.d.cli("ps", "-aq").out.split()
         if ids:
             self.d.cli("rm", "-f", *ids, timeout=120)
+
+    def service_rss(self):
+        rss = {"dockerd": vm_rss(self.d.daemon.proc.pid)}
+        ctrd = pids_named("containerd", self.d.config["exec-root"])
+        if ctrd:
+            rss["containerd"] = vm_rss(ctrd[0])
+        return rss
 
     @property
     def env(self):
@@ -210,15 +265,15 @@ def memory(engine, runtime, count):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", "--iterations", type=int, default=20)
-    ap.add_argument("--engines", default="berth,podman,docker")
+    ap.add_argument("--engines", default="berth,berth-api,podman,docker")
     ap.add_argument("--runtimes", default="berth,runc")
     ap.add_argument("--containers", type=int, default=5, help="detached containers per engine")
     a = ap.parse_args()
     runtimes = {"berth": BERTH_RUNTIME, "runc": shutil.which("runc") or "runc"}
     runtimes = {k: v for k, v in runtimes.items() if k in a.runtimes.split(",")}
     world = harness.World()
-    classes = {"berth": Berth, "podman": Podman, "docker": Docker}
-    latency, mem, userns = {}, {}, {}
+    classes = {"berth": Berth, "berth-api": BerthAPI, "podman": Podman, "docker": Docker}
+    latency, mem, userns, served = {}, {}, {}, {}
     try:
         archive = world.path("image.tar")
         image.build(archive)
@@ -233,6 +288,8 @@ def main():
                 mem[(name, rt)] = memory(engine, rt, a.containers)
             if name == "berth":
                 userns = userns_cost(engine, runtimes, a.iterations)
+            if hasattr(engine, "service_rss"):
+                served[name] = engine.service_rss()
     finally:
         problems = world.cleanup()
         for p in problems:
@@ -244,6 +301,21 @@ def main():
     for (name, rt), (med, p90) in latency.items():
         ratio = "%.2f" % (med / base[0]) if base else "-"
         print("| %s | %s | %.1f | %.1f | %s |" % (name, rt, med, p90, ratio))
+    api, dockerd = latency.get(("berth-api", "berth")), latency.get(("docker", "berth"))
+    if api and dockerd:
+        print("\nThe docker CLI through berth's API / through dockerd (berth-runtime): %.2f"
+              % (api[0] / dockerd[0]))
+    if served:
+        print("\n## The API's server, idle after the runs (VmRSS, KiB)\n")
+        print("| engine | process | VmRSS |")
+        print("|---|---|---|")
+        for name, procs in served.items():
+            for pname, rss in procs.items():
+                print("| %s | %s | %d |" % (name, pname, rss))
+        total = {n: sum(p.values()) for n, p in served.items()}
+        if total.get("berth-api") and total.get("docker"):
+            print("\nberth system service / (dockerd + containerd): %.3f"
+                  % (total["berth-api"] / total["docker"]))
     if userns:
         print("\n## berth `run --rm --userns=auto busybox true` against the same run without"
               " it (%d runs each, taking turns, ms)\n" % a.iterations)
@@ -255,7 +327,8 @@ def main():
           % a.containers)
     print("| engine | runtime | process | RSS | PSS |")
     print("|---|---|---|---|---|")
-    proc = {"berth": "berth-monitor", "podman": "conmon", "docker": "containerd-shim-runc-v2"}
+    proc = {"berth": "berth-monitor", "berth-api": "berth-monitor", "podman": "conmon",
+            "docker": "containerd-shim-runc-v2"}
     for (name, rt), m in mem.items():
         if m:
             print("| %s | %s | %s | %d | %d |" % (name, rt, proc[name], m[0], m[1]))

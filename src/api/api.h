@@ -8,6 +8,7 @@
 #define BERTH_API_API_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "lib/err.h"
 
@@ -19,6 +20,7 @@ struct api_opts {
 	bool debug;
 	const char *uri; /* unix:///path or tcp://127.0.0.1:PORT; NULL: API_DEFAULT_URI */
 	int timeout_s;	 /* exit after this long without a request; 0: never */
+	gid_t gid;	 /* the unix socket's group (--group; 0: root) */
 };
 
 /*

@@ -74,13 +74,23 @@ struct jwriter *api_container_row(const struct container *c)
 	return o;
 }
 
-/* docker's filters: every key must match, any of a key's values will do. */
+/*
+ * docker's filters: every key must match, any of a key's values will do, except labels:
+ * every label filter must match (MatchKVList; docker-compose's project and service).
+ */
 static bool filters_match(const struct container *c, char **filters)
 {
 	STRV_FOREACH (f, filters) {
 		size_t klen = strcspn(*f, "=");
 		bool any = false;
 
+		if (strncmp(*f, "label=", 6) == 0 || strncmp(*f, "label!=", 7) == 0) {
+			char *one[] = {*f, NULL};
+
+			if (!berth_ps_filter_match(c, one))
+				return false;
+			continue;
+		}
 		STRV_FOREACH (g, filters)
 			if (strncmp(*g, *f, klen + 1) == 0) {
 				char *one[] = {*g, NULL};

@@ -12,6 +12,7 @@
 #include "api/api_internal.h"
 #include "engine/container_create.h"
 #include "engine/container_opts.h"
+#include "engine/health.h"
 #include "engine/host_check.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
@@ -22,9 +23,10 @@ struct create_body {
 	char **cmd, **entrypoint;
 	char *strs[24];
 	size_t n_strs;
-	char **vecs[8];
+	char **vecs[16];
 	size_t n_vecs;
 	char num[3][32]; /* Memory, StopTimeout, restart's "on-failure:N" */
+	struct api_create_extra x;
 };
 
 static void create_body_done(struct create_body *b)
@@ -35,6 +37,7 @@ static void create_body_done(struct create_body *b)
 		strv_free(b->vecs[i]);
 	strv_free(b->cmd);
 	strv_free(b->entrypoint);
+	api_create_extra_done(&b->x);
 }
 
 /* A string member into *dst (kept in b); absent, null or "" (docker's unset) leaves it NULL. */
@@ -153,6 +156,8 @@ int api_restart_policy(const struct jnode *hc, char *buf, size_t size, const cha
 	return 0;
 }
 
+static int use_extra(struct create_body *b);
+
 static int read_host_config(struct create_body *b, const struct jnode *root, struct berr **err)
 {
 	struct container_flags *f = &b->f;
@@ -162,12 +167,17 @@ static int read_host_config(struct create_body *b, const struct jnode *root, str
 	int r;
 
 	jnode_member(root, "HostConfig", &hc);
-	if (!jnode_is_object(&hc))
-		return 0;
+	if ((r = jnode_expect_object(&hc, err)) < 0)
+		return r;
 	if ((r = get_strv(b, &hc, "Binds", &f->volumes, err)) < 0 ||
 	    (r = get_strv(b, &hc, "CapAdd", &f->cap_add, err)) < 0 ||
 	    (r = get_strv(b, &hc, "CapDrop", &f->cap_drop, err)) < 0 ||
 	    (r = get_strv(b, &hc, "Tmpfs", &f->tmpfs, err)) < 0 ||
+	    (r = get_strv(b, &hc, "Dns", &f->dns, err)) < 0 ||
+	    (r = get_strv(b, &hc, "DnsSearch", &f->dns_search, err)) < 0 ||
+	    (r = get_strv(b, &hc, "DnsOptions", &f->dns_options, err)) < 0 ||
+	    (r = get_strv(b, &hc, "ExtraHosts", &f->add_hosts, err)) < 0 ||
+	    (r = get_strv(b, &hc, "GroupAdd", &f->group_add, err)) < 0 ||
 	    (r = get_str(b, &hc, "NetworkMode", &network, err)) < 0 ||
 	    (r = get_str(b, &hc, "CgroupParent", &f->cgroup_parent, err)) < 0 ||
 	    (r = get_str(b, &hc, "Runtime", &f->runtime, err)) < 0 ||
@@ -175,6 +185,7 @@ static int read_host_config(struct create_body *b, const struct jnode *root, str
 	    (r = jnode_get_bool(&hc, "Privileged", &f->privileged, err)) < 0 ||
 	    (r = jnode_get_bool(&hc, "ReadonlyRootfs", &f->read_only, err)) < 0 ||
 	    (r = jnode_get_bool(&hc, "Init", &f->init, err)) < 0 ||
+	    (r = jnode_get_bool(&hc, "PublishAllPorts", &f->publish_all, err)) < 0 ||
 	    (r = jnode_get_int64(&hc, "Memory", &memory, err)) < 0 ||
 	    (r = api_restart_policy(&hc, b->num[2], sizeof(b->num[2]), &b->f.restart, err)) < 0)
 		return r;
@@ -185,6 +196,33 @@ static int read_host_config(struct create_body *b, const struct jnode *root, str
 		snprintf(b->num[0], sizeof(b->num[0]), "%lld", (long long) memory);
 		f->memory = b->num[0];
 	}
+	if ((r = api_create_ports(root, &hc, &b->x, err)) < 0 ||
+	    (r = api_create_endpoint(root, network, &b->x, err)) < 0 ||
+	    (r = api_create_volumes(root, f->volumes, &b->x, err)) < 0)
+		return r;
+	return use_extra(b);
+}
+
+/* The flags of api_create_extra: -p, --expose, --network-alias, --ip; anonymous -v PATH */
+static int use_extra(struct create_body *b)
+{
+	struct container_flags *f = &b->f;
+	char ***all = &b->vecs[b->n_vecs];
+
+	f->publish = b->x.publish;
+	f->expose = b->x.expose;
+	f->network_aliases = b->x.aliases;
+	f->ip = b->x.ip;
+	if (!b->x.volumes)
+		return 0;
+	b->n_vecs++;
+	STRV_FOREACH (v, f->volumes)
+		if (strv_push_dup(all, *v) < 0)
+			return -ENOMEM;
+	STRV_FOREACH (v, b->x.volumes)
+		if (strv_push_dup(all, *v) < 0)
+			return -ENOMEM;
+	f->volumes = *all;
 	return 0;
 }
 
@@ -192,7 +230,7 @@ static int make_config(struct api_req *r, struct create_body *b, struct containe
 		       struct berr **err)
 {
 	_cleanup_(jdoc_freep) struct jdoc *doc = NULL;
-	struct jnode root;
+	struct jnode root, hc;
 	int ret_r;
 
 	if (r->body_len == 0)
@@ -209,6 +247,10 @@ static int make_config(struct api_req *r, struct create_body *b, struct containe
 		return berr_set(err, EINVAL, "no image given");
 	b->f.name = api_query(r, "name");
 	if ((ret_r = container_flags_to_config(&b->f, ret, err)) < 0)
+		return ret_r;
+	jnode_member(&root, "Healthcheck", &hc);
+	if ((ret_r = health_merge_json(*ret, &hc, "Healthcheck", err)) < 0 ||
+	    (ret_r = health_validate(*ret, err)) < 0)
 		return ret_r;
 	if (b->entrypoint && b->entrypoint[0]) {
 		/* an Entrypoint of several words, which --entrypoint cannot say */

@@ -214,6 +214,30 @@ int api_exec_inspect(struct api_req *r)
 	return api_reply_json(r, 200, doc);
 }
 
+/*
+ * POST /exec/{id}/resize?h=&w=: execs run without a terminal here (a Tty exec's output is
+ * raw, ARCHITECTURE.md), so there is no window to size; answered as dockerd answers it for
+ * a process without a console (containerd's shim ignores the resize): 200, after
+ * dockerd's checks of h and w (400) and of the id (404).
+ */
+int api_exec_resize(struct api_req *r)
+{
+	int64_t h = -1, w = -1;
+	bool found;
+
+	if (api_query_int(r, "h", 0, UINT16_MAX, &h) < 0 ||
+	    api_query_int(r, "w", 0, UINT16_MAX, &w) < 0)
+		return 0;
+	if (h < 0 || w < 0)
+		return api_reply_error(r, 400, "h and w are required");
+	pthread_mutex_lock(&execs_lock);
+	found = find(r->parts[1]) != NULL;
+	pthread_mutex_unlock(&execs_lock);
+	if (!found)
+		return api_reply_error(r, 404, "No such exec instance: %s", r->parts[1]);
+	return api_reply_empty(r, 200);
+}
+
 /* A copy of x's spec to run; x is marked started (and running). */
 static struct exec_spec *start_copy(struct exec_inst *x)
 {

@@ -193,6 +193,27 @@ struct jwriter *api_image_summary(struct image_store *s, const struct image_reco
 struct jwriter *api_container_row(const struct container *c);
 /* GET /system/df (api_system_df.c) */
 int api_system_df(struct api_req *r);
+/* compose, exec resize (api_create_compose.c, api_exec.c) */
+/* What the flags of a create point into beyond the basic ContainerConfig and HostConfig. */
+struct api_create_extra {
+	char **publish, **expose, **aliases, **volumes;
+	char *ip;
+};
+void api_create_extra_done(struct api_create_extra *x);
+/* ExposedPorts and HostConfig.PortBindings (hc) as --expose and -p texts into x. */
+int api_create_ports(const struct jnode *root, const struct jnode *hc, struct api_create_extra *x,
+		     struct berr **err);
+/*
+ * NetworkingConfig.EndpointsConfig's endpoint of network (the NetworkMode, NULL for the
+ * default): Aliases and IPAMConfig.IPv4Address into x. -EINVAL with *err for another network
+ * or more than one.
+ */
+int api_create_endpoint(const struct jnode *root, const char *network, struct api_create_extra *x,
+			struct berr **err);
+/* Config.Volumes' paths not the target of one of binds (-v texts): anonymous volumes. */
+int api_create_volumes(const struct jnode *root, char *const *binds, struct api_create_extra *x,
+		       struct berr **err);
+int api_exec_resize(struct api_req *r);
 
 /* Find the handler of r (method and parts); replies 404/405 itself when there is none. */
 int api_route(struct api_req *r);

@@ -51,7 +51,7 @@ static int unlink_stale(const char *path, struct berr **err)
 	return 0;
 }
 
-static int listen_unix(const char *path, struct berr **err)
+static int listen_unix(const char *path, gid_t gid, struct berr **err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_free_ char *dir = strdup(path);
@@ -76,16 +76,18 @@ static int listen_unix(const char *path, struct berr **err)
 	if (fd < 0)
 		return berr_sys(err, errno, "cannot create a unix socket");
 	/*
-	 * docker's default: root:root 0660, so only root (and the group) may drive the engine;
-	 * made so by bind itself (no window with another mode), and lchown never follows a
-	 * link put at the path meanwhile
+	 * docker's default: root:root 0660 (root:GROUP with -G), so only root and the group
+	 * may drive the engine; made so by bind itself (no window with another mode), and
+	 * lchown never follows a link put at the path meanwhile
 	 */
 	old_umask = umask(0117);
 	r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
 	(void) umask(old_umask);
 	if (r < 0)
 		return berr_sys(err, errno, "cannot bind '%s'", path);
-	if ((geteuid() == 0 && lchown(path, 0, 0) < 0) || listen(fd, 128) < 0) {
+	if (((geteuid() == 0 || gid != 0) &&
+	     lchown(path, geteuid() == 0 ? 0 : (uid_t) -1, gid) < 0) ||
+	    listen(fd, 128) < 0) {
 		r = berr_sys(err, errno, "cannot listen on '%s'", path);
 		(void) unlink(path);
 		return r;
@@ -121,13 +123,14 @@ static int listen_tcp(const char *hostport, struct berr **err)
 	return TAKE_FD(fd);
 }
 
-int api_listen(const char *uri, char **ret_unix_path, struct berr **err)
+int api_listen(const char *uri, gid_t gid, char **ret_unix_path, struct berr **err)
 {
 	int fd;
 
 	*ret_unix_path = NULL;
 	if (strncmp(uri, "unix://", 7) == 0) {
-		if ((fd = listen_unix(uri + 7, err)) >= 0 && !(*ret_unix_path = strdup(uri + 7))) {
+		if ((fd = listen_unix(uri + 7, gid, err)) >= 0 &&
+		    !(*ret_unix_path = strdup(uri + 7))) {
 			(void) close(fd);
 			return -ENOMEM;
 		}

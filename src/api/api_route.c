@@ -69,6 +69,8 @@ static const struct route routes[] = {
 	{"POST", {"volumes", "prune"}, api_volumes_prune},
 	{"GET", {"volumes", "*"}, api_volume_inspect},
 	{"DELETE", {"volumes", "*"}, api_volume_delete},
+	/* compose, exec resize (api_exec.c) */
+	{"POST", {"exec", "*", "resize"}, api_exec_resize},
 };
 
 static bool matches(const struct route *rt, char **parts)

@@ -283,7 +283,7 @@ int api_serve(const struct api_opts *o, struct berr **err)
 	int fd = api_listen_systemd();
 
 	if (fd == -ENOENT)
-		fd = api_listen(o->uri ? o->uri : API_DEFAULT_URI, &unix_path, err);
+		fd = api_listen(o->uri ? o->uri : API_DEFAULT_URI, o->gid, &unix_path, err);
 	if (fd < 0)
 		return fd;
 	atomic_store(&srv.last_use, mono_s());

@@ -114,7 +114,7 @@ static int merge_image(struct container_config *cfg, const struct image *img, st
 	if (merge_exposed(cfg, &run) < 0)
 		return -ENOMEM;
 	jnode_member(&run, "Healthcheck", &hc);
-	if ((r = health_merge_image(cfg, &hc, err)) < 0)
+	if ((r = health_merge_json(cfg, &hc, "the image's Healthcheck", err)) < 0)
 		return r;
 	free(cfg->image_id);
 	return (cfg->image_id = strdup(img->id)) ? 0 : -ENOMEM;

@@ -213,7 +213,8 @@ void health_config_put(struct jwriter *w, const char *key, const struct containe
 	jw_put(w, key, o);
 }
 
-int health_merge_image(struct container_config *cfg, const struct jnode *hc, struct berr **err)
+int health_merge_json(struct container_config *cfg, const struct jnode *hc, const char *what,
+		      struct berr **err)
 {
 	_cleanup_strv_ char **test = NULL;
 	int64_t v[5] = {0};
@@ -226,15 +227,30 @@ int health_merge_image(struct container_config *cfg, const struct jnode *hc, str
 	if (!hc || jnode_expect_object(hc, NULL) < 0)
 		return 0; /* absent or null: nothing to merge */
 	if ((r = jnode_get_strv(hc, "Test", &test, err)) < 0)
-		return berr_wrap(err, "the image's Healthcheck");
+		return berr_wrap(err, "%s", what);
 	for (int i = 0; i < 5; i++)
 		if ((r = jnode_get_int64(hc, keys[i], &v[i], err)) < 0)
-			return berr_wrap(err, "the image's Healthcheck");
+			return berr_wrap(err, "%s", what);
 	if (!cfg->health_test || !cfg->health_test[0])
 		cfg->health_test = (strv_free(cfg->health_test), TAKE_PTR(test));
 	for (int i = 0; i < 5; i++)
-		if (!*dst[i] && v[i] > 0)
+		if (!*dst[i] && v[i] != 0) /* checked by health_validate() where dockerd does */
 			*dst[i] = v[i];
+	return 0;
+}
+
+int health_validate(const struct container_config *cfg, struct berr **err)
+{
+	const int64_t v[4] = {cfg->health_interval, cfg->health_timeout, cfg->health_start_period,
+			      cfg->health_start_interval};
+	static const char *const names[4] = {"Interval", "Timeout", "StartPeriod", "StartInterval"};
+
+	for (int i = 0; i < 4; i++)
+		if (v[i] != 0 && v[i] < MIN_DURATION)
+			return berr_set(err, EINVAL, "%s in Healthcheck cannot be less than %s",
+					names[i], "1ms");
+	if (cfg->health_retries < 0)
+		return berr_set(err, EINVAL, "Retries in Healthcheck cannot be negative");
 	return 0;
 }
 

@@ -97,11 +97,15 @@ void health_state_put(struct jwriter *w, const char *key, const struct health_st
 void health_config_put(struct jwriter *w, const char *key, const struct container_config *cfg);
 
 /*
- * The image's Healthcheck (its config's "Healthcheck" node, may be absent) into cfg where
- * the flags left it unset, as dockerd merges them.
+ * A Healthcheck object as docker writes it ({"Test": [...], "Interval": ns, ...}; hc may be
+ * absent or null) into cfg where cfg has it unset: the image's, merged at create as dockerd
+ * merges it, or an API create's. what names hc in an error ("the image's Healthcheck").
  */
-int health_merge_image(struct container_config *cfg, const struct jnode *image_hc,
-		       struct berr **err);
+int health_merge_json(struct container_config *cfg, const struct jnode *hc, const char *what,
+		      struct berr **err);
+
+/* dockerd's checks of a container's Healthcheck: no negative value, durations >= 1 ms. */
+int health_validate(const struct container_config *cfg, struct berr **err);
 
 /* Check and set the --health-* and --no-healthcheck flags (durations as Go writes them). */
 struct health_flags {

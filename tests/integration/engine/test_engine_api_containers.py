@@ -214,3 +214,23 @@ def test_resize(berth, api):
     r, body = request(api, "POST", "/v1.41/containers/notty/resize?h=1&w=1")
     assert r.status == 409 and "has no tty" in json.loads(body)["message"]
     docker(api, "rm", "-f", "tty", "notty")
+
+
+def test_exec_resize(berth, api):  # noqa: F811
+    """POST /exec/{id}/resize: execs run without a terminal, so dockerd's answer for a
+    process without a console (200); its 400 for h/w and 404 for an unknown id."""
+    run_d(berth, api, "ex", "sleep", "600")
+    docker_py = pytest.importorskip("docker")
+    client = docker_py.APIClient(base_url="unix://" + api, version="1.41")
+    eid = client.exec_create("ex", ["sh", "-c", "echo out"], tty=True)["Id"]
+    client.exec_resize(eid, height=30, width=100)  # before the start, as the CLI does
+    assert client.exec_start(eid, tty=True) == b"out\n"  # raw: no stream framing
+    client.exec_resize(eid, height=40, width=120)
+    r, data = request(api, "POST", "/v1.41/exec/%s/resize?h=x&w=1" % eid)
+    assert r.status == 400, data
+    r, data = request(api, "POST", "/v1.41/exec/%s/resize?w=1" % eid)
+    assert r.status == 400, data
+    r, data = request(api, "POST", "/v1.41/exec/nosuch/resize?h=1&w=1")
+    assert (r.status, json.loads(data)) == (404, {"message": "No such exec instance: nosuch"})
+    client.close()
+    docker(api, "rm", "-f", "ex")

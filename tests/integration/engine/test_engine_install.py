@@ -74,6 +74,12 @@ def test_install_puts_every_file(dest):
     unit = open(installed(dest, "lib/systemd/system/berth-boot.service")).read()
     assert "ExecStart=%s/bin/berth system boot\n" % PREFIX in unit
     assert "Type=oneshot" in unit and "After=network-online.target" in unit
+    # the API's units: the socket as dockerd's (root:root 0660), the service it activates
+    sock = open(installed(dest, "lib/systemd/system/berth.socket")).read()
+    assert "ListenStream=/run/berth/docker.sock\n" in sock and "SocketMode=0660\n" in sock
+    svc = open(installed(dest, "lib/systemd/system/berth.service")).read()
+    assert "ExecStart=%s/bin/berth system service\n" % PREFIX in svc
+    assert "Requires=berth.socket" in svc
 
 
 def test_uninstall_removes_what_install_put(tmp_path):

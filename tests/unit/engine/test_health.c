@@ -83,7 +83,7 @@ static void test_flags_and_merge(void)
 	ASSERT_OK(jdoc_parse(img, strlen(img), "img", &doc, NULL));
 	jdoc_root(doc, &root);
 	jnode_member(&root, "Healthcheck", &hc);
-	ASSERT_OK(health_merge_image(&c, &hc, NULL));
+	ASSERT_OK(health_merge_json(&c, &hc, "Healthcheck", NULL));
 	/* the image's test and retries, the flag's interval */
 	ASSERT_STREQ(c.health_test[1], "check");
 	ASSERT_EQ(c.health_interval, 2000000000LL);
