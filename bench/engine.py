@@ -84,11 +84,11 @@ class Berth:
 
     def run_argv(self, runtime, *flags):
         return self.argv("run", "--rm", "--runtime", self.runtimes[runtime], "--cgroup-parent",
-                         self.cgroup, *flags, image.IMAGE, "true")
+                         self.cgroup, "--network", "none", *flags, image.IMAGE, "true")
 
     def start(self, runtime):
         return self.cli("run", "-d", "--runtime", self.runtimes[runtime], "--cgroup-parent",
-                        self.cgroup, image.IMAGE, "sleep", "600").out.strip()
+                        self.cgroup, "--network", "none", image.IMAGE, "sleep", "600").out.strip()
 
     def watcher(self, cid):
         return int(self.cli("inspect", "-f", "{{.State.MonitorPid}}", cid).out)
@@ -126,9 +126,9 @@ class BerthAPI:
                                env=self.env, timeout=120)
 
     def run_argv(self, runtime):
-        return ["/usr/bin/docker", "-H", "unix://" + self.sock, "run", "--rm", "--runtime",
-                self.b.runtimes[runtime], "--cgroup-parent", self.b.cgroup, image.IMAGE,
-                "true"]
+        return ["/usr/bin/docker", "-H", "unix://" + self.sock, "run", "--rm", "--network",
+                "none", "--runtime", self.b.runtimes[runtime], "--cgroup-parent", self.b.cgroup,
+                image.IMAGE, "true"]
 
     def start(self, runtime):
         return self.b.start(runtime)

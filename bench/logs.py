@@ -51,7 +51,8 @@ class Adapter:
 
     def run_argv(self, cmd):
         if self.name == "berth":
-            opts = ["--runtime", self.e.runtimes["runc"], "--cgroup-parent", self.e.cgroup]
+            opts = ["--network", "none", "--runtime", self.e.runtimes["runc"], "--cgroup-parent",
+                    self.e.cgroup]
         elif self.name == "podman":
             opts = ["--network", "none", "--log-driver", "k8s-file"]
         else:
