@@ -143,7 +143,7 @@ def test_compose_two_services(nb, compose):  # noqa: F811
 
     compose("down", "-v")
     assert nb("ps", "-aq").out == ""
-    assert nb("network", "ls", "--format", "{{.Name}}").out.split() == ["host", "none"]
+    assert nb("network", "ls", "--format", "{{.Name}}").out.split() == ["bridge", "host", "none"]
     assert nb("volume", "ls", "-q").out == ""
 
 

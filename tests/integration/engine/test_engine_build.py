@@ -327,8 +327,11 @@ def test_container_commit_and_image_build_spellings(berth, tmp_path):
 
 def _build_until_running(berth, ctx, step):
     """`berth build` of ctx in a session of its own, returned once step's RUN is running."""
+    # SIGINT at its default, as a terminal's foreground job has it: a build started with
+    # it ignored (a shell's background job, as a CI run may be) keeps ignoring it
     p = berth.popen("build", "--no-cache", "-t", "stopped", str(ctx), stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE, start_new_session=True)
+                    stderr=subprocess.PIPE, start_new_session=True,
+                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     out = b""
     while b" ---> Running in" not in out.partition(step)[2]:
         chunk = os.read(p.stdout.fileno(), 4096)
