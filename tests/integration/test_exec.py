@@ -186,7 +186,10 @@ def test_exec_no_new_privs_false_overrides_the_config(runtime, bundle, container
 def test_exec_detach_leaves_it_running(runtime, bundle, container, tmp_path):
     pid = exec_detached(runtime, bundle.id, tmp_path)
     assert oci.pid_alive(pid)
-    assert os.readlink("/proc/%d/exe" % pid).endswith("/bin/busybox")
+    # runc's process may not have exec'd busybox yet when exec returns (seen once in a
+    # loaded CI: /proc/PID/exe read "/"): wait for the exec, not for time
+    assert oci.wait_for(lambda: os.readlink("/proc/%d/exe" % pid).endswith("/bin/busybox"),
+                        timeout=10), os.readlink("/proc/%d/exe" % pid)
     # The runtime is gone: the process was handed to whoever adopts orphans.
     ppid = int(oci.proc_status(pid)["PPid"])
     assert ppid != container and "berth-runtime" not in oci.read_file("/proc/%d/comm" % ppid)
