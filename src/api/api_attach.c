@@ -25,6 +25,7 @@
 
 #include <microhttpd.h>
 
+#include "api/api_hijack.h"
 #include "api/api_internal.h"
 #include "api/api_stream.h"
 #include "cli/attach.h"
@@ -111,23 +112,6 @@ static void run_free(void *data)
 	free(x);
 }
 
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
-}
-
 /* A piece of an output frame to the client, in docker's framing without a tty. */
 static int to_client(int type, const void *p, size_t n, void *arg)
 {
@@ -144,9 +128,9 @@ static int to_client(int type, const void *p, size_t n, void *arg)
 
 	if (!x->out[type])
 		return 0;
-	if (!x->tty && (r = send_all(x->client, hdr, sizeof(hdr))) < 0)
+	if (!x->tty && (r = api_send_all(x->client, hdr, sizeof(hdr))) < 0)
 		return r;
-	return send_all(x->client, p, n);
+	return api_send_all(x->client, p, n);
 }
 
 /* The monitor's stream: 0, 1 at its end, -errno when the client is gone. */
@@ -286,34 +270,6 @@ static int open_stream(struct api_req *r, struct container *c, struct attach_run
 	return 0;
 }
 
-static bool wants_upgrade(struct api_req *r)
-{
-	const char *up = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Upgrade");
-
-	return up && strcasecmp(up, "tcp") == 0;
-}
-
-static int reply_upgrade(struct api_req *r, struct attach_run *x)
-{
-	struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, x);
-	enum MHD_Result ok;
-
-	if (!resp) {
-		run_free(x);
-		return -ENOMEM;
-	}
-	api_reply_headers(resp, "application/vnd.docker.raw-stream");
-	(void) MHD_add_response_header(resp, "Upgrade", "tcp");
-	ok = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
-	MHD_destroy_response(resp);
-	r->replied = true;
-	if (ok != MHD_YES) {
-		run_free(x);
-		return -EIO;
-	}
-	return 0;
-}
-
 int api_container_attach(struct api_req *r)
 {
 	_cleanup_container_ struct container *c = NULL;
@@ -345,8 +301,11 @@ int api_container_attach(struct api_req *r)
 		run_free(x);
 		return api_reply_berr(r, ret == -EINVAL ? EBUSY : -ret, err);
 	}
-	if (wants_upgrade(r))
-		return reply_upgrade(r, x);
+	if (api_wants_upgrade(r)) {
+		if ((ret = api_reply_upgrade(r, on_upgrade, x)) < 0)
+			run_free(x);
+		return ret;
+	}
 	x->in = false;
 	return api_stream_reply(r, "application/vnd.docker.raw-stream", stream_attach, x, run_free);
 }

@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 
 #include "api/api_exec.h"
+#include "api/api_hijack.h"
 #include "api/api_stream.h"
 #include "cli/berth_exec.h"
 #include "engine/container_runtime.h"
@@ -34,7 +35,6 @@
 #include "lib/strv.h"
 
 #define RELAY_BUF 32768
-#define LINGER_MS 2000
 
 struct exec_run {
 	atomic_int refs; /* the relay's, and the waiter's while it runs */
@@ -129,23 +129,6 @@ static int start_waiter(struct exec_run *x)
 	return 0;
 }
 
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
-}
-
 /* Move what *fd has to out (framed as stream); 0, 1 at its end, -errno when out is gone. */
 static int pump(struct exec_run *x, int *fd, int stream, int out)
 {
@@ -164,7 +147,8 @@ static int pump(struct exec_run *x, int *fd, int stream, int out)
 	buf[5] = (char) (n >> 16);
 	buf[6] = (char) (n >> 8);
 	buf[7] = (char) n;
-	return x->framed ? send_all(out, buf, 8 + (size_t) n) : send_all(out, buf + 8, (size_t) n);
+	return x->framed ? api_send_all(out, buf, 8 + (size_t) n)
+			 : api_send_all(out, buf + 8, (size_t) n);
 }
 
 /* The client's input, read only when what it sent before went to stdin; its end is stdin's. */
@@ -267,16 +251,6 @@ static bool run_relay(struct exec_run *x, int out, int in, int watch, const char
 	return done;
 }
 
-void api_hijack_linger(int sock)
-{
-	char buf[RELAY_BUF];
-	struct pollfd p = {sock, POLLIN, 0};
-
-	(void) shutdown(sock, SHUT_WR);
-	while (poll(&p, 1, LINGER_MS) > 0 && read(sock, buf, sizeof(buf)) > 0)
-		;
-}
-
 static int stream_exec(struct api_stream *st)
 {
 	return run_relay(st->data, st->out, -1, st->client, NULL, 0) ? 0 : -EPIPE;
@@ -374,35 +348,6 @@ static struct exec_run *run_new(struct exec_spec *s)
 	return x;
 }
 
-static bool wants_upgrade(struct api_req *r)
-{
-	const char *up = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Upgrade");
-
-	return up && strcasecmp(up, "tcp") == 0;
-}
-
-/* 101 Switching Protocols, then on_upgrade() relays on the raw socket. */
-static int reply_upgrade(struct api_req *r, struct exec_run *x)
-{
-	struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, x);
-	enum MHD_Result ok;
-
-	if (!resp) {
-		run_unref(x);
-		return -ENOMEM;
-	}
-	api_reply_headers(resp, "application/vnd.docker.raw-stream");
-	(void) MHD_add_response_header(resp, "Upgrade", "tcp");
-	ok = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
-	MHD_destroy_response(resp);
-	r->replied = true;
-	if (ok != MHD_YES) {
-		run_unref(x);
-		return -EIO;
-	}
-	return 0;
-}
-
 int api_exec_run(struct api_req *r, struct exec_spec *s, bool detach)
 {
 	_cleanup_berr_ struct berr *err = NULL;
@@ -427,7 +372,10 @@ int api_exec_run(struct api_req *r, struct exec_spec *s, bool detach)
 		run_unref(x);
 		return ret < 0 ? ret : api_reply_empty(r, 200);
 	}
-	if (wants_upgrade(r))
-		return reply_upgrade(r, x);
+	if (api_wants_upgrade(r)) {
+		if ((ret = api_reply_upgrade(r, on_upgrade, x)) < 0)
+			run_unref(x);
+		return ret;
+	}
 	return api_stream_reply(r, "application/vnd.docker.raw-stream", stream_exec, x, run_unref);
 }

@@ -177,13 +177,6 @@ int api_volume_delete(struct api_req *r);
 int api_volumes_prune(struct api_req *r);
 
 /*
- * The end of a hijacked connection's output: a half-close, then what the client still
- * sends read and dropped until it closes (at most a pause of 2 s), so that input it sent
- * that nobody read (exec, attach; `seq 100000 | docker exec -i C head -1`) is not answered by a reset.
- */
-void api_hijack_linger(int sock);
-
-/*
  * One element of GET /images/json, as dockerd's types.ImageSummary (SharedSize and
  * Containers: -1 where dockerd does not count them); NULL for an image that cannot be read.
  */

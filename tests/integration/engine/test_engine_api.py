@@ -263,23 +263,30 @@ def test_exec_stdin(berth, api):
     sock = r.output._sock
     sock.sendall(b"via socket\n")
     sock.shutdown(socket.SHUT_WR)
+    frames = read_frames(sock)
+    sock.close()
+    # per stream: runc copies the process's stdout and stderr with a goroutine each, so
+    # the order between the two streams is not kept (it is under berth-runtime)
+    assert sorted(frames) == [(1, b"via socket\n"), (2, b"done\n")]
+    client.close()
+    docker(api, "rm", "-f", "stdin")
+
+
+def read_frames(sock):
+    """Everything the socket sends until it closes, as docker's 8-byte-header frames:
+    [(stream, bytes)]."""
     data = b""
     while True:
         chunk = sock.recv(65536)
         if not chunk:
             break
         data += chunk
-    sock.close()
     frames = []
     while data:
         n = int.from_bytes(data[4:8], "big")
         frames.append((data[0], data[8:8 + n]))
         data = data[8 + n:]
-    # per stream: runc copies the process's stdout and stderr with a goroutine each, so
-    # the order between the two streams is not kept (it is under berth-runtime)
-    assert sorted(frames) == [(1, b"via socket\n"), (2, b"done\n")]
-    client.close()
-    docker(api, "rm", "-f", "stdin")
+    return frames
 
 
 def test_image_tag_and_delete(berth, api):

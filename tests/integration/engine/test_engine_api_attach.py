@@ -14,7 +14,7 @@ import pytest
 
 import enginehelp
 import oci
-from test_engine_api import DOCKER, UnixHTTP, api, docker, request  # noqa: F401 (api: fixture)
+from test_engine_api import DOCKER, UnixHTTP, api, docker, read_frames, request  # noqa: F401
 
 
 def cli(api, *args, data=None):
@@ -93,21 +93,6 @@ def test_docker_run_with_a_tty(berth, api):
     # with a tty the bytes come as they are (no 8-byte frames), with two ptys' line ends
     lines = [ln for ln in p.stdout.replace("\r", "\n").split("\n") if ln]
     assert lines == ["/dev/pts/0", "tty-ok"], p
-
-
-def read_frames(sock):
-    data = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    frames = []
-    while data:
-        n = int.from_bytes(data[4:8], "big")
-        frames.append((data[0], data[8:8 + n]))
-        data = data[8 + n:]
-    return frames
 
 
 def test_docker_py_attach_before_start(berth, api):
