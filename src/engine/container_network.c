@@ -7,7 +7,6 @@
 
 #include "engine/container_ports.h"
 #include "engine/container_bandwidth.h"
-#include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "net/dns.h"
 #include "net/veth.h"
@@ -27,12 +26,6 @@ int container_network_check(struct engine *e, struct container_config *cfg, stru
 	if (strcmp(n.driver, "bridge") != 0)
 		return berr_set(err, EINVAL, "network %s: use --network %s (not a bridge network)",
 				cfg->network_name, n.name);
-	if (userns_wanted(cfg))
-		return berr_set(
-			err, EINVAL,
-			"--network %s: bridge networks with a user namespace are not supported "
-			"yet",
-			n.name);
 	if (cfg->ip && ip_parse(cfg->ip, &ip) == 0 &&
 	    (!cidr_contains(&n.subnet, ip) || ip == n.gateway))
 		return berr_set(err, EINVAL,

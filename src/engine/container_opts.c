@@ -757,26 +757,6 @@ static int network_from_flags(const struct container_flags *f, struct container_
 	return 0;
 }
 
-/*
- * A bridge network with a user namespace is not there yet (container_network.c refuses
- * it): a container with one made without --network gets none, and is told so.
- */
-static int default_network_userns(const struct container_flags *f, struct container_config *c,
-				  struct berr **err)
-{
-	(void) err;
-	if ((f->network && strcmp(f->network, "default") != 0) || c->network != NETWORK_BRIDGE ||
-	    !userns_wanted(c))
-		return 0;
-	log_warn("the network %s is not supported with a user namespace yet: the container "
-		 "gets --network none",
-		 c->network_name);
-	c->network = NETWORK_NONE;
-	free(c->network_name);
-	c->network_name = NULL;
-	return 0;
-}
-
 static int host_from_flags(const struct container_flags *f, struct container_config *c,
 			   struct berr **err)
 {
@@ -797,7 +777,6 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 			return -ENOMEM;
 	}
 	if ((r = userns_from_flags(f->userns, f->uidmap, f->gidmap, c, err)) < 0 ||
-	    (r = default_network_userns(f, c, err)) < 0 ||
 	    (r = ns_modes_from_flags(f, c, err)) < 0 ||
 	    (r = health_from_flags(
 		     &(struct health_flags){.cmd = f->health_cmd,

@@ -63,9 +63,10 @@ static int release_userns_rootfs(const char *id, struct berr **err)
 int container_release_mounts(struct container *c, struct berr **err)
 {
 	_cleanup_free_ char *netns = container_path(c, "netns");
+	_cleanup_free_ char *userns = container_path(c, "userns");
 	int r;
 
-	if (!netns)
+	if (!netns || !userns)
 		return berr_set(err, ENOMEM, "out of memory");
 	/*
 	 * Whatever the state says: a command killed between a mount and the state write that
@@ -79,6 +80,8 @@ int container_release_mounts(struct container *c, struct berr **err)
 	c->st.rootfs_mounted = false;
 	if (unlink(netns) < 0 && errno != ENOENT)
 		return berr_sys(err, errno, "cannot remove '%s'", netns);
+	if (unlink(userns) < 0 && errno != ENOENT) /* a bridge network's (netns.h) */
+		return berr_sys(err, errno, "cannot remove '%s'", userns);
 	c->st.netns_made = false;
 	/* the ifb of --egress-rate is the one thing of the network outside the namespace */
 	if (c->cfg->network == NETWORK_BRIDGE && (r = tc_ifb_remove(c->cfg->id)) < 0)

@@ -119,14 +119,15 @@ static int mount_inputs_get(struct engine *e, const struct container_config *cfg
 
 /*
  * --network none and NAME: a network namespace the engine makes (NAME: with a veth into
- * the network's bridge, container_network.h), except with a user namespace:
- * there the runtime makes it, owned by the container's user namespace, which must own
- * the network namespace to mount /sys (docker under userns-remap does the same).
+ * the network's bridge, container_network.h). The container's user namespace must own
+ * it to mount /sys: with one, none's is the runtime's, made in it; a bridge network's is
+ * made by the engine in a user namespace of the container's maps, which the runtime
+ * joins (netns_create_owned).
  */
 static bool own_netns(const struct container_config *cfg)
 {
-	return (cfg->network == NETWORK_NONE || cfg->network == NETWORK_BRIDGE) &&
-	       !userns_enabled(cfg);
+	return cfg->network == NETWORK_BRIDGE ||
+	       (cfg->network == NETWORK_NONE && !userns_enabled(cfg));
 }
 
 static int generate_spec(struct engine *e, struct container *c, const struct start_opts *o,
@@ -174,12 +175,14 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 {
 	_cleanup_(mount_inputs_done) struct mount_inputs mi = {0};
 	_cleanup_free_ char *netns = container_path(c, "netns");
+	_cleanup_free_ char *userns = container_path(c, "userns");
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int bundlefd = -1;
 	struct spec_inputs in = {
 		.cfg = c->cfg,
 		.dir = c->dir,
 		.netns_path = own_netns(c->cfg) ? netns : NULL,
+		.userns_path = own_netns(c->cfg) && userns_enabled(c->cfg) ? userns : NULL,
 		.swap_limit = file_exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") ||
 			      file_exists("/sys/fs/cgroup/memory.swap.max"),
 		.apparmor = file_says_yes("/sys/module/apparmor/parameters/enabled"),
@@ -190,7 +193,7 @@ static int write_spec(struct engine *e, struct container *c, const struct start_
 	};
 	int r;
 
-	if (!netns)
+	if (!netns || !userns)
 		return berr_set(err, ENOMEM, "out of memory");
 	if ((r = mount_inputs_get(e, c->cfg, &mi, err)) < 0)
 		return r;
@@ -283,9 +286,10 @@ static int prepare_bundle(struct engine *e, struct image_store *s, struct contai
 {
 	_cleanup_free_ char *rootfs = container_path(c, "bundle/rootfs");
 	_cleanup_free_ char *netns = container_path(c, "netns");
+	_cleanup_free_ char *userns = container_path(c, "userns");
 	int r;
 
-	if (!rootfs || !netns)
+	if (!rootfs || !netns || !userns)
 		return berr_set(err, ENOMEM, "out of memory");
 	if ((mkdirat(c->dirfd, "bundle", 0700) < 0 && errno != EEXIST) ||
 	    (mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0 && errno != EEXIST))
@@ -300,7 +304,10 @@ static int prepare_bundle(struct engine *e, struct image_store *s, struct contai
 	c->st.rootfs_mounted = true;
 	crashpoint("start-mounted");
 	if (own_netns(c->cfg)) {
-		if ((r = netns_create(netns, err)) < 0)
+		r = userns_enabled(c->cfg) ? netns_create_owned(netns, userns, c->cfg->uid_map,
+								c->cfg->gid_map, err)
+					   : netns_create(netns, err);
+		if (r < 0)
 			return r;
 		c->st.netns_made = true;
 		crashpoint("start-netns");

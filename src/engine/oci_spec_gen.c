@@ -194,6 +194,8 @@ static struct jwriter *namespaces_json(const struct spec_inputs *in)
 		struct jwriter *ns = jw_object();
 
 		jw_str(ns, "type", "user");
+		if (in->userns_path)
+			jw_str(ns, "path", in->userns_path);
 		jw_put(a, NULL, ns);
 	}
 	if (in->netns_path || (in->cfg->network == NETWORK_NONE && userns_enabled(in->cfg))) {

@@ -21,6 +21,7 @@ struct spec_inputs {
 	const struct container_config *cfg;
 	const char *dir;	    /* the container's directory (hostname, hosts, resolv.conf) */
 	const char *netns_path;	    /* NULL: the host's network namespace */
+	const char *userns_path;    /* the user namespace to join (with netns_path), or NULL */
 	const char *init_path;	    /* the reaper bound at /sbin/docker-init (with --init) */
 	const char *seccomp_custom; /* a docker-format profile, for cfg->seccomp "custom" */
 	char *const *mount_sources; /* per cfg->mounts[i]: the host path (volumes resolved) */

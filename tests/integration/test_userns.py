@@ -234,6 +234,24 @@ def test_join_userns_by_path_owns_new_namespaces(runtime, bundle, helper_process
     assert oci.proc_status(pid)["NSpid"].split() == [str(pid), "1"]
 
 
+def test_join_userns_bind_source_only_host_root_reaches(runtime, bundle, helper_process):
+    """A joined user namespace, as a new one: the runtime opens the bind sources (berth's
+    engine joins one on a bridge network, and binds its /etc files from a 0700 directory)."""
+    holder = unshare_userns_holder(helper_process)
+    join_userns(bundle, holder)
+    chown_tree(bundle.rootfs, HOST_BASE)
+    locked = open_dir(bundle, "locked")
+    os.chmod(locked, 0o700)
+    os.mkdir(os.path.join(locked, "d"))
+    with open(os.path.join(locked, "d", "f"), "w") as f:
+        f.write("reached\n")
+    bundle.add_mount("/locked", "bind", os.path.join(locked, "d"), ["bind", "ro"])
+    bundle.set_args(sh("cat /locked/f; ls -l /proc/1/fd/ | grep -c /locked || true"))
+    r = runtime.run(bundle)
+    assert r.rc == 0, str(r)
+    assert r.out.split() == ["reached", "0"]
+
+
 def test_join_userns_and_netns_by_path(runtime, bundle, helper_process, tmp_path):
     """Both joined: user first, so the network namespace owned by it can be joined."""
     holder = unshare_userns_holder(helper_process, ["--net"])

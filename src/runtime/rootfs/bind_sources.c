@@ -30,7 +30,8 @@ static size_t count_wanted(const struct spec *s)
 
 bool bind_sources_wanted(const struct spec *s, int clone_flags)
 {
-	return (clone_flags & CLONE_NEWUSER) && (clone_flags & CLONE_NEWNS) && count_wanted(s);
+	/* a user namespace made or joined (by path: clone_flags lacks CLONE_NEWUSER) */
+	return s->linux.ns[NS_USER].enabled && (clone_flags & CLONE_NEWNS) && count_wanted(s);
 }
 
 static void close_all(int *fds, size_t n)

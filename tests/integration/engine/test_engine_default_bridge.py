@@ -76,13 +76,6 @@ def test_default_network_refuses_what_docker_refuses(nb):
     r = b("network", "create", "bridge", check=False)
     assert r.rc != 0 and "pre-defined" in r.err
     assert b.containers() == []
-    # a user namespace: not on a bridge network yet, so none, and the user is told
-    r = b("run", "--rm", "--userns", "auto", BUSYBOX, "cat", "/proc/net/dev", check=False)
-    assert r.rc == 0 and "not supported with a user namespace yet" in r.err, r
-    assert "eth0" not in r.out and "lo:" in r.out, r
-    r = b("run", "--rm", "--userns", "auto", "--network", "bridge", BUSYBOX, "true", check=False)
-    assert r.rc == 125 and "bridge networks with a user namespace are not supported yet" \
-        in r.err, r
 
 
 def test_default_network_routes_out_with_nat(nb, outside):

@@ -109,6 +109,16 @@ static void test_spec(void)
 	ASSERT_CONTAINS(json, "\"gidMappings\":[");
 	ASSERT_CONTAINS(json, "\"path\":\"/run/berth-userns/abc/rootfs\"");
 	free(json);
+
+	/* a bridge network: both namespaces the engine made, joined by path, maps kept */
+	cfg.network = NETWORK_BRIDGE;
+	in.netns_path = "/ctr/netns";
+	in.userns_path = "/ctr/userns";
+	ASSERT_OK(oci_spec_generate(&in, &json, &err));
+	ASSERT_CONTAINS(json, "\"type\":\"user\",\n\t\t\t\t\"path\":\"/ctr/userns\"");
+	ASSERT_CONTAINS(json, "\"type\":\"network\",\n\t\t\t\t\"path\":\"/ctr/netns\"");
+	ASSERT_CONTAINS(json, "\"uidMappings\":[");
+	free(json);
 }
 
 static const struct test tests[] = {
