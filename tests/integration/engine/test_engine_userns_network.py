@@ -10,29 +10,12 @@ test_engine_network.py, which also checks that the host's network is unchanged).
 
 import ipaddress
 import os
-import fcntl
 
-import oci
 from test_engine_default_bridge import bridge_subnet, default_network
 from test_engine_network import BUSYBOX, crash_at, crash_points, nb, ns_ip  # noqa: F401
 from test_engine_ports import ENGINE_ADDR, fetch, pn, wait_listening  # noqa: F401
 from test_engine_userns import subids, run_dir_released, uid_line, uid_map  # noqa: F401
-
-NS_GET_USERNS = 0xB701  # _IO(0xb7, 0x1)
-
-
-def owner_ino(pid, kind):
-    """The inode of the user namespace that owns /proc/PID/ns/KIND."""
-    fd = os.open("/proc/%d/ns/%s" % (pid, kind), os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        owner = fcntl.ioctl(fd, NS_GET_USERNS)
-        try:
-            return os.fstat(owner).st_ino
-        finally:
-            os.close(owner)
-    finally:
-        os.close(fd)
-
+from test_userns import userns_owner
 
 def sys_mount_type(pid):
     """The filesystem type of the container's /sys, from its mountinfo."""
@@ -61,7 +44,7 @@ def test_default_network_with_userns_auto(nb, subids):
     # the network namespace is the container's user namespace's, so /sys is its own sysfs
     # showing its own eth0 (docker would bind the host's /sys)
     user_ino = os.stat("/proc/%d/ns/user" % pid).st_ino
-    assert owner_ino(pid, "net") == user_ino
+    assert userns_owner(pid, "net") == user_ino
     assert sys_mount_type(pid) == "sysfs"
     assert "eth0" in b("exec", "u1", "ls", "/sys/class/net").out.split()
     # an address on the default network, a route out, and the other container reachable
@@ -73,7 +56,7 @@ def test_default_network_with_userns_auto(nb, subids):
     # stop and start: a new pair of namespaces, the same mapping
     b("stop", "-t", "0", "u1")
     pid = start_again(b, "u1")
-    assert owner_ino(pid, "net") == os.stat("/proc/%d/ns/user" % pid).st_ino
+    assert userns_owner(pid, "net") == os.stat("/proc/%d/ns/user" % pid).st_ino
     assert uid_line(pid)[0] == uids[0]
     b("exec", "u2", "ping", "-c1", "-W2",
       b.inspect("u1")["NetworkSettings"]["Networks"]["bridge"]["IPAddress"])
@@ -92,7 +75,7 @@ def test_user_network_names_and_explicit_maps(nb, subids):
     pid = start(nb, "m1", "--network", "un", "--uidmap", "0:%d:65536" % (base + 300000))
     start(nb, "m2", "--network", "un", "--userns", "auto")
     assert uid_line(pid)[0] == base + 300000
-    assert owner_ino(pid, "net") == os.stat("/proc/%d/ns/user" % pid).st_ino
+    assert userns_owner(pid, "net") == os.stat("/proc/%d/ns/user" % pid).st_ino
     # the network's name server answers for the other container, as without a user namespace
     nb("exec", "m2", "ping", "-c1", "-W2", "m1")
     # with NET_ADMIN, root in its user namespace changes its own devices, not the host's
