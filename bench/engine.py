@@ -9,7 +9,12 @@
     containerd (VmRSS from /proc/PID/status, after the latency runs' requests);
   - the memory of the process that watches one detached container: berth-monitor,
     Podman's conmon, Docker's containerd-shim-runc-v2 (RSS and PSS from smaps_rollup);
-  - what `--userns=auto` adds to berth's `run --rm IMAGE true` (the two runs taking turns).
+  - what `--userns=auto` adds to berth's `run --rm IMAGE true` (the two runs taking turns);
+  - what a bridge network adds to each engine's `run --rm IMAGE true` against the same run
+    on `none` (berth-runtime, taking turns): berth's default network `bridge` (berth0, NAT),
+    podman's `podman` (netavark), docker's: a user-defined bridge network (the bench's
+    dockerd runs with iptables off and no docker0, as the client tests', so it makes no
+    firewall rules: it does less than berth and podman there).
 
 Every engine runs the same image (tests/clients/image.py: busybox-static, loaded from one
 `docker save` archive) with cgroupfs under one private parent, in a private world (podman
@@ -17,7 +22,7 @@ and dockerd configs, roots and a network namespace from tests/clients/harness.py
 at the end. It measures; it passes or fails nothing. See bench/README.md ("Engine").
 
   bench/engine.py [-n 20] [--engines berth,berth-api,podman,docker] [--runtimes berth,runc]
-                  [--containers 5]
+                  [--containers 5] [--no-network]
 """
 
 import argparse
@@ -82,9 +87,12 @@ class Berth:
     def cli(self, *args):
         return drivers.check(drivers.execute(self.argv(*args)), "berth " + " ".join(args))
 
-    def run_argv(self, runtime, *flags):
+    def run_argv(self, runtime, *flags, network="none"):
         return self.argv("run", "--rm", "--runtime", self.runtimes[runtime], "--cgroup-parent",
-                         self.cgroup, "--network", "none", *flags, image.IMAGE, "true")
+                         self.cgroup, "--network", network, *flags, image.IMAGE, "true")
+
+    def bridge(self):
+        return "bridge"   # docker's default network: berth0, made on first use
 
     def start(self, runtime):
         return self.cli("run", "-d", "--runtime", self.runtimes[runtime], "--cgroup-parent",
@@ -150,8 +158,11 @@ class Podman:
         self.p = drivers.PodmanSetup(world, runtimes)
         self.p.load(archive)
 
-    def run_argv(self, runtime):
-        return self.p.argv(runtime, "run", "--rm", "--network", "none", image.IMAGE, "true")
+    def run_argv(self, runtime, network="none"):
+        return self.p.argv(runtime, "run", "--rm", "--network", network, image.IMAGE, "true")
+
+    def bridge(self):
+        return "podman"   # podman's default network (netavark)
 
     def start(self, runtime):
         r = drivers.check(self.p.cli(runtime, "run", "-d", "--network", "none", image.IMAGE,
@@ -177,9 +188,13 @@ class Docker:
         self.d = drivers.DockerDaemon(world, {k: v for k, v in runtimes.items()})
         self.d.load(archive)
 
-    def run_argv(self, runtime):
+    def run_argv(self, runtime, network="none"):
         return ["/usr/bin/docker", "-H", "unix://" + self.d.sock, "run", "--rm", "--network",
-                "none", "--runtime", runtime, image.IMAGE, "true"]
+                network, "--runtime", runtime, image.IMAGE, "true"]
+
+    def bridge(self):
+        self.d.make_bridge_network()   # no docker0 in the bench's dockerd (see the top)
+        return self.d.BRIDGE_NET
 
     def start(self, runtime):
         r = drivers.check(self.d.cli("run", "-d", "--network", "none", "--runtime", runtime,
@@ -248,6 +263,19 @@ def userns_cost(engine, runtimes, n):
     return rows
 
 
+def network_cost(engine, runtime, n):
+    """(none, bridge): `run --rm` on the engine's bridge network against the same run on
+    none, taking turns."""
+    try:
+        net = engine.bridge()
+        return time_argvs(engine, [engine.run_argv(runtime),
+                                   engine.run_argv(runtime, network=net)], n)
+    except (RuntimeError, AssertionError) as e:
+        print("# %s on a bridge network: left out (%s)" % (engine.name, str(e).splitlines()[-1]),
+              file=sys.stderr)
+        return None
+
+
 def memory(engine, runtime, count):
     rows = []
     for _ in range(count):
@@ -268,12 +296,13 @@ def main():
     ap.add_argument("--engines", default="berth,berth-api,podman,docker")
     ap.add_argument("--runtimes", default="berth,runc")
     ap.add_argument("--containers", type=int, default=5, help="detached containers per engine")
+    ap.add_argument("--no-network", action="store_true", help="leave out the bridge's cost")
     a = ap.parse_args()
     runtimes = {"berth": BERTH_RUNTIME, "runc": shutil.which("runc") or "runc"}
     runtimes = {k: v for k, v in runtimes.items() if k in a.runtimes.split(",")}
     world = harness.World()
     classes = {"berth": Berth, "berth-api": BerthAPI, "podman": Podman, "docker": Docker}
-    latency, mem, userns, served = {}, {}, {}, {}
+    latency, mem, userns, served, network = {}, {}, {}, {}, {}
     try:
         archive = world.path("image.tar")
         image.build(archive)
@@ -288,6 +317,8 @@ def main():
                 mem[(name, rt)] = memory(engine, rt, a.containers)
             if name == "berth":
                 userns = userns_cost(engine, runtimes, a.iterations)
+            if hasattr(engine, "bridge") and not a.no_network and "berth" in runtimes:
+                network[name] = network_cost(engine, "berth", a.iterations)
             if hasattr(engine, "service_rss"):
                 served[name] = engine.service_rss()
     finally:
@@ -323,6 +354,17 @@ def main():
         print("|---|---|---|---|---|")
         for rt, ((m0, _), (m1, p90)) in userns.items():
             print("| %s | %.1f | %.1f | %+.1f | %.1f |" % (rt, m0, m1, m1 - m0, p90))
+    network = {k: v for k, v in network.items() if v}
+    if network:
+        print("\n## `run --rm busybox true` on a bridge network against `--network none` "
+              "(berth-runtime, %d runs each, taking turns, ms)\n" % a.iterations)
+        print("| engine | median none | median bridge | added | p90 bridge | bridge / berth's |")
+        print("|---|---|---|---|---|---|")
+        mine = network.get("berth")
+        for name, ((m0, _), (m1, p90)) in network.items():
+            ratio = "%.2f" % (m1 / mine[1][0]) if mine else "-"
+            print("| %s | %.1f | %.1f | %+.1f | %.1f | %s |" % (name, m0, m1, m1 - m0, p90,
+                                                               ratio))
     print("\n## The per-container process (median of %d detached containers, KiB)\n"
           % a.containers)
     print("| engine | runtime | process | RSS | PSS |")
