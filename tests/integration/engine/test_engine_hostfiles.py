@@ -6,7 +6,6 @@ default seccomp profile without io_uring, load refusing special archive members,
 
 import ctypes
 import ctypes.util
-import glob
 import io
 import json
 import os
@@ -256,14 +255,18 @@ class MountWatch(threading.Thread):
 def test_cp_of_a_stopped_container_mounts_nothing_on_the_host(berth, tmp_path):
     """cp on a stopped container mounts its overlay only in a private mount namespace: the
     host's mount table never shows it (the unfixed engine mounted it on
-    /tmp/berth-cp-XXXXXX, set-uid allowed, for every host user to enter)."""
+    $TMPDIR/berth-cp-XXXXXX, set-uid allowed, for every host user to enter)."""
     berth("run", "--name", "stopped", "busybox", "sh", "-c",
           "dd if=/dev/zero of=/big bs=1M count=32 2>/dev/null && echo in > /small")
     berth.wait_status("stopped", "exited")
     cid = berth.inspect("stopped")["Id"]
-    before = set(glob.glob("/tmp/berth-cp-*"))
-    tmp_watch = Inotify("/tmp")
-    watch = MountWatch([cid, "berth-cp-", os.path.realpath(berth.root)])
+    # a TMPDIR of its own: another run's cp on the machine makes /tmp/berth-cp-* too
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    argv = berth.argv
+    berth.argv = lambda args: ["env", "TMPDIR=%s" % tmpdir] + argv(args)
+    tmp_watch = Inotify(str(tmpdir))
+    watch = MountWatch([cid, str(tmpdir), os.path.realpath(berth.root)])
     watch.start()
     try:
         r1 = cp(berth, "stopped:/big", str(tmp_path / "big"))
@@ -271,15 +274,16 @@ def test_cp_of_a_stopped_container_mounts_nothing_on_the_host(berth, tmp_path):
         src.write_text("host\n")
         r2 = cp(berth, str(src), "stopped:/from-host")
     finally:
+        berth.argv = argv
         watch.done.set()
         watch.join()
-        created = [n for n in tmp_watch.names() if n.startswith("berth-cp-")]
+        created = tmp_watch.names()
         tmp_watch.close()
     assert r1.rc == 0 and r2.rc == 0, (r1, r2)
     assert os.path.getsize(tmp_path / "big") == 32 << 20
-    assert not created, "cp made %s in /tmp" % created
+    assert not created, "cp made %s in TMPDIR" % created
     assert not watch.seen, "the host saw cp's mount:\n" + "\n".join(watch.seen)
-    assert set(glob.glob("/tmp/berth-cp-*")) == before
+    assert not os.listdir(tmpdir)
     assert not oci.mounts_under(berth.root), oci.mounts_under(berth.root)
     # the copy into the stopped container landed in its upper layer
     berth("start", "stopped")
