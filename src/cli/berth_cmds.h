@@ -14,6 +14,8 @@
 #include "lib/err.h"
 #include "lib/json.h"
 
+struct rootless_paths;
+
 struct berth_ctx {
 	const char *root; /* engine state (default /var/lib/berth) */
 	bool debug;
@@ -22,6 +24,7 @@ struct berth_ctx {
 	const char
 		*registry_config; /* --registry-config; NULL: $BERTH_REGISTRY_CONFIG or default */
 	struct registry_config *registries; /* loaded on first use */
+	const struct rootless_paths *rootless; /* rootless.h; NULL: run by the host's root */
 };
 
 struct berth_cmd {
@@ -70,6 +73,9 @@ struct jwriter *berth_network_json(struct engine *e, const struct network *n);
  * the removed ones are appended to *ret_names. Returns 0 or the exit code after reporting.
  */
 int berth_prune_networks(struct berth_ctx *ctx, char ***ret_names);
+
+/* unshare (berth_rootless_cmds.c), NULL-terminated. */
+extern const struct berth_cmd berth_rootless_cmds[];
 
 /* commit and build (berth_build_cmds.c), NULL-terminated. */
 extern const struct berth_cmd berth_build_cmds[];

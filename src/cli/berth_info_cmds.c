@@ -12,6 +12,7 @@
 #include "cli/git_commit.h"
 #include "config.h"
 #include "engine/host_info.h"
+#include "engine/rootless.h"
 #include "engine/runtime_client.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
@@ -184,6 +185,23 @@ struct jwriter *berth_version_json(void)
 	return version_json(&h);
 }
 
+/*
+ * berth's own (docker has no such field; podman's info has host.rootless and its network
+ * and storage helpers): how a rootless berth runs.
+ */
+static struct jwriter *rootless_json(const struct rootless_paths *p)
+{
+	struct jwriter *o = jw_object();
+	pid_t pause = rootless_pause_pid(p->run);
+
+	jw_str(o, "Network", "none (no helper: pasta and slirp4netns are not used yet)");
+	jw_str(o, "Storage", "overlay in the user namespace (kernel, userxattr)");
+	jw_str(o, "RunDir", p->run);
+	jw_str(o, "ConfigDir", p->config);
+	jw_int(o, "PausePid", pause > 0 ? pause : 0);
+	return o;
+}
+
 static struct jwriter *security_options(const struct host_info *h)
 {
 	struct jwriter *a = jw_array();
@@ -285,6 +303,8 @@ static struct jwriter *info_json(const struct berth_ctx *ctx, const struct host_
 	jw_str(o, "DefaultRuntime", RUNTIME_DEFAULT);
 	jw_put(o, "SecurityOptions", security_options(h));
 	jw_put(o, "Warnings", jw_array());
+	if (ctx->rootless)
+		jw_put(o, "Rootless", rootless_json(ctx->rootless));
 	return o;
 }
 
@@ -421,7 +441,7 @@ static void print_runtimes(const struct jnode *root)
 
 static void print_info(const struct jnode *root)
 {
-	struct jnode ds, pair, v;
+	struct jnode ds, pair, v, rl;
 	_cleanup_free_ char *fs = NULL;
 	char size[32];
 	int64_t mem = 0;
@@ -456,6 +476,14 @@ static void print_info(const struct jnode *root)
 	info_line(root, " ", "Name", "Name");
 	info_line(root, " ", "Docker Root Dir", "DockerRootDir");
 	printf(" Debug Mode: %s\n", jnode_bool_or(root, "Debug") ? "true" : "false");
+	jnode_member(root, "Rootless", &rl);
+	if (jnode_type(&rl) == JNODE_OBJECT) {
+		printf(" Rootless: true\n");
+		info_line(&rl, "  ", "Network", "Network");
+		info_line(&rl, "  ", "Storage", "Storage");
+		info_line(&rl, "  ", "Run Dir", "RunDir");
+		info_line(&rl, "  ", "Pause Process", "PausePid");
+	}
 	print_registries(root);
 }
 

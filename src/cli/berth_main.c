@@ -9,14 +9,16 @@
 #include "cli/berth_cmds.h"
 #include "cli/describe.h"
 #include "config.h"
+#include "engine/rootless.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 
 /* Each half of the engine contributes a table. */
 static const struct berth_cmd *const cmd_tables[] = {
-	berth_container_cmds, berth_image_cmds,	  berth_build_cmds,	 berth_system_cmds,
-	berth_volume_cmds,    berth_network_cmds, berth_completion_cmds, berth_info_cmds};
+	berth_container_cmds,  berth_image_cmds,  berth_build_cmds,
+	berth_system_cmds,     berth_volume_cmds, berth_network_cmds,
+	berth_completion_cmds, berth_info_cmds,	  berth_rootless_cmds};
 
 static const struct berth_cmd *find_cmd(const char *name)
 {
@@ -41,6 +43,31 @@ static void usage(FILE *out, const struct opt_def *globals)
 	fprintf(out, "\nRun 'berth COMMAND --help' for a command's options.\n");
 }
 
+/*
+ * Rootless (rootless.h): the user's directories, then, for every command but those that
+ * only print, the user's namespaces. Returns 0 or the exit code after reporting.
+ */
+static int rootless_setup(struct berth_ctx *ctx, struct rootless_paths *rp,
+			  const struct berth_cmd *cmd)
+{
+	_cleanup_berr_ struct berr *err = NULL;
+
+	if (rootless_paths_get(rp, &err) < 0) {
+		log_error_report("%s", err->msg);
+		return 125;
+	}
+	if (strcmp(ctx->root, STORE_DEFAULT_ROOT) == 0)
+		ctx->root = rp->data;
+	ctx->rootless = rp;
+	if (strcmp(cmd->name, "completion") == 0)
+		return 0;
+	if (rootless_enter(rp->run, &err) < 0) {
+		log_error_report("%s", err->msg);
+		return 125;
+	}
+	return 0;
+}
+
 int berth_main(int argc, char **argv)
 {
 	struct berth_ctx ctx = {.root = STORE_DEFAULT_ROOT};
@@ -58,6 +85,7 @@ int berth_main(int argc, char **argv)
 		{"version", 'v', OPT_BOOL, &version, NULL, "print the version"},
 		END_OPTS,
 	};
+	_cleanup_(rootless_paths_done) struct rootless_paths rp = {0};
 	_cleanup_free_ char *msg = NULL;
 	_cleanup_strv_ char **pos = NULL;
 	const struct berth_cmd *cmd;
@@ -84,6 +112,8 @@ int berth_main(int argc, char **argv)
 		log_error_report("unknown command '%s' (see 'berth --help')", pos[0]);
 		return 125;
 	}
+	if (rootless_mode() && (code = rootless_setup(&ctx, &rp, cmd)) != 0)
+		return code;
 	code = cmd->run(&ctx, (int) strv_length(pos), pos);
 	ctx.store = image_store_free(ctx.store);
 	ctx.engine = engine_free(ctx.engine);

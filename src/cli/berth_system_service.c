@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "cli/berth_cmds.h"
+#include "engine/rootless.h"
 #include "engine/units.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
@@ -51,6 +52,7 @@ int berth_cmd_system_service(struct berth_ctx *ctx, int argc, char **argv)
 	};
 	struct api_opts o = {
 		.root = ctx->root, .registry_config = ctx->registry_config, .debug = ctx->debug};
+	_cleanup_free_ char *rootless_uri = NULL;
 	int64_t t = 0;
 	int r;
 
@@ -61,12 +63,18 @@ int berth_cmd_system_service(struct berth_ctx *ctx, int argc, char **argv)
 		", root:root 0660,\nroot:GROUP with --group) or tcp://127.0.0.1:PORT (tests only;\n"
 		"it gives root to anyone who can connect). Under systemd socket activation\n"
 		"(LISTEN_FDS) the passed socket is served instead. Docker clients use it with\n"
-		"DOCKER_HOST=unix:///PATH",
+		"DOCKER_HOST=unix:///PATH. Rootless, the default is\n"
+		"unix://$XDG_RUNTIME_DIR/berth/docker.sock",
 		0, 1, &pos));
 	if (timeout_s && units_parse_int(timeout_s, 0, INT32_MAX, "--timeout", &t, &err) < 0)
 		return berth_report(-EINVAL, &err) ? 125 : 0;
 	o.timeout_s = (int) t;
 	o.uri = pos && pos[0] ? pos[0] : NULL;
+	if (!o.uri && ctx->rootless) {
+		if (asprintf(&rootless_uri, "unix://%s/docker.sock", ctx->rootless->run) < 0)
+			return berth_report(berr_set(&err, ENOMEM, "out of memory"), &err) ? 125 : 0;
+		o.uri = rootless_uri;
+	}
 	if (group && o.uri && strncmp(o.uri, "unix://", 7) != 0) {
 		berr_set(&err, EINVAL, "--group is for a unix socket, not '%s'", o.uri);
 		return berth_report(-EINVAL, &err) ? 125 : 0;

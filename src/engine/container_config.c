@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/rootless.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
@@ -158,7 +159,10 @@ const char *container_default_network(void)
 {
 	const char *v = secure_getenv("BERTH_DEFAULT_NETWORK");
 
-	return v && *v ? v : NETWORK_DEFAULT;
+	if (v && *v)
+		return v;
+	/* rootless: no bridge network yet (it needs pasta or slirp4netns), so none */
+	return rootless_mode() ? "none" : NETWORK_DEFAULT;
 }
 
 bool container_on_default_bridge(const struct container_config *c)

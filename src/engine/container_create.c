@@ -21,6 +21,7 @@
 #include "engine/runtime_client.h"
 #include "engine/seccomp_profile.h"
 #include "lib/timefmt.h"
+#include "engine/rootless.h"
 #include "engine/userns.h"
 #include "engine/container_volumes_from.h"
 #include "engine/volume.h"
@@ -341,7 +342,8 @@ int container_create(struct engine *e, struct image_store *s, struct container_c
 		return r;
 	if ((r = merge_image(cfg, img, err)) < 0 || (r = fill_identity(cfg)) < 0)
 		return r == -ENOMEM ? berr_set(err, ENOMEM, "out of memory") : r;
-	if ((r = container_network_check(e, cfg, err)) < 0)
+	if ((r = rootless_check_config(cfg, err)) < 0 ||
+	    (r = container_network_check(e, cfg, err)) < 0)
 		return r;
 	/* the range is taken from here until config.json (which records it) is written */
 	if ((r = userns_allocate(e, cfg, &userns_lock, err)) < 0 ||

@@ -16,6 +16,7 @@
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
 #include "lib/cgroup_layout.h"
+#include "engine/rootless.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
@@ -157,7 +158,7 @@ static int read_kernel(struct host_info *h)
 	h->mem_total = mem_total();
 	h->apparmor = file_starts_with("/sys/module/apparmor/parameters/enabled", "Y");
 	h->selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
-	h->rootless = geteuid() != 0;
+	h->rootless = rootless_mode();
 	return h->kernel && h->machine && h->hostname ? 0 : -ENOMEM;
 }
 

@@ -10,6 +10,7 @@
 #include "engine/container_runtime.h"
 #include "engine/oci_spec_internal.h"
 #include "engine/seccomp_profile.h"
+#include "engine/rootless.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -279,7 +280,9 @@ static int linux_json(const struct spec_inputs *in, char *const *caps, struct jw
 	jw_put(spec, "linux", l);
 	if (!cg)
 		return -ENOMEM;
-	jw_str(l, "cgroupsPath", cg);
+	/* rootless: none, so runc and berth-runtime go on without the cgroup they may not make */
+	if (!rootless_mode())
+		jw_str(l, "cgroupsPath", cg);
 	jw_put(l, "namespaces", namespaces_json(in));
 	if (userns_enabled(cfg)) {
 		jw_put(l, "uidMappings", idmap_json(cfg->uid_map));

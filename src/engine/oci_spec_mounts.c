@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/oci_spec_internal.h"
+#include "engine/rootless.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
@@ -93,13 +94,14 @@ static int add_defaults(const struct spec_inputs *in, struct jwriter *arr)
 			    strv_consume(&opts, size) < 0)
 				return -ENOMEM;
 		}
-		if (strcmp(d->dest, "/sys") == 0 && userns_enabled(cfg) &&
+		if (strcmp(d->dest, "/sys") == 0 && (userns_enabled(cfg) || rootless_mode()) &&
 		    cfg->network == NETWORK_HOST) {
 			char *const bind[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
 
 			/*
 			 * sysfs mounts only in a network namespace the container's user
-			 * namespace owns; the host's is not: its /sys bound, as docker does
+			 * namespace owns (rootless: berth's); the host's is not: its /sys
+			 * bound, as docker does
 			 */
 			add_mount(arr, "/sys", "bind", "/sys", bind);
 			continue;

@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 
 #include "engine/oci_spec_internal.h"
+#include "engine/rootless.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
@@ -224,6 +225,9 @@ int oci_resources_json(const struct spec_inputs *in, struct jwriter *linux_, str
 	jw_put(linux_, "devices", nodes);
 	if ((r = devices_json(in, rules, nodes, err)) < 0)
 		return r;
+	/* rootless: no cgroup to set limits in (rootless.h; the user was warned at create) */
+	if (rootless_mode())
+		return 0;
 	memory_json(in, res);
 	cpu_json(cfg, res);
 	if (cfg->pids_limit > 0) {

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/rootless.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/json.h"
@@ -151,6 +152,13 @@ static int build_argv(const struct oci_runtime *rt, char *const *args, char ***r
 		return -ENOMEM;
 	if (rt->log && (strv_push_dup(&v, "--log") < 0 || strv_push_dup(&v, rt->log) < 0 ||
 			strv_push_dup(&v, "--log-format") < 0 || strv_push_dup(&v, "json") < 0))
+		return -ENOMEM;
+	/*
+	 * rootless berth runs the runtime as uid 0 of its user namespace: runc then takes
+	 * the cgroups it may not create for an error unless told (berth-runtime sees it)
+	 */
+	if (rootless_mode() &&
+	    (strv_push_dup(&v, "--rootless") < 0 || strv_push_dup(&v, "true") < 0))
 		return -ENOMEM;
 	STRV_FOREACH (a, args)
 		if (strv_push_dup(&v, *a) < 0)

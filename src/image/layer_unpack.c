@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/userns_detect.h"
 #include "lib/rmtree.h"
 #include "lib/safe_path.h"
 
@@ -22,6 +23,8 @@
 #define WH_META_PREFIX ".wh..wh."
 #define WH_OPAQUE ".wh..wh..opq"
 #define OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
+/* in a user namespace (rootless), where trusted.* is closed: overlay's "userxattr" name */
+#define OVERLAY_OPAQUE_USER_XATTR "user.overlay.opaque"
 #define READ_CHUNK (256 * 1024)
 
 /* A directory whose times are set once everything under it is written. */
@@ -253,7 +256,9 @@ static int apply_xattrs(struct archive_entry *e, int fd, int pfd, const char *na
 	while (archive_entry_xattr_next(e, &key, &val, &size) == ARCHIVE_OK) {
 		int k;
 
-		if (strncmp(key, "trusted.overlay.", 16) == 0)
+		/* overlay's own, under either name: never a layer's to set */
+		if (strncmp(key, "trusted.overlay.", 16) == 0 ||
+		    strncmp(key, "user.overlay.", 13) == 0)
 			continue;
 		if (fd >= 0) {
 			k = fsetxattr(fd, key, val, size, 0);
@@ -381,8 +386,12 @@ static int make_node(struct archive_entry *e, int pfd, const char *name)
 
 	if (type == AE_IFCHR || type == AE_IFBLK)
 		dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-	if (mknodat(pfd, name, type | 0600, dev) < 0)
+	if (mknodat(pfd, name, type | 0600, dev) < 0) {
+		/* rootless: no device nodes in a user namespace; the runtime binds /dev's */
+		if (errno == EPERM && type != AE_IFIFO && in_nested_userns())
+			return 0;
 		return -errno;
+	}
 	return apply_meta(e, -1, pfd, name, true);
 }
 
@@ -403,7 +412,8 @@ static int whiteout(int pfd, const char *victim, const char *path, struct berr *
 
 static int opaque(int pfd, const char *path, struct berr **err)
 {
-	if (fsetxattr(pfd, OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
+	if (fsetxattr(pfd, in_nested_userns() ? OVERLAY_OPAQUE_USER_XATTR : OVERLAY_OPAQUE_XATTR,
+		      "y", 1, 0) < 0)
 		return berr_sys(err, errno, "'%s': cannot mark the directory opaque", path);
 	return 0;
 }

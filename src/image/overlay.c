@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/userns_detect.h"
 #include "runtime/rootfs/mount_api.h"
 
 #ifndef FSOPEN_CLOEXEC
@@ -49,6 +50,8 @@ static int mount_fsconfig(const struct overlay_spec *spec, const char *target)
 			return -errno;
 		}
 	}
+	if (in_nested_userns() && sys_fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return -errno;
 	if (spec->upperdir &&
 	    (sys_fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", spec->upperdir, 0) < 0 ||
 	     sys_fsconfig(fs, FSCONFIG_SET_STRING, "workdir", spec->workdir, 0) < 0))
@@ -117,6 +120,9 @@ int overlay_options(char *const *lowerdirs, const char *upperdir, const char *wo
 		if (r >= 0)
 			r = append_escaped(buf, size, &off, workdir);
 	}
+	/* rootless: overlay's xattrs in user.overlay.*, the only ones a user namespace may set */
+	if (r >= 0 && in_nested_userns())
+		r = append_raw(buf, size, &off, ",userxattr");
 	return r < 0 ? r : (int) off;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/userns_detect.h"
 #include "lib/log.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
@@ -380,7 +381,9 @@ static int setup_cgroup(const struct runtime_opts *ro, const struct create_opts 
 		return r;
 	cr->cg->warn = ro->warn;
 	r = cr->cg->ops->create(cr->cg, err);
-	if (r < 0 && geteuid() != 0 && (r == -EACCES || r == -EPERM || r == -EROFS))
+	/* rootless: not the host's root, or its uid 0 in a user namespace (rootless berth) */
+	if (r < 0 && (geteuid() != 0 || in_nested_userns()) &&
+	    (r == -EACCES || r == -EPERM || r == -EROFS))
 		return skip_cgroup(cr, err);
 	if (r < 0 || (r = cgroup_check_thawed(cr->cg, err)) < 0)
 		return r;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/userns_detect.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
 #include "runtime/security/exec_guard.h"
@@ -153,7 +154,8 @@ static void report_start_failure(const struct container_ctx *c, const struct ber
 static int init_setup(struct container_ctx *c, char **ret_path, char ***ret_env, struct berr **err)
 {
 	const struct spec_process *p = c->spec->process;
-	bool in_userns = c->spec->linux.ns[NS_USER].enabled;
+	/* a user namespace of its own, or berth-runtime's (rootless berth runs it in one) */
+	bool in_userns = c->spec->linux.ns[NS_USER].enabled || in_nested_userns();
 	int r;
 
 	if (bind_sources_wanted(c->spec, c->clone_flags) &&
