@@ -23,7 +23,7 @@ struct berth_ctx {
 	struct engine *engine;	   /* the container store, opened on first use */
 	const char
 		*registry_config; /* --registry-config; NULL: $BERTH_REGISTRY_CONFIG or default */
-	struct registry_config *registries; /* loaded on first use */
+	struct registry_config *registries;    /* loaded on first use */
 	const struct rootless_paths *rootless; /* rootless.h; NULL: run by the host's root */
 };
 

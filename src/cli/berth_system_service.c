@@ -72,7 +72,8 @@ int berth_cmd_system_service(struct berth_ctx *ctx, int argc, char **argv)
 	o.uri = pos && pos[0] ? pos[0] : NULL;
 	if (!o.uri && ctx->rootless) {
 		if (asprintf(&rootless_uri, "unix://%s/docker.sock", ctx->rootless->run) < 0)
-			return berth_report(berr_set(&err, ENOMEM, "out of memory"), &err) ? 125 : 0;
+			return berth_report(berr_set(&err, ENOMEM, "out of memory"), &err) ? 125
+											   : 0;
 		o.uri = rootless_uri;
 	}
 	if (group && o.uri && strncmp(o.uri, "unix://", 7) != 0) {
