@@ -14,6 +14,8 @@
 #include "lib/err.h"
 #include "lib/json.h"
 
+struct engine_config;
+
 struct berth_ctx {
 	const char *root; /* engine state (default /var/lib/berth) */
 	bool debug;
@@ -22,6 +24,8 @@ struct berth_ctx {
 	const char
 		*registry_config; /* --registry-config; NULL: $BERTH_REGISTRY_CONFIG or default */
 	struct registry_config *registries; /* loaded on first use */
+	/* the engine configuration (engine/engine_config.h), read before every command */
+	const struct engine_config *config;
 };
 
 struct berth_cmd {

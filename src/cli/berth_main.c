@@ -9,6 +9,7 @@
 #include "cli/berth_cmds.h"
 #include "cli/describe.h"
 #include "config.h"
+#include "engine/engine_config.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/strv.h"
@@ -60,8 +61,12 @@ int berth_main(int argc, char **argv)
 	};
 	_cleanup_free_ char *msg = NULL;
 	_cleanup_strv_ char **pos = NULL;
+	_cleanup_engine_config_ struct engine_config *config = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	bool missing_ok;
+	const char *path = engine_config_path(&missing_ok);
 	const struct berth_cmd *cmd;
-	int code;
+	int code, r;
 
 	if (argparse(argc, argv, 1, globals, true, 0, &pos, &msg) < 0) {
 		fprintf(stderr, "berth: %s\n", msg ? msg : "out of memory");
@@ -84,6 +89,11 @@ int berth_main(int argc, char **argv)
 		log_error_report("unknown command '%s' (see 'berth --help')", pos[0]);
 		return 125;
 	}
+	if ((r = engine_config_load(path, missing_ok, &config, &err)) < 0) {
+		log_error_report("%s", err ? err->msg : strerror(-r));
+		return 125;
+	}
+	ctx.config = config;
 	code = cmd->run(&ctx, (int) strv_length(pos), pos);
 	ctx.store = image_store_free(ctx.store);
 	ctx.engine = engine_free(ctx.engine);
