@@ -14,9 +14,12 @@
 
 #define API_DEFAULT_URI "unix:///run/berth/docker.sock"
 
+struct engine_config;
+
 struct api_opts {
-	const char *root;	     /* the engine's --root */
-	const char *registry_config; /* --registry-config, or NULL */
+	const char *root;		    /* the engine's --root */
+	const char *registry_config;	    /* --registry-config, or NULL */
+	const struct engine_config *config; /* the engine configuration, read at start */
 	bool debug;
 	const char *uri; /* unix:///path or tcp://127.0.0.1:PORT; NULL: API_DEFAULT_URI */
 	int timeout_s;	 /* exit after this long without a request; 0: never */

@@ -181,6 +181,7 @@ static int read_host_config(struct create_body *b, const struct jnode *root, str
 	    (r = get_str(b, &hc, "NetworkMode", &network, err)) < 0 ||
 	    (r = get_str(b, &hc, "CgroupParent", &f->cgroup_parent, err)) < 0 ||
 	    (r = get_str(b, &hc, "Runtime", &f->runtime, err)) < 0 ||
+	    (r = get_str(b, &hc, "UsernsMode", &f->userns, err)) < 0 ||
 	    (r = jnode_get_bool(&hc, "AutoRemove", &f->rm, err)) < 0 ||
 	    (r = jnode_get_bool(&hc, "Privileged", &f->privileged, err)) < 0 ||
 	    (r = jnode_get_bool(&hc, "ReadonlyRootfs", &f->read_only, err)) < 0 ||
@@ -246,6 +247,7 @@ static int make_config(struct api_req *r, struct create_body *b, struct containe
 	if (!b->f.image || !*b->f.image)
 		return berr_set(err, EINVAL, "no image given");
 	b->f.name = api_query(r, "name");
+	b->f.config = r->ctx->config;
 	if ((ret_r = container_flags_to_config(&b->f, ret, err)) < 0)
 		return ret_r;
 	jnode_member(&root, "Healthcheck", &hc);

@@ -120,7 +120,8 @@ static void serve(const struct server *srv, struct MHD_Connection *conn, const c
 {
 	struct berth_ctx ctx = {.root = srv->o->root,
 				.debug = srv->o->debug,
-				.registry_config = srv->o->registry_config};
+				.registry_config = srv->o->registry_config,
+				.config = srv->o->config};
 	struct api_req r = {.conn = conn,
 			    .method = method,
 			    .body = p->buf ? p->buf : "",

@@ -25,6 +25,12 @@ struct build_runner {
 		      char **ret_id, struct berr **err);
 	/* Start it attached (its output is the build's); *ret_code its exit code. */
 	int (*start)(void *ud, const char *id, int *ret_code, struct berr **err);
+	/*
+	 * Its user namespace (the engine configuration's userns-remap gives a RUN one): its
+	 * maps ("CONTAINER:HOST:SIZE", the caller frees them), or NULL and NULL without one.
+	 */
+	int (*idmap)(void *ud, const char *id, char ***ret_uid_map, char ***ret_gid_map,
+		     struct berr **err);
 	/* Remove it. */
 	void (*remove)(void *ud, const char *id);
 	/* A line of progress ("Step 1/3 : FROM busybox"); may be NULL. */

@@ -500,7 +500,7 @@ static int apply(struct builder *b, const char *stage_dir, const char *root, con
 		upperfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (upperfd < 0)
 			return berr_sys(err, errno, "cannot open '%s'", root);
-		return builder_commit(b, upperfd, created_by, err);
+		return builder_commit(b, upperfd, NULL, created_by, err);
 	}
 	(void) getrandom(&rnd, sizeof(rnd), 0);
 	snprintf(key, sizeof(key), "build-%016llx", rnd);
@@ -517,7 +517,7 @@ static int apply(struct builder *b, const char *stage_dir, const char *root, con
 	if (r >= 0 && (upperfd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		r = berr_sys(err, errno, "cannot open '%s'", upper);
 	if (r >= 0)
-		r = builder_commit(b, upperfd, created_by, err);
+		r = builder_commit(b, upperfd, NULL, created_by, err);
 	(void) image_snapshot_remove(b->s, key, NULL);
 	return r;
 }

@@ -55,6 +55,7 @@ static int commit_container(struct builder *b, const char *id, const char *creat
 			    struct berr **err)
 {
 	_cleanup_close_ int upperfd = -1;
+	_cleanup_strv_ char **uid_map = NULL, **gid_map = NULL;
 	char upper[PATH_MAX];
 	int r = image_snapshot_upper(b->s, id, upper, sizeof(upper));
 
@@ -63,7 +64,11 @@ static int commit_container(struct builder *b, const char *id, const char *creat
 	upperfd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (upperfd < 0)
 		return berr_sys(err, errno, "cannot open '%s'", upper);
-	return builder_commit(b, upperfd, created_by, err);
+	/* a RUN in a user namespace wrote host ids: its layer gets the container's */
+	if ((r = b->rn->idmap(b->rn->ud, id, &uid_map, &gid_map, err)) < 0)
+		return r;
+	return builder_commit(b, upperfd, uid_map ? &(struct layer_idmap){uid_map, gid_map} : NULL,
+			      created_by, err);
 }
 
 int build_run(struct builder *b, const struct df_instr *in, struct berr **err)

@@ -67,13 +67,15 @@ int builder_load_image(struct image_store *s, const char *ref, struct image **re
 	return image_load(s, &l->v[i], ret, err);
 }
 
-int builder_commit(struct builder *b, int upperfd, const char *created_by, struct berr **err)
+int builder_commit(struct builder *b, int upperfd, const struct layer_idmap *ids,
+		   const char *created_by, struct berr **err)
 {
 	struct image *next = NULL;
 	char id[DIGEST_MAX];
 	int r = image_commit(b->s,
 			     &(struct commit_opts){.parent = b->cur,
 						   .upperfd = upperfd,
+						   .ids = ids,
 						   .config = &b->rc,
 						   .created_by = created_by},
 			     id, err);
@@ -263,7 +265,7 @@ static int nop_step(struct builder *b, const struct df_instr *in, const char *co
 		return r < 0 ? r : 0;
 	if (!(created_by = history_nop(&b->rc, true, comment ? comment : in->original)))
 		return -ENOMEM;
-	return builder_commit(b, -1, created_by, err);
+	return builder_commit(b, -1, NULL, created_by, err);
 }
 
 static int config_step(struct builder *b, const struct df_instr *in, struct berr **err)

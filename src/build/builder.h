@@ -7,6 +7,7 @@
 
 #include "build/build.h"
 #include "build/dockerfile.h"
+#include "build/layer_diff.h"
 #include "build/run_config.h"
 
 struct build_stage {
@@ -48,10 +49,12 @@ int builder_load_image(struct image_store *s, const char *ref, struct image **re
 		       struct berr **err);
 
 /*
- * Make the next image: b->cur plus the upper dir upperfd (-1: none), with b->rc and the
- * history entry created_by; b->cur becomes it.
+ * Make the next image: b->cur plus the upper dir upperfd (-1: none) of a container in
+ * the user namespace ids (NULL: none), with b->rc and the history entry created_by;
+ * b->cur becomes it.
  */
-int builder_commit(struct builder *b, int upperfd, const char *created_by, struct berr **err);
+int builder_commit(struct builder *b, int upperfd, const struct layer_idmap *ids,
+		   const char *created_by, struct berr **err);
 
 /*
  * The build cache (build_cache.h) for instruction in on b->cur, with extra (the build-args

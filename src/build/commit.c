@@ -22,14 +22,15 @@ struct new_layer {
 	bool present;
 };
 
-static int make_layer(struct image_store *s, int upperfd, struct new_layer *l, struct berr **err)
+static int make_layer(struct image_store *s, int upperfd, const struct layer_idmap *ids,
+		      struct new_layer *l, struct berr **err)
 {
 	_cleanup_close_ int fd = openat(s->dirfd, "tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	int r;
 
 	if (fd < 0)
 		return berr_sys(err, errno, "cannot make a temporary file in '%s/tmp'", s->path);
-	r = layer_diff_write(upperfd, fd, err);
+	r = layer_diff_write(upperfd, fd, ids, err);
 	if (r <= 0)
 		return r; /* no change: docker's empty_layer, no layer (l->present stays false) */
 	if (lseek(fd, 0, SEEK_SET) < 0)
@@ -187,6 +188,6 @@ int image_commit(struct image_store *s, const struct commit_opts *o, char ret_id
 		return berr_sys(err, -gclock, "cannot lock the image store");
 	r = check_names(o->names, err);
 	if (r >= 0 && o->upperfd >= 0)
-		r = make_layer(s, o->upperfd, &l, err);
+		r = make_layer(s, o->upperfd, o->ids, &l, err);
 	return r < 0 ? r : write_image(s, o, &l, ret_id, err);
 }

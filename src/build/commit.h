@@ -8,6 +8,7 @@
 #ifndef BERTH_BUILD_COMMIT_H
 #define BERTH_BUILD_COMMIT_H
 
+#include "build/layer_diff.h"
 #include "build/run_config.h"
 #include "image/digest.h"
 #include "image/store.h"
@@ -16,6 +17,7 @@
 struct commit_opts {
 	const struct image *parent;	 /* NULL: scratch */
 	int upperfd;			 /* the directory to store as a layer; -1: none */
+	const struct layer_idmap *ids;	 /* upperfd's container's user namespace, or NULL */
 	const struct run_config *config; /* the new image's run defaults */
 	const char *created_by;		 /* history */
 	const char *comment;		 /* history comment, or NULL */

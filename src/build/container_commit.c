@@ -11,6 +11,7 @@
 #include "build/instruction.h"
 #include "build/run_config.h"
 #include "engine/container_ops.h"
+#include "engine/userns.h"
 #include "image/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
@@ -101,6 +102,7 @@ static int commit_snapshot(struct image_store *s, const struct container *c,
 	_cleanup_close_ int upperfd = -1;
 	char upper[PATH_MAX], created_by[64];
 	char *names[] = {(char *) o->name, NULL};
+	struct layer_idmap ids = {.uid_map = c->cfg->uid_map, .gid_map = c->cfg->gid_map};
 	int r;
 
 	if ((r = image_snapshot_image(s, c->cfg->id, &image_id, err)) < 0 ||
@@ -117,6 +119,7 @@ static int commit_snapshot(struct image_store *s, const struct container *c,
 	return image_commit(s,
 			    &(struct commit_opts){.parent = img,
 						  .upperfd = upperfd,
+						  .ids = userns_enabled(c->cfg) ? &ids : NULL,
 						  .config = &rc,
 						  .created_by = created_by,
 						  .comment = o->comment,

@@ -15,11 +15,13 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
 #define DIFF_MAX_DEPTH 128
 #define COPY_CHUNK (128 * 1024)
+#define OVERFLOW_ID 65534 /* /proc/sys/kernel/overflowuid's default */
 
 struct hardlink {
 	dev_t dev;
@@ -33,6 +35,7 @@ struct diff {
 	size_t n_links;
 	char *buf;
 	size_t n_entries; /* written so far */
+	const struct layer_idmap *ids;
 };
 
 /* The engine's bind mount targets, made empty by the runtime when the image lacks them. */
@@ -87,6 +90,20 @@ static int archive_fail(struct diff *d, const char *rel, struct berr **err)
 			archive_error_string(d->a) ?: "unknown error");
 }
 
+/* id on the host as the container sees it through map (NULL: no user namespace) */
+static la_int64_t to_container(char *const *map, la_int64_t id)
+{
+	struct idmap_range m;
+
+	if (!map)
+		return id;
+	STRV_FOREACH (s, map)
+		if (userns_parse_range("map", *s, &m, NULL) >= 0 && id >= m.host &&
+		    id < (la_int64_t) m.host + m.size)
+			return m.container + (id - m.host);
+	return OVERFLOW_ID;
+}
+
 static int write_header(struct diff *d, const char *rel, const struct stat *st, const char *symlink,
 			const char *hardlink, struct berr **err)
 {
@@ -97,6 +114,10 @@ static int write_header(struct diff *d, const char *rel, const struct stat *st, 
 		return -ENOMEM;
 	archive_entry_set_pathname(e, rel);
 	archive_entry_copy_stat(e, st);
+	if (d->ids) {
+		archive_entry_set_uid(e, to_container(d->ids->uid_map, st->st_uid));
+		archive_entry_set_gid(e, to_container(d->ids->gid_map, st->st_gid));
+	}
 	if (symlink)
 		archive_entry_set_symlink(e, symlink);
 	if (hardlink) {
@@ -298,9 +319,9 @@ static int walk(struct diff *d, int dirfd, const char *rel, int depth, struct be
 	return 0;
 }
 
-int layer_diff_write(int upperfd, int outfd, struct berr **err)
+int layer_diff_write(int upperfd, int outfd, const struct layer_idmap *ids, struct berr **err)
 {
-	struct diff d = {.a = archive_write_new(), .buf = malloc(COPY_CHUNK)};
+	struct diff d = {.a = archive_write_new(), .buf = malloc(COPY_CHUNK), .ids = ids};
 	int r = -ENOMEM;
 
 	if (!d.a || !d.buf)

@@ -12,8 +12,20 @@
 
 #include "lib/err.h"
 
-/* Write the tar of the directory upperfd to outfd; returns the number of entries (0: no
- * change, which docker commits as an empty_layer history entry and no layer). */
-int layer_diff_write(int upperfd, int outfd, struct berr **err);
+/*
+ * A user-namespaced container's mapping ("CONTAINER:HOST:SIZE" vectors): its upper dir
+ * holds host ids, its layer the container's (moby's archive ToContainer under
+ * userns-remap); an id outside the map is 65534, as the container sees it.
+ */
+struct layer_idmap {
+	char *const *uid_map, *const *gid_map;
+};
+
+/*
+ * Write the tar of the directory upperfd to outfd, with ids mapped back through ids (NULL:
+ * as stored); returns the number of entries (0: no change, which docker commits as an
+ * empty_layer history entry and no layer).
+ */
+int layer_diff_write(int upperfd, int outfd, const struct layer_idmap *ids, struct berr **err);
 
 #endif

@@ -238,6 +238,24 @@ static void run_remove(void *ud, const char *id)
 		(void) spawn_as(bc, v, &out, &code, SPAWN_CLEANUP);
 }
 
+static int run_idmap(void *ud, const char *id, char ***ret_uid_map, char ***ret_gid_map,
+		     struct berr **err)
+{
+	const struct build_cli *bc = ud;
+	_cleanup_container_ struct container *c = NULL;
+	struct engine *e = NULL;
+	int r = engine_open(bc->root, &e, err);
+
+	if (r >= 0)
+		r = container_load(e, id, false, &c, err);
+	engine_free(e);
+	if (r < 0)
+		return r;
+	*ret_uid_map = TAKE_PTR(c->cfg->uid_map);
+	*ret_gid_map = TAKE_PTR(c->cfg->gid_map);
+	return 0;
+}
+
 static void progress(void *ud, const char *line)
 {
 	(void) ud;
@@ -256,6 +274,7 @@ void berth_build_runner(struct build_cli *bc, struct build_runner *ret)
 		.create = run_create,
 		.start = run_start,
 		.remove = run_remove,
+		.idmap = run_idmap,
 		.progress = bc->quiet ? NULL : progress,
 	};
 }

@@ -15,6 +15,7 @@
 #include "lib/json.h"
 
 struct rootless_paths;
+struct engine_config;
 
 struct berth_ctx {
 	const char *root; /* engine state (default /var/lib/berth) */
@@ -23,7 +24,9 @@ struct berth_ctx {
 	struct engine *engine;	   /* the container store, opened on first use */
 	const char
 		*registry_config; /* --registry-config; NULL: $BERTH_REGISTRY_CONFIG or default */
-	struct registry_config *registries;    /* loaded on first use */
+	struct registry_config *registries; /* loaded on first use */
+	/* the engine configuration (engine/engine_config.h), read before every command */
+	const struct engine_config *config;
 	const struct rootless_paths *rootless; /* rootless.h; NULL: run by the host's root */
 };
 

@@ -11,6 +11,7 @@
 #include "cli/format.h"
 #include "cli/git_commit.h"
 #include "config.h"
+#include "engine/engine_config.h"
 #include "engine/host_info.h"
 #include "engine/rootless.h"
 #include "engine/runtime_client.h"
@@ -202,7 +203,8 @@ static struct jwriter *rootless_json(const struct rootless_paths *p)
 	return o;
 }
 
-static struct jwriter *security_options(const struct host_info *h)
+static struct jwriter *security_options(const struct berth_ctx *ctx, const struct host_info *h)
+
 {
 	struct jwriter *a = jw_array();
 
@@ -211,6 +213,9 @@ static struct jwriter *security_options(const struct host_info *h)
 	jw_append_str(a, "name=seccomp,profile=default");
 	if (h->selinux)
 		jw_append_str(a, "name=selinux");
+	/* docker's, under userns-remap */
+	if (ctx->config && ctx->config->userns_remap)
+		jw_append_str(a, "name=userns");
 	if (h->rootless)
 		jw_append_str(a, "name=rootless");
 	if (strcmp(h->cgroup_version, "2") == 0)
@@ -301,7 +306,7 @@ static struct jwriter *info_json(const struct berth_ctx *ctx, const struct host_
 	jw_str(o, "ServerVersion", BERTH_VERSION);
 	jw_put(o, "Runtimes", runtimes_json());
 	jw_str(o, "DefaultRuntime", RUNTIME_DEFAULT);
-	jw_put(o, "SecurityOptions", security_options(h));
+	jw_put(o, "SecurityOptions", security_options(ctx, h));
 	jw_put(o, "Warnings", jw_array());
 	if (ctx->rootless)
 		jw_put(o, "Rootless", rootless_json(ctx->rootless));

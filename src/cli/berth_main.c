@@ -10,6 +10,7 @@
 #include "cli/describe.h"
 #include "config.h"
 #include "engine/rootless.h"
+#include "engine/engine_config.h"
 #include "lib/cleanup.h"
 #include "lib/log.h"
 #include "lib/strv.h"
@@ -86,10 +87,14 @@ int berth_main(int argc, char **argv)
 		END_OPTS,
 	};
 	_cleanup_(rootless_paths_done) struct rootless_paths rp = {0};
-	_cleanup_free_ char *msg = NULL;
+	_cleanup_free_ char *msg = NULL, *rootless_config = NULL;
 	_cleanup_strv_ char **pos = NULL;
+	_cleanup_engine_config_ struct engine_config *config = NULL;
+	_cleanup_berr_ struct berr *err = NULL;
+	bool missing_ok;
+	const char *path = engine_config_path(&missing_ok);
 	const struct berth_cmd *cmd;
-	int code;
+	int code, r;
 
 	if (argparse(argc, argv, 1, globals, true, 0, &pos, &msg) < 0) {
 		fprintf(stderr, "berth: %s\n", msg ? msg : "out of memory");
@@ -114,6 +119,15 @@ int berth_main(int argc, char **argv)
 	}
 	if (rootless_mode() && (code = rootless_setup(&ctx, &rp, cmd)) != 0)
 		return code;
+	/* rootless: the user's own file, $XDG_CONFIG_HOME/berth/berth.json */
+	if (ctx.rootless && missing_ok &&
+	    asprintf(&rootless_config, "%s/berth.json", ctx.rootless->config) >= 0)
+		path = rootless_config;
+	if ((r = engine_config_load(path, missing_ok, &config, &err)) < 0) {
+		log_error_report("%s", err ? err->msg : strerror(-r));
+		return 125;
+	}
+	ctx.config = config;
 	code = cmd->run(&ctx, (int) strv_length(pos), pos);
 	ctx.store = image_store_free(ctx.store);
 	ctx.engine = engine_free(ctx.engine);

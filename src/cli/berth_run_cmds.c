@@ -352,7 +352,7 @@ static int create_from_flags(struct berth_ctx *ctx, const struct container_flags
 
 int berth_cmd_create(struct berth_ctx *ctx, int argc, char **argv)
 {
-	struct container_flags f = {0};
+	struct container_flags f = {.config = ctx->config};
 	_cleanup_strv_ char **pos = NULL;
 	_cleanup_container_config_ struct container_config *cfg = NULL;
 	_cleanup_berr_ struct berr *err = NULL;
@@ -433,7 +433,7 @@ static int run_started(struct berth_ctx *ctx, const struct container_flags *f,
 
 int berth_cmd_run(struct berth_ctx *ctx, int argc, char **argv)
 {
-	struct container_flags f = {0};
+	struct container_flags f = {.config = ctx->config};
 	_cleanup_strv_ char **pos = NULL;
 	_cleanup_container_config_ struct container_config *cfg = NULL;
 	_cleanup_container_ struct container *c = NULL;

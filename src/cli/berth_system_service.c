@@ -50,8 +50,10 @@ int berth_cmd_system_service(struct berth_ctx *ctx, int argc, char **argv)
 		{"time", 0, OPT_STRING, &timeout_s, NULL, NULL},
 		END_OPTS,
 	};
-	struct api_opts o = {
-		.root = ctx->root, .registry_config = ctx->registry_config, .debug = ctx->debug};
+	struct api_opts o = {.root = ctx->root,
+			     .registry_config = ctx->registry_config,
+			     .config = ctx->config,
+			     .debug = ctx->debug};
 	_cleanup_free_ char *rootless_uri = NULL;
 	int64_t t = 0;
 	int r;

@@ -91,8 +91,9 @@ struct container_config {
 	char **dns, **dns_search, **dns_options; /* --dns, --dns-search, --dns-option */
 	char **extra_hosts;			 /* --add-host NAME:IP, as given */
 	char *pid_mode, *ipc_mode, *uts_mode;	 /* NULL, "host", "container:NAME" (ns_modes.h) */
-	char *userns;		   /* NULL or "host"; "auto[:size=N]"; "private" (--uidmap) */
+	char *userns; /* as asked: NULL, "host", "auto[:size=N]", "private" (--uidmap) */
 	char **uid_map, **gid_map; /* "CONTAINER:HOST:SIZE"; NULL: the host's ids */
+	bool userns_remap; /* not kept: the engine configuration's userns-remap chose them */
 	bool auto_remove, privileged, read_only, init, no_new_privileges;
 	char **cap_add, **cap_drop;
 	char **group_add;      /* --group-add: names (looked up at start) or gids */

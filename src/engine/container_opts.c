@@ -776,7 +776,12 @@ static int host_from_flags(const struct container_flags *f, struct container_con
 		if (!(c->hostname = strdup(name)))
 			return -ENOMEM;
 	}
-	if ((r = userns_from_flags(f->userns, f->uidmap, f->gidmap, c, err)) < 0 ||
+	if ((r = userns_from_flags(&(struct userns_flags){.mode = f->userns,
+							  .uidmap = f->uidmap,
+							  .gidmap = f->gidmap,
+							  .privileged = f->privileged,
+							  .config = f->config},
+				   c, err)) < 0 ||
 	    (r = ns_modes_from_flags(f, c, err)) < 0 ||
 	    (r = health_from_flags(
 		     &(struct health_flags){.cmd = f->health_cmd,

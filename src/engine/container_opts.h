@@ -12,6 +12,8 @@
 #include "engine/container.h"
 #include "lib/err.h"
 
+struct engine_config;
+
 struct container_flags {
 	const char *name, *hostname, *domainname, *user, *workdir, *entrypoint, *runtime,
 		*cgroup_parent, *network, *userns, *memory, *memory_swap, *memory_reservation,
@@ -28,7 +30,8 @@ struct container_flags {
 	bool detach, rm, interactive, tty, read_only, privileged, init, quiet, no_healthcheck,
 		oom_kill_disable, publish_all;
 	const char *image;
-	char *const *command; /* after the image; may be NULL */
+	char *const *command;		    /* after the image; may be NULL */
+	const struct engine_config *config; /* the engine's defaults (userns-remap); NULL: none */
 };
 
 /*

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/engine_config.h"
+#include "engine/subids.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
 
@@ -99,10 +101,8 @@ static int parse_auto_size(const char *mode, struct berr **err)
 	return 0;
 }
 
-int userns_from_flags(const char *mode, char *const *uidmap, char *const *gidmap,
-		      struct container_config *c, struct berr **err)
+static int check_mode(const char *mode, bool maps, struct berr **err)
 {
-	bool maps = uidmap || gidmap;
 	int r;
 
 	if (mode && *mode && strcmp(mode, "host") != 0) {
@@ -119,18 +119,65 @@ int userns_from_flags(const char *mode, char *const *uidmap, char *const *gidmap
 		return berr_set(err, EINVAL,
 				"--userns=host cannot be combined with --uidmap or --gidmap");
 	}
+	return 0;
+}
+
+/* Check and keep the maps (uflag and gflag name them in messages). */
+static int use_maps(const char *uflag, char *const *uidmap, const char *gflag, char *const *gidmap,
+		    struct container_config *c, struct berr **err)
+{
+	int r;
+
+	if ((r = check_maps(uflag, uidmap, err)) < 0 || (r = check_maps(gflag, gidmap, err)) < 0)
+		return r;
+	if (!(c->uid_map = strv_copy(uidmap)) || !(c->gid_map = strv_copy(gidmap)))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * docker under userns-remap: a privileged container must opt out with --userns=host
+ * (its capabilities would be the user namespace's, its devices unusable).
+ */
+static int from_remap(const struct userns_flags *f, struct container_config *c, struct berr **err)
+{
+	const char *remap = f->config->userns_remap;
+	_cleanup_strv_ char **uid = NULL, **gid = NULL;
+	int r;
+
+	if (f->privileged)
+		return berr_set(
+			err, EINVAL,
+			"privileged mode is incompatible with user namespaces.  You must run "
+			"the container in the host namespace when running privileged mode");
+	c->userns_remap = true;
+	if (strcmp(remap, "auto") == 0)
+		return (c->userns = strdup("auto")) ? 0 : -ENOMEM;
+	if ((r = userns_remap_maps(remap, &uid, &gid, err)) < 0 ||
+	    (r = use_maps(subids_path(SUBID_UID), uid, subids_path(SUBID_GID), gid, c, err)) < 0)
+		return r == -ENOMEM ? r : berr_wrap(err, "%s: userns-remap", f->config->path);
+	return 0;
+}
+
+int userns_from_flags(const struct userns_flags *f, struct container_config *c, struct berr **err)
+{
+	bool maps = f->uidmap || f->gidmap;
 	/* podman: one of the two alone maps gids as uids (and the other way round) */
-	if (maps && ((r = check_maps("--uidmap", uidmap ? uidmap : gidmap, err)) < 0 ||
-		     (r = check_maps("--gidmap", gidmap ? gidmap : uidmap, err)) < 0))
+	char *const *uid = f->uidmap ? f->uidmap : f->gidmap;
+	char *const *gid = f->gidmap ? f->gidmap : f->uidmap;
+	int r;
+
+	if ((r = check_mode(f->mode, maps, err)) < 0)
 		return r;
 	if (maps) {
-		if (!(c->userns = strdup("private")) ||
-		    !(c->uid_map = strv_copy(uidmap ? uidmap : gidmap)) ||
-		    !(c->gid_map = strv_copy(gidmap ? gidmap : uidmap)))
-			return -ENOMEM;
-	} else if (mode && *mode && !(c->userns = strdup(mode))) {
-		return -ENOMEM;
+		if ((r = use_maps("--uidmap", uid, "--gidmap", gid, c, err)) < 0)
+			return r;
+		return (c->userns = strdup("private")) ? 0 : -ENOMEM;
 	}
+	if (f->mode && *f->mode)
+		return (c->userns = strdup(f->mode)) ? 0 : -ENOMEM;
+	if (f->config && f->config->userns_remap)
+		return from_remap(f, c, err);
 	return 0;
 }
 

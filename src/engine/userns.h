@@ -43,12 +43,33 @@ struct idmap_range {
 	uint32_t container, host, size;
 };
 
+struct engine_config;
+
+/* create's user namespace flags, and the engine configuration's default for them */
+struct userns_flags {
+	const char *mode;		     /* --userns */
+	char *const *uidmap, *const *gidmap; /* --uidmap, --gidmap */
+	bool privileged;
+	const struct engine_config *config; /* its userns-remap; NULL: none */
+};
+
 /*
  * Check --userns MODE, --uidmap and --gidmap and fill c->userns, c->uid_map, c->gid_map
- * ("auto" leaves the maps to userns_allocate at create). Nothing is allocated here.
+ * ("auto" leaves the maps to userns_allocate at create). Without any of the three, the
+ * configuration's userns-remap applies (c->userns_remap): "auto" as --userns=auto, a
+ * user's subordinate ids as --uidmap and --gidmap (userns_remap_maps), and --privileged
+ * is refused (docker's); --userns=host opts out. Nothing is allocated here.
  */
-int userns_from_flags(const char *mode, char *const *uidmap, char *const *gidmap,
-		      struct container_config *c, struct berr **err);
+int userns_from_flags(const struct userns_flags *f, struct container_config *c, struct berr **err);
+
+/*
+ * docker's userns-remap mapping of remap ("default", "USER" or "USER:GROUP"): the
+ * subordinate uids of USER and gids of GROUP (lines of its name or of its number; USER's
+ * own subgid lines without a GROUP; "default": user berth's, else containers'), sorted by
+ * start and given consecutive container ids from 0. *ret_uid and *ret_gid are
+ * "CONTAINER:HOST:SIZE" vectors the caller frees.
+ */
+int userns_remap_maps(const char *remap, char ***ret_uid, char ***ret_gid, struct berr **err);
 
 /* Parse "CONTAINER:HOST:SIZE" (flag names the option in the message). */
 int userns_parse_range(const char *flag, const char *s, struct idmap_range *ret, struct berr **err);

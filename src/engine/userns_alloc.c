@@ -10,74 +10,13 @@
 #include <unistd.h>
 
 #include "engine/container_store.h"
+#include "engine/subids.h"
 #include "engine/userns.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/strv.h"
 
-#define MAX_RANGES 64
 #define MAX_USED 4096
-
-struct ranges {
-	struct idmap_range v[MAX_RANGES];
-	size_t n;
-};
-
-static const char *const subid_users[] = {"berth", "containers"};
-
-/* The lines of path for user (name:start:count); a missing file has none. */
-static int read_subids(const char *path, const char *user, struct ranges *ret)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0, ulen = strlen(user);
-
-	ret->n = 0;
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	while (getline(&line, &cap, f) > 0 && ret->n < MAX_RANGES) {
-		struct idmap_range m;
-		_cleanup_free_ char *spec = NULL;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, user, ulen) != 0 || line[ulen] != ':')
-			continue;
-		/* "start:count" read as CONTAINER:HOST:SIZE with container 0 */
-		if (asprintf(&spec, "0:%s", line + ulen + 1) < 0)
-			return -ENOMEM;
-		if (userns_parse_range("subid", spec, &m, NULL) >= 0)
-			ret->v[ret->n++] = m;
-	}
-	return 0;
-}
-
-static const char *subid_path(const char *env, const char *dflt)
-{
-	const char *p = secure_getenv(env);
-
-	return p && *p ? p : dflt;
-}
-
-/* The first of subid_users with lines in both files. */
-static int find_subids(struct ranges *uids, struct ranges *gids, struct berr **err)
-{
-	const char *fu = subid_path("BERTH_SUBUID_FILE", "/etc/subuid");
-	const char *fg = subid_path("BERTH_SUBGID_FILE", "/etc/subgid");
-	int r;
-
-	for (size_t i = 0; i < ELEMENTSOF(subid_users); i++) {
-		if ((r = read_subids(fu, subid_users[i], uids)) < 0)
-			return berr_sys(err, -r, "cannot read %s", fu);
-		if ((r = read_subids(fg, subid_users[i], gids)) < 0)
-			return berr_sys(err, -r, "cannot read %s", fg);
-		if (uids->n && gids->n)
-			return 0;
-	}
-	return berr_set(err, ENOENT,
-			"--userns=auto: %s and %s have no subordinate ids for user 'berth' (or "
-			"'containers'): add a line such as 'berth:1000000:1000000' to both",
-			fu, fg);
-}
 
 static void add_used(struct idmap_range *used, size_t *n, char *const *v)
 {
@@ -116,11 +55,11 @@ static int collect_used(struct engine *e, const char *self, struct idmap_range *
 }
 
 /* The lowest host id of free with size ids that overlap none of used. */
-static int first_fit(const struct ranges *free_, const struct idmap_range *used, size_t n_used,
-		     uint32_t size, uint32_t *ret)
+static int first_fit(const struct subid_ranges *free_, const struct idmap_range *used,
+		     size_t n_used, uint32_t size, uint32_t *ret)
 {
 	for (size_t i = 0; i < free_->n; i++) {
-		uint64_t start = free_->v[i].host, end = start + free_->v[i].size;
+		uint64_t start = free_->v[i].start, end = start + free_->v[i].count;
 		bool moved = true;
 
 		while (moved && start + size <= end) {
@@ -171,7 +110,7 @@ static int set_map(char ***v, uint32_t host, uint32_t size)
 
 static int pick(struct engine *e, struct container_config *cfg, uint32_t size, struct berr **err)
 {
-	struct ranges uids, gids;
+	struct subid_ranges uids, gids;
 	_cleanup_free_ struct idmap_range *u = calloc(MAX_USED, sizeof(*u));
 	_cleanup_free_ struct idmap_range *g = calloc(MAX_USED, sizeof(*g));
 	size_t nu = 0, ng = 0;
@@ -180,8 +119,8 @@ static int pick(struct engine *e, struct container_config *cfg, uint32_t size, s
 
 	if (!u || !g)
 		return berr_set(err, ENOMEM, "out of memory");
-	if ((r = find_subids(&uids, &gids, err)) < 0)
-		return r;
+	if ((r = subids_engine_user(&uids, &gids, err)) < 0)
+		return berr_wrap(err, "--userns=auto");
 	if ((r = collect_used(e, cfg->id, u, &nu, g, &ng)) < 0)
 		return berr_sys(err, -r, "cannot list the containers");
 	if (first_fit(&uids, u, nu, size, &hu) < 0 || first_fit(&gids, g, ng, size, &hg) < 0)
@@ -210,6 +149,11 @@ int userns_allocate(struct engine *e, struct container_config *cfg, int *ret_loc
 		return berr_sys(err, -lock, "cannot lock %s/userns.lock", e->root);
 	if ((r = pick(e, cfg, size, err)) < 0)
 		return r;
+	/* the mode was the engine configuration's, not the user's: inspect shows "" */
+	if (cfg->userns_remap) {
+		free(cfg->userns);
+		cfg->userns = NULL;
+	}
 	*ret_lockfd = TAKE_FD(lock);
 	return 0;
 }

@@ -7,6 +7,7 @@ adds the user and a line for it in each file if it has none (the host's other li
 left as they are).
 """
 
+import json
 import os
 import pwd
 import shutil
@@ -58,6 +59,17 @@ def run_entries():
     return set(os.listdir(RUN_DIR)) if os.path.isdir(RUN_DIR) else set()
 
 
+def created_ids(berth):
+    """The ids of the containers this engine root made (its events.log): RUN_DIR is shared
+    with the tests of other roots that may run meanwhile."""
+    path = os.path.join(berth.root, "events.log")
+    if not os.path.exists(path):
+        return set()
+    with open(path) as f:
+        events = [json.loads(line) for line in f if line.strip()]
+    return {e["id"] for e in events if e.get("Type") == "container" and e.get("Action") == "create"}
+
+
 @pytest.fixture(autouse=True)
 def run_dir_released(berth):
     """Each container's RUN_DIR/<id> (its rootfs bound for the runtime) is gone after rm,
@@ -66,14 +78,7 @@ def run_dir_released(berth):
     yield
     for c in berth.containers():
         berth("rm", "-f", c, check=False)
-    # only this engine's containers (its event journal names them): another run on the
-    # machine may have containers of its own there
-    journal = ""
-    for name in ("events.log", "events.log.1"):
-        path = os.path.join(berth.root, name)
-        if os.path.exists(path):
-            journal += oci.read_file(path)
-    left = {e for e in run_entries() - before if e in journal}
+    left = (run_entries() - before) & created_ids(berth)
     with open("/proc/self/mountinfo") as f:
         mounts = [line.split()[4] for line in f if " %s/" % RUN_DIR in line]
     mounted = [m for m in mounts if m.split("/")[3] in left]
