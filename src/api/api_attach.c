@@ -14,7 +14,6 @@
  * asked for stdin and the container was made with OpenStdin; its half-close ends it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,8 +21,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <microhttpd.h>
 
 #include "api/api_hijack.h"
 #include "api/api_internal.h"
@@ -180,18 +177,18 @@ static void flush_in(struct attach_run *x)
 
 /*
  * Relay until the monitor's stream ends (true) or the client goes (false). in: the
- * client's input (-1: none); watch: its socket, polled to see it go.
+ * client's input (-1: none); watch: its socket, polled for HUP all along (its going, or
+ * the service's stop: a half-close only ends the input, the client still reads).
  */
 static bool relay(struct attach_run *x, int out, int in, int watch)
 {
-	bool reading = in >= 0, watching = true;
+	bool reading = in >= 0;
 
 	x->client = out;
 	for (;;) {
 		bool hold = x->in_len > x->in_off;
-		short ev = reading ? (hold ? 0 : POLLIN) : POLLRDHUP;
 		struct pollfd p[2] = {{x->mon, (short) (POLLIN | (hold ? POLLOUT : 0)), 0},
-				      {watching ? watch : -1, ev, 0}};
+				      {watch, (short) (reading && !hold ? POLLIN : 0), 0}};
 		int r;
 
 		if (poll(p, 2, -1) < 0) {
@@ -203,10 +200,8 @@ static bool relay(struct attach_run *x, int out, int in, int watch)
 			return false;
 		if ((p[0].revents & POLLOUT) && hold)
 			flush_in(x);
-		if ((p[1].revents & POLLIN) && reading && !hold)
+		if (p[1].revents & POLLIN)
 			from_client(x, in, &reading);
-		else if ((p[1].revents & POLLRDHUP) && !reading)
-			watching = false; /* half-closed: it still reads */
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if ((r = from_monitor(x)) < 0)
 				return false;
@@ -221,16 +216,10 @@ static int stream_attach(struct api_stream *st)
 	return relay(st->data, st->out, -1, st->client) ? 0 : -EPIPE;
 }
 
-static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra,
-		       size_t extra_len, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+static void relay_hijacked(void *data, int sock, const char *extra, size_t extra_len)
 {
-	struct attach_run *x = cls;
-	int fl = fcntl(sock, F_GETFL);
+	struct attach_run *x = data;
 
-	(void) conn;
-	(void) con_cls;
-	if (fl >= 0)
-		(void) fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
 	/* what libmicrohttpd read past the request: the first of the client's input */
 	if (x->in && extra_len) {
 		char *b = realloc(x->inbuf, extra_len > RELAY_BUF ? extra_len : RELAY_BUF);
@@ -243,8 +232,6 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
 	}
 	if (relay(x, sock, x->in ? sock : -1, sock))
 		api_hijack_linger(sock);
-	run_free(x);
-	(void) MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 }
 
 /* The monitor's stream for c: its attach socket, or (not running) a parked socketpair. */
@@ -301,11 +288,8 @@ int api_container_attach(struct api_req *r)
 		run_free(x);
 		return api_reply_berr(r, ret == -EINVAL ? EBUSY : -ret, err);
 	}
-	if (api_wants_upgrade(r)) {
-		if ((ret = api_reply_upgrade(r, on_upgrade, x)) < 0)
-			run_free(x);
-		return ret;
-	}
+	if (api_wants_upgrade(r))
+		return api_reply_upgrade(r, relay_hijacked, x, run_free);
 	x->in = false;
 	return api_stream_reply(r, "application/vnd.docker.raw-stream", stream_attach, x, run_free);
 }

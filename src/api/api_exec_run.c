@@ -9,8 +9,9 @@
  * Without a tty the output goes in docker's 8-byte-header framing (1 stdout, 2 stderr).
  * The relay ends when the process's output ends; it then joins the waiter so that the
  * exit code is recorded before the connection closes (the docker CLI asks for it next).
- * A client that goes away leaves the waiter to finish on its own (the process runs on,
- * as under dockerd). No lock is held while waiting on either side.
+ * A client that goes away, or the service's stop (which shuts the socket down), leaves
+ * the waiter to finish on its own (the process runs on, as under dockerd). No lock is
+ * held while waiting on either side.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +23,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <microhttpd.h>
 
 #include "api/api_exec.h"
 #include "api/api_hijack.h"
@@ -193,19 +192,18 @@ static bool in_pending(const struct exec_run *x)
  * Relay until the output ends (true) or the client goes (false). in: the client's input
  * (-1: none), not read while stdin has not taken the last of it (a process that does not
  * read its input must not stop us relaying its output); watch: the client's socket,
- * polled to see it go (HUP; a half-close only ends the input).
+ * polled for HUP all along (its going, or the service's stop: a half-close only ends the
+ * input, the client still reads).
  */
 static bool relay_loop(struct exec_run *x, int out, int in, int watch)
 {
-	bool reading = in >= 0, watching = true;
+	bool reading = in >= 0;
 
 	while (x->out_r >= 0 || x->err_r >= 0) {
 		bool hold = in_pending(x);
-		/* reading: its input (a half-close reads as its end); else only its going */
-		short ev = reading ? (hold ? 0 : POLLIN) : POLLRDHUP;
 		struct pollfd p[4] = {{x->out_r, POLLIN, 0},
 				      {x->err_r, POLLIN, 0},
-				      {watching ? watch : -1, ev, 0},
+				      {watch, (short) (reading && !hold ? POLLIN : 0), 0},
 				      {hold ? x->in_w : -1, POLLOUT, 0}};
 
 		if (poll(p, 4, -1) < 0 && errno != EINTR)
@@ -214,10 +212,8 @@ static bool relay_loop(struct exec_run *x, int out, int in, int watch)
 			return false;
 		if (p[3].revents)
 			flush_in(x);
-		if ((p[2].revents & POLLIN) && reading && !hold)
+		if (p[2].revents & POLLIN)
 			feed(x, in, &reading);
-		else if ((p[2].revents & POLLRDHUP) && !reading)
-			watching = false; /* half-closed and its input all read: it still reads */
 		if ((p[0].revents && pump(x, &x->out_r, 1, out) < 0) ||
 		    (p[1].revents && pump(x, &x->err_r, 2, out) < 0))
 			return false;
@@ -256,21 +252,12 @@ static int stream_exec(struct api_stream *st)
 	return run_relay(st->data, st->out, -1, st->client, NULL, 0) ? 0 : -EPIPE;
 }
 
-static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra,
-		       size_t extra_len, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+static void relay_hijacked(void *data, int sock, const char *extra, size_t extra_len)
 {
-	struct exec_run *x = cls;
-	int fl = fcntl(sock, F_GETFL);
+	struct exec_run *x = data;
 
-	(void) conn;
-	(void) con_cls;
-	/* the relay blocks on the socket in this connection's own thread */
-	if (fl >= 0)
-		(void) fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
 	if (run_relay(x, sock, x->spec->attach_stdin ? sock : -1, sock, extra, extra_len))
 		api_hijack_linger(sock);
-	run_unref(x);
-	(void) MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 }
 
 /* A pipe: the parent keeps *mine, the process gets *theirs; want false: both -1. */
@@ -372,10 +359,7 @@ int api_exec_run(struct api_req *r, struct exec_spec *s, bool detach)
 		run_unref(x);
 		return ret < 0 ? ret : api_reply_empty(r, 200);
 	}
-	if (api_wants_upgrade(r)) {
-		if ((ret = api_reply_upgrade(r, on_upgrade, x)) < 0)
-			run_unref(x);
-		return ret;
-	}
+	if (api_wants_upgrade(r))
+		return api_reply_upgrade(r, relay_hijacked, x, run_unref);
 	return api_stream_reply(r, "application/vnd.docker.raw-stream", stream_exec, x, run_unref);
 }

@@ -20,6 +20,7 @@
 
 struct MHD_Connection;
 struct MHD_Response;
+struct api_hijack;
 struct container;
 struct image_record;
 struct image_store;
@@ -35,6 +36,7 @@ struct api_req {
 	int body_fd; /* a tar body (PUT, /build, /images/load) in an unlinked file, or -1 */
 	struct berth_ctx *ctx; /* the engine of this request only */
 	bool replied;
+	struct api_hijack *hijack; /* a 101 reply's (api_hijack.h), freed at the connection's end */
 };
 
 /* The handler of a route; it replies through api_reply_* and returns 0 (or -errno, 500). */

@@ -3,6 +3,9 @@
  * The HTTP side of the API: libmicrohttpd, one thread per connection, each request with
  * its own engine handle (nothing is shared between requests but the --root). The body is
  * collected up to API_BODY_MAX, the /v1.NN prefix checked and removed, then api_route().
+ * SIGTERM/SIGINT stop it: the hijacked connections' relays are ended first (they block
+ * their connections' threads, which MHD_stop_daemon() joins), then the daemon; the
+ * containers run on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 
 #include <microhttpd.h>
 
+#include "api/api_hijack.h"
 #include "api/api_internal.h"
 #include "api/api_listen.h"
 #include "image/registry_config.h"
@@ -23,6 +27,9 @@
 #include "lib/fd.h"
 #include "lib/log.h"
 #include "lib/strv.h"
+
+/* how long the stop waits for the hijacked connections' relays to end */
+#define HIJACK_STOP_S 5
 
 struct server {
 	const struct api_opts *o;
@@ -35,8 +42,9 @@ struct pending {
 	char *buf;
 	size_t len;
 	bool too_big;
-	int fd;		   /* a PUT's body goes to this unlinked file instead (-1: none) */
-	long long spooled; /* its size so far */
+	int fd;			   /* a PUT's body goes to this unlinked file instead (-1: none) */
+	long long spooled;	   /* its size so far */
+	struct api_hijack *hijack; /* a 101 reply's, freed when the connection ends */
 };
 
 /* set by SIGTERM and SIGINT: the loop in api_serve() ends */
@@ -140,6 +148,7 @@ static void serve(const struct server *srv, struct MHD_Connection *conn, const c
 		ret = -ENOMEM;
 	else if (ret == 0)
 		ret = api_route(&r);
+	p->hijack = r.hijack;
 	if (ret < 0 && !r.replied)
 		(void) api_reply_error(&r, 500, "%s", strerror(-ret));
 	strv_free(r.parts);
@@ -245,6 +254,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void) toe;
 	if (!p)
 		return;
+	api_hijack_free(p->hijack);
 	free(p->buf);
 	if (p->fd >= 0)
 		(void) close(p->fd);
@@ -281,7 +291,7 @@ int api_serve(const struct api_opts *o, struct berr **err)
 	struct server srv = {.o = o};
 	_cleanup_free_ char *unix_path = NULL;
 	struct MHD_Daemon *d;
-	int fd = api_listen_systemd();
+	int stuck, fd = api_listen_systemd();
 
 	if (fd == -ENOENT)
 		fd = api_listen(o->uri ? o->uri : API_DEFAULT_URI, o->gid, &unix_path, err);
@@ -302,8 +312,16 @@ int api_serve(const struct api_opts *o, struct berr **err)
 		return berr_set(err, EIO, "cannot start the HTTP server");
 	}
 	wait_until_done(&srv);
-	MHD_stop_daemon(d); /* closes fd too */
+	stuck = api_hijack_stop_all(HIJACK_STOP_S);
+	/* a relay that did not end would hold MHD_stop_daemon() in its join for ever */
+	if (stuck == 0)
+		MHD_stop_daemon(d); /* closes fd too */
 	if (unix_path)
 		(void) unlink(unix_path);
+	if (stuck > 0)
+		return berr_set(err, ETIMEDOUT,
+				"%d hijacked connections (attach, exec) did not end in %d s, "
+				"exiting without closing them",
+				stuck, HIJACK_STOP_S);
 	return 0;
 }
