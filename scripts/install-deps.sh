@@ -9,13 +9,14 @@ set -eu
 
 mode=${1:-build}
 
-# libraries berth links, the compiler and meson; busybox-static: the demo's root filesystem
+# libraries berth links, the compiler and meson; busybox-static: the demo's root filesystem;
+# uidmap: newuidmap/newgidmap for rootless berth
 BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libseccomp-dev
 libarchive-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libnftables-dev libmicrohttpd-dev
-busybox-static procps aardvark-dns"
+busybox-static procps aardvark-dns uidmap"
 
 TEST_PACKAGES="python3 python3-pytest runc iproute2 util-linux nftables iperf3 clang-format clang
-libclang-rt-14-dev uidmap strace valgrind zstd docker-registry skopeo openssl zsh fish man-db
+libclang-rt-14-dev strace valgrind zstd docker-registry skopeo openssl zsh fish man-db
 python3-docker docker-compose"
 
 case "$mode" in
