@@ -142,7 +142,8 @@ def skopeo(*args, check=True):
 
 def tar_bytes(entries):
     """entries: list of (name, content) where content is bytes (file), None (dir),
-    ('symlink', target), ('hardlink', target) or ('mode', bytes, mode)."""
+    ('symlink', target), ('hardlink', target), ('mode', bytes, mode) or
+    ('owned', bytes, uid) (a 0644 file of uid:uid)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
         for name, content in entries:
@@ -160,6 +161,10 @@ def tar_bytes(entries):
                 info.linkname = content[1]
             elif isinstance(content, tuple) and content[0] == "mode":
                 data, info.mode = content[1], content[2]
+                info.size = len(data)
+            elif isinstance(content, tuple) and content[0] == "owned":
+                data, info.mode = content[1], 0o644
+                info.uid = info.gid = content[2]
                 info.size = len(data)
             else:
                 data = content

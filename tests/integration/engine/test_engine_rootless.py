@@ -21,6 +21,7 @@ import pytest
 import oci
 from conftest import runtime_binary, runtime_names
 from enginehelp import ENGINE, Result
+from images import Layout
 
 USER = "berth-rootless"
 
@@ -239,3 +240,38 @@ def test_no_xdg_runtime_dir_is_a_clear_error(rl):
     del env["XDG_RUNTIME_DIR"]
     p = subprocess.run(rl.argv(["ps"]), capture_output=True, text=True, env=env, cwd=rl.home)
     assert p.returncode == 125 and "XDG_RUNTIME_DIR is not set" in p.stderr, p.stderr
+
+
+def test_pull_keeps_owners_and_whiteouts(rl, rootless_user, registry, tmp_path):
+    """Pulled from a registry on 127.0.0.1 (a mirror of docker.io): the layers are unpacked
+    in the user namespace, so a file of uid 1000 is uid 1000 in the container (a
+    subordinate id on the host), and an opaque directory hides the lower layer's files."""
+    _, _, sub = rootless_user
+    with open("/bin/busybox", "rb") as f:
+        bb = f.read()
+    lay = Layout(tmp_path / "layout")
+    img = lay.image([[("bin/", None), ("bin/busybox", ("mode", bb, 0o755)), ("d/", None),
+                      ("d/old", b"old\n"), ("gone", b"x")],
+                     [("d/", None), ("d/.wh..wh..opq", b""), ("d/new", b"new\n"),
+                      (".wh.gone", b""), ("home/", None), ("home/f", ("owned", b"u\n", 1000))]],
+                    cmd=("/bin/busybox", "sh"))
+    lay.tag(img, "rlpull")
+    lay.push("rlpull", registry, "library/rlpull:latest")
+    cfg = os.path.join(rl.home, "registries.json")
+    with open(cfg, "w") as f:
+        f.write('{"registry-mirrors": ["http://%s"]}' % registry.host)
+    os.chmod(cfg, 0o644)
+    rl.env["BERTH_REGISTRY_CONFIG"] = cfg
+    rl("pull", "rlpull")
+    out = rl("run", "--rm", "rlpull", "/bin/busybox", "sh", "-c",
+             "ls /d; stat -c %u:%g /home/f; ls /gone 2>&1 || true").out.split("\n")
+    assert out[0] == "new" and out[1] == "1000:1000", out
+    assert "No such file" in out[2], out
+    # on the host the layer's file belongs to the user's subordinate id for 1000
+    layers = os.path.join(rl.home, ".local", "share", "berth", "image", "layers")
+    owners = set()
+    for d in os.listdir(layers):
+        f = os.path.join(layers, d, "diff", "home", "f")
+        if os.path.exists(f):
+            owners.add(os.stat(f).st_uid)
+    assert owners == {sub + 999}, owners
