@@ -5,9 +5,9 @@ Lanes: formatting, unit tests (release and ASan+UBSan builds), the fuzz targets,
 tests against berth-runtime and runc (release), against the ASan+UBSan berth-runtime, and a
 sample of them under valgrind memcheck, then the
 VM lane (tests/vm) on pure cgroup v2 and v1 guests side by side (cgroup tests, an engine
-subset, a network subset and the runtime's suite, both split between the modes where
-the cgroup mode plays no part; one boot each) and its AppArmor checks. The exit code is non-zero when any test failed or a lane could
-not run.
+subset, a network subset, the engine's user namespaces and the runtime's suite, split
+between the modes where the cgroup mode plays no part; one boot each) and its AppArmor
+checks. The exit code is non-zero when any test failed or a lane could not run.
 
 BERTH_VM_LANES (default "v2 v1") names the VM modes for the cgroup tests; "" runs none.
 """
@@ -121,12 +121,14 @@ def pytest_lane(name, env, args=(), timeout=None):
     count(name, passed, failed)
 
 
-VM_GROUPS = ("unit", "cgroup", "engine", "net", "runtime")   # tests/vm/suite.sh's groups
+# tests/vm/suite.sh's groups
+VM_GROUPS = ("unit", "cgroup", "engine", "net", "userns", "runtime")
 
 
 def vm_groups(mode):
-    """The groups one mode runs: all of them (the net group is split between the two
-    guests by suite.sh: the network code uses no cgroup, and one kernel runs both)."""
+    """The groups one mode runs: all of them (suite.sh splits the net and userns groups
+    between the two guests: the network and user namespace code uses no cgroup, and one
+    kernel runs both)."""
     return list(VM_GROUPS)
 
 
@@ -134,8 +136,9 @@ def vm_lanes(modes):
     """tests/vm/suite.sh in a pure `mode` guest on Debian 12's 6.1 kernel, one boot per
     mode, the modes side by side (they share nothing but the read-only build; the kernel
     cache takes a lock): the overlay unit tests, the cgroup tests, an engine subset, a
-    network subset and the runtime's suite (each split between the modes where the cgroup
-    mode plays no part), one JUnit file per group. Each
+    network subset, the engine's user namespaces (on an ext4 the guest makes) and the
+    runtime's suite (each split between the modes where the cgroup mode plays no part),
+    one JUnit file per group. Each
     guest's console goes to build/vm-MODE.log, printed when it is done.
 
     The runner's 124 (timeout) and 125 (lane error) are lane failures, never skips.
@@ -177,8 +180,8 @@ def vm_lanes(modes):
 VM_MEM = 3072
 
 
-# One boot of tests/vm/suite.sh: 12-20 minutes per mode here (tests/vm/README.md), two
-# side by side; the runner stops qemu after this many seconds.
+# One boot of tests/vm/suite.sh: 12-20 minutes per mode here (tests/vm/README.md), about 3
+# more with the userns group, two side by side; the runner stops qemu after this many seconds.
 VM_SUITE_CAP = 2400
 
 

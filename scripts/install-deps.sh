@@ -16,7 +16,7 @@ libarchive-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libnftables-dev libmic
 busybox-static procps aardvark-dns uidmap"
 
 TEST_PACKAGES="python3 python3-pytest runc iproute2 util-linux nftables iperf3 clang-format clang
-libclang-rt-14-dev strace valgrind zstd docker-registry skopeo openssl zsh fish man-db
+libclang-rt-14-dev passwd strace valgrind zstd docker-registry skopeo openssl zsh fish man-db
 python3-docker docker-compose"
 
 case "$mode" in

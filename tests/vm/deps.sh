@@ -10,9 +10,13 @@
 #   runc              the reference runtime the self-tests drive
 #   python3-pytest    the guest runs the project's pytest suites from the shared /usr
 #   iproute2          ip(8) in the guest (lo, netns tests)
+#   e2fsprogs, mount  mkfs.ext4 and `mount -o loop` for suite.sh's ext4 (the userns group:
+#                     6.1 idmaps no tmpfs)
+#   passwd            useradd, for the user whose subordinate ids --userns=auto takes
 set -eu
 
-PKGS="qemu-system-x86 busybox-static xz-utils zstd cpio gzip apparmor runc python3 python3-pytest iproute2"
+PKGS="qemu-system-x86 busybox-static xz-utils zstd cpio gzip apparmor runc python3 python3-pytest iproute2
+e2fsprogs mount passwd"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: must run as root (apt-get install)" >&2

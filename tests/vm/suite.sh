@@ -1,7 +1,7 @@
 #!/bin/sh
 # The VM lane's test batch, on a pure cgroup v2 or v1 guest running Debian 12's own kernel.
 # Build on the host first; the guest runs the binaries from the shared repository. One boot
-# runs up to five groups, each with its own JUnit file:
+# runs up to six groups, each with its own JUnit file:
 #
 #   cgroup   tests/integration/test_cgroup_*.py, against berth-runtime and runc
 #   engine   a subset of tests/integration/engine/ (run, resources, live update, --pid/--ipc/
@@ -11,6 +11,11 @@
 #   net      user-defined networks, published ports, aardvark-dns and the tc side of the
 #            bandwidth limits (tests/integration/engine/test_engine_{network,dns,ports,
 #            bandwidth}.py, a subset), with berth-runtime only
+#   userns   the engine's user namespaces: --userns=auto and --uidmap/--gidmap on idmapped
+#            layers, and on bridge networks (tests/integration/engine/test_engine_userns
+#            {,_network}.py but the crash-point test), split between the v2 and v1 guests,
+#            with berth-runtime only. Its temporary folders are on an ext4 the guest
+#            makes (ext4_group): Debian 12's 6.1 kernel cannot idmap the tmpfs /tmp
 #   runtime  the runtime's integration suite (tests/integration/test_*.py but the image and
 #            cgroup ones; the files that do not depend on the cgroup mode are split
 #            between the v1 and v2 guests), against berth-runtime only (the whole suite,
@@ -21,10 +26,13 @@
 #   VMLANE_MEM=2048 VMLANE_MODULES=bfq tests/vm/run v2 "$PWD" tests/vm/suite.sh [XML_PREFIX]
 #
 # XML_PREFIX (default build/pytest-vm-$VMLANE_MODE) gets -GROUP.xml appended, for
-# scripts/check.py. SUITE_GROUPS (default "unit cgroup engine net runtime") picks groups.
-# BERTH_RUNTIME, BERTH_ENGINE and BERTH_TEST_RUNTIMES may be passed in with VMLANE_PASSENV. pytest's temporary folders live on the guest's /tmp (tmpfs): the engine's
-# overlay upper dirs cannot be on the 9p share. The exit code is 0 when every group passed,
-# else the first failing group's pytest code. Skips fail (BERTH_MUST_WORK=1).
+# scripts/check.py. SUITE_GROUPS (default "unit cgroup engine net userns runtime") picks
+# groups. BERTH_RUNTIME, BERTH_ENGINE and BERTH_TEST_RUNTIMES may be passed in with
+# VMLANE_PASSENV. pytest's temporary folders live on the guest's /tmp (tmpfs): the engine's
+# overlay upper dirs cannot be on the 9p share; the userns group's are on an ext4 on that
+# /tmp. The exit code is 0 when every group passed, else the first failing group's pytest
+# code (3 when the userns group's ext4 could not be made or stayed busy). Skips fail
+# (BERTH_MUST_WORK=1).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 mode=${VMLANE_MODE:-host}
@@ -39,6 +47,7 @@ export BERTH_RUNTIME BERTH_ENGINE BERTH_MUST_WORK PYTHONDONTWRITEBYTECODE
 I=tests/integration
 E=$I/engine
 rc=0
+basetemp=
 
 group() { # name, runtimes, pytest arguments...
 	name=$1 rts=$2
@@ -46,11 +55,43 @@ group() { # name, runtimes, pytest arguments...
 	start=$(date +%s)
 	echo "vm-suite: $name: mode $mode, runtimes $rts, kernel $(uname -r)"
 	BERTH_TEST_RUNTIMES=$rts /usr/bin/python3 -m pytest -q -p no:cacheprovider --color=no \
-		-o cache_dir=/tmp/pytest-cache --basetemp "/tmp/pytest-$name" \
+		-o cache_dir=/tmp/pytest-cache --basetemp "${basetemp:-/tmp/pytest-$name}" \
 		--junitxml "$prefix-$name.xml" "$@"
 	r=$?
 	echo "vm-suite: $name: exit $r after $(($(date +%s) - start)) s"
 	[ "$rc" = 0 ] && rc=$r
+}
+
+# group() with pytest's temporary folders, and so the engine's --root, on an ext4 file
+# system: Debian 12's 6.1 kernel idmaps no tmpfs (6.3 does), 9p cannot be an overlay upper
+# dir, and ext4 idmaps since 5.12. The file system is a sparse file beside it on the guest's
+# /tmp (9/10 of /tmp's free space; under 1 MiB in use after mkfs), loop-mounted with
+# discard so that what the tests remove goes back to the guest's memory; it is unmounted
+# and deleted after the group. Both modules are in the lane's initramfs (Debian builds
+# them as modules) and load on demand.
+ext4_group() { # name, runtimes, pytest arguments...
+	dir=/tmp/ext4-$1
+	free=$(df -Pk /tmp | awk 'NR == 2 { print $4 }')
+	if ! { rm -f "$dir.img" && truncate -s "$((free * 9 / 10))K" "$dir.img" &&
+		mkfs.ext4 -q -F -m 0 -L "vm-$1" "$dir.img" && mkdir -p "$dir" &&
+		mount -o loop,discard "$dir.img" "$dir"; }; then
+		echo "vm-suite: $1: cannot make an ext4 file system at $dir (mkfs.ext4, loop)" >&2
+		[ "$rc" = 0 ] && rc=3
+		rm -f "$dir.img"
+		return
+	fi
+	echo "vm-suite: $1: pytest's folders on ext4 at $dir ($((free * 9 / 10 / 1024)) MiB," \
+		"$(du -k "$dir.img" | cut -f1) KiB in use)"
+	basetemp=$dir/pytest
+	group "$@"
+	basetemp=
+	if ! umount "$dir"; then
+		echo "vm-suite: $1: $dir still busy after the tests: detached" >&2
+		umount -l "$dir"
+		[ "$rc" = 0 ] && rc=3
+	fi
+	rm -f "$dir.img"
+	rmdir "$dir"
 }
 
 # TAP from the unit binaries ($@) as JUnit in $prefix-unit.xml; exit 1 on a "not ok".
@@ -83,7 +124,7 @@ PY
 	[ "$rc" = 0 ] && rc=$r
 }
 
-for g in ${SUITE_GROUPS:-unit cgroup engine net runtime}; do
+for g in ${SUITE_GROUPS:-unit cgroup engine net userns runtime}; do
 	case $g in
 	unit)
 		unit_group build/tests/unit/image_test_overlay build/tests/unit/image_test_snapshot
@@ -142,6 +183,22 @@ for g in ${SUITE_GROUPS:-unit cgroup engine net runtime}; do
 				"$E/test_engine_ports.py::test_loopback_port_not_reachable_from_outside" \
 				"$E/test_engine_bandwidth.py::test_update_adds_and_restart_keeps"
 		fi
+		;;
+	userns)
+		# The engine's user namespaces (--userns=auto, --uidmap/--gidmap) on the guest's
+		# kernel: the image's layers idmapped under an overlay (mount_setattr with
+		# MOUNT_ATTR_IDMAP; overlayfs stacks on idmapped layers since 5.19) and, on bridge
+		# networks, a network namespace owned by a user namespace of the container's maps.
+		# On ext4 (ext4_group). Neither uses a cgroup, and one kernel runs both guests, so
+		# they split the files: the user namespaces in v2, the ones on bridge networks in
+		# v1 (in a guest of another mode, both). The crash-point test (the engine's
+		# recovery, no kernel path of its own) stays on the host, as for the net group.
+		files=""
+		[ "$mode" = v1 ] || files="$E/test_engine_userns.py"
+		[ "$mode" = v2 ] || files="$files $E/test_engine_userns_network.py"
+		# shellcheck disable=SC2086 # word splitting wanted: the list of files
+		ext4_group userns berth $files --deselect \
+			"$E/test_engine_userns_network.py::test_killed_at_each_step_of_a_userns_run"
 		;;
 	runtime)
 		# The runtime's integration suite against berth-runtime (runc's own failures on
