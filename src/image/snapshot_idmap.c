@@ -140,9 +140,12 @@ int snapshot_mount_idmapped(const struct overlay_spec *spec, const char *target,
 	close(sk[0]);
 	(void) wait_child(pid);
 	if (tree < 0)
-		return berr_sys(err, -tree,
-				"cannot mount the rootfs on idmapped layers (Linux 5.19 or later "
-				"idmaps the layers' filesystem)");
+		return berr_sys(err, -tree, "cannot mount the rootfs on idmapped layers%s",
+				tree == -EINVAL ? " (this kernel cannot idmap the image store's "
+						  "filesystem: overlayfs stacks on idmapped layers "
+						  "from Linux 5.19, on ext4, xfs and btrfs, and on "
+						  "tmpfs from 6.3)"
+						: "");
 	if (sys_move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return berr_sys(err, errno, "cannot attach the idmapped rootfs on '%s'", target);
 	return 0;

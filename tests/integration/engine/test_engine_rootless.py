@@ -4,7 +4,7 @@ namespace held by a pause process (newuidmap/newgidmap from Debian's uidmap), ov
 mounted in it, containers whose root is the user on the host.
 
 Each test runs berth as that user with HOME and XDG_RUNTIME_DIR in a directory of its own
-under /tmp; the teardown removes the containers, stops the pause process berth started
+under /tmp ($BERTH_ROOTLESS_TMPDIR: the VM lane's ext4); the teardown removes the containers, stops the pause process berth started
 (by its pid) and removes the directory. Networking is `none` (rootless bridge networks are
 not there yet), so nothing here touches the host's network.
 """
@@ -124,7 +124,9 @@ class Rootless:
 def rl(request, rootless_user):
     uid, gid, _ = rootless_user
     binary = runtime_binary(request.param)
-    home = tempfile.mkdtemp(prefix="berth-rootless-", dir="/tmp")
+    # a folder every user may enter (pytest's are root's, 0700); the VM lane gives an ext4
+    home = tempfile.mkdtemp(prefix="berth-rootless-",
+                            dir=os.environ.get("BERTH_ROOTLESS_TMPDIR", "/tmp"))
     os.chown(home, uid, gid)
     os.mkdir(os.path.join(home, "run"), 0o700)
     os.chown(os.path.join(home, "run"), uid, gid)
