@@ -21,6 +21,7 @@
 
 #include "engine/container.h"
 #include "lib/cleanup.h"
+#include "lib/crashpoint.h"
 #include "lib/fd.h"
 #include "lib/log.h"
 
@@ -220,7 +221,13 @@ static _Noreturn void pause_main(int w, int rd)
 		_exit(1);
 	}
 	send_msg(w, 0);
+	/*
+	 * Kept only once its pid is recorded: a berth killed before that closes the pipe,
+	 * and an unrecorded pause process, which nothing would ever stop, goes too.
+	 */
 	(void) prctl(PR_SET_NAME, PAUSE_COMM, 0, 0, 0);
+	if (read(rd, &b, 1) != 1 || b != 'g')
+		_exit(1);
 	(void) chdir("/");
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
@@ -366,6 +373,7 @@ static int pause_start(int run_fd, pid_t *ret, struct berr **err)
 	close(TAKE_FD(down_r));
 	if (read_msg(up_r, &m) < 0 || m.err)
 		return berr_sys(err, m.err ? m.err : EIO, "rootless: cannot make a user namespace");
+	crashpoint("rootless-pause-forked");
 	r = write_maps(m.pid, err);
 	if (r < 0) {
 		(void) kill(m.pid, SIGKILL);
@@ -381,6 +389,11 @@ static int pause_start(int run_fd, pid_t *ret, struct berr **err)
 	if (r < 0) {
 		(void) kill(m.pid, SIGKILL);
 		return berr_sys(err, -r, "rootless: cannot write pause.pid");
+	}
+	crashpoint("rootless-pause-recorded");
+	if (write(down_w, "g", 1) != 1) {
+		(void) kill(m.pid, SIGKILL);
+		return berr_sys(err, errno, "rootless: cannot start the pause process");
 	}
 	*ret = m.pid;
 	return 0;

@@ -277,3 +277,39 @@ def test_pull_keeps_owners_and_whiteouts(rl, rootless_user, registry, tmp_path):
         if os.path.exists(f):
             owners.add(os.stat(f).st_uid)
     assert owners == {sub + 999}, owners
+
+
+def user_pauses(uid):
+    """The pids of the user's berth-pause processes that are alive."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/comm" % d) as f:
+                comm = f.read().strip()
+            st = os.stat("/proc/" + d)
+        except OSError:
+            continue
+        if comm == "berth-pause" and st.st_uid == uid and \
+                oci.proc_state(int(d)) not in (None, "Z"):
+            pids.append(int(d))
+    return pids
+
+
+def test_killed_while_making_the_pause_process(rl, rootless_user):
+    """berth killed at each step of making the pause process: no pause process is left
+    that nothing records, and the next command makes a working one."""
+    uid = rootless_user[0]
+    for point in ("rootless-pause-forked", "rootless-pause-recorded"):
+        for pid in user_pauses(uid):
+            os.kill(pid, signal.SIGKILL)
+        assert oci.wait_for(lambda: not user_pauses(uid), 10)
+        env = dict(rl.env, BERTH_CRASH_AT=point)
+        p = subprocess.run(rl.argv(["ps"]), capture_output=True, text=True, env=env,
+                           cwd=rl.home)
+        assert p.returncode == -9, (point, p.returncode, p.stderr)
+        # the half-made one sees berth go and goes too
+        assert oci.wait_for(lambda: not user_pauses(uid), 10), (point, user_pauses(uid))
+        rl("run", "--rm", "busybox", "true")
+        assert user_pauses(uid) == [rl.pause_pid()], point
