@@ -19,7 +19,9 @@
 #include "engine/container.h"
 #include "engine/container_opts.h"
 #include "engine/container_update.h"
+#include "engine/network_opts.h"
 #include "engine/units.h"
+#include "net/mac.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -82,6 +84,8 @@ static void each_parser(const char *v)
 {
 	struct restart_policy rp;
 	struct ulimit ul = {0};
+	unsigned char mac[MAC_LEN], again[MAC_LEN];
+	char text[MAC_STR_MAX];
 	struct ctr_mount m;
 	struct berr *err = NULL;
 	int64_t n;
@@ -124,6 +128,11 @@ static void each_parser(const char *v)
 	ctr_mount_done(&m);
 	TRY(container_parse_mount(v, &m, &err));
 	ctr_mount_done(&m);
+	TRY(network_opts_mac(v, &err));
+	/* a MAC --mac-address takes is written as one it takes again, the same */
+	if (mac_parse(v, mac) == 0 &&
+	    (mac_parse(mac_format(mac, text), again) < 0 || memcmp(mac, again, MAC_LEN) != 0))
+		abort();
 #undef TRY
 }
 

@@ -104,6 +104,7 @@ static int read_config(struct create_body *b, const struct jnode *root, struct b
 	if ((r = get_str(b, root, "Image", &f->image, err)) < 0 ||
 	    (r = get_str(b, root, "Hostname", &f->hostname, err)) < 0 ||
 	    (r = get_str(b, root, "Domainname", &f->domainname, err)) < 0 ||
+	    (r = get_str(b, root, "MacAddress", &f->mac_address, err)) < 0 ||
 	    (r = get_str(b, root, "User", &f->user, err)) < 0 ||
 	    (r = get_str(b, root, "WorkingDir", &f->workdir, err)) < 0 ||
 	    (r = get_str(b, root, "StopSignal", &f->stop_signal, err)) < 0 ||

@@ -112,14 +112,13 @@ static struct jwriter *containers_json(struct engine *e, const struct network *n
 	for (size_t i = 0; i < a.n; i++) {
 		_cleanup_(container_freep) struct container *c = NULL;
 		struct jwriter *ep = jw_object();
-		char ip[IP_STR_MAX], cidr[CIDR_STR_MAX + 4], mac[18];
-		unsigned char m[6];
+		char ip[IP_STR_MAX], cidr[CIDR_STR_MAX + 4], mac[MAC_STR_MAX];
+		unsigned char m[MAC_LEN];
 
 		if (container_load(e, a.v[i].id, false, &c, NULL) >= 0)
 			jw_str(ep, "Name", c->cfg->name);
-		network_mac(a.v[i].ip, m);
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-			 m[4], m[5]);
+		ipam_entry_mac(&a.v[i], m);
+		mac_format(m, mac);
 		snprintf(cidr, sizeof(cidr), "%s/%u", ip_format(a.v[i].ip, ip), n->subnet.len);
 		jw_str(ep, "MacAddress", mac);
 		jw_str(ep, "IPv4Address", cidr);

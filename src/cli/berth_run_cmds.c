@@ -88,8 +88,11 @@
 		 OPT_STRING,                                                                         \
 		 &(f).network,                                                                       \
 		 "MODE",                                                                             \
-		 "bridge (default), none, host or a network from 'berth network create'"},           \
+		 "bridge (default), none, host, container:NAME or a network from 'berth network "    \
+		 "create'"},                                                                         \
 		{"ip", 0, OPT_STRING, &(f).ip, "ADDRESS", "IPv4 address on a user-defined network"}, \
+		{"mac-address",	   0,	  OPT_STRING,                                                \
+		 &(f).mac_address, "MAC", "eth0's MAC address (e.g. 92:d0:c6:0a:29:33)"},            \
 		{"publish",                                                                          \
 		 'p',                                                                                \
 		 OPT_LIST,                                                                           \

@@ -11,6 +11,7 @@
 #include "engine/container_ops.h"
 #include "engine/container_runtime.h"
 #include "engine/health.h"
+#include "engine/ns_modes.h"
 #include "lib/timefmt.h"
 #include "engine/container_network.h"
 #include "lib/cleanup.h"
@@ -195,15 +196,44 @@ static struct jwriter *aliases_json(const struct container_config *cfg)
 	return a;
 }
 
-/* docker's NetworkSettings.Networks.<name> of a container on a user-defined network. */
-static struct jwriter *endpoint_json(struct engine *e, const struct container_config *cfg)
+/* What inspect shows of a container's endpoint on its bridge network. */
+struct endpoint_view {
+	bool has_network, has_address;
+	char network_id[NETWORK_ID_LEN + 1];
+	char ip[IP_STR_MAX], gateway[IP_STR_MAX], mac[MAC_STR_MAX];
+	int prefix_len;
+};
+
+static void endpoint_read(struct engine *e, const struct container_config *cfg,
+			  struct endpoint_view *v)
 {
 	struct net_root nr = engine_net_root(e);
 	_cleanup_(network_done) struct network n = {0};
+	unsigned char m[MAC_LEN];
+	struct ipam_entry ep;
+
+	*v = (struct endpoint_view){0};
+	if (cfg->network != NETWORK_BRIDGE || !cfg->network_name ||
+	    network_load(&nr, cfg->network_name, &n, NULL) < 0)
+		return;
+	v->has_network = true;
+	snprintf(v->network_id, sizeof(v->network_id), "%s", n.id);
+	if (container_network_endpoint(e, cfg, &ep) < 0)
+		return;
+	v->has_address = true;
+	ipam_entry_mac(&ep, m);
+	mac_format(m, v->mac);
+	ip_format(ep.ip, v->ip);
+	if (!n.internal)
+		ip_format(n.gateway, v->gateway);
+	v->prefix_len = n.subnet.len;
+}
+
+/* docker's NetworkSettings.Networks.<name> of a container on a bridge network. */
+static struct jwriter *endpoint_json(const struct container_config *cfg,
+				     const struct endpoint_view *v)
+{
 	struct jwriter *ep = jw_object(), *ipam = NULL;
-	char ip[IP_STR_MAX], gw[IP_STR_MAX], mac[18];
-	unsigned char m[6];
-	uint32_t addr = 0;
 
 	if (cfg->ip) {
 		ipam = jw_object();
@@ -219,32 +249,50 @@ static struct jwriter *endpoint_json(struct engine *e, const struct container_co
 	jw_str(ep, "GlobalIPv6Address", "");
 	jw_int(ep, "GlobalIPv6PrefixLen", 0);
 	jw_null(ep, "DriverOpts");
-	if (network_load(&nr, cfg->network_name, &n, NULL) < 0)
+	if (!v->has_network)
 		return ep;
-	jw_str(ep, "NetworkID", n.id);
-	if (container_network_address(e, cfg, &addr) < 0)
+	jw_str(ep, "NetworkID", v->network_id);
+	if (!v->has_address)
 		return ep;
-	network_mac(addr, m);
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-		 m[5]);
-	jw_str(ep, "Gateway", n.internal ? "" : ip_format(n.gateway, gw));
-	jw_str(ep, "IPAddress", ip_format(addr, ip));
-	jw_int(ep, "IPPrefixLen", n.subnet.len);
-	jw_str(ep, "MacAddress", mac);
+	jw_str(ep, "Gateway", v->gateway);
+	jw_str(ep, "IPAddress", v->ip);
+	jw_int(ep, "IPPrefixLen", v->prefix_len);
+	jw_str(ep, "MacAddress", v->mac);
 	return ep;
+}
+
+/* docker's deprecated top-level fields: the default network's endpoint, else empty. */
+static void default_network_json(struct jwriter *o, const struct container_config *cfg,
+				 const struct endpoint_view *v)
+{
+	bool on = container_on_default_bridge(cfg) && v->has_address;
+
+	jw_str(o, "EndpointID", "");
+	jw_str(o, "Gateway", on ? v->gateway : "");
+	jw_str(o, "GlobalIPv6Address", "");
+	jw_int(o, "GlobalIPv6PrefixLen", 0);
+	jw_str(o, "IPAddress", on ? v->ip : "");
+	jw_int(o, "IPPrefixLen", on ? v->prefix_len : 0);
+	jw_str(o, "IPv6Gateway", "");
+	jw_str(o, "MacAddress", on ? v->mac : "");
 }
 
 static struct jwriter *network_settings_json(struct engine *e, const struct container *c)
 {
 	const struct container_config *cfg = c->cfg;
 	struct jwriter *o = jw_object(), *nets;
+	struct endpoint_view v;
 
+	endpoint_read(e, cfg, &v);
 	jw_put(o, "Ports", ports_inspect_json(e, c));
-
+	default_network_json(o, cfg, &v);
+	/* a --network container:NAME container has no endpoint of its own (docker: {}) */
+	if (cfg->network == NETWORK_CONTAINER)
+		jw_put(o, "Networks", jw_object());
 	if (cfg->network != NETWORK_BRIDGE || !cfg->network_name)
 		return o;
 	nets = jw_object();
-	jw_put(nets, cfg->network_name, endpoint_json(e, cfg));
+	jw_put(nets, cfg->network_name, endpoint_json(cfg, &v));
 	jw_put(o, "Networks", nets);
 	return o;
 }
@@ -253,8 +301,10 @@ static struct jwriter *host_config_json(const struct container_config *cfg)
 {
 	struct jwriter *h = jw_object(), *rp = jw_object();
 
+	/* a network's name, docker's "container:ID", else none or host */
 	jw_str(h, "NetworkMode",
-	       cfg->network == NETWORK_BRIDGE && cfg->network_name
+	       (cfg->network == NETWORK_BRIDGE || cfg->network == NETWORK_CONTAINER) &&
+			       cfg->network_name
 		       ? cfg->network_name
 		       : container_network_name(cfg->network));
 	jw_put(h, "PortBindings", ports_bindings_json(cfg->publish));
@@ -314,6 +364,8 @@ static struct jwriter *config_json(const struct container_config *cfg)
 	struct jwriter *o = jw_object();
 
 	jw_str(o, "Hostname", cfg->hostname);
+	if (cfg->mac_address) /* docker's omitempty */
+		jw_str(o, "MacAddress", cfg->mac_address);
 	jw_put(o, "ExposedPorts", ports_exposed_json(cfg->exposed));
 	jw_str(o, "Domainname", cfg->domainname ? cfg->domainname : "");
 	jw_str(o, "User", cfg->user ? cfg->user : "");
@@ -333,13 +385,26 @@ static struct jwriter *config_json(const struct container_config *cfg)
 	return o;
 }
 
+/* /etc/NAME's file: the container's own, or its network donor's (docker's paths). */
+static char *etc_path(struct engine *e, const struct container *c, const char *name)
+{
+	const char *donor = ns_mode_container(ns_mode_of(c->cfg, NS_SHARE_NET));
+	char *p;
+
+	if (!donor || !container_id_valid(donor))
+		return container_path(c, name);
+	if (asprintf(&p, "%s/containers/%s/%s", e->root, donor, name) < 0)
+		return NULL;
+	return p;
+}
+
 static struct jwriter *inspect_json(struct engine *e, const struct container *c)
 {
 	const struct container_config *cfg = c->cfg;
 	struct jwriter *o = jw_object(), *args = jw_array(), *gd = jw_object();
-	_cleanup_free_ char *name = NULL, *log = NULL, *hosts = container_path(c, "hosts");
-	_cleanup_free_ char *resolv = container_path(c, "resolv.conf");
-	_cleanup_free_ char *hostname = container_path(c, "hostname");
+	_cleanup_free_ char *name = NULL, *log = NULL, *hosts = etc_path(e, c, "hosts");
+	_cleanup_free_ char *resolv = etc_path(e, c, "resolv.conf");
+	_cleanup_free_ char *hostname = etc_path(e, c, "hostname");
 	_cleanup_free_ char *rootfs = container_path(c, "bundle/rootfs");
 
 	if (asprintf(&name, "/%s", cfg->name) < 0)

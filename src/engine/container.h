@@ -51,10 +51,12 @@ struct ctr_throttle {
 };
 
 enum network_mode {
-	NETWORK_NONE,	/* a network namespace of its own with only lo */
-	NETWORK_HOST,	/* the engine's own network namespace */
-	NETWORK_BRIDGE, /* a bridge network (network_name; src/net): the default "bridge"
+	NETWORK_NONE,	   /* a network namespace of its own with only lo */
+	NETWORK_HOST,	   /* the engine's own network namespace */
+	NETWORK_BRIDGE,	   /* a bridge network (network_name; src/net): the default "bridge"
 			   (container_default_network) or a user-defined one */
+	NETWORK_CONTAINER, /* another running container's namespace (network_name:
+			      "container:ID", ns_modes.h), its /etc files too */
 	_NETWORK_MODE_MAX,
 };
 
@@ -82,8 +84,9 @@ struct container_config {
 	char *runtime_path; /* the binary */
 	char *cgroup_parent;
 	enum network_mode network;
-	char *network_name; /* NETWORK_BRIDGE: the network's name */
+	char *network_name; /* NETWORK_BRIDGE: the network's name; NETWORK_CONTAINER: its mode */
 	char *ip;	    /* --ip, as given; NULL: the network picks */
+	char *mac_address;  /* --mac-address, as given (checked: net/mac.h); NULL: docker's */
 	char **publish;	    /* -p values, as given (checked: src/net/portspec.h) */
 	char **exposed;	    /* "80/tcp": --expose, -p's container ports, the image's EXPOSE */
 	bool publish_all;   /* -P */

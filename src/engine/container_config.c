@@ -58,6 +58,7 @@ static const struct field config_fields[] = {
 	C("CgroupParent", F_STR, cgroup_parent),
 	C("NetworkName", F_STR, network_name),
 	C("IPv4Address", F_STR, ip),
+	C("MacAddress", F_STR, mac_address),
 	C("Publish", F_STRV, publish),
 	C("ExposedPorts", F_STRV, exposed),
 	C("PublishAllPorts", F_BOOL, publish_all),
@@ -142,6 +143,7 @@ static const char *const network_names[_NETWORK_MODE_MAX] = {
 	[NETWORK_NONE] = "none",
 	[NETWORK_HOST] = "host",
 	[NETWORK_BRIDGE] = "bridge",
+	[NETWORK_CONTAINER] = "container",
 };
 
 static const char *const mount_kind_names[_MOUNT_KIND_MAX] = {

@@ -47,13 +47,17 @@ int container_network_allocate(struct engine *e, const struct container_config *
 			       struct berr **err)
 {
 	struct net_root nr = engine_net_root(e);
+	unsigned char mac[MAC_LEN];
 	uint32_t want = 0, ip;
 
 	if (cfg->network != NETWORK_BRIDGE)
 		return 0;
 	if (cfg->ip && ip_parse(cfg->ip, &want) < 0)
 		return berr_set(err, EINVAL, "invalid IPv4 address: %s", cfg->ip);
-	return network_allocate(&nr, cfg->network_name, cfg->id, want, &ip, err);
+	if (cfg->mac_address && mac_parse(cfg->mac_address, mac) < 0)
+		return berr_set(err, EINVAL, "%s is not a valid mac address", cfg->mac_address);
+	return network_allocate(&nr, cfg->network_name, cfg->id, want,
+				cfg->mac_address ? mac : NULL, &ip, err);
 }
 
 void container_network_release(struct engine *e, const struct container_config *cfg)
@@ -64,14 +68,26 @@ void container_network_release(struct engine *e, const struct container_config *
 		(void) network_release(&nr, cfg->network_name, cfg->id, NULL);
 }
 
-int container_network_address(struct engine *e, const struct container_config *cfg,
-			      uint32_t *ret_ip)
+int container_network_endpoint(struct engine *e, const struct container_config *cfg,
+			       struct ipam_entry *ret)
 {
 	struct net_root nr = engine_net_root(e);
 
 	if (cfg->network != NETWORK_BRIDGE || !cfg->network_name)
 		return -ENOENT;
-	return network_address(&nr, cfg->network_name, cfg->id, ret_ip);
+	return network_endpoint(&nr, cfg->network_name, cfg->id, ret);
+}
+
+int container_network_address(struct engine *e, const struct container_config *cfg,
+			      uint32_t *ret_ip)
+{
+	struct ipam_entry ep;
+	int r = container_network_endpoint(e, cfg, &ep);
+
+	if (r < 0)
+		return r;
+	*ret_ip = ep.ip;
+	return 0;
 }
 
 /* The container's name, short id and aliases on the network's name server (dns.h). */
@@ -94,27 +110,27 @@ int container_network_attach(struct engine *e, struct container *c, const char *
 	const struct container_config *cfg = c->cfg;
 	struct net_root nr = engine_net_root(e);
 	_cleanup_(network_done) struct network n = {0};
-	uint32_t ip;
+	struct ipam_entry ep;
 	int r;
 
 	if (cfg->network != NETWORK_BRIDGE)
 		return 0;
 	if ((r = network_load(&nr, cfg->network_name, &n, err)) < 0)
 		return r;
-	if (network_address(&nr, n.name, cfg->id, &ip) < 0)
+	if (network_endpoint(&nr, n.name, cfg->id, &ep) < 0)
 		return berr_set(err, ENOENT, "network %s: the container has no address on it",
 				n.name);
 	if (!cfg->publish && !cfg->publish_all && (r = network_firewall_sync(&nr, &n, err)) < 0)
 		return berr_wrap(err, "network %s", n.name);
-	if ((r = veth_attach(&n, ip, cfg->id, netns_path, err)) < 0)
+	if ((r = veth_attach(&n, &ep, netns_path, err)) < 0)
 		return r;
 	/* docker's default network resolves no container names */
-	if (!container_on_default_bridge(cfg) && (r = register_name(&nr, &n, cfg, ip, err)) < 0)
+	if (!container_on_default_bridge(cfg) && (r = register_name(&nr, &n, cfg, ep.ip, err)) < 0)
 		return r;
 	if ((r = container_bandwidth_apply(cfg, err)) < 0)
 		return r;
 	/* with ports: one firewall write, once the bridge exists (route_localnet on it) */
-	return container_ports_publish(e, c, &n, ip, err);
+	return container_ports_publish(e, c, &n, ep.ip, err);
 }
 
 int container_network_rename(struct engine *e, const struct container *c, struct berr **err)

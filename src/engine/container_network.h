@@ -25,7 +25,10 @@ static inline struct net_root engine_net_root(const struct engine *e)
  */
 int container_network_check(struct engine *e, struct container_config *cfg, struct berr **err);
 
-/* With the container's directory made: its address (--ip or the next free one). */
+/*
+ * With the container's directory made: its address (--ip or the next free one), recorded
+ * with its --mac-address if it has one (the veth and the anti-spoofing rules use it).
+ */
 int container_network_allocate(struct engine *e, const struct container_config *cfg,
 			       struct berr **err);
 
@@ -52,5 +55,9 @@ int container_network_gateway(struct engine *e, const struct container_config *c
 /* The container's address on its network (0 and *ret_ip) or -ENOENT. */
 int container_network_address(struct engine *e, const struct container_config *cfg,
 			      uint32_t *ret_ip);
+
+/* Its allocation on its network (address and MAC: ipam_entry_mac) or -ENOENT. */
+int container_network_endpoint(struct engine *e, const struct container_config *cfg,
+			       struct ipam_entry *ret);
 
 #endif

@@ -19,6 +19,7 @@
 #include "engine/container_volumes_from.h"
 #include "engine/health.h"
 #include "engine/log_drivers.h"
+#include "engine/network_opts.h"
 #include "engine/ns_modes.h"
 #include "engine/units.h"
 #include "engine/userns.h"
@@ -720,9 +721,10 @@ static int ns_modes_from_flags(const struct container_flags *f, struct container
 }
 
 /*
- * --network none|host|NAME and --ip; without --network (or with "default") the engine's
- * default (container_default_network). A NAME is checked at create
- * (container_network.c), where the network store is.
+ * --network none|host|container:NAME|NAME, --ip and --mac-address; without --network (or
+ * with "default") the engine's default (container_default_network). A NAME is checked at
+ * create (container_network.c), where the network store is, and so is container:NAME
+ * (ns_modes.c).
  */
 static int network_from_flags(const struct container_flags *f, struct container_config *c,
 			      struct berr **err)
@@ -731,19 +733,29 @@ static int network_from_flags(const struct container_flags *f, struct container_
 				  ? f->network
 				  : container_default_network();
 	uint32_t ip;
+	int r;
 
+	/* docker's CLI checks the MAC's form before dockerd looks at the mode */
+	if ((r = network_opts_mac(f->mac_address, err)) < 0)
+		return r;
 	if (strcmp(net, "host") == 0)
 		c->network = NETWORK_HOST;
-	else if (strncmp(net, "container:", 10) == 0)
-		return berr_set(err, EINVAL,
-				"--network %s: berth supports --network none, host, bridge and "
-				"user-defined networks",
-				net);
-	else if (strcmp(net, "none") != 0) {
+	else if (strncmp(net, "container:", 10) == 0) {
+		if ((r = network_opts_container(f, net, err)) < 0)
+			return r;
+		c->network = NETWORK_CONTAINER;
+		if (!(c->network_name = strdup(net)))
+			return -ENOMEM;
+	} else if (strcmp(net, "none") != 0) {
 		c->network = NETWORK_BRIDGE;
 		if (!(c->network_name = strdup(net)))
 			return -ENOMEM;
 	}
+	if (f->mac_address && c->network == NETWORK_HOST)
+		return berr_set(err, EINVAL,
+				"conflicting options: mac-address and the network mode");
+	if (f->mac_address && !(c->mac_address = strdup(f->mac_address)))
+		return -ENOMEM;
 	if (!f->ip)
 		return 0;
 	if (c->network != NETWORK_BRIDGE || container_on_default_bridge(c))

@@ -22,7 +22,7 @@ struct container_flags {
 		*log_driver, *pull, *pid, *ipc, *uts, *health_cmd, *health_interval,
 		*health_timeout, *health_start_period, *health_start_interval, *health_retries,
 		*cidfile, *platform, *ip, *ingress_rate, *egress_rate, *ingress_burst,
-		*egress_burst;
+		*egress_burst, *mac_address;
 	char **env, **env_file, **volumes, **mounts, **tmpfs, **cap_add, **cap_drop, **security_opt,
 		**labels, **label_files, **group_add, **ulimits, **sysctls, **devices, **read_bps,
 		**write_bps, **log_opts, **uidmap, **gidmap, **volumes_from, **publish, **expose;

@@ -18,6 +18,7 @@
 #include "lib/cleanup.h"
 #include "lib/umount_under.h"
 #include "net/tc.h"
+#include "net/veth.h"
 
 int container_rt_init(struct engine *e, const struct container *c, struct container_rt *r)
 {
@@ -86,6 +87,14 @@ int container_release_mounts(struct container *c, struct berr **err)
 	/* the ifb of --egress-rate is the one thing of the network outside the namespace */
 	if (c->cfg->network == NETWORK_BRIDGE && (r = tc_ifb_remove(c->cfg->id)) < 0)
 		return berr_sys(err, -r, "cannot remove the ifb device of the container");
+	/*
+	 * The namespace dies with its last user, and the veth with it; but one that a
+	 * --network container:NAME joiner still runs in outlives this container: its eth0
+	 * must not stay on the bridge as an address that may be given to another container
+	 * (as docker's, the joiner is left with lo).
+	 */
+	if (c->cfg->network == NETWORK_BRIDGE && (r = veth_remove(c->cfg->id)) < 0)
+		return berr_sys(err, -r, "cannot remove the container's veth");
 	return 0;
 }
 

@@ -178,6 +178,11 @@ int host_check_config(struct container_config *cfg, const struct host_facts *h,
 						"network mode") < 0)
 			return -ENOMEM;
 	}
+	/* dockerd takes them and has no use for them: the donor's resolv.conf is bound */
+	if (cfg->network == NETWORK_CONTAINER && (cfg->dns_search || cfg->dns_options) &&
+	    strv_push_dup(ret_warnings, "DNS search domains and options have no effect when "
+					"sharing another container's network namespace") < 0)
+		return -ENOMEM;
 	if (cfg->blkio_weight && !h->blkio_weight) {
 		cfg->blkio_weight = 0;
 		if (strv_push_dup(ret_warnings, "Your kernel does not support Block I/O weight or "

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* --pid, --ipc, --uts: the host's namespaces or another container's (see ns_modes.h). */
+/* --pid, --ipc, --uts, --network container:NAME: the host's namespaces or another container's. */
 #include "engine/ns_modes.h"
 
 #include <errno.h>
@@ -20,19 +20,42 @@
 
 #define TMPFS_MAGIC_ 0x01021994
 
-static const char *const types[_NS_SHARE_MAX] = {"pid", "ipc", "uts"};
-static const char *const upper[_NS_SHARE_MAX] = {"PID", "IPC", "UTS"};
+/* per kind: the flag (--pid), the OCI type, the /proc/PID/ns name, docker's word for it */
+static const char *const flags[_NS_SHARE_MAX] = {"pid", "ipc", "uts", "network"};
+static const char *const types[_NS_SHARE_MAX] = {"pid", "ipc", "uts", "network"};
+static const char *const proc_names[_NS_SHARE_MAX] = {"pid", "ipc", "uts", "net"};
+static const char *const upper[_NS_SHARE_MAX] = {"PID", "IPC", "UTS", "network"};
 
 const char *ns_share_type(enum ns_share k)
 {
 	return k < _NS_SHARE_MAX ? types[k] : "";
 }
 
+/* Where cfg keeps kind k's mode (as ns_mode_of reads it); NULL: no container mode there. */
+static char **mode_field(struct container_config *cfg, enum ns_share k)
+{
+	switch (k) {
+	case NS_SHARE_PID:
+		return &cfg->pid_mode;
+	case NS_SHARE_IPC:
+		return &cfg->ipc_mode;
+	case NS_SHARE_UTS:
+		return &cfg->uts_mode;
+	case NS_SHARE_NET:
+		return cfg->network == NETWORK_CONTAINER ? &cfg->network_name : NULL;
+	case _NS_SHARE_MAX:
+	default:
+		return NULL;
+	}
+}
+
 const char *ns_mode_of(const struct container_config *cfg, enum ns_share k)
 {
-	const char *m = k == NS_SHARE_PID   ? cfg->pid_mode
-			: k == NS_SHARE_IPC ? cfg->ipc_mode
-					    : cfg->uts_mode;
+	const char *m = k == NS_SHARE_PID		    ? cfg->pid_mode
+			: k == NS_SHARE_IPC		    ? cfg->ipc_mode
+			: k == NS_SHARE_UTS		    ? cfg->uts_mode
+			: cfg->network == NETWORK_CONTAINER ? cfg->network_name
+							    : NULL;
 
 	return m ? m : "";
 }
@@ -64,13 +87,18 @@ int ns_mode_check(enum ns_share k, const char *mode, struct berr **err)
 	const char *name = ns_mode_container(mode);
 	bool ok = !*mode || ns_mode_host(mode) || (name && *name);
 
+	if (k == NS_SHARE_NET)
+		return name && *name ? 0
+				     : berr_set(err, EINVAL,
+						"Invalid network mode: invalid container format "
+						"container:<name|id>");
 	if (k == NS_SHARE_IPC)
 		ok = ok || !strcmp(mode, "private") || !strcmp(mode, "shareable") ||
 		     !strcmp(mode, "none");
 	else if (k == NS_SHARE_PID)
 		ok = ok || !strcmp(mode, "private");
 	if (!ok)
-		return berr_set(err, EINVAL, "--%s: invalid %s mode", types[k], upper[k]);
+		return berr_set(err, EINVAL, "--%s: invalid %s mode", flags[k], upper[k]);
 	return 0;
 }
 
@@ -81,10 +109,77 @@ static int load_donor(struct engine *e, const char *self, const char *name, enum
 	int r = container_open(e, name, false, ret, err);
 
 	if (r < 0)
-		return berr_wrap(err, "--%s container:%s", types[k], name);
+		return berr_wrap(err, "--%s container:%s", flags[k], name);
 	if (self && strcmp((*ret)->cfg->id, self) == 0)
 		return berr_set(err, EINVAL, "--%s container:%s: a container cannot join itself",
-				types[k], name);
+				flags[k], name);
+	return 0;
+}
+
+/* Neither side of a shared namespace has a user namespace of its own. */
+static int check_userns(const struct container_config *cfg, enum ns_share k, const char *mode,
+			const struct container *d, struct berr **err)
+{
+	if (!ns_mode_own(cfg, k) && userns_enabled(cfg))
+		return berr_set(err, EINVAL,
+				"--%s %s: cannot share %s namespace when the container has a user "
+				"namespace (--userns host does)",
+				flags[k], mode, d ? "another container's" : "the host's");
+	if (d && userns_enabled(d->cfg))
+		return berr_set(err, EINVAL,
+				"--%s %s: that container has a user namespace of its own", flags[k],
+				mode);
+	return 0;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	char *n = v ? strdup(v) : NULL;
+
+	if (v && !n)
+		return -ENOMEM;
+	free(*dst);
+	*dst = n;
+	return 0;
+}
+
+/*
+ * docker's names: --uts host the host's, --uts container:NAME the donor's; --network
+ * container:NAME the donor's name and domain (initializeNetworking), unless a --uts mode
+ * gave one already.
+ */
+static int take_hostname(struct container_config *cfg, enum ns_share k, const char *mode,
+			 const struct container *d, struct berr **err)
+{
+	char host[256] = "";
+
+	if (k == NS_SHARE_NET && d && ns_mode_own(cfg, NS_SHARE_UTS)) {
+		if (set_str(&cfg->hostname, d->cfg->hostname ? d->cfg->hostname : "") < 0 ||
+		    set_str(&cfg->domainname, d->cfg->domainname) < 0)
+			return berr_set(err, ENOMEM, "out of memory");
+		return 0;
+	}
+	if (k != NS_SHARE_UTS || (!d && !ns_mode_host(mode)))
+		return 0;
+	if (!d && gethostname(host, sizeof(host) - 1) < 0)
+		return berr_sys(err, errno, "cannot read the host's name");
+	if (set_str(&cfg->hostname, d ? (d->cfg->hostname ? d->cfg->hostname : "") : host) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* From now on kind k names its donor by id (dockerd's adaptSharedNamespaceContainer). */
+static int name_by_id(struct container_config *cfg, enum ns_share k, const struct container *d,
+		      struct berr **err)
+{
+	char **m = mode_field(cfg, k), *v;
+
+	if (!m)
+		return 0;
+	if (asprintf(&v, "container:%s", d->cfg->id) < 0)
+		return berr_set(err, ENOMEM, "out of memory");
+	free(*m);
+	*m = v;
 	return 0;
 }
 
@@ -96,33 +191,14 @@ int ns_modes_create(struct engine *e, struct container_config *cfg, struct berr 
 		_cleanup_container_ struct container *d = NULL;
 		int r;
 
-		if (!ns_mode_own(cfg, (enum ns_share) k) && userns_enabled(cfg))
-			return berr_set(err, EINVAL,
-					"--%s %s: cannot share %s namespace when the container has "
-					"a user namespace (--userns host does)",
-					types[k], mode,
-					name ? "another container's" : "the host's");
 		if (name && (r = load_donor(e, cfg->id, name, (enum ns_share) k, &d, err)) < 0)
 			return r;
-		if (name && userns_enabled(d->cfg))
-			return berr_set(err, EINVAL,
-					"--%s %s: that container has a user namespace of its own",
-					types[k], mode);
-		if (k != NS_SHARE_UTS || (!name && !ns_mode_host(mode)))
-			continue;
-		/* docker: the host's (or the donor's) name, not the container id */
-		free(cfg->hostname);
-		if (name)
-			cfg->hostname = strdup(d->cfg->hostname ? d->cfg->hostname : "");
-		else {
-			char host[256] = "";
-
-			if (gethostname(host, sizeof(host) - 1) < 0)
-				return berr_sys(err, errno, "cannot read the host's name");
-			cfg->hostname = strdup(host);
-		}
-		if (!cfg->hostname)
-			return berr_set(err, ENOMEM, "out of memory");
+		if ((r = check_userns(cfg, (enum ns_share) k, mode, d, err)) < 0 ||
+		    (r = take_hostname(cfg, (enum ns_share) k, mode, d, err)) < 0)
+			return r;
+		/* last: it frees mode, which name points into */
+		if (d && (r = name_by_id(cfg, (enum ns_share) k, d, err)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -207,10 +283,12 @@ static int join_one(struct engine *e, struct container *c, enum ns_share k, stru
 	if (pidfd < 0)
 		return berr_set(err, ESRCH, "cannot join %s of a non running container: %s",
 				upper[k], name);
-	if (asprintf(&j->path[k], "/proc/%d/ns/%s", (int) d->st.pid, types[k]) < 0)
+	if (asprintf(&j->path[k], "/proc/%d/ns/%s", (int) d->st.pid, proc_names[k]) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	if (k == NS_SHARE_IPC)
 		return donor_shm(d, name, &j->shm_source, err);
+	if (k == NS_SHARE_NET && !(j->etc_dir = strdup(d->dir)))
+		return berr_set(err, ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -234,5 +312,6 @@ void ns_joins_done(struct ns_joins *j)
 	for (int k = 0; k < _NS_SHARE_MAX; k++)
 		free(j->path[k]);
 	free(j->shm_source);
+	free(j->etc_dir);
 	*j = (struct ns_joins){0};
 }

@@ -171,13 +171,16 @@ static struct jwriter *namespaces_json(const struct spec_inputs *in)
 {
 	static const char *const own[] = {"mount", "cgroup"};
 	struct jwriter *a = jw_array();
+	const char *netns = in->joins && in->joins->path[NS_SHARE_NET]
+				    ? in->joins->path[NS_SHARE_NET]
+				    : in->netns_path;
 
 	/* --pid/--ipc/--uts: host (none here), container:NAME (its path) or the own */
 	for (int k = 0; k < _NS_SHARE_MAX; k++) {
 		const char *path = in->joins ? in->joins->path[k] : NULL;
 		struct jwriter *ns;
 
-		if (ns_mode_host(ns_mode_of(in->cfg, (enum ns_share) k)))
+		if (k == NS_SHARE_NET || ns_mode_host(ns_mode_of(in->cfg, (enum ns_share) k)))
 			continue;
 		ns = jw_object();
 		jw_str(ns, "type", ns_share_type((enum ns_share) k));
@@ -199,12 +202,13 @@ static struct jwriter *namespaces_json(const struct spec_inputs *in)
 			jw_str(ns, "path", in->userns_path);
 		jw_put(a, NULL, ns);
 	}
-	if (in->netns_path || (in->cfg->network == NETWORK_NONE && userns_enabled(in->cfg))) {
+	/* the engine's (a bridge's, none's), a donor's, the runtime's (none in a userns) */
+	if (netns || (in->cfg->network == NETWORK_NONE && userns_enabled(in->cfg))) {
 		struct jwriter *ns = jw_object();
 
 		jw_str(ns, "type", "network");
-		if (in->netns_path)
-			jw_str(ns, "path", in->netns_path);
+		if (netns)
+			jw_str(ns, "path", netns);
 		jw_put(a, NULL, ns);
 	}
 	return a;

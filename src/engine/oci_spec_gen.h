@@ -20,7 +20,7 @@
 struct spec_inputs {
 	const struct container_config *cfg;
 	const char *dir;	    /* the container's directory (hostname, hosts, resolv.conf) */
-	const char *netns_path;	    /* NULL: the host's network namespace */
+	const char *netns_path;	    /* NULL: the host's (or joins' donor's) network namespace */
 	const char *userns_path;    /* the user namespace to join (with netns_path), or NULL */
 	const char *init_path;	    /* the reaper bound at /sbin/docker-init (with --init) */
 	const char *seccomp_custom; /* a docker-format profile, for cfg->seccomp "custom" */
@@ -35,7 +35,7 @@ struct spec_inputs {
 	int console_cols;
 	const char *devdir;	      /* "/dev": where --privileged finds the host's devices */
 	const char *rootfs_path;      /* root.path; NULL: "rootfs" (the bundle's) */
-	const struct ns_joins *joins; /* --pid/--ipc/--uts container:NAME; NULL: none */
+	const struct ns_joins *joins; /* --pid/--ipc/--uts/--network container:NAME; NULL: none */
 };
 
 /* The container's cgroupsPath: "<parent>/<id>", always absolute (malloc'd). */

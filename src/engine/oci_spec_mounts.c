@@ -115,11 +115,13 @@ static int add_etc(const struct spec_inputs *in, struct jwriter *arr)
 {
 	static const char *const files[] = {"resolv.conf", "hostname", "hosts"};
 	char *const opts[] = {"rbind", "rprivate", NULL};
+	/* --network container:NAME shares the donor's files, as docker's */
+	const char *dir = in->joins && in->joins->etc_dir ? in->joins->etc_dir : in->dir;
 
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
 		_cleanup_free_ char *src = NULL, *dest = NULL;
 
-		if (asprintf(&src, "%s/%s", in->dir, files[i]) < 0 ||
+		if (asprintf(&src, "%s/%s", dir, files[i]) < 0 ||
 		    asprintf(&dest, "/etc/%s", files[i]) < 0)
 			return -ENOMEM;
 		if (!user_has(in->cfg, dest))

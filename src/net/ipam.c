@@ -25,23 +25,47 @@ static bool valid_id(const char *s, size_t len)
 	return true;
 }
 
-/* One line "IP ID" (without its newline). */
+/* The optional third field of a line: " MAC" (--mac-address). */
+static int parse_mac(const char *s, size_t len, struct ipam_entry *e, unsigned lineno,
+		     struct berr **err)
+{
+	char buf[MAC_STR_MAX];
+
+	if (len == 0)
+		return 0;
+	if (s[0] != ' ' || len - 1 >= sizeof(buf))
+		return berr_set(err, EINVAL, "line %u: not 'ADDRESS CONTAINER-ID [MAC]'", lineno);
+	memcpy(buf, s + 1, len - 1);
+	buf[len - 1] = 0;
+	if (mac_parse(buf, e->mac) < 0)
+		return berr_set(err, EINVAL, "line %u: bad MAC address '%s'", lineno, buf);
+	e->has_mac = true;
+	return 0;
+}
+
+/* One line "IP ID [MAC]" (without its newline). */
 static int parse_line(const char *l, size_t len, struct ipam *a, unsigned lineno, struct berr **err)
 {
 	const char *sp = memchr(l, ' ', len);
+	struct ipam_entry e = {0};
 	char ip[IP_STR_MAX];
-	uint32_t v;
 	size_t n = sp ? (size_t) (sp - l) : 0;
+	int r;
 
-	if (!sp || n >= sizeof(ip) || !valid_id(sp + 1, len - n - 1))
+	if (!sp || n >= sizeof(ip) || len - n - 1 < IPAM_ID_LEN || !valid_id(sp + 1, IPAM_ID_LEN))
 		return berr_set(err, EINVAL, "line %u: not 'ADDRESS CONTAINER-ID'", lineno);
 	memcpy(ip, l, n);
 	ip[n] = 0;
-	if (ip_parse(ip, &v) < 0)
+	if (ip_parse(ip, &e.ip) < 0)
 		return berr_set(err, EINVAL, "line %u: bad address '%s'", lineno, ip);
+	if ((r = parse_mac(sp + 1 + IPAM_ID_LEN, len - n - 1 - IPAM_ID_LEN, &e, lineno, err)) < 0)
+		return r;
 	if (a->n >= IPAM_MAX)
 		return berr_set(err, E2BIG, "more than %d allocations", IPAM_MAX);
-	return ipam_add(a, v, sp + 1) < 0 ? berr_set(err, ENOMEM, "out of memory") : 0;
+	memcpy(e.id, sp + 1, IPAM_ID_LEN);
+	return ipam_add_mac(a, e.ip, e.id, e.has_mac ? e.mac : NULL) < 0
+		       ? berr_set(err, ENOMEM, "out of memory")
+		       : 0;
 }
 
 int ipam_parse(const char *text, size_t len, struct ipam *ret, struct berr **err)
@@ -67,15 +91,16 @@ int ipam_parse(const char *text, size_t len, struct ipam *ret, struct berr **err
 
 char *ipam_format(const struct ipam *a)
 {
-	size_t size = a->n * (IP_STR_MAX + IPAM_ID_LEN + 2) + 1, at = 0;
-	char *s = malloc(size), ip[IP_STR_MAX];
+	size_t size = a->n * (IP_STR_MAX + IPAM_ID_LEN + MAC_STR_MAX + 3) + 1, at = 0;
+	char *s = malloc(size), ip[IP_STR_MAX], mac[MAC_STR_MAX];
 
 	if (!s)
 		return NULL;
 	s[0] = 0;
 	for (size_t i = 0; i < a->n; i++)
-		at += (size_t) snprintf(s + at, size - at, "%s %s\n", ip_format(a->v[i].ip, ip),
-					a->v[i].id);
+		at += (size_t) snprintf(s + at, size - at, "%s %s%s%s\n", ip_format(a->v[i].ip, ip),
+					a->v[i].id, a->v[i].has_mac ? " " : "",
+					a->v[i].has_mac ? mac_format(a->v[i].mac, mac) : "");
 	return s;
 }
 
@@ -87,17 +112,45 @@ const struct ipam_entry *ipam_find(const struct ipam *a, const char *id)
 	return NULL;
 }
 
-int ipam_add(struct ipam *a, uint32_t ip, const char *id)
+int ipam_add_mac(struct ipam *a, uint32_t ip, const char *id, const unsigned char *mac)
 {
 	struct ipam_entry *v = realloc(a->v, (a->n + 1) * sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
 	a->v = v;
-	v[a->n].ip = ip;
+	v[a->n] = (struct ipam_entry){.ip = ip, .has_mac = mac != NULL};
 	snprintf(v[a->n].id, sizeof(v[a->n].id), "%s", id);
+	if (mac)
+		memcpy(v[a->n].mac, mac, MAC_LEN);
 	a->n++;
 	return 0;
+}
+
+int ipam_add(struct ipam *a, uint32_t ip, const char *id)
+{
+	return ipam_add_mac(a, ip, id, NULL);
+}
+
+void ipam_entry_mac(const struct ipam_entry *e, unsigned char ret[MAC_LEN])
+{
+	if (e->has_mac)
+		memcpy(ret, e->mac, MAC_LEN);
+	else
+		mac_from_ip(e->ip, ret);
+}
+
+const struct ipam_entry *ipam_find_mac(const struct ipam *a, const unsigned char mac[MAC_LEN],
+				       const char *except_id)
+{
+	unsigned char m[MAC_LEN];
+
+	for (size_t i = 0; i < a->n; i++) {
+		ipam_entry_mac(&a->v[i], m);
+		if (memcmp(m, mac, MAC_LEN) == 0 && strcmp(a->v[i].id, except_id) != 0)
+			return &a->v[i];
+	}
+	return NULL;
 }
 
 bool ipam_remove(struct ipam *a, const char *id)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Address management, the pure part: a network's allocations (one line "IP CONTAINER-ID"
- * each, the text of <root>/networks/<name>.ipam), picking a container's address, and
+ * each, with " MAC" after it for a container made with --mac-address: the text of
+ * <root>/networks/<name>.ipam), picking a container's address, and
  * picking a new network's subnet from docker's default pools. No I/O: network_store.c
  * reads and writes the files under the lock.
  */
@@ -14,6 +15,7 @@
 
 #include "lib/err.h"
 #include "net/cidr.h"
+#include "net/mac.h"
 
 #define IPAM_ID_LEN 64
 #define IPAM_MAX 65536 /* lines in a .ipam file */
@@ -21,6 +23,8 @@
 struct ipam_entry {
 	uint32_t ip;
 	char id[IPAM_ID_LEN + 1];
+	bool has_mac;		    /* --mac-address; else docker's (mac_from_ip) */
+	unsigned char mac[MAC_LEN]; /* with has_mac */
 };
 
 struct ipam {
@@ -39,6 +43,13 @@ char *ipam_format(const struct ipam *a);
 const struct ipam_entry *ipam_find(const struct ipam *a, const char *id);
 /* Add (ip, id); -ENOMEM. */
 int ipam_add(struct ipam *a, uint32_t ip, const char *id);
+/* Add (ip, id) with the MAC given (NULL: docker's, from ip); -ENOMEM. */
+int ipam_add_mac(struct ipam *a, uint32_t ip, const char *id, const unsigned char *mac);
+/* The MAC of e's container: the one given at create, else docker's from its address. */
+void ipam_entry_mac(const struct ipam_entry *e, unsigned char ret[MAC_LEN]);
+/* The entry whose MAC (ipam_entry_mac) is mac, other than container except_id's; or NULL. */
+const struct ipam_entry *ipam_find_mac(const struct ipam *a, const unsigned char mac[MAC_LEN],
+				       const char *except_id);
 /* Remove id's entry; true when there was one. */
 bool ipam_remove(struct ipam *a, const char *id);
 

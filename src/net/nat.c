@@ -189,15 +189,16 @@ static void add_dnat(struct sbuf *b, const struct nat_ports *p, bool output)
 
 /*
  * table bridge berth: what enters a bridge from a container's veth (its host end, the
- * bridge port vb<id>) must carry the container's MAC and IPv4 address, in its frame, its
+ * bridge port vb<id>) must carry the container's MAC (--mac-address, else docker's from
+ * its address: ipam_entry_mac) and IPv4 address, in its frame, its
  * IP header and its ARP sender fields: a container cannot send as another (with
  * CAP_NET_ADMIN it could change eth0's addresses). The inet table cannot do it: frames
  * between two ports of one bridge never reach the inet hooks (no br_netfilter).
  */
 static void add_antispoof(struct sbuf *b, const struct ipam *eps)
 {
-	char ip[IP_STR_MAX], mac[18];
-	unsigned char m[6];
+	char ip[IP_STR_MAX], mac[MAC_STR_MAX];
+	unsigned char m[MAC_LEN];
 
 	add(b, "add table bridge berth\ndelete table bridge berth\n");
 	if (!eps || !eps->n)
@@ -207,9 +208,8 @@ static void add_antispoof(struct sbuf *b, const struct ipam *eps)
 	for (size_t i = 0; i < eps->n; i++) {
 		const char *id = eps->v[i].id;
 
-		network_mac(eps->v[i].ip, m);
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-			 m[4], m[5]);
+		ipam_entry_mac(&eps->v[i], m);
+		mac_format(m, mac);
 		ip_format(eps->v[i].ip, ip);
 		add(b, "\t\tiifname \"vb%.12s\" ether saddr != %s drop\n", id, mac);
 		add(b, "\t\tiifname \"vb%.12s\" ip saddr != %s drop\n", id, ip);

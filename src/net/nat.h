@@ -21,7 +21,8 @@
  * And in table bridge berth (chain prerouting, bridge family: frames between two ports of
  * one bridge never reach the inet hooks), per container address: what enters the bridge
  * from its veth (vb<id>) is dropped unless its source MAC is the container's
- * (network_mac), its IPv4 source and its ARP sender are the container's: a container
+ * (ipam_entry_mac: its --mac-address, else docker's), its IPv4 source and its ARP sender
+ * are the container's: a container
  * cannot send as another.
  * Routing between the bridges and out also needs net.ipv4.ip_forward=1 in the engine's
  * network namespace: nat_enable_forwarding() sets it there (as dockerd does at start).

@@ -305,7 +305,8 @@ static int endpoints_read(int dirfd, const struct network *v, size_t n, struct i
 		if ((r = network_ipam_read(dirfd, v[i].name, -1, &a, err)) < 0)
 			return r;
 		for (size_t j = 0; r >= 0 && j < a.n; j++)
-			r = ipam_add(ret, a.v[j].ip, a.v[j].id);
+			r = ipam_add_mac(ret, a.v[j].ip, a.v[j].id,
+					 a.v[j].has_mac ? a.v[j].mac : NULL);
 		ipam_done(&a);
 		if (r < 0)
 			return berr_set(err, ENOMEM, "out of memory");

@@ -3,7 +3,7 @@
  * The network store, <root>/networks/:
  *   <name>.json   the network, docker's fields (Name, Id, Created, Driver, Subnet, Gateway,
  *                 IPRange, Internal, Labels, Options); written atomically, last at create
- *   <name>.ipam   its allocations, "IP CONTAINER-ID" a line (ipam.h); absent: none
+ *   <name>.ipam   its allocations, "IP CONTAINER-ID[ MAC]" a line (ipam.h); absent: none
  * and <root>/networks.lock, held (flock) by every change and by every allocation. The
  * predefined networks "none" and "host" are files too (Driver "null", "host"), made on
  * first use, so that their ids are stable as docker's are; so is docker's default
@@ -87,15 +87,20 @@ int network_allocations(const struct net_root *nr, const char *name, struct ipam
 int network_remove(const struct net_root *nr, const char *ref, struct berr **err);
 
 /*
- * Give container id an address on network name (want: --ip, or 0); the stale
- * allocations are dropped on the way. *ret_ip gets it. Takes the lock.
+ * Give container id an address on network name (want: --ip, or 0) and its MAC (mac:
+ * --mac-address, recorded with the address; NULL: docker's, derived from the address);
+ * the stale allocations are dropped on the way. A MAC another container of the network
+ * has is refused (-EADDRINUSE). *ret_ip gets the address. Takes the lock.
  */
 int network_allocate(const struct net_root *nr, const char *name, const char *id, uint32_t want,
-		     uint32_t *ret_ip, struct berr **err);
+		     const unsigned char *mac, uint32_t *ret_ip, struct berr **err);
 /* Free container id's address on network name (none is success). Takes the lock. */
 int network_release(const struct net_root *nr, const char *name, const char *id, struct berr **err);
 /* The address of container id on network name: 0 with *ret_ip, or -ENOENT. */
 int network_address(const struct net_root *nr, const char *name, const char *id, uint32_t *ret_ip);
+/* Its allocation (address and MAC, ipam_entry_mac): 0 with *ret, or -ENOENT. */
+int network_endpoint(const struct net_root *nr, const char *name, const char *id,
+		     struct ipam_entry *ret);
 
 /*
  * Rewrite berth's nftables table from the list of networks (nat.h), with the lock taken;
@@ -119,8 +124,5 @@ bool network_filter_match(const struct network *n, char *const *filters);
  */
 int network_prune(const struct net_root *nr, char *const *filters, char ***ret_names,
 		  struct berr **err);
-
-/* docker's MAC for an address: 02:42 and the four bytes of ip. */
-void network_mac(uint32_t ip, unsigned char mac[6]);
 
 #endif

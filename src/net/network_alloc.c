@@ -12,7 +12,7 @@
 #include "lib/fd.h"
 #include "net/network_internal.h"
 
-#define IPAM_FILE_MAX (IPAM_MAX * (IP_STR_MAX + IPAM_ID_LEN + 2))
+#define IPAM_FILE_MAX (IPAM_MAX * (IP_STR_MAX + IPAM_ID_LEN + MAC_STR_MAX + 3))
 
 /* The container's directory is gone: its allocation is left from a killed berth. */
 static bool stale(int rootfd, const char *id)
@@ -72,8 +72,25 @@ int network_allocations(const struct net_root *nr, const char *name, struct ipam
 	return network_ipam_read(dirfd, name, nr->rootfd, ret, err);
 }
 
+/* No other container on n has the MAC ip and mac give (two would break the bridge). */
+static int check_mac(const struct network *n, const struct ipam *a, const char *id, uint32_t ip,
+		     const unsigned char *mac, struct berr **err)
+{
+	unsigned char m[MAC_LEN];
+	char buf[MAC_STR_MAX];
+
+	if (mac)
+		memcpy(m, mac, MAC_LEN);
+	else
+		mac_from_ip(ip, m);
+	if (ipam_find_mac(a, m, id))
+		return berr_set(err, EADDRINUSE, "MAC address %s is already in use on network %s",
+				mac_format(m, buf), n->name);
+	return 0;
+}
+
 int network_allocate(const struct net_root *nr, const char *name, const char *id, uint32_t want,
-		     uint32_t *ret_ip, struct berr **err)
+		     const unsigned char *mac, uint32_t *ret_ip, struct berr **err)
 {
 	_cleanup_close_ int lock = -1, dirfd = -1;
 	_cleanup_(network_done) struct network n = {0};
@@ -92,9 +109,10 @@ int network_allocate(const struct net_root *nr, const char *name, const char *id
 	if ((r = network_ipam_read(dirfd, n.name, nr->rootfd, &a, err)) < 0)
 		return r;
 	ipam_remove(&a, id);
-	if ((r = ipam_pick(&n.subnet, &n.range, n.gateway, &a, want, &ip, err)) < 0)
+	if ((r = ipam_pick(&n.subnet, &n.range, n.gateway, &a, want, &ip, err)) < 0 ||
+	    (r = check_mac(&n, &a, id, ip, mac, err)) < 0)
 		return r;
-	if (ipam_add(&a, ip, id) < 0)
+	if (ipam_add_mac(&a, ip, id, mac) < 0)
 		return berr_set(err, ENOMEM, "out of memory");
 	if ((r = ipam_write(dirfd, n.name, &a, err)) < 0)
 		return r;
@@ -119,7 +137,8 @@ int network_release(const struct net_root *nr, const char *name, const char *id,
 	return ipam_write(dirfd, name, &a, err);
 }
 
-int network_address(const struct net_root *nr, const char *name, const char *id, uint32_t *ret_ip)
+int network_endpoint(const struct net_root *nr, const char *name, const char *id,
+		     struct ipam_entry *ret)
 {
 	_cleanup_close_ int dirfd = network_dir(nr, NULL);
 	_cleanup_(ipam_done) struct ipam a = {0};
@@ -129,16 +148,17 @@ int network_address(const struct net_root *nr, const char *name, const char *id,
 		return -ENOENT;
 	if (!(e = ipam_find(&a, id)))
 		return -ENOENT;
-	*ret_ip = e->ip;
+	*ret = *e;
 	return 0;
 }
 
-void network_mac(uint32_t ip, unsigned char mac[6])
+int network_address(const struct net_root *nr, const char *name, const char *id, uint32_t *ret_ip)
 {
-	mac[0] = 0x02;
-	mac[1] = 0x42;
-	mac[2] = (unsigned char) (ip >> 24);
-	mac[3] = (unsigned char) (ip >> 16);
-	mac[4] = (unsigned char) (ip >> 8);
-	mac[5] = (unsigned char) ip;
+	struct ipam_entry e;
+	int r = network_endpoint(nr, name, id, &e);
+
+	if (r < 0)
+		return r;
+	*ret_ip = e.ip;
+	return 0;
 }

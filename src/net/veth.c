@@ -26,7 +26,7 @@ char *veth_host_name(const char *id, char *buf)
 
 /* The pair: host end `host` (port of bridge), peer eth0 made directly in netns_fd. */
 static int veth_add(int fd, const struct network *n, const char *host, int bridge, int netns_fd,
-		    const unsigned char mac[6])
+		    const unsigned char mac[MAC_LEN])
 {
 	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
 	struct rtattr *info, *data, *peer;
@@ -43,7 +43,7 @@ static int veth_add(int fd, const struct network *n, const char *host, int bridg
 	rtnl_attr_str(&m, IFLA_IFNAME, CONTAINER_IFNAME);
 	rtnl_attr_u32(&m, IFLA_NET_NS_FD, (uint32_t) netns_fd);
 	rtnl_attr_u32(&m, IFLA_MTU, n->mtu);
-	rtnl_attr(&m, IFLA_ADDRESS, mac, 6);
+	rtnl_attr(&m, IFLA_ADDRESS, mac, MAC_LEN);
 	rtnl_nest_end(&m, peer);
 	rtnl_nest_end(&m, data);
 	rtnl_nest_end(&m, info);
@@ -98,11 +98,11 @@ static int remove_stale(int fd, const char *host, struct berr **err)
 	return 0;
 }
 
-int veth_attach(const struct network *n, uint32_t ip, const char *id, const char *netns_path,
+int veth_attach(const struct network *n, const struct ipam_entry *ep, const char *netns_path,
 		struct berr **err)
 {
 	_cleanup_close_ int fd = rtnl_open(), netns = -1, ct_fd = -1;
-	unsigned char mac[6];
+	unsigned char mac[MAC_LEN];
 	char host[IFNAMSIZ];
 	int bridge, index, r;
 
@@ -113,10 +113,10 @@ int veth_attach(const struct network *n, uint32_t ip, const char *id, const char
 		return berr_sys(err, errno, "cannot open the network namespace '%s'", netns_path);
 	if ((bridge = bridge_ensure(fd, n, err)) < 0)
 		return berr_wrap(err, "network %s", n->name);
-	veth_host_name(id, host);
+	veth_host_name(ep->id, host);
 	if ((r = remove_stale(fd, host, err)) < 0)
 		return r;
-	network_mac(ip, mac);
+	ipam_entry_mac(ep, mac);
 	if ((r = veth_add(fd, n, host, bridge, netns, mac)) < 0)
 		return berr_sys(err, -r, "network %s: cannot create the veth pair '%s'", n->name,
 				host);
@@ -126,7 +126,24 @@ int veth_attach(const struct network *n, uint32_t ip, const char *id, const char
 		return berr_sys(err, index < 0 ? -index : -r, "cannot set '%s' up", host);
 	if ((ct_fd = rtnl_open_in(netns)) < 0)
 		return berr_sys(err, -ct_fd, "network %s: netlink in the container", n->name);
-	if ((r = setup_inside(ct_fd, n, ip, err)) < 0)
+	if ((r = setup_inside(ct_fd, n, ep->ip, err)) < 0)
 		return berr_wrap(err, "network %s", n->name);
 	return 0;
+}
+
+int veth_remove(const char *id)
+{
+	_cleanup_close_ int fd = rtnl_open();
+	char host[IFNAMSIZ];
+	int index, r;
+
+	if (fd < 0)
+		return fd;
+	index = rtnl_link_index(fd, veth_host_name(id, host));
+	if (index == -ENODEV)
+		return 0;
+	if (index < 0)
+		return index;
+	r = rtnl_link_del(fd, index);
+	return r == -ENODEV ? 0 : r;
 }

@@ -156,6 +156,29 @@ def test_networks_docker_cli(nb, napi):  # noqa: F811
     assert nb("network", "ls", "-q").out.count("\n") == 3  # bridge, host and none
 
 
+def test_network_container_and_mac_address_docker_cli(nb, napi):  # noqa: F811
+    """docker run --network container:NAME and --mac-address through the API: docker's
+    CLI sends HostConfig.NetworkMode and Config.MacAddress; dockerd's checks answer."""
+    docker(napi, "network", "create", "--subnet", "10.76.0.0/24", "an")
+    did = run_d(nb, napi, "--name", "adonor", "--network", "an", "--mac-address",
+                "92:d0:c6:0a:29:66", "busybox", "sleep", "60")
+    run_d(nb, napi, "--name", "ajoiner", "--network", "container:adonor", "busybox", "sleep",
+          "60")
+    d, j = (json.loads(docker(napi, "inspect", n).stdout)[0] for n in ("adonor", "ajoiner"))
+    assert d["Config"]["MacAddress"] == "92:d0:c6:0a:29:66"
+    assert d["NetworkSettings"]["Networks"]["an"]["MacAddress"] == "92:d0:c6:0a:29:66"
+    assert j["HostConfig"]["NetworkMode"] == "container:" + did
+    assert j["NetworkSettings"]["Networks"] == {}
+    assert "link/ether 92:d0:c6:0a:29:66 " in \
+        docker(napi, "exec", "ajoiner", "ip", "link", "show", "eth0").stdout
+    r = docker(napi, "run", "--rm", "--network", "container:adonor", "-p", "80", "busybox",
+               "true", check=False)
+    assert r.returncode != 0 and "conflicting options: port publishing and the container " \
+        "type network mode" in r.stderr, r.stderr
+    docker(napi, "rm", "-f", "ajoiner", "adonor")
+    docker(napi, "network", "rm", "an")
+
+
 def test_networks_docker_py(nb, napi):  # noqa: F811
     docker_py = pytest.importorskip("docker")
     client = docker_py.DockerClient(base_url="unix://" + napi, version="1.41")

@@ -60,8 +60,10 @@ def test_boot_starts_what_the_restart_policies_say(berth):
     berth("create", "--name", "never", "--restart", "always", "busybox", "sleep", "1000")
     berth(*run, "--name", "joiner", "--restart", "always", "--pid", "container:always",
           "busybox", "sleep", "1000")
+    berth(*run, "--name", "netjoiner", "--restart", "always", "--network", "container:always",
+          "busybox", "sleep", "1000")
     running = ["always", "always-stopped", "unless", "unless-stopped", "onfail", "plain", "gone",
-               "joiner"]
+               "joiner", "netjoiner"]
     for n in running:
         berth.wait_status(n, "running")
     berth("stop", "-t", "0", "always-stopped", "unless-stopped")
@@ -70,7 +72,7 @@ def test_boot_starts_what_the_restart_policies_say(berth):
     reboot(berth, running)
     r = berth("system", "boot")
     started = sorted(r.out.split())
-    assert started == ["always", "always-stopped", "joiner", "onfail", "unless"], r
+    assert started == ["always", "always-stopped", "joiner", "netjoiner", "onfail", "unless"], r
 
     for n in started:
         assert status(berth, n) == "running", n
@@ -82,6 +84,8 @@ def test_boot_starts_what_the_restart_policies_say(berth):
     # the joiner came after its donor, into the donor's new PID namespace
     assert os.readlink("/proc/%d/ns/pid" % berth.pid("joiner")) == \
         os.readlink("/proc/%d/ns/pid" % berth.pid("always"))
+    assert os.readlink("/proc/%d/ns/net" % berth.pid("netjoiner")) == \
+        os.readlink("/proc/%d/ns/net" % berth.pid("always"))
     # a second boot finds everything as it should be: nothing to do
     again = berth("system", "boot")
     assert again.out == "" and again.rc == 0, again

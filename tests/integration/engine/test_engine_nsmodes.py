@@ -69,21 +69,30 @@ def test_container_modes_join_the_donors_namespaces(berth):
     assert berth("exec", "jj", "cat", "/dev/shm/x").out == "shared\n"
 
 
-def test_joining_follows_the_donor_by_name(berth):
-    donor(berth, "d2")
-    berth("create", "--name", "j2", "--pid", "container:d2", "busybox", "sleep", "1000")
-    berth("restart", "d2")
-    berth.wait_status("d2", "running")
+def test_joining_follows_the_donor_by_id(berth):
+    donor(berth, "d2", "--ipc", "shareable")
+    berth("create", "--name", "j2", "--pid", "container:d2", "--ipc", "container:d2",
+          "--uts", "container:d2", "busybox", "sleep", "1000")
+    # recorded as dockerd records it: by id, so a renamed or restarted donor is followed
+    did = berth.inspect("d2")["Id"]
+    host = berth.inspect("j2")["HostConfig"]
+    assert (host["PidMode"], host["IpcMode"], host["UTSMode"]) == \
+        ("container:" + did,) * 3
+    berth("restart", "-t", "0", "d2")
+    berth("rename", "d2", "d2b")
+    berth.wait_status("d2b", "running")
     berth("start", "j2")
-    assert ns_of(berth.pid("j2"), "pid") == ns_of(berth.pid("d2"), "pid")
+    assert ns_of(berth.pid("j2"), "pid") == ns_of(berth.pid("d2b"), "pid")
 
 
 def test_a_donor_that_does_not_run_is_refused(berth):
-    berth("create", "--name", "idle", "--ipc", "shareable", "busybox", "true")
+    idle = berth("create", "--name", "idle", "--ipc", "shareable", "busybox",
+                 "true").out.strip()
+    # dockerd names the donor by the id it recorded at create
     r = berth("run", "--rm", "--pid", "container:idle", "busybox", "true", check=False)
-    assert r.rc != 0 and "cannot join PID of a non running container: idle" in r.err, r
+    assert r.rc != 0 and "cannot join PID of a non running container: " + idle in r.err, r
     r = berth("run", "--rm", "--ipc", "container:idle", "busybox", "true", check=False)
-    assert r.rc != 0 and "can't join IPC of container idle" in r.err \
+    assert r.rc != 0 and "can't join IPC of container " + idle in r.err \
         and "is not running" in r.err, r
     r = berth("run", "--rm", "--uts", "container:nosuch", "busybox", "true", check=False)
     assert r.rc != 0 and "No such container: nosuch" in r.err, r

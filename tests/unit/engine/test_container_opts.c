@@ -141,6 +141,100 @@ static void test_devices(void)
 	berr_clear(&err);
 }
 
+/* one flag with --network container:web: refused in dockerd's words */
+static void expect_conflict(struct container_flags *f, const char *msg)
+{
+	struct container_config *c = NULL;
+	struct berr *err = NULL;
+
+	f->network = "container:web";
+	ASSERT_EQ(container_flags_to_config(f, &c, &err), -EINVAL);
+	ASSERT_NULL(c);
+	ASSERT_CONTAINS(err->msg, msg);
+	berr_clear(&err);
+	*f = (struct container_flags){.image = "busybox"};
+}
+
+static void test_network_container(void)
+{
+	char *one[] = {"x", NULL}, *ip[] = {"10.0.0.1", NULL}, *host[] = {"a:10.0.0.1", NULL};
+	char *port[] = {"8080:80", NULL}, *expose[] = {"80", NULL}, *search[] = {"x.org", NULL};
+	char *none[] = {NULL};
+	struct container_flags f = {.image = "busybox", .network = "container:web"};
+	struct container_config *c = NULL;
+
+	ASSERT_OK(container_flags_to_config(&f, &c, NULL));
+	ASSERT_EQ(c->network, NETWORK_CONTAINER);
+	ASSERT_STREQ(c->network_name, "container:web");
+	c = container_config_free(c);
+	/* docker's CLI sends the lists it was not given as empty arrays: no conflict */
+	f.dns = f.add_hosts = f.publish = f.expose = none;
+	ASSERT_OK(container_flags_to_config(&f, &c, NULL));
+	c = container_config_free(c);
+	/* taken by dockerd, and of no use there (the donor's resolv.conf is bound) */
+	f.dns_search = search;
+	ASSERT_OK(container_flags_to_config(&f, &c, NULL));
+	c = container_config_free(c);
+	f = (struct container_flags){.image = "busybox", .hostname = "h"};
+	expect_conflict(&f, "conflicting options: hostname and the network mode");
+	f.dns = ip;
+	expect_conflict(&f, "conflicting options: dns and the network mode");
+	f.add_hosts = host;
+	expect_conflict(&f, "conflicting options: custom host-to-IP mapping and the network mode");
+	f.mac_address = "92:d0:c6:0a:29:33";
+	expect_conflict(&f, "conflicting options: mac-address and the network mode");
+	f.publish = port;
+	expect_conflict(&f, "port publishing and the container type network mode");
+	f.publish_all = true;
+	expect_conflict(&f, "port publishing and the container type network mode");
+	f.expose = expose;
+	expect_conflict(&f, "port exposing and the container type network mode");
+	f.ip = "10.0.0.9";
+	expect_conflict(&f, "user specified IP address is supported on user defined networks only");
+	f.network_aliases = one;
+	expect_conflict(&f, "network-scoped aliases are only supported for user-defined networks");
+	f.ingress_rate = "1m";
+	expect_conflict(&f, "not --network container");
+	f = (struct container_flags){.image = "busybox"};
+	f.network = "container:";
+	ASSERT_EQ(container_flags_to_config(&f, &c, NULL), -EINVAL);
+}
+
+static void test_mac_address(void)
+{
+	struct container_flags f = {
+		.image = "busybox", .network = "n1", .mac_address = "92-D0-C6-0A-29-33"};
+	struct container_config *c = NULL;
+	struct berr *err = NULL;
+
+	ASSERT_OK(container_flags_to_config(&f, &c, NULL));
+	ASSERT_STREQ(c->mac_address, "92-D0-C6-0A-29-33"); /* as given, as docker's Config */
+	c = container_config_free(c);
+	f.network = "none"; /* dockerd takes it: no interface to give it to */
+	ASSERT_OK(container_flags_to_config(&f, &c, NULL));
+	c = container_config_free(c);
+	f.network = "host";
+	ASSERT_EQ(container_flags_to_config(&f, &c, &err), -EINVAL);
+	ASSERT_CONTAINS(err->msg, "conflicting options: mac-address and the network mode");
+	berr_clear(&err);
+	f.network = "n1";
+	f.mac_address = "92:d0:c6:0a:29";
+	ASSERT_EQ(container_flags_to_config(&f, &c, &err), -EINVAL);
+	ASSERT_STREQ(err->msg, "92:d0:c6:0a:29 is not a valid mac address");
+	berr_clear(&err);
+	/* docker's CLI checks the form first, whatever the mode */
+	f.network = "container:web";
+	ASSERT_EQ(container_flags_to_config(&f, &c, &err), -EINVAL);
+	ASSERT_STREQ(err->msg, "92:d0:c6:0a:29 is not a valid mac address");
+	berr_clear(&err);
+	f.network = "n1";
+	f.mac_address = "01:00:5e:00:00:01";
+	ASSERT_EQ(container_flags_to_config(&f, &c, &err), -EINVAL);
+	ASSERT_CONTAINS(err->msg, "01:00:5e:00:00:01 is not a valid mac address");
+	berr_clear(&err);
+	ASSERT_NULL(c);
+}
+
 static void test_config_round_trip(void)
 {
 	char *cmd[] = {"sh", NULL}, *vols[] = {"/h:/c:ro", "named:/n", NULL};
@@ -148,7 +242,8 @@ static void test_config_round_trip(void)
 				    .command = cmd,
 				    .volumes = vols,
 				    .restart = "on-failure:2",
-				    .stop_timeout = "3"};
+				    .stop_timeout = "3",
+				    .network = "container:0123"};
 	struct container_config *c = NULL, *back = NULL;
 	char *json;
 
@@ -167,6 +262,8 @@ static void test_config_round_trip(void)
 	ASSERT_EQ(back->restart.kind, RESTART_ON_FAILURE);
 	ASSERT_EQ(back->restart.max_retries, 2);
 	ASSERT_EQ(back->stop_timeout, 3);
+	ASSERT_EQ(back->network, NETWORK_CONTAINER);
+	ASSERT_STREQ(back->network_name, "container:0123");
 	free(json);
 	container_config_free(c);
 	container_config_free(back);
@@ -177,6 +274,8 @@ static const struct test tests[] = {
 	TEST(test_mounts),
 	TEST(test_flags),
 	TEST(test_devices),
+	TEST(test_network_container),
+	TEST(test_mac_address),
 	TEST(test_config_round_trip),
 	{},
 };

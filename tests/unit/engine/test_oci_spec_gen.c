@@ -141,12 +141,42 @@ static void test_caps(void)
 	berr_free(err);
 }
 
+/* --network container:NAME: the donor's namespace by path, its /etc files bound */
+static void test_network_joins_the_donor(void)
+{
+	char *args[] = {"sh", NULL}, *src[] = {NULL};
+	struct exec_user user = {.uid = 0, .gid = 0, .home = "/root"};
+	struct container_config cfg = {.id = "abc123",
+				       .hostname = "web",
+				       .args = args,
+				       .network = NETWORK_CONTAINER,
+				       .network_name = "container:def456",
+				       .stop_timeout = -1};
+	struct ns_joins joins = {.path = {[NS_SHARE_NET] = "/proc/42/ns/net"},
+				 .etc_dir = "/root/containers/def456"};
+	struct spec_inputs in = {.cfg = &cfg,
+				 .dir = "/ctr",
+				 .user = &user,
+				 .mount_sources = src,
+				 .devdir = "/dev",
+				 .joins = &joins};
+	char *json = NULL;
+
+	ASSERT_OK(oci_spec_generate(&in, &json, NULL));
+	ASSERT_CONTAINS(json, "\"type\":\"network\",\n\t\t\t\t\"path\":\"/proc/42/ns/net\"");
+	ASSERT_CONTAINS(json, "\"source\":\"/root/containers/def456/hosts\"");
+	ASSERT_CONTAINS(json, "\"source\":\"/root/containers/def456/resolv.conf\"");
+	ASSERT_CONTAINS(json, "\"source\":\"/root/containers/def456/hostname\"");
+	ASSERT_NULL(strstr(json, "\"/ctr/hosts\""));
+	/* its own UTS namespace, named as the donor */
+	ASSERT_CONTAINS(json, "\"hostname\":\"web\"");
+	ASSERT_CONTAINS(json, "\"type\":\"uts\"\n");
+	free(json);
+}
+
 static const struct test tests[] = {
-	TEST(test_defaults),
-	TEST(test_privileged_and_flags),
-	TEST(test_caps),
-	TEST(test_lsm_options),
-	{},
+	TEST(test_defaults),	TEST(test_privileged_and_flags),    TEST(test_caps),
+	TEST(test_lsm_options), TEST(test_network_joins_the_donor), {},
 };
 
 int main(void)

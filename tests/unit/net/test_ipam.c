@@ -154,6 +154,45 @@ static void test_file(void)
 	ASSERT_EQ(ipam_parse("10.9.0.300 " ID_A "\n", 76, &a, NULL), -EINVAL);
 }
 
+/* --mac-address's third field: kept, written back, its MAC the one the veth and rules use */
+static void test_file_mac(void)
+{
+	const char *text = "10.9.0.2 " ID_A " 92:d0:c6:0a:29:33\n10.9.0.3 " ID_B "\n";
+	unsigned char m[MAC_LEN], want[MAC_LEN];
+	struct berr *err = NULL;
+	struct ipam a = {0};
+	char buf[MAC_STR_MAX], *out;
+
+	ASSERT_OK(ipam_parse(text, strlen(text), &a, NULL));
+	ASSERT_EQ(a.n, 2);
+	ipam_entry_mac(ipam_find(&a, ID_A), m);
+	ASSERT_STREQ(mac_format(m, buf), "92:d0:c6:0a:29:33");
+	ipam_entry_mac(ipam_find(&a, ID_B), m);
+	ASSERT_STREQ(mac_format(m, buf), "02:42:0a:09:00:03");
+	/* a MAC another container has, given or docker's; never the container's own */
+	ASSERT_OK(mac_parse("92:d0:c6:0a:29:33", want));
+	ASSERT_TRUE(ipam_find_mac(&a, want, ID_C) == ipam_find(&a, ID_A));
+	ASSERT_NULL(ipam_find_mac(&a, want, ID_A));
+	ASSERT_TRUE(ipam_find_mac(&a, m, ID_C) == ipam_find(&a, ID_B));
+	out = ipam_format(&a);
+	ASSERT_STREQ(out, text);
+	free(out);
+	ASSERT_OK(ipam_add_mac(&a, ip("10.9.0.4"), ID_C, want));
+	out = ipam_format(&a);
+	ASSERT_CONTAINS(out, "10.9.0.4 " ID_C " 92:d0:c6:0a:29:33\n");
+	free(out);
+	ipam_done(&a);
+	text = "10.9.0.2 " ID_A " 92:d0:zz\n";
+	ASSERT_EQ(ipam_parse(text, strlen(text), &a, &err), -EINVAL);
+	ASSERT_CONTAINS(err->msg, "line 1: bad MAC address '92:d0:zz'");
+	berr_free(err);
+	err = NULL;
+	text = "10.9.0.2 " ID_A "x\n";
+	ASSERT_EQ(ipam_parse(text, strlen(text), &a, &err), -EINVAL);
+	ASSERT_CONTAINS(err->msg, "line 1");
+	berr_free(err);
+}
+
 static void test_pool(void)
 {
 	struct cidr taken[40] = {0}, got;
@@ -180,8 +219,15 @@ static void test_pool(void)
 }
 
 static const struct test tests[] = {
-	TEST(test_ip_parse), TEST(test_cidr_parse),	     TEST(test_overlap), TEST(test_pick),
-	TEST(test_file),     TEST(test_pick_range_and_full), TEST(test_pool),	 {},
+	TEST(test_ip_parse),
+	TEST(test_cidr_parse),
+	TEST(test_overlap),
+	TEST(test_pick),
+	TEST(test_file),
+	TEST(test_file_mac),
+	TEST(test_pick_range_and_full),
+	TEST(test_pool),
+	{},
 };
 
 int main(void)

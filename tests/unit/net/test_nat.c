@@ -102,6 +102,7 @@ static void test_ports(void)
 static void test_antispoof(void)
 {
 	struct network v[1] = {net("a", "10.1.0.0/16", "br-a", false)};
+	static const unsigned char mac[MAC_LEN] = {0x92, 0xd0, 0xc6, 0x0a, 0x29, 0x33};
 	struct ipam eps = {0};
 	char *s, *br;
 
@@ -119,6 +120,14 @@ static void test_antispoof(void)
 	ASSERT_CONTAINS(br,
 			"iifname \"vb0123456789ab\" arp saddr ether != 02:42:0a:01:00:02 drop\n");
 	ASSERT_CONTAINS(br, "iifname \"vbfedcba987654\" ip saddr != 10.1.0.255 drop\n");
+	free(s);
+	/* a container made with --mac-address: its own MAC, not docker's */
+	ASSERT_OK(ipam_add_mac(&eps, 0x0a010003, "00112233445566", mac));
+	s = nat_ruleset(v, 1, NULL, &eps);
+	ASSERT_CONTAINS(s, "iifname \"vb001122334455\" ether saddr != 92:d0:c6:0a:29:33 drop\n");
+	ASSERT_CONTAINS(s,
+			"iifname \"vb001122334455\" arp saddr ether != 92:d0:c6:0a:29:33 drop\n");
+	ASSERT_NULL(strstr(s, "02:42:0a:01:00:03"));
 	free(s);
 	/* no container: the bridge table goes */
 	s = nat_ruleset(v, 1, NULL, NULL);
