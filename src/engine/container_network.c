@@ -23,10 +23,11 @@ int container_network_check(struct engine *e, struct container_config *cfg, stru
 	if (cfg->network != NETWORK_BRIDGE)
 		return 0;
 	if (rootless_mode())
-		return berr_set(err, ENOTSUP,
-				"--network %s: rootless berth has no bridge networks yet (they need "
-				"pasta or slirp4netns): use --network none or host",
-				cfg->network_name);
+		return berr_set(
+			err, ENOTSUP,
+			"--network %s: rootless berth has no bridge networks yet (they need "
+			"pasta or slirp4netns): use --network none or host",
+			cfg->network_name);
 	if ((r = network_load(&nr, cfg->network_name, &n, err)) < 0)
 		return r;
 	if (strcmp(n.driver, "bridge") != 0)
