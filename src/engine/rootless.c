@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <sched.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/container.h"
+#include "engine/subids.h"
 #include "lib/cleanup.h"
 #include "lib/crashpoint.h"
 #include "lib/fd.h"
@@ -98,55 +98,22 @@ void rootless_paths_done(struct rootless_paths *p)
 	*p = (struct rootless_paths){0};
 }
 
-int rootless_subid_parse(const char *text, const char *name, uid_t uid, unsigned long *ret_start,
-			 unsigned long *ret_count)
-{
-	char ids[32];
-
-	snprintf(ids, sizeof(ids), "%u", (unsigned) uid);
-	for (const char *line = text; line && *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t) (nl - line) : strlen(line);
-		char buf[256], *f2, *f3, *end;
-
-		if (len < sizeof(buf)) {
-			memcpy(buf, line, len);
-			buf[len] = '\0';
-			f2 = strchr(buf, ':');
-			f3 = f2 ? strchr(f2 + 1, ':') : NULL;
-			if (f3) {
-				*f2++ = '\0';
-				*f3++ = '\0';
-				if ((name && strcmp(buf, name) == 0) || strcmp(buf, ids) == 0) {
-					unsigned long s, c;
-
-					errno = 0;
-					s = strtoul(f2, &end, 10);
-					if (!errno && *f2 && !*end) {
-						c = strtoul(f3, &end, 10);
-						if (!errno && *f3 && !*end && c > 0) {
-							*ret_start = s;
-							*ret_count = c;
-							return 1;
-						}
-					}
-				}
-			}
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return 0;
-}
-
-/* The first range of the user in path (/etc/subuid or /etc/subgid); 0: none. */
-static int subid_range(const char *path, const char *name, uid_t id, unsigned long *start,
+/*
+ * The first range of the user in path (/etc/subuid or /etc/subgid, keyed by the user's
+ * name or uid in both, as newuidmap and newgidmap read them); 0: none.
+ */
+static int subid_range(const char *path, const char *name, uid_t uid, unsigned long *start,
 		       unsigned long *count)
 {
-	_cleanup_free_ char *text = NULL;
+	struct subid_ranges r;
+	char ids[16];
 
-	if (read_file_at(AT_FDCWD, path, 1 << 20, &text, NULL) < 0)
+	snprintf(ids, sizeof(ids), "%u", (unsigned) uid);
+	if (subids_read(path, name, ids, &r) < 0 || r.n == 0)
 		return 0;
-	return rootless_subid_parse(text, name, id, start, count);
+	*start = r.v[0].start;
+	*count = r.v[0].count;
+	return 1;
 }
 
 /* In /proc/PID: is it our pause process (its comm, our uid)? */
@@ -291,14 +258,12 @@ static int write_maps(pid_t pid, struct berr **err)
 	uid_t uid = host_uid();
 	gid_t gid = getgid();
 	struct passwd *pw = getpwuid(uid);
-	struct group *gr = getgrgid(gid);
 	unsigned long us = 0, uc = 0, gs = 0, gc = 0;
 	char a[8][24], text[64];
 	int r;
 
 	if (subid_range("/etc/subuid", pw ? pw->pw_name : NULL, uid, &us, &uc) &&
-	    subid_range("/etc/subgid", pw ? pw->pw_name : (gr ? gr->gr_name : NULL), gid, &gs,
-			&gc)) {
+	    subid_range("/etc/subgid", pw ? pw->pw_name : NULL, uid, &gs, &gc)) {
 		char *uargv[] = {"newuidmap", a[0], "0", a[1], "1", "1", a[2], a[3], NULL};
 		char *gargv[] = {"newgidmap", a[0], "0", a[4], "1", "1", a[5], a[6], NULL};
 

@@ -43,13 +43,6 @@ int rootless_paths_get(struct rootless_paths *ret, struct berr **err);
 void rootless_paths_done(struct rootless_paths *p);
 
 /*
- * Pure: "/etc/subuid"'s first range for the user (name or uid, as newuidmap reads it):
- * 1 and *ret_start, *ret_count; 0 when it has none.
- */
-int rootless_subid_parse(const char *text, const char *name, uid_t uid, unsigned long *ret_start,
-			 unsigned long *ret_count);
-
-/*
  * Join the user's rootless namespaces, making them (and the pause process) first when
  * none are alive. Afterwards the process is uid 0 there, with ROOTLESS_ENV set, and in the
  * same working directory. A no-op inside them already.
